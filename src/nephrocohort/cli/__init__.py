@@ -1,0 +1,68 @@
+"""The ``nephrocohort`` command: a thin shell over the public API.
+
+Each command group lives in its own module with a ``register(app)`` function;
+this module only assembles them and turns expected errors into a plain
+message and a non-zero exit code instead of a traceback.
+"""
+
+import sys
+
+import typer
+
+from nephrocohort import __version__
+from nephrocohort.exceptions import NephroCohortError
+
+app = typer.Typer(
+    name="nephrocohort",
+    help="Registry and outcomes analysis for children with steroid-resistant nephrotic syndrome.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"nephrocohort {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """NephroCohort command line."""
+
+
+def _register_commands() -> None:
+    # One module per command group; each owns its commands and their options.
+    from nephrocohort.cli import _calc, _cohort, _interop, _registry, _report
+
+    for module in (_calc, _cohort, _report, _registry, _interop):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: run the app, printing expected errors without a traceback."""
+    try:
+        app(standalone_mode=False)
+    except NephroCohortError as error:
+        typer.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    except Exception as error:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

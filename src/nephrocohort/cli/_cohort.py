@@ -1,0 +1,5 @@
+"""Commands of the cohort layer (being built)."""
+
+
+def register(app) -> None:
+    """Add this layer's commands to ``app``."""
