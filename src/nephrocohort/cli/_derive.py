@@ -1,0 +1,5 @@
+"""Commands of the derive step (being built)."""
+
+
+def register(app) -> None:
+    """Add this step's commands to ``app``."""
