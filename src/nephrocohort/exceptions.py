@@ -11,6 +11,7 @@ __all__ = [
     "UnitError",
     "RuleSetError",
     "CohortValidationError",
+    "ReportError",
     "StatisticalWarning",
 ]
 
@@ -41,6 +42,10 @@ class CohortValidationError(NephroCohortError, ValueError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{count} {noun} found{where}; nothing was loaded.")
+
+
+class ReportError(NephroCohortError, ValueError):
+    """A report cannot be produced as asked (unknown option or format, no patients to analyse)."""
 
 
 class StatisticalWarning(UserWarning):
