@@ -1,0 +1,250 @@
+"""The vocabulary of the cohort data contract, declared once as data.
+
+Allowed codes, lab tests with their accepted units, and plausible ranges
+(with units) live here; the schemas, the validator, the data dictionary and
+the XLSX template all read these tables instead of repeating them.
+
+Plausible ranges are deliberately wide: they catch values that cannot be
+true for a child or young adult (a unit typed wrongly, a decimal point lost),
+not values that are merely unusual. Sources: DESIGN.md (the data contract)
+for codes and units; the ranges are physiological limits chosen by the
+project (not clinical thresholds) and are documented in docs/data-dictionary.md.
+"""
+
+from dataclasses import dataclass
+
+__all__ = [
+    "SEX",
+    "SEROLOGY",
+    "YES_NO_UNKNOWN",
+    "YES_NO",
+    "HISTOLOGY",
+    "GENETIC_CLASSIFICATION",
+    "DRUGS",
+    "DOSE_UNITS",
+    "SCHEDULES",
+    "EVENTS",
+    "LAB_TESTS",
+    "DIPSTICK_GRADES",
+    "DIPSTICK_UNITS",
+    "LabTest",
+    "PlausibleRange",
+    "UnitSlip",
+    "COLUMN_RANGES",
+]
+
+SEX = ("M", "F")
+SEROLOGY = ("positive", "negative", "unknown")
+YES_NO_UNKNOWN = ("yes", "no", "unknown")
+YES_NO = ("yes", "no")
+HISTOLOGY = ("MCD", "FSGS", "MN", "DMS", "MesPGN", "C3G", "IgAN", "other")
+GENETIC_CLASSIFICATION = ("pathogenic", "likely_pathogenic", "vus", "benign", "negative")
+DRUGS = (
+    "prednisolone",
+    "prednisone",
+    "methylprednisolone_pulse",
+    "mmf",
+    "mycophenolate_sodium",
+    "cyclosporine",
+    "tacrolimus",
+    "cyclophosphamide",
+    "rituximab",
+    "enalapril",
+    "losartan",
+    "other",
+)
+DOSE_UNITS = ("mg/day", "mg/kg/day", "mg/m2/day", "mg/kg/dose", "mg/m2/dose", "mg")
+SCHEDULES = ("daily", "alternate_day", "bid", "single")
+EVENTS = (
+    "relapse",
+    "remission",
+    "severe_infection",
+    "diarrhea",
+    "leukopenia",
+    "aki",
+    "ckd",
+    "dialysis",
+    "transplant",
+    "death",
+    "mmf_reduced",
+    "mmf_suspended",
+    "mmf_withdrawn",
+    "other",
+)
+
+# Dipstick results are grades, not numbers; both notations of DESIGN.md are
+# accepted and converted to mg/dL by nephrocohort.clinical.units.dipstick_to_mg_dl.
+DIPSTICK_GRADES = (
+    "negative",
+    "trace",
+    "30",
+    "100",
+    "300",
+    "1000",
+    "0",
+    "+/-",
+    "1+",
+    "2+",
+    "3+",
+    "4+",
+)
+# "grade" is the unit to write next to the 0, +/-, 1+ ... notation.
+DIPSTICK_UNITS = ("mg/dL", "grade")
+
+
+@dataclass(frozen=True)
+class UnitSlip:
+    """A common unit mistake: the value times ``factor`` would be plausible."""
+
+    factor: float
+    question: str
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    """Values outside ``low``-``high`` (in ``unit``) cannot be right."""
+
+    low: float
+    high: float
+    unit: str
+    slips: tuple[UnitSlip, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabTest:
+    """One ``labs.test`` code: its accepted units (canonical first) and plausible range."""
+
+    name: str
+    units: tuple[str, ...]
+    plausible: PlausibleRange | None
+    description: str
+    example_value: str
+    example_unit: str
+
+
+LAB_TESTS: dict[str, LabTest] = {
+    test.name: test
+    for test in (
+        LabTest(
+            "urine_protein_timed",
+            ("mg/m2/h",),
+            PlausibleRange(0.0, 2000.0, "mg/m2/h"),
+            "Timed (usually 24-hour) urine protein excretion",
+            "52",
+            "mg/m2/h",
+        ),
+        LabTest(
+            "upcr",
+            ("mg/mg", "mg/mmol"),
+            PlausibleRange(0.0, 60.0, "mg/mg"),
+            "Spot urine protein-to-creatinine ratio",
+            "3.1",
+            "mg/mg",
+        ),
+        LabTest(
+            "dipstick_protein",
+            DIPSTICK_UNITS,
+            None,
+            "Urine dipstick protein grade (negative, trace, 30, 100, 300, 1000 with unit mg/dL; "
+            "or 0, +/-, 1+, 2+, 3+, 4+ with unit grade)",
+            "300",
+            "mg/dL",
+        ),
+        LabTest(
+            "serum_albumin",
+            ("g/dL", "g/L"),
+            PlausibleRange(
+                0.3,
+                6.5,
+                "g/dL",
+                (UnitSlip(0.1, "Was it measured in g/L? Then write g/L in the unit column."),),
+            ),
+            "Serum albumin",
+            "1.9",
+            "g/dL",
+        ),
+        LabTest(
+            "serum_cholesterol",
+            ("mg/dL", "mmol/L"),
+            PlausibleRange(
+                40.0,
+                2000.0,
+                "mg/dL",
+                (
+                    UnitSlip(
+                        38.67, "Was it measured in mmol/L? Then write mmol/L in the unit column."
+                    ),
+                ),
+            ),
+            "Serum total cholesterol",
+            "320",
+            "mg/dL",
+        ),
+        LabTest(
+            "serum_creatinine",
+            ("mg/dL", "umol/L"),
+            PlausibleRange(
+                0.05,
+                25.0,
+                "mg/dL",
+                (
+                    UnitSlip(
+                        1 / 88.4, "Was it measured in umol/L? Then write umol/L in the unit column."
+                    ),
+                ),
+            ),
+            "Serum creatinine (enzymatic/IDMS-traceable where available)",
+            "0.45",
+            "mg/dL",
+        ),
+        LabTest(
+            "cystatin_c",
+            ("mg/L",),
+            PlausibleRange(0.2, 10.0, "mg/L"),
+            "Serum cystatin C",
+            "0.9",
+            "mg/L",
+        ),
+        LabTest(
+            "leukocytes",
+            ("10^9/L", "/uL"),
+            PlausibleRange(
+                0.05,
+                200.0,
+                "10^9/L",
+                (
+                    UnitSlip(
+                        0.001, "Was it counted per microlitre? Then write /uL in the unit column."
+                    ),
+                ),
+            ),
+            "Blood leukocyte count",
+            "7.2",
+            "10^9/L",
+        ),
+    )
+}
+
+# Plausible ranges of numeric columns that carry their unit in their name.
+COLUMN_RANGES: dict[tuple[str, str], PlausibleRange] = {
+    ("visits", "height_cm"): PlausibleRange(
+        30.0,
+        220.0,
+        "cm",
+        (
+            UnitSlip(100.0, "Was it entered in metres?"),
+            UnitSlip(2.54, "Was it entered in inches?"),
+        ),
+    ),
+    ("visits", "weight_kg"): PlausibleRange(
+        0.5,
+        200.0,
+        "kg",
+        (
+            UnitSlip(0.001, "Was it entered in grams?"),
+            UnitSlip(0.4536, "Was it entered in pounds?"),
+        ),
+    ),
+    ("visits", "sbp_mmhg"): PlausibleRange(40.0, 250.0, "mmHg"),
+    ("visits", "dbp_mmhg"): PlausibleRange(15.0, 180.0, "mmHg"),
+}
