@@ -1,0 +1,9 @@
+"""Template context: the user's role and what it allows, for showing or hiding buttons."""
+
+from nephrocohort.registry.models import ROLE_PERMISSIONS, profile_of
+
+
+def role(request):
+    profile = profile_of(getattr(request, "user", None))
+    allowed = ROLE_PERMISSIONS.get(profile.role, frozenset()) if profile else frozenset()
+    return {"registry_profile": profile, "can": {action: True for action in allowed}}

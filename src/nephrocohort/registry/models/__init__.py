@@ -1,0 +1,47 @@
+"""The registry's database: centers, users' roles, and the clinical tables."""
+
+from nephrocohort.registry.models._access import (
+    ROLE_PERMISSIONS,
+    Center,
+    Role,
+    UserProfile,
+    profile_of,
+    user_can,
+)
+from nephrocohort.registry.models._base import (
+    ClinicalRecord,
+    EditConflictError,
+    FieldChange,
+    HardDeleteRefusedError,
+)
+from nephrocohort.registry.models._clinical import (
+    CHILD_MODELS,
+    Biopsy,
+    Event,
+    Genetics,
+    Lab,
+    Medication,
+    Patient,
+    Visit,
+)
+
+__all__ = [
+    "CHILD_MODELS",
+    "ROLE_PERMISSIONS",
+    "Biopsy",
+    "Center",
+    "ClinicalRecord",
+    "EditConflictError",
+    "Event",
+    "FieldChange",
+    "Genetics",
+    "HardDeleteRefusedError",
+    "Lab",
+    "Medication",
+    "Patient",
+    "Role",
+    "UserProfile",
+    "Visit",
+    "profile_of",
+    "user_can",
+]

@@ -1,0 +1,110 @@
+"""Centers, user roles, and the one place that decides which patients a user sees.
+
+``Patient.objects.visible_to(user)`` (``PatientQuerySet.visible_to``) is the
+only access rule for clinical data; every child table filters through it,
+and views, exports, the cohort report and the admin all call it. What a role
+may *do* with the patients it sees is the table ``ROLE_PERMISSIONS``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from nephrocohort.registry.models._base import LiveQuerySet
+
+__all__ = [
+    "Center",
+    "Role",
+    "UserProfile",
+    "ROLE_PERMISSIONS",
+    "user_can",
+    "profile_of",
+    "PatientQuerySet",
+    "RecordQuerySet",
+]
+
+
+class Center(models.Model):
+    """A participating center; every patient belongs to exactly one."""
+
+    code = models.CharField(
+        max_length=40, unique=True, help_text="Short code used in bundles (patients.center)."
+    )
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    INVESTIGATOR = "investigator", "Investigator"
+    DATA_ENTRY = "data_entry", "Data entry"
+    MONITOR = "monitor", "Monitor"
+
+
+# What each role may do with the patients visible to it, declared once.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {"view", "edit", "import", "export", "export_identifiable", "report", "audit"}
+    ),
+    Role.INVESTIGATOR: frozenset({"view", "export", "report", "audit"}),
+    Role.DATA_ENTRY: frozenset({"view", "edit", "import", "report", "audit"}),
+    Role.MONITOR: frozenset({"view", "report", "audit"}),
+}
+
+
+class UserProfile(models.Model):
+    """A registry user's role and centers (a login without a profile sees nothing)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registry_profile"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    centers = models.ManyToManyField(Center, blank=True, related_name="members")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+def profile_of(user) -> UserProfile | None:
+    """The registry profile of an active, logged-in user, else None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.registry_profile
+    except UserProfile.DoesNotExist:
+        return None
+
+
+def user_can(user, action: str) -> bool:
+    """Whether the user's role allows ``action`` (a key of ``ROLE_PERMISSIONS``)."""
+    profile = profile_of(user)
+    return profile is not None and action in ROLE_PERMISSIONS.get(profile.role, frozenset())
+
+
+class PatientQuerySet(LiveQuerySet):
+    def visible_to(self, user) -> PatientQuerySet:
+        """The patients ``user`` may see: those of their centers (all centers for an admin).
+
+        This is the registry's single access rule. A user without a registry
+        profile, or an inactive one, sees no patient.
+        """
+        profile = profile_of(user)
+        if profile is None:
+            return self.none()
+        if profile.role == Role.ADMIN:
+            return self.all()
+        return self.filter(center__in=profile.centers.all())
+
+
+class RecordQuerySet(LiveQuerySet):
+    def visible_to(self, user) -> RecordQuerySet:
+        """Records of the patients ``user`` may see (delegates to ``Patient.objects.visible_to``)."""
+        from nephrocohort.registry.models._clinical import Patient
+
+        return self.filter(patient__in=Patient.objects.visible_to(user))

@@ -1,0 +1,142 @@
+"""What every clinical row shares: soft delete, optimistic locking and history.
+
+Clinical rows are never removed from the database: deleting marks them
+deleted, and the history (django-simple-history) keeps every version with
+who changed it and when. Each row carries a ``version`` number; a save made
+from a form states which version the user started from, and is refused if
+someone else saved in between (``EditConflictError``), so no update is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from nephrocohort.exceptions import NephroCohortError
+
+__all__ = ["ClinicalRecord", "EditConflictError", "FieldChange", "HardDeleteRefusedError"]
+
+# Bookkeeping fields a user never edits; left out of "what changed" messages.
+BOOKKEEPING_FIELDS = frozenset(
+    {"id", "version", "created_at", "updated_at", "is_deleted", "deleted_at", "extra"}
+)
+
+
+class HardDeleteRefusedError(NephroCohortError):
+    """Clinical rows are soft-deleted only; a hard delete was attempted."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that another user changed: its label, the value before and after."""
+
+    field: str
+    label: str
+    old: object
+    new: object
+
+    def __str__(self) -> str:
+        return f"{self.label}: {_shown(self.old)} -> {_shown(self.new)}"
+
+
+def _shown(value) -> str:
+    return "(empty)" if value in (None, "") else str(value)
+
+
+class EditConflictError(NephroCohortError):
+    """Someone else saved the record after the user opened it; the save was refused."""
+
+    def __init__(self, *, record, changes, changed_by, changed_at):
+        self.record = record
+        self.changes = tuple(changes)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        who = changed_by or "another user"
+        when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
+        if self.changes:
+            what = "; ".join(str(change) for change in self.changes)
+        else:
+            what = "the record was deleted or saved again without visible changes"
+        super().__init__(
+            f"This {record._meta.verbose_name} was changed by {who}{when} while you were "
+            f"editing it, so your changes were not saved. What changed: {what}. "
+            "The form now shows the current values; enter your changes again."
+        )
+
+
+class LiveQuerySet(models.QuerySet):
+    """Rows not marked deleted; refuses bulk hard deletes."""
+
+    def delete(self):
+        raise HardDeleteRefusedError(
+            "Clinical records are never deleted from the database; mark them deleted instead."
+        )
+
+
+class ClinicalRecord(models.Model):
+    """Abstract base of every clinical table (patients and their records)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    # Columns of an imported bundle that the data contract does not list, kept as given.
+    extra = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise HardDeleteRefusedError(
+            f"A {self._meta.verbose_name} is never deleted from the database; "
+            "use soft_delete() so that its history is kept."
+        )
+
+    def soft_delete(self, *, expected_version: int) -> None:
+        """Mark the row deleted (kept in the database and in its history)."""
+        self.is_deleted = True
+        self.deleted_at = timezone.now()
+        self.save_checked(expected_version=expected_version)
+
+    def save_checked(self, *, expected_version: int) -> None:
+        """Save only if the stored row is still at ``expected_version``.
+
+        The version is bumped by one conditional UPDATE inside the
+        transaction: on PostgreSQL the row lock makes a concurrent second save
+        wait and then find the version changed; on SQLite the database write
+        lock does the same. Either way exactly one of two concurrent saves wins.
+        """
+        model = type(self)
+        with transaction.atomic():
+            bumped = model.all_objects.filter(pk=self.pk, version=expected_version).update(
+                version=F("version") + 1
+            )
+            if bumped != 1:
+                raise self._conflict(expected_version)
+            self.version = expected_version + 1
+            self.save()
+
+    def _conflict(self, expected_version: int) -> EditConflictError:
+        current = type(self).all_objects.get(pk=self.pk)
+        newest = current.history.order_by("-history_date", "-history_id").first()
+        base = current.history.filter(version=expected_version).order_by("-history_id").first()
+        changes: list[FieldChange] = []
+        if newest is not None and base is not None:
+            delta = newest.diff_against(base)
+            for change in delta.changes:
+                if change.field in BOOKKEEPING_FIELDS:
+                    continue
+                label = str(current._meta.get_field(change.field).verbose_name)
+                changes.append(FieldChange(change.field, label, change.old, change.new))
+        if current.is_deleted:
+            changes.append(FieldChange("is_deleted", "deleted", "no", "yes"))
+        changed_by = getattr(newest, "history_user", None) if newest else None
+        changed_at: datetime | None = getattr(newest, "history_date", None) if newest else None
+        return EditConflictError(
+            record=current, changes=changes, changed_by=changed_by, changed_at=changed_at
+        )

@@ -1,0 +1,193 @@
+"""The clinical tables, mirroring the cohort bundle's data contract (DESIGN.md).
+
+Field names are the bundle's column names, so converting between the
+database and a ``Cohort`` is a rename-free copy. Coded values (sex, histology,
+drug, ...) are validated by the forms and the bundle loader against
+``nephrocohort.cohort.vocabulary``; the database stores them as text.
+Lab values are stored as entered (a number, or a dipstick grade) with the
+unit as entered; conversion to canonical units is the cohort layer's job.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from nephrocohort.registry.models._access import Center, PatientQuerySet, RecordQuerySet
+from nephrocohort.registry.models._base import ClinicalRecord
+
+__all__ = ["Patient", "Biopsy", "Genetics", "Visit", "Lab", "Medication", "Event", "CHILD_MODELS"]
+
+
+class _LiveManager(models.Manager):
+    """Default manager: rows not marked deleted."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False)
+
+
+PatientManager = _LiveManager.from_queryset(PatientQuerySet)
+RecordManager = _LiveManager.from_queryset(RecordQuerySet)
+
+
+def _code(verbose_name: str, *, max_length: int = 40) -> models.CharField:
+    return models.CharField(verbose_name, max_length=max_length, blank=True, default="")
+
+
+class Patient(ClinicalRecord):
+    patient_id = models.CharField(
+        "patient ID",
+        max_length=64,
+        unique=True,
+        help_text="Pseudonymous study ID. Never a name, record number or national ID.",
+    )
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="patients")
+    sex = _code("sex", max_length=1)
+    birth_date = models.DateField("birth date", null=True, blank=True)
+    onset_date = models.DateField(
+        "onset date", null=True, blank=True, help_text="First nephrotic episode."
+    )
+    family_history_ns = _code("family history of nephrotic syndrome")
+    consanguinity = _code("consanguinity")
+    consent_date = models.DateField("consent date", null=True, blank=True)
+    assent_date = models.DateField("assent date", null=True, blank=True)
+    consent_withdrawn_date = models.DateField("consent withdrawn", null=True, blank=True)
+    hbv = _code("hepatitis B")
+    hcv = _code("hepatitis C")
+    syphilis = _code("syphilis")
+    hiv = _code("HIV")
+    edema_at_onset = _code("edema at onset")
+    hypertension_at_onset = _code("hypertension at onset")
+    aki_at_onset = _code("acute kidney injury at onset")
+    hematuria_at_onset = _code("hematuria at onset")
+    last_followup_date = models.DateField("last follow-up", null=True, blank=True)
+    death_date = models.DateField("date of death", null=True, blank=True)
+
+    objects = PatientManager()
+    all_objects = PatientQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient_id"]
+
+    def __str__(self) -> str:
+        return self.patient_id
+
+
+class _PatientRecord(ClinicalRecord):
+    """A row of a child table: it belongs to one patient."""
+
+    objects = RecordManager()
+    all_objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Biopsy(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="biopsies")
+    biopsy_date = models.DateField("biopsy date")
+    histology = _code("histology")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["biopsy_date", "id"]
+        verbose_name_plural = "biopsies"
+
+    def __str__(self) -> str:
+        return f"biopsy {self.biopsy_date}"
+
+
+class Genetics(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="genetics")
+    test_date = models.DateField("test date", null=True, blank=True)
+    gene = _code("gene")
+    variant = models.CharField("variant", max_length=200, blank=True, default="")
+    classification = _code("classification")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["test_date", "id"]
+        verbose_name = "genetic test"
+        verbose_name_plural = "genetic tests"
+
+    def __str__(self) -> str:
+        return f"genetic test {self.gene}"
+
+
+class Visit(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    date = models.DateField("date")
+    weight_kg = models.FloatField("weight (kg)", null=True, blank=True)
+    height_cm = models.FloatField("height (cm)", null=True, blank=True)
+    sbp_mmhg = models.FloatField("systolic BP (mmHg)", null=True, blank=True)
+    dbp_mmhg = models.FloatField("diastolic BP (mmHg)", null=True, blank=True)
+    edema = _code("edema")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"visit {self.date}"
+
+
+class Lab(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="labs")
+    date = models.DateField("date")
+    test = _code("test")
+    value = models.CharField(
+        "value", max_length=40, help_text="As measured; a dipstick grade is written as read."
+    )
+    unit = _code("unit")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "test", "id"]
+        verbose_name = "lab result"
+
+    def __str__(self) -> str:
+        return f"{self.test} {self.date}"
+
+
+class Medication(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
+    drug = _code("drug")
+    start_date = models.DateField("start date")
+    end_date = models.DateField("end date", null=True, blank=True, help_text="Empty = ongoing.")
+    dose = models.FloatField("dose", null=True, blank=True)
+    dose_unit = _code("dose unit")
+    schedule = _code("schedule")
+    stop_reason = models.CharField("stop reason", max_length=200, blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date", "drug", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.drug} from {self.start_date}"
+
+
+class Event(_PatientRecord):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="events")
+    date = models.DateField("date")
+    event = _code("event")
+    detail = models.CharField("detail", max_length=500, blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.date}"
+
+
+# Child tables in the bundle's order, keyed by their bundle table name.
+CHILD_MODELS = {
+    "biopsies": Biopsy,
+    "genetics": Genetics,
+    "visits": Visit,
+    "labs": Lab,
+    "medications": Medication,
+    "events": Event,
+}

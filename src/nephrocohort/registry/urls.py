@@ -1,0 +1,3 @@
+"""URL routes (filled in with the views)."""
+
+urlpatterns: list = []

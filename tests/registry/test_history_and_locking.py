@@ -1,0 +1,110 @@
+"""Audit history, soft delete and optimistic locking of clinical rows."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from nephrocohort.registry.models import EditConflictError, HardDeleteRefusedError, Patient, Visit
+
+
+@pytest.mark.django_db
+class TestSoftDelete:
+    def test_deleting_a_row_is_refused(self, patient_a):
+        visit = patient_a.visits.get()
+        with pytest.raises(HardDeleteRefusedError, match="never deleted"):
+            visit.delete()
+
+    def test_bulk_delete_is_refused(self, patient_a):
+        with pytest.raises(HardDeleteRefusedError):
+            Visit.objects.filter(patient=patient_a).delete()
+
+    def test_soft_delete_keeps_the_row_and_records_it_in_history(self, patient_a):
+        visit = patient_a.visits.get()
+        visit.soft_delete(expected_version=visit.version)
+        assert not Visit.objects.filter(pk=visit.pk).exists()
+        kept = Visit.all_objects.get(pk=visit.pk)
+        assert kept.is_deleted and kept.deleted_at is not None
+        assert kept.history.first().is_deleted is True
+        assert kept.history.count() == 2
+
+
+@pytest.mark.django_db
+class TestHistory:
+    def test_every_save_is_recorded_with_old_and_new_values(self, patient_a):
+        visit = patient_a.visits.get()
+        visit.weight_kg = 15.0
+        visit.save_checked(expected_version=1)
+        newest, oldest = visit.history.all()[:2]
+        delta = newest.diff_against(oldest)
+        changed = {change.field: (change.old, change.new) for change in delta.changes}
+        assert changed["weight_kg"] == (14.2, 15.0)
+        assert newest.history_type == "~" and oldest.history_type == "+"
+
+
+@pytest.mark.django_db
+class TestOptimisticLocking:
+    def test_save_from_current_version_bumps_the_version(self, patient_a):
+        visit = patient_a.visits.get()
+        visit.height_cm = 97.0
+        visit.save_checked(expected_version=1)
+        assert Visit.objects.get(pk=visit.pk).version == 2
+
+    def test_second_save_from_the_same_version_is_refused_and_says_what_changed(self, patient_a):
+        first = Visit.objects.get(patient=patient_a)
+        second = Visit.objects.get(patient=patient_a)
+        first.weight_kg = 15.5
+        first.save_checked(expected_version=1)
+
+        second.weight_kg = 13.0
+        with pytest.raises(EditConflictError) as caught:
+            second.save_checked(expected_version=1)
+        conflict = caught.value
+        assert [(c.field, c.old, c.new) for c in conflict.changes] == [("weight_kg", 14.2, 15.5)]
+        assert "weight (kg): 14.2 -> 15.5" in str(conflict)
+        assert "your changes were not saved" in str(conflict)
+        # The first user's edit is kept; nothing was lost or overwritten.
+        assert Visit.objects.get(pk=first.pk).weight_kg == 15.5
+
+    def test_saving_a_record_someone_deleted_is_refused(self, patient_a):
+        stale = Patient.objects.get(pk=patient_a.pk)
+        patient_a.soft_delete(expected_version=1)
+        stale.sex = "F"
+        with pytest.raises(EditConflictError, match="deleted"):
+            stale.save_checked(expected_version=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_from_threads_lose_no_update(centers):
+    """Two threads save the same version at once: exactly one wins, one is told."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("Threads cannot share SQLite's in-memory test database; runs on PostgreSQL.")
+    patient = Patient.objects.create(patient_id="T-1", center=centers["A"])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def edit(sex):
+        from django.db import connection as thread_connection
+
+        try:
+            record = Patient.objects.get(pk=patient.pk)
+            record.sex = sex
+            barrier.wait(timeout=10)
+            record.save_checked(expected_version=1)
+            outcomes.append(("saved", sex))
+        except EditConflictError:
+            outcomes.append(("refused", sex))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=edit, args=(sex,)) for sex in ("M", "F")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(kind for kind, _ in outcomes) == ["refused", "saved"]
+    winner = next(sex for kind, sex in outcomes if kind == "saved")
+    stored = Patient.objects.get(pk=patient.pk)
+    assert stored.sex == winner and stored.version == 2
