@@ -1,0 +1,700 @@
+"""Named rule sets: every clinical threshold and derivation window, as data with its source.
+
+A rule set is a YAML file. Three ship in ``clinical/rulesets/``: ``study`` (the
+seed study's own definitions, to reproduce it), ``ipna2020`` (IPNA clinical
+practice recommendations for SRNS) and ``kdigo2021`` (KDIGO 2021 glomerular
+diseases guideline, chapter 4, children). A user copies one, edits it and
+passes the path. Each threshold states its comparison operator (the boundary
+convention) and its source; ``docs/clinical/`` describes each rule set.
+
+Proteinuria thresholds are applied in the unit that was measured: a UPCR in
+mg/mmol is compared with the mg/mmol threshold of the rule set and never
+converted to mg/mg first, because the guidelines pair 200 mg/mmol with
+2 mg/mg although the exact equivalent is 226 mg/mmol. Only exact conversions
+within one kind of unit are made (mg/m2/day <-> mg/m2/h by 24; g/g = mg/mg).
+
+References
+----------
+.. [1] Trautmann A, Vivarelli M, Samuel S, et al. IPNA clinical practice
+   recommendations for the diagnosis and management of children with
+   steroid-resistant nephrotic syndrome. Pediatr Nephrol 2020;35:1529-1561.
+   doi:10.1007/s00467-020-04519-1
+.. [2] KDIGO 2021 Clinical Practice Guideline for the Management of Glomerular
+   Diseases. Kidney Int 2021;100(4S):S1-S276. doi:10.1016/j.kint.2021.05.021
+.. [3] The seed study (shared/seed/srns-mmf-single-center-study.txt), Methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from nephrocohort.clinical.units import dipstick_to_mg_dl, normalise_unit
+from nephrocohort.exceptions import ClinicalInputError, RuleSetError
+
+__all__ = [
+    "PROTEINURIA_TESTS",
+    "PROTEINURIA_CATEGORIES",
+    "EGFR_EQUATION_NAMES",
+    "FrozenMapping",
+    "Threshold",
+    "ProteinuriaCriterion",
+    "SyndromeCriteria",
+    "Timepoint",
+    "DerivationParameters",
+    "RuleSet",
+    "load_rule_set",
+    "list_rule_sets",
+]
+
+PROTEINURIA_TESTS = ("urine_protein_timed", "upcr", "dipstick_protein")
+PROTEINURIA_CATEGORIES = ("nephrotic", "partial", "complete")
+EGFR_EQUATION_NAMES = (
+    "schwartz-1976",
+    "schwartz-bedside",
+    "ckid-u25",
+    "ckid-u25-cystatin",
+    "ckid-u25-combined",
+)
+_TIMEPOINT_NAMES = ("month0", "month1", "month3", "month6", "month12")
+_RELAPSE_PERIODS = ("12_months", "whole")
+_OPERATORS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
+# Units of one kind, with the exact factor to the first unit of the kind. A measured
+# unit is compared with a threshold only when both are of the same kind, so a UPCR
+# in mg/mmol is never compared with a mg/mg threshold.
+_UNIT_KINDS = (
+    {"mg/m2/h": 1.0, "mg/m2/day": 1.0 / 24.0},
+    {"mg/mg": 1.0, "g/g": 1.0, "mg/g": 0.001},
+    {"mg/mmol": 1.0},
+    {"mg/dl": 1.0},
+)
+
+
+def _kind_factor(unit: str) -> tuple[int, float] | None:
+    key = normalise_unit(unit)
+    for index, kind in enumerate(_UNIT_KINDS):
+        if key in kind:
+            return index, kind[key]
+    return None
+
+
+class FrozenMapping(Mapping):
+    """A read-only, hashable mapping (so that rule sets stay frozen and hashable).
+
+    References
+    ----------
+    Container type; no clinical source.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping | None = None):
+        self._items = tuple((items or {}).items())
+
+    def __getitem__(self, key):
+        for name, value in self._items:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator:
+        return (name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({dict(self._items)!r})"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One comparison (``value <operator> threshold``) and where it comes from.
+
+    References
+    ----------
+    The ``source`` field of each threshold in the rule-set YAML.
+    """
+
+    operator: str
+    value: float
+    unit: str
+    source: str
+    note: str = ""
+
+    def applies(self, values):
+        """True where ``values`` (already in ``unit``) meet the threshold.
+
+        References
+        ----------
+        The threshold's own ``source``.
+        """
+        return _OPERATORS[self.operator](values, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.operator} {self.value:g} {self.unit}"
+
+
+@dataclass(frozen=True)
+class ProteinuriaCriterion:
+    """Thresholds for one test in one unit: nephrotic above, complete remission below.
+
+    A value that is neither nephrotic nor complete is ``partial``.
+
+    References
+    ----------
+    The thresholds' ``source`` fields.
+    """
+
+    test: str
+    unit: str
+    nephrotic: Threshold
+    complete: Threshold
+
+    def classify(self, values_in_unit):
+        """Category per value (object array); NaN stays None.
+
+        References
+        ----------
+        The thresholds' ``source`` fields.
+        """
+        values_in_unit = np.asarray(values_in_unit, dtype=float)
+        with np.errstate(invalid="ignore"):
+            out = np.where(
+                self.nephrotic.applies(values_in_unit),
+                "nephrotic",
+                np.where(self.complete.applies(values_in_unit), "complete", "partial"),
+            ).astype(object)
+        out[np.isnan(values_in_unit)] = None
+        return out
+
+
+@dataclass(frozen=True)
+class SyndromeCriteria:
+    """Nephrotic syndrome criteria and the steroid trial that defines steroid response.
+
+    References
+    ----------
+    Each field's source is in the rule set's ``parameter_sources``.
+    """
+
+    albumin_below_g_dl: float
+    requires_edema: bool
+    edema_replaces_missing_albumin: bool
+    cholesterol_at_least_mg_dl: float | None
+    steroid_dose_mg_m2_day: float
+    steroid_max_mg_day: float
+    steroid_trial_days: int
+    steroid_late_response_until_day: int
+    steroid_confirmation_only_after_partial: bool
+
+
+@dataclass(frozen=True)
+class Timepoint:
+    """A follow-up time point: target day after MMF start and the window around it.
+
+    References
+    ----------
+    DESIGN.md, derivation defaults (baseline 30 days before to the start day;
+    month 1 +/-15 days; later +/-30 days).
+    """
+
+    months: int
+    target_day: int
+    window_before_days: int
+    window_after_days: int
+
+
+@dataclass(frozen=True)
+class DerivationParameters:
+    """Every window and cut-off the derivation of the analysis dataset uses.
+
+    References
+    ----------
+    docs/architecture.md (contract); sources per field in the rule-set YAML.
+    """
+
+    measurement_priority: tuple[str, ...]
+    timepoints: FrozenMapping
+    relapse_merge_days: int
+    relapse_period_months: int
+    relapse_period: str
+    relapse_confirmation_days: int
+    remission_confirmation_days: int
+    steroid_followup_months: int
+    egfr_equation: str
+    crf_egfr_below: float
+    crf_min_duration_days: int
+    eligibility_max_age_years: float
+    eligibility_min_egfr: float
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A named set of clinical definitions, each threshold with its source.
+
+    References
+    ----------
+    See the module references; each threshold carries its own ``source``.
+    """
+
+    name: str
+    title: str
+    sources: tuple[str, ...]
+    proteinuria: tuple[ProteinuriaCriterion, ...]
+    syndrome: SyndromeCriteria
+    derivation: DerivationParameters
+    parameter_sources: FrozenMapping = field(default_factory=FrozenMapping, repr=False)
+    description: str = field(default="", repr=False)
+    path: str | None = field(default=None, compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        return f"RuleSet(name={self.name!r}, title={self.title!r})"
+
+    def criterion_for(self, test: str, unit: str) -> tuple[ProteinuriaCriterion, float]:
+        """The criterion that applies to ``test`` measured in ``unit`` and the exact factor to its unit.
+
+        References
+        ----------
+        Module docstring: thresholds apply in the unit measured.
+        """
+        if test not in PROTEINURIA_TESTS:
+            raise ClinicalInputError(
+                f"'{test}' is not a proteinuria test. Expected one of: {', '.join(PROTEINURIA_TESTS)}."
+            )
+        measured = _kind_factor(unit) if unit is not None else None
+        if measured is not None:
+            for criterion in self.proteinuria:
+                if criterion.test != test:
+                    continue
+                kind = _kind_factor(criterion.unit)
+                if kind is not None and kind[0] == measured[0]:
+                    return criterion, measured[1] / kind[1]
+        units = ", ".join(c.unit for c in self.proteinuria if c.test == test)
+        raise ClinicalInputError(
+            f"Rule set '{self.name}' has no {test} threshold for unit '{unit}'. "
+            f"It classifies {test} measured in: {units}."
+        )
+
+    def classify_proteinuria(self, test: str, value, unit: str) -> str:
+        """Classify one measurement as ``nephrotic``, ``partial`` or ``complete``.
+
+        ``value`` is as measured, in ``unit``; a dipstick may also be given as a
+        grade (``"trace"``, ``"2+"``, ``"300"``). This classifies the
+        proteinuria only: the albumin part of partial remission and the
+        consecutive-days confirmation are the derivation's job
+        (``derivation.remission_confirmation_days``).
+
+        References
+        ----------
+        The rule set's thresholds and their sources (``rules show NAME``).
+        """
+        if test == "dipstick_protein" and isinstance(value, str):
+            value, unit = dipstick_to_mg_dl(value), "mg/dL"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ClinicalInputError(f"The {test} value '{value}' is not a number.") from None
+        if np.isnan(number):
+            raise ClinicalInputError(f"The {test} value is missing; nothing to classify.")
+        if number < 0:
+            raise ClinicalInputError(
+                f"The {test} value {value} is negative; proteinuria cannot be below 0."
+            )
+        criterion, factor = self.criterion_for(test, unit)
+        return str(criterion.classify(np.array([number * factor]))[0])
+
+    def classify_proteinuria_array(self, tests, values, units):
+        """Vectorised ``classify_proteinuria``: an object array of categories, None where the value is missing.
+
+        ``tests`` and ``units`` are arrays (or one string for all); ``values``
+        are numbers as measured (dipstick grades such as ``"2+"`` are accepted
+        in an object array).
+
+        References
+        ----------
+        The rule set's thresholds and their sources (``rules show NAME``).
+        """
+        values = np.asarray(values, dtype=object) if _has_text(values) else np.asarray(values)
+        count = values.shape[0] if values.ndim else 1
+        values = values.reshape(count)
+        tests = np.broadcast_to(np.asarray(tests, dtype=object), (count,))
+        units = np.broadcast_to(np.asarray(units, dtype=object), (count,)).copy()
+        numbers = np.empty(count, dtype=float)
+        if values.dtype == object:
+            for index, (test, value) in enumerate(zip(tests, values, strict=True)):
+                if test == "dipstick_protein" and isinstance(value, str):
+                    numbers[index] = dipstick_to_mg_dl(value)
+                    units[index] = "mg/dL"
+                else:
+                    numbers[index] = _as_number(value, index)
+        else:
+            numbers[:] = values.astype(float)
+        negative = np.flatnonzero(numbers < 0)
+        if negative.size:
+            first = negative[0]
+            raise ClinicalInputError(
+                f"Proteinuria value {numbers[first]:g} at position {first} is negative; "
+                "proteinuria cannot be below 0."
+            )
+        result = np.full(count, None, dtype=object)
+        keys = np.array([f"{t}|{u}" for t, u in zip(tests, units, strict=True)], dtype=object)
+        unique_keys, inverse = np.unique(keys.astype(str), return_inverse=True)
+        for index, key in enumerate(unique_keys):
+            mask = inverse == index
+            test, unit = key.split("|", 1)
+            criterion, factor = self.criterion_for(test, unit)
+            result[mask] = criterion.classify(numbers[mask] * factor)
+        return result
+
+    def parameter_rows(self) -> list[tuple[str, str, str]]:
+        """(parameter, value, source) rows, thresholds first, for display.
+
+        References
+        ----------
+        The rule-set YAML.
+        """
+        rows = []
+        for criterion in self.proteinuria:
+            for category, threshold in (
+                ("nephrotic", criterion.nephrotic),
+                ("complete", criterion.complete),
+            ):
+                label = f"proteinuria.{criterion.test}[{criterion.unit}].{category}"
+                rows.append((label, str(threshold), threshold.source))
+            rows.append(
+                (
+                    f"proteinuria.{criterion.test}[{criterion.unit}].partial",
+                    "between the two",
+                    "neither nephrotic nor complete",
+                )
+            )
+        for section, obj in (("syndrome", self.syndrome), ("derivation", self.derivation)):
+            for name in obj.__dataclass_fields__:
+                value = getattr(obj, name)
+                if isinstance(value, Mapping):
+                    value = "; ".join(
+                        f"{k}: day {v.target_day} (-{v.window_before_days}/+{v.window_after_days})"
+                        for k, v in value.items()
+                    )
+                elif isinstance(value, tuple):
+                    value = ", ".join(value)
+                rows.append((f"{section}.{name}", str(value), self.parameter_sources.get(name, "")))
+        return rows
+
+
+def _has_text(values) -> bool:
+    if isinstance(values, np.ndarray):
+        return values.dtype == object or values.dtype.kind in "US"
+    return any(isinstance(v, str) for v in np.ravel(np.asarray(values, dtype=object)))
+
+
+def _as_number(value, index: int) -> float:
+    if value is None:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ClinicalInputError(
+            f"Proteinuria value '{value}' at position {index} is not a number."
+        ) from None
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def list_rule_sets() -> tuple[str, ...]:
+    """Names of the rule sets shipped with NephroCohort.
+
+    References
+    ----------
+    Files in ``nephrocohort/clinical/rulesets/``; see docs/clinical/.
+    """
+    folder = resources.files("nephrocohort.clinical") / "rulesets"
+    return tuple(
+        sorted(
+            item.name[: -len(".yaml")] for item in folder.iterdir() if item.name.endswith(".yaml")
+        )
+    )
+
+
+def load_rule_set(name_or_path) -> RuleSet:
+    """Load a shipped rule set by name, or a user's rule set from a YAML file path.
+
+    Raises ``RuleSetError`` for an unknown name (listing the available ones), a
+    missing file, or a malformed file (naming the file and the field at fault).
+
+    References
+    ----------
+    See the module references and docs/clinical/rule-sets.md.
+    """
+    if isinstance(name_or_path, RuleSet):
+        return name_or_path
+    text = str(name_or_path)
+    names = list_rule_sets()
+    if text in names:
+        resource = resources.files("nephrocohort.clinical") / "rulesets" / f"{text}.yaml"
+        return _parse(resource.read_text(encoding="utf-8"), f"built-in rule set '{text}'", None)
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists() or "/" in text or "\\" in text:
+        if not path.is_file():
+            raise RuleSetError(f"No rule set file at '{text}'. Check the path.")
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise RuleSetError(f"Rule set file '{text}' could not be read: {error}.") from None
+        return _parse(content, f"rule set file '{text}'", str(path))
+    raise RuleSetError(
+        f"Unknown rule set '{text}'. Available rule sets: {', '.join(names)}; "
+        "or give the path to your own YAML file."
+    )
+
+
+class _Reader:
+    """Reads fields of the YAML mapping and names the file and field in every error."""
+
+    def __init__(self, where: str):
+        self.where = where
+
+    def fail(self, field_name: str, expected: str, got: Any = None) -> RuleSetError:
+        got_text = "" if got is None else f"; got {got!r}"
+        return RuleSetError(f"In {self.where}, field '{field_name}' must be {expected}{got_text}.")
+
+    def mapping(self, data, field_name: str) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(field_name, "a mapping (key: value lines)", data)
+        return data
+
+    def get(self, data: dict, key: str, field_name: str):
+        if key not in data:
+            raise RuleSetError(f"In {self.where}, field '{field_name}' is missing.")
+        return data[key]
+
+    def text(self, data: dict, key: str, field_name: str) -> str:
+        value = self.get(data, key, field_name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field_name, "a non-empty text", value)
+        return value.strip()
+
+    def number(self, value, field_name: str, *, minimum: float = 0.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail(field_name, f"a number of at least {minimum:g}", value)
+        return float(value)
+
+    def integer(self, value, field_name: str, *, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(field_name, f"a whole number of at least {minimum}", value)
+        return value
+
+    def boolean(self, value, field_name: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(field_name, "true or false", value)
+        return value
+
+    def sourced(self, data: dict, key: str, section: str) -> tuple[Any, str]:
+        """A parameter written as {value: ..., source: ...}."""
+        field_name = f"{section}.{key}"
+        entry = self.mapping(self.get(data, key, field_name), field_name)
+        source = self.text(entry, "source", f"{field_name}.source")
+        return self.get(entry, "value", f"{field_name}.value"), source
+
+
+def _parse(content: str, where: str, path: str | None) -> RuleSet:
+    reader = _Reader(where)
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as error:
+        raise RuleSetError(f"{where[0].upper()}{where[1:]} is not valid YAML: {error}") from None
+    data = reader.mapping(data, "(top level)")
+    sources_raw = reader.get(data, "sources", "sources")
+    if not isinstance(sources_raw, list) or not sources_raw:
+        raise reader.fail("sources", "a non-empty list of citations", sources_raw)
+    for index, item in enumerate(sources_raw):
+        if not isinstance(item, str) or not item.strip():
+            raise reader.fail(f"sources[{index}]", "a citation text", item)
+    parameter_sources: dict[str, str] = {}
+    return RuleSet(
+        name=reader.text(data, "name", "name"),
+        title=reader.text(data, "title", "title"),
+        sources=tuple(s.strip() for s in sources_raw),
+        proteinuria=_parse_proteinuria(reader, data),
+        syndrome=_parse_syndrome(reader, data, parameter_sources),
+        derivation=_parse_derivation(reader, data, parameter_sources),
+        parameter_sources=FrozenMapping(parameter_sources),
+        description=str(data.get("description", "")).strip(),
+        path=path,
+    )
+
+
+def _parse_threshold(
+    reader: _Reader, entry: dict, key: str, prefix: str, unit: str, allowed: tuple
+):
+    field_name = f"{prefix}.{key}"
+    raw = reader.mapping(reader.get(entry, key, field_name), field_name)
+    operator = reader.get(raw, "operator", f"{field_name}.operator")
+    if operator not in allowed:
+        raise reader.fail(f"{field_name}.operator", f"one of {', '.join(allowed)}", operator)
+    return Threshold(
+        operator=operator,
+        value=reader.number(reader.get(raw, "value", f"{field_name}.value"), f"{field_name}.value"),
+        unit=unit,
+        source=reader.text(raw, "source", f"{field_name}.source"),
+        note=str(raw.get("note", "")).strip(),
+    )
+
+
+def _parse_proteinuria(reader: _Reader, data: dict) -> tuple[ProteinuriaCriterion, ...]:
+    raw = reader.get(data, "proteinuria", "proteinuria")
+    if not isinstance(raw, list) or not raw:
+        raise reader.fail("proteinuria", "a list of criteria (one per test and unit)", raw)
+    criteria = []
+    for index, entry in enumerate(raw):
+        prefix = f"proteinuria[{index}]"
+        entry = reader.mapping(entry, prefix)
+        test = reader.text(entry, "test", f"{prefix}.test")
+        if test not in PROTEINURIA_TESTS:
+            raise reader.fail(f"{prefix}.test", f"one of {', '.join(PROTEINURIA_TESTS)}", test)
+        unit = reader.text(entry, "unit", f"{prefix}.unit")
+        if _kind_factor(unit) is None:
+            raise reader.fail(
+                f"{prefix}.unit", "one of mg/m2/h, mg/m2/day, mg/mg, g/g, mg/mmol, mg/dL", unit
+            )
+        nephrotic = _parse_threshold(reader, entry, "nephrotic", prefix, unit, (">", ">="))
+        complete = _parse_threshold(reader, entry, "complete", prefix, unit, ("<", "<="))
+        overlap = nephrotic.value < complete.value or (
+            nephrotic.value == complete.value
+            and nephrotic.operator == ">="
+            and complete.operator == "<="
+        )
+        if overlap:
+            raise reader.fail(
+                f"{prefix}.nephrotic.value",
+                f"above the complete-remission threshold ({complete})",
+                nephrotic.value,
+            )
+        criteria.append(ProteinuriaCriterion(test, unit, nephrotic, complete))
+    covered = {c.test for c in criteria}
+    missing = [t for t in PROTEINURIA_TESTS if t not in covered]
+    if missing:
+        raise RuleSetError(
+            f"In {reader.where}, field 'proteinuria' has no criterion for: {', '.join(missing)}."
+        )
+    return tuple(criteria)
+
+
+def _parse_syndrome(reader: _Reader, data: dict, sources: dict) -> SyndromeCriteria:
+    section = reader.mapping(reader.get(data, "syndrome", "syndrome"), "syndrome")
+    values = {}
+    spec = {
+        "albumin_below_g_dl": "number",
+        "requires_edema": "boolean",
+        "edema_replaces_missing_albumin": "boolean",
+        "cholesterol_at_least_mg_dl": "optional number",
+        "steroid_dose_mg_m2_day": "number",
+        "steroid_max_mg_day": "number",
+        "steroid_trial_days": "integer",
+        "steroid_late_response_until_day": "integer",
+        "steroid_confirmation_only_after_partial": "boolean",
+    }
+    for key, kind in spec.items():
+        value, sources[key] = reader.sourced(section, key, "syndrome")
+        field_name = f"syndrome.{key}.value"
+        if kind == "number":
+            value = reader.number(value, field_name)
+        elif kind == "optional number":
+            value = None if value is None else reader.number(value, field_name)
+        elif kind == "integer":
+            value = reader.integer(value, field_name, minimum=1)
+        else:
+            value = reader.boolean(value, field_name)
+        values[key] = value
+    if values["steroid_late_response_until_day"] < values["steroid_trial_days"]:
+        raise reader.fail(
+            "syndrome.steroid_late_response_until_day.value",
+            f"at least steroid_trial_days ({values['steroid_trial_days']})",
+            values["steroid_late_response_until_day"],
+        )
+    return SyndromeCriteria(**values)
+
+
+def _parse_derivation(reader: _Reader, data: dict, sources: dict) -> DerivationParameters:
+    section = reader.mapping(reader.get(data, "derivation", "derivation"), "derivation")
+    values: dict[str, Any] = {}
+
+    priority, sources["measurement_priority"] = reader.sourced(
+        section, "measurement_priority", "derivation"
+    )
+    if (
+        not isinstance(priority, list)
+        or not priority
+        or any(t not in PROTEINURIA_TESTS for t in priority)
+        or len(set(priority)) != len(priority)
+    ):
+        raise reader.fail(
+            "derivation.measurement_priority.value",
+            f"a list of distinct tests from {', '.join(PROTEINURIA_TESTS)}",
+            priority,
+        )
+    values["measurement_priority"] = tuple(priority)
+
+    raw_points, sources["timepoints"] = reader.sourced(section, "timepoints", "derivation")
+    raw_points = reader.mapping(raw_points, "derivation.timepoints.value")
+    missing = [name for name in _TIMEPOINT_NAMES if name not in raw_points]
+    if missing:
+        raise RuleSetError(
+            f"In {reader.where}, field 'derivation.timepoints.value' lacks: {', '.join(missing)}."
+        )
+    points = {}
+    for name, raw in raw_points.items():
+        prefix = f"derivation.timepoints.value.{name}"
+        raw = reader.mapping(raw, prefix)
+        points[name] = Timepoint(
+            **{
+                key: reader.integer(reader.get(raw, key, f"{prefix}.{key}"), f"{prefix}.{key}")
+                for key in ("months", "target_day", "window_before_days", "window_after_days")
+            }
+        )
+    values["timepoints"] = FrozenMapping(points)
+
+    integers = (
+        "relapse_merge_days",
+        "relapse_period_months",
+        "relapse_confirmation_days",
+        "remission_confirmation_days",
+        "steroid_followup_months",
+        "crf_min_duration_days",
+    )
+    for key in integers:
+        value, sources[key] = reader.sourced(section, key, "derivation")
+        values[key] = reader.integer(value, f"derivation.{key}.value", minimum=1)
+    for key in ("crf_egfr_below", "eligibility_max_age_years", "eligibility_min_egfr"):
+        value, sources[key] = reader.sourced(section, key, "derivation")
+        values[key] = reader.number(value, f"derivation.{key}.value")
+
+    period, sources["relapse_period"] = reader.sourced(section, "relapse_period", "derivation")
+    if period not in _RELAPSE_PERIODS:
+        raise reader.fail(
+            "derivation.relapse_period.value", f"one of {', '.join(_RELAPSE_PERIODS)}", period
+        )
+    values["relapse_period"] = period
+
+    equation, sources["egfr_equation"] = reader.sourced(section, "egfr_equation", "derivation")
+    if equation not in EGFR_EQUATION_NAMES:
+        raise reader.fail(
+            "derivation.egfr_equation.value", f"one of {', '.join(EGFR_EQUATION_NAMES)}", equation
+        )
+    values["egfr_equation"] = equation
+    return DerivationParameters(**values)

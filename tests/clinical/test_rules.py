@@ -1,0 +1,270 @@
+"""Rule sets: loading, validation of user files, and proteinuria classification at the boundaries.
+
+Expected categories come from the definitions quoted in each rule set's sources:
+the seed study's Methods (study), IPNA 2022 SSNS Table 1 repeating the IPNA 2020
+wording (ipna2020), and the KDIGO 2021 definitions as read in kidneywiki (kdigo2021).
+"""
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from nephrocohort.clinical import (
+    EGFR_EQUATION_NAMES,
+    DerivationParameters,
+    RuleSet,
+    Timepoint,
+    list_rule_sets,
+    load_rule_set,
+)
+from nephrocohort.exceptions import ClinicalInputError, RuleSetError
+
+RULESET_DIR = Path(__file__).parents[2] / "src" / "nephrocohort" / "clinical" / "rulesets"
+
+
+class TestLoading:
+    def test_three_rule_sets_ship(self):
+        assert list_rule_sets() == ("ipna2020", "kdigo2021", "study")
+
+    @pytest.mark.parametrize("name", ["study", "ipna2020", "kdigo2021"])
+    def test_each_shipped_rule_set_loads_with_title_and_sources(self, name):
+        rule_set = load_rule_set(name)
+        assert isinstance(rule_set, RuleSet)
+        assert rule_set.name == name
+        assert rule_set.title
+        assert rule_set.sources
+
+    @pytest.mark.parametrize("name", ["study", "ipna2020", "kdigo2021"])
+    def test_every_threshold_and_parameter_has_a_source(self, name):
+        rule_set = load_rule_set(name)
+        for criterion in rule_set.proteinuria:
+            assert criterion.nephrotic.source and criterion.complete.source
+        for parameter, value, source in rule_set.parameter_rows():
+            assert source, f"{name}: {parameter} ({value}) has no source"
+
+    def test_rule_set_is_frozen_and_hashable(self):
+        rule_set = load_rule_set("study")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            rule_set.name = "other"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            rule_set.derivation.egfr_equation = "ckid-u25"
+        assert hash(rule_set) == hash(load_rule_set("study"))
+        assert "study" in repr(rule_set)
+
+    def test_unknown_name_lists_available_rule_sets(self):
+        with pytest.raises(RuleSetError) as caught:
+            load_rule_set("ipna2021")
+        message = str(caught.value)
+        assert "'ipna2021'" in message
+        for name in ("study", "ipna2020", "kdigo2021"):
+            assert name in message
+
+    def test_missing_file_is_reported(self, tmp_path):
+        with pytest.raises(RuleSetError, match="No rule set file"):
+            load_rule_set(tmp_path / "absent.yaml")
+
+    def test_user_file_copied_from_a_shipped_one_loads(self, tmp_path):
+        data = yaml.safe_load((RULESET_DIR / "study.yaml").read_text())
+        data["name"] = "my-centre"
+        data["derivation"]["eligibility_min_egfr"]["value"] = 75
+        path = tmp_path / "my-centre.yaml"
+        path.write_text(yaml.safe_dump(data))
+        rule_set = load_rule_set(str(path))
+        assert rule_set.name == "my-centre"
+        assert rule_set.derivation.eligibility_min_egfr == 75
+        assert rule_set.path == str(path)
+
+
+class TestMalformedFiles:
+    def _write(self, tmp_path, mutate):
+        data = yaml.safe_load((RULESET_DIR / "study.yaml").read_text())
+        mutate(data)
+        path = tmp_path / "broken.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return path
+
+    def _error(self, tmp_path, mutate) -> str:
+        path = self._write(tmp_path, mutate)
+        with pytest.raises(RuleSetError) as caught:
+            load_rule_set(path)
+        message = str(caught.value)
+        assert "broken.yaml" in message
+        return message
+
+    def test_missing_source_names_the_field(self, tmp_path):
+        message = self._error(tmp_path, lambda d: d["proteinuria"][0]["nephrotic"].pop("source"))
+        assert "proteinuria[0].nephrotic.source" in message
+
+    def test_text_threshold_names_the_field_and_value(self, tmp_path):
+        def mutate(d):
+            d["proteinuria"][1]["complete"]["value"] = "low"
+
+        message = self._error(tmp_path, mutate)
+        assert "proteinuria[1].complete.value" in message and "'low'" in message
+
+    def test_wrong_operator_is_refused(self, tmp_path):
+        def mutate(d):
+            d["proteinuria"][0]["nephrotic"]["operator"] = "<"
+
+        assert "proteinuria[0].nephrotic.operator" in self._error(tmp_path, mutate)
+
+    def test_overlapping_thresholds_are_refused(self, tmp_path):
+        def mutate(d):
+            d["proteinuria"][0]["nephrotic"]["value"] = 2
+
+        assert "proteinuria[0].nephrotic.value" in self._error(tmp_path, mutate)
+
+    def test_unknown_egfr_equation_lists_the_known_ones(self, tmp_path):
+        def mutate(d):
+            d["derivation"]["egfr_equation"]["value"] = "mdrd"
+
+        message = self._error(tmp_path, mutate)
+        assert "derivation.egfr_equation.value" in message
+        assert all(name in message for name in EGFR_EQUATION_NAMES)
+
+    def test_missing_timepoint_is_named(self, tmp_path):
+        message = self._error(
+            tmp_path, lambda d: d["derivation"]["timepoints"]["value"].pop("month6")
+        )
+        assert "month6" in message
+
+    def test_missing_test_is_named(self, tmp_path):
+        def mutate(d):
+            d["proteinuria"] = [c for c in d["proteinuria"] if c["test"] != "dipstick_protein"]
+
+        assert "dipstick_protein" in self._error(tmp_path, mutate)
+
+    def test_invalid_yaml_is_reported_with_the_file(self, tmp_path):
+        path = tmp_path / "broken.yaml"
+        path.write_text("name: [unclosed\n")
+        with pytest.raises(RuleSetError, match="broken.yaml.*not valid YAML"):
+            load_rule_set(path)
+
+    def test_top_level_must_be_a_mapping(self, tmp_path):
+        path = tmp_path / "broken.yaml"
+        path.write_text("- just\n- a list\n")
+        with pytest.raises(RuleSetError, match="broken.yaml"):
+            load_rule_set(path)
+
+
+class TestDerivationParameters:
+    def test_study_derivation_matches_the_contract(self):
+        # docs/architecture.md and DESIGN.md derivation defaults
+        d = load_rule_set("study").derivation
+        assert isinstance(d, DerivationParameters)
+        assert d.measurement_priority == ("urine_protein_timed", "upcr", "dipstick_protein")
+        assert dict(d.timepoints) == {
+            "month0": Timepoint(0, 0, 30, 0),
+            "month1": Timepoint(1, 30, 15, 15),
+            "month3": Timepoint(3, 91, 30, 30),
+            "month6": Timepoint(6, 183, 30, 30),
+            "month12": Timepoint(12, 365, 30, 30),
+        }
+        assert (d.relapse_merge_days, d.relapse_period_months, d.relapse_period) == (
+            14,
+            12,
+            "12_months",
+        )
+        assert d.steroid_followup_months == 12
+        assert d.egfr_equation == "schwartz-1976"
+        assert (d.crf_egfr_below, d.crf_min_duration_days) == (60, 90)
+        assert (d.eligibility_max_age_years, d.eligibility_min_egfr) == (18, 60)
+
+    def test_guideline_rule_sets_confirm_over_three_days(self):
+        # IPNA 2022 Table 1 (IPNA 2020 wording): remission and relapse on 3 consecutive days
+        for name in ("ipna2020", "kdigo2021"):
+            d = load_rule_set(name).derivation
+            assert d.remission_confirmation_days == 3
+            assert d.relapse_confirmation_days == 3
+
+
+# (test, value, unit, study, ipna2020, kdigo2021)
+BOUNDARY_CASES = [
+    # seed: > 40 nephrotic, 4-40 partial, < 4 complete (mg/m2/h)
+    ("urine_protein_timed", 40.01, "mg/m2/h", "nephrotic", "partial", "nephrotic"),
+    ("urine_protein_timed", 40, "mg/m2/h", "partial", "partial", "nephrotic"),
+    ("urine_protein_timed", 4, "mg/m2/h", "partial", "complete", "partial"),
+    ("urine_protein_timed", 3.99, "mg/m2/h", "complete", "complete", "complete"),
+    # IPNA: >= 1000 mg/m2/day nephrotic (= 41.67 mg/m2/h), < 100 mg/m2/day complete
+    ("urine_protein_timed", 1000, "mg/m2/day", "nephrotic", "nephrotic", "nephrotic"),
+    ("urine_protein_timed", 999, "mg/m2/day", "nephrotic", "partial", "nephrotic"),
+    ("urine_protein_timed", 100, "mg/m2/day", "partial", "partial", "partial"),
+    # UPCR: >= 2 mg/mg nephrotic, <= 0.2 complete; in mg/mmol >= 200, <= 20
+    ("upcr", 2.0, "mg/mg", "nephrotic", "nephrotic", "nephrotic"),
+    ("upcr", 1.99, "mg/mg", "partial", "partial", "partial"),
+    ("upcr", 0.2, "mg/mg", "complete", "complete", "complete"),
+    ("upcr", 0.21, "g/g", "partial", "partial", "partial"),
+    ("upcr", 200, "mg/mmol", "nephrotic", "nephrotic", "nephrotic"),
+    ("upcr", 199, "mg/mmol", "partial", "partial", "partial"),
+    ("upcr", 20, "mg/mmol", "complete", "complete", "complete"),
+    ("upcr", 21, "mg/mmol", "partial", "partial", "partial"),
+    # seed dipstick: 30-300 partial; guidelines: >= 3+ (300) nephrotic
+    ("dipstick_protein", 1000, "mg/dL", "nephrotic", "nephrotic", "nephrotic"),
+    ("dipstick_protein", 300, "mg/dL", "partial", "nephrotic", "nephrotic"),
+    ("dipstick_protein", 30, "mg/dL", "partial", "partial", "partial"),
+    ("dipstick_protein", 15, "mg/dL", "complete", "complete", "complete"),
+    ("dipstick_protein", "trace", None, "complete", "complete", "complete"),
+    ("dipstick_protein", "negative", "mg/dL", "complete", "complete", "complete"),
+    ("dipstick_protein", "2+", None, "partial", "partial", "partial"),
+]
+
+
+class TestProteinuriaClassification:
+    @pytest.mark.parametrize(("test", "value", "unit", "study", "ipna", "kdigo"), BOUNDARY_CASES)
+    def test_boundaries_follow_each_rule_sets_definitions(
+        self, test, value, unit, study, ipna, kdigo
+    ):
+        expected = {"study": study, "ipna2020": ipna, "kdigo2021": kdigo}
+        for name, category in expected.items():
+            got = load_rule_set(name).classify_proteinuria(test, value, unit)
+            assert got == category, f"{name}: {test} {value} {unit}"
+
+    def test_upcr_is_compared_in_the_unit_measured_not_converted(self):
+        # 2 mg/mg is 226 mg/mmol exactly, yet 210 mg/mmol is nephrotic (>= 200 mg/mmol)
+        # and 1.9 mg/mg (= 215 mg/mmol) is not: each unit has its own guideline threshold.
+        rule_set = load_rule_set("ipna2020")
+        assert rule_set.classify_proteinuria("upcr", 210, "mg/mmol") == "nephrotic"
+        assert rule_set.classify_proteinuria("upcr", 1.9, "mg/mg") == "partial"
+
+    @pytest.mark.parametrize("name", ["study", "ipna2020", "kdigo2021"])
+    def test_array_version_agrees_with_scalar_version(self, name):
+        rule_set = load_rule_set(name)
+        tests = [c[0] for c in BOUNDARY_CASES]
+        values = [c[1] for c in BOUNDARY_CASES]
+        units = [c[2] for c in BOUNDARY_CASES]
+        expected = [
+            rule_set.classify_proteinuria(t, v, u)
+            for t, v, u in zip(tests, values, units, strict=True)
+        ]
+        got = rule_set.classify_proteinuria_array(tests, values, units)
+        assert list(got) == expected
+
+    def test_array_with_numeric_values_and_missing(self):
+        rule_set = load_rule_set("study")
+        got = rule_set.classify_proteinuria_array(
+            np.array(["urine_protein_timed"] * 4), np.array([50.0, np.nan, 10.0, 1.0]), "mg/m2/h"
+        )
+        assert list(got) == ["nephrotic", None, "partial", "complete"]
+
+    def test_array_refuses_negative_values(self):
+        with pytest.raises(ClinicalInputError, match="negative"):
+            load_rule_set("study").classify_proteinuria_array(["upcr"], [-1.0], ["mg/mg"])
+
+    def test_negative_value_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="negative"):
+            load_rule_set("study").classify_proteinuria("upcr", -0.1, "mg/mg")
+
+    def test_unit_without_a_threshold_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="no upcr threshold for unit 'mg/dL'"):
+            load_rule_set("study").classify_proteinuria("upcr", 1.0, "mg/dL")
+
+    def test_unknown_test_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="not a proteinuria test"):
+            load_rule_set("study").classify_proteinuria("serum_albumin", 2.0, "g/dL")
+
+    def test_text_value_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="not a number"):
+            load_rule_set("study").classify_proteinuria("upcr", "high", "mg/mg")
