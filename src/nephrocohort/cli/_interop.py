@@ -1,5 +1,87 @@
-"""Commands of the interop layer (being built)."""
+"""Commands of the interop layer: export, REDCap, legacy sheets and FHIR import.
+
+Each command parses its options, calls one function of
+:mod:`nephrocohort.interop` and prints what was written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
+
+
+def _say(message: str) -> None:
+    typer.echo(message)
+
+
+def export(
+    data: Path = typer.Option(
+        ..., "--data", help="A bundle (folder of CSVs or .xlsx) or an analysis-dataset CSV."
+    ),
+    format: str = typer.Option(..., "--format", help="spss, stata, csv, xlsx, redcap or bundle."),
+    out: Path = typer.Option(..., "--out", help="Output folder (a .xlsx file for --format xlsx)."),
+    identifiable: bool = typer.Option(
+        False,
+        "--identifiable",
+        help="Keep real ids, dates and free text. Only on explicit request.",
+    ),
+    dates: str = typer.Option(
+        "shift",
+        "--dates",
+        help="De-identified dates: 'shift' (per-patient offset) or 'days_since_onset'.",
+    ),
+    key_file: Path | None = typer.Option(
+        None,
+        "--key-file",
+        help="Where to write the re-identification key (default: <out>-KEY.csv).",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed for pseudonyms and date shifts (only for reproducible tests)."
+    ),
+    rule_set: str = typer.Option("study", "--rule-set", help="Rule set for the analysis dataset."),
+    analysis: bool = typer.Option(
+        True, "--analysis/--no-analysis", help="Include the derived analysis dataset."
+    ),
+) -> None:
+    """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
+    from nephrocohort.interop import export_tables
+    from nephrocohort.interop._sources import read_export_tables
+
+    tables = read_export_tables(data, rule_set=rule_set, include_analysis=analysis)
+    summary = export_tables(
+        tables,
+        to=format.lower(),
+        out=out,
+        identifiable=identifiable,
+        key_file=key_file,
+        seed=seed,
+        date_mode=dates.replace("-", "_"),
+    )
+    _say(f"Wrote {len(summary.files)} file(s) to {summary.output}: {', '.join(summary.files)}")
+    if summary.identifiable:
+        _say("IDENTIFIABLE export: real ids, dates and free text are included. Store it securely.")
+    else:
+        _say(f"De-identified. Key (keep it apart, it re-identifies patients): {summary.key_file}")
+        if summary.dropped_columns:
+            _say(f"Dropped free-text or unknown columns: {', '.join(summary.dropped_columns)}")
+
+
+@redcap_app.command("dictionary")
+def redcap_dictionary(
+    out: Path = typer.Option(..., "--out", help="The data dictionary CSV to write."),
+) -> None:
+    """Write a REDCap data dictionary for the cohort data model."""
+    from nephrocohort.interop import write_redcap_dictionary
+
+    path = write_redcap_dictionary(out)
+    _say(f"Wrote the REDCap data dictionary to {path}.")
+    _say("In REDCap, enable every instrument except 'patients' as a repeating instrument.")
 
 
 def register(app) -> None:
     """Add this layer's commands to ``app``."""
+    app.command("export")(export)
+    app.add_typer(redcap_app, name="redcap")

@@ -1,0 +1,45 @@
+"""Interoperability: SPSS/Stata/CSV/XLSX/REDCap export, legacy sheets, REDCap and FHIR import.
+
+Every importer validates like a bundle and writes all-or-nothing; every
+export is de-identified unless explicitly asked otherwise.
+"""
+
+from nephrocohort.interop._deidentify import DATE_MODES, DeidentifiedData, deidentify
+from nephrocohort.interop._errors import FileFormatError, InteropError, MappingError
+from nephrocohort.interop._export import (
+    EXPORT_FORMATS,
+    ExportSummary,
+    codebook,
+    default_key_path,
+    export_tables,
+)
+from nephrocohort.interop._redcap import (
+    REDCAP_DICTIONARY_HEADERS,
+    redcap_dictionary,
+    redcap_records,
+    tables_from_redcap_records,
+    write_redcap_dictionary,
+)
+from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
+
+__all__ = [
+    "ANALYSIS_VARIABLES",
+    "DATE_MODES",
+    "EXPORT_FORMATS",
+    "RAW_TABLES",
+    "REDCAP_DICTIONARY_HEADERS",
+    "DeidentifiedData",
+    "ExportSummary",
+    "FileFormatError",
+    "InteropError",
+    "MappingError",
+    "Variable",
+    "codebook",
+    "default_key_path",
+    "deidentify",
+    "export_tables",
+    "redcap_dictionary",
+    "redcap_records",
+    "tables_from_redcap_records",
+    "write_redcap_dictionary",
+]

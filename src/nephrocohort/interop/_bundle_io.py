@@ -1,0 +1,92 @@
+"""Write tables as a cohort bundle folder, validated before it is moved into place.
+
+Importers (REDCap, FHIR) build plain text tables and hand them here: the
+bundle is written to a staging folder, loaded with the same validator as any
+user bundle (so an imported value is checked exactly like a typed one), and
+only a bundle that loads is moved to its final place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from nephrocohort.cohort.contract import SOURCE_ROW, TABLES
+from nephrocohort.interop._output import staged_directory
+
+__all__ = ["write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
+
+_DIPSTICK_WORDS = ("negative", "trace", "30", "100", "300", "1000")
+
+
+def _dipstick_grade_by_mg_dl() -> dict[float, str]:
+    from nephrocohort.clinical.units import dipstick_to_mg_dl
+
+    return {float(dipstick_to_mg_dl(word)): word for word in _DIPSTICK_WORDS}
+
+
+def labs_as_entered(labs: pd.DataFrame) -> pd.DataFrame:
+    """``labs`` with ``value``/``unit`` as measured, dipstick results as grade words.
+
+    A loaded cohort keeps the measured value next to the canonical one; writing
+    the measured one back means a re-import converts it exactly as the first
+    load did.
+    """
+    out = labs.copy()
+    if "measured_value" not in out.columns:
+        return out
+    out["value"] = out["measured_value"].astype("object")
+    out["unit"] = out["measured_unit"]
+    dipstick = out["test"].astype("string").eq("dipstick_protein").fillna(False).to_numpy()
+    if dipstick.any():
+        grades = _dipstick_grade_by_mg_dl()
+        values = pd.to_numeric(out.loc[dipstick, "measured_value"], errors="coerce")
+        out.loc[dipstick, "value"] = [grades.get(float(v), v) for v in values]
+        out.loc[dipstick, "unit"] = "mg/dL"
+    return out.drop(columns=["measured_value", "measured_unit"])
+
+
+def _text(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_float_dtype(series):
+        return series.map(
+            lambda v: (
+                "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v)))
+            )
+        )
+    return series
+
+
+def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+    """Write each table as ``<table>.csv`` (UTF-8, ISO dates) in ``folder``.
+
+    Contract columns come first in contract order; extra columns follow;
+    ``source_row`` (a position in some earlier file) is not written.
+    """
+    files = []
+    for name, frame in tables.items():
+        if name == "labs":
+            frame = labs_as_entered(frame)
+        contract = [c for c in TABLES[name].column_names if c in frame.columns]
+        extra = [c for c in frame.columns if c not in contract and c != SOURCE_ROW]
+        out = frame[contract + extra].apply(_text)
+        path = Path(folder) / f"{name}.csv"
+        out.to_csv(path, index=False, encoding="utf-8")
+        files.append(path.name)
+    return files
+
+
+def write_validated_bundle(tables: dict[str, pd.DataFrame], out: Path | str):
+    """Write ``tables`` as a bundle at ``out`` only if it loads; return the loaded cohort.
+
+    Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
+    problem, nothing written) if the bundle does not validate.
+    """
+    from nephrocohort.cohort import load_bundle
+
+    with staged_directory(Path(out), what="Output bundle") as staging:
+        write_bundle_folder(tables, staging)
+        cohort = load_bundle(staging)
+    return cohort

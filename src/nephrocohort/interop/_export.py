@@ -1,0 +1,241 @@
+"""Export a cohort and its analysis dataset for other software, de-identified by default.
+
+Formats: SPSS ``.sav`` and Stata ``.dta`` (with variable labels, value labels
+and, for SPSS, measurement levels), CSV, one XLSX workbook, a REDCap data
+dictionary with records, or a cohort bundle. Without ``identifiable=True``
+the export goes through :func:`nephrocohort.interop.deidentify` and the key
+that links pseudonyms back is written to a separate file, never inside the
+export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nephrocohort.interop._deidentify import deidentify
+from nephrocohort.interop._errors import InteropError
+from nephrocohort.interop._labelled import labelled_frame
+from nephrocohort.interop._output import refuse_existing, staged_directory, staged_file
+from nephrocohort.interop._variables import TABLE_ORDER, variable_for
+
+__all__ = ["EXPORT_FORMATS", "ExportSummary", "export_tables", "default_key_path", "codebook"]
+
+EXPORT_FORMATS = ("spss", "stata", "csv", "xlsx", "redcap", "bundle")
+_STATA_NAME_LIMIT = 32
+_STATA_LABEL_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote, and what it left out."""
+
+    format: str
+    output: Path
+    files: tuple[str, ...]
+    key_file: Path | None
+    identifiable: bool
+    dropped_columns: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        mode = "identifiable" if self.identifiable else "de-identified"
+        return f"ExportSummary({self.format}, {mode}, {len(self.files)} files in {self.output})"
+
+
+def default_key_path(out: Path) -> Path:
+    """Where the key goes if not told: beside the export, never inside it."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}-KEY.csv")
+
+
+def codebook(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per exported column: table, column, label, unit, codes."""
+    rows = []
+    for table, frame in tables.items():
+        for column in frame.columns:
+            variable = variable_for(table, column)
+            rows.append(
+                {
+                    "table": table,
+                    "column": column,
+                    "label": variable.label if variable else "",
+                    "unit": (variable.unit or "") if variable else "",
+                    "codes": " | ".join(f"{c} = {t}" for c, t in variable.choices)
+                    if variable
+                    else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=["table", "column", "label", "unit", "codes"])
+
+
+def _ordered(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    order = [*TABLE_ORDER, "analysis"]
+    unknown = sorted(set(tables) - set(order))
+    if unknown:
+        raise InteropError(
+            f"Unknown table(s) {', '.join(unknown)}; exportable tables are {', '.join(order)}."
+        )
+    return {name: tables[name] for name in order if name in tables}
+
+
+def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def _write_spss(tables, folder: Path) -> list[str]:
+    import pyreadstat
+
+    files = []
+    for name, frame in tables.items():
+        encoded = labelled_frame(name, frame)
+        path = folder / f"{name}.sav"
+        pyreadstat.write_sav(
+            encoded.frame,
+            path,
+            file_label=f"NephroCohort {name}",
+            column_labels=encoded.column_labels,
+            variable_value_labels=encoded.value_labels,
+            variable_measure=encoded.measures,
+        )
+        files.append(path.name)
+    return files
+
+
+def _write_stata(tables, folder: Path) -> list[str]:
+    import pyreadstat
+
+    files = []
+    for name, frame in tables.items():
+        encoded = labelled_frame(name, frame)
+        too_long = [c for c in encoded.frame.columns if len(c) > _STATA_NAME_LIMIT]
+        if too_long:
+            raise InteropError(
+                f"Stata allows variable names of at most {_STATA_NAME_LIMIT} characters; "
+                f"table {name} has {', '.join(too_long)}. Rename these columns or export to SPSS."
+            )
+        labels = {k: v[:_STATA_LABEL_LIMIT] for k, v in encoded.column_labels.items()}
+        path = folder / f"{name}.dta"
+        pyreadstat.write_dta(
+            encoded.frame,
+            path,
+            file_label=f"NephroCohort {name}"[:_STATA_LABEL_LIMIT],
+            column_labels=labels,
+            variable_value_labels=encoded.value_labels,
+            version=15,
+        )
+        files.append(path.name)
+    return files
+
+
+def _write_csv(tables, folder: Path) -> list[str]:
+    files = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.csv"
+        _iso_dates(frame).to_csv(path, index=False)
+        files.append(path.name)
+    codebook(tables).to_csv(folder / "codebook.csv", index=False)
+    return [*files, "codebook.csv"]
+
+
+def _write_xlsx(tables, path: Path) -> list[str]:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            _iso_dates(frame).to_excel(writer, sheet_name=name, index=False)
+        codebook(tables).to_excel(writer, sheet_name="codebook", index=False)
+    return [path.name]
+
+
+def _write_redcap(tables, folder: Path) -> list[str]:
+    from nephrocohort.interop._redcap import redcap_dictionary, redcap_records
+
+    raw = {name: frame for name, frame in tables.items() if name != "analysis"}
+    redcap_dictionary().to_csv(folder / "redcap_dictionary.csv", index=False)
+    redcap_records(raw).to_csv(folder / "redcap_records.csv", index=False)
+    return ["redcap_dictionary.csv", "redcap_records.csv"]
+
+
+def _write_bundle(tables, folder: Path) -> list[str]:
+    from nephrocohort.interop._bundle_io import write_bundle_folder
+
+    raw = {name: frame for name, frame in tables.items() if name != "analysis"}
+    return write_bundle_folder(raw, folder)
+
+
+_WRITERS = {
+    "spss": _write_spss,
+    "stata": _write_stata,
+    "csv": _write_csv,
+    "redcap": _write_redcap,
+    "bundle": _write_bundle,
+}
+
+
+def export_tables(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    to: str,
+    out: Path | str,
+    identifiable: bool = False,
+    key_file: Path | str | None = None,
+    seed: int | None = None,
+    date_mode: str = "shift",
+) -> ExportSummary:
+    """Write ``tables`` (raw tables and/or ``"analysis"``) in format ``to`` at ``out``.
+
+    ``out`` is a folder for every format except ``xlsx``, where it is the
+    workbook. Unless ``identifiable`` is true the tables are de-identified
+    (see :func:`~nephrocohort.interop.deidentify`; ``seed`` and ``date_mode``
+    are passed on) and the key is written to ``key_file`` (default: beside
+    ``out``, named ``<out>-KEY.csv``). Nothing is written unless everything
+    succeeds, and nothing existing is overwritten.
+    """
+    if to not in EXPORT_FORMATS:
+        raise InteropError(
+            f"Export format {to!r} is unknown; use one of {', '.join(EXPORT_FORMATS)}."
+        )
+    out = Path(out)
+    if to == "xlsx" and out.suffix.lower() != ".xlsx":
+        raise InteropError(f"For the xlsx format --out must be a .xlsx file; got {out}.")
+    if to in ("bundle", "redcap") and date_mode != "shift" and not identifiable:
+        raise InteropError(
+            f"The {to} format needs real calendar dates; use date shifting, not days since onset."
+        )
+    tables = _ordered(tables)
+    dropped: tuple[str, ...] = ()
+    key = None
+    key_path = None
+    if not identifiable:
+        result = deidentify(tables, seed=seed, date_mode=date_mode)
+        tables, key, dropped = result.tables, result.key, result.dropped_columns
+        key_path = Path(key_file) if key_file else default_key_path(out)
+        if out.resolve() in key_path.resolve().parents:
+            raise InteropError(
+                f"The key file {key_path} must not be inside the export {out}: "
+                "the key re-identifies patients and must be kept apart."
+            )
+        refuse_existing(key_path, what="Key file")
+
+    if to == "xlsx":
+        with staged_file(out, what="Export file") as staging:
+            files = _write_xlsx(tables, staging)
+            if key is not None:
+                _write_key(key, key_path)
+        files = [out.name]
+    else:
+        with staged_directory(out, what="Export folder") as staging:
+            files = _WRITERS[to](tables, staging)
+            if key is not None:
+                _write_key(key, key_path)
+    return ExportSummary(to, out, tuple(files), key_path, identifiable, dropped)
+
+
+def _write_key(key: pd.DataFrame, path: Path) -> None:
+    with staged_file(path, what="Key file") as staging:
+        _iso_dates(key).to_csv(staging, index=False)

@@ -1,0 +1,127 @@
+"""Turn a table into what SPSS and Stata users expect: numeric codes with labels.
+
+Categories become 1..k in the order of the vocabulary (so ordinal scales sort
+correctly), booleans 0/1, dates real dates. The same description drives the
+variable labels, value labels and SPSS measurement levels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nephrocohort.interop._errors import InteropError
+from nephrocohort.interop._variables import Variable, variable_for
+
+__all__ = ["LabelledFrame", "labelled_frame", "DAYS_SUFFIX"]
+
+DAYS_SUFFIX = "_days"
+_BOOLEAN_LABELS = {0: "No", 1: "Yes"}
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+@dataclass(frozen=True)
+class LabelledFrame:
+    """A frame of plain numbers, dates and strings plus the labels that explain them."""
+
+    frame: pd.DataFrame
+    column_labels: dict[str, str]
+    value_labels: dict[str, dict[int, str]]
+    measures: dict[str, str]
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    values = pd.to_datetime(series, errors="coerce")
+    return pd.Series(
+        [None if pd.isna(v) else dt.date(v.year, v.month, v.day) for v in values],
+        index=series.index,
+        dtype="object",
+    )
+
+
+def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
+    def code(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return float("nan")
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return 1.0
+        if text in _FALSE:
+            return 0.0
+        raise InteropError(
+            f"Table {table}, column {column}: value {value!r} is not a yes/no value; "
+            "expected true/false (or 1/0)."
+        )
+
+    return series.map(code).astype("float64")
+
+
+def _categories(table: str, variable: Variable, series: pd.Series) -> pd.Series:
+    numbers = {code: index + 1 for index, (code, _) in enumerate(variable.choices)}
+
+    def code(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return float("nan")
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        if text not in numbers:
+            raise InteropError(
+                f"Table {table}, column {variable.name}: value {value!r} is not one of the "
+                f"known codes ({', '.join(variable.codes)}); it cannot be given a value label."
+            )
+        return float(numbers[text])
+
+    return series.map(code).astype("float64")
+
+
+def _describe(table: str, column: str) -> tuple[Variable | None, str]:
+    variable = variable_for(table, column)
+    if variable is not None:
+        return variable, variable.label
+    if column.endswith(DAYS_SUFFIX):
+        base = variable_for(table, column[: -len(DAYS_SUFFIX)])
+        if base is not None and base.kind == "date":
+            return Variable(column, f"{base.label}, days since onset", "integer"), ""
+    return None, column
+
+
+def labelled_frame(table: str, frame: pd.DataFrame) -> LabelledFrame:
+    """Encode ``frame`` (a raw table, or ``"analysis"``) for SPSS or Stata."""
+    columns: dict[str, pd.Series] = {}
+    column_labels: dict[str, str] = {}
+    value_labels: dict[str, dict[int, str]] = {}
+    measures: dict[str, str] = {}
+    for column in frame.columns:
+        series = frame[column]
+        variable, label = _describe(table, column)
+        if variable is None:
+            if pd.api.types.is_datetime64_any_dtype(series):
+                columns[column], measures[column] = _dates(series), "scale"
+            elif pd.api.types.is_bool_dtype(series):
+                columns[column], measures[column] = _booleans(table, column, series), "nominal"
+                value_labels[column] = dict(_BOOLEAN_LABELS)
+            elif pd.api.types.is_numeric_dtype(series):
+                columns[column], measures[column] = series.astype("float64"), "scale"
+            else:
+                columns[column] = series.astype("string").fillna("").astype(str)
+                measures[column] = "nominal"
+            column_labels[column] = label
+            continue
+        column_labels[column] = variable.label
+        measures[column] = variable.measure
+        if variable.kind == "date":
+            columns[column] = _dates(series)
+        elif variable.kind == "boolean":
+            columns[column] = _booleans(table, column, series)
+            value_labels[column] = dict(_BOOLEAN_LABELS)
+        elif variable.kind == "category":
+            columns[column] = _categories(table, variable, series)
+            value_labels[column] = {i + 1: text for i, (_, text) in enumerate(variable.choices)}
+        elif variable.kind in ("integer", "number"):
+            columns[column] = pd.to_numeric(series, errors="raise").astype("float64")
+        else:
+            columns[column] = series.astype("string").fillna("").astype(str)
+    out = pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
+    return LabelledFrame(out, column_labels, value_labels, measures)

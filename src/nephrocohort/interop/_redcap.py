@@ -1,0 +1,402 @@
+"""REDCap: a data dictionary for the cohort data model, and records in REDCap's flat CSV.
+
+The patients table is a plain instrument; every other table is a repeating
+instrument, one instance per row, so a center can move between a REDCap
+project and this tool without retyping. Field names are unique across the
+project (REDCap requires it), hence the instrument prefixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nephrocohort.cohort import vocabulary as vocab
+from nephrocohort.interop._errors import FileFormatError
+from nephrocohort.interop._variables import variable_for
+
+__all__ = [
+    "REDCAP_DICTIONARY_HEADERS",
+    "RedcapField",
+    "REDCAP_FIELDS",
+    "redcap_dictionary",
+    "redcap_records",
+    "tables_from_redcap_records",
+]
+
+#: The column headers of a REDCap data dictionary, exactly as REDCap writes them.
+REDCAP_DICTIONARY_HEADERS = (
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
+)
+
+RECORD_ID = "record_id"
+REPEAT_INSTRUMENT = "redcap_repeat_instrument"
+REPEAT_INSTANCE = "redcap_repeat_instance"
+
+# REDCap choice codes may hold only letters, digits and underscores, so dose
+# units get codes of their own; the label shows the unit as written.
+DOSE_UNIT_CODES = {unit: unit.replace("/", "_") for unit in vocab.DOSE_UNITS}
+
+
+@dataclass(frozen=True)
+class RedcapField:
+    """One REDCap field and the bundle column it holds."""
+
+    field: str
+    form: str
+    table: str
+    column: str
+    field_type: str = "text"
+    validation: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    identifier: bool = False
+    required: bool = False
+    note: str = ""
+    codes: dict[str, str] | None = None  # bundle code -> REDCap code, when they differ
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        variable = variable_for(self.table, self.column)
+        pairs = variable.choices if variable else ()
+        if self.codes:
+            return tuple((self.codes[code], label) for code, label in pairs)
+        return pairs
+
+
+def _date(field, form, table, column, *, identifier=False, required=False):
+    return RedcapField(
+        field, form, table, column, "text", "date_ymd", identifier=identifier, required=required
+    )
+
+
+def _choice(field, form, table, column, *, kind="dropdown", required=False, codes=None):
+    return RedcapField(field, form, table, column, kind, required=required, codes=codes)
+
+
+def _range(table, column):
+    plausible = vocab.COLUMN_RANGES.get((table, column))
+    return (plausible.low, plausible.high) if plausible else (None, None)
+
+
+def _number(field, form, table, column, *, validation="number"):
+    low, high = _range(table, column)
+    if low is None:
+        variable = variable_for(table, column)
+        low, high = (variable.minimum, variable.maximum) if variable else (None, None)
+    return RedcapField(field, form, table, column, "text", validation, low, high)
+
+
+_LAB_UNIT_NOTE = "Accepted units: " + "; ".join(
+    f"{name}: {', '.join(test.units)}" for name, test in vocab.LAB_TESTS.items()
+)
+
+REDCAP_FIELDS: tuple[RedcapField, ...] = (
+    RedcapField(
+        RECORD_ID,
+        "patients",
+        "patients",
+        "patient_id",
+        required=True,
+        note="Pseudonymous identifier; never a name or hospital number",
+    ),
+    RedcapField("center", "patients", "patients", "center"),
+    _choice("sex", "patients", "patients", "sex", kind="radio", required=True),
+    _date("birth_date", "patients", "patients", "birth_date", identifier=True, required=True),
+    _date("onset_date", "patients", "patients", "onset_date"),
+    _choice("family_history_ns", "patients", "patients", "family_history_ns", kind="radio"),
+    _choice("consanguinity", "patients", "patients", "consanguinity", kind="radio"),
+    _date("consent_date", "patients", "patients", "consent_date"),
+    _date("assent_date", "patients", "patients", "assent_date"),
+    _date("consent_withdrawn_date", "patients", "patients", "consent_withdrawn_date"),
+    *(
+        _choice(s, "patients", "patients", s, kind="radio")
+        for s in ("hbv", "hcv", "syphilis", "hiv")
+    ),
+    *(
+        _choice(s, "patients", "patients", s, kind="radio")
+        for s in ("edema_at_onset", "hypertension_at_onset", "aki_at_onset", "hematuria_at_onset")
+    ),
+    _date("last_followup_date", "patients", "patients", "last_followup_date"),
+    _date("death_date", "patients", "patients", "death_date"),
+    _date("biopsy_date", "biopsies", "biopsies", "biopsy_date", required=True),
+    _choice("histology", "biopsies", "biopsies", "histology", required=True),
+    _date("genetics_test_date", "genetics", "genetics", "test_date"),
+    RedcapField(
+        "genetics_gene",
+        "genetics",
+        "genetics",
+        "gene",
+        required=True,
+        note="HGNC gene symbol, e.g. NPHS2",
+    ),
+    RedcapField(
+        "genetics_variant",
+        "genetics",
+        "genetics",
+        "variant",
+        "notes",
+        identifier=True,
+        note="HGVS notation",
+    ),
+    _choice("genetics_classification", "genetics", "genetics", "classification", required=True),
+    _date("visit_date", "visits", "visits", "date", required=True),
+    _number("weight_kg", "visits", "visits", "weight_kg"),
+    _number("height_cm", "visits", "visits", "height_cm"),
+    _number("sbp_mmhg", "visits", "visits", "sbp_mmhg", validation="integer"),
+    _number("dbp_mmhg", "visits", "visits", "dbp_mmhg", validation="integer"),
+    _choice("visit_edema", "visits", "visits", "edema", kind="radio"),
+    _date("lab_date", "labs", "labs", "date", required=True),
+    _choice("lab_test", "labs", "labs", "test", required=True),
+    RedcapField(
+        "lab_value",
+        "labs",
+        "labs",
+        "value",
+        required=True,
+        note="A number; a dipstick result may be a grade (negative, trace, 1+ ...)",
+    ),
+    RedcapField("lab_unit", "labs", "labs", "unit", required=True, note=_LAB_UNIT_NOTE),
+    _choice("med_drug", "medications", "medications", "drug", required=True),
+    _date("med_start_date", "medications", "medications", "start_date", required=True),
+    _date("med_end_date", "medications", "medications", "end_date"),
+    RedcapField("med_dose", "medications", "medications", "dose", "text", "number", 0.0),
+    _choice("med_dose_unit", "medications", "medications", "dose_unit", codes=DOSE_UNIT_CODES),
+    _choice("med_schedule", "medications", "medications", "schedule"),
+    RedcapField(
+        "med_stop_reason", "medications", "medications", "stop_reason", "notes", identifier=True
+    ),
+    _date("event_date", "events", "events", "date", required=True),
+    _choice("event_type", "events", "events", "event", required=True),
+    RedcapField("event_detail", "events", "events", "detail", "notes", identifier=True),
+)
+
+FORMS: tuple[str, ...] = tuple(dict.fromkeys(f.form for f in REDCAP_FIELDS))
+REPEATING_FORMS: tuple[str, ...] = tuple(form for form in FORMS if form != "patients")
+
+
+def _number_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def redcap_dictionary() -> pd.DataFrame:
+    """The REDCap data dictionary (upload it in Project Setup > Data Dictionary).
+
+    The repeating instruments (every form but ``patients``) must also be
+    enabled as repeating in the project settings; REDCap does not take that
+    from the dictionary.
+    """
+    rows = []
+    sections = {
+        "patients": "Patient",
+        "biopsies": "Kidney biopsy",
+        "genetics": "Genetic test",
+        "visits": "Visit",
+        "labs": "Laboratory result",
+        "medications": "Drug course",
+        "events": "Clinical event",
+    }
+    seen_forms: set[str] = set()
+    for field in REDCAP_FIELDS:
+        variable = variable_for(field.table, field.column)
+        choices = " | ".join(f"{code}, {label}" for code, label in field.choices())
+        section = "" if field.form in seen_forms else sections[field.form]
+        seen_forms.add(field.form)
+        rows.append(
+            {
+                "Variable / Field Name": field.field,
+                "Form Name": field.form,
+                "Section Header": section,
+                "Field Type": field.field_type,
+                "Field Label": variable.label if variable else field.column,
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Field Note": field.note,
+                "Text Validation Type OR Show Slider Number": field.validation,
+                "Text Validation Min": _number_text(field.minimum),
+                "Text Validation Max": _number_text(field.maximum),
+                "Identifier?": "y" if field.identifier else "",
+                "Branching Logic (Show field only if...)": "",
+                "Required Field?": "y" if field.required else "",
+                "Custom Alignment": "",
+                "Question Number (surveys only)": "",
+                "Matrix Group Name": "",
+                "Matrix Ranking?": "",
+                "Field Annotation": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(REDCAP_DICTIONARY_HEADERS))
+
+
+def _record_columns() -> list[str]:
+    columns = [RECORD_ID, REPEAT_INSTRUMENT, REPEAT_INSTANCE]
+    for form in FORMS:
+        columns += [f.field for f in REDCAP_FIELDS if f.form == form and f.field != RECORD_ID]
+        columns.append(f"{form}_complete")
+    return columns
+
+
+def _cell(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def redcap_records(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The cohort's raw tables as REDCap flat records (the "CSV, raw data" import format).
+
+    Labs are written as measured (``measured_value``/``measured_unit`` when the
+    table has them), so importing them back gives the same cohort.
+    """
+    columns = _record_columns()
+    rows: list[dict[str, str]] = []
+    patients = tables.get("patients", pd.DataFrame(columns=["patient_id"]))
+    by_form = {form: [f for f in REDCAP_FIELDS if f.form == form] for form in FORMS}
+    for _, patient in patients.iterrows():
+        row = {RECORD_ID: _cell(patient["patient_id"]), "patients_complete": "2"}
+        for field in by_form["patients"][1:]:
+            row[field.field] = _cell(patient.get(field.column))
+        rows.append(row)
+    for form in REPEATING_FORMS:
+        frame = tables.get(form)
+        if frame is None or frame.empty:
+            continue
+        frame = _as_measured(form, frame)
+        instance = frame.groupby(frame["patient_id"].astype(str), sort=False).cumcount() + 1
+        for position, (_, record) in enumerate(frame.iterrows()):
+            row = {
+                RECORD_ID: _cell(record["patient_id"]),
+                REPEAT_INSTRUMENT: form,
+                REPEAT_INSTANCE: str(int(instance.iloc[position])),
+                f"{form}_complete": "2",
+            }
+            for field in by_form[form]:
+                value = _cell(record.get(field.column))
+                if field.codes and value:
+                    value = field.codes.get(value, value)
+                row[field.field] = value
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=columns).fillna("")
+    order = {pid: i for i, pid in enumerate(out.loc[out[REPEAT_INSTRUMENT] == "", RECORD_ID])}
+    out["_patient"] = out[RECORD_ID].map(order).fillna(len(order))
+    out = out.sort_values("_patient", kind="stable").drop(columns="_patient")
+    return out.reset_index(drop=True)
+
+
+def _as_measured(form: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if form != "labs" or "measured_value" not in frame.columns:
+        return frame
+    from nephrocohort.interop._bundle_io import labs_as_entered
+
+    return labs_as_entered(frame)
+
+
+def tables_from_redcap_records(
+    records: pd.DataFrame, *, source: str = "REDCap file"
+) -> dict[str, pd.DataFrame]:
+    """Split REDCap flat records (raw codes or labels) back into bundle tables of text.
+
+    Rows keep REDCap's order; ``redcap_row`` is not added, so the result
+    equals the tables that were exported. Raises :class:`FileFormatError`
+    for a file that is not a REDCap export of this project.
+    """
+    records = records.copy()
+    records.columns = [str(c).strip() for c in records.columns]
+    if "redcap_event_name" in records.columns:
+        raise FileFormatError(
+            f"{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
+            "export it from a classic project with repeating instruments instead."
+        )
+    if not len(records.columns) or records.columns[0] != RECORD_ID:
+        first = records.columns[0] if len(records.columns) else "nothing"
+        raise FileFormatError(
+            f"{source} does not look like a REDCap records export of this project: the first "
+            f"column is {first!r}, expected {RECORD_ID!r}. Export 'CSV / Microsoft Excel (raw data)'."
+        )
+    known = set(_record_columns())
+    unknown = [c for c in records.columns if c not in known]
+    if unknown:
+        raise FileFormatError(
+            f"{source} has column(s) this project's data dictionary does not define: "
+            f"{', '.join(unknown[:8])}. Was it exported from a project built with "
+            "`nephrocohort redcap dictionary`?"
+        )
+    records = records.fillna("").astype(str)
+    if REPEAT_INSTRUMENT not in records.columns:
+        records[REPEAT_INSTRUMENT] = ""
+    instruments = records[REPEAT_INSTRUMENT].str.strip()
+    bad = sorted(set(instruments) - set(REPEATING_FORMS) - {""})
+    if bad:
+        line = int(instruments[instruments == bad[0]].index[0]) + 2
+        raise FileFormatError(
+            f"{source}, row {line}, column {REPEAT_INSTRUMENT}: {bad[0]!r} is not an instrument "
+            f"of this project; expected one of {', '.join(REPEATING_FORMS)} or empty."
+        )
+    tables: dict[str, pd.DataFrame] = {}
+    for form in FORMS:
+        rows = records[instruments == ("" if form == "patients" else form)]
+        if rows.empty:
+            continue
+        data = {}
+        for field in (f for f in REDCAP_FIELDS if f.form == form or f.field == RECORD_ID):
+            if field.field not in rows.columns:
+                continue
+            values = rows[field.field].str.strip()
+            values = _decode_choices(field, values, rows.index, source)
+            data[field.column] = values.to_list()
+        tables[form] = pd.DataFrame(data)
+    return tables
+
+
+def _decode_choices(field: RedcapField, values: pd.Series, index, source: str) -> pd.Series:
+    variable = variable_for(field.table, field.column)
+    if variable is None or not variable.choices:
+        return values
+    pairs = field.choices()
+    to_bundle = {
+        redcap: bundle for (bundle, _), (redcap, _) in zip(variable.choices, pairs, strict=True)
+    }
+    by_label = {label.lower(): to_bundle[code] for code, label in pairs}
+
+    def decode(value: str) -> str:
+        if value in to_bundle:
+            return to_bundle[value]
+        # REDCap's "labels" export writes Male instead of M; unknown values are
+        # left as they are for the bundle validator to report with their row.
+        return by_label.get(value.lower(), value)
+
+    return values.map(decode)
+
+
+def write_redcap_dictionary(out) -> Path:
+    """Write the data dictionary CSV to ``out`` (never over an existing file)."""
+    from pathlib import Path
+
+    from nephrocohort.interop._output import staged_file
+
+    out = Path(out)
+    with staged_file(out, what="Data dictionary file") as staging:
+        redcap_dictionary().to_csv(staging, index=False, encoding="utf-8")
+    return out

@@ -1,0 +1,67 @@
+"""The interop commands: thin shells that write files and report plain errors."""
+
+import pandas as pd
+import pyreadstat
+from typer.testing import CliRunner
+
+from nephrocohort.cli import app
+from nephrocohort.interop import REDCAP_DICTIONARY_HEADERS
+
+runner = CliRunner()
+
+
+def test_export_analysis_csv_to_spss_with_labels(analysis, tmp_path):
+    source = tmp_path / "analysis.csv"
+    analysis.to_csv(source, index=False)
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--data",
+            str(source),
+            "--format",
+            "spss",
+            "--out",
+            str(tmp_path / "sav"),
+            "--seed",
+            "5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "De-identified" in result.output
+    frame, meta = pyreadstat.read_sav(tmp_path / "sav" / "analysis.sav")
+    assert meta.column_names_to_labels["response_month1"] == "Response at one month of MMF"
+    assert len(frame) == 3
+    assert (tmp_path / "sav-KEY.csv").exists()
+
+
+def test_export_identifiable_only_when_asked(analysis, tmp_path):
+    source = tmp_path / "analysis.csv"
+    analysis.to_csv(source, index=False)
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--data",
+            str(source),
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "csv"),
+            "--identifiable",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "IDENTIFIABLE" in result.output
+    assert set(pd.read_csv(tmp_path / "csv" / "analysis.csv")["patient_id"]) == {
+        "HOSP-001",
+        "HOSP-002",
+        "HOSP-003",
+    }
+
+
+def test_redcap_dictionary_command_writes_exact_headers(tmp_path):
+    result = runner.invoke(app, ["redcap", "dictionary", "--out", str(tmp_path / "dd.csv")])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(tmp_path / "dd.csv", dtype=str)
+    assert tuple(frame.columns) == REDCAP_DICTIONARY_HEADERS
