@@ -7,6 +7,7 @@ Each command parses its options, calls one function of
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -18,37 +19,53 @@ def _say(message: str) -> None:
 
 
 def export(
-    data: Path = typer.Option(
-        ..., "--data", help="A bundle (folder of CSVs or .xlsx) or an analysis-dataset CSV."
-    ),
-    format: str = typer.Option(..., "--format", help="spss, stata, csv, xlsx, redcap or bundle."),
-    out: Path = typer.Option(..., "--out", help="Output folder (a .xlsx file for --format xlsx)."),
-    identifiable: bool = typer.Option(
-        False,
-        "--identifiable",
-        help="Keep real ids, dates and free text. Only on explicit request.",
-    ),
-    dates: str = typer.Option(
-        "shift",
-        "--dates",
-        help="De-identified dates: 'shift' (per-patient offset) or 'days_since_onset'.",
-    ),
-    key_file: Path | None = typer.Option(
-        None,
-        "--key-file",
-        help="Where to write the re-identification key (default: <out>-KEY.csv).",
-    ),
-    seed: int | None = typer.Option(
-        None, "--seed", help="Seed for pseudonyms and date shifts (only for reproducible tests)."
-    ),
-    rule_set: str = typer.Option("study", "--rule-set", help="Rule set for the analysis dataset."),
-    analysis: bool = typer.Option(
-        True, "--analysis/--no-analysis", help="Include the derived analysis dataset."
-    ),
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="A bundle (folder of CSVs or .xlsx) or an analysis-dataset CSV."
+        ),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", help="spss, stata, csv, xlsx, redcap or bundle.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (a .xlsx file for --format xlsx).")
+    ],
+    identifiable: Annotated[
+        bool,
+        typer.Option(
+            "--identifiable", help="Keep real ids, dates and free text. Only on explicit request."
+        ),
+    ] = False,
+    dates: Annotated[
+        str,
+        typer.Option(
+            "--dates",
+            help="De-identified dates: 'shift' (per-patient offset) or 'days_since_onset'.",
+        ),
+    ] = "shift",
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file", help="Where to write the re-identification key (default: <out>-KEY.csv)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="Seed for pseudonyms and date shifts (reproducible tests only)."
+        ),
+    ] = None,
+    rule_set: Annotated[
+        str, typer.Option("--rule-set", help="Rule set for the analysis dataset.")
+    ] = "study",
+    analysis: Annotated[
+        bool,
+        typer.Option("--analysis/--no-analysis", help="Include the derived analysis dataset."),
+    ] = True,
 ) -> None:
     """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
-    from nephrocohort.interop import export_tables
-    from nephrocohort.interop._sources import read_export_tables
+    from nephrocohort.interop import export_tables, read_export_tables
 
     tables = read_export_tables(data, rule_set=rule_set, include_analysis=analysis)
     summary = export_tables(
@@ -71,7 +88,7 @@ def export(
 
 @redcap_app.command("dictionary")
 def redcap_dictionary(
-    out: Path = typer.Option(..., "--out", help="The data dictionary CSV to write."),
+    out: Annotated[Path, typer.Option("--out", help="The data dictionary CSV to write.")],
 ) -> None:
     """Write a REDCap data dictionary for the cohort data model."""
     from nephrocohort.interop import write_redcap_dictionary

@@ -20,6 +20,7 @@ from nephrocohort.interop._redcap import (
     tables_from_redcap_records,
     write_redcap_dictionary,
 )
+from nephrocohort.interop._sources import read_analysis_csv, read_export_tables
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "default_key_path",
     "deidentify",
     "export_tables",
+    "read_analysis_csv",
+    "read_export_tables",
     "redcap_dictionary",
     "redcap_records",
     "tables_from_redcap_records",

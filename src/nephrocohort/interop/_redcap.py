@@ -9,11 +9,13 @@ project (REDCap requires it), hence the instrument prefixes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from nephrocohort.cohort import vocabulary as vocab
 from nephrocohort.interop._errors import FileFormatError
+from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._variables import variable_for
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "redcap_dictionary",
     "redcap_records",
     "tables_from_redcap_records",
+    "write_redcap_dictionary",
 ]
 
 #: The column headers of a REDCap data dictionary, exactly as REDCap writes them.
@@ -392,10 +395,6 @@ def _decode_choices(field: RedcapField, values: pd.Series, index, source: str) -
 
 def write_redcap_dictionary(out) -> Path:
     """Write the data dictionary CSV to ``out`` (never over an existing file)."""
-    from pathlib import Path
-
-    from nephrocohort.interop._output import staged_file
-
     out = Path(out)
     with staged_file(out, what="Data dictionary file") as staging:
         redcap_dictionary().to_csv(staging, index=False, encoding="utf-8")
