@@ -1,0 +1,92 @@
+"""Turning what a user hands us (lists, Series, arrays with gaps) into clean numbers.
+
+Missing values (None, NaN, pandas NA, empty text) are allowed and counted; anything
+else that is not a number is an error that names the position and the value, because
+a stray "n/a" or "1,5" in a spreadsheet column is the usual cause.
+"""
+
+import math
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.stats._errors import StatisticsInputError
+
+__all__ = ["as_float_array", "is_missing", "decimal_places", "MAX_DECIMAL_PLACES"]
+
+# Beyond 10 decimal places a "precision" is floating-point noise from a division
+# (a relapse rate of 3/1.0027 years), not how a person wrote the number.
+MAX_DECIMAL_PLACES = 10
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN, pandas NA/NaT and empty or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_float_array(values, *, name: str = "values") -> np.ndarray:
+    """Return ``values`` as a 1-D float array with NaN for every missing value.
+
+    Raises StatisticsInputError naming the first position whose value is not a number.
+    """
+    if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
+        raise StatisticsInputError(
+            f"{name} must be a list of numbers (one per patient); got a single value {values!r}."
+        )
+    items = list(values.tolist() if isinstance(values, (np.ndarray, pd.Series)) else values)
+    numbers = np.empty(len(items), dtype=float)
+    for position, item in enumerate(items):
+        if is_missing(item):
+            numbers[position] = np.nan
+        elif isinstance(item, (bool, np.bool_)):
+            raise StatisticsInputError(
+                f"{name}: item {position + 1} is {item!r}, a yes/no value. Expected a number; "
+                "use frequencies() for yes/no variables."
+            )
+        else:
+            try:
+                number = float(item)
+            except (TypeError, ValueError):
+                raise StatisticsInputError(
+                    f"{name}: item {position + 1} is {item!r}, which is not a number. "
+                    "Expected a number or an empty cell for missing; check for text such as "
+                    "'n/a' or a decimal comma."
+                ) from None
+            if math.isinf(number):
+                raise StatisticsInputError(
+                    f"{name}: item {position + 1} is {item!r}. Expected a finite number."
+                )
+            numbers[position] = number
+    return numbers
+
+
+def _places(number: float) -> int:
+    """Decimal places of the shortest decimal text that reads back as ``number``."""
+    try:
+        exponent = Decimal(repr(float(number))).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -int(exponent))
+
+
+def decimal_places(*arrays: np.ndarray) -> int:
+    """The largest number of decimal places in the finite values, capped at MAX_DECIMAL_PLACES.
+
+    ``0.75`` has 2, ``3.0`` has 0, ``0.1 + 0.2`` (0.30000000000000004) is capped.
+    """
+    places = 0
+    for array in arrays:
+        for number in np.asarray(array, dtype=float):
+            if math.isfinite(number):
+                places = max(places, _places(number))
+                if places >= MAX_DECIMAL_PLACES:
+                    return MAX_DECIMAL_PLACES
+    return places

@@ -1,0 +1,157 @@
+"""The Wilcoxon signed-rank test for paired data, as SPSS NPAR TESTS reports it."""
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from nephrocohort.exceptions import StatisticalWarning
+from nephrocohort.stats._paired import pair_values
+from nephrocohort.stats._result import StatResult
+
+__all__ = ["wilcoxon_signed_rank", "WilcoxonResult", "WILCOXON_EXACT_MAX_N"]
+
+# The exact null distribution is enumerated for up to 25 non-zero pairs, the range of
+# published tables and of SPSS's exact option; above it the normal approximation is good.
+WILCOXON_EXACT_MAX_N = 25
+
+
+@dataclass(frozen=True, repr=False)
+class WilcoxonResult(StatResult):
+    """The Wilcoxon signed-rank test of ``after - before``.
+
+    ``statistic`` is the sum of the ranks of positive differences (after > before),
+    which is R's ``V`` for ``wilcox.test(after, before, paired = TRUE)``. ``z`` follows
+    SPSS: computed from the smaller of the two rank sums, so it is never positive, and
+    ``z_based_on`` names that sum as SPSS's footnote does ("positive ranks" or
+    "negative ranks"). ``p`` is the two-sided asymptotic p-value; ``p_exact`` is the
+    two-sided exact p-value, or None where not computed.
+    """
+
+    test: str
+    statistic: float
+    z: float
+    z_based_on: str
+    p: float
+    p_exact: float | None
+    n: int
+    n_positive: int
+    n_negative: int
+    n_ties: int
+    n_missing_pairs: int
+    mean_rank_positive: float
+    mean_rank_negative: float
+    sum_ranks_positive: float
+    sum_ranks_negative: float
+    tied_ranks: bool
+    decimals: int
+    effect_size_r: float
+    rank_biserial: float
+
+    _repr_fields = ("statistic", "z", "p", "p_exact", "n", "n_positive", "n_negative", "n_ties")
+
+
+def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> WilcoxonResult:
+    """Wilcoxon signed-rank test comparing ``after`` with ``before`` in the same patients.
+
+    Parameters
+    ----------
+    before, after : sequences of numbers
+        One value per patient, in the same order. A pair with either side missing is
+        dropped and counted in ``n_missing_pairs``.
+    decimals : int, optional
+        Decimal places at which differences are compared; by default the largest number
+        of decimal places in the data (at most 10), so 0.8 - 0.2 ties with 0.6 - 0.0.
+
+    Notes
+    -----
+    Differences ``d = after - before``. Zero differences are dropped (``n_ties`` counts
+    them; ``n`` is the number of non-zero pairs), |d| are ranked with average ranks for
+    ties, and ``W+``/``W-`` are the sums of ranks of positive/negative differences.
+
+    Asymptotic (as SPSS NPAR TESTS /WILCOXON): ``Z = (min(W+, W-) - n(n+1)/4) /
+    sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48)`` where ``t`` runs over groups of tied |d|;
+    no continuity correction; ``p = 2 Phi(Z)``. SPSS prints the same Z with the
+    footnote "Based on positive ranks" or "Based on negative ranks" naming the smaller
+    sum; ``z_based_on`` carries that footnote. R's ``wilcox.test(after, before, paired =
+    TRUE, exact = FALSE, correct = FALSE)`` gives the same p; R's default adds a
+    continuity correction and SciPy's default (``method="auto"``) may switch to the exact
+    distribution, which is why their defaults differ from SPSS.
+
+    Exact: when ``n <= 25`` and no |d| are tied, the two-sided p from the exact null
+    distribution of W+ (SciPy ``wilcoxon(method="exact")``; R ``wilcox.test(exact =
+    TRUE)``), otherwise None.
+
+    Effect sizes: ``effect_size_r = |Z| / sqrt(n)`` (Rosenthal), with n the non-zero
+    pairs; ``rank_biserial = (W+ - W-) / (W+ + W-)`` (matched-pairs rank-biserial,
+    Kerby 2014), positive when values went up.
+
+    With no non-zero difference the test is undefined: Z and p are NaN and a
+    StatisticalWarning says so.
+
+    References
+    ----------
+    Wilcoxon F. Individual comparisons by ranking methods. Biometrics Bull.
+    1945;1(6):80-83. doi:10.2307/3001968
+    IBM SPSS Statistics Algorithms, NPAR TESTS, "Wilcoxon Matched-Pairs Signed-Rank Test".
+    Rosenthal R. Meta-analytic procedures for social research. Sage; 1991.
+    Kerby DS. The simple difference formula. Compr Psychol. 2014;3:11.IT.3.1.
+    doi:10.2466/11.IT.3.1
+    """
+    paired = pair_values(before, after, decimals=decimals)
+    differences = paired.differences
+    n_ties = int((differences == 0).sum())
+    nonzero = differences[differences != 0]
+    n = int(nonzero.size)
+    ranks = scipy_stats.rankdata(np.abs(nonzero), method="average")
+    positive = nonzero > 0
+    sum_positive = float(ranks[positive].sum())
+    sum_negative = float(ranks[~positive].sum())
+    n_positive = int(positive.sum())
+    n_negative = n - n_positive
+    _, tie_sizes = np.unique(np.abs(nonzero), return_counts=True)
+    tied = bool((tie_sizes > 1).any())
+
+    if n == 0:
+        warnings.warn(
+            "Every pair has the same value before and after (or no complete pair), so the "
+            "Wilcoxon test cannot be computed; Z and p are NaN.",
+            StatisticalWarning,
+            stacklevel=2,
+        )
+        z = p = math.nan
+        p_exact = None
+    else:
+        mean = n * (n + 1) / 4.0
+        variance = n * (n + 1) * (2 * n + 1) / 24.0 - float((tie_sizes**3 - tie_sizes).sum()) / 48.0
+        z = (min(sum_positive, sum_negative) - mean) / math.sqrt(variance)
+        p = float(min(1.0, 2.0 * scipy_stats.norm.cdf(z)))
+        p_exact = None
+        if n <= WILCOXON_EXACT_MAX_N and not tied:
+            p_exact = float(scipy_stats.wilcoxon(nonzero, method="exact").pvalue)
+
+    return WilcoxonResult(
+        test="Wilcoxon signed-rank",
+        statistic=sum_positive,
+        z=float(z),
+        z_based_on="positive ranks" if sum_positive <= sum_negative else "negative ranks",
+        p=float(p),
+        p_exact=p_exact,
+        n=n,
+        n_positive=n_positive,
+        n_negative=n_negative,
+        n_ties=n_ties,
+        n_missing_pairs=paired.n_missing_pairs,
+        mean_rank_positive=sum_positive / n_positive if n_positive else math.nan,
+        mean_rank_negative=sum_negative / n_negative if n_negative else math.nan,
+        sum_ranks_positive=sum_positive,
+        sum_ranks_negative=sum_negative,
+        tied_ranks=tied,
+        decimals=paired.decimals,
+        effect_size_r=abs(z) / math.sqrt(n) if n else math.nan,
+        rank_biserial=(sum_positive - sum_negative) / (sum_positive + sum_negative)
+        if n
+        else math.nan,
+    )
