@@ -1,0 +1,105 @@
+"""``build_results``: the analysis dataset in, every study result out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nephrocohort.exceptions import ReportError
+from nephrocohort.report._columns import check_analysis
+from nephrocohort.report._methods import methods_paragraph, software_versions
+from nephrocohort.report._options import ReportOptions
+from nephrocohort.report._results import Results
+from nephrocohort.report._study import (
+    eligibility_items,
+    eligible_rows,
+    excluded_patients,
+    study_items,
+)
+from nephrocohort.report._timelines import build_timelines
+
+__all__ = ["build_results", "rule_set_identity"]
+
+
+def rule_set_identity(rule_set) -> tuple[str, str]:
+    """(name, title) of a RuleSet object or of a rule-set name or path.
+
+    A name is loaded with nephrocohort.clinical.rules.load_rule_set, so an
+    unknown one fails here with the list of known rule sets.
+    """
+    if isinstance(rule_set, str):
+        from nephrocohort.clinical.rules import load_rule_set
+
+        rule_set = load_rule_set(rule_set)
+    name = getattr(rule_set, "name", None)
+    if not name:
+        raise ReportError(
+            f"The report needs a rule set (a name such as 'study' or a RuleSet); got {rule_set!r}."
+        )
+    return str(name), str(getattr(rule_set, "title", "") or "")
+
+
+def build_results(
+    analysis: pd.DataFrame,
+    *,
+    rule_set,
+    cohort=None,
+    options: ReportOptions | None = None,
+) -> Results:
+    """Compute every result of the study report from the analysis dataset.
+
+    Parameters
+    ----------
+    analysis:
+        The per-patient analysis dataset of ``nephrocohort.cohort.derive``
+        (columns in docs/architecture.md). Patients with ``eligible`` True
+        are analysed; all patients enter the eligibility flow.
+    rule_set:
+        The RuleSet used by derive (or its name); the report names it.
+    cohort:
+        The Cohort the dataset came from; needed only for the swimmer plot.
+    options:
+        Statistical conventions (ReportOptions); SPSS's by default.
+
+    Returns
+    -------
+    Results, with unrounded numbers; renderers round for display.
+
+    Raises
+    ------
+    ReportError when columns are missing or no patient is eligible.
+
+    Examples
+    --------
+    >>> from nephrocohort.cohort import demo_cohort, derive  # doctest: +SKIP
+    >>> cohort = demo_cohort()  # doctest: +SKIP
+    >>> results = build_results(derive(cohort, "study"), rule_set="study", cohort=cohort)  # doctest: +SKIP
+    >>> results["sex.male"].percent  # doctest: +SKIP
+    """
+    options = options or ReportOptions()
+    check_analysis(analysis)
+    name, title = rule_set_identity(rule_set)
+    analysis = analysis.reset_index(drop=True)
+    flow = eligibility_items(analysis)
+    study = eligible_rows(analysis)
+    if study.empty:
+        assessed = len(analysis)
+        raise ReportError(
+            f"No patient is eligible under the rule set '{name}' ({assessed} assessed), so there "
+            "is nothing to analyse. Check the exclusion reasons with `nephrocohort derive` or "
+            "try another rule set."
+        )
+    items = [*flow, *study_items(study, options)]
+    software = software_versions()
+    methods = methods_paragraph(
+        items, rule_set_name=name, rule_set_title=title, options=options, software=software
+    )
+    return Results(
+        items=tuple(items),
+        rule_set_name=name,
+        rule_set_title=title,
+        options=options,
+        software=software,
+        methods=methods,
+        excluded_patients=excluded_patients(analysis),
+        timelines=build_timelines(study, cohort),
+    )

@@ -1,0 +1,250 @@
+"""The report's figures, drawn with matplotlib (Agg) from a Results object.
+
+Each figure function takes Results and returns a matplotlib Figure (or None
+when the run has nothing to draw); ``render_figures`` turns them into PNG
+bytes shared by the HTML and Word renderers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from nephrocohort.report._columns import TIMEPOINTS  # noqa: E402
+from nephrocohort.report._results import Results  # noqa: E402
+
+__all__ = [
+    "RenderedFigure",
+    "figure_proteinuria",
+    "figure_kaplan_meier",
+    "figure_swimmer",
+    "figure_eligibility",
+    "render_figures",
+]
+
+_STATE_COLOURS = {"nephrotic": "#c0392b", "partial": "#f39c12", "complete": "#27ae60"}
+_STATE_NAMES = {"nephrotic": "Nephrotic range", "partial": "Non-nephrotic", "complete": "Remission"}
+_DRUG_COLOURS = {
+    "Prednisolone": "#bdc3c7",
+    "Cyclophosphamide": "#8e44ad",
+    "Cyclosporine": "#2980b9",
+    "Tacrolimus": "#16a085",
+    "MMF": "#27ae60",
+    "Rituximab": "#d35400",
+}
+_EVENT_MARKERS = {
+    "Relapse": ("v", "#c0392b"),
+    "Remission": ("o", "#2c3e50"),
+    "Severe infection": ("X", "#e67e22"),
+    "Diarrhea": ("s", "#7f8c8d"),
+    "Leukopenia": ("P", "#9b59b6"),
+    "Chronic kidney disease": ("D", "#34495e"),
+    "Dialysis": ("*", "#000000"),
+    "Transplant": ("^", "#1abc9c"),
+    "Death": ("x", "#000000"),
+}
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """One figure ready to embed: id, title, caption and PNG bytes."""
+
+    id: str
+    title: str
+    caption: str
+    png: bytes
+
+    def __repr__(self) -> str:
+        return f"RenderedFigure({self.id!r}, {len(self.png):,} bytes)"
+
+
+def figure_proteinuria(results: Results) -> Figure | None:
+    """Figure 1: proteinuria category per time point as 100% stacked bars, with n."""
+    names, counts, totals = [], {state: [] for state in _STATE_COLOURS}, []
+    for name, months in TIMEPOINTS.items():
+        items = {state: results.get(f"proteinuria.{name}.{state}") for state in _STATE_COLOURS}
+        if any(item is None for item in items.values()):
+            return None
+        names.append("Baseline" if months == 0 else f"Month {months}")
+        totals.append(items["nephrotic"].denominator)
+        for state, item in items.items():
+            counts[state].append(item.n)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    x = np.arange(len(names))
+    bottom = np.zeros(len(names))
+    totals_array = np.array(totals, dtype=float)
+    safe = np.where(totals_array > 0, totals_array, 1)
+    for state, colour in _STATE_COLOURS.items():
+        share = 100 * np.array(counts[state]) / safe
+        ax.bar(x, share, bottom=bottom, color=colour, label=_STATE_NAMES[state], width=0.65)
+        for i, (value, n) in enumerate(zip(share, counts[state], strict=True)):
+            if n > 0 and value >= 7:
+                ax.text(x[i], bottom[i] + value / 2, f"{value:.0f}%", ha="center", va="center",
+                        fontsize=8, color="white")  # fmt: skip
+        bottom += share
+    for i, n in enumerate(totals):
+        ax.text(x[i], 101.5, f"n = {n}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, names)
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("Patients (%)")
+    ax.set_title("Proteinuria during treatment with MMF")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def figure_kaplan_meier(results: Results, item_id: str, *, cumulative: bool) -> Figure | None:
+    """A Kaplan-Meier curve in months from MMF start, with its 95% confidence band."""
+    item = results.get(item_id)
+    if item is None or item.n == 0 or not item.timeline_days:
+        return None
+    months = np.array(item.timeline_days) / _DAYS_PER_MONTH
+    survival = np.array(item.survival)
+    lower, upper = np.array(item.ci_lower), np.array(item.ci_upper)
+    if cumulative:
+        survival, lower, upper = 1 - survival, 1 - upper, 1 - lower
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
+    ax.fill_between(months, lower, upper, step="post", alpha=0.2, color="#2c3e50")
+    ax.set_xlabel("Months from MMF start")
+    ax.set_ylabel("Cumulative proportion" if cumulative else "Proportion free of event")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_title(f"{item.label} (n = {item.n}, events = {item.events})", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def figure_swimmer(results: Results) -> Figure | None:
+    """One line per patient: drugs as bars, relapses and events as markers."""
+    timelines = results.timelines
+    if timelines is None or timelines.patients.empty:
+        return None
+    order = list(timelines.patients["patient_id"])
+    row = {patient: i for i, patient in enumerate(order)}
+    height = max(3.0, 0.28 * len(order) + 1.6)
+    fig, ax = plt.subplots(figsize=(8, height))
+    drugs = list(_DRUG_COLOURS)
+    lane = {drug: (i - (len(drugs) - 1) / 2) * 0.12 for i, drug in enumerate(drugs)}
+    starts = timelines.bars.groupby("patient_id")["start_month"].min()
+    for patient in timelines.patients.itertuples(index=False):
+        start = min(0.0, float(starts.get(patient.patient_id, 0.0)))
+        end = patient.end_month if patient.end_month == patient.end_month else 0.0
+        ax.plot(
+            [start, end], [row[patient.patient_id]] * 2, color="#7f8c8d", linewidth=0.6, zorder=1
+        )
+    for bar in timelines.bars.itertuples(index=False):
+        if bar.patient_id not in row:
+            continue
+        y = row[bar.patient_id] + lane.get(bar.drug, 0)
+        ax.barh(y, max(bar.end_month - bar.start_month, 0.3), left=bar.start_month, height=0.12,
+                color=_DRUG_COLOURS.get(bar.drug, "#95a5a6"))  # fmt: skip
+    for marker in timelines.markers.itertuples(index=False):
+        if marker.patient_id not in row:
+            continue
+        shape, colour = _EVENT_MARKERS.get(marker.event, ("o", "#000000"))
+        ax.scatter(marker.month, row[marker.patient_id], marker=shape, color=colour, s=22, zorder=3)
+    ax.axvline(0, color="#7f8c8d", linestyle="--", linewidth=0.8)
+    ax.set_yticks(range(len(order)), order, fontsize=7)
+    ax.set_ylim(-0.7, len(order) - 0.3)
+    ax.set_xlabel("Months from MMF start")
+    ax.set_title("Treatment course per patient")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in _DRUG_COLOURS.values()]
+    labels = list(_DRUG_COLOURS)
+    seen = set(timelines.markers["event"])
+    for event, (shape, colour) in _EVENT_MARKERS.items():
+        if event in seen:
+            handles.append(plt.Line2D([], [], marker=shape, color=colour, linestyle=""))
+            labels.append(event)
+    ax.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _box(ax, x, y, text, *, width=0.42, height=0.13):
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle="round,pad=0.01", facecolor="#ecf0f1", edgecolor="#2c3e50"))  # fmt: skip
+    ax.text(x, y, text, ha="center", va="center", fontsize=8, wrap=True)
+
+
+def figure_eligibility(results: Results) -> Figure | None:
+    """Eligibility flow diagram: assessed -> excluded (with reasons) -> analysed."""
+    assessed, excluded = results.get("eligibility.assessed"), results.get("eligibility.excluded")
+    unknown, included = (
+        results.get("eligibility.not_assessable"),
+        results.get("eligibility.included"),
+    )
+    if assessed is None or included is None:
+        return None
+    reasons = list(excluded.reasons)[:6]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    _box(ax, 0.25, 0.88, f"Patients assessed\nn = {assessed.n}")
+    _box(ax, 0.25, 0.15, f"Analysed\nn = {included.n}")
+    ax.annotate("", xy=(0.25, 0.22), xytext=(0.25, 0.81), arrowprops={"arrowstyle": "->"})
+    lines = [f"Excluded: n = {excluded.n}"] + [f"{reason} ({n})" for reason, n in reasons]
+    if len(excluded.reasons) > len(reasons):
+        lines.append(f"... {len(excluded.reasons) - len(reasons)} more reasons")
+    import textwrap
+
+    wrapped = "\n".join(textwrap.fill(line, 46) for line in lines)
+    box_height = min(0.5, 0.07 + 0.045 * wrapped.count("\n"))
+    _box(ax, 0.72, 0.6, wrapped, width=0.52, height=box_height)
+    ax.annotate("", xy=(0.46, 0.6), xytext=(0.25, 0.6), arrowprops={"arrowstyle": "->"})
+    if unknown is not None and unknown.n:
+        _box(ax, 0.72, 0.33, f"Eligibility not assessable\n(data missing): n = {unknown.n}",
+             width=0.52, height=0.1)  # fmt: skip
+        ax.annotate("", xy=(0.46, 0.33), xytext=(0.25, 0.33), arrowprops={"arrowstyle": "->"})
+    ax.set_title("Eligibility", fontsize=10)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def render_figures(results: Results) -> list[RenderedFigure]:
+    """Every figure this run can draw, as PNG, in report order."""
+    plans = [
+        ("figure.eligibility", "Eligibility flow", "Patients assessed, excluded (with reasons) and analysed.",
+         lambda: figure_eligibility(results)),
+        ("figure.proteinuria", "Figure 1. Proteinuria during treatment with MMF",
+         "Share of patients in each proteinuria category at MMF start and 1, 3, 6 and 12 months "
+         "later; n above each bar is the number of patients with a measurement in the window.",
+         lambda: figure_proteinuria(results)),
+        ("figure.km_remission", "Time to complete remission",
+         "Kaplan-Meier cumulative proportion in complete remission after MMF start (95% CI).",
+         lambda: figure_kaplan_meier(results, "km.complete_remission", cumulative=True)),
+        ("figure.km_crf", "Time to chronic renal failure",
+         "Kaplan-Meier proportion free of chronic renal failure after MMF start (95% CI).",
+         lambda: figure_kaplan_meier(results, "km.crf", cumulative=False)),
+        ("figure.swimmer", "Treatment course per patient",
+         "One line per patient, aligned at MMF start: drugs as bars, relapses and events as markers.",
+         lambda: figure_swimmer(results)),
+    ]  # fmt: skip
+    rendered = []
+    for figure_id, title, caption, draw in plans:
+        fig = draw()
+        if fig is not None:
+            rendered.append(RenderedFigure(figure_id, title, caption, _png(fig)))
+    return rendered

@@ -1,0 +1,59 @@
+"""report.html: one self-contained page (inline CSS, figures as base64 PNG, no network)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from nephrocohort.report._figures import RenderedFigure, render_figures
+from nephrocohort.report._results import Results
+from nephrocohort.report._tables import build_tables
+
+__all__ = ["write_html", "render_html"]
+
+_TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("nephrocohort.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(results: Results, *, figures: list[RenderedFigure] | None = None) -> str:
+    """The report page as text; pass ``figures`` to reuse already rendered PNGs."""
+    figures = render_figures(results) if figures is None else figures
+    cohort_n = results.get("cohort.n")
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        title=_TITLE,
+        rule_set_name=results.rule_set_name,
+        rule_set_title=results.rule_set_title,
+        n_patients=cohort_n.n if cohort_n is not None else 0,
+        normality_test=results.options.normality_test,
+        percentile_method=results.options.percentile_method,
+        methods=results.methods,
+        tables=build_tables(results),
+        figures=[
+            {
+                "id": figure.id,
+                "title": figure.title,
+                "caption": figure.caption,
+                "base64": base64.b64encode(figure.png).decode("ascii"),
+            }
+            for figure in figures
+        ],
+        software=results.software,
+    )
+
+
+def write_html(results: Results, path, *, figures: list[RenderedFigure] | None = None) -> Path:
+    """Write the self-contained report.html and return its path."""
+    path = Path(path)
+    path.write_text(render_html(results, figures=figures), encoding="utf-8")
+    return path

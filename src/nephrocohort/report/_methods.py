@@ -1,0 +1,118 @@
+"""The methods paragraph, written from what the run actually did.
+
+Each sentence is added only when its part of the analysis ran (a test only
+if a test item exists, Kaplan-Meier only if curves were estimated), and the
+conventions (normality test, percentile definition, rule set, software
+versions) are read from the run's options, so the text can be pasted into a
+paper without editing what it claims.
+"""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
+from nephrocohort.report._options import ReportOptions
+from nephrocohort.stats import DEFAULT_SMALL_N
+
+__all__ = ["software_versions", "methods_paragraph"]
+
+_SOFTWARE = ("nephrocohort", "pandas", "numpy", "scipy", "statsmodels", "lifelines", "matplotlib")
+
+_NORMALITY_TEXT = {
+    "lilliefors": "the Kolmogorov-Smirnov test with Lilliefors correction (as SPSS EXAMINE reports it)",
+    "shapiro": "the Shapiro-Wilk test",
+}
+_PERCENTILE_TEXT = {
+    "spss": "SPSS's definition (HAVERAGE, a weighted average at (n + 1)p; Hyndman and Fan type 6)",
+    "linear": "linear interpolation at 1 + (n - 1)p (Hyndman and Fan type 7, R's default)",
+}
+
+
+def software_versions() -> tuple[tuple[str, str], ...]:
+    """(name, version) of Python and the packages whose numbers the report shows."""
+    versions = [("Python", platform.python_version())]
+    for name in _SOFTWARE:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, "not installed"))
+    return tuple(versions)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def methods_paragraph(
+    items, *, rule_set_name: str, rule_set_title: str, options: ReportOptions, software
+) -> str:
+    """A methods paragraph describing this run, ready to paste into a manuscript."""
+    by_id = {item.id: item for item in items}
+    included = by_id.get("eligibility.included")
+    assessed = by_id.get("eligibility.assessed")
+    sentences = []
+    title = f" ({rule_set_title})" if rule_set_title and rule_set_title != rule_set_name else ""
+    if included is not None and assessed is not None:
+        sentences.append(
+            f"Of {assessed.n} patients assessed, {included.n} met the eligibility criteria of "
+            f"the rule set '{rule_set_name}'{title} and were analysed."
+        )
+    else:
+        sentences.append(f"Definitions followed the rule set '{rule_set_name}'{title}.")
+    sentences.append(
+        "Proteinuria categories, response, relapses, steroid doses, eGFR and outcomes were "
+        "derived from the recorded measurements, medications and events with the definitions "
+        "and time windows of that rule set."
+    )
+    summaries = [item for item in items if isinstance(item, SummaryItem)]
+    if summaries:
+        chosen = {item.summary for item in summaries}
+        sentence = (
+            "Quantitative variables were described as mean (SD) when "
+            f"{_NORMALITY_TEXT[options.normality_test]} did not reject normality at "
+            f"alpha = {options.alpha:g}, and as median (p25-p75) otherwise"
+        )
+        if "min_max" in chosen:
+            sentence += (
+                "; groups with fewer than "
+                f"{DEFAULT_SMALL_N} patients were described by their minimum and maximum"
+            )
+        sentences.append(sentence + ".")
+        sentences.append(f"Percentiles follow {_PERCENTILE_TEXT[options.percentile_method]}.")
+    sentences.append(
+        "Qualitative variables are given as counts and percentages; the denominator of each "
+        "percentage is the number of patients with data for that variable."
+    )
+    tests = sorted({item.test for item in items if isinstance(item, HypothesisTestItem)})
+    if tests:
+        described = []
+        for test in tests:
+            if test == "Wilcoxon signed-rank":
+                described.append(
+                    "the Wilcoxon signed-rank test for paired before-after comparisons (zero "
+                    "differences dropped, average ranks for ties, normal approximation with tie "
+                    "correction)"
+                )
+            elif test == "Fisher exact":
+                described.append("Fisher's exact test for the one-month response by group")
+            else:
+                described.append(test)
+        sentences.append(f"Comparisons used {_join(described)}; p-values are two-sided.")
+    if any(isinstance(item, SurvivalItem) and item.n > 0 for item in items):
+        sentences.append(
+            "Times from MMF start to complete remission and to chronic renal failure were "
+            "estimated with the Kaplan-Meier method, censoring at the last follow-up."
+        )
+    names = dict(software)
+    packages = [
+        f"{name} {version}" for name, version in software if name not in ("Python", "nephrocohort")
+    ]
+    sentences.append(
+        f"Analyses were run with NephroCohort {names.get('nephrocohort', '')} "
+        f"(Python {names.get('Python', '')}; {', '.join(packages)})."
+    )
+    return " ".join(sentences)

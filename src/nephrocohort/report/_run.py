@@ -1,0 +1,120 @@
+"""``run_report``: cohort in, report files out (what ``nephrocohort report`` calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nephrocohort.exceptions import ReportError
+from nephrocohort.report._build import build_results
+from nephrocohort.report._docx import write_docx
+from nephrocohort.report._figures import render_figures
+from nephrocohort.report._html import write_html
+from nephrocohort.report._json import write_json
+from nephrocohort.report._options import FORMATS, ReportOptions, parse_formats
+from nephrocohort.report._results import Results
+from nephrocohort.report._xlsx import write_xlsx
+
+__all__ = ["run_report", "ReportRun", "FILE_NAMES"]
+
+#: File written for each format.
+FILE_NAMES = {
+    "json": "results.json",
+    "html": "report.html",
+    "docx": "report.docx",
+    "xlsx": "report.xlsx",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ReportRun:
+    """What a report run produced: the results and the files written, by format."""
+
+    results: Results
+    files: dict
+
+    def __repr__(self) -> str:
+        names = ", ".join(path.name for path in self.files.values())
+        return f"ReportRun({self.results!r}, files=[{names}])"
+
+
+def _load_cohort(data):
+    from nephrocohort.cohort import demo_cohort, load_bundle
+
+    if data is None:
+        return demo_cohort()
+    if hasattr(data, "patients"):  # already a Cohort
+        return data
+    path = Path(data)
+    if not path.exists():
+        raise ReportError(
+            f"The cohort {str(path)!r} does not exist. Give a folder of CSV files or an .xlsx "
+            "workbook (see docs/report.md), or leave out --data to use the demo cohort."
+        )
+    return load_bundle(path)
+
+
+def run_report(
+    *,
+    data=None,
+    rule_set="study",
+    out_dir="report",
+    formats=FORMATS,
+    options: ReportOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReportRun:
+    """Load a cohort, derive the analysis dataset, compute results and write the report files.
+
+    Parameters
+    ----------
+    data:
+        A Cohort, a bundle path (folder of CSVs or .xlsx), or None for the
+        embedded demo cohort.
+    rule_set:
+        Rule-set name (``study``, ``ipna2020``, ``kdigo2021``), path, or RuleSet.
+    out_dir:
+        Folder for the files (created if needed).
+    formats:
+        Any of ``json``, ``html``, ``docx``, ``xlsx`` (list or "html,docx").
+    options:
+        ReportOptions (percentile definition, normality test).
+    progress:
+        Called with a short message before each step (the CLI shows them).
+    """
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.cohort import derive
+
+    say = progress or (lambda message: None)
+    formats = parse_formats(formats)
+    options = options or ReportOptions()
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"The output {str(out)!r} is a file; give a folder for the report.")
+    rules = load_rule_set(rule_set) if isinstance(rule_set, (str, Path)) else rule_set
+
+    say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
+    cohort = _load_cohort(data)
+    say(f"Deriving the analysis dataset (rule set '{rules.name}')")
+    analysis = derive(cohort, rules)
+    say("Computing the results")
+    results = build_results(analysis, rule_set=rules, cohort=cohort, options=options)
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    figures = None
+    if "html" in formats or "docx" in formats:
+        say("Drawing the figures")
+        figures = render_figures(results)
+    for fmt in formats:
+        target = out / FILE_NAMES[fmt]
+        say(f"Writing {target}")
+        if fmt == "json":
+            files[fmt] = write_json(results, target)
+        elif fmt == "html":
+            files[fmt] = write_html(results, target, figures=figures)
+        elif fmt == "docx":
+            files[fmt] = write_docx(results, target, figures=figures)
+        else:
+            files[fmt] = write_xlsx(results, target)
+    return ReportRun(results=results, files=files)

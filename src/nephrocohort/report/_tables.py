@@ -1,0 +1,318 @@
+"""The report's tables as display text, built from Results (shared by all renderers).
+
+A Table is a title, a header row and body rows of strings, with the result
+ids each row shows; ``to_frame`` gives a DataFrame (with an HTML repr) for
+notebooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
+from nephrocohort.report._format import (
+    MISSING,
+    fmt_count,
+    fmt_number,
+    fmt_p,
+    fmt_summary,
+    fmt_summary_kind,
+    fmt_test,
+)
+from nephrocohort.report._items import CountItem, HypothesisTestItem, SummaryItem, SurvivalItem
+from nephrocohort.report._results import Results
+
+__all__ = ["Table", "build_tables"]
+
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class Table:
+    """A display table: ``columns`` and ``rows`` are text, rounded for reading."""
+
+    id: str
+    title: str
+    columns: tuple
+    rows: tuple
+    note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
+    def _repr_html_(self) -> str:
+        return self.to_frame()._repr_html_()
+
+    def __repr__(self) -> str:
+        return f"Table({self.id!r}, {len(self.rows)} rows)"
+
+
+def _item_row(item) -> tuple:
+    """Variable | value | display | patients with data, for the generic tables."""
+    if isinstance(item, CountItem):
+        return (item.label, fmt_count(item), "n (%)", f"{item.denominator}")
+    if isinstance(item, SummaryItem):
+        return (
+            f"{item.label} ({item.unit})",
+            fmt_summary(item),
+            fmt_summary_kind(item),
+            f"{item.n}",
+        )
+    if isinstance(item, HypothesisTestItem):
+        return (item.label, fmt_test(item), "test", f"{item.n}")
+    raise TypeError(f"No table row for {type(item).__name__}")
+
+
+def _generic(table_id, title, results, ids, note="") -> Table | None:
+    items = [results[i] for i in ids if i in results]
+    if not items:
+        return None
+    return Table(
+        table_id,
+        title,
+        ("Variable", "Value", "Shown as", "Patients with data"),
+        tuple(_item_row(item) for item in items),
+        note,
+    )
+
+
+def _histologies(results: Results, prefix: str) -> list[str]:
+    codes = {item.id.split(".")[1] for item in results.with_prefix(prefix)}
+    return [h for h in HISTOLOGY_ORDER if h in codes] + sorted(codes - set(HISTOLOGY_ORDER))
+
+
+def _table1(results: Results) -> Table | None:
+    codes = _histologies(results, "table1.")
+    if not codes:
+        return None
+
+    def cell(code, suffix):
+        item = results.get(f"table1.{code}.{suffix}")
+        if item is None:
+            return MISSING
+        if suffix == "n":
+            return str(item.n)
+        if suffix == "sex":
+            return f"{item.n}:{item.denominator - item.n}" if item.denominator else MISSING
+        if isinstance(item, CountItem):
+            return fmt_count(item)
+        return fmt_summary(item)
+
+    rows = [
+        ("N", *(cell(c, "n") for c in codes)),
+        ("Sex (M:F)", *(cell(c, "sex") for c in codes)),
+        ("Current age (years)", *(cell(c, "age_years") for c in codes)),
+        (
+            "Time from diagnosis to MMF (months)",
+            *(cell(c, "months_diagnosis_to_mmf") for c in codes),
+        ),
+        ("High blood pressure at onset, n (%)", *(cell(c, "hypertension") for c in codes)),
+        ("eGFR at MMF start (mL/min/1.73 m2)", *(cell(c, "egfr_mmf_start") for c in codes)),
+    ]
+    return Table(
+        "table1",
+        "Table 1. Baseline characteristics by histology",
+        ("", *codes),
+        tuple(rows),
+        "Quantitative rows show mean (SD) or median (p25\u2013p75) as the normality test decided, "
+        "min\u2013max for very small groups, the value itself for one patient. MCD: minimal change "
+        "disease; FSGS: focal segmental glomerulosclerosis; MN: membranous nephropathy; DMS: "
+        "diffuse mesangial sclerosis.",
+    )
+
+
+def _table2(results: Results) -> Table | None:
+    codes = [c for c in _histologies(results, "histology.") if f"histology.{c}" in results]
+    rows = []
+    for code in codes:
+        finding, crf = results[f"histology.{code}"], results.get(f"histology.{code}.crf")
+        if finding.n == 0:
+            continue
+        rows.append((finding.label, fmt_count(finding), fmt_count(crf) if crf else MISSING))
+    if not rows:
+        return None
+    return Table(
+        "table2",
+        "Table 2. Renal biopsy findings and chronic renal failure (CRF)",
+        ("Finding in the renal biopsy", "n (%)", "CRF n (%)"),
+        tuple(rows),
+        "CRF percentages are within each histological category.",
+    )
+
+
+def _proteinuria(results: Results) -> Table | None:
+    rows = []
+    for name, months in TIMEPOINTS.items():
+        items = [
+            results.get(f"proteinuria.{name}.{s}") for s in ("nephrotic", "partial", "complete")
+        ]
+        if any(item is None for item in items):
+            return None
+        when = "MMF start" if months == 0 else f"Month {months}"
+        rows.append((when, *(fmt_count(item) for item in items), str(items[0].denominator)))
+    return Table(
+        "proteinuria",
+        "Proteinuria category on MMF (Figure 1)",
+        ("Time point", "Nephrotic range", "Non-nephrotic", "No proteinuria (remission)", "n"),
+        tuple(rows),
+        "Percentages of the patients with a measurement in the time point's window.",
+    )
+
+
+def _response(results: Results) -> Table | None:
+    if "response.month1.complete" not in results:
+        return None
+    rows = []
+    for level, name in (("complete", "Complete remission"), ("partial", "Partial remission"),
+                        ("none", "No response")):  # fmt: skip
+        rows.append(
+            (
+                name,
+                *(
+                    fmt_count(results[f"response.month1{suffix}.{level}"])
+                    for suffix in ("", ".group1", ".group2")
+                ),
+            )
+        )
+    totals = [
+        results[f"response.month1{s}.complete"].denominator for s in ("", ".group1", ".group2")
+    ]
+    rows.append(("Patients with data", *(str(t) for t in totals)))
+    test = results.get("response.month1.group_test")
+    note = (
+        "Group 1: cyclophosphamide and/or a calcineurin inhibitor before MMF; group 2: MMF first."
+    )
+    if test is not None:
+        note += f" Group 1 vs group 2: {fmt_test(test)}."
+    return Table(
+        "response",
+        "Response one month after MMF start",
+        ("Response", "All patients", "Group 1", "Group 2"),
+        tuple(rows),
+        note,
+    )
+
+
+def _before_after(results: Results) -> Table | None:
+    rows = []
+    for prefix, name in (("relapses_per_year", "Relapses per year"),
+                         ("steroid_dose", "Steroid dose (mg/kg/day)"),
+                         ("egfr", "eGFR (mL/min/1.73 m2)")):  # fmt: skip
+        before = results.get(f"{prefix}.before") or results.get(f"{prefix}.mmf_start")
+        after = results.get(f"{prefix}.after") or results.get(f"{prefix}.month12")
+        test = results.get(f"{prefix}.test")
+        if before is None or after is None:
+            continue
+        rows.append(
+            (
+                name,
+                fmt_summary(before),
+                fmt_summary(after),
+                fmt_p(test.p) if test else MISSING,
+                str(test.n) if test else MISSING,
+            )
+        )
+    if not rows:
+        return None
+    return Table(
+        "before_after",
+        "Before and on MMF",
+        ("Variable", "Before / at MMF start", "On MMF / at one year", "p (Wilcoxon)", "Pairs"),
+        tuple(rows),
+        "Wilcoxon signed-rank test on the patients with both values; pairs with no change are "
+        "dropped from the test's n.",
+    )
+
+
+def _survival(results: Results) -> Table | None:
+    items = [item for item in results if isinstance(item, SurvivalItem)]
+    if not items:
+        return None
+    rows = []
+    for item in items:
+        median = (
+            MISSING
+            if item.median_days is None
+            else fmt_number(item.median_days / _DAYS_PER_MONTH, 1)
+        )
+        rows.append((item.label, str(item.n), str(item.events), str(item.censored), median))
+    return Table(
+        "survival",
+        "Kaplan-Meier estimates",
+        ("Time to", "Patients", "Events", "Censored", "Median (months)"),
+        tuple(rows),
+        "Median not reached is shown as \u2014.",
+    )
+
+
+def _eligibility(results: Results) -> Table | None:
+    excluded = results.get("eligibility.excluded")
+    if excluded is None:
+        return None
+    rows = [
+        (results[i].label, str(results[i].n))
+        for i in ("eligibility.assessed", "eligibility.excluded")
+    ]
+    rows += [(f"  {reason}", str(n)) for reason, n in excluded.reasons]
+    rows += [
+        (results[i].label, str(results[i].n))
+        for i in ("eligibility.not_assessable", "eligibility.included")
+    ]
+    return Table("eligibility", "Eligibility", ("Step", "Patients"), tuple(rows))
+
+
+def _excluded(results: Results) -> Table | None:
+    frame = results.excluded_patients
+    if frame is None or frame.empty:
+        return None
+    return Table(
+        "excluded_patients",
+        "Patients not analysed and why",
+        ("Patient", "Reasons"),
+        tuple((str(p), str(r)) for p, r in zip(frame["patient_id"], frame["reasons"], strict=True)),
+    )
+
+
+def build_tables(results: Results) -> list[Table]:
+    """Every display table of the report, in report order (empty sections left out)."""
+    ids = results.ids()
+    tables = [
+        _generic(
+            "characteristics",
+            "Characteristics of the patients",
+            results,
+            ["cohort.n", "sex.male", "sex.female", "age_at_diagnosis_months",
+             "age_at_assessment_years", "follow_up_years",
+             *[i for i in ids if i.startswith("onset.")]],
+            "Percentages use the patients with data as denominator.",
+        ),
+        _table1(results),
+        _table2(results),
+        _generic(
+            "treatment",
+            "Treatments",
+            results,
+            [i for i in ids if i.startswith(("treatment.", "group.", "mmf."))],
+        ),
+        _proteinuria(results),
+        _response(results),
+        _before_after(results),
+        _generic(
+            "prednisolone",
+            "Prednisolone on MMF",
+            results,
+            ["prednisolone_stopped"],
+        ),
+        _generic(
+            "outcomes",
+            "Outcomes and adverse events",
+            results,
+            [i for i in ids if i.startswith(("outcomes.", "adverse."))],
+        ),
+        _survival(results),
+        _eligibility(results),
+        _excluded(results),
+    ]  # fmt: skip
+    return [table for table in tables if table is not None]

@@ -1,0 +1,90 @@
+"""report.xlsx: one sheet per table, plus every result unrounded and the methods text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from nephrocohort.report._results import Results
+from nephrocohort.report._tables import build_tables
+
+__all__ = ["write_xlsx", "SHEET_NAMES"]
+
+#: Sheet name per table id (Excel allows 31 characters, no []:*?/\).
+SHEET_NAMES = {
+    "characteristics": "Characteristics",
+    "table1": "Table 1",
+    "table2": "Table 2",
+    "treatment": "Treatment",
+    "proteinuria": "Proteinuria",
+    "response": "Response",
+    "before_after": "Before-after MMF",
+    "prednisolone": "Prednisolone",
+    "outcomes": "Outcomes",
+    "survival": "Kaplan-Meier",
+    "eligibility": "Eligibility",
+    "excluded_patients": "Excluded patients",
+}
+
+
+def _sheet_name(table_id: str) -> str:
+    name = SHEET_NAMES.get(table_id, table_id)
+    return re.sub(r"[\[\]:*?/\\]", "-", name)[:31]
+
+
+def _autosize(sheet) -> None:
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 70)
+
+
+def write_xlsx(results: Results, path) -> Path:
+    """Write report.xlsx and return its path."""
+    path = Path(path)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in build_tables(results):
+        sheet = workbook.create_sheet(_sheet_name(table.id))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(list(table.columns))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(list(row))
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        _autosize(sheet)
+
+    everything = results.to_frame().reset_index()
+    sheet = workbook.create_sheet("All results")
+    sheet.append(list(everything.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in everything.itertuples(index=False):
+        sheet.append([None if _is_na(value) else value for value in row])
+    _autosize(sheet)
+
+    sheet = workbook.create_sheet("Methods")
+    sheet.append(["Methods"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([results.methods])
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 120
+    sheet.append([])
+    for name, version in results.software:
+        sheet.append([name, version])
+    workbook.save(path)
+    return path
+
+
+def _is_na(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers are not missing
+        return False
