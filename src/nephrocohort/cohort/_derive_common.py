@@ -1,0 +1,222 @@
+"""Vectorised building blocks shared by the derivation modules.
+
+Every derivation step works on plain numpy arrays: a patient code (the row of
+the patient in the ``patients`` table) and a day number (days since
+1970-01-01, ``NaN`` when the date is missing). Working on integers and floats
+instead of strings and timestamps is what lets 100,000 patients derive in
+seconds; all selection rules (nearest measurement, tie-breaks) live here once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.exceptions import ClinicalInputError
+
+#: Days in a month, as the analysis-dataset contract defines it (docs/architecture.md).
+DAYS_PER_MONTH = 365.25 / 12
+#: Days in a year.
+DAYS_PER_YEAR = 365.25
+
+_DAY_SHIFT = 2**19  # keeps day numbers positive inside combined keys (covers years 535-3405)
+_KEY_STRIDE = 2**20
+
+
+def day_numbers(values) -> np.ndarray:
+    """Days since 1970-01-01 as float, ``NaN`` for a missing date."""
+    dates = pd.to_datetime(
+        pd.Series(values, copy=False) if not isinstance(values, pd.Series) else values
+    )
+    raw = dates.to_numpy(dtype="datetime64[ns]")
+    out = raw.astype("datetime64[D]").astype(np.int64).astype(np.float64)
+    out[np.isnat(raw)] = np.nan
+    return out
+
+
+def days_to_dates(days: np.ndarray) -> pd.Series:
+    """The inverse of :func:`day_numbers`: float days to ``datetime64[ns]`` (NaT for NaN)."""
+    days = np.asarray(days, dtype=np.float64)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(days)
+    out[known] = days[known].astype(np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.Series(out)
+
+
+def patient_codes(patient_index: pd.Index, column: pd.Series) -> np.ndarray:
+    """Row of each value's patient in ``patients`` (-1 for an id not in the cohort)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        category_codes = patient_index.get_indexer(column.cat.categories)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, category_codes[codes], -1).astype(np.int64)
+    return patient_index.get_indexer(column).astype(np.int64)
+
+
+def combined_key(pid: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """One sortable int64 per (patient, day); days must be known."""
+    return pid.astype(np.int64) * _KEY_STRIDE + (day.astype(np.int64) + _DAY_SHIFT)
+
+
+def first_per_patient(pid: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Positions in ``order`` (already sorted by patient first) that open each patient's block."""
+    sorted_pid = pid[order]
+    if sorted_pid.size == 0:
+        return order[:0]
+    starts = np.flatnonzero(np.r_[True, sorted_pid[1:] != sorted_pid[:-1]])
+    return order[starts]
+
+
+def nearest_in_window(
+    pid: np.ndarray,
+    day: np.ndarray,
+    *,
+    anchor_day: np.ndarray,
+    target_offset_days: float,
+    window_before_days: float,
+    window_after_days: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each patient, the row nearest to ``anchor + offset`` inside the window.
+
+    ``anchor_day`` is indexed by patient code (``NaN``: the patient has no anchor
+    and gets nothing). The window is closed at both ends. At equal distance the
+    earlier measurement wins: it is the one less touched by whatever happened
+    after the target day, and the choice must be deterministic.
+
+    Returns ``(patient codes, row positions)`` of the chosen rows.
+    """
+    relative = day - anchor_day[pid] - target_offset_days
+    inside = (relative >= -window_before_days) & (relative <= window_after_days)
+    rows = np.flatnonzero(inside)
+    if rows.size == 0:
+        return rows, rows
+    rel = relative[rows]
+    order = np.lexsort((rel, np.abs(rel), pid[rows]))
+    chosen = first_per_patient(pid[rows], order)
+    return pid[rows][chosen], rows[chosen]
+
+
+def nearest_row(
+    query_pid: np.ndarray,
+    query_day: np.ndarray,
+    ref_pid: np.ndarray,
+    ref_day: np.ndarray,
+) -> np.ndarray:
+    """Position in the reference rows of the same patient's nearest day (-1 if none).
+
+    Ties at equal distance go to the earlier reference row. Reference rows with
+    an unknown day are ignored; queries with an unknown day get -1.
+    """
+    result = np.full(query_pid.shape, -1, dtype=np.int64)
+    usable = np.flatnonzero(~np.isnan(ref_day) & (ref_pid >= 0))
+    if usable.size == 0 or query_pid.size == 0:
+        return result
+    ref_key = combined_key(ref_pid[usable], ref_day[usable])
+    order = np.argsort(ref_key, kind="stable")
+    ref_key = ref_key[order]
+    ref_rows = usable[order]
+    ref_pid_sorted = ref_pid[ref_rows]
+    ref_day_sorted = ref_day[ref_rows]
+
+    known = ~np.isnan(query_day) & (query_pid >= 0)
+    q_pid = query_pid[known]
+    q_day = query_day[known]
+    q_key = combined_key(q_pid, q_day)
+    after = np.searchsorted(ref_key, q_key, side="right")
+    before = after - 1
+    n = ref_key.size
+
+    before_ok = before >= 0
+    before_ok[before_ok] &= ref_pid_sorted[before[before_ok]] == q_pid[before_ok]
+    after_ok = after < n
+    after_ok[after_ok] &= ref_pid_sorted[after[after_ok]] == q_pid[after_ok]
+
+    before_dist = np.full(q_pid.shape, np.inf)
+    before_dist[before_ok] = q_day[before_ok] - ref_day_sorted[before[before_ok]]
+    after_dist = np.full(q_pid.shape, np.inf)
+    after_dist[after_ok] = ref_day_sorted[after[after_ok]] - q_day[after_ok]
+
+    pick_before = before_ok & (before_dist <= after_dist)
+    pick_after = after_ok & ~pick_before
+    chosen = np.full(q_pid.shape, -1, dtype=np.int64)
+    chosen[pick_before] = ref_rows[before[pick_before]]
+    chosen[pick_after] = ref_rows[after[pick_after]]
+    result[known] = chosen
+    return result
+
+
+def any_per_patient(n_patients: int, pid: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Boolean per patient: at least one row (matching ``mask``) belongs to the patient."""
+    out = np.zeros(n_patients, dtype=bool)
+    chosen = pid if mask is None else pid[mask]
+    out[chosen[chosen >= 0]] = True
+    return out
+
+
+def min_per_patient(n_patients: int, pid: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Smallest known value per patient, ``NaN`` where the patient has none."""
+    out = np.full(n_patients, np.inf)
+    known = ~np.isnan(values) & (pid >= 0)
+    np.minimum.at(out, pid[known], values[known])
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def max_per_patient(n_patients: int, pid: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Largest known value per patient, ``NaN`` where the patient has none."""
+    out = np.full(n_patients, -np.inf)
+    known = ~np.isnan(values) & (pid >= 0)
+    np.maximum.at(out, pid[known], values[known])
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def count_per_patient(
+    n_patients: int, pid: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Number of rows (matching ``mask``) per patient."""
+    chosen = pid if mask is None else pid[mask]
+    return np.bincount(chosen[chosen >= 0], minlength=n_patients).astype(np.int64)
+
+
+def nullable_bool(values: np.ndarray, known: np.ndarray | None = None) -> pd.arrays.BooleanArray:
+    """A pandas nullable boolean array; ``known=False`` positions become NA."""
+    values = np.asarray(values, dtype=bool)
+    mask = np.zeros(values.shape, dtype=bool) if known is None else ~np.asarray(known, dtype=bool)
+    return pd.arrays.BooleanArray(values, mask)
+
+
+def yes_no_to_bool(column: pd.Series) -> pd.arrays.BooleanArray:
+    """``yes``/``no``/``unknown`` (any case) to True/False/NA."""
+    text = column.astype("string").str.strip().str.lower()
+    yes = (text == "yes").fillna(False).to_numpy(dtype=bool)
+    no = (text == "no").fillna(False).to_numpy(dtype=bool)
+    return nullable_bool(yes, yes | no)
+
+
+def values_or_nan(function, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Call a vectorised clinical function; rows it refuses become NaN.
+
+    The clinical calculators refuse a whole array when one element is out of
+    the equation's range (``ClinicalInputError``). Refused blocks are split in
+    halves until the refused rows are isolated, so the cost grows with the
+    number of refused rows, not with the number of rows.
+    """
+    n = next(iter(inputs.values())).size
+    out = np.full(n, np.nan)
+
+    def run(idx: np.ndarray) -> None:
+        if idx.size == 0:
+            return
+        try:
+            out[idx] = np.asarray(
+                function(**{k: v[idx] for k, v in inputs.items()}), dtype=np.float64
+            )
+        except ClinicalInputError:
+            if idx.size == 1:
+                return
+            half = idx.size // 2
+            run(idx[:half])
+            run(idx[half:])
+
+    run(np.arange(n))
+    return out

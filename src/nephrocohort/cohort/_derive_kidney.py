@@ -1,0 +1,249 @@
+"""Kidney function over time: eGFR per creatinine, at MMF start and month 12, and CRF.
+
+Every serum creatinine gets an eGFR with the rule set's equation
+(``derivation.egfr_equation``), the height of the nearest visit, and the age
+and sex of the patient on the day of the sample. The eGFR at a time point is
+the one of the creatinine nearest to the time point inside its window (the
+same windows as proteinuria). Chronic renal failure (CRF) is an eGFR below
+``crf_egfr_below`` for more than ``crf_min_duration_days`` (consecutive
+measurements all below the threshold, the first and last more than that many
+days apart), or a recorded ``ckd``, ``dialysis`` or ``transplant`` event;
+its date is the earlier of the first low value of that run and the event.
+
+eGFR values measured before 2 years of age are not used for CRF: normal GFR
+rises over the first two years, so the adult < 60 threshold does not apply
+(KDIGO 2012 Clinical Practice Guideline for the Evaluation and Management of
+CKD, Kidney Int Suppl 2013;3:1-150, chapter 1, pediatric considerations; see
+docs/derivation.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.cohort._derive_common import (
+    DAYS_PER_YEAR,
+    nearest_in_window,
+    nearest_row,
+    values_or_nan,
+)
+from nephrocohort.exceptions import RuleSetError
+
+CRF_EVENTS = ("ckd", "dialysis", "transplant")
+MIN_AGE_FOR_CRF_YEARS = 2.0
+
+
+@dataclass(frozen=True)
+class EgfrSeries:
+    """One eGFR per serum creatinine row (NaN when an input is missing or out of range)."""
+
+    lab_row: np.ndarray
+    pid: np.ndarray
+    day: np.ndarray
+    creatinine_mg_dl: np.ndarray
+    height_cm: np.ndarray
+    height_visit_row: np.ndarray
+    age_years: np.ndarray
+    egfr: np.ndarray
+
+
+CREATININE_EQUATIONS = ("schwartz-1976", "schwartz-bedside", "ckid-u25")
+
+
+def _egfr_function(equation: str):
+    from nephrocohort.clinical import kidney_function
+
+    if equation not in CREATININE_EQUATIONS:
+        raise RuleSetError(
+            f"The rule set's egfr_equation is '{equation}', which needs cystatin C. The derivation "
+            f"estimates eGFR from serum creatinine; choose one of {', '.join(CREATININE_EQUATIONS)} "
+            "in the rule set's derivation section."
+        )
+
+    return lambda **inputs: kidney_function.egfr(equation, **inputs)
+
+
+def egfr_series(
+    labs: pd.DataFrame,
+    *,
+    lab_pid: np.ndarray,
+    lab_day: np.ndarray,
+    test_codes: np.ndarray,
+    test_names: np.ndarray,
+    visits: pd.DataFrame,
+    visit_pid: np.ndarray,
+    visit_day: np.ndarray,
+    birth_day: np.ndarray,
+    sex: np.ndarray,
+    rule_set,
+) -> EgfrSeries:
+    """eGFR for every serum creatinine of every patient."""
+    creatinine_code = np.flatnonzero(np.asarray(test_names, dtype=object) == "serum_creatinine")
+    is_creatinine = np.isin(test_codes, creatinine_code)
+    values = labs["value"].to_numpy(dtype=np.float64)
+    rows = np.flatnonzero(is_creatinine & (lab_pid >= 0) & ~np.isnan(lab_day) & ~np.isnan(values))
+    pid, day, creatinine = lab_pid[rows], lab_day[rows], values[rows]
+
+    heights = (
+        visits["height_cm"].to_numpy(dtype=np.float64)
+        if "height_cm" in visits
+        else np.full(len(visits), np.nan)
+    )
+    height_ref_day = np.where(np.isnan(heights), np.nan, visit_day)
+    height_row = nearest_row(pid, day, visit_pid, height_ref_day)
+    height = np.where(
+        height_row >= 0, heights[np.maximum(height_row, 0)] if heights.size else np.nan, np.nan
+    )
+    age = (day - birth_day[pid]) / DAYS_PER_YEAR
+    patient_sex = sex[pid]
+
+    complete = ~np.isnan(height) & ~np.isnan(age) & pd.notna(patient_sex)
+    egfr = np.full(rows.size, np.nan)
+    idx = np.flatnonzero(complete)
+    if idx.size:
+        egfr[idx] = values_or_nan(
+            _egfr_function(rule_set.derivation.egfr_equation),
+            {
+                "creatinine_mg_dl": creatinine[idx],
+                "height_cm": height[idx],
+                "age_years": age[idx],
+                "sex": patient_sex[idx],
+            },
+        )
+    return EgfrSeries(
+        lab_row=rows,
+        pid=pid,
+        day=day,
+        creatinine_mg_dl=creatinine,
+        height_cm=height,
+        height_visit_row=height_row,
+        age_years=age,
+        egfr=egfr,
+    )
+
+
+@dataclass(frozen=True)
+class EgfrAtTimepoint:
+    """eGFR chosen for one time point per patient; ``series_row`` -1 when none."""
+
+    name: str
+    egfr: np.ndarray
+    series_row: np.ndarray
+    window_start_day: np.ndarray
+    window_end_day: np.ndarray
+
+
+def egfr_at_timepoint(
+    series: EgfrSeries, *, name: str, mmf_start_day: np.ndarray, rule_set
+) -> EgfrAtTimepoint:
+    """eGFR of the creatinine nearest the time point inside its window (earlier wins ties)."""
+    timepoint = rule_set.derivation.timepoints[name]
+    usable = ~np.isnan(series.egfr)
+    positions_all = np.flatnonzero(usable)
+    pids, positions = nearest_in_window(
+        series.pid[usable],
+        series.day[usable],
+        anchor_day=mmf_start_day,
+        target_offset_days=float(timepoint.target_day),
+        window_before_days=float(timepoint.window_before_days),
+        window_after_days=float(timepoint.window_after_days),
+    )
+    n_patients = mmf_start_day.size
+    egfr = np.full(n_patients, np.nan)
+    series_row = np.full(n_patients, -1, dtype=np.int64)
+    chosen = positions_all[positions]
+    egfr[pids] = series.egfr[chosen]
+    series_row[pids] = chosen
+    target = mmf_start_day + float(timepoint.target_day)
+    return EgfrAtTimepoint(
+        name=name,
+        egfr=egfr,
+        series_row=series_row,
+        window_start_day=target - float(timepoint.window_before_days),
+        window_end_day=target + float(timepoint.window_after_days),
+    )
+
+
+@dataclass(frozen=True)
+class ChronicRenalFailure:
+    """CRF per patient: the date and what established it."""
+
+    crf: np.ndarray
+    crf_day: np.ndarray
+    run_first_series_row: np.ndarray
+    run_last_series_row: np.ndarray
+    event_row: np.ndarray
+
+
+def chronic_renal_failure(
+    series: EgfrSeries,
+    *,
+    n_patients: int,
+    event_pid: np.ndarray,
+    event_day: np.ndarray,
+    event_names: np.ndarray,
+    rule_set,
+) -> ChronicRenalFailure:
+    """CRF from a sustained low eGFR or a recorded ckd/dialysis/transplant event."""
+    params = rule_set.derivation
+    usable = np.flatnonzero(~np.isnan(series.egfr) & (series.age_years >= MIN_AGE_FOR_CRF_YEARS))
+    order = usable[np.lexsort((series.day[usable], series.pid[usable]))]
+    pid = series.pid[order]
+    day = series.day[order]
+    low = series.egfr[order] < float(params.crf_egfr_below)
+
+    run_first = np.full(n_patients, -1, dtype=np.int64)
+    run_last = np.full(n_patients, -1, dtype=np.int64)
+    lab_crf_day = np.full(n_patients, np.nan)
+    if order.size:
+        starts = np.r_[True, (low[1:] != low[:-1]) | (pid[1:] != pid[:-1])]
+        first_pos = np.flatnonzero(starts)
+        last_pos = np.r_[first_pos[1:] - 1, order.size - 1]
+        qualifies = low[first_pos] & (
+            day[last_pos] - day[first_pos] > float(params.crf_min_duration_days)
+        )
+        q_first, q_last = first_pos[qualifies], last_pos[qualifies]
+        q_pid = pid[q_first]
+        # earliest qualifying run per patient (runs are in date order within a patient)
+        keep = np.r_[True, q_pid[1:] != q_pid[:-1]] if q_pid.size else np.array([], dtype=bool)
+        q_first, q_last, q_pid = q_first[keep], q_last[keep], q_pid[keep]
+        run_first[q_pid] = order[q_first]
+        run_last[q_pid] = order[q_last]
+        lab_crf_day[q_pid] = day[q_first]
+
+    is_event = np.isin(event_names, CRF_EVENTS) & (event_pid >= 0) & ~np.isnan(event_day)
+    event_rows = np.flatnonzero(is_event)
+    event_crf_day = np.full(n_patients, np.nan)
+    event_row = np.full(n_patients, -1, dtype=np.int64)
+    if event_rows.size:
+        ordered = event_rows[np.lexsort((event_day[event_rows], event_pid[event_rows]))]
+        e_pid = event_pid[ordered]
+        first = ordered[np.r_[True, e_pid[1:] != e_pid[:-1]]]
+        event_crf_day[event_pid[first]] = event_day[first]
+        event_row[event_pid[first]] = first
+
+    crf_day = np.fmin(lab_crf_day, event_crf_day)
+    return ChronicRenalFailure(
+        crf=~np.isnan(crf_day),
+        crf_day=crf_day,
+        run_first_series_row=run_first,
+        run_last_series_row=run_last,
+        event_row=event_row,
+    )
+
+
+def egfr_inputs_frame(series: EgfrSeries, positions: np.ndarray) -> pd.DataFrame:
+    """The inputs behind chosen eGFR values, for explanations."""
+    return pd.DataFrame(
+        {
+            "lab_row": series.lab_row[positions],
+            "creatinine_mg_dl": series.creatinine_mg_dl[positions],
+            "height_cm": series.height_cm[positions],
+            "height_visit_row": series.height_visit_row[positions],
+            "age_years": series.age_years[positions],
+            "egfr": series.egfr[positions],
+        }
+    )

@@ -1,0 +1,405 @@
+"""Proteinuria over time: daily states, states at the time points, relapses, remission.
+
+The rules (which test is best, windows, confirmation and merge days) come from
+the rule set's ``derivation`` parameters; the thresholds come from the rule
+set's own ``classify_proteinuria_array``. This module only decides how those
+rules apply to a patient's series of measurements, once for all patients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.cohort._derive_common import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    combined_key,
+    count_per_patient,
+    nearest_in_window,
+)
+
+#: State codes used inside the derivation; the dataset carries the names.
+STATES = ("complete", "partial", "nephrotic")
+COMPLETE, PARTIAL, NEPHROTIC = 0, 1, 2
+RESPONSE_BY_STATE = ("complete", "partial", "none")
+
+
+@dataclass(frozen=True)
+class DailyStates:
+    """One proteinuria state per patient and day, sorted by patient then day.
+
+    ``lab_row`` is the position in ``cohort.labs`` of the measurement that
+    decided the day (the best-ranked test of that day).
+    """
+
+    pid: np.ndarray
+    day: np.ndarray
+    state: np.ndarray
+    lab_row: np.ndarray
+
+
+def daily_states(
+    labs: pd.DataFrame,
+    *,
+    lab_pid: np.ndarray,
+    lab_day: np.ndarray,
+    test_codes: np.ndarray,
+    test_names: np.ndarray,
+    rule_set,
+) -> DailyStates:
+    """Classify every proteinuria measurement and keep each day's best one.
+
+    A day with several measurements takes the first test of
+    ``rule_set.derivation.measurement_priority`` present that day (timed urine
+    protein, then UPCR, then dipstick under the shipped rule sets); within one
+    test, the first row in file order. ``test_codes``/``test_names`` are the
+    factorised ``labs.test`` column.
+    """
+    priority = tuple(rule_set.derivation.measurement_priority)
+    rank_by_test = {test: rank for rank, test in enumerate(priority)}
+    name_rank = np.array(
+        [rank_by_test.get(str(name), -1) for name in test_names] + [-1], dtype=np.int64
+    )
+    rank = name_rank[test_codes]  # code -1 (missing test) picks the trailing -1
+    tests = labs["test"]
+    rows = np.flatnonzero((rank >= 0) & (lab_pid >= 0) & ~np.isnan(lab_day))
+    values = labs["measured_value"].to_numpy(dtype=np.float64)[rows]
+    rows, values = rows[~np.isnan(values)], values[~np.isnan(values)]
+    state = np.full(rows.size, -1, dtype=np.int64)
+    if rows.size:
+        # One classification per (test, measured unit): thresholds apply in the
+        # unit measured (RuleSet.criterion_for), never after a conversion.
+        group_codes, groups = pd.MultiIndex.from_arrays(
+            [tests.to_numpy(dtype=object)[rows], labs["measured_unit"].to_numpy(dtype=object)[rows]]
+        ).factorize()
+        for index, (test, unit) in enumerate(groups):
+            members = group_codes == index
+            state[members] = _classify(rule_set, test, unit, values[members])
+    classified = state >= 0
+    rows, state = rows[classified], state[classified]
+    if rows.size == 0:
+        empty = np.array([], dtype=np.int64)
+        return DailyStates(empty, np.array([], dtype=np.float64), empty, empty)
+
+    # Sort by patient, day, test rank and file order in one int64 key sort.
+    key = combined_key(lab_pid[rows], lab_day[rows])
+    order = np.lexsort((rows, rank[rows], key))
+    key_sorted = key[order]
+    first_of_day = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
+    chosen = order[first_of_day]
+    lab_rows = rows[chosen]
+    return DailyStates(
+        pid=lab_pid[lab_rows],
+        day=lab_day[lab_rows],
+        state=state[chosen],
+        lab_row=lab_rows,
+    )
+
+
+def _classify(rule_set, test: str, unit: str, values: np.ndarray) -> np.ndarray:
+    """State codes for values of one test measured in one unit.
+
+    Same rule as ``RuleSet.classify_proteinuria_array`` (nephrotic above the
+    nephrotic threshold, complete below the complete threshold, partial in
+    between), applied through the rule set's own criterion and thresholds;
+    called per (test, unit) so that millions of rows classify in one pass.
+    """
+    criterion, factor = rule_set.criterion_for(test, unit)
+    in_unit = values * factor
+    nephrotic = np.asarray(criterion.nephrotic.applies(in_unit), dtype=bool)
+    complete = np.asarray(criterion.complete.applies(in_unit), dtype=bool)
+    return np.where(nephrotic, NEPHROTIC, np.where(complete, COMPLETE, PARTIAL)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class TimepointState:
+    """The state chosen for one time point, per patient (``-1``: none in the window)."""
+
+    name: str
+    state: np.ndarray
+    lab_row: np.ndarray
+    target_day: np.ndarray
+    window_start_day: np.ndarray
+    window_end_day: np.ndarray
+
+
+def timepoint_states(
+    daily: DailyStates, *, mmf_start_day: np.ndarray, rule_set
+) -> list[TimepointState]:
+    """State at each rule-set time point: the nearest daily state inside its window.
+
+    Windows are closed (a measurement on the edge day counts); at equal
+    distance the earlier measurement wins. No measurement in the window gives
+    a missing state.
+    """
+    n_patients = mmf_start_day.size
+    result = []
+    for name, timepoint in rule_set.derivation.timepoints.items():
+        state = np.full(n_patients, -1, dtype=np.int64)
+        lab_row = np.full(n_patients, -1, dtype=np.int64)
+        pids, positions = nearest_in_window(
+            daily.pid,
+            daily.day,
+            anchor_day=mmf_start_day,
+            target_offset_days=float(timepoint.target_day),
+            window_before_days=float(timepoint.window_before_days),
+            window_after_days=float(timepoint.window_after_days),
+        )
+        state[pids] = daily.state[positions]
+        lab_row[pids] = daily.lab_row[positions]
+        target = mmf_start_day + float(timepoint.target_day)
+        result.append(
+            TimepointState(
+                name=name,
+                state=state,
+                lab_row=lab_row,
+                target_day=target,
+                window_start_day=target - float(timepoint.window_before_days),
+                window_end_day=target + float(timepoint.window_after_days),
+            )
+        )
+    return result
+
+
+def state_names(codes: np.ndarray) -> pd.Categorical:
+    """State codes to a categorical of state names (``-1`` -> missing)."""
+    return pd.Categorical.from_codes(codes, categories=list(STATES))
+
+
+def response_names(codes: np.ndarray) -> pd.Categorical:
+    """State at one month to the response: complete, partial, or none (still nephrotic)."""
+    return pd.Categorical.from_codes(codes, categories=list(RESPONSE_BY_STATE))
+
+
+def _next_change_day(pid: np.ndarray, day: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """For each row (sorted by patient, day), the day the class next changes (NaN: never)."""
+    n = pid.size
+    if n == 0:
+        return np.array([], dtype=np.float64)
+    starts = np.r_[True, (cls[1:] != cls[:-1]) | (pid[1:] != pid[:-1])]
+    run_id = np.cumsum(starts) - 1
+    run_first = np.flatnonzero(starts)
+    run_pid = pid[run_first]
+    next_start = np.r_[day[run_first][1:], np.nan]
+    same_patient_next = np.r_[run_pid[1:] == run_pid[:-1], False]
+    next_start[~same_patient_next] = np.nan
+    return next_start[run_id]
+
+
+def _confirmed(
+    pid: np.ndarray, day: np.ndarray, cls: np.ndarray, confirmation_days: np.ndarray
+) -> np.ndarray:
+    """A state holds if no contrary state follows within its confirmation days."""
+    change = _next_change_day(pid, day, cls)
+    return np.isnan(change) | (change - day >= confirmation_days)
+
+
+@dataclass(frozen=True)
+class RelapseEpisodes:
+    """Relapse episodes per patient, after merging derived and recorded relapses.
+
+    ``sources`` holds one row per contributing relapse: ``episode`` (index into
+    the episode arrays), ``kind`` (``derived`` or ``recorded``), ``row`` (the
+    position in ``labs`` or ``events``) and ``day``.
+    """
+
+    pid: np.ndarray
+    day: np.ndarray
+    sources: pd.DataFrame
+
+
+def relapse_episodes(
+    daily: DailyStates,
+    *,
+    event_pid: np.ndarray,
+    event_day: np.ndarray,
+    event_is_relapse: np.ndarray,
+    rule_set,
+) -> RelapseEpisodes:
+    """Relapses: returns to nephrotic range after remission, merged with recorded ones.
+
+    A derived relapse is the first nephrotic day after a remission (complete
+    or partial) in the daily series. States contradicted within their
+    confirmation period (``relapse_confirmation_days`` for nephrotic,
+    ``remission_confirmation_days`` for remission) are disregarded first.
+    Derived and recorded relapses whose dates lie within
+    ``relapse_merge_days`` of the previous one are one episode, dated by its
+    earliest date.
+    """
+    params = rule_set.derivation
+    in_remission = (daily.state != NEPHROTIC).astype(np.int64)
+    confirmation = np.where(
+        in_remission == 1,
+        float(params.remission_confirmation_days or 0),
+        float(params.relapse_confirmation_days or 0),
+    )
+    keep = _confirmed(daily.pid, daily.day, in_remission, confirmation)
+    pid, day, cls, lab_row = (
+        daily.pid[keep],
+        daily.day[keep],
+        in_remission[keep],
+        daily.lab_row[keep],
+    )
+    is_relapse = (
+        np.r_[False, (cls[1:] == 0) & (cls[:-1] == 1) & (pid[1:] == pid[:-1])]
+        if pid.size
+        else np.array([], dtype=bool)
+    )
+
+    event_rows = np.flatnonzero(event_is_relapse & (event_pid >= 0) & ~np.isnan(event_day))
+    candidates = pd.DataFrame(
+        {
+            "pid": np.r_[pid[is_relapse], event_pid[event_rows]].astype(np.int64),
+            "day": np.r_[day[is_relapse], event_day[event_rows]],
+            "kind": np.r_[
+                np.full(int(is_relapse.sum()), "derived", dtype=object),
+                np.full(event_rows.size, "recorded", dtype=object),
+            ],
+            "row": np.r_[lab_row[is_relapse], event_rows].astype(np.int64),
+        }
+    )
+    candidates = candidates.sort_values(["pid", "day", "kind"], kind="stable").reset_index(
+        drop=True
+    )
+    c_pid = candidates["pid"].to_numpy()
+    c_day = candidates["day"].to_numpy()
+    merge_days = float(params.relapse_merge_days)
+    new_episode = (
+        np.r_[True, (c_pid[1:] != c_pid[:-1]) | (c_day[1:] - c_day[:-1] > merge_days)]
+        if c_pid.size
+        else np.array([], dtype=bool)
+    )
+    candidates["episode"] = np.cumsum(new_episode) - 1
+    return RelapseEpisodes(pid=c_pid[new_episode], day=c_day[new_episode], sources=candidates)
+
+
+@dataclass(frozen=True)
+class RelapsePeriods:
+    """Relapse counts and rates before and on MMF, with the periods used."""
+
+    before_start_day: np.ndarray
+    before_end_day: np.ndarray
+    after_start_day: np.ndarray
+    after_end_day: np.ndarray
+    relapses_before: np.ndarray
+    relapses_after: np.ndarray
+    per_year_before: np.ndarray
+    per_year_after: np.ndarray
+
+
+def relapse_periods(
+    episodes: RelapseEpisodes,
+    *,
+    mmf_start_day: np.ndarray,
+    onset_day: np.ndarray,
+    on_mmf_end_day: np.ndarray,
+    rule_set,
+) -> RelapsePeriods:
+    """Relapses per year before MMF and on MMF.
+
+    Periods are half-open ``(start, end]``: a relapse on the MMF start day
+    counts before MMF (the drug cannot yet have acted; it is usually the
+    relapse that led to MMF). Under ``relapse_period="12_months"`` the periods
+    are the ``relapse_period_months`` before the start and after it; under
+    ``"whole"`` they run from onset to the start and from the start to the end
+    of MMF. Observation cuts both: the before-period begins no earlier than
+    onset and the on-MMF period ends at MMF stop or last follow-up, whichever
+    is first. The rate is relapses per observed year (NA when nothing was
+    observed).
+    """
+    params = rule_set.derivation
+    n_patients = mmf_start_day.size
+    if params.relapse_period == "whole":
+        before_start = onset_day.copy()
+        after_end = on_mmf_end_day.copy()
+    else:
+        period_days = float(params.relapse_period_months) * DAYS_PER_MONTH
+        before_start = np.fmax(mmf_start_day - period_days, onset_day)
+        after_end = np.fmin(mmf_start_day + period_days, on_mmf_end_day)
+        after_end[np.isnan(on_mmf_end_day)] = np.nan
+    before_start[np.isnan(mmf_start_day)] = np.nan
+    before_end = mmf_start_day.copy()
+    after_start = mmf_start_day.copy()
+
+    e_pid, e_day = episodes.pid, episodes.day
+    counts = {}
+    for label, start, end in (
+        ("before", before_start, before_end),
+        ("after", after_start, after_end),
+    ):
+        lo = start[e_pid] if e_pid.size else np.array([])
+        hi = end[e_pid] if e_pid.size else np.array([])
+        # Count against the period even when its start is unknown (NaN) for the
+        # "before" side: without onset we still know the 12 months before MMF.
+        inside = (e_day > np.where(np.isnan(lo), -np.inf, lo)) & (e_day <= hi)
+        counts[label] = count_per_patient(n_patients, e_pid, inside)
+
+    def rate(count, start, end):
+        years = (end - start) / DAYS_PER_YEAR
+        out = np.full(n_patients, np.nan)
+        observed = years > 0
+        out[observed] = count[observed] / years[observed]
+        return out
+
+    no_mmf = np.isnan(mmf_start_day)
+    before_count = counts["before"].astype(np.float64)
+    after_count = counts["after"].astype(np.float64)
+    before_count[no_mmf] = np.nan
+    after_count[no_mmf | np.isnan(after_end)] = np.nan
+    return RelapsePeriods(
+        before_start_day=before_start,
+        before_end_day=before_end,
+        after_start_day=after_start,
+        after_end_day=after_end,
+        relapses_before=before_count,
+        relapses_after=after_count,
+        per_year_before=rate(before_count, before_start, before_end),
+        per_year_after=rate(after_count, after_start, after_end),
+    )
+
+
+@dataclass(frozen=True)
+class TimeToRemission:
+    """Kaplan-Meier inputs: days from MMF start to the first confirmed complete remission."""
+
+    days: np.ndarray
+    observed: np.ndarray
+    lab_row: np.ndarray
+
+
+def time_to_complete_remission(
+    daily: DailyStates, *, mmf_start_day: np.ndarray, on_mmf_end_day: np.ndarray, rule_set
+) -> TimeToRemission:
+    """First confirmed complete remission on MMF (from the start day), else censored.
+
+    A complete state counts when no other state follows within
+    ``remission_confirmation_days``. Follow-up for this event ends at MMF stop
+    or last follow-up; a patient without remission is censored there.
+    """
+    n_patients = mmf_start_day.size
+    is_complete = (daily.state == COMPLETE).astype(np.int64)
+    confirmation = float(rule_set.derivation.remission_confirmation_days or 0)
+    confirmed = _confirmed(daily.pid, daily.day, is_complete, np.full(daily.pid.size, confirmation))
+    start = mmf_start_day[daily.pid] if daily.pid.size else np.array([])
+    end = on_mmf_end_day[daily.pid] if daily.pid.size else np.array([])
+    eligible_rows = np.flatnonzero(
+        (is_complete == 1) & confirmed & (daily.day >= start) & ~(daily.day > end)
+    )
+    days = np.full(n_patients, np.nan)
+    observed = np.zeros(n_patients, dtype=bool)
+    lab_row = np.full(n_patients, -1, dtype=np.int64)
+    if eligible_rows.size:
+        # rows are sorted by patient then day: the first per patient is the earliest
+        e_pid = daily.pid[eligible_rows]
+        first = np.r_[True, e_pid[1:] != e_pid[:-1]]
+        rows = eligible_rows[first]
+        pids = daily.pid[rows]
+        days[pids] = daily.day[rows] - mmf_start_day[pids]
+        observed[pids] = True
+        lab_row[pids] = daily.lab_row[rows]
+    censored = ~observed & ~np.isnan(mmf_start_day)
+    days[censored] = on_mmf_end_day[censored] - mmf_start_day[censored]
+    return TimeToRemission(days=days, observed=observed, lab_row=lab_row)

@@ -1,0 +1,736 @@
+"""Why a derived value is what it is: the records, rule and window behind each column.
+
+``explain(cohort, rule_set, patient_id)`` runs the derivation on that one
+patient (the very same code as ``derive``) and turns its trace into an
+``Explanation``: for each column of the analysis dataset, the value, the rule
+that produced it, the window it looked in, and the records it used, each
+with the table and the row number the user sees in the file
+(``source_row``). ``format_explanation`` renders it as text; ``to_dict``
+gives JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
+from nephrocohort.cohort._derive_kidney import CRF_EVENTS, MIN_AGE_FOR_CRF_YEARS
+from nephrocohort.cohort._derive_proteinuria import STATES
+from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
+from nephrocohort.cohort.derive import (
+    ADVERSE_EVENTS,
+    ANALYSIS_COLUMNS,
+    GROUP_1_DRUGS,
+    MMF_DRUGS,
+    PRIOR_DRUG_COLUMNS,
+    derive_with_trace,
+)
+from nephrocohort.exceptions import NephroCohortError
+
+__all__ = [
+    "Evidence",
+    "ExplainedValue",
+    "Explanation",
+    "UnknownPatientError",
+    "explain",
+    "format_explanation",
+]
+
+
+class UnknownPatientError(NephroCohortError, LookupError):
+    """The patient id asked for is not in the cohort."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One record a value was derived from: its table, file row, date and what it says."""
+
+    table: str
+    source_row: int | None
+    date: str | None
+    description: str
+
+    def __str__(self) -> str:
+        row = f"row {self.source_row}" if self.source_row is not None else "row ?"
+        when = f" {self.date}" if self.date else ""
+        return f"{self.table} {row}{when}: {self.description}"
+
+
+@dataclass(frozen=True)
+class ExplainedValue:
+    """A derived value with the rule, the window and the records behind it."""
+
+    column: str
+    value: object
+    rule: str
+    window: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"ExplainedValue({self.column}={_display(self.value)}, {len(self.evidence)} records)"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How every column of one patient's row in the analysis dataset was derived."""
+
+    patient_id: str
+    rule_set: str
+    values: tuple[ExplainedValue, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"Explanation(patient_id={self.patient_id!r}, rule_set={self.rule_set!r}, "
+            f"{len(self.values)} values)"
+        )
+
+    def __getitem__(self, column: str) -> ExplainedValue:
+        for item in self.values:
+            if item.column == column:
+                return item
+        raise KeyError(column)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per column: value, rule, window and the number of records used."""
+        return pd.DataFrame(
+            {
+                "column": [v.column for v in self.values],
+                "value": [_display(v.value) for v in self.values],
+                "rule": [v.rule for v in self.values],
+                "window": [v.window or "" for v in self.values],
+                "records": [len(v.evidence) for v in self.values],
+            }
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (values as text or numbers, NA as None)."""
+        return {
+            "patient_id": self.patient_id,
+            "rule_set": self.rule_set,
+            "values": [
+                {
+                    "column": v.column,
+                    "value": _json_value(v.value),
+                    "rule": v.rule,
+                    "window": v.window,
+                    "evidence": [
+                        {
+                            "table": e.table,
+                            "source_row": e.source_row,
+                            "date": e.date,
+                            "description": e.description,
+                        }
+                        for e in v.evidence
+                    ],
+                }
+                for v in self.values
+            ],
+        }
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _display(value) -> str:
+    if _is_missing(value):
+        return "NA"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_value(value):
+    if _is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return str(value)
+
+
+def _iso(day) -> str | None:
+    if day is None or (isinstance(day, float) and math.isnan(day)):
+        return None
+    return str(np.datetime64(int(day), "D"))
+
+
+def _source_row(frame: pd.DataFrame, position: int) -> int | None:
+    if "source_row" not in frame or position < 0:
+        return None
+    value = frame["source_row"].iloc[position]
+    return None if _is_missing(value) else int(value)
+
+
+def _cell(frame: pd.DataFrame, position: int, column: str):
+    if column not in frame:
+        return None
+    value = frame[column].iloc[position]
+    return None if _is_missing(value) else value
+
+
+def _number(value) -> str:
+    return "NA" if _is_missing(value) else f"{float(value):.4g}"
+
+
+class _Records:
+    """Evidence builders for one patient's tables."""
+
+    def __init__(self, cohort):
+        self.cohort = cohort
+
+    def patient(self, description: str) -> Evidence:
+        return Evidence("patients", _source_row(self.cohort.patients, 0), None, description)
+
+    def lab(self, position: int, note: str = "") -> Evidence:
+        labs = self.cohort.labs
+        test = _cell(labs, position, "test")
+        measured = _cell(labs, position, "measured_value")
+        unit = _cell(labs, position, "measured_unit")
+        date = _cell(labs, position, "date")
+        text = f"{test} {_number(measured)} {unit or ''}".strip()
+        return Evidence(
+            "labs",
+            _source_row(labs, position),
+            None if date is None else pd.Timestamp(date).date().isoformat(),
+            f"{text}{note}",
+        )
+
+    def visit(self, position: int, what: str) -> Evidence:
+        visits = self.cohort.visits
+        date = _cell(visits, position, "date")
+        return Evidence(
+            "visits",
+            _source_row(visits, position),
+            None if date is None else pd.Timestamp(date).date().isoformat(),
+            what,
+        )
+
+    def medication(self, position: int, note: str = "") -> Evidence:
+        meds = self.cohort.medications
+        start = _cell(meds, position, "start_date")
+        end = _cell(meds, position, "end_date")
+        dose = _cell(meds, position, "dose")
+        parts = [str(_cell(meds, position, "drug"))]
+        if dose is not None:
+            parts.append(f"{_number(dose)} {_cell(meds, position, 'dose_unit') or ''}".strip())
+        schedule = _cell(meds, position, "schedule")
+        if schedule:
+            parts.append(str(schedule))
+        span = (
+            f"from {pd.Timestamp(start).date().isoformat() if start is not None else '?'} "
+            f"to {pd.Timestamp(end).date().isoformat() if end is not None else 'ongoing'}"
+        )
+        return Evidence(
+            "medications",
+            _source_row(meds, position),
+            None if start is None else pd.Timestamp(start).date().isoformat(),
+            f"{', '.join(parts)} ({span}){note}",
+        )
+
+    def event(self, position: int, note: str = "") -> Evidence:
+        events = self.cohort.events
+        date = _cell(events, position, "date")
+        detail = _cell(events, position, "detail")
+        text = str(_cell(events, position, "event")) + (f" ({detail})" if detail else "")
+        return Evidence(
+            "events",
+            _source_row(events, position),
+            None if date is None else pd.Timestamp(date).date().isoformat(),
+            f"{text}{note}",
+        )
+
+    def biopsy(self, position: int) -> Evidence:
+        biopsies = self.cohort.biopsies
+        date = _cell(biopsies, position, "biopsy_date")
+        return Evidence(
+            "biopsies",
+            _source_row(biopsies, position),
+            None if date is None else pd.Timestamp(date).date().isoformat(),
+            f"histology {_cell(biopsies, position, 'histology')}",
+        )
+
+
+def _subset(cohort, patient_id: str):
+    patients = cohort.patients
+    ids = patients["patient_id"].astype("string")
+    if not (ids == patient_id).fillna(False).any():
+        close = difflib.get_close_matches(patient_id, [str(i) for i in ids.dropna().unique()], n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownPatientError(
+            f"Patient '{patient_id}' is not in this cohort ({len(patients)} patients).{hint} "
+            "Patient ids are the patient_id column of the patients table; "
+            "`nephrocohort derive --data PATH --out derived.csv` lists them in its first column."
+        )
+    tables = {}
+    for name, frame in cohort.tables.items():
+        if "patient_id" in frame:
+            mask = (frame["patient_id"].astype("string") == patient_id).fillna(False).to_numpy()
+            tables[name] = frame[mask].reset_index(drop=True)
+        else:
+            tables[name] = frame
+    return type(cohort)(**tables)
+
+
+def explain(cohort, rule_set, patient_id: str) -> Explanation:
+    """Explain every derived value of one patient.
+
+    Raises ``UnknownPatientError`` (with close matches and where to find the
+    ids) when ``patient_id`` is not in ``cohort.patients``.
+    """
+    patient_id = str(patient_id)
+    one = _subset(cohort, patient_id)
+    dataset, trace = derive_with_trace(one, rule_set)
+    row = dataset.iloc[0]
+    items = _explain_values(one, rule_set, row, trace)
+    by_column = {item.column: item for item in items}
+    ordered = [by_column[c] for c in ANALYSIS_COLUMNS if c in by_column]
+    ordered += [item for item in items if item.column not in ANALYSIS_COLUMNS]
+    return Explanation(patient_id=patient_id, rule_set=rule_set.name, values=tuple(ordered))
+
+
+def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
+    r = _Records(cohort)
+    params = rule_set.derivation
+    t = trace.tables
+    mmf = trace.mmf
+    start = mmf.start_day[0]
+    items: list[ExplainedValue] = []
+
+    def add(column, rule, window=None, evidence=()):
+        items.append(ExplainedValue(column, row[column], rule, window, tuple(evidence)))
+
+    for column in ("patient_id", "center", "sex"):
+        add(column, f"Copied from the patients table ({column}).", evidence=[r.patient(column)])
+    biopsy = trace.first_biopsy_row[0]
+    add(
+        "histology",
+        "Histology of the diagnostic (first) biopsy by date.",
+        evidence=[r.biopsy(int(biopsy))] if biopsy >= 0 else [],
+    )
+    for column, source in (
+        ("onset_date", "onset_date"),
+        ("last_followup_date", "last_followup_date"),
+    ):
+        add(column, f"Copied from patients.{source}.", evidence=[r.patient(source)])
+    for column, source in (
+        ("onset_edema", "edema_at_onset"),
+        ("onset_hypertension", "hypertension_at_onset"),
+        ("onset_aki", "aki_at_onset"),
+        ("onset_hematuria", "hematuria_at_onset"),
+    ):
+        add(
+            column,
+            f"patients.{source}: yes = true, no = false, unknown or empty = NA.",
+            evidence=[r.patient(source)],
+        )
+    add(
+        "age_at_diagnosis_months",
+        f"(onset_date - birth_date) in days / {DAYS_PER_MONTH:g}.",
+        evidence=[r.patient("birth_date and onset_date")],
+    )
+    add(
+        "age_at_assessment_years",
+        f"(last_followup_date - birth_date) in days / {DAYS_PER_YEAR:g}.",
+        evidence=[r.patient("birth_date and last_followup_date")],
+    )
+    add(
+        "follow_up_years",
+        f"(last_followup_date - onset_date) in days / {DAYS_PER_YEAR:g}.",
+        evidence=[r.patient("onset_date and last_followup_date")],
+    )
+
+    mmf_rows = np.flatnonzero(np.isin(t.med_drug, MMF_DRUGS))
+    mmf_evidence = [r.medication(int(i)) for i in mmf_rows]
+    add("received_mmf", f"Any medication row of {' or '.join(MMF_DRUGS)}.", evidence=mmf_evidence)
+    add(
+        "mmf_start_date",
+        f"Earliest start_date of the {' / '.join(MMF_DRUGS)} rows.",
+        evidence=[r.medication(int(mmf.start_row[0]))] if mmf.start_row[0] >= 0 else [],
+    )
+    add(
+        "mmf_stop_date",
+        "Latest end_date of the MMF rows; NA while any MMF row has no end date (ongoing).",
+        evidence=[r.medication(int(mmf.stop_row[0]))] if mmf.stop_row[0] >= 0 else [],
+    )
+    add(
+        "months_diagnosis_to_mmf",
+        f"(mmf_start_date - onset_date) in days / {DAYS_PER_MONTH:g}.",
+        evidence=[r.patient("onset_date")] + mmf_evidence[:1],
+    )
+    add(
+        "years_diagnosis_to_mmf",
+        f"(mmf_start_date - onset_date) in days / {DAYS_PER_YEAR:g}.",
+        evidence=[r.patient("onset_date")] + mmf_evidence[:1],
+    )
+    add(
+        "mmf_duration_months",
+        f"(mmf_stop_date, or for an ongoing course the last follow-up or death, - mmf_start_date) / {DAYS_PER_MONTH:g} days.",
+        evidence=mmf_evidence + [r.patient("last_followup_date and death_date")],
+    )
+
+    def drug_rows(drug, before):
+        rows = np.flatnonzero(t.med_drug == drug)
+        if np.isnan(start):
+            return []
+        keep = t.med_start_day[rows] < start if before else t.med_start_day[rows] >= start
+        return [r.medication(int(i)) for i in rows[keep]]
+
+    for column, drug in PRIOR_DRUG_COLUMNS.items():
+        add(
+            column,
+            f"A {drug} row started before the MMF start date (NA without MMF).",
+            evidence=drug_rows(drug, True),
+        )
+    add(
+        "group",
+        f"1 if {', '.join(GROUP_1_DRUGS)} was started before MMF, else 2; NA without MMF.",
+        evidence=[e for drug in GROUP_1_DRUGS for e in drug_rows(drug, True)],
+    )
+    add(
+        "received_rituximab_after_mmf",
+        "A rituximab row started on or after the MMF start date (NA without MMF).",
+        evidence=drug_rows("rituximab", False),
+    )
+    for column, drug in (("received_enalapril", "enalapril"), ("received_losartan", "losartan")):
+        add(
+            column,
+            f"Any {drug} row.",
+            evidence=[r.medication(int(i)) for i in np.flatnonzero(t.med_drug == drug)],
+        )
+
+    # Proteinuria at the time points
+    priority = ", then ".join(params.measurement_priority)
+    for point in trace.timepoints:
+        column = f"state_{point.name}"
+        if column not in row.index:
+            continue
+        lab = point.lab_row[0]
+        window = (
+            None
+            if np.isnan(point.target_day[0])
+            else f"{_iso(point.window_start_day[0])} to {_iso(point.window_end_day[0])} "
+            f"(target {_iso(point.target_day[0])}, day {int(point.target_day[0] - start)} after MMF start)"
+        )
+        add(
+            column,
+            "The day's best proteinuria measurement nearest the target inside the window "
+            f"(best = {priority}; equal distance: the earlier one); thresholds of rule set "
+            f"'{rule_set.name}'. No measurement in the window = NA.",
+            window,
+            [r.lab(int(lab), f" -> {STATES[point.state[0]]}")] if lab >= 0 else [],
+        )
+    month1 = next((p for p in trace.timepoints if p.name == "month1"), None)
+    add(
+        "response_month1",
+        "state_month1: complete -> complete, partial -> partial, nephrotic -> none.",
+        None,
+        [r.lab(int(month1.lab_row[0]))] if month1 is not None and month1.lab_row[0] >= 0 else [],
+    )
+
+    # Relapses
+    sources = trace.episodes.sources
+    periods = trace.periods
+
+    def relapse_evidence(lo, hi):
+        if sources.empty or np.isnan(hi):
+            return []
+        lo_value = -np.inf if np.isnan(lo) else lo
+        episode_days = trace.episodes.day
+        chosen = [i for i, d in enumerate(episode_days) if lo_value < d <= hi]
+        rows = sources[sources["episode"].isin(chosen)]
+        out = []
+        for _, source in rows.iterrows():
+            if source["kind"] == "derived":
+                out.append(
+                    r.lab(int(source["row"]), " -> nephrotic after remission (derived relapse)")
+                )
+            else:
+                out.append(r.event(int(source["row"]), " (recorded relapse)"))
+        return out
+
+    merge = f"derived relapses (return to nephrotic after complete or partial remission) and recorded relapse events within {params.relapse_merge_days} days are one relapse"
+    period_rule = (
+        "onset to MMF start and MMF start to MMF stop (whole periods)"
+        if params.relapse_period == "whole"
+        else f"the {params.relapse_period_months} months before MMF start and the first {params.relapse_period_months} months on MMF"
+    )
+    before_window = (
+        f"after {_iso(periods.before_start_day[0]) or 'the start of the records'} up to and including {_iso(periods.before_end_day[0])}"
+        if not np.isnan(start)
+        else None
+    )
+    after_window = (
+        f"after {_iso(periods.after_start_day[0])} up to and including {_iso(periods.after_end_day[0])}"
+        if not np.isnan(periods.after_end_day[0])
+        else None
+    )
+    ev_before = relapse_evidence(periods.before_start_day[0], periods.before_end_day[0])
+    ev_after = relapse_evidence(periods.after_start_day[0], periods.after_end_day[0])
+    add(
+        "relapses_before",
+        f"Relapse episodes in {period_rule} (before side); {merge}.",
+        before_window,
+        ev_before,
+    )
+    add(
+        "relapses_after",
+        f"Relapse episodes on MMF in {period_rule}; {merge}.",
+        after_window,
+        ev_after,
+    )
+    add(
+        "relapses_per_year_before",
+        "relapses_before / observed years of the period (cut at onset); NA if nothing observed.",
+        before_window,
+        ev_before,
+    )
+    add(
+        "relapses_per_year_after",
+        "relapses_after / observed years of the period (cut at MMF stop, last follow-up or death); NA if nothing observed.",
+        after_window,
+        ev_after,
+    )
+
+    # Steroids
+    def steroid_evidence(doses):
+        out = []
+        for _, detail in doses.rows.iterrows():
+            note = f" -> {_number(detail['mg_kg_day'])} mg/kg/day"
+            out.append(r.medication(int(detail["med_row"]), note))
+            if detail["weight_row"] >= 0:
+                out.append(
+                    r.visit(
+                        int(detail["weight_row"]),
+                        f"weight {_number(detail['weight_kg'])} kg (nearest visit with a weight)",
+                    )
+                )
+            if detail["height_row"] >= 0:
+                out.append(
+                    r.visit(
+                        int(detail["height_row"]),
+                        f"height {_number(detail['height_cm'])} cm (nearest visit with a height); BSA {_number(detail['bsa_m2'])} m2 (Mosteller)",
+                    )
+                )
+        return out
+
+    dose_rule = (
+        f"Sum of the {' / '.join(STEROID_DRUGS)} rows active that day (start <= day < end), in mg/kg/day: "
+        "alternate-day doses halved, mg/day divided by the nearest visit's weight, mg/m2 converted with "
+        "Mosteller BSA from the nearest visit's height and weight; 0 when none is active; NA without MMF "
+        "or when a needed weight or height is missing."
+    )
+    add(
+        "steroid_mg_kg_day_before",
+        dose_rule,
+        f"on {_iso(trace.steroid_day_before[0])} (MMF start)" if not np.isnan(start) else None,
+        steroid_evidence(trace.steroid_before),
+    )
+    add(
+        "steroid_mg_kg_day_after",
+        dose_rule,
+        f"on {_iso(trace.steroid_day_after[0])} ({params.steroid_followup_months} months after MMF start, or MMF stop / end of follow-up if sooner)"
+        if not np.isnan(trace.steroid_day_after[0])
+        else None,
+        steroid_evidence(trace.steroid_after),
+    )
+    add(
+        "prednisolone_stopped",
+        "Steroid dose at MMF start > 0 and 0 at the follow-up point; NA if either dose is NA.",
+        None,
+        steroid_evidence(trace.steroid_before) + steroid_evidence(trace.steroid_after),
+    )
+
+    # eGFR
+    series = trace.egfr
+
+    def egfr_evidence(position):
+        if position < 0:
+            return []
+        out = [
+            r.lab(
+                int(series.lab_row[position]),
+                f" (creatinine mg/dL; age {series.age_years[position]:.2f} y) -> eGFR {_number(series.egfr[position])}",
+            )
+        ]
+        if series.height_visit_row[position] >= 0:
+            out.append(
+                r.visit(
+                    int(series.height_visit_row[position]),
+                    f"height {_number(series.height_cm[position])} cm (nearest visit with a height)",
+                )
+            )
+        return out
+
+    for column, chosen in (
+        ("egfr_mmf_start", trace.egfr_start),
+        ("egfr_month12", trace.egfr_month12),
+    ):
+        window = (
+            None
+            if np.isnan(chosen.window_start_day[0])
+            else f"{_iso(chosen.window_start_day[0])} to {_iso(chosen.window_end_day[0])}"
+        )
+        add(
+            column,
+            f"eGFR ({params.egfr_equation}) of the serum creatinine nearest the time point inside the window "
+            "(equal distance: the earlier), with the height of the nearest visit and the age and sex on that day.",
+            window,
+            egfr_evidence(int(chosen.series_row[0])),
+        )
+
+    crf = trace.crf
+    crf_evidence = []
+    if crf.run_first_series_row[0] >= 0:
+        crf_evidence += egfr_evidence(int(crf.run_first_series_row[0]))
+        crf_evidence += egfr_evidence(int(crf.run_last_series_row[0]))
+    if crf.event_row[0] >= 0:
+        crf_evidence.append(r.event(int(crf.event_row[0])))
+    crf_rule = (
+        f"eGFR < {params.crf_egfr_below:g} on consecutive measurements spanning more than "
+        f"{params.crf_min_duration_days} days (values before age {MIN_AGE_FOR_CRF_YEARS:g} not used), "
+        f"or a recorded {', '.join(CRF_EVENTS)} event; date = the earlier of the first low value and the event."
+    )
+    add("crf", crf_rule, None, crf_evidence)
+    add("crf_date", crf_rule, None, crf_evidence)
+
+    def event_rows(name):
+        return [r.event(int(i)) for i in np.flatnonzero(t.event_name == name)]
+
+    add(
+        "rrt",
+        "A dialysis or transplant event.",
+        None,
+        event_rows("dialysis") + event_rows("transplant"),
+    )
+    add("transplant", "A transplant event.", None, event_rows("transplant"))
+    add(
+        "death",
+        "patients.death_date present or a death event.",
+        None,
+        [r.patient("death_date")] + event_rows("death"),
+    )
+    add(
+        "medical_only",
+        "No dialysis and no transplant (not rrt).",
+        None,
+        event_rows("dialysis") + event_rows("transplant"),
+    )
+
+    on_mmf_window = (
+        None if np.isnan(start) else f"{_iso(start)} to {_iso(mmf.on_mmf_end_day[0]) or 'open'}"
+    )
+    for column, event in ADVERSE_EVENTS.items():
+        rows = np.flatnonzero(t.event_name == event)
+        inside = [
+            r.event(int(i))
+            for i in rows
+            if not np.isnan(start)
+            and t.event_day[i] >= start
+            and not t.event_day[i] > mmf.on_mmf_end_day[0]
+        ]
+        add(
+            column,
+            f"A {event} event between MMF start and MMF stop (or end of follow-up) inclusive; NA without MMF.",
+            on_mmf_window,
+            inside,
+        )
+
+    remission = trace.remission
+    add(
+        "days_to_complete_remission",
+        f"Days from MMF start to the first complete-remission day on MMF (confirmed over {params.remission_confirmation_days} day(s)); "
+        "censored at MMF stop or end of follow-up.",
+        on_mmf_window,
+        [r.lab(int(remission.lab_row[0]), " -> complete")] if remission.lab_row[0] >= 0 else [],
+    )
+    add(
+        "complete_remission_observed",
+        "True when the remission above was observed; false when censored.",
+        on_mmf_window,
+        [r.lab(int(remission.lab_row[0]), " -> complete")] if remission.lab_row[0] >= 0 else [],
+    )
+    add(
+        "days_to_crf",
+        "Days from MMF start to crf_date; censored at the last follow-up (or death); NA if CRF preceded MMF.",
+        None,
+        crf_evidence,
+    )
+    add(
+        "crf_observed",
+        "True when CRF began on or after MMF start; false when censored.",
+        None,
+        crf_evidence,
+    )
+
+    # Eligibility and steroid response
+    inputs = trace.eligibility_inputs.iloc[0].to_dict()
+    described = ", ".join(
+        f"{k} = {_display(v) if v is not None else 'not recorded'}" for k, v in inputs.items()
+    )
+    add(
+        "eligible",
+        f"clinical.eligibility.assess_eligibility under rule set '{rule_set.name}' with: {described}.",
+        None,
+        [r.patient("serology, family_history_ns, birth_date")],
+    )
+    add(
+        "exclusion_reasons",
+        "The reasons of the eligibility verdict, joined with '; ' (empty when eligible).",
+        None,
+        [],
+    )
+    response = trace.steroid_response_trace
+    response_evidence = []
+    if not response.empty:
+        info = response.iloc[0]
+        if info.get("med_row", -1) >= 0:
+            response_evidence.append(
+                r.medication(
+                    int(info["med_row"]), " (first oral steroid course: the steroid trial)"
+                )
+            )
+        for lab in info.get("lab_rows", []) or []:
+            response_evidence.append(r.lab(int(lab)))
+    add("steroid_response", _steroid_response_rule(rule_set), None, response_evidence)
+    return items
+
+
+def _steroid_response_rule(rule_set) -> str:
+    s = rule_set.syndrome
+    return (
+        f"Complete remission within {s.steroid_trial_days} days (or up to day {s.steroid_late_response_until_day}) "
+        "of the first prednisolone/prednisone course = sensitive; otherwise resistant; NA without measurements "
+        "in the trial (clinical.syndrome)."
+    )
+
+
+def format_explanation(explanation: Explanation) -> str:
+    """Readable text: one block per column with the value, rule, window and records."""
+    lines = [f"Patient {explanation.patient_id} (rule set: {explanation.rule_set})", ""]
+    for item in explanation.values:
+        lines.append(f"{item.column} = {_display(item.value)}")
+        lines.append(f"    rule: {item.rule}")
+        if item.window:
+            lines.append(f"    window: {item.window}")
+        for evidence in item.evidence:
+            lines.append(f"    - {evidence}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
