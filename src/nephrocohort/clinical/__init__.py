@@ -5,6 +5,24 @@ its source (``rules``), and the calculators built on them. Every public
 function cites its source in a References section of its docstring.
 """
 
+from nephrocohort.clinical.anthropometry import (
+    BSA_FORMULAS,
+    age_days,
+    age_months,
+    age_years,
+    bsa_m2,
+)
+from nephrocohort.clinical.kidney_function import (
+    CKD_STAGES,
+    EGFR_EQUATIONS,
+    ckd_stage,
+    egfr,
+    egfr_ckid_u25_combined,
+    egfr_ckid_u25_creatinine,
+    egfr_ckid_u25_cystatin,
+    egfr_schwartz_1976,
+    egfr_schwartz_bedside,
+)
 from nephrocohort.clinical.rules import (
     EGFR_EQUATION_NAMES,
     PROTEINURIA_CATEGORIES,
@@ -36,6 +54,20 @@ from nephrocohort.clinical.units import (
 )
 
 __all__ = [
+    "BSA_FORMULAS",
+    "CKD_STAGES",
+    "EGFR_EQUATIONS",
+    "age_days",
+    "age_months",
+    "age_years",
+    "bsa_m2",
+    "ckd_stage",
+    "egfr",
+    "egfr_ckid_u25_combined",
+    "egfr_ckid_u25_creatinine",
+    "egfr_ckid_u25_cystatin",
+    "egfr_schwartz_1976",
+    "egfr_schwartz_bedside",
     "ACCEPTED_UNITS",
     "CANONICAL_UNITS",
     "DIPSTICK_GRADES_MG_DL",

@@ -1,0 +1,272 @@
+"""eGFR equations against official calculator vectors and published worked examples."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nephrocohort.clinical.kidney_function import (
+    CKD_STAGES,
+    ckd_stage,
+    egfr,
+    egfr_ckid_u25_combined,
+    egfr_ckid_u25_creatinine,
+    egfr_ckid_u25_cystatin,
+    egfr_schwartz_1976,
+    egfr_schwartz_bedside,
+)
+from nephrocohort.exceptions import ClinicalInputError
+
+# CKiD U25 vectors from the official CKiD shinyapps calculator, quoted in the official
+# R file (github ckidstudy/CKiD_U25, "R Code for U25eGFR calculation.R"); 1 decimal.
+CKID_VECTORS = [
+    # sex, age, height cm, SCr mg/dL, CysC mg/L, eGFR_cr, eGFR_cys, average
+    ("M", 11, 120, 0.9, 1.3, 51.6, 64.2, 57.9),
+    ("F", 11, 120, 0.9, 1.3, 47.8, 61.2, 54.5),
+    ("M", 15, 160, 1.9, 1.6, 37.5, 54.5, 46.0),
+    ("F", 15, 160, 1.9, 1.6, 32.5, 46.1, 39.3),
+    ("M", 20, 181, 2.1, 1.8, 43.8, 42.8, 43.3),
+    ("F", 20, 181, 2.1, 1.8, 35.7, 37.9, 36.8),
+]
+
+
+class TestCkidU25:
+    @pytest.mark.parametrize(
+        ("sex", "age", "height", "scr", "cys", "cr", "cy", "avg"), CKID_VECTORS
+    )
+    def test_official_calculator_vectors(self, sex, age, height, scr, cys, cr, cy, avg):
+        assert egfr_ckid_u25_creatinine(
+            height_cm=height, creatinine_mg_dl=scr, age_years=age, sex=sex
+        ) == pytest.approx(cr, abs=0.05)
+        assert egfr_ckid_u25_cystatin(cystatin_c_mg_l=cys, age_years=age, sex=sex) == pytest.approx(
+            cy, abs=0.05
+        )
+        combined = egfr_ckid_u25_combined(
+            height_cm=height, creatinine_mg_dl=scr, cystatin_c_mg_l=cys, age_years=age, sex=sex
+        )
+        assert combined == pytest.approx(avg, abs=0.06)
+
+    def test_vectorised_over_the_six_vectors(self):
+        sexes, ages, heights, scrs, cyss, crs, _, _ = (
+            list(column) for column in zip(*CKID_VECTORS, strict=True)
+        )
+        result = egfr(
+            "ckid-u25", height_cm=heights, creatinine_mg_dl=scrs, age_years=ages, sex=sexes
+        )
+        np.testing.assert_allclose(result, crs, atol=0.05)
+
+    def test_female_15_years_to_three_decimals(self):
+        # clinical-reference.md 2c: official calculator gives 32.546 for F 15 y, 1.6 m, SCr 1.9
+        assert egfr_ckid_u25_creatinine(
+            height_cm=160, creatinine_mg_dl=1.9, age_years=15, sex="F"
+        ) == pytest.approx(32.546, abs=0.0005)
+
+    def test_not_the_kidney_epi_constant(self):
+        # kidney.epi 1.3/1.4 uses K = 41.8 for boys 15-18 and gives 35.2 here; official code gives 37.5
+        value = egfr_ckid_u25_creatinine(height_cm=160, creatinine_mg_dl=1.9, age_years=15, sex="M")
+        assert value != pytest.approx(35.2, abs=0.05)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "name"),
+        [
+            ({"age_years": 0.5}, "age_years is 0.5"),
+            ({"age_years": 26}, "age_years is 26"),
+            ({"height_cm": 1.2}, "height_cm is 1.2"),
+            ({"creatinine_mg_dl": 80}, "creatinine_mg_dl is 80"),
+            ({"sex": "X"}, "sex is 'X'"),
+        ],
+    )
+    def test_official_input_ranges_are_enforced(self, kwargs, name):
+        inputs = {"height_cm": 120, "creatinine_mg_dl": 0.9, "age_years": 11, "sex": "M"} | kwargs
+        with pytest.raises(ClinicalInputError, match=name):
+            egfr_ckid_u25_creatinine(**inputs)
+
+    def test_umol_hint_for_creatinine_out_of_range(self):
+        with pytest.raises(ClinicalInputError, match="umol/L"):
+            egfr_ckid_u25_creatinine(height_cm=120, creatinine_mg_dl=64, age_years=11, sex="M")
+
+    def test_cystatin_range(self):
+        with pytest.raises(ClinicalInputError, match="cystatin_c_mg_l is 0.1; expected 0.2-8 mg/L"):
+            egfr_ckid_u25_cystatin(cystatin_c_mg_l=0.1, age_years=11, sex="F")
+
+
+class TestSchwartzBedside:
+    # clinical-reference.md 2b
+    @pytest.mark.parametrize(
+        ("height", "scr", "expected", "source"),
+        [
+            (100, 0.4, 103.25, "doctaverse worked example (displayed as 103)"),
+            (120, 0.6, 82.6, "public jest test 0.413*120/0.6"),
+            (100, 0.5, 82.6, "calculatorlib.com pediatric GFR worked example"),
+            (101, 0.7, 59.59, "transplantr docs schwartz_US(0.7, 101)"),
+            (120, 0.5, 99.12, "issue 2 acceptance: 0.413 x 120 / 0.5"),
+        ],
+    )
+    def test_worked_examples(self, height, scr, expected, source):
+        assert egfr_schwartz_bedside(height_cm=height, creatinine_mg_dl=scr) == pytest.approx(
+            expected, abs=0.005
+        ), source
+
+    def test_umol_input_through_egfr(self):
+        # transplantr docs schwartz(64, 101): 64 umol/L / 88.4 = 0.724 mg/dL -> 57.62
+        assert egfr("schwartz-bedside", height_cm=101, creatinine_umol_l=64) == pytest.approx(
+            57.62, abs=0.005
+        )
+
+    @pytest.mark.parametrize(
+        ("height", "scr", "name"),
+        [
+            (0, 0.5, "height_cm is 0"),
+            (120, -0.5, "creatinine_mg_dl is -0.5"),
+            (120, 0, "creatinine_mg_dl is 0"),
+        ],
+    )
+    def test_impossible_inputs(self, height, scr, name):
+        with pytest.raises(ClinicalInputError, match=name):
+            egfr_schwartz_bedside(height_cm=height, creatinine_mg_dl=scr)
+
+
+class TestSchwartz1976:
+    # k values from the ski-nephrology.org GFR calculator (clinical-reference.md 2a):
+    # preterm 0.33, term infant 0.45, 1-12 years 0.55, adolescent boys 0.70.
+    # Expected values are k x height / SCr worked by hand.
+    @pytest.mark.parametrize(
+        ("height", "scr", "age", "sex", "preterm", "expected"),
+        [
+            (120, 0.6, 8, "M", False, 110.0),  # 0.55 x 120 / 0.6
+            (160, 0.8, 15, "M", False, 140.0),  # 0.70 x 160 / 0.8
+            (160, 0.8, 15, "F", False, 110.0),  # 0.55 x 160 / 0.8
+            (65, 0.3, 0.5, "F", False, 97.5),  # 0.45 x 65 / 0.3
+            (45, 0.9, 0.2, "M", True, 16.5),  # 0.33 x 45 / 0.9
+            (150, 0.75, 12.99, "M", False, 110.0),  # still a child: 0.55 x 150 / 0.75
+            (150, 0.75, 13.0, "M", False, 140.0),  # adolescent boy from 13: 0.70 x 150 / 0.75
+        ],
+    )
+    def test_k_by_age_group(self, height, scr, age, sex, preterm, expected):
+        value = egfr_schwartz_1976(
+            height_cm=height, creatinine_mg_dl=scr, age_years=age, sex=sex, preterm=preterm
+        )
+        assert value == pytest.approx(expected)
+
+    def test_age_above_21_is_refused(self):
+        with pytest.raises(
+            ClinicalInputError,
+            match="age_years is 22; expected 0-21 years for the original Schwartz",
+        ):
+            egfr_schwartz_1976(height_cm=170, creatinine_mg_dl=1, age_years=22, sex="M")
+
+
+class TestEgfrDispatch:
+    def test_unknown_equation_lists_the_names(self):
+        with pytest.raises(ClinicalInputError, match="schwartz-1976, schwartz-bedside, ckid-u25"):
+            egfr("cockcroft-gault", height_cm=120, creatinine_mg_dl=0.5)
+
+    def test_missing_input_is_named(self):
+        with pytest.raises(ClinicalInputError, match="needs age_years, sex"):
+            egfr("ckid-u25", height_cm=120, creatinine_mg_dl=0.5)
+
+    def test_unused_inputs_are_ignored(self):
+        assert egfr(
+            "schwartz-bedside", height_cm=120, creatinine_mg_dl=0.5, sex="F", age_years=9
+        ) == pytest.approx(99.12)
+
+    def test_misspelled_input_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="Unknown eGFR input"):
+            egfr("schwartz-bedside", height=120, creatinine_mg_dl=0.5)
+
+    def test_creatinine_given_twice_is_refused(self):
+        with pytest.raises(
+            ClinicalInputError, match="either creatinine_mg_dl or creatinine_umol_l"
+        ):
+            egfr("schwartz-bedside", height_cm=120, creatinine_mg_dl=0.5, creatinine_umol_l=44)
+
+    def test_missing_values_in_arrays_give_nan(self):
+        result = egfr(
+            "schwartz-bedside",
+            height_cm=np.array([120.0, 120.0]),
+            creatinine_mg_dl=np.array([0.5, np.nan]),
+        )
+        assert result[0] == pytest.approx(99.12)
+        assert np.isnan(result[1])
+
+
+@given(
+    st.floats(min_value=60, max_value=200),
+    st.floats(min_value=0.1, max_value=9),
+    st.floats(min_value=0.01, max_value=1),
+)
+def test_creatinine_equations_fall_as_creatinine_rises(height, scr, step):
+    for equation in ("schwartz-bedside", "ckid-u25", "schwartz-1976"):
+        inputs = {"height_cm": height, "age_years": 10, "sex": "F"}
+        assert egfr(equation, creatinine_mg_dl=scr + step, **inputs) < egfr(
+            equation, creatinine_mg_dl=scr, **inputs
+        )
+
+
+@given(
+    st.floats(min_value=60, max_value=199),
+    st.floats(min_value=0.1, max_value=9),
+    st.floats(min_value=0.1, max_value=1),
+)
+def test_creatinine_equations_rise_with_height(height, scr, step):
+    for equation in ("schwartz-bedside", "ckid-u25"):
+        inputs = {"creatinine_mg_dl": scr, "age_years": 10, "sex": "M"}
+        assert egfr(equation, height_cm=height + step, **inputs) > egfr(
+            equation, height_cm=height, **inputs
+        )
+
+
+@given(
+    st.floats(min_value=0.2, max_value=7.9),
+    st.floats(min_value=0.01, max_value=0.1),
+    st.floats(min_value=1, max_value=25),
+    st.sampled_from(["M", "F"]),
+)
+def test_cystatin_equation_falls_as_cystatin_rises(cys, step, age, sex):
+    assert egfr_ckid_u25_cystatin(
+        cystatin_c_mg_l=cys + step, age_years=age, sex=sex
+    ) < egfr_ckid_u25_cystatin(cystatin_c_mg_l=cys, age_years=age, sex=sex)
+
+
+class TestCkdStage:
+    # KDIGO 2012 GFR categories (clinical-reference.md section 5): lower bound inclusive
+    @pytest.mark.parametrize(
+        ("value", "stage"),
+        [
+            (120, "G1"),
+            (90, "G1"),
+            (89.9, "G2"),
+            (60, "G2"),
+            (59.9, "G3a"),
+            (45, "G3a"),
+            (44.9, "G3b"),
+            (30, "G3b"),
+            (29.9, "G4"),
+            (15, "G4"),
+            (14.9, "G5"),
+            (0, "G5"),
+        ],
+    )
+    def test_kdigo_thresholds(self, value, stage):
+        assert ckd_stage(value) == stage
+
+    def test_suppressed_under_two_years(self):
+        assert ckd_stage(50, age_years=1.9) is None
+        assert ckd_stage(50, age_years=2) == "G3a"
+
+    def test_arrays_with_missing(self):
+        assert list(ckd_stage(np.array([95, np.nan, 10]), age_years=[5, 5, 1])) == [
+            "G1",
+            None,
+            None,
+        ]
+
+    def test_negative_egfr_is_refused(self):
+        with pytest.raises(ClinicalInputError, match="egfr_ml_min_1_73m2 is -5"):
+            ckd_stage(-5)
+
+
+@given(st.floats(min_value=0, max_value=300), st.floats(min_value=0, max_value=300))
+def test_stage_never_improves_as_egfr_falls(a, b):
+    low, high = sorted((a, b))
+    assert CKD_STAGES.index(ckd_stage(low)) >= CKD_STAGES.index(ckd_stage(high))
