@@ -15,11 +15,13 @@ from nephrocohort.interop._export import (
 )
 from nephrocohort.interop._redcap import (
     REDCAP_DICTIONARY_HEADERS,
+    import_redcap,
     redcap_dictionary,
     redcap_records,
     tables_from_redcap_records,
     write_redcap_dictionary,
 )
+from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._sources import read_analysis_csv, read_export_tables
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
 
@@ -32,6 +34,7 @@ __all__ = [
     "DeidentifiedData",
     "ExportSummary",
     "FileFormatError",
+    "ImportResult",
     "InteropError",
     "MappingError",
     "Variable",
@@ -39,6 +42,7 @@ __all__ = [
     "default_key_path",
     "deidentify",
     "export_tables",
+    "import_redcap",
     "read_analysis_csv",
     "read_export_tables",
     "redcap_dictionary",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.cohort.contract import SOURCE_ROW, TABLES
+from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
 
 __all__ = ["write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
@@ -78,15 +79,21 @@ def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[s
     return files
 
 
-def write_validated_bundle(tables: dict[str, pd.DataFrame], out: Path | str):
+def write_validated_bundle(tables: dict[str, pd.DataFrame], out: Path | str, *, source: str):
     """Write ``tables`` as a bundle at ``out`` only if it loads; return the loaded cohort.
 
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
-    problem, nothing written) if the bundle does not validate.
+    problem, nothing written) if the bundle does not validate; its rows are
+    the rows of the converted tables, as ``source`` says.
     """
     from nephrocohort.cohort import load_bundle
 
     with staged_directory(Path(out), what="Output bundle") as staging:
         write_bundle_folder(tables, staging)
-        cohort = load_bundle(staging)
+        try:
+            cohort = load_bundle(staging)
+        except CohortValidationError as error:
+            raise CohortValidationError(
+                error.problems, source=f"the tables converted from {source}"
+            ) from None
     return cohort

@@ -16,6 +16,7 @@ import pandas as pd
 from nephrocohort.cohort import vocabulary as vocab
 from nephrocohort.interop._errors import FileFormatError
 from nephrocohort.interop._output import staged_file
+from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._variables import variable_for
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "REDCAP_FIELDS",
     "redcap_dictionary",
     "redcap_records",
+    "import_redcap",
     "tables_from_redcap_records",
     "write_redcap_dictionary",
 ]
@@ -399,3 +401,24 @@ def write_redcap_dictionary(out) -> Path:
     with staged_file(out, what="Data dictionary file") as staging:
         redcap_dictionary().to_csv(staging, index=False, encoding="utf-8")
     return out
+
+
+def import_redcap(path, out, *, progress=None) -> ImportResult:
+    """Turn a REDCap records export (flat CSV) into a validated bundle folder at ``out``.
+
+    Accepts raw codes or REDCap's label export. Every value is validated as in
+    a bundle; if anything is wrong nothing is written and every problem is
+    reported.
+    """
+    from nephrocohort.interop._bundle_io import write_validated_bundle
+    from nephrocohort.interop._readers import read_table_file
+
+    table = read_table_file(path, progress=progress)
+    tables = tables_from_redcap_records(table.frame, source=table.source)
+    if "patients" not in tables:
+        raise FileFormatError(
+            f"{table.source} has no patient rows (rows with an empty {REPEAT_INSTRUMENT}); "
+            "nothing was imported."
+        )
+    cohort = write_validated_bundle(tables, out, source=table.source)
+    return ImportResult(Path(out), cohort.row_counts(), table.notes)

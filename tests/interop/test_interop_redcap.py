@@ -1,0 +1,145 @@
+"""REDCap: the data dictionary follows REDCap's format; records round-trip to the same cohort."""
+
+import pandas as pd
+import pytest
+from interop_synthetic import synthetic_tables
+
+from nephrocohort.cohort import Cohort
+from nephrocohort.interop import (
+    REDCAP_DICTIONARY_HEADERS,
+    FileFormatError,
+    import_redcap,
+    redcap_dictionary,
+    redcap_records,
+    tables_from_redcap_records,
+)
+from nephrocohort.interop._bundle_io import write_bundle_folder
+
+
+class TestDictionary:
+    def test_headers_are_redcaps_own(self):
+        assert tuple(redcap_dictionary().columns) == REDCAP_DICTIONARY_HEADERS
+        assert REDCAP_DICTIONARY_HEADERS[:3] == (
+            "Variable / Field Name",
+            "Form Name",
+            "Section Header",
+        )
+
+    def test_one_instrument_per_table(self):
+        forms = redcap_dictionary()["Form Name"].unique().tolist()
+        assert forms == [
+            "patients",
+            "biopsies",
+            "genetics",
+            "visits",
+            "labs",
+            "medications",
+            "events",
+        ]
+
+    def test_first_field_is_record_id(self):
+        assert redcap_dictionary().iloc[0]["Variable / Field Name"] == "record_id"
+
+    def test_field_names_are_unique_and_redcap_safe(self):
+        names = redcap_dictionary()["Variable / Field Name"]
+        assert names.is_unique
+        assert names.str.fullmatch(r"[a-z][a-z0-9_]*").all()
+
+    def test_dates_validate_as_date_ymd_and_ranges_are_given(self):
+        dd = redcap_dictionary().set_index("Variable / Field Name")
+        assert dd.loc["birth_date", "Text Validation Type OR Show Slider Number"] == "date_ymd"
+        assert dd.loc["height_cm", "Text Validation Type OR Show Slider Number"] == "number"
+        assert dd.loc["height_cm", "Text Validation Min"] == "30"
+        assert dd.loc["height_cm", "Text Validation Max"] == "220"
+        assert dd.loc["sbp_mmhg", "Text Validation Type OR Show Slider Number"] == "integer"
+
+    def test_choices_use_redcap_syntax_with_safe_codes(self):
+        dd = redcap_dictionary().set_index("Variable / Field Name")
+        assert dd.loc["sex", "Choices, Calculations, OR Slider Labels"] == "M, Male | F, Female"
+        assert dd.loc["sex", "Field Type"] == "radio"
+        units = dd.loc["med_dose_unit", "Choices, Calculations, OR Slider Labels"]
+        assert units.startswith("mg_day, mg/day | mg_kg_day, mg/kg/day")
+        for choices in dd["Choices, Calculations, OR Slider Labels"].dropna():
+            for pair in filter(None, choices.split(" | ")):
+                code = pair.split(",")[0]
+                assert code.replace("_", "").isalnum(), code
+
+    def test_free_text_fields_are_flagged_as_identifiers(self):
+        dd = redcap_dictionary().set_index("Variable / Field Name")
+        assert dd.loc["event_detail", "Identifier?"] == "y"
+        assert dd.loc["med_stop_reason", "Identifier?"] == "y"
+
+
+class TestRecords:
+    def test_layout_is_redcaps_flat_csv(self):
+        records = redcap_records(synthetic_tables())
+        assert list(records.columns[:3]) == [
+            "record_id",
+            "redcap_repeat_instrument",
+            "redcap_repeat_instance",
+        ]
+        first = records[records.record_id == "HOSP-001"]
+        assert first.iloc[0]["redcap_repeat_instrument"] == ""
+        visits = first[first.redcap_repeat_instrument == "visits"]
+        assert visits["redcap_repeat_instance"].tolist() == ["1", "2"]
+        meds = records[records.redcap_repeat_instrument == "medications"]
+        assert set(meds["med_dose_unit"]) == {"mg_m2_day", "mg_kg_day"}
+
+    def test_tables_come_back_from_the_records(self, tmp_path):
+        tables = synthetic_tables()
+        back = tables_from_redcap_records(redcap_records(tables))
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        write_bundle_folder(Cohort.from_tables(tables).tables, tmp_path / "a")
+        write_bundle_folder(Cohort.from_tables(back).tables, tmp_path / "b")
+        for name in tables:
+            before = pd.read_csv(tmp_path / "a" / f"{name}.csv", dtype=str)
+            after = pd.read_csv(tmp_path / "b" / f"{name}.csv", dtype=str)
+            before = before.drop(columns=["nickname"], errors="ignore")
+            pd.testing.assert_frame_equal(before, after, check_like=False)
+
+    def test_label_export_is_understood(self):
+        records = redcap_records(synthetic_tables())
+        records.loc[records.sex == "M", "sex"] = "Male"
+        records.loc[records.sex == "F", "sex"] = "Female"
+        back = tables_from_redcap_records(records)
+        assert back["patients"]["sex"].tolist() == ["M", "F", "M"]
+
+    def test_a_foreign_file_is_refused_clearly(self):
+        with pytest.raises(FileFormatError, match="first column is 'name'"):
+            tables_from_redcap_records(pd.DataFrame({"name": ["x"], "age": ["3"]}))
+
+    def test_an_unknown_instrument_names_its_row(self):
+        records = redcap_records(synthetic_tables())
+        records.loc[3, "redcap_repeat_instrument"] = "dialysis_sessions"
+        with pytest.raises(FileFormatError, match="row 5, column redcap_repeat_instrument"):
+            tables_from_redcap_records(records)
+
+
+class TestRoundTrip:
+    def test_bundle_to_redcap_to_bundle_gives_the_same_cohort(self, tmp_path):
+        from nephrocohort.cohort import load_bundle
+
+        tables = synthetic_tables()
+        tables["patients"] = tables["patients"].drop(columns="nickname")
+        (tmp_path / "bundle").mkdir()
+        write_bundle_folder(Cohort.from_tables(tables).tables, tmp_path / "bundle")
+        original = load_bundle(tmp_path / "bundle")
+        redcap_records(original.tables).to_csv(tmp_path / "records.csv", index=False)
+
+        import_redcap(tmp_path / "records.csv", tmp_path / "back")
+        again = load_bundle(tmp_path / "back")
+        for name, frame in original.tables.items():
+            pd.testing.assert_frame_equal(frame, again.tables[name], obj=name)
+
+    def test_a_bad_value_writes_nothing_and_names_the_problem(self, tmp_path):
+        from nephrocohort.exceptions import CohortValidationError
+
+        records = redcap_records(synthetic_tables())
+        records.loc[records.record_id == "HOSP-002", "birth_date"] = "30/06/2012"
+        records.to_csv(tmp_path / "records.csv", index=False)
+        with pytest.raises(CohortValidationError) as caught:
+            import_redcap(tmp_path / "records.csv", tmp_path / "back")
+        assert any("30/06/2012" in str(p.value) for p in caught.value.problems)
+        assert not (tmp_path / "back").exists()
+        assert [p.name for p in tmp_path.iterdir()] == ["records.csv"]
