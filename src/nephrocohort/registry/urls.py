@@ -1,3 +1,54 @@
-"""URL routes (filled in with the views)."""
+"""URL routes of the registry. Every patient URL goes through ``visible_patient``."""
 
-urlpatterns: list = []
+from pathlib import Path
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from nephrocohort.registry.views import audit, auth, bundles, patients, records, timeline
+
+_TABLES = "biopsies|genetics|visits|labs|medications|events"
+
+registry_patterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", patients.patient_list, name="patient_list"),
+    path("patients/new/", patients.patient_create, name="patient_create"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
+    path("patients/<int:pk>/timeline.png", timeline.timeline_png, name="timeline_png"),
+    path("patients/<int:pk>/audit/", audit.audit_page, name="audit"),
+    path("patients/<int:pk>/audit.csv", audit.audit_csv, name="audit_csv"),
+    re_path(
+        rf"^patients/(?P<pk>\d+)/(?P<table>{_TABLES})/new/$",
+        records.record_create,
+        name="record_create",
+    ),
+    re_path(
+        rf"^patients/(?P<pk>\d+)/(?P<table>{_TABLES})/(?P<record_pk>\d+)/edit/$",
+        records.record_edit,
+        name="record_edit",
+    ),
+    re_path(
+        rf"^patients/(?P<pk>\d+)/(?P<table>{_TABLES})/(?P<record_pk>\d+)/delete/$",
+        records.record_delete,
+        name="record_delete",
+    ),
+    path("import/", bundles.import_upload, name="import"),
+    path("import/<str:token>/", bundles.import_confirm, name="import_confirm"),
+    path("export/", bundles.export, name="export"),
+]
+
+urlpatterns = [
+    path("", include((registry_patterns, "registry"))),
+    path("admin/", admin.site.urls),
+    # The app's few static files, served by Django itself so that the embedded
+    # server needs no separate web server (DEBUG is always off).
+    re_path(
+        r"^static/(?P<path>.*)$",
+        serve,
+        {"document_root": str(Path(__file__).parent / "static")},
+    ),
+]

@@ -1,0 +1,290 @@
+"""Importing a bundle into the registry and exporting the registry as a bundle.
+
+Import: the uploaded file (a zipped CSV folder or an XLSX workbook) is
+validated by ``nephrocohort.cohort.validate_bundle``/``load_bundle`` (the
+same code as the command line), then checked against the registry (centers
+the user may enter, patient IDs already present). Only a file with no
+problem at all is written, in one transaction: all of it or nothing.
+
+Export: the raw tables of the patients a user sees, as a zip of CSV files.
+De-identified by default: every date becomes days from the patient's onset
+date (``<column>_days_from_onset``), free-text columns and extra columns are
+left out, IDs stay the pseudonymous study IDs.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from django.db import transaction
+
+from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
+from nephrocohort.cohort.problems import Problem
+from nephrocohort.registry.models import CHILD_MODELS, Center, Patient, Role, profile_of
+
+__all__ = [
+    "unpack_upload",
+    "check_bundle",
+    "write_cohort",
+    "export_zip",
+    "FREE_TEXT_COLUMNS",
+    "MAX_UNZIPPED_BYTES",
+]
+
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# Free text can hold names or other identifiers; a de-identified export leaves it out.
+FREE_TEXT_COLUMNS = {("medications", "stop_reason"), ("events", "detail")}
+_NOT_STORED = {"source_row", "measured_value", "measured_unit"}
+
+
+def _problem(code: str, message: str, hint: str = "", **where) -> Problem:
+    return Problem(
+        code=code,
+        message=message,
+        hint=hint,
+        **{
+            "table": where.get("table"),
+            "row": where.get("row"),
+            "column": where.get("column"),
+            "value": where.get("value"),
+        },
+    )
+
+
+def unpack_upload(upload_path: Path, into: Path) -> tuple[Path | None, list[Problem]]:
+    """The bundle path to validate (a folder of CSVs, or the workbook), or problems.
+
+    Only ``.csv`` members are taken from a zip, by their base name, so a zip
+    cannot write outside ``into``; nested folders inside the zip are fine.
+    """
+    if upload_path.suffix.lower() == ".xlsx":
+        return upload_path, []
+    folder = into / "bundle"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with zipfile.ZipFile(upload_path) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir()
+                and info.filename.lower().endswith(".csv")
+                and not Path(info.filename).name.startswith(("._", "~$"))
+            ]
+            if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
+                return None, [
+                    _problem(
+                        "too_large",
+                        "The zip file unpacks to more than 200 MB.",
+                        "Split the cohort or import it with the command line.",
+                    )
+                ]
+            for info in members:
+                name = Path(info.filename).name
+                with archive.open(info) as source, (folder / name).open("wb") as target:
+                    shutil.copyfileobj(source, target)
+    except zipfile.BadZipFile:
+        return None, [
+            _problem(
+                "bad_zip",
+                "The uploaded file is not a valid zip archive.",
+                "Zip the folder of CSV files again, or upload an .xlsx workbook.",
+            )
+        ]
+    if not members:
+        return None, [
+            _problem(
+                "no_csv",
+                "The zip file contains no .csv files.",
+                "It should contain patients.csv and any of: " + ", ".join(TABLE_NAMES[1:]),
+            )
+        ]
+    return folder, []
+
+
+def check_bundle(bundle_path: Path, user) -> tuple[object | None, list[Problem]]:
+    """Validate the bundle with the cohort loader, then against the registry."""
+    from nephrocohort.cohort import load_bundle, validate_bundle
+    from nephrocohort.exceptions import CohortValidationError
+
+    problems = list(validate_bundle(bundle_path))
+    if problems:
+        return None, problems
+    try:
+        cohort = load_bundle(bundle_path)
+    except CohortValidationError as error:
+        return None, list(error.problems)
+    return cohort, _registry_problems(cohort, user)
+
+
+def _allowed_centers(user) -> dict[str, Center]:
+    profile = profile_of(user)
+    if profile is None:
+        return {}
+    centers = Center.objects.all() if profile.role == Role.ADMIN else profile.centers.all()
+    return {center.code: center for center in centers}
+
+
+def _registry_problems(cohort, user) -> list[Problem]:
+    problems: list[Problem] = []
+    allowed = _allowed_centers(user)
+    patients = cohort.patients
+    existing = set(
+        Patient.all_objects.filter(patient_id__in=list(patients["patient_id"])).values_list(
+            "patient_id", flat=True
+        )
+    )
+    for row in patients.itertuples():
+        center = row.center if pd.notna(row.center) and str(row.center).strip() else None
+        where = {"table": "patients", "row": row.source_row}
+        if center is None and len(allowed) != 1:
+            problems.append(
+                _problem(
+                    "center_missing",
+                    f"patients row {row.source_row}: 'center' is empty, and you enter data for "
+                    f"{len(allowed)} centers.",
+                    "Write the center code in the center column: " + ", ".join(sorted(allowed)),
+                    column="center",
+                    **where,
+                )
+            )
+        elif center is not None and center not in allowed:
+            problems.append(
+                _problem(
+                    "center_not_allowed",
+                    f"patients row {row.source_row}: center '{center}' is not one of your centers "
+                    f"({', '.join(sorted(allowed)) or 'none'}).",
+                    "Import only patients of your own centers, or ask an administrator.",
+                    column="center",
+                    value=center,
+                    **where,
+                )
+            )
+        if row.patient_id in existing:
+            problems.append(
+                _problem(
+                    "patient_exists",
+                    f"patients row {row.source_row}: patient_id '{row.patient_id}' is already in "
+                    "the registry.",
+                    "Importing adds new patients only; edit existing patients in the registry, "
+                    "or give this patient a new ID.",
+                    column="patient_id",
+                    value=row.patient_id,
+                    **where,
+                )
+            )
+    return problems
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _stored_lab_value(row: dict) -> str:
+    measured = row.get("measured_value")
+    if measured is None:
+        measured = row.get("value")
+    return f"{float(measured):g}"
+
+
+def _split(table: str, row: dict, model) -> tuple[dict, dict]:
+    model_fields = {field.name for field in model._meta.fields}
+    values, extra = {}, {}
+    for column, value in row.items():
+        if column in _NOT_STORED or column == "patient_id" and table != "patients":
+            continue
+        if column in model_fields and column in TABLES[table].column_names:
+            field = model._meta.get_field(column)
+            if value is None and not field.null:
+                value = ""
+            values[column] = value
+        else:
+            extra[column] = None if value is None else str(value)
+    return values, extra
+
+
+@transaction.atomic
+def write_cohort(cohort, user) -> int:
+    """Store every row of a validated cohort; all or nothing. Returns the patient count."""
+    allowed = _allowed_centers(user)
+    only_center = next(iter(allowed.values())) if len(allowed) == 1 else None
+    by_id: dict[str, Patient] = {}
+    for raw in cohort.patients.to_dict("records"):
+        row = {key: _cell(value) for key, value in raw.items()}
+        values, extra = _split("patients", row, Patient)
+        code = values.pop("center", None)
+        center = allowed[code] if code else only_center
+        patient = Patient(center=center, extra=extra, **values)
+        patient._history_user = user
+        patient.save()
+        by_id[patient.patient_id] = patient
+    for table, model in CHILD_MODELS.items():
+        frame = getattr(cohort, table)
+        for raw in frame.to_dict("records"):
+            row = {key: _cell(value) for key, value in raw.items()}
+            values, extra = _split(table, row, model)
+            if table == "labs":
+                values["value"] = _stored_lab_value(row)
+                values["unit"] = row.get("measured_unit") or row.get("unit")
+            record = model(patient=by_id[row["patient_id"]], extra=extra, **values)
+            record._history_user = user
+            record.save()
+    return len(by_id)
+
+
+def _deidentify(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    patients = tables["patients"]
+    onset = dict(zip(patients["patient_id"], pd.to_datetime(patients["onset_date"]), strict=True))
+    result = {}
+    for table, frame in tables.items():
+        contract = list(TABLES[table].column_names)
+        frame = frame[[column for column in contract if column in frame.columns]].copy()
+        for column in contract:
+            if (table, column) in FREE_TEXT_COLUMNS:
+                frame = frame.drop(columns=column)
+            elif TABLES[table].column(column).kind == "date":
+                reference = frame["patient_id"].map(onset)
+                days = (pd.to_datetime(frame[column]) - reference).dt.days
+                position = frame.columns.get_loc(column)
+                frame = frame.drop(columns=column)
+                frame.insert(position, f"{column}_days_from_onset", days.astype("Int64"))
+        result[table] = frame
+    return result
+
+
+_README = """NephroCohort registry export
+Tables: {tables}.
+{mode}
+"""
+
+
+def export_zip(patients, *, identifiable: bool) -> bytes:
+    """A zip of one CSV per table for ``patients`` (already scoped to the user)."""
+    from nephrocohort.registry.conversion import raw_tables
+
+    tables = raw_tables(patients)
+    if identifiable:
+        mode = "IDENTIFIABLE: real dates and free text. Handle under your data protection rules."
+    else:
+        tables = _deidentify(tables)
+        mode = (
+            "De-identified: dates are days from each patient's onset date "
+            "(<column>_days_from_onset, negative = before onset); free-text columns "
+            "(stop_reason, detail) and extra columns are left out; patient_id is the "
+            "pseudonymous study ID."
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table, frame in tables.items():
+            archive.writestr(f"{table}.csv", frame.to_csv(index=False, date_format="%Y-%m-%d"))
+        archive.writestr("README.txt", _README.format(tables=", ".join(tables), mode=mode))
+    return buffer.getvalue()

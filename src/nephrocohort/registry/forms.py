@@ -1,0 +1,197 @@
+"""Forms for patients and their records, validating as the bundle loader does.
+
+Coded fields offer exactly the contract's codes; ``validation.check_row``
+applies the contract's rules. Plausibility warnings block the save until the
+user ticks "I confirm these values"; errors block it for good. Editing an
+existing row carries the version the user started from, so a save made
+after someone else's is refused (see ``ClinicalRecord.save_checked``).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from nephrocohort.cohort.contract import TABLES
+from nephrocohort.registry.models import (
+    Biopsy,
+    Center,
+    Event,
+    Genetics,
+    Lab,
+    Medication,
+    Patient,
+    Role,
+    Visit,
+    profile_of,
+)
+from nephrocohort.registry.validation import check_row
+
+__all__ = [
+    "PatientForm",
+    "BiopsyForm",
+    "GeneticsForm",
+    "VisitForm",
+    "LabForm",
+    "MedicationForm",
+    "EventForm",
+    "RECORD_FORMS",
+    "BundleUploadForm",
+    "ExportForm",
+]
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ContractForm(forms.ModelForm):
+    """A form for one row of a bundle table (``table``), checked by the contract's rules."""
+
+    table: str = ""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_unusual_values = forms.BooleanField(
+        required=False,
+        label="I confirm these values",
+        help_text="Tick only after checking values flagged as implausible.",
+    )
+
+    def __init__(self, *args, patient: Patient | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.warnings: list[str] = []
+        spec = TABLES[self.table]
+        for column in spec.columns:
+            if column.name not in self.fields:
+                continue
+            current = self.fields[column.name]
+            if column.kind == "code" and column.codes:
+                choices = [("", "---------")] + [(code, code) for code in column.codes]
+                self.fields[column.name] = forms.ChoiceField(
+                    choices=choices,
+                    required=column.required,
+                    label=current.label,
+                    help_text=column.description,
+                )
+            else:
+                current.required = column.required
+                current.help_text = current.help_text or column.description
+            if column.kind == "date":
+                self.fields[column.name].widget = _DateInput()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        row = {name: cleaned.get(name) for name in TABLES[self.table].column_names}
+        row = {name: value for name, value in row.items() if name in self.fields}
+        birth = getattr(self.patient, "birth_date", None)
+        findings = check_row(self.table, row, birth_date=birth)
+        for column, messages in findings.errors.items():
+            for message in messages:
+                self.add_error(column if column in self.fields else None, message)
+        self.warnings = findings.warnings
+        if findings.warnings and not cleaned.get("confirm_unusual_values"):
+            self.add_error(
+                "confirm_unusual_values",
+                "Some values are outside the plausible range (see above). "
+                "Correct them, or tick this box to confirm they are right.",
+            )
+        return cleaned
+
+    def save(self, commit: bool = True):
+        """Create the row, or save an edit only if nobody saved it in between."""
+        record = super().save(commit=False)
+        if not commit:
+            return record
+        if self.patient is not None and hasattr(record, "patient_id") and self.table != "patients":
+            record.patient = self.patient
+        if record.pk is None:
+            record.save()
+        else:
+            expected = self.cleaned_data.get("version") or record.version
+            record.save_checked(expected_version=expected)
+        return record
+
+
+class PatientForm(ContractForm):
+    table = "patients"
+
+    class Meta:
+        model = Patient
+        fields = [name for name in TABLES["patients"].column_names]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = profile_of(user)
+        if profile is None:
+            centers = Center.objects.none()
+        elif profile.role == Role.ADMIN:
+            centers = Center.objects.all()
+        else:
+            centers = profile.centers.all()
+        self.fields["center"].queryset = centers
+        self.fields["center"].required = True
+        if centers.count() == 1 and not self.instance.pk:
+            self.fields["center"].initial = centers.first()
+
+    def clean_patient_id(self):
+        value = (self.cleaned_data.get("patient_id") or "").strip()
+        if not value:
+            raise ValidationError("patient ID is required.", code="required")
+        return value
+
+
+def _record_form(model, table: str, *, widgets=None):
+    columns = [name for name in TABLES[table].column_names if name != "patient_id"]
+    meta = type("Meta", (), {"model": model, "fields": columns, "widgets": widgets or {}})
+    return type(f"{model.__name__}Form", (ContractForm,), {"table": table, "Meta": meta})
+
+
+BiopsyForm = _record_form(Biopsy, "biopsies")
+GeneticsForm = _record_form(Genetics, "genetics")
+VisitForm = _record_form(Visit, "visits")
+LabForm = _record_form(Lab, "labs")
+MedicationForm = _record_form(Medication, "medications")
+EventForm = _record_form(Event, "events")
+
+# Bundle table name -> form for one of its rows.
+RECORD_FORMS = {
+    "biopsies": BiopsyForm,
+    "genetics": GeneticsForm,
+    "visits": VisitForm,
+    "labs": LabForm,
+    "medications": MedicationForm,
+    "events": EventForm,
+}
+
+
+class BundleUploadForm(forms.Form):
+    bundle = forms.FileField(
+        label="Bundle file",
+        help_text="A .zip of the CSV folder (patients.csv, visits.csv, ...) or one .xlsx workbook.",
+    )
+
+    def clean_bundle(self):
+        upload = self.cleaned_data["bundle"]
+        name = upload.name.lower()
+        if not (name.endswith(".zip") or name.endswith(".xlsx")):
+            raise ValidationError(
+                "The file must be a .zip of CSV files or an .xlsx workbook (got %(name)s).",
+                code="bad_extension",
+                params={"name": upload.name},
+            )
+        return upload
+
+
+class ExportForm(forms.Form):
+    identifiable = forms.BooleanField(
+        required=False,
+        label="Include real dates (identifiable export)",
+        help_text="Only administrators may export real dates. "
+        "Otherwise dates are replaced by days from onset.",
+    )

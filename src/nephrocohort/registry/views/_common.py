@@ -1,0 +1,51 @@
+"""Helpers every view uses: login, role checks, and the patient lookup.
+
+A patient (or one of its records) is always fetched through
+``Patient.objects.visible_to(request.user)``, so an id of another center's
+patient answers 404, exactly as an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from nephrocohort.registry.models import CHILD_MODELS, Patient, user_can
+
+__all__ = ["registry_view", "visible_patient", "visible_record", "record_model"]
+
+
+def registry_view(action: str):
+    """Require login and a role that allows ``action`` (see ``ROLE_PERMISSIONS``)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not user_can(request.user, action):
+                raise PermissionDenied(f"Your role does not allow this ({action}).")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def visible_patient(request, pk: int) -> Patient:
+    return get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+
+
+def record_model(table: str):
+    try:
+        return CHILD_MODELS[table]
+    except KeyError:
+        raise Http404("No such kind of record.") from None
+
+
+def visible_record(request, patient: Patient, table: str, pk: int):
+    model = record_model(table)
+    return get_object_or_404(model.objects.visible_to(request.user), pk=pk, patient=patient)

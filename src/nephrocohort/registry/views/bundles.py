@@ -1,0 +1,102 @@
+"""Import a bundle (preview, full error report, all-or-nothing) and export one."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, write_cohort
+from nephrocohort.registry.forms import BundleUploadForm, ExportForm
+from nephrocohort.registry.models import Patient, user_can
+from nephrocohort.registry.views._common import registry_view
+
+_SESSION_KEY = "registry_import_token"
+
+
+def _upload_dir(token: str) -> Path:
+    return Path(settings.DATA_DIR) / "uploads" / token
+
+
+@registry_view("import")
+def import_upload(request):
+    form = BundleUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["bundle"]
+        token = secrets.token_urlsafe(16)
+        folder = _upload_dir(token)
+        folder.mkdir(parents=True, mode=0o700)
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".zip"
+        stored = folder / f"upload{suffix}"
+        with stored.open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        bundle_path, problems = unpack_upload(stored, folder)
+        cohort = None
+        if bundle_path is not None:
+            cohort, problems = check_bundle(bundle_path, request.user)
+        context.update(file_name=upload.name, problems=problems, cohort=cohort)
+        if problems or cohort is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            return render(request, "registry/import.html", context, status=422)
+        request.session[_SESSION_KEY] = token
+        context.update(token=token, preview=_preview(cohort))
+    return render(request, "registry/import.html", context)
+
+
+def _preview(cohort) -> dict:
+    patients = cohort.patients[["patient_id", "center", "sex", "birth_date", "onset_date"]]
+    return {
+        "counts": cohort.row_counts(),
+        "patients": patients.head(20).to_dict("records"),
+    }
+
+
+@require_POST
+@registry_view("import")
+def import_confirm(request, token: str):
+    if request.session.get(_SESSION_KEY) != token:
+        raise Http404("This import is not yours or has already been done.")
+    folder = _upload_dir(token)
+    stored = next(folder.glob("upload.*"), None)
+    if stored is None:
+        raise Http404("The uploaded file is gone; upload it again.")
+    bundle_path, problems = unpack_upload(stored, folder)
+    cohort = None
+    if bundle_path is not None:
+        cohort, problems = check_bundle(bundle_path, request.user)
+    if problems or cohort is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        del request.session[_SESSION_KEY]
+        context = {"form": BundleUploadForm(), "problems": problems, "file_name": stored.name}
+        return render(request, "registry/import.html", context, status=422)
+    count = write_cohort(cohort, request.user)
+    shutil.rmtree(folder, ignore_errors=True)
+    del request.session[_SESSION_KEY]
+    messages.success(request, f"Imported {count} patients with all their records.")
+    return redirect("registry:patient_list")
+
+
+@registry_view("export")
+def export(request):
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identifiable = form.cleaned_data["identifiable"]
+        if identifiable and not user_can(request.user, "export_identifiable"):
+            raise PermissionDenied("Your role may export de-identified data only.")
+        content = export_zip(Patient.objects.visible_to(request.user), identifiable=identifiable)
+        kind = "identifiable" if identifiable else "deidentified"
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="nephrocohort-{kind}-{stamp}.zip"'
+        return response
+    return render(request, "registry/export.html", {"form": form})

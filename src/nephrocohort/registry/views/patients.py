@@ -1,0 +1,79 @@
+"""Patient list, patient page, and creating, editing and deleting patients."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from nephrocohort.registry.forms import PatientForm
+from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
+from nephrocohort.registry.views._common import registry_view, visible_patient
+
+PAGE_SIZE = 50
+
+
+@registry_view("view")
+def patient_list(request):
+    patients = Patient.objects.visible_to(request.user).select_related("center")
+    query = request.GET.get("q", "").strip()
+    if query:
+        patients = patients.filter(patient_id__icontains=query)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/patient_list.html", {"page": page, "query": query})
+
+
+@registry_view("view")
+def patient_detail(request, pk: int):
+    patient = visible_patient(request, pk)
+    sections = [
+        (table, model._meta.verbose_name_plural, getattr(patient, _related(model)).all())
+        for table, model in CHILD_MODELS.items()
+    ]
+    context = {"patient": patient, "sections": sections}
+    return render(request, "registry/patient_detail.html", context)
+
+
+def _related(model) -> str:
+    return model._meta.get_field("patient").remote_field.related_name
+
+
+@registry_view("edit")
+def patient_create(request):
+    form = PatientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        messages.success(request, f"Patient {patient.patient_id} created.")
+        return redirect("registry:patient_detail", pk=patient.pk)
+    return render(request, "registry/patient_form.html", {"form": form, "patient": None})
+
+
+@registry_view("edit")
+def patient_edit(request, pk: int):
+    patient = visible_patient(request, pk)
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except EditConflictError as conflict:
+            messages.error(request, str(conflict))
+            current = visible_patient(request, pk)
+            form = PatientForm(instance=current, user=request.user)
+        else:
+            messages.success(request, f"Patient {patient.patient_id} saved.")
+            return redirect("registry:patient_detail", pk=patient.pk)
+    return render(request, "registry/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_POST
+@registry_view("edit")
+def patient_delete(request, pk: int):
+    patient = visible_patient(request, pk)
+    try:
+        patient.soft_delete(expected_version=int(request.POST.get("version", patient.version)))
+    except EditConflictError as conflict:
+        messages.error(request, str(conflict))
+        return redirect("registry:patient_detail", pk=pk)
+    messages.success(request, f"Patient {patient.patient_id} marked deleted (kept in history).")
+    return redirect("registry:patient_list")

@@ -1,0 +1,74 @@
+"""Adding, editing and deleting a patient's biopsies, genetics, visits, labs, medications, events."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from nephrocohort.registry.forms import RECORD_FORMS
+from nephrocohort.registry.models import EditConflictError
+from nephrocohort.registry.views._common import (
+    record_model,
+    registry_view,
+    visible_patient,
+    visible_record,
+)
+
+
+def _render(request, form, patient, table, record):
+    model = record_model(table)
+    context = {
+        "form": form,
+        "patient": patient,
+        "table": table,
+        "record": record,
+        "kind": model._meta.verbose_name,
+    }
+    return render(request, "registry/record_form.html", context)
+
+
+@registry_view("edit")
+def record_create(request, pk: int, table: str):
+    patient = visible_patient(request, pk)
+    record_model(table)
+    form = RECORD_FORMS[table](request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        record = form.save()
+        messages.success(request, f"{record._meta.verbose_name.capitalize()} added.")
+        return redirect("registry:patient_detail", pk=patient.pk)
+    return _render(request, form, patient, table, None)
+
+
+@registry_view("edit")
+def record_edit(request, pk: int, table: str, record_pk: int):
+    patient = visible_patient(request, pk)
+    record = visible_record(request, patient, table, record_pk)
+    form = RECORD_FORMS[table](request.POST or None, instance=record, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except EditConflictError as conflict:
+            messages.error(request, str(conflict))
+            record = visible_record(request, patient, table, record_pk)
+            form = RECORD_FORMS[table](instance=record, patient=patient)
+        else:
+            messages.success(request, f"{record._meta.verbose_name.capitalize()} saved.")
+            return redirect("registry:patient_detail", pk=patient.pk)
+    return _render(request, form, patient, table, record)
+
+
+@require_POST
+@registry_view("edit")
+def record_delete(request, pk: int, table: str, record_pk: int):
+    patient = visible_patient(request, pk)
+    record = visible_record(request, patient, table, record_pk)
+    try:
+        record.soft_delete(expected_version=int(request.POST.get("version", record.version)))
+    except EditConflictError as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(
+            request, f"{record._meta.verbose_name.capitalize()} marked deleted (kept in history)."
+        )
+    return redirect("registry:patient_detail", pk=patient.pk)

@@ -1,0 +1,24 @@
+"""The patient timeline image."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.registry.conversion import cohort_from_db
+from nephrocohort.registry.models import Patient
+from nephrocohort.registry.timeline import figure_png, timeline_figure
+from nephrocohort.registry.views._common import registry_view, visible_patient
+
+RULE_SET_NAME = "study"
+
+
+@registry_view("view")
+def timeline_png(request, pk: int):
+    patient = visible_patient(request, pk)
+    cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
+    rule_set = load_rule_set(RULE_SET_NAME)
+    figure = timeline_figure(cohort, rule_set=rule_set, egfr=None)
+    response = HttpResponse(figure_png(figure), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,266 @@
+"""Views: login, list and search, patient and record forms, timeline, audit trail."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from nephrocohort.registry.models import Lab, Patient, Visit
+
+
+@pytest.fixture
+def client_a(client, entry_a):
+    client.force_login(entry_a)
+    return client
+
+
+@pytest.mark.django_db
+class TestLogin:
+    def test_pages_need_a_login(self, client, patient_a):
+        response = client.get(reverse("registry:patient_detail", args=[patient_a.pk]))
+        assert response.status_code == 302
+        assert reverse("registry:login") in response["Location"]
+
+    def test_login_with_the_right_password(self, client, entry_a):
+        response = client.post(
+            reverse("registry:login"),
+            {"username": "entry_a", "password": "a long test passphrase"},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("registry:patient_list")
+
+    def test_five_failed_logins_lock_the_account(self, client, entry_a):
+        for _ in range(5):
+            client.post(reverse("registry:login"), {"username": "entry_a", "password": "wrong"})
+        response = client.post(
+            reverse("registry:login"),
+            {"username": "entry_a", "password": "a long test passphrase"},
+        )
+        assert response.status_code == 429
+        assert b"Too many failed logins" in response.content
+
+    def test_forms_require_a_csrf_token(self, entry_a, patient_a):
+        from django.test import Client
+
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(entry_a)
+        response = strict.post(
+            reverse("registry:record_create", args=[patient_a.pk, "events"]),
+            {"date": "2016-02-01", "event": "relapse"},
+        )
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+class TestPatientList:
+    def test_lists_only_my_centers_patients(self, client_a, patient_a, patient_b):
+        response = client_a.get(reverse("registry:patient_list"))
+        assert b"A-001" in response.content
+        assert b"B-001" not in response.content
+
+    def test_search_by_pseudonymous_id(self, client_a, patient_a, centers):
+        Patient.objects.create(patient_id="A-777", center=centers["A"], sex="F")
+        response = client_a.get(reverse("registry:patient_list"), {"q": "777"})
+        assert b"A-777" in response.content and b"A-001" not in response.content
+
+
+@pytest.mark.django_db
+class TestPatientForms:
+    def test_create_a_patient(self, client_a, centers):
+        response = client_a.post(
+            reverse("registry:patient_create"),
+            {
+                "patient_id": "A-010",
+                "center": centers["A"].pk,
+                "sex": "F",
+                "birth_date": "2013-04-02",
+                "onset_date": "2015-01-10",
+            },
+        )
+        patient = Patient.objects.get(patient_id="A-010")
+        assert response.status_code == 302
+        assert patient.center.code == "A"
+        assert patient.history.first().history_user.username == "entry_a"
+
+    def test_cannot_create_a_patient_in_another_center(self, client_a, centers):
+        response = client_a.post(
+            reverse("registry:patient_create"),
+            {
+                "patient_id": "X-1",
+                "center": centers["B"].pk,
+                "sex": "F",
+                "birth_date": "2013-04-02",
+            },
+        )
+        assert response.status_code == 200
+        assert not Patient.objects.filter(patient_id="X-1").exists()
+        assert "center" in response.context["form"].errors
+
+    def test_missing_required_and_wrong_codes_are_hard_errors(self, client_a, centers):
+        response = client_a.post(
+            reverse("registry:patient_create"),
+            {
+                "patient_id": "A-011",
+                "center": centers["A"].pk,
+                "sex": "X",
+                "hbv": "maybe",
+                "confirm_unusual_values": "on",
+            },
+        )
+        errors = response.context["form"].errors
+        assert "birth_date" in errors and "sex" in errors and "hbv" in errors
+        assert not Patient.objects.filter(patient_id="A-011").exists()
+
+    def test_onset_before_birth_is_refused(self, client_a, centers):
+        response = client_a.post(
+            reverse("registry:patient_create"),
+            {
+                "patient_id": "A-012",
+                "center": centers["A"].pk,
+                "sex": "M",
+                "birth_date": "2014-01-01",
+                "onset_date": "2013-01-01",
+            },
+        )
+        assert (
+            "onset date (2013-01-01) is before birth date (2014-01-01)."
+            in (response.context["form"].errors["onset_date"])
+        )
+
+
+@pytest.mark.django_db
+class TestRecordForms:
+    def test_add_a_visit_and_a_lab(self, client_a, patient_a):
+        client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "visits"]),
+            {"date": "2016-03-01", "weight_kg": "16.0", "height_cm": "101.5", "edema": "no"},
+        )
+        client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "labs"]),
+            {"date": "2016-03-01", "test": "serum_albumin", "value": "32", "unit": "g/L"},
+        )
+        assert patient_a.visits.filter(height_cm=101.5).exists()
+        assert patient_a.labs.filter(value="32", unit="g/L").exists()
+
+    def test_implausible_value_needs_confirmation(self, client_a, patient_a):
+        url = reverse("registry:record_create", args=[patient_a.pk, "visits"])
+        data = {"date": "2016-03-01", "height_cm": "1.02", "weight_kg": "16"}
+        response = client_a.post(url, data)
+        assert response.status_code == 200
+        assert "Was it entered in metres?" in response.content.decode()
+        assert patient_a.visits.count() == 1
+        response = client_a.post(url, {**data, "confirm_unusual_values": "on"})
+        assert response.status_code == 302
+        assert patient_a.visits.filter(height_cm=1.02).exists()
+
+    def test_unit_not_accepted_for_the_test_cannot_be_confirmed(self, client_a, patient_a):
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "labs"]),
+            {
+                "date": "2016-03-01",
+                "test": "serum_albumin",
+                "value": "3",
+                "unit": "mg/dL",
+                "confirm_unusual_values": "on",
+            },
+        )
+        assert (
+            "'mg/dL' is not a unit for serum_albumin. Accepted units: g/dL, g/L."
+            in (response.context["form"].errors["unit"][0])
+        )
+        assert patient_a.labs.count() == 3
+
+    def test_dipstick_grade_is_checked(self, client_a, patient_a):
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "labs"]),
+            {"date": "2016-03-01", "test": "dipstick_protein", "value": "5+", "unit": "mg/dL"},
+        )
+        assert "is not a dipstick grade" in response.context["form"].errors["value"][0]
+
+    def test_medication_ending_before_it_starts_is_refused(self, client_a, patient_a):
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "medications"]),
+            {"drug": "tacrolimus", "start_date": "2016-03-01", "end_date": "2016-01-01"},
+        )
+        assert "end_date" in response.context["form"].errors
+
+    def test_record_before_birth_is_refused(self, client_a, patient_a):
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "events"]),
+            {"date": "2001-01-01", "event": "relapse"},
+        )
+        assert "before the birth date" in response.context["form"].errors["date"][0]
+
+    def test_edit_with_a_stale_version_is_refused_and_shows_what_changed(
+        self, client_a, patient_a, make_user
+    ):
+        visit = patient_a.visits.get()
+        url = reverse("registry:record_edit", args=[patient_a.pk, "visits", visit.pk])
+        colleague = make_user("colleague", "data_entry", "A")
+        from django.test import Client
+
+        other = Client()
+        other.force_login(colleague)
+        base = {"date": "2015-02-01", "height_cm": "96", "edema": "yes", "version": "1"}
+        assert other.post(url, {**base, "weight_kg": "15.1"}).status_code == 302
+        response = client_a.post(url, {**base, "weight_kg": "13.9"})
+        page = response.content.decode()
+        assert "changed by colleague" in page
+        assert "weight (kg): 14.2 -&gt; 15.1" in page
+        assert Visit.objects.get(pk=visit.pk).weight_kg == 15.1
+        # The form now shows the current values and version, ready to edit again.
+        assert response.context["form"]["version"].value() == 2
+
+    def test_delete_marks_the_record_deleted(self, client_a, patient_a):
+        lab = patient_a.labs.first()
+        client_a.post(
+            reverse("registry:record_delete", args=[patient_a.pk, "labs", lab.pk]),
+            {"version": lab.version},
+        )
+        assert not Lab.objects.filter(pk=lab.pk).exists()
+        assert Lab.all_objects.get(pk=lab.pk).is_deleted
+
+
+@pytest.mark.django_db
+class TestRolesInViews:
+    def test_monitor_cannot_edit(self, client, make_user, patient_a):
+        client.force_login(make_user("mon", "monitor", "A"))
+        assert (
+            client.get(reverse("registry:patient_detail", args=[patient_a.pk])).status_code == 200
+        )
+        response = client.get(reverse("registry:patient_edit", args=[patient_a.pk]))
+        assert response.status_code == 403
+
+    def test_investigator_cannot_import(self, client, make_user):
+        client.force_login(make_user("inv", "investigator", "A"))
+        assert client.get(reverse("registry:import")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestTimelineAndAudit:
+    def test_timeline_is_a_png(self, client_a, patient_a):
+        response = client_a.get(reverse("registry:timeline_png", args=[patient_a.pk]))
+        assert response["Content-Type"] == "image/png"
+        assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def test_audit_trail_shows_who_changed_what(self, client_a, patient_a):
+        visit = patient_a.visits.get()
+        client_a.post(
+            reverse("registry:record_edit", args=[patient_a.pk, "visits", visit.pk]),
+            {
+                "date": "2015-02-01",
+                "weight_kg": "14.8",
+                "height_cm": "96",
+                "edema": "yes",
+                "version": "1",
+            },
+        )
+        page = client_a.get(reverse("registry:audit", args=[patient_a.pk])).content.decode()
+        assert "entry_a" in page and "weight_kg: 14.2 &rarr; 14.8" in page
+
+    def test_audit_trail_exports_as_csv(self, client_a, patient_a):
+        response = client_a.get(reverse("registry:audit_csv", args=[patient_a.pk]))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert {row["record"] for row in rows} >= {"patient", "visit", "lab result"}
+        assert any(row["field"] == "weight_kg" and row["new"] == "14.2" for row in rows)
