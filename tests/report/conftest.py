@@ -162,3 +162,11 @@ def analysis() -> pd.DataFrame:
 @pytest.fixture
 def cohort() -> Cohort:
     return make_cohort()
+
+
+@pytest.fixture(scope="module")
+def fixture_results():
+    """Results of the fixture cohort, built once per module (renderer and browser tests)."""
+    from nephrocohort.report import build_results
+
+    return build_results(make_analysis(), rule_set="study", cohort=make_cohort())

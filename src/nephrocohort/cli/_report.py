@@ -1,5 +1,72 @@
-"""Commands of the report layer (being built)."""
+"""``nephrocohort report``: the study report (HTML, Word, Excel, results.json).
+
+A thin shell over :func:`nephrocohort.report.run_report`: parse the options,
+call it with a progress printer, list the files written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nephrocohort.report import FORMATS, ReportOptions, run_report
+
+
+def report(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Cohort bundle: a folder of CSV files or one .xlsx workbook. "
+            "Leave out to use the embedded demo cohort.",
+        ),
+    ] = None,
+    rule_set: Annotated[
+        str,
+        typer.Option(
+            "--rule-set", help="Rule set: study, ipna2020, kdigo2021, or a path to a YAML file."
+        ),
+    ] = "study",
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path(
+        "report"
+    ),
+    formats: Annotated[
+        str,
+        typer.Option("--format", help=f"Comma-separated formats out of {','.join(FORMATS)}."),
+    ] = "html,docx,xlsx,json",
+    percentile_method: Annotated[
+        str,
+        typer.Option(
+            "--percentile-method",
+            help="spss (HAVERAGE, as the seed study's SPSS) or linear (R type 7).",
+        ),
+    ] = "spss",
+    normality: Annotated[
+        str,
+        typer.Option(
+            "--normality",
+            help="Test choosing mean (SD) or median (p25-p75): lilliefors (SPSS) or shapiro.",
+        ),
+    ] = "lilliefors",
+) -> None:
+    """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
+    options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
+    run = run_report(
+        data=data,
+        rule_set=rule_set,
+        out_dir=out,
+        formats=formats,
+        options=options,
+        progress=lambda message: typer.echo(f"  {message}...", err=True),
+    )
+    patients = run.results["cohort.n"].n
+    typer.echo(f"Report of {patients} patients (rule set '{run.results.rule_set_name}'):")
+    for path in run.files.values():
+        typer.echo(f"  {path}")
 
 
 def register(app) -> None:
-    """Add this layer's commands to ``app``."""
+    """Add ``nephrocohort report`` to ``app``."""
+    app.command("report")(report)
