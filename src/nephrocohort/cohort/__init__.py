@@ -1,6 +1,7 @@
 """The cohort: data model, validated bundles, derivation and synthetic cohorts."""
 
-from nephrocohort.cohort.derive import ANALYSIS_COLUMNS, derive
+from nephrocohort.cohort.bundle import load_bundle, save_bundle
+from nephrocohort.cohort.derive import ANALYSIS_COLUMNS, derive, write_analysis_csv
 from nephrocohort.cohort.explain import (
     Evidence,
     ExplainedValue,
@@ -10,11 +11,19 @@ from nephrocohort.cohort.explain import (
     format_explanation,
 )
 from nephrocohort.cohort.model import Cohort
+from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.validation import validate_bundle, validate_cohort
 
 __all__ = [
     "Cohort",
+    "load_bundle",
+    "save_bundle",
+    "validate_bundle",
+    "validate_cohort",
+    "Problem",
     "ANALYSIS_COLUMNS",
     "derive",
+    "write_analysis_csv",
     "explain",
     "Explanation",
     "ExplainedValue",

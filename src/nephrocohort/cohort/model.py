@@ -4,7 +4,7 @@ A ``Cohort`` is what every later step reads (derivation, report, registry
 export), whichever store it came from. Construction is forgiving about what
 is *absent* (missing tables or columns become correctly typed empty ones) and
 strict about types: dates become ``datetime64[ns]``, numbers ``float64``,
-text and codes pandas ``string``, ``source_row`` nullable ``Int64``. It does
+text and codes pandas ``string`` (pyarrow storage), ``source_row`` nullable ``Int64``. It does
 not validate clinical content; ``load_bundle`` does that before building one.
 """
 
@@ -15,18 +15,21 @@ import pandas as pd
 
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLE_NAMES, TABLES
 
-__all__ = ["Cohort", "column_dtype", "empty_table"]
+__all__ = ["Cohort", "column_dtype", "empty_table", "typed_table"]
 
+# Text is stored by pyarrow: compact and fast for ten million lab rows; it
+# behaves as pandas "string" (``dtype == "string"`` is True).
+TEXT = pd.StringDtype("pyarrow")
 _KIND_DTYPES = {
-    "text": "string",
-    "code": "string",
+    "text": TEXT,
+    "code": TEXT,
     "date": "datetime64[ns]",
     "number": "float64",
     "lab_value": "float64",
 }
 _EXTRA_DTYPES = {
     ("labs", "measured_value"): "float64",
-    ("labs", "measured_unit"): "string",
+    ("labs", "measured_unit"): TEXT,
 }
 
 
@@ -57,7 +60,7 @@ def empty_table(table: str) -> pd.DataFrame:
 
 
 def _coerce(series: pd.Series, dtype) -> pd.Series:
-    if str(series.dtype) == str(dtype):
+    if series.dtype == dtype:
         return series
     if dtype == "datetime64[ns]":
         return pd.to_datetime(series, format="ISO8601").astype("datetime64[ns]")
@@ -65,12 +68,11 @@ def _coerce(series: pd.Series, dtype) -> pd.Series:
         return pd.to_numeric(series).astype("float64")
     if dtype == "Int64":
         return pd.to_numeric(series).astype("Int64")
-    if dtype == "string":
-        return series.astype("string")
     return series.astype(dtype)
 
 
-def _normalise(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+def typed_table(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` with every contract column of ``table`` present and typed (None: empty table)."""
     if frame is None:
         return empty_table(table)
     if not isinstance(frame, pd.DataFrame):
@@ -128,7 +130,7 @@ class Cohort:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            object.__setattr__(self, field.name, _normalise(field.name, getattr(self, field.name)))
+            object.__setattr__(self, field.name, typed_table(field.name, getattr(self, field.name)))
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, pd.DataFrame]) -> "Cohort":

@@ -13,6 +13,8 @@ project (not clinical thresholds) and are documented in docs/data-dictionary.md.
 
 from dataclasses import dataclass
 
+from nephrocohort.clinical.units import ACCEPTED_UNITS, CANONICAL_UNITS, DIPSTICK_GRADES_MG_DL
+
 __all__ = [
     "SEX",
     "SEROLOGY",
@@ -26,7 +28,6 @@ __all__ = [
     "EVENTS",
     "LAB_TESTS",
     "DIPSTICK_GRADES",
-    "DIPSTICK_UNITS",
     "LabTest",
     "PlausibleRange",
     "UnitSlip",
@@ -74,22 +75,7 @@ EVENTS = (
 
 # Dipstick results are grades, not numbers; both notations of DESIGN.md are
 # accepted and converted to mg/dL by nephrocohort.clinical.units.dipstick_to_mg_dl.
-DIPSTICK_GRADES = (
-    "negative",
-    "trace",
-    "30",
-    "100",
-    "300",
-    "1000",
-    "0",
-    "+/-",
-    "1+",
-    "2+",
-    "3+",
-    "4+",
-)
-# "grade" is the unit to write next to the 0, +/-, 1+ ... notation.
-DIPSTICK_UNITS = ("mg/dL", "grade")
+DIPSTICK_GRADES = tuple(DIPSTICK_GRADES_MG_DL)
 
 
 @dataclass(frozen=True)
@@ -112,14 +98,26 @@ class PlausibleRange:
 
 @dataclass(frozen=True)
 class LabTest:
-    """One ``labs.test`` code: its accepted units (canonical first) and plausible range."""
+    """One ``labs.test`` code: its plausible range (in the canonical unit) and an example.
+
+    Accepted units and conversion factors are owned by ``nephrocohort.clinical.units``.
+    """
 
     name: str
-    units: tuple[str, ...]
     plausible: PlausibleRange | None
     description: str
     example_value: str
     example_unit: str
+
+    @property
+    def canonical_unit(self) -> str:
+        return CANONICAL_UNITS[self.name]
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Accepted units, canonical first."""
+        others = [unit for unit in ACCEPTED_UNITS[self.name] if unit != self.canonical_unit]
+        return (self.canonical_unit, *others)
 
 
 LAB_TESTS: dict[str, LabTest] = {
@@ -127,7 +125,6 @@ LAB_TESTS: dict[str, LabTest] = {
     for test in (
         LabTest(
             "urine_protein_timed",
-            ("mg/m2/h",),
             PlausibleRange(0.0, 2000.0, "mg/m2/h"),
             "Timed (usually 24-hour) urine protein excretion",
             "52",
@@ -135,7 +132,6 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "upcr",
-            ("mg/mg", "mg/mmol"),
             PlausibleRange(0.0, 60.0, "mg/mg"),
             "Spot urine protein-to-creatinine ratio",
             "3.1",
@@ -143,16 +139,14 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "dipstick_protein",
-            DIPSTICK_UNITS,
             None,
-            "Urine dipstick protein grade (negative, trace, 30, 100, 300, 1000 with unit mg/dL; "
-            "or 0, +/-, 1+, 2+, 3+, 4+ with unit grade)",
+            "Urine dipstick protein grade: negative, trace, 30, 100, 300, 1000 or "
+            "0, +/-, 1+, 2+, 3+, 4+ (unit mg/dL for either notation)",
             "300",
             "mg/dL",
         ),
         LabTest(
             "serum_albumin",
-            ("g/dL", "g/L"),
             PlausibleRange(
                 0.3,
                 6.5,
@@ -165,7 +159,6 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "serum_cholesterol",
-            ("mg/dL", "mmol/L"),
             PlausibleRange(
                 40.0,
                 2000.0,
@@ -182,7 +175,6 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "serum_creatinine",
-            ("mg/dL", "umol/L"),
             PlausibleRange(
                 0.05,
                 25.0,
@@ -199,7 +191,6 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "cystatin_c",
-            ("mg/L",),
             PlausibleRange(0.2, 10.0, "mg/L"),
             "Serum cystatin C",
             "0.9",
@@ -207,7 +198,6 @@ LAB_TESTS: dict[str, LabTest] = {
         ),
         LabTest(
             "leukocytes",
-            ("10^9/L", "/uL"),
             PlausibleRange(
                 0.05,
                 200.0,

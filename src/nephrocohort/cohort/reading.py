@@ -1,0 +1,373 @@
+"""Reading a bundle from disk into raw text tables, before any validation.
+
+A bundle is a folder of CSV files or one XLSX workbook. Every cell is read as
+text (whitespace trimmed; empty cells and NA/N/A/NULL/NaN as missing) and
+every row keeps the row number the user sees in the file or sheet (header =
+row 1), so each later finding can point at it. File-level trouble (wrong kind
+of file, encoding, empty file, unknown or missing tables, rows with too many
+values) is collected as problems here.
+
+CSV files are parsed with pyarrow (fast, multi-threaded); if a file has rows
+of the wrong width it is re-read with the csv module, whose record numbers
+are exact, so the report can name each row.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
+from nephrocohort.cohort.problems import Problem, make_problem
+
+__all__ = ["RawTable", "RawBundle", "read_raw_bundle", "MISSING_TOKENS"]
+
+# Cell contents that mean "no value" (after trimming), as R, SPSS and Excel write them.
+MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A")
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_README_SHEETS = ("readme", "read me", "instructions")
+_TEXT = pd.StringDtype("pyarrow")
+
+
+@dataclass
+class RawTable:
+    """One table as text: ``frame`` has the file's header, ``source_row`` the user's row numbers."""
+
+    name: str
+    where: str
+    frame: pd.DataFrame
+    source_row: np.ndarray
+
+
+@dataclass
+class RawBundle:
+    """Every table read from a bundle, plus the problems found while reading."""
+
+    source: str
+    kind: str
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_raw_bundle(path) -> RawBundle:
+    """Read a folder of CSV files or one XLSX workbook as text tables (no validation)."""
+    path = Path(path)
+    if not path.exists():
+        bundle = RawBundle(str(path), "missing")
+        bundle.problems.append(make_problem("path_not_found", path=path))
+        return bundle
+    if path.is_dir():
+        bundle = _read_folder(path)
+    elif path.suffix.lower() in _XLSX_SUFFIXES:
+        bundle = _read_workbook(path)
+    else:
+        bundle = RawBundle(str(path), "file")
+        suffix = path.suffix or "extension-less"
+        bundle.problems.append(make_problem("not_a_bundle", path=path, suffix=suffix))
+        return bundle
+    for table in REQUIRED_TABLES:
+        if table not in bundle.tables and not _already_reported(bundle.problems, table):
+            expected = f"{table}.csv" if bundle.kind == "csv" else f"a sheet named {table}"
+            bundle.problems.append(
+                make_problem("missing_table", table=table, expected=expected, path=path)
+            )
+    return bundle
+
+
+def _already_reported(problems: list[Problem], table: str) -> bool:
+    return any(problem.table == table for problem in problems)
+
+
+def _read_folder(folder: Path) -> RawBundle:
+    bundle = RawBundle(str(folder), "csv")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    if not files:
+        bundle.problems.append(
+            make_problem("no_tables", path=folder, tables=", ".join(TABLE_NAMES))
+        )
+        return bundle
+    for file in files:
+        name = file.stem.strip().lower()
+        if name not in TABLES:
+            bundle.problems.append(
+                make_problem("unknown_table", where=file.name, tables=", ".join(TABLE_NAMES))
+            )
+            continue
+        table, problems = _read_csv(file, name)
+        bundle.problems.extend(problems)
+        if table is not None:
+            bundle.tables[name] = table
+    return bundle
+
+
+def _example_header(table: str) -> str:
+    return ",".join(TABLES[table].required_columns)
+
+
+def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
+    where = file.name
+    data = file.read_bytes()
+    if not data.strip():
+        return None, [
+            make_problem("empty_file", table=table, where=where, example=_example_header(table))
+        ]
+    problem = _encoding_problem(data, table, where)
+    if problem is not None:
+        return None, [problem]
+    text_start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    header = next(csv.reader(io.StringIO(text_start.decode("utf-8").split("\n", 1)[0])))
+    header = [name.strip() for name in header]
+    problems = _header_problems(header, table, where)
+    if problems:
+        return None, problems
+    try:
+        arrow_table, invalid_rows = _parse_with_arrow(data, header)
+    except pa.ArrowInvalid:
+        invalid_rows = 1
+    if invalid_rows:
+        return _read_csv_exactly(text_start.decode("utf-8"), header, table, where)
+    columns = {name: arrow_table.column(index) for index, name in enumerate(header)}
+    rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
+    return _raw_table(table, where, columns, rows), []
+
+
+def _encoding_problem(data: bytes, table: str, where: str) -> Problem | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start) + 1
+        byte = f"{data[error.start]:02X}"
+        return make_problem("not_utf8", table=table, row=row, where=where, byte=byte)
+    if b"\x00" in data:
+        return make_problem(
+            "unreadable_file",
+            table=table,
+            where=where,
+            detail="it contains binary data",
+            kind="CSV",
+        )
+    return None
+
+
+def _header_problems(header: list[str], table: str, where: str) -> list[Problem]:
+    problems = []
+    if len(header) == 1:
+        for delimiter in (";", "\t", "|"):
+            if delimiter in header[0]:
+                shown = "tab" if delimiter == "\t" else delimiter
+                return [make_problem("wrong_delimiter", table=table, where=where, delimiter=shown)]
+    seen = set()
+    for position, name in enumerate(header, start=1):
+        if not name:
+            problems.append(
+                make_problem("blank_column_name", table=table, where=where, position=position)
+            )
+        elif name in seen:
+            problems.append(make_problem("duplicate_column", table=table, column=name, where=where))
+        seen.add(name)
+    return problems
+
+
+def _parse_with_arrow(data: bytes, header: list[str]) -> tuple[pa.Table, int]:
+    invalid = []
+
+    def on_invalid_row(row):
+        invalid.append(row)
+        return "skip"
+
+    table = pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid_row,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table, len(invalid)
+
+
+def _read_csv_exactly(
+    text: str, header: list[str], table: str, where: str
+) -> tuple[RawTable | None, list[Problem]]:
+    """Slow path with exact record numbers, for files with rows of the wrong width."""
+    problems: list[Problem] = []
+    width = len(header)
+    values: list[list[str]] = [[] for _ in header]
+    rows: list[int] = []
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        detail = str(error)
+        return None, [
+            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="CSV")
+        ]
+    for number, record in enumerate(records[1:], start=2):
+        if not record:
+            record = [""] * width
+        if len(record) != width:
+            if len(record) > width and not any(cell.strip() for cell in record[width:]):
+                record = record[:width]
+            else:
+                problems.append(
+                    make_problem(
+                        "ragged_row",
+                        table=table,
+                        row=number,
+                        where=where,
+                        actual=len(record),
+                        expected=width,
+                    )
+                )
+                continue
+        for column, cell in zip(values, record, strict=True):
+            column.append(cell)
+        rows.append(number)
+    columns = {
+        name: pa.array(column, type=pa.string())
+        for name, column in zip(header, values, strict=True)
+    }
+    return _raw_table(table, where, columns, np.asarray(rows, dtype="int64")), problems
+
+
+def _clean(column) -> pa.ChunkedArray | pa.Array:
+    """Trim whitespace; empty cells and missing tokens become null."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    missing = pc.is_in(trimmed, value_set=pa.array(MISSING_TOKENS, type=pa.string()))
+    return pc.if_else(missing, pa.scalar(None, type=pa.string()), trimmed)
+
+
+def _raw_table(table: str, where: str, columns: dict, rows: np.ndarray) -> RawTable:
+    cleaned = {name: _clean(column) for name, column in columns.items()}
+    frame = pd.DataFrame(
+        {
+            name: pd.Series(pd.arrays.ArrowStringArray(_as_chunked(col)))
+            for name, col in cleaned.items()
+        }
+    )
+    if len(frame.columns):
+        blank = frame.isna().all(axis=1).to_numpy()
+        if blank.any():
+            frame = frame.loc[~blank].reset_index(drop=True)
+            rows = rows[~blank]
+    return RawTable(table, where, frame, rows)
+
+
+def _as_chunked(column) -> pa.ChunkedArray:
+    if isinstance(column, pa.ChunkedArray):
+        return column
+    return pa.chunked_array([column], type=pa.string())
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path) -> RawBundle:
+    from openpyxl import load_workbook
+
+    bundle = RawBundle(str(path), "xlsx")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several unrelated types for a damaged file
+        detail = _short_reason(error)
+        bundle.problems.append(
+            make_problem("unreadable_file", where=path.name, detail=detail, kind="Excel .xlsx")
+        )
+        return bundle
+    try:
+        for sheet in workbook.worksheets:
+            name = sheet.title.strip().lower()
+            if name in _README_SHEETS:
+                continue
+            where = f"Sheet '{sheet.title}' of {path.name}"
+            if name not in TABLES:
+                bundle.problems.append(
+                    make_problem("unknown_table", where=where, tables=", ".join(TABLE_NAMES))
+                )
+                continue
+            table, problems = _read_sheet(sheet, name, where)
+            bundle.problems.extend(problems)
+            if table is not None:
+                bundle.tables[name] = table
+    finally:
+        workbook.close()
+    return bundle
+
+
+def _short_reason(error: Exception) -> str:
+    text = str(error).strip().rstrip(".")
+    return text if text else type(error).__name__
+
+
+def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Problem]]:
+    iterator = sheet.iter_rows(values_only=True)
+    header = None
+    header_row = 0
+    for header_row, cells in enumerate(iterator, start=1):
+        if any(_cell_text(cell) for cell in cells):
+            header = [_cell_text(cell) for cell in cells]
+            break
+    if header is None:
+        return None, [
+            make_problem("empty_file", table=table, where=where, example=_example_header(table))
+        ]
+    while header and not header[-1]:
+        header.pop()
+    problems = _header_problems(header, table, where)
+    if problems:
+        return None, problems
+    width = len(header)
+    values: list[list[str | None]] = [[] for _ in header]
+    rows: list[int] = []
+    for number, cells in enumerate(iterator, start=header_row + 1):
+        texts = [_cell_text(cell) for cell in cells]
+        if any(texts[width:]):
+            problems.append(
+                make_problem(
+                    "ragged_row",
+                    table=table,
+                    row=number,
+                    where=where,
+                    actual=len([t for t in texts if t]),
+                    expected=width,
+                )
+            )
+            continue
+        texts = (texts + [""] * width)[:width]
+        for column, text in zip(values, texts, strict=True):
+            column.append(text)
+        rows.append(number)
+    columns = {
+        name: pa.array(column, type=pa.string())
+        for name, column in zip(header, values, strict=True)
+    }
+    return _raw_table(table, where, columns, np.asarray(rows, dtype="int64")), problems
+
+
+def _cell_text(cell) -> str:
+    """A cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return str(int(cell))
+        return repr(cell)
+    return str(cell).strip()

@@ -1,0 +1,565 @@
+"""Validation of a cohort bundle: every problem at once, each pointing at a cell.
+
+Validation runs in three steps, all vectorised (no loop over rows, only over
+the problems found):
+
+1. reading (``reading.py``): files, encodings, headers, rows of the wrong width;
+2. parsing each column of text into its type (dates YYYY-MM-DD, numbers, lab
+   values and units converted to the canonical unit);
+3. the pandera schemas of ``schemas.py`` (required values, codes, plausible
+   ranges, dates after ``as_of``, duplicate patients) and the checks across
+   tables (unknown patients, dates before birth, ends before starts).
+
+A cell that fails one step is not reported again by a later one, so a user
+sees one sentence per mistake.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pyarrow_lib
+import pyarrow.compute as pc
+
+from nephrocohort.clinical.units import ACCEPTED_UNITS, factor_to_canonical, normalise_unit
+from nephrocohort.cohort.contract import SOURCE_ROW, TABLE_NAMES, TABLES
+from nephrocohort.cohort.model import TEXT, Cohort, typed_table
+from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.cohort.reading import RawTable, read_raw_bundle
+from nephrocohort.cohort.schemas import table_schema
+from nephrocohort.cohort.vocabulary import COLUMN_RANGES, DIPSTICK_GRADES, LAB_TESTS
+from nephrocohort.exceptions import UnitError
+
+__all__ = ["validate_bundle", "validate_cohort", "parse_bundle", "resolve_as_of"]
+
+# (table, start column, end column): the end may not be before the start.
+END_AFTER_START = (
+    ("medications", "start_date", "end_date"),
+    ("patients", "onset_date", "last_followup_date"),
+    ("patients", "consent_date", "consent_withdrawn_date"),
+)
+_NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def resolve_as_of(as_of) -> dt.date:
+    """The reference date for "in the future": ``as_of`` or today's date, taken now."""
+    if as_of is None:
+        return dt.date.today()
+    return pd.Timestamp(as_of).date()
+
+
+def validate_bundle(path, *, as_of=None) -> list[Problem]:
+    """Every problem of the bundle at ``path`` (empty when it is valid).
+
+    ``as_of`` (a date; default: today when called) is the latest date a value
+    may have.
+    """
+    problems, _ = parse_bundle(path, as_of=as_of)
+    return problems
+
+
+def validate_cohort(cohort: Cohort, *, as_of=None) -> list[Problem]:
+    """Every problem of a cohort built in code (schemas and checks across tables)."""
+    as_of = resolve_as_of(as_of)
+    tables = {}
+    for name, frame in cohort.tables.items():
+        rows = frame[SOURCE_ROW].to_numpy(dtype="float64", na_value=np.nan)
+        tables[name] = _Table(name, f"Table '{name}'", frame, rows)
+    problems = _checks(tables, as_of)
+    return _sorted(problems)
+
+
+def parse_bundle(path, *, as_of=None) -> tuple[list[Problem], dict[str, pd.DataFrame] | None]:
+    """Read, parse and check a bundle; the typed tables are returned only when it is valid."""
+    as_of = resolve_as_of(as_of)
+    raw = read_raw_bundle(path)
+    problems = list(raw.problems)
+    tables: dict[str, _Table] = {}
+    for name, raw_table in raw.tables.items():
+        table = _parse(raw_table)
+        problems.extend(table.problems)
+        tables[name] = table
+    if "patients" in tables:
+        problems.extend(_checks(tables, as_of))
+    else:
+        for table in tables.values():
+            problems.extend(_schema_problems(table, as_of))
+    if problems:
+        return _sorted(problems), None
+    return [], {name: table.frame for name, table in tables.items()}
+
+
+# --- bookkeeping --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """A typed table plus what is needed to point at its cells."""
+
+    name: str
+    where: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+    reported: set = field(default_factory=set)
+    absent: set = field(default_factory=set)
+
+    def row(self, position: int) -> int | None:
+        value = self.rows[position]
+        return None if np.isnan(value) else int(value)
+
+    def add(self, code: str, position: int, column: str | None, value, **params) -> None:
+        if column is not None:
+            if (position, column) in self.reported or column in self.absent:
+                return
+            self.reported.add((position, column))
+        self.problems.append(
+            make_problem(
+                code,
+                table=self.name,
+                row=self.row(position),
+                column=column,
+                value=_show(value),
+                where=self.where,
+                **params,
+            )
+        )
+
+    def add_mask(self, code: str, mask, column: str, values=None, **params) -> None:
+        values = self.frame[column] if values is None else values
+        for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            self.add(code, int(position), column, values.iloc[position], **params)
+
+
+def _show(value) -> str | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(value)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    order = {name: index for index, name in enumerate(TABLE_NAMES)}
+
+    def key(problem: Problem):
+        table_rank = order.get(problem.table, -1)
+        columns = TABLES[problem.table].column_names if problem.table in TABLES else ()
+        column_rank = columns.index(problem.column) if problem.column in columns else len(columns)
+        return (table_rank, problem.row or 0, column_rank)
+
+    return sorted(problems, key=key)
+
+
+# --- step 2: parsing text into types --------------------------------------------------------------
+
+
+def _parse(raw: RawTable) -> _Table:
+    spec = TABLES[raw.name]
+    text = raw.frame
+    table = _Table(raw.name, raw.where, text, raw.source_row.astype("float64"))
+    data: dict[str, pd.Series] = {}
+    lowered = {name.lower(): name for name in text.columns}
+    for column in spec.columns:
+        if column.name not in text.columns:
+            if column.required:
+                table.absent.add(column.name)
+                near = lowered.get(column.name.lower())
+                hint = (
+                    f"There is a column '{near}': column names are case-sensitive; rename it to "
+                    f"'{column.name}'."
+                    if near
+                    else f"Add the column '{column.name}' to the header ({column.description})."
+                )
+                table.problems.append(
+                    make_problem(
+                        "missing_column",
+                        table=raw.name,
+                        column=column.name,
+                        where=raw.where,
+                        description=column.description,
+                    )
+                )
+                table.problems[-1] = _with_hint(table.problems[-1], hint)
+            continue
+        values = text[column.name]
+        if column.kind == "date":
+            data[column.name] = _parse_dates(table, column, values)
+        elif column.kind == "number":
+            data[column.name] = _parse_numbers(
+                table, column.name, values, expected=_expected(raw.name, column)
+            )
+        elif column.kind == "lab_value":
+            continue
+        else:
+            data[column.name] = values
+    if raw.name == "labs" and "value" in text.columns:
+        data.update(_parse_labs(table, text))
+    for name in text.columns:
+        if name not in data and name not in spec.column_names:
+            data[name] = text[name]
+    data[SOURCE_ROW] = pd.Series(raw.source_row, dtype="Int64")
+    table.frame = typed_table(raw.name, pd.DataFrame(data))
+    return table
+
+
+def _with_hint(problem: Problem, hint: str) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, hint=hint)
+
+
+def _expected(table: str, column) -> str:
+    plausible = COLUMN_RANGES.get((table, column.name))
+    if plausible is not None:
+        return f"a number in {plausible.unit}, e.g. {column.example}"
+    if column.unit:
+        return f"a number (in {column.unit}), e.g. {column.example}"
+    return f"a number, e.g. {column.example}"
+
+
+def _arrow(values: pd.Series) -> pyarrow_lib.ChunkedArray:
+    array = values.array
+    if hasattr(array, "_pa_array"):
+        return array._pa_array
+    return pyarrow_lib.chunked_array(
+        [pyarrow_lib.array(values.astype("object"), type=pyarrow_lib.string())]
+    )
+
+
+def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
+    arrow = _arrow(values)
+    parsed = pc.strptime(arrow, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2020-02-30 over to 2020-03-01: a date is valid only if it prints back as written.
+    valid = pc.and_(
+        pc.match_substring_regex(arrow, _DATE_PATTERN),
+        pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arrow),
+    )
+    valid = pc.fill_null(valid, False)
+    dates = pc.if_else(valid, parsed, pyarrow_lib.scalar(None, type=parsed.type))
+    result = pd.Series(dates.to_numpy(zero_copy_only=False), index=values.index).astype(
+        "datetime64[ns]"
+    )
+    bad = values.notna().to_numpy() & result.isna().to_numpy()
+    if bad.any():
+        table.add_mask("bad_date", bad, column.name, values, example=column.example or "2016-03-01")
+    return result
+
+
+def _parse_number_array(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    arrow = _arrow(values)
+    ok = pc.fill_null(pc.match_substring_regex(arrow, _NUMBER_PATTERN), False)
+    cleaned = pc.if_else(ok, arrow, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+    numbers = pc.cast(cleaned, pyarrow_lib.float64()).to_numpy(zero_copy_only=False)
+    numbers = np.where(np.isfinite(numbers), numbers, np.nan)
+    bad = values.notna().to_numpy() & np.isnan(numbers)
+    return numbers, bad
+
+
+def _parse_numbers(table: _Table, column: str, values: pd.Series, *, expected: str) -> pd.Series:
+    numbers, bad = _parse_number_array(values)
+    for position in np.flatnonzero(bad):
+        text = values.iloc[position]
+        hint = _number_hint(text)
+        table.add("not_a_number", int(position), column, text, expected=expected, hint=hint)
+    return pd.Series(numbers, index=values.index, dtype="float64")
+
+
+def _number_hint(text: str) -> str:
+    if "," in text and text.replace(",", "", 1).replace(".", "", 1).strip("+-").isdigit():
+        return f"Use a point as the decimal separator: {text.replace(',', '.')}."
+    return "Write only the number; the unit belongs in the column name or the unit column."
+
+
+def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
+    count = len(text)
+    tests = (
+        text["test"] if "test" in text.columns else pd.Series(pd.NA, index=text.index, dtype=TEXT)
+    )
+    units = (
+        text["unit"] if "unit" in text.columns else pd.Series(pd.NA, index=text.index, dtype=TEXT)
+    )
+    raw_values = text["value"]
+    known_test = tests.isin(list(LAB_TESTS)).to_numpy(dtype=bool, na_value=False)
+    dipstick = (tests == "dipstick_protein").to_numpy(dtype=bool, na_value=False)
+    has_value = raw_values.notna().to_numpy()
+
+    # Numbers for every test except the dipstick, whose results are grades.
+    numbers, bad_number = _parse_number_array(raw_values)
+    measured = np.where(dipstick, np.nan, numbers)
+    for position in np.flatnonzero(bad_number & known_test & ~dipstick):
+        value = raw_values.iloc[position]
+        test = tests.iloc[position]
+        expected = f"a number in {' or '.join(LAB_TESTS[test].units)}"
+        table.add(
+            "not_a_number",
+            int(position),
+            "value",
+            value,
+            expected=expected,
+            hint=_number_hint(value),
+        )
+
+    if dipstick.any():
+        grades = raw_values[dipstick]
+        mg_dl = {grade: _dipstick_mg_dl(grade) for grade in grades.dropna().unique()}
+        converted = grades.astype("object").map(mg_dl).astype("float64").to_numpy()
+        measured[dipstick] = converted
+        bad_grade = np.zeros(count, dtype=bool)
+        bad_grade[dipstick] = grades.notna().to_numpy() & np.isnan(converted)
+        table.add_mask(
+            "bad_dipstick", bad_grade, "value", raw_values, allowed=", ".join(DIPSTICK_GRADES)
+        )
+
+    # Units: each distinct (test, unit) pair is looked up once.
+    factor = np.full(count, np.nan)
+    measured_unit = np.full(count, None, dtype=object)
+    has_unit = units.notna().to_numpy()
+    pairs = pd.DataFrame({"test": tests, "unit": units})[known_test & has_unit]
+    for (test, unit), group in pairs.groupby(["test", "unit"], sort=False).groups.items():
+        positions = text.index.get_indexer(group)
+        try:
+            factor[positions] = factor_to_canonical(test, unit)
+            measured_unit[positions] = _unit_as_written(test, unit)
+        except UnitError:
+            for position in positions:
+                table.add(
+                    "unknown_unit",
+                    int(position),
+                    "unit",
+                    unit,
+                    test=test,
+                    allowed=", ".join(ACCEPTED_UNITS[test]),
+                )
+    canonical_unit = tests.map({name: test.canonical_unit for name, test in LAB_TESTS.items()})
+    canonical_value = measured * factor
+    # Cells that cannot be converted already have a problem (or their test or unit has one).
+    not_converted = np.isnan(canonical_value) & has_value
+    for position in np.flatnonzero(not_converted | ~known_test):
+        table.reported.add((int(position), "value"))
+        table.reported.add((int(position), "unit"))
+    for position in np.flatnonzero(np.isnan(factor) & has_unit):
+        table.reported.add((int(position), "unit"))
+    return {
+        "value": pd.Series(canonical_value, index=text.index, dtype="float64"),
+        "unit": pd.Series(
+            np.where(np.isnan(canonical_value), None, canonical_unit.astype("object")), dtype=TEXT
+        ),
+        "measured_value": pd.Series(measured, index=text.index, dtype="float64"),
+        "measured_unit": pd.Series(measured_unit, index=text.index, dtype=TEXT),
+    }
+
+
+def _dipstick_mg_dl(grade: str) -> float:
+    from nephrocohort.clinical.units import dipstick_to_mg_dl
+
+    try:
+        return dipstick_to_mg_dl(grade)
+    except UnitError:
+        return np.nan
+
+
+def _unit_as_written(test: str, unit: str) -> str:
+    wanted = normalise_unit(unit)
+    for accepted in ACCEPTED_UNITS[test]:
+        if normalise_unit(accepted) == wanted:
+            return accepted
+    return unit
+
+
+# --- step 3: schemas and checks across tables -------------------------------------------------------
+
+
+def _checks(tables: dict[str, _Table], as_of: dt.date) -> list[Problem]:
+    problems: list[Problem] = []
+    for table in tables.values():
+        problems.extend(_schema_problems(table, as_of))
+    patients = tables.get("patients")
+    if patients is not None:
+        for table in tables.values():
+            problems.extend(_cross_table_problems(table, patients))
+    for table in tables.values():
+        problems.extend(_end_before_start(table))
+    return problems
+
+
+def _schema_problems(table: _Table, as_of: dt.date) -> list[Problem]:
+    schema = table_schema(table.name, as_of=as_of)
+    before = len(table.problems)
+    try:
+        schema.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        _report_failures(table, schema, errors.failure_cases, as_of)
+    return table.problems[before:]
+
+
+def _report_failures(table: _Table, schema, failures: pd.DataFrame, as_of: dt.date) -> None:
+    spec = TABLES[table.name]
+    frame = table.frame
+    duplicate_rows = None
+    seen_rows: set = set()
+    for failure in failures.itertuples(index=False):
+        if failure.index is None or pd.isna(failure.index):
+            continue
+        position = int(failure.index)
+        column = failure.column
+        if failure.schema_context == "DataFrameSchema":
+            if (position, failure.check) in seen_rows:
+                continue
+            seen_rows.add((position, failure.check))
+            _report_lab_failure(table, failure.check, position)
+            continue
+        check = failure.check
+        if check == "not_nullable":
+            table.add(
+                "missing_value", position, column, None, description=spec.column(column).description
+            )
+        elif check == "field_uniqueness":
+            if duplicate_rows is None:
+                duplicate_rows = _duplicate_rows(table)
+            value = frame[column].iloc[position]
+            rows = ", ".join(str(row) for row in duplicate_rows.get(value, []))
+            table.add("duplicate_patient", position, column, value, rows=rows)
+        else:
+            name = schema.columns[column].checks[int(failure.check_number)].name
+            _report_column_failure(table, name, position, column, as_of)
+
+
+def _report_column_failure(table: _Table, name: str, position: int, column: str, as_of) -> None:
+    value = table.frame[column].iloc[position]
+    spec_column = TABLES[table.name].column(column)
+    if name == "unknown_code":
+        allowed = spec_column.codes
+        matches = [code for code in allowed if code.lower() == str(value).strip().lower()]
+        hint = f"Did you mean '{matches[0]}'? Codes are case-sensitive." if matches else ""
+        table.add("unknown_code", position, column, value, allowed=", ".join(allowed), hint=hint)
+    elif name == "future_date":
+        table.add("future_date", position, column, value, as_of=as_of.isoformat())
+    elif name == "implausible":
+        plausible = COLUMN_RANGES[(table.name, column)]
+        table.add(
+            "implausible",
+            position,
+            column,
+            value,
+            subject=f"'{column}'",
+            unit=plausible.unit,
+            low=plausible.low,
+            high=plausible.high,
+            range_unit=plausible.unit,
+            hint=_slip_hint(plausible, float(value)),
+        )
+    elif name == "negative_value":
+        table.add("negative_value", position, column, value)
+
+
+def _slip_hint(plausible, value: float) -> str:
+    for slip in plausible.slips:
+        if plausible.low <= value * slip.factor <= plausible.high:
+            return slip.question
+    return "Check the value and its unit."
+
+
+def _report_lab_failure(table: _Table, check: str, position: int) -> None:
+    frame = table.frame
+    test = frame["test"].iloc[position]
+    if check == "implausible_lab":
+        plausible = LAB_TESTS[test].plausible
+        measured_unit = frame["measured_unit"].iloc[position]
+        canonical = frame["value"].iloc[position]
+        hint = (
+            _slip_hint(plausible, float(canonical))
+            if measured_unit == plausible.unit
+            else "Check the value and its unit."
+        )
+        table.add(
+            "implausible",
+            position,
+            "value",
+            frame["measured_value"].iloc[position],
+            subject=test,
+            unit=measured_unit,
+            low=plausible.low,
+            high=plausible.high,
+            range_unit=plausible.unit,
+            hint=hint,
+        )
+    elif check == "unit_not_canonical":
+        table.add(
+            "unknown_unit",
+            position,
+            "unit",
+            frame["unit"].iloc[position],
+            test=test,
+            allowed=LAB_TESTS[test].canonical_unit + " (in a loaded cohort)",
+        )
+
+
+def _duplicate_rows(table: _Table) -> dict:
+    ids = table.frame["patient_id"]
+    duplicated = ids.duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
+    rows: dict = {}
+    for position in np.flatnonzero(duplicated):
+        rows.setdefault(ids.iloc[position], []).append(table.row(int(position)))
+    return rows
+
+
+def _cross_table_problems(table: _Table, patients: _Table) -> list[Problem]:
+    before = len(table.problems)
+    frame = table.frame
+    if "patient_id" not in frame.columns or "patient_id" in patients.absent:
+        return []
+    known_ids = patients.frame["patient_id"].dropna()
+    ids = frame["patient_id"]
+    if table is not patients:
+        unknown = ids.notna().to_numpy() & ~ids.isin(known_ids).to_numpy(dtype=bool, na_value=False)
+        table.add_mask("unknown_patient", unknown, "patient_id")
+    first = patients.frame.drop_duplicates("patient_id").dropna(subset=["patient_id"])
+    birth_by_id = pd.Series(
+        first["birth_date"].to_numpy(), index=first["patient_id"].astype("object")
+    )
+    birth = birth_by_id.reindex(ids.astype("object")).to_numpy()
+    for column in TABLES[table.name].columns:
+        if column.kind != "date" or column.name == "birth_date" or column.name not in frame.columns:
+            continue
+        dates = frame[column.name].to_numpy()
+        with np.errstate(invalid="ignore"):
+            early = ~np.isnat(dates) & ~np.isnat(birth) & (dates < birth)
+        for position in np.flatnonzero(early):
+            table.add(
+                "before_birth",
+                int(position),
+                column.name,
+                frame[column.name].iloc[position],
+                patient_id=ids.iloc[position],
+                birth_date=_show(pd.Timestamp(birth[position])),
+            )
+    return table.problems[before:]
+
+
+def _end_before_start(table: _Table) -> list[Problem]:
+    before = len(table.problems)
+    frame = table.frame
+    for name, start, end in END_AFTER_START:
+        if name != table.name or start not in frame.columns or end not in frame.columns:
+            continue
+        starts = frame[start].to_numpy()
+        ends = frame[end].to_numpy()
+        wrong = ~np.isnat(starts) & ~np.isnat(ends) & (ends < starts)
+        for position in np.flatnonzero(wrong):
+            table.add(
+                "end_before_start",
+                int(position),
+                end,
+                frame[end].iloc[position],
+                start_column=start,
+                start=_show(frame[start].iloc[position]),
+            )
+    return table.problems[before:]
