@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
@@ -66,10 +66,11 @@ def patient_edit(request, pk: int):
     return render(request, "registry/patient_form.html", {"form": form, "patient": patient})
 
 
-@require_POST
 @registry_view("edit")
 def patient_delete(request, pk: int):
     patient = visible_patient(request, pk)
+    if request.method != "POST":  # after the lookup: another center's id stays a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         patient.soft_delete(expected_version=int(request.POST.get("version", patient.version)))
     except EditConflictError as conflict:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from nephrocohort.registry.forms import RECORD_FORMS
 from nephrocohort.registry.models import EditConflictError
@@ -58,11 +58,12 @@ def record_edit(request, pk: int, table: str, record_pk: int):
     return _render(request, form, patient, table, record)
 
 
-@require_POST
 @registry_view("edit")
 def record_delete(request, pk: int, table: str, record_pk: int):
     patient = visible_patient(request, pk)
     record = visible_record(request, patient, table, record_pk)
+    if request.method != "POST":  # after the lookup: another center's id stays a 404
+        return HttpResponseNotAllowed(["POST"])
     try:
         record.soft_delete(expected_version=int(request.POST.get("version", record.version)))
     except EditConflictError as conflict:
