@@ -40,9 +40,9 @@ class ReportRun:
 
 
 def _load_cohort(data):
-    from nephrocohort.cohort import demo_cohort, load_bundle
-
     if data is None:
+        from nephrocohort.cohort import demo_cohort
+
         return demo_cohort()
     if hasattr(data, "patients"):  # already a Cohort
         return data
@@ -52,6 +52,8 @@ def _load_cohort(data):
             f"The cohort {str(path)!r} does not exist. Give a folder of CSV files or an .xlsx "
             "workbook (see docs/report.md), or leave out --data to use the demo cohort."
         )
+    from nephrocohort.cohort import load_bundle
+
     return load_bundle(path)
 
 

@@ -1,0 +1,56 @@
+"""`nephrocohort report`: wrong input gives a sentence and a non-zero exit, never a traceback."""
+
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from nephrocohort.cli import app, main
+
+
+def run_cli(monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, "argv", ["nephrocohort", "report", *args])
+    with pytest.raises(SystemExit) as done:
+        main()
+    captured = capsys.readouterr()
+    return done.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "Unknown report format 'pdf'. Choose from: json, html, docx, xlsx"),
+        (["--percentile-method", "excel"], "'percentile_method' must be one of spss, linear"),
+        (["--normality", "ks"], "'normality_test' must be one of lilliefors, shapiro"),
+        (["--data", "no/such/cohort"], "The cohort 'no/such/cohort' does not exist"),
+    ],
+)
+def test_wrong_input_prints_the_problem_and_exits_2(monkeypatch, capsys, tmp_path, args, message):
+    code, _, err = run_cli(monkeypatch, capsys, *args, "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_output_path_that_is_a_file_is_refused(monkeypatch, capsys, tmp_path):
+    target = tmp_path / "report"
+    target.write_text("not a folder")
+    code, _, err = run_cli(monkeypatch, capsys, "--out", str(target))
+    assert code == 2
+    assert "is a file; give a folder" in err
+
+
+def test_help_lists_the_options():
+    result = CliRunner().invoke(app, ["report", "--help"])
+    assert result.exit_code == 0
+    out = result.stdout
+    for option in (
+        "--data",
+        "--rule-set",
+        "--out",
+        "--format",
+        "--percentile-method",
+        "--normality",
+    ):
+        assert option in out
