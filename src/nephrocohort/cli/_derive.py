@@ -1,5 +1,93 @@
-"""Commands of the derive step (being built)."""
+"""Commands of the derive step: ``nephrocohort derive`` and ``nephrocohort explain``.
+
+Thin shells: load the bundle and the rule set, call ``derive`` or ``explain``,
+write or print the result. Every rule lives in ``nephrocohort.cohort``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nephrocohort.exceptions import NephroCohortError
+
+
+class OutputPathError(NephroCohortError):
+    """The output file cannot be written where the user asked."""
+
+
+def _load(data: Path, rule_set: str):
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.cohort import load_bundle
+
+    rules = load_rule_set(rule_set)
+    return load_bundle(data), rules
+
+
+DataOption = Annotated[
+    Path, typer.Option("--data", help="Cohort bundle: a folder of CSV files or one .xlsx workbook.")
+]
+RuleSetOption = Annotated[
+    str,
+    typer.Option(
+        "--rule-set",
+        help="Rule set name (see `nephrocohort rules list`) or a path to a rule-set YAML file.",
+    ),
+]
 
 
 def register(app) -> None:
-    """Add this step's commands to ``app``."""
+    """Add the ``derive`` and ``explain`` commands to ``app``."""
+
+    @app.command("derive")
+    def derive_command(
+        data: DataOption,
+        out: Annotated[
+            Path,
+            typer.Option(
+                "--out", help="Where to write the analysis dataset (CSV, one row per patient)."
+            ),
+        ],
+        rule_set: RuleSetOption = "study",
+    ) -> None:
+        """Derive the analysis dataset (one row per patient) and write it as CSV."""
+        from nephrocohort.cohort import derive, write_analysis_csv
+
+        if not out.parent.exists():
+            raise OutputPathError(
+                f"Cannot write {out}: the folder {out.parent} does not exist. "
+                "Create it or choose another --out path."
+            )
+        cohort, rules = _load(data, rule_set)
+        dataset = derive(cohort, rules)
+        write_analysis_csv(dataset, out)
+        noun = "patient" if len(dataset) == 1 else "patients"
+        typer.echo(
+            f"Wrote the analysis dataset of {len(dataset)} {noun} ({len(dataset.columns)} columns, "
+            f"rule set '{rules.name}') to {out}."
+        )
+
+    @app.command("explain")
+    def explain_command(
+        patient_id: Annotated[
+            str,
+            typer.Argument(help="The patient's id (the patient_id column of the patients table)."),
+        ],
+        data: DataOption,
+        rule_set: RuleSetOption = "study",
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON instead of text.")
+        ] = False,
+    ) -> None:
+        """Show how each derived value of one patient was reached: records, rule and window."""
+        from nephrocohort.cohort import explain, format_explanation
+
+        cohort, rules = _load(data, rule_set)
+        explanation = explain(cohort, rules, patient_id)
+        if as_json:
+            typer.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            typer.echo(format_explanation(explanation), nl=False)

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
+NO_MMF_REASON = (
+    "No MMF or mycophenolate sodium recorded; the study analyses patients treated with MMF."
+)
 
 
 def _text_or_none(column: pd.Series) -> np.ndarray:
@@ -30,10 +33,13 @@ def eligibility_verdicts(
     egfr_before_mmf: np.ndarray,
     rituximab_before_mmf: np.ndarray,
 ) -> tuple[dict, pd.DataFrame]:
-    """``eligible`` and ``exclusion_reasons`` columns, and the inputs each verdict used.
+    """``eligible``, ``exclusion_reasons`` and ``eligibility_unchecked``, and each verdict's inputs.
 
-    ``assess_eligibility`` is called once per distinct combination of inputs
-    (many patients share them), never inside the vectorised steps.
+    ``assess_eligibility`` (clinical core) decides; it is called once per
+    distinct combination of inputs. ``exclusion_reasons`` holds the verdict's
+    exclusions only; criteria that could not be checked (not recorded, which
+    never excludes) go to ``eligibility_unchecked``. A patient without MMF
+    is not eligible: the study population is children treated with MMF.
     """
     from nephrocohort.clinical.eligibility import assess_eligibility
 
@@ -55,25 +61,169 @@ def eligibility_verdicts(
         dtype=object,
     )
     keys = [tuple(row) for row in inputs.itertuples(index=False, name=None)]
-    verdict_of: dict[tuple, object] = {}
     names = list(inputs.columns)
-    for key in set(keys):
-        verdict_of[key] = assess_eligibility(
-            rule_set=rule_set, **dict(zip(names, key, strict=True))
-        )
+    verdict_of = {
+        key: assess_eligibility(rule_set=rule_set, **dict(zip(names, key, strict=True)))
+        for key in set(keys)
+    }
     verdicts = [verdict_of[key] for key in keys]
-    eligible = np.array([bool(v.eligible) for v in verdicts], dtype=bool)
-    reasons = ["; ".join(v.reasons) for v in verdicts]
+    no_mmf = np.isnan(np.asarray(age_at_mmf_start_years, dtype=np.float64))
+    eligible = np.array([bool(v.eligible) for v in verdicts], dtype=bool) & ~no_mmf
+    exclusions = [list(v.exclusions) for v in verdicts]
+    for p in np.flatnonzero(no_mmf):
+        exclusions[p] = [NO_MMF_REASON, *exclusions[p]]
+    unchecked = [
+        "; ".join(sentence for sentence in v.reasons if sentence not in v.exclusions)
+        for v in verdicts
+    ]
     return (
         {
             "eligible": pd.arrays.BooleanArray(eligible, np.zeros(n, dtype=bool)),
-            "exclusion_reasons": pd.array(reasons, dtype="string"),
+            "exclusion_reasons": pd.array(["; ".join(e) for e in exclusions], dtype="string"),
+            "eligibility_unchecked": pd.array(unchecked, dtype="string"),
         },
         inputs,
     )
 
 
+STEROID_DRUGS = ("prednisolone", "prednisone")
+
+
+def _steroid_trials(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first continuous daily oral steroid course per patient.
+
+    Returns ``(start_day, days_of_standard_dose, first_row)``. The course
+    starts with the patient's earliest prednisolone/prednisone row; when that
+    row is daily, later daily rows starting no later than the course's end so
+    far extend it (a dose change is not a new course); an open row runs to the
+    end of observation. A first row on another schedule gives a 0-day trial.
+    """
+    t = tables
+    n = t.n_patients
+    start = np.full(n, np.nan)
+    length = np.full(n, np.nan)
+    first_row = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(
+        np.isin(t.med_drug, STEROID_DRUGS) & (t.med_pid >= 0) & ~np.isnan(t.med_start_day)
+    )
+    if rows.size == 0:
+        return start, length, first_row
+    rows = rows[np.lexsort((rows, t.med_start_day[rows], t.med_pid[rows]))]
+    pid = t.med_pid[rows]
+    begin = t.med_start_day[rows]
+    end_of_observation = np.fmin(t.last_followup_day, t.death_day)[pid]
+    end = np.where(np.isnan(t.med_end_day[rows]), end_of_observation, t.med_end_day[rows])
+    daily = t.med_schedule[rows] == "daily"
+    first = np.r_[True, pid[1:] != pid[:-1]]
+    block = np.cumsum(first) - 1
+    block_start = begin[first][block]
+    # rows that can extend the course: daily rows of the same patient; a gap ends it
+    running_end = pd.Series(np.where(daily, end, -np.inf)).groupby(block).cummax().to_numpy()
+    previous_end = np.r_[-np.inf, running_end[:-1]]
+    gap = ~first & (~daily | (begin > previous_end))
+    broken = pd.Series(gap).groupby(block).cummax().to_numpy()
+    in_course = daily & ~broken & daily[first][block]
+    course_end = pd.Series(np.where(in_course, end, -np.inf)).groupby(block).max().to_numpy()
+    patients = pid[first]
+    start[patients] = block_start[first]
+    length[patients] = np.where(np.isfinite(course_end), course_end - begin[first], 0.0)
+    first_row[patients] = rows[first]
+    return start, length, first_row
+
+
+def _int_or_none(value) -> int | None:
+    return None if value < 0 else int(value)
+
+
 def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, pd.DataFrame]:
-    """Steroid response per patient (PENDING clinical.syndrome)."""
+    """Steroid response per patient from the first oral steroid course.
+
+    Day 0 is the start of the patient's first prednisolone/prednisone course;
+    the first complete and the first partial remission on or after day 0 (in
+    the daily proteinuria states) and the course's length go to
+    ``clinical.syndrome.steroid_response``, which applies the rule set's
+    trial (28 days) and late-response limit (42 days for ``study``). Without
+    any proteinuria measurement from day 0 to the end of the trial window the
+    response cannot be judged and is NA. When it is NA and the patients table
+    carries a recorded ``steroid_response`` (sensitive/resistant, e.g. from a
+    legacy sheet), the recorded value is used and the explanation says so.
+    """
+    from nephrocohort.clinical.syndrome import steroid_response
+    from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL
+
     n = tables.n_patients
-    return np.full(n, None, dtype=object), pd.DataFrame({"med_row": np.full(n, -1)})
+    trial_start, trial_days, first_row = _steroid_trials(tables)
+    late_until = float(rule_set.syndrome.steroid_late_response_until_day)
+
+    relative = daily.day - trial_start[daily.pid] if daily.pid.size else np.array([])
+    on_or_after = relative >= 0
+
+    def first_day(mask):
+        out = np.full(n, np.inf)
+        np.minimum.at(out, daily.pid[mask], relative[mask])
+        out[np.isinf(out)] = np.nan
+        return out
+
+    complete_day = first_day(on_or_after & (daily.state == COMPLETE))
+    partial_day = first_day(on_or_after & (daily.state == PARTIAL))
+    window_end = np.fmin(trial_days, late_until)
+    evidence_mask = (
+        on_or_after & (relative <= window_end[daily.pid]) if daily.pid.size else on_or_after
+    )
+    has_evidence = np.zeros(n, dtype=bool)
+    has_evidence[daily.pid[evidence_mask]] = True
+    has_evidence &= ~np.isnan(trial_start)
+
+    response = np.full(n, None, dtype=object)
+    reasons = np.full(n, "", dtype=object)
+    judged = np.flatnonzero(has_evidence)
+    if judged.size:
+        # one call per distinct (trial length, complete day, partial day)
+        keys = pd.DataFrame(
+            {
+                "days": np.nan_to_num(trial_days[judged], nan=-1.0),
+                "complete": np.nan_to_num(complete_day[judged], nan=-1.0),
+                "partial": np.nan_to_num(partial_day[judged], nan=-1.0),
+            }
+        )
+        codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+        unique_response = np.full(len(uniques), None, dtype=object)
+        unique_reasons = np.full(len(uniques), "", dtype=object)
+        for index, (days, complete, partial) in enumerate(uniques):
+            verdict = steroid_response(
+                rule_set=rule_set,
+                days_of_standard_dose=_int_or_none(days),
+                complete_remission_day=_int_or_none(complete),
+                partial_remission_day=_int_or_none(partial),
+            )
+            unique_response[index] = verdict.response
+            unique_reasons[index] = " ".join(verdict.reasons)
+        response[judged] = unique_response[codes]
+        reasons[judged] = unique_reasons[codes]
+
+    recorded_used = np.zeros(n, dtype=bool)
+    if "steroid_response" in cohort.patients:
+        recorded = (
+            cohort.patients["steroid_response"]
+            .astype("string")
+            .str.strip()
+            .str.lower()
+            .to_numpy(dtype=object, na_value=None)
+        )
+        usable = np.array([r in ("sensitive", "resistant") for r in recorded], dtype=bool)
+        recorded_used = usable & np.array([r is None for r in response], dtype=bool)
+        response[recorded_used] = recorded[recorded_used]
+
+    trace = pd.DataFrame(
+        {
+            "med_row": first_row,
+            "trial_start_day": trial_start,
+            "days_of_standard_dose": trial_days,
+            "complete_remission_day": complete_day,
+            "partial_remission_day": partial_day,
+            "has_evidence": has_evidence,
+            "recorded_used": recorded_used,
+            "reasons": reasons,
+        }
+    )
+    return response, trace

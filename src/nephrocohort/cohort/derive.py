@@ -56,7 +56,7 @@ from nephrocohort.cohort._derive_proteinuria import (
 )
 from nephrocohort.cohort._derive_steroids import SteroidDoses, steroid_doses_at
 
-__all__ = ["derive", "ANALYSIS_COLUMNS"]
+__all__ = ["derive", "write_analysis_csv", "ANALYSIS_COLUMNS"]
 
 #: The columns of the analysis dataset, in order (docs/architecture.md).
 ANALYSIS_COLUMNS = (
@@ -155,6 +155,7 @@ class PreparedTables:
     visit_day: np.ndarray
     med_pid: np.ndarray
     med_drug: np.ndarray
+    med_schedule: np.ndarray
     med_start_day: np.ndarray
     med_end_day: np.ndarray
     event_pid: np.ndarray
@@ -194,6 +195,7 @@ def prepare(cohort) -> PreparedTables:
         visit_day=day_numbers(cohort.visits["date"]),
         med_pid=pid_of(cohort.medications),
         med_drug=_text(cohort.medications["drug"]),
+        med_schedule=_text(cohort.medications["schedule"]),
         med_start_day=day_numbers(cohort.medications["start_date"]),
         med_end_day=day_numbers(cohort.medications["end_date"]),
         event_pid=pid_of(cohort.events),
@@ -448,6 +450,7 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         "group": _int_or_na(group),
         "eligible": verdicts["eligible"],
         "exclusion_reasons": verdicts["exclusion_reasons"],
+        "eligibility_unchecked": verdicts["eligibility_unchecked"],
         "steroid_response": _as_string(response),
         "onset_date": days_to_dates(onset).array,
         "last_followup_date": days_to_dates(t.last_followup_day).array,
@@ -584,3 +587,19 @@ def derive(cohort, rule_set) -> pd.DataFrame:
     """
     dataset, _ = derive_with_trace(cohort, rule_set)
     return dataset
+
+
+def write_analysis_csv(dataset: pd.DataFrame, path) -> None:
+    """Write the analysis dataset as UTF-8 CSV that scripts and spreadsheets read alike.
+
+    Dates as ``YYYY-MM-DD``, booleans as ``true``/``false``, missing values as
+    empty cells; numbers unrounded (round only for display).
+    """
+    out = dataset.copy()
+    for column in out.columns:
+        series = out[column]
+        if isinstance(series.dtype, pd.BooleanDtype):
+            out[column] = series.map({True: "true", False: "false"}).astype("string")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = series.dt.strftime("%Y-%m-%d").astype("string")
+    out.to_csv(path, index=False, encoding="utf-8")

@@ -687,38 +687,60 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     )
     add(
         "eligible",
-        f"clinical.eligibility.assess_eligibility under rule set '{rule_set.name}' with: {described}.",
+        f"clinical.eligibility.assess_eligibility under rule set '{rule_set.name}' with: {described}. "
+        "Without MMF a patient is not eligible.",
         None,
-        [r.patient("serology, family_history_ns, birth_date")],
+        [r.patient("hbv, hcv, syphilis, hiv, family_history_ns, birth_date")],
     )
     add(
         "exclusion_reasons",
-        "The reasons of the eligibility verdict, joined with '; ' (empty when eligible).",
-        None,
-        [],
+        "The exclusions of the eligibility verdict, joined with '; ' (empty when eligible).",
     )
-    response = trace.steroid_response_trace
+    add(
+        "eligibility_unchecked",
+        "Criteria the verdict could not check because the value is not recorded (these never exclude).",
+    )
     response_evidence = []
-    if not response.empty:
-        info = response.iloc[0]
-        if info.get("med_row", -1) >= 0:
-            response_evidence.append(
-                r.medication(
-                    int(info["med_row"]), " (first oral steroid course: the steroid trial)"
+    info = trace.steroid_response_trace.iloc[0]
+    if info["med_row"] >= 0:
+        response_evidence.append(
+            r.medication(int(info["med_row"]), " (first oral steroid course: day 0 of the trial)")
+        )
+    for label, key in (
+        ("first complete remission", "complete_remission_day"),
+        ("first partial remission", "partial_remission_day"),
+    ):
+        day = info[key]
+        if not np.isnan(day):
+            position = _daily_lab_row(trace, info["trial_start_day"] + day)
+            if position >= 0:
+                response_evidence.append(
+                    r.lab(position, f" ({label}, day {int(day)} of the trial)")
                 )
-            )
-        for lab in info.get("lab_rows", []) or []:
-            response_evidence.append(r.lab(int(lab)))
-    add("steroid_response", _steroid_response_rule(rule_set), None, response_evidence)
+    if info["has_evidence"]:
+        detail = (
+            f" Course length {int(info['days_of_standard_dose'])} days. Verdict: {info['reasons']}"
+        )
+    elif info["recorded_used"]:
+        detail = " No proteinuria measured in the trial; the value recorded in patients.steroid_response is used."
+    else:
+        detail = " No steroid course with a proteinuria measurement in the trial window: NA."
+    add("steroid_response", _steroid_response_rule(rule_set) + detail, None, response_evidence)
     return items
+
+
+def _daily_lab_row(trace, day: float) -> int:
+    matches = np.flatnonzero(trace.daily.day == day)
+    return int(trace.daily.lab_row[matches[0]]) if matches.size else -1
 
 
 def _steroid_response_rule(rule_set) -> str:
     s = rule_set.syndrome
     return (
-        f"Complete remission within {s.steroid_trial_days} days (or up to day {s.steroid_late_response_until_day}) "
-        "of the first prednisolone/prednisone course = sensitive; otherwise resistant; NA without measurements "
-        "in the trial (clinical.syndrome)."
+        "clinical.syndrome.steroid_response on the first continuous daily prednisolone/prednisone course "
+        f"(day 0 = its start): complete remission by day {s.steroid_trial_days} (late response up to day "
+        f"{s.steroid_late_response_until_day}) = sensitive; none = resistant; NA without a proteinuria "
+        "measurement in the trial."
     )
 
 
