@@ -124,8 +124,9 @@ class TestPatientForms:
             },
         )
         assert (
-            "onset date (2013-01-01) is before birth date (2014-01-01)."
-            in (response.context["form"].errors["onset_date"])
+            "'onset_date' is 2013-01-01, which is before the birth date of patient A-012 "
+            "(2014-01-01). Check the date and the patient's birth date."
+            in response.context["form"].errors["onset_date"]
         )
 
 
@@ -166,8 +167,8 @@ class TestRecordForms:
             },
         )
         assert (
-            "'mg/dL' is not a unit for serum_albumin. Accepted units: g/dL, g/L."
-            in (response.context["form"].errors["unit"][0])
+            "unit 'mg/dL' is not accepted for serum_albumin. Accepted units: g/dL, g/L."
+            in response.context["form"].errors["unit"][0]
         )
         assert patient_a.labs.count() == 3
 
@@ -176,7 +177,29 @@ class TestRecordForms:
             reverse("registry:record_create", args=[patient_a.pk, "labs"]),
             {"date": "2016-03-01", "test": "dipstick_protein", "value": "5+", "unit": "mg/dL"},
         )
-        assert "is not a dipstick grade" in response.context["form"].errors["value"][0]
+        assert "'5+' is not a dipstick protein grade" in response.context["form"].errors["value"][0]
+
+    def test_negative_weight_is_an_error_even_if_confirmed(self, client_a, patient_a):
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "visits"]),
+            {"date": "2016-03-01", "weight_kg": "-3", "confirm_unusual_values": "on"},
+        )
+        assert "weight_kg" in response.context["form"].errors
+        assert patient_a.visits.count() == 1
+
+    def test_form_says_what_the_bundle_loader_says(self, client_a, patient_a, tmp_path):
+        """The same value gives the same sentence in a form and in a bundle file."""
+        from nephrocohort.cohort import validate_bundle
+
+        (tmp_path / "patients.csv").write_text("patient_id,sex,birth_date\nP1,M,2012-03-01\n")
+        (tmp_path / "visits.csv").write_text("patient_id,date,height_cm\nP1,2016-03-01,1.02\n")
+        [problem] = validate_bundle(tmp_path)
+        response = client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "visits"]),
+            {"date": "2016-03-01", "height_cm": "1.02"},
+        )
+        expected = problem.message.removeprefix("visits.csv row 2: ") + " " + problem.hint
+        assert response.context["form"].warnings == [expected]
 
     def test_medication_ending_before_it_starts_is_refused(self, client_a, patient_a):
         response = client_a.post(

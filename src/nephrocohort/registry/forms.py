@@ -87,10 +87,14 @@ class ContractForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors:
+            # Fields Django could not parse (a date, a number) already say what is wrong.
+            return cleaned
         row = {name: cleaned.get(name) for name in TABLES[self.table].column_names}
         row = {name: value for name, value in row.items() if name in self.fields}
-        birth = getattr(self.patient, "birth_date", None)
-        findings = check_row(self.table, row, birth_date=birth)
+        if self.table == "patients" and cleaned.get("center") is not None:
+            row["center"] = cleaned["center"].code
+        findings = check_row(self.table, row, patient_row=_patient_row(self.patient))
         for column, messages in findings.errors.items():
             for message in messages:
                 self.add_error(column if column in self.fields else None, message)
@@ -116,6 +120,12 @@ class ContractForm(forms.ModelForm):
             expected = self.cleaned_data.get("version") or record.version
             record.save_checked(expected_version=expected)
         return record
+
+
+def _patient_row(patient: Patient | None) -> dict | None:
+    if patient is None:
+        return None
+    return {"patient_id": patient.patient_id, "sex": patient.sex, "birth_date": patient.birth_date}
 
 
 class PatientForm(ContractForm):
