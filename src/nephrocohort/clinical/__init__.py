@@ -12,6 +12,18 @@ from nephrocohort.clinical.anthropometry import (
     age_years,
     bsa_m2,
 )
+from nephrocohort.clinical.dosing import (
+    FORMULATIONS,
+    DosePlan,
+    DoseRecommendation,
+    Formulation,
+    PlanStep,
+    mmf_dose,
+    mmf_gi_side_effect_plan,
+    prednisolone_alternate_day_dose,
+    prednisolone_daily_dose,
+)
+from nephrocohort.clinical.eligibility import Verdict, assess_eligibility
 from nephrocohort.clinical.kidney_function import (
     CKD_STAGES,
     EGFR_EQUATIONS,
@@ -22,6 +34,12 @@ from nephrocohort.clinical.kidney_function import (
     egfr_ckid_u25_cystatin,
     egfr_schwartz_1976,
     egfr_schwartz_bedside,
+)
+from nephrocohort.clinical.proteinuria import (
+    RESPONSE_BY_STATE,
+    classify_proteinuria,
+    response_from_state,
+    state_of_day,
 )
 from nephrocohort.clinical.rules import (
     EGFR_EQUATION_NAMES,
@@ -35,6 +53,12 @@ from nephrocohort.clinical.rules import (
     Timepoint,
     list_rule_sets,
     load_rule_set,
+)
+from nephrocohort.clinical.syndrome import (
+    SteroidResponse,
+    SyndromeVerdict,
+    nephrotic_syndrome,
+    steroid_response,
 )
 from nephrocohort.clinical.units import (
     ACCEPTED_UNITS,
@@ -54,6 +78,25 @@ from nephrocohort.clinical.units import (
 )
 
 __all__ = [
+    "FORMULATIONS",
+    "RESPONSE_BY_STATE",
+    "DosePlan",
+    "DoseRecommendation",
+    "Formulation",
+    "PlanStep",
+    "SteroidResponse",
+    "SyndromeVerdict",
+    "Verdict",
+    "assess_eligibility",
+    "classify_proteinuria",
+    "mmf_dose",
+    "mmf_gi_side_effect_plan",
+    "nephrotic_syndrome",
+    "prednisolone_alternate_day_dose",
+    "prednisolone_daily_dose",
+    "response_from_state",
+    "state_of_day",
+    "steroid_response",
     "BSA_FORMULAS",
     "CKD_STAGES",
     "EGFR_EQUATIONS",

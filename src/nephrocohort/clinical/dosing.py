@@ -1,0 +1,429 @@
+"""Doses of MMF and prednisolone from body surface area, rounded to what can be given.
+
+A dose is computed in mg from mg/m2 and BSA, capped at the maximum, then
+rounded to the nearest amount the chosen formulation can deliver (whole
+tablets or capsules; oral liquids to 0.1 mL), never above the cap or the top
+of the prescribed range. The result says what was rounded and capped.
+
+References
+----------
+.. [1] The seed study, Methods: MMF 600-1200 mg/m2/day in two divided doses;
+   with gastrointestinal side effects the total daily dose was decreased 50%
+   for 4 weeks, then increased to the recommended dose, and withdrawn if the
+   symptoms persisted after 4 weeks; prednisolone 60 mg/m2/day, then 40 mg/m2
+   per dose on alternate days.
+.. [2] KDIGO 2021 Clinical Practice Guideline for the Management of Glomerular
+   Diseases, chapter 4, and IPNA 2022 SSNS recommendations Table 1: prednisone
+   60 mg/m2/day or 2 mg/kg/day (maximum 60 mg/day); 40 mg/m2 or 1.5 mg/kg on
+   alternate days (maximum 40 mg).
+.. [3] CellCept (mycophenolate mofetil) prescribing information / SmPC:
+   250 mg capsules, 500 mg tablets, oral suspension 200 mg/mL; pediatric dose
+   600 mg/m2 twice daily up to a maximum of 2 g daily. Used for the MMF cap
+   because the nephrotic-syndrome guideline maximum could not be verified.
+.. [4] Prednisolone strengths: 1 mg and 5 mg tablets, oral solution 1 mg/mL
+   (5 mg/5 mL) and 3 mg/mL (15 mg/5 mL), as listed in national formularies
+   (e.g. BNF for Children). Centres can define their own ``Formulation``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+
+from nephrocohort.clinical._checks import Range, check_range
+from nephrocohort.exceptions import ClinicalInputError
+
+__all__ = [
+    "Formulation",
+    "FORMULATIONS",
+    "DoseRecommendation",
+    "PlanStep",
+    "DosePlan",
+    "mmf_dose",
+    "prednisolone_daily_dose",
+    "prednisolone_alternate_day_dose",
+    "mmf_gi_side_effect_plan",
+]
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """A product form: mg per unit (per tablet, capsule or mL) and the smallest amount that can be given.
+
+    References
+    ----------
+    Module references [3] (MMF) and [4] (prednisolone).
+    """
+
+    name: str
+    drug: str
+    mg_per_unit: float
+    unit: str  # "tablet", "capsule" or "mL"
+    step: float  # smallest giveable amount in ``unit`` (1 tablet, 0.1 mL)
+
+
+FORMULATIONS = {
+    "mmf-capsule-250": Formulation("MMF 250 mg capsule", "mmf", 250, "capsule", 1),
+    "mmf-tablet-500": Formulation("MMF 500 mg tablet", "mmf", 500, "tablet", 1),
+    "mmf-suspension-200": Formulation("MMF oral suspension 200 mg/mL", "mmf", 200, "mL", 0.1),
+    "prednisolone-tablet-5": Formulation(
+        "Prednisolone 5 mg tablet", "prednisolone", 5, "tablet", 1
+    ),
+    "prednisolone-tablet-1": Formulation(
+        "Prednisolone 1 mg tablet", "prednisolone", 1, "tablet", 1
+    ),
+    "prednisolone-solution-1": Formulation(
+        "Prednisolone oral solution 1 mg/mL", "prednisolone", 1, "mL", 0.1
+    ),
+    "prednisolone-solution-3": Formulation(
+        "Prednisolone oral solution 3 mg/mL", "prednisolone", 3, "mL", 0.1
+    ),
+}
+
+_BSA = Range(0.1, 3.0, "m2", "Was a weight or height entered instead?")
+_MMF_RANGE_MG_M2_DAY = (600.0, 1200.0)  # seed [1]
+_MMF_MAX_MG_DAY = 2000.0  # labelled pediatric maximum [3]
+_PRED_DAILY_MG_M2 = 60.0  # [1], [2]
+_PRED_DAILY_MAX_MG = 60.0  # [2]
+_PRED_ALT_MG_M2 = 40.0  # [1], [2]
+_PRED_ALT_MAX_MG = 40.0  # [2]
+_GI_REDUCTION_DAYS = 28  # seed: 4 weeks [1]
+# BSA is itself rounded (2-4 decimals), so a dose within 1% under the bottom of the
+# prescribed range (e.g. 200 mg for 600 mg/m2/day at BSA 0.6667) is accepted as in range.
+_BOTTOM_TOLERANCE = 0.99
+
+
+@dataclass(frozen=True)
+class DoseRecommendation:
+    """A dose that can be given: per administration, per day and as mg/m2 actually achieved.
+
+    References
+    ----------
+    Module references [1]-[4].
+    """
+
+    drug: str
+    schedule: str  # "bid" (two doses a day), "daily" or "alternate_day"
+    bsa_m2: float
+    target_mg_m2: float  # per day (bid, daily) or per dose (alternate_day)
+    mg_per_dose: float
+    doses_per_day: float  # 2, 1, or 0.5 for alternate days
+    formulation: Formulation
+    amount_per_dose: float
+    capped: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def mg_per_day(self) -> float:
+        """Mean mg per day (alternate-day doses count half).
+
+        References
+        ----------
+        Arithmetic.
+        """
+        return self.mg_per_dose * self.doses_per_day
+
+    @property
+    def achieved_mg_m2(self) -> float:
+        """The given dose in mg/m2, on the same basis as ``target_mg_m2``.
+
+        References
+        ----------
+        Arithmetic.
+        """
+        per = self.mg_per_dose if self.schedule == "alternate_day" else self.mg_per_day
+        return per / self.bsa_m2
+
+    def describe(self) -> str:
+        """One line a clinician reads, e.g. ``MMF 500 mg twice daily (2 x MMF 250 mg capsule)``.
+
+        References
+        ----------
+        Display only.
+        """
+        when = {"bid": "twice daily", "daily": "once daily", "alternate_day": "on alternate days"}[
+            self.schedule
+        ]
+        amount = _amount_text(self.amount_per_dose, self.formulation.unit)
+        return f"{self.drug} {self.mg_per_dose:g} mg {when} ({amount} of {self.formulation.name})"
+
+    def __repr__(self) -> str:
+        return f"DoseRecommendation({self.describe()!r})"
+
+
+def _formulation(name_or_formulation, drug: str) -> Formulation:
+    if isinstance(name_or_formulation, Formulation):
+        formulation = name_or_formulation
+    elif name_or_formulation in FORMULATIONS:
+        formulation = FORMULATIONS[name_or_formulation]
+    else:
+        names = ", ".join(n for n, f in FORMULATIONS.items() if f.drug == drug)
+        raise ClinicalInputError(
+            f"Formulation '{name_or_formulation}' is unknown for {drug}. Choose one of: {names}."
+        )
+    if formulation.drug != drug:
+        raise ClinicalInputError(f"{formulation.name} is not a {drug} formulation.")
+    return formulation
+
+
+def _giveable(mg_wanted: float, limit_mg: float, formulation: Formulation) -> tuple[float, float]:
+    """Nearest giveable amount (in units) to ``mg_wanted``, not above ``limit_mg``; returns (amount, mg)."""
+    step_mg = formulation.mg_per_unit * formulation.step
+    steps = round(mg_wanted / step_mg)
+    # Step down while rounding up went past the limit (a tiny tolerance absorbs float error).
+    while steps > 0 and steps * step_mg > limit_mg * (1 + 1e-9):
+        steps -= 1
+    amount = round(steps * formulation.step, 6)
+    return amount, round(amount * formulation.mg_per_unit, 6)
+
+
+def _amount_text(amount: float, unit: str) -> str:
+    plural = unit != "mL" and amount != 1
+    return f"{amount:g} {unit}{'s' if plural else ''}"
+
+
+def _dose(
+    *,
+    drug,
+    schedule,
+    bsa_m2,
+    target_mg_m2,
+    doses_per_day,
+    cap_mg_per_dose,
+    top_mg_m2,
+    formulation,
+    bottom_mg_m2=0.0,
+):
+    bsa = check_range("bsa_m2", bsa_m2, _BSA)
+    if not math.isfinite(bsa):
+        raise ClinicalInputError("bsa_m2 is missing; a dose by body surface area needs it.")
+    basis_per_dose = 1.0 if schedule == "alternate_day" else doses_per_day
+    wanted = target_mg_m2 * bsa / basis_per_dose
+    capped = wanted > cap_mg_per_dose
+    limit = min(cap_mg_per_dose, top_mg_m2 * bsa / basis_per_dose)
+    amount, mg = _giveable(min(wanted, cap_mg_per_dose), limit, formulation)
+    if amount <= 0:
+        smaller = ", ".join(
+            n for n, f in FORMULATIONS.items() if f.drug == drug.lower() and f.unit == "mL"
+        )
+        raise ClinicalInputError(
+            f"A {wanted:.0f} mg dose cannot be given with {formulation.name}; choose a smaller strength or a liquid ({smaller})."
+        )
+    achieved = mg * basis_per_dose / bsa
+    step_mg = formulation.mg_per_unit * formulation.step
+    if (
+        achieved < bottom_mg_m2 * _BOTTOM_TOLERANCE
+        and not capped
+        and mg + step_mg <= limit * (1 + 1e-9)
+    ):
+        # Rounding fell under the prescribed range: one step up still respects the top and the cap.
+        amount = round(amount + formulation.step, 6)
+        mg = round(amount * formulation.mg_per_unit, 6)
+        achieved = mg * basis_per_dose / bsa
+    if achieved < bottom_mg_m2 * _BOTTOM_TOLERANCE and not capped:
+        raise ClinicalInputError(
+            f"With {formulation.name} the nearest dose is {mg:g} mg ({achieved:.0f} mg/m2/day), below "
+            f"{bottom_mg_m2:g} mg/m2/day; use the oral suspension (mmf-suspension-200)."
+        )
+    notes = []
+    if capped:
+        notes.append(
+            f"Capped at the maximum of {cap_mg_per_dose * basis_per_dose:g} mg per {'day' if schedule != 'alternate_day' else 'dose'}."
+        )
+    if abs(mg - min(wanted, cap_mg_per_dose)) > 0.05:
+        notes.append(
+            f"Rounded from {min(wanted, cap_mg_per_dose):.1f} mg to {mg:g} mg per dose to fit {formulation.name}."
+        )
+    return DoseRecommendation(
+        drug=drug,
+        schedule=schedule,
+        bsa_m2=bsa,
+        target_mg_m2=target_mg_m2,
+        mg_per_dose=mg,
+        doses_per_day=doses_per_day,
+        formulation=formulation,
+        amount_per_dose=amount,
+        capped=capped,
+        notes=tuple(notes),
+    )
+
+
+def mmf_dose(
+    *, bsa_m2, mg_m2_day=1200.0, formulation="mmf-capsule-250", max_mg_day=_MMF_MAX_MG_DAY
+):
+    """MMF in two doses a day: ``mg_m2_day`` (600-1200) x BSA, capped at ``max_mg_day`` (2000 mg).
+
+    The dose per administration is rounded to the nearest amount of the
+    formulation, never above 1200 mg/m2/day or the cap, and not more than 1%
+    under 600 mg/m2/day (BSA is itself rounded); a dose that cannot be given in
+    that range is refused with the liquid to use instead.
+
+    Examples
+    --------
+    >>> mmf_dose(bsa_m2=0.8563).describe()
+    'MMF 500 mg twice daily (2 capsules of MMF 250 mg capsule)'
+
+    References
+    ----------
+    Seed study Methods [1] (600-1200 mg/m2/day in two doses); KDIGO 2021 [2]
+    (1200 mg/m2/day in two doses); strengths and the 2 g/day pediatric maximum
+    from the CellCept label [3].
+    """
+    low, high = _MMF_RANGE_MG_M2_DAY
+    target = check_range(
+        "mg_m2_day", mg_m2_day, Range(low, high, "mg/m2/day"), context="MMF (seed study)"
+    )
+    cap = check_range("max_mg_day", max_mg_day, Range(1, 3000, "mg/day"))
+    return _dose(
+        drug="MMF",
+        schedule="bid",
+        bsa_m2=bsa_m2,
+        target_mg_m2=target,
+        doses_per_day=2,
+        cap_mg_per_dose=cap / 2,
+        top_mg_m2=high,
+        bottom_mg_m2=low,
+        formulation=_formulation(formulation, "mmf"),
+    )
+
+
+def prednisolone_daily_dose(*, bsa_m2, formulation="prednisolone-tablet-5"):
+    """Prednisolone 60 mg/m2/day as one daily dose, maximum 60 mg.
+
+    Examples
+    --------
+    >>> prednisolone_daily_dose(bsa_m2=0.8563).mg_per_dose
+    50.0
+
+    References
+    ----------
+    Seed study Methods [1]; KDIGO 2021 and IPNA [2] (60 mg/m2/day, max 60 mg/day).
+    """
+    return _dose(
+        drug="Prednisolone",
+        schedule="daily",
+        bsa_m2=bsa_m2,
+        target_mg_m2=_PRED_DAILY_MG_M2,
+        doses_per_day=1,
+        cap_mg_per_dose=_PRED_DAILY_MAX_MG,
+        top_mg_m2=math.inf,
+        formulation=_formulation(formulation, "prednisolone"),
+    )
+
+
+def prednisolone_alternate_day_dose(*, bsa_m2, formulation="prednisolone-tablet-5"):
+    """Prednisolone 40 mg/m2 per dose on alternate days, maximum 40 mg.
+
+    References
+    ----------
+    Seed study Methods [1]; KDIGO 2021 and IPNA [2] (40 mg/m2 alternate days, max 40 mg).
+    """
+    return _dose(
+        drug="Prednisolone",
+        schedule="alternate_day",
+        bsa_m2=bsa_m2,
+        target_mg_m2=_PRED_ALT_MG_M2,
+        doses_per_day=0.5,
+        cap_mg_per_dose=_PRED_ALT_MAX_MG,
+        top_mg_m2=math.inf,
+        formulation=_formulation(formulation, "prednisolone"),
+    )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One dated step of a dose plan; ``condition`` says when it applies (empty: always).
+
+    References
+    ----------
+    Seed study Methods [1].
+    """
+
+    date: _dt.date
+    action: str  # "reduce", "restore", "withdraw"
+    mg_per_dose: float
+    amount_per_dose: float
+    instruction: str
+    condition: str = ""
+
+
+@dataclass(frozen=True)
+class DosePlan:
+    """A dated sequence of dose steps, with the full dose it starts from.
+
+    References
+    ----------
+    Seed study Methods [1].
+    """
+
+    full_dose: DoseRecommendation
+    steps: tuple[PlanStep, ...]
+
+    def __repr__(self) -> str:
+        return f"DosePlan({len(self.steps)} steps from {self.steps[0].date.isoformat()})"
+
+
+def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> DosePlan:
+    """The seed's rule for gastrointestinal side effects of MMF, as dated steps.
+
+    From ``onset_date``: halve the total daily dose for 4 weeks (rounded to the
+    formulation, never above half); on day 28 return to the full dose if the
+    symptoms have resolved, or withdraw MMF if they persist.
+
+    References
+    ----------
+    Seed study Methods [1]: "the total daily dose of mycophenolate was
+    decreased 50% for 4 weeks and then increased to the recommended dose and it
+    was withdrawn if gastrointestinal symptoms persisted after 4 weeks".
+    """
+    if not isinstance(full_dose, DoseRecommendation) or full_dose.drug != "MMF":
+        raise ClinicalInputError("full_dose must be an MMF dose from mmf_dose().")
+    try:
+        start = (
+            _dt.date.fromisoformat(str(onset_date)[:10])
+            if not isinstance(onset_date, _dt.date)
+            else onset_date
+        )
+    except ValueError:
+        raise ClinicalInputError(
+            f"onset_date is {onset_date!r}; expected a date (YYYY-MM-DD)."
+        ) from None
+    if isinstance(start, _dt.datetime):
+        start = start.date()
+    formulation = full_dose.formulation
+    half_mg = full_dose.mg_per_dose / 2
+    amount, mg = _giveable(half_mg, half_mg, formulation)
+    if amount <= 0:
+        raise ClinicalInputError(
+            f"Half of the dose ({half_mg:g} mg) cannot be given with {formulation.name}; use the oral suspension."
+        )
+    review = start + _dt.timedelta(days=_GI_REDUCTION_DAYS)
+    unit = formulation.unit
+    steps = (
+        PlanStep(
+            start,
+            "reduce",
+            mg,
+            amount,
+            f"Halve MMF: {mg:g} mg twice daily ({_amount_text(amount, unit)}) until {review.isoformat()}.",
+        ),
+        PlanStep(
+            review,
+            "restore",
+            full_dose.mg_per_dose,
+            full_dose.amount_per_dose,
+            f"Return to the full dose: {full_dose.mg_per_dose:g} mg twice daily "
+            f"({_amount_text(full_dose.amount_per_dose, unit)}).",
+            condition="if the gastrointestinal symptoms have resolved",
+        ),
+        PlanStep(
+            review,
+            "withdraw",
+            0.0,
+            0.0,
+            "Withdraw MMF.",
+            condition="if the gastrointestinal symptoms persist after 4 weeks",
+        ),
+    )
+    return DosePlan(full_dose=full_dose, steps=steps)

@@ -1,0 +1,204 @@
+"""Study eligibility: the seed study's inclusion and exclusion criteria, with reasons.
+
+Inclusion: age under ``eligibility_max_age_years`` (18) at MMF start, steroid
+resistant, eGFR above ``eligibility_min_egfr`` (60 mL/min/1.73m2) before MMF.
+Exclusion: steroid sensitive; HBV, HCV, syphilis or HIV positive; family
+history of nephrotic syndrome; rituximab before MMF.
+
+Unknown values. A value that is not recorded (None) or recorded as
+``unknown`` is not a proven exclusion: the patient stays eligible on that
+criterion, and the reasons say which criterion could not be checked
+("... not recorded, so ... could not be checked"). ``Verdict.exclusions``
+holds only the sentences that exclude, and ``Verdict.unchecked`` names the
+criteria that could not be checked, so a program can tell them apart.
+
+Boundaries follow the seed's wording: "below 18 years" (18.0 is excluded) and
+"above 60 ml/min" (exactly 60 is excluded).
+
+References
+----------
+.. [1] The seed study, Selection and Exclusion criteria
+   (shared/seed/srns-mmf-single-center-study.txt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nephrocohort.clinical.rules import RuleSet, load_rule_set
+from nephrocohort.exceptions import ClinicalInputError
+
+__all__ = ["Verdict", "assess_eligibility"]
+
+_SEROLOGY_VALUES = ("positive", "negative", "unknown")
+_FAMILY_VALUES = ("yes", "no", "unknown")
+_RESPONSE_VALUES = ("resistant", "sensitive")
+_SEROLOGY_NAMES = {"hbv": "Hepatitis B", "hcv": "Hepatitis C", "syphilis": "Syphilis", "hiv": "HIV"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Eligibility verdict: ``eligible``, and ``reasons`` a clinician reads.
+
+    ``reasons`` lists the exclusions first, then the criteria that could not
+    be checked; it is empty when the patient is eligible and every criterion
+    could be checked. ``exclusions`` holds the excluding sentences only and
+    ``unchecked`` the names of the unchecked criteria.
+
+    References
+    ----------
+    See ``assess_eligibility``.
+    """
+
+    eligible: bool
+    reasons: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Verdict(eligible={self.eligible}, exclusions={len(self.exclusions)}, unchecked={list(self.unchecked)})"
+
+
+def _choice(name: str, value, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) and allowed == _FAMILY_VALUES:
+        return "yes" if value else "no"
+    text = str(value).strip().lower()
+    if text == "" or text == "nan":
+        return None
+    if text not in allowed:
+        raise ClinicalInputError(f"{name} is {value!r}; expected one of: {', '.join(allowed)}.")
+    return text
+
+
+def _number(name: str, value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ClinicalInputError(f"{name} must be a number; got {value!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ClinicalInputError(f"{name} must be a number; got {value!r}.") from None
+    return None if number != number else number
+
+
+def assess_eligibility(
+    *,
+    rule_set: RuleSet | str,
+    age_at_mmf_start_years,
+    steroid_response,
+    egfr_before_mmf,
+    hbv,
+    hcv,
+    syphilis,
+    hiv,
+    family_history_ns,
+    rituximab_before_mmf,
+) -> Verdict:
+    """Decide whether a patient meets the study's inclusion and exclusion criteria.
+
+    Serology values are ``positive/negative/unknown``, family history
+    ``yes/no/unknown``, ``steroid_response`` ``resistant/sensitive``,
+    ``rituximab_before_mmf`` True/False; None means not recorded. An unknown
+    never excludes; it is named in the reasons (see the module docstring).
+
+    References
+    ----------
+    Seed study selection and exclusion criteria [1]; age and eGFR limits from
+    the rule set (``derivation.eligibility_max_age_years``,
+    ``derivation.eligibility_min_egfr``).
+    """
+    rules = load_rule_set(rule_set)
+    max_age = rules.derivation.eligibility_max_age_years
+    min_egfr = rules.derivation.eligibility_min_egfr
+    exclusions: list[str] = []
+    unchecked: list[tuple[str, str]] = []
+
+    age = _number("age_at_mmf_start_years", age_at_mmf_start_years)
+    if age is None:
+        unchecked.append(
+            (
+                "age",
+                f"Age at MMF start is not known, so age under {max_age:g} years could not be checked.",
+            )
+        )
+    elif age < 0:
+        raise ClinicalInputError(f"age_at_mmf_start_years is {age:g}; an age cannot be negative.")
+    elif age >= max_age:
+        exclusions.append(
+            f"Age at MMF start {age:.1f} years; the study includes children under {max_age:g}."
+        )
+
+    response = _choice("steroid_response", steroid_response, _RESPONSE_VALUES + ("unknown",))
+    if response in (None, "unknown"):
+        unchecked.append(
+            (
+                "steroid_response",
+                "Steroid response is not known, so steroid resistance could not be checked.",
+            )
+        )
+    elif response == "sensitive":
+        exclusions.append("Steroid sensitive; the study includes steroid-resistant patients only.")
+
+    egfr = _number("egfr_before_mmf", egfr_before_mmf)
+    if egfr is None:
+        unchecked.append(
+            (
+                "egfr",
+                f"eGFR before MMF is not known, so eGFR above {min_egfr:g} could not be checked.",
+            )
+        )
+    elif egfr < 0:
+        raise ClinicalInputError(f"egfr_before_mmf is {egfr:g}; an eGFR cannot be negative.")
+    elif egfr <= min_egfr:
+        exclusions.append(
+            f"eGFR before MMF {egfr:.0f} mL/min/1.73m2; the study needs above {min_egfr:g}."
+        )
+
+    for key, value in (("hbv", hbv), ("hcv", hcv), ("syphilis", syphilis), ("hiv", hiv)):
+        status = _choice(key, value, _SEROLOGY_VALUES)
+        label = _SEROLOGY_NAMES[key]
+        if status in (None, "unknown"):
+            unchecked.append(
+                (key, f"{label} serology is not recorded, so this exclusion could not be checked.")
+            )
+        elif status == "positive":
+            exclusions.append(f"{label} positive.")
+
+    family = _choice("family_history_ns", family_history_ns, _FAMILY_VALUES)
+    if family in (None, "unknown"):
+        unchecked.append(
+            (
+                "family_history_ns",
+                "Family history of nephrotic syndrome is not recorded, so this exclusion could not be checked.",
+            )
+        )
+    elif family == "yes":
+        exclusions.append("Family history of nephrotic syndrome.")
+
+    if rituximab_before_mmf is None or rituximab_before_mmf != rituximab_before_mmf:
+        unchecked.append(
+            (
+                "rituximab_before_mmf",
+                "Rituximab before MMF is not known, so this exclusion could not be checked.",
+            )
+        )
+    elif not isinstance(
+        rituximab_before_mmf, bool | int | np.bool_ | np.integer
+    ) or rituximab_before_mmf not in (0, 1):
+        raise ClinicalInputError(
+            f"rituximab_before_mmf is {rituximab_before_mmf!r}; expected True or False."
+        )
+    elif rituximab_before_mmf:
+        exclusions.append("Rituximab before MMF.")
+
+    return Verdict(
+        eligible=not exclusions,
+        reasons=tuple(exclusions) + tuple(sentence for _, sentence in unchecked),
+        exclusions=tuple(exclusions),
+        unchecked=tuple(name for name, _ in unchecked),
+    )

@@ -1,0 +1,264 @@
+"""Nephrotic syndrome criteria and steroid response, as verdicts with reasons.
+
+Each function returns a small frozen result: the verdict and the sentences a
+clinician reads to see why. A criterion whose input is missing (None) is
+neither met nor failed: the verdict is None ("cannot tell") unless another
+criterion already decides, and the reasons say what was missing.
+
+References
+----------
+.. [1] The seed study, Methods: NS is edema, proteinuria > 40 mg/m2/h, albumin
+   < 2.5 g/dL and hypercholesterolemia; steroid resistance is failure of
+   prednisone 60 mg/m2/day for 4-6 weeks.
+.. [2] Trautmann A, et al. IPNA clinical practice recommendations for SRNS.
+   Pediatr Nephrol 2020;35:1529-1561, Table 1 (wording as repeated in IPNA 2022
+   SSNS Table 1): SSNS is complete remission within 4 weeks of standard-dose
+   prednisone; confirmation period 4-6 weeks for patients with partial
+   remission at 4 weeks; SRNS is no complete remission by then.
+.. [3] KDIGO 2021 Clinical Practice Guideline for the Management of Glomerular
+   Diseases, chapter 4 (via secondary sources; see docs/clinical/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nephrocohort.clinical.rules import RuleSet, load_rule_set
+from nephrocohort.exceptions import ClinicalInputError
+
+__all__ = ["SyndromeVerdict", "SteroidResponse", "nephrotic_syndrome", "steroid_response"]
+
+
+@dataclass(frozen=True)
+class SyndromeVerdict:
+    """Whether the criteria of nephrotic syndrome are met (None: cannot tell) and why.
+
+    References
+    ----------
+    See ``nephrotic_syndrome``.
+    """
+
+    present: bool | None
+    reasons: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"SyndromeVerdict(present={self.present}, reasons={len(self.reasons)})"
+
+
+@dataclass(frozen=True)
+class SteroidResponse:
+    """``sensitive``, ``resistant`` or None (cannot tell yet), and why.
+
+    References
+    ----------
+    See ``steroid_response``.
+    """
+
+    response: str | None
+    reasons: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"SteroidResponse(response={self.response!r})"
+
+
+def nephrotic_syndrome(
+    *,
+    rule_set: RuleSet | str,
+    proteinuria_category: str | None,
+    serum_albumin_g_dl: float | None,
+    edema: bool | None,
+    serum_cholesterol_mg_dl: float | None = None,
+) -> SyndromeVerdict:
+    """Are the rule set's nephrotic syndrome criteria met?
+
+    ``proteinuria_category`` is the rule set's category of the proteinuria
+    measurement (``RuleSet.classify_proteinuria``). The rule set decides the
+    albumin threshold (strictly below), whether edema and hypercholesterolemia
+    (total cholesterol at or above the threshold) are required, and whether
+    edema may stand in for a missing albumin. ``present`` is True when every
+    required criterion is met, False when one fails, None when none fails but
+    one could not be checked.
+
+    References
+    ----------
+    Seed study Methods [1] (``study``); IPNA 2020 Table 1 [2] (``ipna2020``);
+    KDIGO 2021 [3] (``kdigo2021``); hypercholesterolemia >= 200 mg/dL from the
+    NHLBI Expert Panel, Pediatrics 2011;128 Suppl 5:S213 (``study``).
+    """
+    rules = load_rule_set(rule_set)
+    criteria = rules.syndrome
+    met: list[bool | None] = []
+    reasons: list[str] = []
+
+    if proteinuria_category is None:
+        met.append(None)
+        reasons.append(
+            "Proteinuria was not measured, so nephrotic-range proteinuria could not be checked."
+        )
+    elif proteinuria_category not in ("nephrotic", "partial", "complete"):
+        raise ClinicalInputError(
+            f"proteinuria_category is {proteinuria_category!r}; expected nephrotic, partial or complete."
+        )
+    else:
+        ok = proteinuria_category == "nephrotic"
+        met.append(ok)
+        reasons.append(
+            "Proteinuria is in the nephrotic range."
+            if ok
+            else f"Proteinuria is not in the nephrotic range ({proteinuria_category})."
+        )
+
+    albumin_limit = criteria.albumin_below_g_dl
+    if serum_albumin_g_dl is None:
+        if criteria.edema_replaces_missing_albumin and edema is True:
+            met.append(True)
+            reasons.append(
+                "Serum albumin was not measured; edema stands in for it under this rule set."
+            )
+        else:
+            met.append(None)
+            reasons.append(
+                f"Serum albumin was not measured, so albumin < {albumin_limit:g} g/dL could not be checked."
+            )
+    else:
+        ok = serum_albumin_g_dl < albumin_limit
+        met.append(ok)
+        reasons.append(
+            f"Serum albumin {serum_albumin_g_dl:g} g/dL is {'below' if ok else 'not below'} {albumin_limit:g} g/dL."
+        )
+
+    if criteria.requires_edema:
+        if edema is None:
+            met.append(None)
+            reasons.append("Edema was not recorded, so it could not be checked.")
+        else:
+            met.append(bool(edema))
+            reasons.append(
+                "Edema is present." if edema else "There is no edema; this rule set requires it."
+            )
+
+    cholesterol_limit = criteria.cholesterol_at_least_mg_dl
+    if cholesterol_limit is not None:
+        if serum_cholesterol_mg_dl is None:
+            met.append(None)
+            reasons.append(
+                f"Serum cholesterol was not measured, so hypercholesterolemia (>= {cholesterol_limit:g} mg/dL) could not be checked."
+            )
+        else:
+            ok = serum_cholesterol_mg_dl >= cholesterol_limit
+            met.append(ok)
+            reasons.append(
+                f"Serum cholesterol {serum_cholesterol_mg_dl:g} mg/dL is "
+                f"{'at or above' if ok else 'below'} {cholesterol_limit:g} mg/dL."
+            )
+
+    if any(m is False for m in met):
+        present = False
+    elif all(m is True for m in met):
+        present = True
+    else:
+        present = None
+    return SyndromeVerdict(present=present, reasons=tuple(reasons))
+
+
+def steroid_response(
+    *,
+    rule_set: RuleSet | str,
+    days_of_standard_dose: int,
+    complete_remission_day: int | None = None,
+    partial_remission_day: int | None = None,
+) -> SteroidResponse:
+    """Steroid response after a standard-dose prednisone/prednisolone trial.
+
+    Days count from the first day of the standard dose (day 0).
+    ``days_of_standard_dose`` is how long the trial lasted (or has lasted so
+    far); ``complete_remission_day`` / ``partial_remission_day`` are the days
+    the first complete / partial remission was reached (None: not reached).
+    The rule set gives the trial length T (28 days), the last day a late
+    complete remission still counts L (42 for study and IPNA), and whether
+    the confirmation period is only for patients in partial remission at T.
+
+    - complete remission by day T: sensitive;
+    - complete remission after T, up to L: sensitive (late responder), unless
+      the rule set requires partial remission at T and there was none;
+    - no complete remission and the trial reached L: resistant; reached T:
+      resistant, except (IPNA) a partial remission at T, which waits for L;
+    - otherwise: None (the trial is not long enough to tell).
+
+    The trial is assumed to be at the standard dose; this function does not
+    check doses.
+
+    References
+    ----------
+    Seed study Methods [1] (4-6 weeks, ``study``); IPNA 2020 Table 1 [2]
+    (4 weeks plus a confirmation period to 6 weeks); KDIGO 2021 [3] (4 weeks).
+    """
+    rules = load_rule_set(rule_set)
+    trial = rules.syndrome.steroid_trial_days
+    late_until = rules.syndrome.steroid_late_response_until_day
+    needs_partial = rules.syndrome.steroid_confirmation_only_after_partial
+    for name, value in (
+        ("days_of_standard_dose", days_of_standard_dose),
+        ("complete_remission_day", complete_remission_day),
+        ("partial_remission_day", partial_remission_day),
+    ):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            raise ClinicalInputError(f"{name} is {value!r}; expected a number of days from 0.")
+    if days_of_standard_dose is None:
+        raise ClinicalInputError(
+            "days_of_standard_dose is required: how many days the standard-dose trial lasted."
+        )
+
+    partial_at_trial_end = partial_remission_day is not None and partial_remission_day <= trial
+    name = rules.name
+    if complete_remission_day is not None and complete_remission_day <= trial:
+        return SteroidResponse(
+            "sensitive",
+            (
+                f"Complete remission on day {complete_remission_day:g}, within the {trial}-day steroid trial ({name}).",
+            ),
+        )
+    if complete_remission_day is not None and complete_remission_day <= late_until:
+        if needs_partial and not partial_at_trial_end:
+            return SteroidResponse(
+                "resistant",
+                (
+                    f"Complete remission came on day {complete_remission_day:g}, after the {trial}-day trial, "
+                    f"without partial remission by day {trial}; under {name} the confirmation period "
+                    "applies only after a partial remission.",
+                ),
+            )
+        return SteroidResponse(
+            "sensitive",
+            (
+                f"Complete remission on day {complete_remission_day:g}, after day {trial} but by day "
+                f"{late_until} (late responder, {name}).",
+            ),
+        )
+    if days_of_standard_dose >= late_until or (
+        days_of_standard_dose >= trial and not (needs_partial and partial_at_trial_end)
+    ):
+        return SteroidResponse(
+            "resistant",
+            (
+                f"No complete remission by day {min(days_of_standard_dose, late_until):g} of "
+                f"standard-dose steroid ({name}: complete remission needed by day "
+                f"{late_until if needs_partial and partial_at_trial_end else trial}).",
+            ),
+        )
+    if days_of_standard_dose >= trial:
+        return SteroidResponse(
+            None,
+            (
+                f"Partial remission by day {trial}; the confirmation period runs to day {late_until} "
+                f"({name}). Reassess then.",
+            ),
+        )
+    return SteroidResponse(
+        None,
+        (
+            f"The steroid trial has lasted {days_of_standard_dose:g} days; {name} needs {trial} days to decide.",
+        ),
+    )

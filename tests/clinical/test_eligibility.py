@@ -1,0 +1,111 @@
+"""The seed study's inclusion and exclusion criteria (seed Methods, Selection and Exclusion criteria)."""
+
+import dataclasses
+
+import pytest
+
+from nephrocohort.clinical import Verdict, assess_eligibility
+from nephrocohort.exceptions import ClinicalInputError
+
+ELIGIBLE = {
+    "rule_set": "study",
+    "age_at_mmf_start_years": 9.5,
+    "steroid_response": "resistant",
+    "egfr_before_mmf": 110,
+    "hbv": "negative",
+    "hcv": "negative",
+    "syphilis": "negative",
+    "hiv": "negative",
+    "family_history_ns": "no",
+    "rituximab_before_mmf": False,
+}
+
+
+def assess(**changes) -> Verdict:
+    return assess_eligibility(**(ELIGIBLE | changes))
+
+
+class TestEligibility:
+    def test_complete_eligible_patient_has_no_reasons(self):
+        verdict = assess()
+        assert verdict.eligible is True
+        assert verdict.reasons == ()
+        assert verdict.unchecked == ()
+
+    @pytest.mark.parametrize(
+        ("changes", "phrase"),
+        [
+            ({"age_at_mmf_start_years": 18.0}, "under 18"),  # "below 18 years": 18 is out
+            ({"steroid_response": "sensitive"}, "Steroid sensitive"),
+            ({"egfr_before_mmf": 60}, "above 60"),  # "above 60 ml/min": 60 is out
+            ({"hbv": "positive"}, "Hepatitis B positive"),
+            ({"hcv": "Positive"}, "Hepatitis C positive"),
+            ({"syphilis": "positive"}, "Syphilis positive"),
+            ({"hiv": "positive"}, "HIV positive"),
+            ({"family_history_ns": "yes"}, "Family history"),
+            ({"rituximab_before_mmf": True}, "Rituximab before MMF"),
+        ],
+    )
+    def test_each_criterion_excludes_with_a_reason(self, changes, phrase):
+        verdict = assess(**changes)
+        assert verdict.eligible is False
+        assert len(verdict.exclusions) == 1
+        assert phrase in verdict.reasons[0]
+
+    def test_boundaries_just_inside(self):
+        assert assess(age_at_mmf_start_years=17.99, egfr_before_mmf=60.5).eligible is True
+
+    def test_several_exclusions_are_all_listed(self):
+        verdict = assess(hbv="positive", hiv="positive", rituximab_before_mmf=True)
+        assert len(verdict.exclusions) == 3
+
+    def test_unknowns_do_not_exclude_but_are_named(self):
+        verdict = assess(hiv="unknown", family_history_ns=None, egfr_before_mmf=None)
+        assert verdict.eligible is True
+        assert verdict.exclusions == ()
+        assert set(verdict.unchecked) == {"hiv", "family_history_ns", "egfr"}
+        assert all("could not be checked" in reason for reason in verdict.reasons)
+
+    def test_exclusions_come_before_unchecked_criteria(self):
+        verdict = assess(hbv="positive", hiv=None)
+        assert verdict.reasons[0] == "Hepatitis B positive."
+        assert "could not be checked" in verdict.reasons[1]
+
+    def test_rule_set_limits_are_used(self, tmp_path):
+        # a user's rule set can move the eGFR limit
+        import yaml
+
+        from nephrocohort.clinical.rules import load_rule_set
+
+        source = load_rule_set("study").path
+        assert source is None  # built-in; copy its text from the package
+        from importlib import resources
+
+        data = yaml.safe_load(
+            (resources.files("nephrocohort.clinical") / "rulesets" / "study.yaml").read_text()
+        )
+        data["derivation"]["eligibility_min_egfr"]["value"] = 120
+        path = tmp_path / "strict.yaml"
+        path.write_text(yaml.safe_dump(data))
+        assert assess(rule_set=str(path)).eligible is False
+
+    @pytest.mark.parametrize(
+        ("changes", "name"),
+        [
+            ({"hbv": "maybe"}, "hbv"),
+            ({"family_history_ns": "perhaps"}, "family_history_ns"),
+            ({"steroid_response": "partial"}, "steroid_response"),
+            ({"age_at_mmf_start_years": -1}, "age_at_mmf_start_years"),
+            ({"egfr_before_mmf": "high"}, "egfr_before_mmf"),
+            ({"rituximab_before_mmf": "no"}, "rituximab_before_mmf"),
+        ],
+    )
+    def test_invalid_values_are_refused(self, changes, name):
+        with pytest.raises(ClinicalInputError, match=name):
+            assess(**changes)
+
+    def test_verdict_is_frozen_with_a_readable_repr(self):
+        verdict = assess(hbv="positive")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            verdict.eligible = True
+        assert "eligible=False" in repr(verdict)
