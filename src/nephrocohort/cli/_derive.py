@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
 
 class OutputPathError(NephroCohortError):
@@ -24,7 +24,16 @@ def _load(data: Path, rule_set: str):
     from nephrocohort.cohort import load_bundle
 
     rules = load_rule_set(rule_set)
-    return load_bundle(data), rules
+    try:
+        cohort = load_bundle(data)
+    except CohortValidationError as error:
+        # A bundle that fails validation gets the full report (every problem) and exit 1.
+        typer.echo(f"Error: {error}", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        # SystemExit, not typer.Exit: in non-standalone mode click would swallow the code.
+        raise SystemExit(1) from None
+    return cohort, rules
 
 
 DataOption = Annotated[
