@@ -6,6 +6,8 @@ Each command parses its options, calls one function of
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,93 @@ redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
 
 def _say(message: str) -> None:
     typer.echo(message)
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator:
+    """A rich progress bar fed with (bytes done, bytes total); silent for small files."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        disable=False,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _report_import(result) -> None:
+    counts = ", ".join(f"{name}: {count}" for name, count in result.row_counts.items())
+    _say(f"Wrote {result.output} ({counts}).")
+    for note in result.notes:
+        _say(f"Note: {note}")
+    if result.skipped:
+        _say(f"Not imported ({len(result.skipped)}):")
+        for item in result.skipped:
+            _say(f"  - {item}")
+
+
+def import_table(
+    file: Annotated[
+        Path | None, typer.Argument(help="The legacy sheet (.xlsx, .csv or .sav).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="The mapping YAML (column -> variable).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The analysis-dataset CSV to write (or the draft mapping)."),
+    ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option(
+            "--suggest-mapping", help="Write a draft mapping for this sheet instead of importing."
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Sheet name (xlsx) for --suggest-mapping.")
+    ] = None,
+) -> None:
+    """Import a one-row-per-patient legacy sheet as an analysis dataset (or draft its mapping)."""
+    from nephrocohort.interop import InteropError, suggest_mapping, write_suggested_mapping
+    from nephrocohort.interop import import_table as run_import
+
+    if suggest is not None:
+        if out is None:
+            typer.echo(suggest_mapping(suggest, sheet=sheet), nl=False)
+        else:
+            write_suggested_mapping(suggest, out, sheet=sheet)
+            _say(f"Wrote a draft mapping to {out}. Check every line before importing.")
+        return
+    if file is None or mapping is None or out is None:
+        raise InteropError(
+            "import-table needs FILE, --mapping MAP and --out FILE.csv "
+            "(or --suggest-mapping FILE to draft a mapping)."
+        )
+    with _progress(f"Reading {file.name}") as progress:
+        result = run_import(file, mapping=mapping, out=out, progress=progress)
+    _report_import(result)
+    _say(f"Run the report on it with: nephrocohort report --data {out}")
+
+
+def import_redcap(
+    file: Annotated[Path, typer.Argument(help="REDCap records export (CSV, raw or labels).")],
+    out: Annotated[Path, typer.Option("--out", help="The bundle folder to create.")],
+) -> None:
+    """Import REDCap records (flat CSV) into a validated cohort bundle folder."""
+    from nephrocohort.interop import import_redcap as run_import
+
+    with _progress(f"Reading {file.name}") as progress:
+        result = run_import(file, out, progress=progress)
+    _report_import(result)
 
 
 def export(
@@ -101,4 +190,6 @@ def redcap_dictionary(
 def register(app) -> None:
     """Add this layer's commands to ``app``."""
     app.command("export")(export)
+    app.command("import-table")(import_table)
+    app.command("import-redcap")(import_redcap)
     app.add_typer(redcap_app, name="redcap")

@@ -13,6 +13,8 @@ from nephrocohort.interop._export import (
     default_key_path,
     export_tables,
 )
+from nephrocohort.interop._legacy import import_table, read_legacy_sheet
+from nephrocohort.interop._mapping import Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._redcap import (
     REDCAP_DICTIONARY_HEADERS,
     import_redcap,
@@ -23,6 +25,7 @@ from nephrocohort.interop._redcap import (
 )
 from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._sources import read_analysis_csv, read_export_tables
+from nephrocohort.interop._suggest import suggest_mapping, write_suggested_mapping
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "FileFormatError",
     "ImportResult",
     "InteropError",
+    "Mapping",
     "MappingError",
     "Variable",
     "codebook",
@@ -43,6 +47,12 @@ __all__ = [
     "deidentify",
     "export_tables",
     "import_redcap",
+    "import_table",
+    "load_mapping",
+    "parse_mapping",
+    "read_legacy_sheet",
+    "suggest_mapping",
+    "write_suggested_mapping",
     "read_analysis_csv",
     "read_export_tables",
     "redcap_dictionary",

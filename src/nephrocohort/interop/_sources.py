@@ -30,11 +30,28 @@ def read_analysis_csv(path: Path | str) -> pd.DataFrame:
     for variable in ANALYSIS_VARIABLES:
         if variable.name not in frame.columns:
             continue
-        if variable.kind == "date":
-            frame[variable.name] = pd.to_datetime(frame[variable.name], format="ISO8601")
-        elif variable.kind in ("number", "integer"):
-            frame[variable.name] = pd.to_numeric(frame[variable.name])
+        try:
+            frame[variable.name] = _typed(variable, frame[variable.name])
+        except (ValueError, TypeError, KeyError):
+            raise InteropError(
+                f"{path.name}: column {variable.name} holds a value that is not a valid "
+                f"{variable.kind}. Re-create the file with `nephrocohort import-table`."
+            ) from None
     return frame
+
+
+def _typed(variable, column: pd.Series) -> pd.Series:
+    if variable.kind == "date":
+        return pd.to_datetime(column, format="ISO8601").astype("datetime64[ns]")
+    if variable.kind == "boolean":
+        words = {"true": True, "false": False, "1": True, "0": False}
+        mapped = column.map(lambda v: v if pd.isna(v) else words[str(v).strip().lower()])
+        return mapped.astype("boolean")
+    if variable.kind == "integer" or variable.name == "group":
+        return pd.to_numeric(column).astype("Int64")
+    if variable.kind == "number":
+        return pd.to_numeric(column).astype("float64")
+    return column.astype("string")
 
 
 def read_export_tables(

@@ -1,0 +1,333 @@
+"""Legacy per-patient sheets -> the analysis dataset, so an old spreadsheet gets the full report.
+
+A clinic's sheet (like the seed study's Excel form) already holds one row of
+summary values per patient. With a mapping file (see
+:mod:`nephrocohort.interop._mapping`) each column becomes an analysis-dataset
+variable; every value is checked (codes, dates, units, plausible ranges) and
+every problem is reported together, with file, row, column and value. The
+analysis-dataset CSV is written only if nothing is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from nephrocohort.cohort.problems import Problem
+from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.interop._errors import MappingError
+from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, parse_mapping
+from nephrocohort.interop._output import staged_file
+from nephrocohort.interop._readers import ProgressCallback, read_table_file
+from nephrocohort.interop._results import ImportResult
+from nephrocohort.interop._values import (
+    detect_date_format,
+    is_missing,
+    read_boolean,
+    read_date,
+    read_number,
+)
+from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
+
+__all__ = ["import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().split())
+
+
+def _closest(column: str, header: list[str]) -> str | None:
+    wanted = _normal(column)
+    containing = [name for name in header if wanted in _normal(name) or _normal(name) in wanted]
+    if containing:
+        return containing[0]
+    close = difflib.get_close_matches(column, header, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str, str]:
+    """Sheet column for each mapped column; a renamed column is an error, with the closest name."""
+    exact = {name: name for name in header}
+    loose = {_normal(name): name for name in header}
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for column in [c.column for c in mapping.columns]:
+        if column in exact:
+            found[column] = column
+        elif _normal(column) in loose:
+            found[column] = loose[_normal(column)]
+        else:
+            missing.append(column)
+    if missing:
+        lines = []
+        for column in missing:
+            close = _closest(column, header)
+            hint = f" (did it become {close!r}?)" if close else ""
+            lines.append(f"{column!r}{hint}")
+        raise MappingError(
+            f"{mapping.source} names column(s) that {source} does not have: "
+            f"{'; '.join(lines)}. Correct the names in the mapping; nothing was imported."
+        )
+    return found
+
+
+def _problem(code, source, row, column, value, message, hint="") -> Problem:
+    return Problem(
+        code=code, table=source, row=row, column=column, value=value, message=message, hint=hint
+    )
+
+
+def _read_category(spec: ColumnMapping, text: str):
+    variable = spec.variable
+    key = " ".join(text.split()).casefold()
+    if key in spec.codes:
+        code = spec.codes[key]
+        if code is None:
+            return None, "is listed in the mapping's codes without a code (fill it in)"
+        return code, None
+    for code, label in variable.choices:
+        if key in (code.casefold(), label.casefold()):
+            return code, None
+    mapped = ", ".join(sorted(spec.codes)) or "none"
+    return None, (
+        f"is not a code of {variable.name} ({', '.join(variable.codes)}) and the mapping's "
+        f"codes do not list it (listed: {mapped}). Add it under codes: in the mapping"
+    )
+
+
+def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: set):
+    """(value, reason) for one non-missing cell."""
+    variable = spec.variable
+    kind = variable.kind
+    if kind in ("id", "text"):
+        return text.strip(), None
+    if kind == "category":
+        return _read_category(spec, text)
+    if kind == "boolean":
+        key = " ".join(text.split()).casefold()
+        if key in spec.codes:
+            return spec.codes[key], None if spec.codes[key] is not None else "has no value in codes"
+        value = read_boolean(text)
+        if value is None:
+            return (
+                None,
+                "is not yes/no (expected yes/no, si/no, true/false or 1/0, or a codes: entry)",
+            )
+        return value, None
+    if kind == "date":
+        return read_date(text, date_format=spec.date_format or date_format)
+    number, reason, comma = read_number(text, decimal=decimal)
+    if reason:
+        return None, reason
+    if comma and decimal is None:
+        notes.add(
+            f"Column {spec.column!r} uses decimal commas (e.g. 1,5 = 1.5); read them as decimals."
+        )
+    value = number * spec.unit_factor
+    if kind == "integer" and not float(value).is_integer():
+        return None, "is not a whole number"
+    low, high = variable.minimum, variable.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        unit = f" {variable.unit}" if variable.unit else ""
+        converted = f" (= {value:g}{unit})" if spec.unit_factor != 1.0 else ""
+        return (
+            None,
+            f"is outside the plausible range {low:g}-{high:g}{unit}{converted}; check the value and its unit",
+        )
+    return value, None
+
+
+def _date_column_problem(spec: ColumnMapping, values: pd.Series, source: str) -> Problem | None:
+    """One problem per date column written without a stated format (not one per row)."""
+    unstated = [
+        (row, text)
+        for row, text in values.items()
+        if not is_missing(text)
+        and read_date(text, date_format=None)[0] is None
+        and "real date" not in (read_date(text, date_format=None)[1] or "")
+    ]
+    if not unstated:
+        return None
+    detected, why = detect_date_format(text for _, text in unstated)
+    row, text = unstated[0]
+    if detected:
+        hint = (
+            f"The values look {why}. If that is right, confirm it by adding "
+            f'date_format: "{detected}" to this column (or the whole sheet) in the mapping.'
+        )
+    else:
+        hint = (
+            f'The order cannot be told ({why}); state date_format in the mapping, e.g. "%d/%m/%Y".'
+        )
+    return _problem(
+        "date_format_needed",
+        source,
+        row,
+        spec.column,
+        text,
+        f"{source}, column {spec.column!r}: {len(unstated)} date(s) are not written YYYY-MM-DD "
+        f"(first: row {row}, {text!r}) and the mapping states no date_format.",
+        hint,
+    )
+
+
+def read_legacy_sheet(
+    path: Path | str, mapping: Mapping, *, progress: ProgressCallback | None = None
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The analysis dataset from a legacy sheet, and notes on how it was read.
+
+    Raises :class:`CohortValidationError` listing every problem (file, row,
+    column, value, what was expected) if any value cannot be used.
+    """
+    table = read_table_file(path, sheet=mapping.sheet, encoding=mapping.encoding, progress=progress)
+    frame, source = table.frame, table.source
+    frame.index = range(2, len(frame) + 2)  # the row numbers the user sees (header = 1)
+    notes = set(table.notes)
+    matched = _match_columns(mapping, list(frame.columns), source)
+    used = set(matched.values())
+    ignored = {_normal(c) for c in mapping.ignored}
+    extra = [c for c in frame.columns if c not in used and _normal(c) not in ignored]
+    if extra:
+        notes.add(f"Column(s) not in the mapping were left out: {', '.join(extra)}.")
+    problems: list[Problem] = []
+    result: dict[str, list] = {}
+    for spec in mapping.columns:
+        values = frame[matched[spec.column]]
+        if spec.variable.kind == "date" and not (spec.date_format or mapping.date_format):
+            problem = _date_column_problem(spec, values, source)
+            if problem:
+                problems.append(problem)
+                continue
+        column_values = []
+        for row, text in values.items():
+            if is_missing(text):
+                if spec.variable.name == "patient_id":
+                    problems.append(
+                        _problem(
+                            "missing_value",
+                            source,
+                            row,
+                            spec.column,
+                            text,
+                            f"{source} row {row}, column {spec.column!r}: the patient id is empty.",
+                            "Every row needs a pseudonymous patient id; delete rows that are not patients.",
+                        )
+                    )
+                column_values.append(pd.NA)
+                continue
+            value, reason = _read_cell(
+                spec, text, date_format=mapping.date_format, decimal=mapping.decimal, notes=notes
+            )
+            if reason:
+                problems.append(
+                    _problem(
+                        "bad_value",
+                        source,
+                        row,
+                        spec.column,
+                        text,
+                        f"{source} row {row}, column {spec.column!r} ({spec.variable.name}): {text!r} {reason}.",
+                    )
+                )
+                value = pd.NA
+            column_values.append(value)
+        result[spec.variable.name] = column_values
+        if spec.variable.kind == "date" and (spec.date_format or mapping.date_format):
+            notes.add(
+                f"Dates in column {spec.column!r} read as {spec.date_format or mapping.date_format} "
+                "(stated in the mapping) or YYYY-MM-DD."
+            )
+    ids = pd.Series(result.get("patient_id", []), index=frame.index, dtype="object")
+    duplicated = ids[ids.notna() & ids.duplicated(keep=False)]
+    for pid, rows in duplicated.groupby(duplicated).groups.items():
+        rows = list(rows)
+        problems.append(
+            _problem(
+                "duplicate_patient",
+                source,
+                rows[1],
+                matched[_id_column(mapping)],
+                pid,
+                f"{source} rows {', '.join(map(str, rows))}: the same patient id appears more than once.",
+                "A legacy sheet has one row per patient; merge or correct these rows.",
+            )
+        )
+    for name, value in mapping.defaults.items():
+        result[name] = [_default_value(name, value, mapping.source)] * len(frame)
+    if problems:
+        raise CohortValidationError(problems, source=source)
+    return _typed_analysis(result, len(frame)), tuple(sorted(notes))
+
+
+def _id_column(mapping: Mapping) -> str:
+    return next(c.column for c in mapping.columns if c.variable.name == "patient_id")
+
+
+def _default_value(name: str, value, source: str):
+    variable = next(v for v in ANALYSIS_VARIABLES if v.name == name)
+    spec = ColumnMapping(column=f"defaults.{name}", variable=variable)
+    if isinstance(value, bool) and variable.kind == "boolean":
+        return value
+    parsed, reason = _read_cell(spec, str(value), date_format=None, decimal=None, notes=set())
+    if reason:
+        raise MappingError(f"{source}: defaults: {name} = {value!r} {reason}.")
+    return parsed
+
+
+def _typed_column(variable: Variable, values: list) -> pd.Series:
+    if variable.kind == "date":
+        return pd.to_datetime(pd.Series(values, dtype="object")).astype("datetime64[ns]")
+    if variable.kind == "boolean":
+        return pd.Series(values, dtype="boolean")
+    if variable.kind == "integer" or variable.name == "group":
+        numbers = pd.to_numeric(pd.Series(values, dtype="object"))
+        return numbers.astype("Int64")
+    if variable.kind == "number":
+        return pd.to_numeric(pd.Series(values, dtype="object")).astype("float64")
+    return pd.Series(values, dtype="string")
+
+
+def _typed_analysis(result: dict[str, list], length: int) -> pd.DataFrame:
+    columns = {}
+    for variable in ANALYSIS_VARIABLES:
+        values = result.get(variable.name, [pd.NA] * length)
+        columns[variable.name] = _typed_column(variable, values)
+    return pd.DataFrame(columns)
+
+
+def analysis_frame_to_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write an analysis dataset as UTF-8 CSV with ISO dates (empty = missing)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, encoding="utf-8")
+
+
+def import_table(
+    path: Path | str,
+    *,
+    mapping: Path | str | dict | Mapping,
+    out: Path | str,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a legacy per-patient sheet as an analysis-dataset CSV at ``out``.
+
+    ``mapping`` is a YAML file, an already-parsed dict or a :class:`Mapping`.
+    Every value is validated; if anything is wrong, nothing is written and
+    :class:`CohortValidationError` lists every problem.
+    """
+    if isinstance(mapping, Mapping):
+        parsed = mapping
+    elif isinstance(mapping, dict):
+        parsed = parse_mapping(mapping)
+    else:
+        parsed = load_mapping(mapping)
+    frame, notes = read_legacy_sheet(path, parsed, progress=progress)
+    with staged_file(Path(out), what="Analysis dataset file") as staging:
+        analysis_frame_to_csv(frame, staging)
+    return ImportResult(Path(out), {"analysis": len(frame)}, notes)

@@ -1,0 +1,262 @@
+"""The mapping file of a legacy per-patient sheet: which column is which analysis variable.
+
+A mapping is YAML written by a person (or drafted by ``--suggest-mapping``
+and then checked by a person)::
+
+    sheet: Pacientes            # xlsx only; default: the first sheet
+    encoding: cp1252            # csv only; default: detected and stated
+    date_format: "%d/%m/%Y"     # how dates that are not YYYY-MM-DD are written
+    decimal: ","                # the decimal separator of the numbers
+    defaults:                   # constant values for variables the sheet lacks
+      eligible: true
+    columns:
+      Codigo: {variable: patient_id}
+      Sexo: {variable: sex, codes: {Masculino: M, Femenino: F}}
+      Edad al diagnostico (años): {variable: age_at_diagnosis_months, unit: years}
+      Observaciones: {ignore: true}
+
+Dates written any other way than YYYY-MM-DD are read only with a stated
+``date_format`` (per column or for the whole sheet): 03/04/2012 is April in
+Bogotá and March in Boston, and a wrong guess would silently change results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from nephrocohort.interop._errors import MappingError
+from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
+
+__all__ = ["ColumnMapping", "Mapping", "load_mapping", "UNIT_FACTORS", "parse_mapping"]
+
+#: Accepted units per analysis unit: factor to multiply by to get the analysis unit.
+UNIT_FACTORS: dict[str, dict[str, float]] = {
+    "months": {"months": 1.0, "years": 12.0, "days": 12.0 / 365.25, "weeks": 12.0 * 7 / 365.25},
+    "years": {"years": 1.0, "months": 1 / 12.0, "days": 1 / 365.25},
+    "days": {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12.0, "years": 365.25},
+    "mg/kg/day": {"mg/kg/day": 1.0, "mg/kg/d": 1.0},
+    "mL/min/1.73m2": {"mL/min/1.73m2": 1.0, "ml/min/1.73m2": 1.0, "mL/min/1.73 m2": 1.0},
+    "per year": {"per year": 1.0, "/year": 1.0, "per month": 12.0},
+}
+_UNIT_SYNONYMS = {
+    "meses": "months",
+    "años": "years",
+    "anos": "years",
+    "dias": "days",
+    "días": "days",
+}
+
+_BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
+_TOP_KEYS = {"sheet", "encoding", "date_format", "decimal", "defaults", "columns"}
+_COLUMN_KEYS = {"variable", "unit", "codes", "date_format", "ignore"}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How one sheet column becomes one analysis variable."""
+
+    column: str
+    variable: Variable
+    unit_factor: float = 1.0
+    unit: str | None = None
+    codes: dict[str, str | None] = field(default_factory=dict)
+    date_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A whole mapping file, checked for form (not yet against a sheet)."""
+
+    columns: tuple[ColumnMapping, ...]
+    ignored: tuple[str, ...] = ()
+    defaults: dict[str, object] = field(default_factory=dict)
+    sheet: str | int | None = None
+    encoding: str | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+    source: str = "the mapping"
+
+
+def _fail(source: str, message: str) -> MappingError:
+    return MappingError(f"{source}: {message}")
+
+
+def _unit_factor(source: str, column: str, variable: Variable, unit) -> float:
+    if unit is None:
+        return 1.0
+    written = _UNIT_SYNONYMS.get(str(unit).strip().lower(), str(unit).strip())
+    accepted = UNIT_FACTORS.get(variable.unit or "", {})
+    for name, factor in accepted.items():
+        if name.lower() == written.lower():
+            return factor
+    if variable.unit is None:
+        raise _fail(
+            source,
+            f"column {column!r}: {variable.name} has no unit, but the mapping gives {unit!r}. Remove 'unit'.",
+        )
+    raise _fail(
+        source,
+        f"column {column!r}: unit {unit!r} cannot be converted to {variable.unit} for "
+        f"{variable.name}. Accepted: {', '.join(accepted) or variable.unit}.",
+    )
+
+
+def _check_format(source: str, where: str, date_format) -> str | None:
+    if date_format is None:
+        return None
+    text = str(date_format)
+    if not any(d in text for d in ("%d", "%m", "%Y", "%y")):
+        raise _fail(
+            source,
+            f"{where}: date_format {text!r} is not a format. Write it with %d (day), %m (month) "
+            'and %Y (4-digit year), e.g. "%d/%m/%Y".',
+        )
+    return text
+
+
+def parse_mapping(data, *, source: str = "the mapping") -> Mapping:
+    """Check a mapping already read from YAML and turn it into a :class:`Mapping`."""
+    if not isinstance(data, dict):
+        raise _fail(source, "a mapping file must be a YAML dictionary with a 'columns:' section.")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise _fail(
+            source,
+            f"unknown key(s) {', '.join(map(str, unknown))}; allowed: {', '.join(sorted(_TOP_KEYS))}.",
+        )
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        raise _fail(source, "'columns:' must map each sheet column to {variable: NAME}.")
+    decimal = data.get("decimal")
+    if decimal not in (None, ".", ","):
+        raise _fail(source, f'decimal must be "." or ","; got {decimal!r}.')
+    top_format = _check_format(source, "date_format", data.get("date_format"))
+    mapped: list[ColumnMapping] = []
+    ignored: list[str] = []
+    used: dict[str, str] = {}
+    for column, spec in columns.items():
+        column = str(column).strip()
+        if spec is None or not isinstance(spec, dict):
+            raise _fail(
+                source, f"column {column!r} must map to {{variable: NAME}} or {{ignore: true}}."
+            )
+        bad = sorted(set(spec) - _COLUMN_KEYS)
+        if bad:
+            raise _fail(
+                source,
+                f"column {column!r}: unknown key(s) {', '.join(bad)}; allowed: {', '.join(sorted(_COLUMN_KEYS))}.",
+            )
+        if spec.get("ignore"):
+            ignored.append(column)
+            continue
+        name = spec.get("variable")
+        if name not in _BY_NAME:
+            raise _fail(
+                source,
+                f"column {column!r}: {name!r} is not an analysis variable. "
+                "See docs/interop.md for the list (e.g. sex, histology, relapses_per_year_before).",
+            )
+        if name in used:
+            raise _fail(
+                source, f"columns {used[name]!r} and {column!r} both map to {name}; keep one."
+            )
+        used[name] = column
+        variable = _BY_NAME[name]
+        codes = spec.get("codes") or {}
+        if not isinstance(codes, dict):
+            raise _fail(source, f"column {column!r}: 'codes' must map sheet values to codes.")
+        if codes and variable.kind not in ("category", "boolean"):
+            raise _fail(
+                source, f"column {column!r}: {name} is not a coded variable; remove 'codes'."
+            )
+        clean_codes: dict[str, str | None] = {}
+        for raw, code in codes.items():
+            if code is not None and variable.kind == "category" and str(code) not in variable.codes:
+                raise _fail(
+                    source,
+                    f"column {column!r}: {raw!r} maps to {code!r}, which is not a code of {name}; "
+                    f"allowed: {', '.join(variable.codes)}.",
+                )
+            if code is not None and variable.kind == "boolean" and not isinstance(code, bool):
+                raise _fail(
+                    source, f"column {column!r}: {raw!r} must map to true or false for {name}."
+                )
+            clean_codes[_key(raw)] = code if code is None or isinstance(code, bool) else str(code)
+        mapped.append(
+            ColumnMapping(
+                column=column,
+                variable=variable,
+                unit_factor=_unit_factor(source, column, variable, spec.get("unit")),
+                unit=spec.get("unit"),
+                codes=clean_codes,
+                date_format=_check_format(source, f"column {column!r}", spec.get("date_format")),
+            )
+        )
+    if "patient_id" not in used:
+        raise _fail(
+            source, "no column maps to patient_id; every row needs its patient's pseudonymous id."
+        )
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise _fail(source, "'defaults:' must map variable names to constant values.")
+    for name in defaults:
+        if name not in _BY_NAME:
+            raise _fail(source, f"defaults: {name!r} is not an analysis variable.")
+        if name in used:
+            raise _fail(
+                source, f"defaults: {name} is also mapped from column {used[name]!r}; keep one."
+            )
+    return Mapping(
+        tuple(mapped),
+        tuple(ignored),
+        dict(defaults),
+        data.get("sheet"),
+        data.get("encoding"),
+        top_format,
+        decimal,
+        source,
+    )
+
+
+def _key(value) -> str:
+    """Codes match case- and space-insensitively (Excel users type 'masculino ' too)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split()).casefold()
+
+
+class _MappingLoader(yaml.SafeLoader):
+    """YAML without YAML 1.1's yes/no/on/off booleans: 'No' in a sheet is a value, not False."""
+
+
+_MappingLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_MappingLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_mapping(path: Path | str) -> Mapping:
+    """Read and check a mapping YAML file."""
+    path = Path(path)
+    if not path.exists():
+        raise MappingError(f"The mapping file {path} does not exist.")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MappingLoader)  # noqa: S506
+    except UnicodeDecodeError:
+        raise MappingError(f"{path.name} is not UTF-8 text; save the mapping as UTF-8.") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise MappingError(
+            f"{path.name} is not valid YAML{where}: {getattr(error, 'problem', error)}."
+        ) from None
+    return parse_mapping(data, source=path.name)

@@ -1,0 +1,236 @@
+"""Legacy per-patient sheets: mapped, validated and turned into an analysis dataset the report reads."""
+
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+import nephrocohort
+from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.interop import (
+    MappingError,
+    import_table,
+    read_analysis_csv,
+    suggest_mapping,
+)
+
+EXAMPLES = Path(nephrocohort.__file__).parent / "data" / "examples"
+SHEET = EXAMPLES / "legacy_sheet.csv"
+MAPPING = EXAMPLES / "legacy_mapping.yaml"
+
+
+def _sheet(tmp_path, text, name="sheet.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _mapping(**columns):
+    return {"columns": {"ID": {"variable": "patient_id"}, **columns}}
+
+
+class TestExampleSheet:
+    def test_example_imports_to_every_analysis_column(self, tmp_path):
+        result = import_table(SHEET, mapping=MAPPING, out=tmp_path / "analysis.csv")
+        analysis = read_analysis_csv(result.output)
+        from nephrocohort.cohort.derive import ANALYSIS_COLUMNS
+
+        assert tuple(analysis.columns) == ANALYSIS_COLUMNS
+        assert len(analysis) == 14
+        first = analysis.iloc[0]
+        # the first row of legacy_sheet.csv: LEG-001;Masculino;GEFS;Grupo 1;22/12/2005;...;8,7
+        assert first["patient_id"] == "LEG-001"
+        assert first["sex"] == "M"
+        assert first["histology"] == "FSGS"
+        assert first["group"] == 1
+        assert first["onset_date"] == pd.Timestamp("2005-12-22")
+        assert first["age_at_assessment_years"] == pytest.approx(8.7)
+        assert bool(first["eligible"]) is True
+
+    def test_the_report_runs_on_the_imported_sheet(self, tmp_path):
+        from nephrocohort.clinical.rules import load_rule_set
+        from nephrocohort.report import build_results
+
+        import_table(SHEET, mapping=MAPPING, out=tmp_path / "analysis.csv")
+        analysis = read_analysis_csv(tmp_path / "analysis.csv")
+        results = build_results(analysis, rule_set=load_rule_set("study"))
+        assert results["cohort.n"].n == 14
+        males = (analysis["sex"] == "M").sum()
+        assert results["sex.male"].n == males
+
+
+class TestValidation:
+    def test_every_bad_value_is_reported_with_row_and_column(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Sexo,Recaidas antes\nA1,Masculino,2\nA2,Otro,x\nA3,F,-1\n")
+        mapping = _mapping(
+            Sexo={"variable": "sex", "codes": {"Masculino": "M"}},
+            **{"Recaidas antes": {"variable": "relapses_before"}},
+        )
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        found = {(p.row, p.column, p.value) for p in caught.value.problems}
+        assert found == {
+            (3, "Sexo", "Otro"),
+            (3, "Recaidas antes", "x"),
+            (4, "Recaidas antes", "-1"),
+        }
+        message = next(p.message for p in caught.value.problems if p.value == "Otro")
+        assert "sheet.csv row 3, column 'Sexo'" in message
+        assert not (tmp_path / "out.csv").exists()
+
+    def test_day_first_dates_need_a_stated_format(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Inicio\nA1,25/12/2011\nA2,03/04/2012\n")
+        mapping = _mapping(Inicio={"variable": "onset_date"})
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        (problem,) = caught.value.problems
+        assert problem.code == "date_format_needed"
+        assert 'date_format: "%d/%m/%Y"' in problem.hint
+        assert "25/12/2011" in problem.hint
+        assert not (tmp_path / "out.csv").exists()
+
+    def test_ambiguous_dates_are_never_guessed(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Inicio\nA1,01/02/2011\nA2,03/04/2012\n")
+        mapping = _mapping(Inicio={"variable": "onset_date"})
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert "cannot be told" in caught.value.problems[0].hint
+
+    def test_stated_format_reads_day_first_and_iso_dates(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Inicio\nA1,03/04/2012\nA2,2012-05-06\n")
+        mapping = {**_mapping(Inicio={"variable": "onset_date"}), "date_format": "%d/%m/%Y"}
+        import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        dates = read_analysis_csv(tmp_path / "out.csv")["onset_date"].tolist()
+        assert dates == [pd.Timestamp("2012-04-03"), pd.Timestamp("2012-05-06")]
+
+    def test_a_date_not_in_the_stated_format_is_reported(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Inicio\nA1,03/04/2012\nA2,April 5\n")
+        mapping = {**_mapping(Inicio={"variable": "onset_date"}), "date_format": "%d/%m/%Y"}
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert [(p.row, p.value) for p in caught.value.problems] == [(3, "April 5")]
+
+    def test_decimal_commas_are_detected_and_stated(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID;Dosis\nA1;0,5\nA2;1\n")
+        mapping = _mapping(Dosis={"variable": "steroid_mg_kg_day_before"})
+        result = import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert read_analysis_csv(result.output)["steroid_mg_kg_day_before"].tolist() == [0.5, 1.0]
+        assert any("decimal commas" in note for note in result.notes)
+
+    def test_a_comma_that_may_be_a_thousands_separator_is_refused(self, tmp_path):
+        sheet = _sheet(tmp_path, 'ID,TFG\nA1,"1,250"\n')
+        mapping = _mapping(TFG={"variable": "egfr_mmf_start"})
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert "thousands separator" in caught.value.problems[0].message
+
+    def test_units_are_converted_and_ranges_checked_after_conversion(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Edad dx\nA1,2.5\nA2,30\n")
+        mapping = _mapping(**{"Edad dx": {"variable": "age_at_diagnosis_months", "unit": "años"}})
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        (problem,) = caught.value.problems
+        assert problem.row == 3 and "(= 360 months)" in problem.message
+
+    def test_years_become_months(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Edad dx\nA1,2.5\n")
+        mapping = _mapping(**{"Edad dx": {"variable": "age_at_diagnosis_months", "unit": "years"}})
+        import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert read_analysis_csv(tmp_path / "out.csv")["age_at_diagnosis_months"][0] == 30.0
+
+    def test_duplicate_patients_are_reported(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID\nA1\nA2\nA1\n")
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
+        assert "rows 2, 4" in caught.value.problems[0].message
+
+    def test_renamed_column_names_the_closest_header(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Sexo paciente\nA1,M\n")
+        with pytest.raises(MappingError, match="did it become 'Sexo paciente'"):
+            import_table(sheet, mapping=_mapping(Sexo={"variable": "sex"}), out=tmp_path / "o.csv")
+
+    def test_extra_columns_are_left_out_and_said(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Nombre\nA1,Juan\n")
+        result = import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
+        assert any("Nombre" in note for note in result.notes)
+        assert "Nombre" not in pd.read_csv(tmp_path / "out.csv").columns
+
+    def test_unknown_variable_in_mapping_is_refused(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,X\nA1,1\n")
+        with pytest.raises(MappingError, match="'weight' is not an analysis variable"):
+            import_table(sheet, mapping=_mapping(X={"variable": "weight"}), out=tmp_path / "o.csv")
+
+    def test_existing_output_is_not_overwritten(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID\nA1\n")
+        (tmp_path / "out.csv").write_text("precious")
+        with pytest.raises(Exception, match="already exists"):
+            import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
+        assert (tmp_path / "out.csv").read_text() == "precious"
+
+
+class TestFileKinds:
+    def test_latin1_csv_is_detected_and_stated(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID;Histología\nA1;Cambios mínimos\n", encoding="cp1252")
+        mapping = _mapping(
+            **{"Histología": {"variable": "histology", "codes": {"Cambios mínimos": "MCD"}}}
+        )
+        result = import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert read_analysis_csv(result.output)["histology"].tolist() == ["MCD"]
+        assert any("Windows-1252" in note for note in result.notes)
+
+    def test_xlsx_with_real_date_cells(self, tmp_path):
+        frame = pd.DataFrame({"ID": ["A1"], "Inicio": [pd.Timestamp("2011-12-25")]})
+        frame.to_excel(tmp_path / "sheet.xlsx", index=False)
+        import_table(
+            tmp_path / "sheet.xlsx",
+            mapping=_mapping(Inicio={"variable": "onset_date"}),
+            out=tmp_path / "out.csv",
+        )
+        assert read_analysis_csv(tmp_path / "out.csv")["onset_date"][0] == pd.Timestamp(
+            "2011-12-25"
+        )
+
+    def test_spss_file_with_value_labels(self, tmp_path):
+        frame = pd.DataFrame({"ID": ["A1", "A2"], "sexo": [1.0, 2.0]})
+        pyreadstat.write_sav(
+            frame,
+            tmp_path / "old.sav",
+            variable_value_labels={"sexo": {1.0: "Masculino", 2.0: "Femenino"}},
+        )
+        mapping = _mapping(sexo={"variable": "sex", "codes": {"Masculino": "M", "Femenino": "F"}})
+        import_table(tmp_path / "old.sav", mapping=mapping, out=tmp_path / "out.csv")
+        assert read_analysis_csv(tmp_path / "out.csv")["sex"].tolist() == ["M", "F"]
+
+
+class TestSuggestMapping:
+    def test_spanish_headers_are_matched(self, tmp_path):
+        sheet = _sheet(
+            tmp_path, "Código;Sexo;Histología;Recaídas antes;Comentario\nA1;Femenino;GEFS;3;x\n"
+        )
+        draft = suggest_mapping(sheet)
+        assert '"Sexo":\n    variable: sex' in draft
+        assert '"Histología":\n    variable: histology' in draft
+        assert '"Recaídas antes":\n    variable: relapses_before' in draft
+        assert '"Código":\n    variable: patient_id' in draft
+        assert '"GEFS": "FSGS"' in draft
+        assert '"Comentario":\n    ignore: true' in draft
+
+    def test_draft_of_the_example_reproduces_the_shipped_mapping_columns(self, tmp_path):
+        from nephrocohort.interop import load_mapping
+
+        draft = tmp_path / "draft.yaml"
+        draft.write_text(suggest_mapping(SHEET), encoding="utf-8")
+        shipped = load_mapping(MAPPING)
+        drafted = load_mapping(draft)
+        assert [(c.column, c.variable.name) for c in drafted.columns] == [
+            (c.column, c.variable.name) for c in shipped.columns
+        ]
+        assert drafted.date_format == "%d/%m/%Y"
+        assert drafted.decimal == ","
+
+    def test_undecided_date_order_is_left_for_the_user(self, tmp_path):
+        sheet = _sheet(tmp_path, "ID,Fecha inicio\nA1,01/02/2011\n")
+        draft = suggest_mapping(sheet)
+        assert "UNDECIDED" in draft
+        assert "\ndate_format:" not in draft
