@@ -117,3 +117,21 @@ def test_histologies_absent_from_the_cohort_get_no_item_except_the_seed_ones(ana
     # the seed's two main histologies are always reported, with zero when absent
     assert (results["histology.FSGS"].n, results["histology.MCD"].n) == (0, 0)
     assert results["histology.MN"].n == 6
+
+
+def test_included_patients_with_unchecked_criteria_are_counted_with_reasons(analysis):
+    analysis = analysis.assign(
+        eligibility_unchecked=[
+            "HIV status not recorded",
+            "HIV status not recorded; Family history not recorded",
+            "",
+            None,
+            "",
+            "",
+            "Syphilis status not recorded",  # P7 is excluded: not counted here
+            "",
+        ]
+    )
+    item = build_results(analysis, rule_set="study")["eligibility.included_unchecked"]
+    assert (item.n, item.denominator) == (2, 6)
+    assert dict(item.reasons) == {"HIV status not recorded": 2, "Family history not recorded": 1}

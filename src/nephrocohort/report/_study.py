@@ -101,20 +101,15 @@ def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
     verdict = _as_boolean(analysis["eligible"])
     assessed = int(len(analysis))
     excluded = analysis.loc[(verdict == False).fillna(False).to_numpy()]  # noqa: E712
-    reason_counts: dict[str, int] = {}
-    for text in excluded["exclusion_reasons"].dropna().astype(str):
-        for reason in (part.strip() for part in text.split(";")):
-            if reason:
-                reason_counts[reason] = reason_counts.get(reason, 0) + 1
-    reasons = tuple(sorted(reason_counts.items(), key=lambda pair: (-pair[1], pair[0])))
-    return [
+    included = analysis.loc[(verdict == True).fillna(False).to_numpy()]  # noqa: E712
+    items = [
         CountItem("eligibility.assessed", "Patients assessed for eligibility", assessed, assessed),
         CountItem(
             "eligibility.excluded",
             "Excluded (a patient may have several reasons)",
             int(len(excluded)),
             assessed,
-            reasons=reasons,
+            reasons=_reason_counts(excluded["exclusion_reasons"]),
         ),
         CountItem(
             "eligibility.not_assessable",
@@ -122,13 +117,32 @@ def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
             int(verdict.isna().sum()),
             assessed,
         ),
-        CountItem(
-            "eligibility.included",
-            "Included in the analysis",
-            int((verdict == True).fillna(False).sum()),  # noqa: E712
-            assessed,
-        ),
+        CountItem("eligibility.included", "Included in the analysis", int(len(included)), assessed),
     ]
+    if "eligibility_unchecked" in analysis.columns:  # optional column of derive
+        unchecked = (
+            included["eligibility_unchecked"].astype("string").str.strip().replace("", pd.NA)
+        )
+        items.append(
+            CountItem(
+                "eligibility.included_unchecked",
+                "Included with a criterion that could not be checked (not recorded)",
+                int(unchecked.notna().sum()),
+                int(len(included)),
+                reasons=_reason_counts(unchecked),
+            )
+        )
+    return items
+
+
+def _reason_counts(texts: pd.Series) -> tuple:
+    """(reason, patients) pairs from "; "-joined sentences, most frequent first."""
+    counts: dict[str, int] = {}
+    for text in texts.dropna().astype(str):
+        for reason in (part.strip() for part in text.split(";")):
+            if reason:
+                counts[reason] = counts.get(reason, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
 def excluded_patients(analysis: pd.DataFrame) -> pd.DataFrame:

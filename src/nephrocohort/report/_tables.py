@@ -260,6 +260,10 @@ def _eligibility(results: Results) -> Table | None:
         (results[i].label, str(results[i].n))
         for i in ("eligibility.not_assessable", "eligibility.included")
     ]
+    unchecked = results.get("eligibility.included_unchecked")
+    if unchecked is not None and unchecked.n:
+        rows.append((unchecked.label, str(unchecked.n)))
+        rows += [(f"  {reason}", str(n)) for reason, n in unchecked.reasons]
     return Table("eligibility", "Eligibility", ("Step", "Patients"), tuple(rows))
 
 
