@@ -88,7 +88,7 @@ def import_confirm(request, token: str):
 
 @registry_view("export")
 def export(request):
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         identifiable = form.cleaned_data["identifiable"]
         if identifiable and not user_can(request.user, "export_identifiable"):

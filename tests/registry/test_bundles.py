@@ -1,0 +1,164 @@
+"""Import a bundle through the browser (all or nothing) and export one (de-identified)."""
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from nephrocohort.registry.models import Lab, Patient
+
+GOOD = {
+    "patients.csv": (
+        "patient_id,center,sex,birth_date,onset_date,hbv,last_followup_date,ethnicity_code\n"
+        "A-101,A,F,2011-05-01,2013-02-01,negative,2019-06-30,07\n"
+        "A-102,A,M,2012-07-15,2014-03-10,negative,2020-01-31,03\n"
+    ),
+    "visits.csv": "patient_id,date,weight_kg,height_cm\nA-101,2014-01-10,14.5,95.0\n",
+    "labs.csv": (
+        "patient_id,date,test,value,unit\n"
+        "A-101,2014-01-10,serum_creatinine,30,umol/L\n"
+        "A-101,2014-01-10,dipstick_protein,3+,mg/dL\n"
+        "A-102,2014-04-01,urine_protein_timed,55,mg/m2/h\n"
+    ),
+    "medications.csv": (
+        "patient_id,drug,start_date,end_date,dose,dose_unit,schedule,stop_reason\n"
+        "A-101,mmf,2014-01-10,,600,mg/m2/day,bid,\n"
+    ),
+    "events.csv": "patient_id,date,event,detail\nA-101,2015-02-01,relapse,seen by Dr X\n",
+}
+
+
+def _zip(files: dict[str, str]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(f"cohort/{name}", text)
+    return SimpleUploadedFile("cohort.zip", buffer.getvalue(), content_type="application/zip")
+
+
+@pytest.fixture
+def client_a(client, entry_a):
+    client.force_login(entry_a)
+    return client
+
+
+@pytest.mark.django_db
+class TestImport:
+    def test_valid_zip_shows_a_preview_and_writes_nothing_until_confirmed(self, client_a):
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
+        assert response.status_code == 200
+        assert response.context["preview"]["counts"]["labs"] == 3
+        assert not Patient.objects.filter(patient_id="A-101").exists()
+        token = response.context["token"]
+        response = client_a.post(reverse("registry:import_confirm", args=[token]))
+        assert response.status_code == 302
+        patient = Patient.objects.get(patient_id="A-101")
+        assert patient.center.code == "A" and patient.extra == {"ethnicity_code": "07"}
+        labs = {(lab.test, lab.value, lab.unit) for lab in Lab.objects.filter(patient=patient)}
+        # Stored as measured, in the unit measured (the dipstick as its mg/dL band).
+        assert labs == {("serum_creatinine", "30", "umol/L"), ("dipstick_protein", "300", "mg/dL")}
+        assert patient.history.first().history_user.username == "entry_a"
+
+    def test_broken_file_lists_every_problem_and_writes_nothing(self, client_a):
+        broken = dict(GOOD)
+        broken["visits.csv"] = "patient_id,date,weight_kg,height_cm\nA-101,2014-13-10,14.5,1.2\n"
+        broken["labs.csv"] = "patient_id,date,test,value,unit\nA-999,2014-01-10,upcr,2,mg/dL\n"
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(broken)})
+        assert response.status_code == 422
+        codes = {(p.table, p.code) for p in response.context["problems"]}
+        assert ("visits", "bad_date") in codes and ("visits", "implausible") in codes
+        assert ("labs", "unknown_patient") in codes and ("labs", "unknown_unit") in codes
+        assert b"nothing was imported" in response.content
+        assert Patient.objects.count() == 0
+
+    def test_patient_of_a_center_not_mine_is_refused(self, client_a):
+        other = dict(GOOD)
+        other["patients.csv"] = GOOD["patients.csv"].replace("A-102,A,", "A-102,B,")
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(other)})
+        [problem] = response.context["problems"]
+        assert problem.code == "center_not_allowed" and problem.row == 3
+        assert Patient.objects.count() == 0
+
+    def test_patient_already_in_the_registry_is_refused(self, client_a, patient_a):
+        clash = {name: text.replace("A-102", "A-001") for name, text in GOOD.items()}
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(clash)})
+        assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+
+    def test_xlsx_workbook_is_accepted(self, client_a):
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            for name, text in GOOD.items():
+                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+                frame.to_excel(writer, sheet_name=name.removesuffix(".csv"), index=False)
+        upload = SimpleUploadedFile("cohort.xlsx", buffer.getvalue())
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        assert response.context.get("problems") == [], response.context.get("problems")
+        assert response.context["preview"]["counts"]["patients"] == 2
+
+    def test_not_a_zip_is_reported(self, client_a):
+        upload = SimpleUploadedFile("cohort.zip", b"not a zip")
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        assert [p.code for p in response.context["problems"]] == ["bad_zip"]
+
+    def test_confirming_someone_elses_upload_is_404(self, client_a, client, make_user):
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
+        token = response.context["token"]
+        client.force_login(make_user("other_entry", "data_entry", "A"))
+        assert client.post(reverse("registry:import_confirm", args=[token])).status_code == 404
+        assert Patient.objects.count() == 0
+
+
+def _export(client, **data) -> dict[str, pd.DataFrame]:
+    response = client.post(reverse("registry:export"), data)
+    assert response.status_code == 200, response.status_code
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {
+            name.removesuffix(".csv"): pd.read_csv(archive.open(name), dtype=str)
+            for name in archive.namelist()
+            if name.endswith(".csv")
+        }
+
+
+@pytest.mark.django_db
+class TestExport:
+    def test_deidentified_by_default_dates_become_days_from_onset(
+        self, client, make_user, patient_a, patient_b
+    ):
+        client.force_login(make_user("inv", "investigator", "A"))
+        tables = _export(client)
+        patients = tables["patients"]
+        assert patients["patient_id"].tolist() == ["A-001"]
+        assert "birth_date" not in patients.columns
+        # Born 2012-03-01, onset 2014-05-10: 800 days before onset.
+        assert patients["birth_date_days_from_onset"].tolist() == ["-800"]
+        assert tables["visits"]["date_days_from_onset"].tolist() == ["267"]
+        assert "detail" not in tables["events"].columns
+
+    def test_identifiable_export_is_refused_to_investigators(self, client, make_user, patient_a):
+        client.force_login(make_user("inv", "investigator", "A"))
+        response = client.post(reverse("registry:export"), {"identifiable": "on"})
+        assert response.status_code == 403
+
+    def test_admin_may_export_identifiable_data(self, client, make_user, patient_a):
+        client.force_login(make_user("boss", "admin"))
+        tables = _export(client, identifiable="on")
+        assert tables["patients"]["birth_date"].tolist() == ["2012-03-01"]
+
+    def test_identifiable_export_reimports_as_a_valid_bundle(
+        self, client, make_user, patient_a, tmp_path
+    ):
+        from nephrocohort.cohort import load_bundle
+
+        client.force_login(make_user("boss", "admin"))
+        response = client.post(reverse("registry:export"), {"identifiable": "on"})
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            archive.extractall(tmp_path)
+        (tmp_path / "README.txt").unlink()
+        cohort = load_bundle(tmp_path)
+        assert cohort.row_counts()["labs"] == 3
+
+    def test_data_entry_cannot_export(self, client_a):
+        assert client_a.get(reverse("registry:export")).status_code == 403
