@@ -62,7 +62,15 @@ def main() -> None:
     except Exception as error:  # click usage errors arrive here in non-standalone mode
         import click
 
-        if isinstance(error, click.ClickException):
+        # typer >= 0.20 vendors click as typer._click; its usage errors are not click's classes.
+        usage_errors: tuple[type, ...] = (click.ClickException,)
+        try:
+            from typer._click.exceptions import ClickException as VendoredClickException
+
+            usage_errors += (VendoredClickException,)
+        except ImportError:
+            pass
+        if isinstance(error, usage_errors):
             error.show()
             sys.exit(error.exit_code)
         raise
