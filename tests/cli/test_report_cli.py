@@ -10,10 +10,13 @@ from nephrocohort.cli import app, main
 
 def run_cli(monkeypatch, capsys, *args):
     monkeypatch.setattr(sys, "argv", ["nephrocohort", "report", *args])
-    with pytest.raises(SystemExit) as done:
+    try:
         main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
     captured = capsys.readouterr()
-    return done.value.code, captured.out, captured.err
+    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize(
@@ -54,3 +57,32 @@ def test_help_lists_the_options():
         "--normality",
     ):
         assert option in out
+
+
+def _write_analysis_csv(frame, path):
+    from nephrocohort.cohort import write_analysis_csv
+
+    write_analysis_csv(frame, path)
+    return path
+
+
+def test_analysis_dataset_csv_is_reported_as_recorded(monkeypatch, capsys, tmp_path):
+    import json
+
+    from tests.report.conftest import make_analysis
+
+    partial = make_analysis().drop(columns=["days_to_crf", "crf_observed"])
+    data = _write_analysis_csv(partial, tmp_path / "legacy.csv")
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(
+        monkeypatch, capsys, "--data", str(data), "--out", str(out), "--format", "json,html"
+    )
+    assert code == 0, err
+    assert "Report of 6 patients" in stdout
+    records = {r["id"]: r for r in json.loads((out / "results.json").read_text())}
+    assert records["sex.male"]["n"] == 3  # hand count on P1-P6, as in tests/report
+    assert records["km.crf"]["n"] == 0  # the absent variables give no data
+    run = records["report.run"]
+    assert any("days_to_crf, crf_observed" in note for note in run["notes"])
+    assert "read as recorded in an analysis-dataset file" in run["methods"]
+    assert (out / "report.html").exists()

@@ -135,3 +135,16 @@ def test_included_patients_with_unchecked_criteria_are_counted_with_reasons(anal
     item = build_results(analysis, rule_set="study")["eligibility.included_unchecked"]
     assert (item.n, item.denominator) == (2, 6)
     assert dict(item.reasons) == {"HIV status not recorded": 2, "Family history not recorded": 1}
+
+
+def test_analysis_file_without_eligibility_analyses_every_patient_and_says_so(analysis):
+    from nephrocohort.report._columns import fill_absent_columns
+
+    frame, absent, notes = fill_absent_columns(analysis.drop(columns=["eligible", "onset_aki"]))
+    assert absent == ["eligible", "onset_aki"]
+    results = build_results(frame, rule_set="study", source="analysis_file", notes=notes)
+    assert results["cohort.n"].n == 8
+    assert (results["onset.aki"].n, results["onset.aki"].denominator) == (0, 0)
+    assert "no eligibility column: every patient in it was analysed" in results.notes[0]
+    assert "onset_aki" in results.notes[1]
+    assert "Of 8 patients in the analysis-dataset file, 8 were marked eligible" in results.methods

@@ -19,7 +19,8 @@ def report(
         Path | None,
         typer.Option(
             "--data",
-            help="Cohort bundle: a folder of CSV files or one .xlsx workbook. "
+            help="Cohort bundle (a folder of CSV files or one .xlsx workbook), or an "
+            "analysis-dataset .csv from `nephrocohort import-table`. "
             "Leave out to use the embedded demo cohort.",
         ),
     ] = None,

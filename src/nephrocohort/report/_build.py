@@ -19,6 +19,8 @@ from nephrocohort.report._timelines import build_timelines
 
 __all__ = ["build_results", "rule_set_identity"]
 
+_SOURCES = ("records", "analysis_file")
+
 
 def rule_set_identity(rule_set) -> tuple[str, str]:
     """(name, title) of a RuleSet object or of a rule-set name or path.
@@ -44,6 +46,8 @@ def build_results(
     rule_set,
     cohort=None,
     options: ReportOptions | None = None,
+    source: str = "records",
+    notes=(),
 ) -> Results:
     """Compute every result of the study report from the analysis dataset.
 
@@ -59,6 +63,13 @@ def build_results(
         The Cohort the dataset came from; needed only for the swimmer plot.
     options:
         Statistical conventions (ReportOptions); SPSS's by default.
+    source:
+        ``"records"`` when derive built the dataset from the cohort's records,
+        ``"analysis_file"`` when it was read from an analysis-dataset file
+        (e.g. a legacy sheet imported with ``nephrocohort import-table``);
+        the methods paragraph says which.
+    notes:
+        Sentences about the input shown with the report (absent variables).
 
     Returns
     -------
@@ -76,6 +87,8 @@ def build_results(
     >>> results["sex.male"].percent  # doctest: +SKIP
     """
     options = options or ReportOptions()
+    if source not in _SOURCES:
+        raise ReportError(f"source must be one of {', '.join(_SOURCES)}; got {source!r}.")
     check_analysis(analysis)
     name, title = rule_set_identity(rule_set)
     analysis = analysis.reset_index(drop=True)
@@ -91,7 +104,13 @@ def build_results(
     items = [*flow, *study_items(study, options)]
     software = software_versions()
     methods = methods_paragraph(
-        items, rule_set_name=name, rule_set_title=title, options=options, software=software
+        items,
+        rule_set_name=name,
+        rule_set_title=title,
+        options=options,
+        software=software,
+        source=source,
+        notes=tuple(notes),
     )
     return Results(
         items=tuple(items),
@@ -102,4 +121,5 @@ def build_results(
         methods=methods,
         excluded_patients=excluded_patients(analysis),
         timelines=build_timelines(study, cohort),
+        notes=tuple(notes),
     )

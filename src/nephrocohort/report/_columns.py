@@ -10,7 +10,13 @@ import pandas as pd
 
 from nephrocohort.exceptions import ReportError
 
-__all__ = ["REQUIRED_COLUMNS", "HISTOLOGY_ORDER", "TIMEPOINTS", "check_analysis"]
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "HISTOLOGY_ORDER",
+    "TIMEPOINTS",
+    "check_analysis",
+    "fill_absent_columns",
+]
 
 #: Columns of the analysis dataset (docs/architecture.md) the report uses.
 REQUIRED_COLUMNS = (
@@ -88,3 +94,35 @@ def check_analysis(analysis) -> None:
             f"{', '.join(missing)}. Build it with nephrocohort.cohort.derive, or add the "
             "columns described in docs/architecture.md."
         )
+
+
+def fill_absent_columns(analysis: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Add the columns an analysis-dataset file lacks, so a partial legacy sheet still reports.
+
+    Absent variables become all-missing (their results show no data); an
+    absent ``eligible`` column means every patient in the file is analysed,
+    since such a file holds the study population already. Returns the frame,
+    the absent column names and sentences for the report's notes.
+    """
+    absent = [column for column in REQUIRED_COLUMNS if column not in analysis.columns]
+    if not absent:
+        return analysis, [], []
+    frame = analysis.copy()
+    notes = []
+    for column in absent:
+        if column == "eligible":
+            frame[column] = pd.array([True] * len(frame), dtype="boolean")
+        else:
+            frame[column] = pd.Series([pd.NA] * len(frame), dtype="object", index=frame.index)
+    if "eligible" in absent:
+        notes.append(
+            "The analysis-dataset file has no eligibility column: every patient in it was analysed."
+        )
+    others = [column for column in absent if column != "eligible"]
+    if others:
+        notes.append(
+            f"The analysis-dataset file lacks {len(others)} variable(s), reported as missing: "
+            + ", ".join(others)
+            + "."
+        )
+    return frame, absent, notes

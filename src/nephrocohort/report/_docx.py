@@ -55,6 +55,8 @@ def write_docx(results: Results, path, *, figures: list[RenderedFigure] | None =
         + (f" ({results.rule_set_title})" if results.rule_set_title else "")
         + f". Patients analysed: {cohort_n.n if cohort_n is not None else 0}."
     )
+    for note in results.notes:
+        document.add_paragraph(note).runs[0].italic = True
     document.add_heading("Methods", level=2)
     document.add_paragraph(results.methods)
     document.add_heading("Results", level=2)

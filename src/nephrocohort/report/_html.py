@@ -38,6 +38,7 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
         normality_test=results.options.normality_test,
         percentile_method=results.options.percentile_method,
         methods=results.methods,
+        notes=results.notes,
         tables=build_tables(results),
         figures=[
             {

@@ -29,6 +29,7 @@ def write_json(results: Results, path) -> Path:
         "alpha": results.options.alpha,
         "software": {name: version for name, version in results.software},
         "methods": results.methods,
+        "notes": list(results.notes),
     }
     records = [run, *results.to_records()]
     path.write_text(

@@ -48,26 +48,43 @@ def _join(parts: list[str]) -> str:
 
 
 def methods_paragraph(
-    items, *, rule_set_name: str, rule_set_title: str, options: ReportOptions, software
+    items,
+    *,
+    rule_set_name: str,
+    rule_set_title: str,
+    options: ReportOptions,
+    software,
+    source: str = "records",
+    notes: tuple = (),
 ) -> str:
     """A methods paragraph describing this run, ready to paste into a manuscript."""
     by_id = {item.id: item for item in items}
-    included = by_id.get("eligibility.included")
-    assessed = by_id.get("eligibility.assessed")
+    included, assessed = by_id["eligibility.included"], by_id["eligibility.assessed"]
     sentences = []
     title = f" ({rule_set_title})" if rule_set_title and rule_set_title != rule_set_name else ""
-    if included is not None and assessed is not None:
+    if source == "analysis_file":
+        sentences.append(
+            f"Of {assessed.n} patients in the analysis-dataset file, {included.n} were marked "
+            "eligible and analysed."
+        )
+    else:
         sentences.append(
             f"Of {assessed.n} patients assessed, {included.n} met the eligibility criteria of "
             f"the rule set '{rule_set_name}'{title} and were analysed."
         )
+    if source == "records":
+        sentences.append(
+            "Proteinuria categories, response, relapses, steroid doses, eGFR and outcomes were "
+            "derived from the recorded measurements, medications and events with the "
+            "definitions and time windows of that rule set."
+        )
     else:
-        sentences.append(f"Definitions followed the rule set '{rule_set_name}'{title}.")
-    sentences.append(
-        "Proteinuria categories, response, relapses, steroid doses, eGFR and outcomes were "
-        "derived from the recorded measurements, medications and events with the definitions "
-        "and time windows of that rule set."
-    )
+        sentences.append(
+            "Per-patient values (proteinuria categories, response, relapses, steroid doses, "
+            "eGFR, outcomes) were read as recorded in an analysis-dataset file, not derived "
+            "from individual measurements."
+        )
+        sentences.extend(notes)
     summaries = [item for item in items if isinstance(item, SummaryItem)]
     if summaries:
         chosen = {item.summary for item in summaries}

@@ -19,7 +19,8 @@ class Results:
     ``excluded_patients`` lists each excluded patient with the reasons (a
     DataFrame with ``patient_id`` and ``reasons``); ``timelines`` holds the
     per-patient drug bars and event markers of the swimmer plot (None without
-    a cohort). ``methods`` is the methods paragraph of what was run.
+    a cohort). ``methods`` is the methods paragraph of what was run; ``notes``
+    are sentences about the input a reader must know (e.g. absent variables).
     """
 
     items: tuple
@@ -30,6 +31,7 @@ class Results:
     methods: str = ""
     excluded_patients: pd.DataFrame = field(default_factory=pd.DataFrame)
     timelines: object = None
+    notes: tuple = ()  # sentences about the input a reader must know (absent variables)
 
     def __post_init__(self):
         ids = [item.id for item in self.items]

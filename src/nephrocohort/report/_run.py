@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nephrocohort.exceptions import ReportError
 from nephrocohort.report._build import build_results
+from nephrocohort.report._columns import fill_absent_columns
 from nephrocohort.report._docx import write_docx
 from nephrocohort.report._figures import render_figures
 from nephrocohort.report._html import write_html
@@ -37,6 +38,14 @@ class ReportRun:
     def __repr__(self) -> str:
         names = ", ".join(path.name for path in self.files.values())
         return f"ReportRun({self.results!r}, files=[{names}])"
+
+
+def _is_analysis_file(data) -> bool:
+    """An analysis-dataset CSV (e.g. from ``nephrocohort import-table``), not a bundle."""
+    if data is None or hasattr(data, "patients"):
+        return False
+    path = Path(data)
+    return path.is_file() and path.suffix.lower() == ".csv"
 
 
 def _load_cohort(data):
@@ -71,7 +80,9 @@ def run_report(
     Parameters
     ----------
     data:
-        A Cohort, a bundle path (folder of CSVs or .xlsx), or None for the
+        A Cohort, a bundle path (folder of CSVs or .xlsx), an analysis-dataset
+        CSV file (from ``nephrocohort import-table``: reported as recorded,
+        absent variables as missing, no swimmer plot), or None for the
         embedded demo cohort.
     rule_set:
         Rule-set name (``study``, ``ipna2020``, ``kdigo2021``), path, or RuleSet.
@@ -95,12 +106,22 @@ def run_report(
         raise ReportError(f"The output {str(out)!r} is a file; give a folder for the report.")
     rules = load_rule_set(rule_set) if isinstance(rule_set, (str, Path)) else rule_set
 
-    say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
-    cohort = _load_cohort(data)
-    say(f"Deriving the analysis dataset (rule set '{rules.name}')")
-    analysis = derive(cohort, rules)
-    say("Computing the results")
-    results = build_results(analysis, rule_set=rules, cohort=cohort, options=options)
+    if _is_analysis_file(data):
+        from nephrocohort.interop import read_analysis_csv
+
+        say(f"Reading the analysis dataset {data}")
+        analysis, _, notes = fill_absent_columns(read_analysis_csv(data))
+        say("Computing the results")
+        results = build_results(
+            analysis, rule_set=rules, options=options, source="analysis_file", notes=notes
+        )
+    else:
+        say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
+        cohort = _load_cohort(data)
+        say(f"Deriving the analysis dataset (rule set '{rules.name}')")
+        analysis = derive(cohort, rules)
+        say("Computing the results")
+        results = build_results(analysis, rule_set=rules, cohort=cohort, options=options)
 
     out.mkdir(parents=True, exist_ok=True)
     files = {}
