@@ -1,5 +1,434 @@
-"""Calculator and rule-set commands (filled in by the clinical core)."""
+"""Calculator and rule-set commands: ``nephrocohort calc ...`` and ``nephrocohort rules ...``.
+
+Thin shells over ``nephrocohort.clinical``: parse unit-named options, call one
+function, render the result (human text by default, ``--json`` for scripts).
+Numbers are rounded only here, for display: JSON values to 2 decimals.
+Wrong input prints ``Error: <what was wrong>`` and exits 2, without a
+traceback, both through ``nephrocohort.cli.main`` and under a test runner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+
+from nephrocohort.exceptions import NephroCohortError
+
+calc_app = typer.Typer(
+    help="Bedside calculators: BSA, eGFR, CKD stage, proteinuria category, doses.",
+    no_args_is_help=True,
+)
+rules_app = typer.Typer(
+    help="Rule sets: the clinical definitions an analysis uses.", no_args_is_help=True
+)
+
+_EQUATION_LABELS = {
+    "schwartz-1976": "original Schwartz (1976; k by age and sex, Jaffe creatinine)",
+    "schwartz-bedside": "bedside Schwartz (2009; IDMS creatinine)",
+    "ckid-u25": "CKiD U25 creatinine (2021)",
+    "ckid-u25-cystatin": "CKiD U25 cystatin C (2021)",
+    "ckid-u25-combined": "CKiD U25 creatinine + cystatin C average (2021)",
+}
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+RuleSetOption = Annotated[
+    str,
+    typer.Option(
+        "--rule-set", help="Rule set name (see `nephrocohort rules list`) or a YAML file path."
+    ),
+]
+
+
+@contextlib.contextmanager
+def _clinical_errors() -> Iterator[None]:
+    """Print an expected error as one sentence and exit 2 (SystemExit survives non-standalone click)."""
+    try:
+        yield
+    except NephroCohortError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise SystemExit(2)
+
+
+def _emit(as_json: bool, payload: dict, text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        typer.echo(text)
+
+
+def _round(value: float, digits: int = 2) -> float:
+    return round(float(value), digits)
+
+
+def _option_name(input_name: str) -> str:
+    return "--" + input_name.replace("_", "-")
+
+
+# ----------------------------------------------------------------------------- calc
+
+
+@calc_app.command("bsa")
+def calc_bsa(
+    height_cm: Annotated[float, typer.Option("--height-cm", help="Height in cm.")],
+    weight_kg: Annotated[float, typer.Option("--weight-kg", help="Weight in kg.")],
+    formula: Annotated[
+        str, typer.Option("--formula", help="mosteller (default), dubois, haycock or gehan-george.")
+    ] = "mosteller",
+    as_json: JsonOption = False,
+) -> None:
+    """Body surface area (m2) from height and weight."""
+    from nephrocohort.clinical import bsa_m2
+
+    with _clinical_errors():
+        value = bsa_m2(height_cm=height_cm, weight_kg=weight_kg, formula=formula)
+    _emit(
+        as_json,
+        {
+            "bsa_m2": _round(value, 4),
+            "formula": formula,
+            "height_cm": height_cm,
+            "weight_kg": weight_kg,
+        },
+        f"BSA {value:.2f} m2 ({formula}; height {height_cm:g} cm, weight {weight_kg:g} kg)",
+    )
+
+
+@calc_app.command("egfr")
+def calc_egfr(
+    equation: Annotated[
+        str | None,
+        typer.Option(
+            "--equation",
+            help="schwartz-1976, schwartz-bedside, ckid-u25, ckid-u25-cystatin or ckid-u25-combined. "
+            "Default: the rule set's equation.",
+        ),
+    ] = None,
+    height_cm: Annotated[float | None, typer.Option("--height-cm", help="Height in cm.")] = None,
+    creatinine_mg_dl: Annotated[
+        float | None, typer.Option("--creatinine-mg-dl", help="Serum creatinine in mg/dL.")
+    ] = None,
+    creatinine_umol_l: Annotated[
+        float | None, typer.Option("--creatinine-umol-l", help="Serum creatinine in umol/L.")
+    ] = None,
+    cystatin_c_mg_l: Annotated[
+        float | None,
+        typer.Option("--cystatin-c-mg-l", help="Cystatin C in mg/L (IFCC-calibrated)."),
+    ] = None,
+    sex: Annotated[str | None, typer.Option("--sex", help="M or F.")] = None,
+    age_years: Annotated[
+        float | None, typer.Option("--age-years", help="Age in years (decimal).")
+    ] = None,
+    preterm: Annotated[
+        bool, typer.Option("--preterm", help="Born preterm (original Schwartz, first year only).")
+    ] = False,
+    rule_set: RuleSetOption = "study",
+    as_json: JsonOption = False,
+) -> None:
+    """Estimated GFR (mL/min/1.73m2) by a named pediatric equation."""
+    from nephrocohort.clinical import ckd_stage, egfr, load_rule_set
+    from nephrocohort.clinical.kidney_function import EGFR_EQUATION_INPUTS, EGFR_OPTIONAL_INPUTS
+
+    with _clinical_errors():
+        if equation is None:
+            equation = load_rule_set(rule_set).derivation.egfr_equation
+        if equation not in EGFR_EQUATION_INPUTS:
+            _fail(
+                f"Unknown equation '{equation}'. Choose one of: {', '.join(EGFR_EQUATION_INPUTS)}."
+            )
+        given = {
+            "height_cm": height_cm,
+            "creatinine_mg_dl": creatinine_mg_dl
+            if creatinine_mg_dl is not None
+            else creatinine_umol_l,
+            "cystatin_c_mg_l": cystatin_c_mg_l,
+            "sex": sex,
+            "age_years": age_years,
+        }
+        missing = [
+            "--creatinine-mg-dl (or --creatinine-umol-l)"
+            if name == "creatinine_mg_dl"
+            else _option_name(name)
+            for name in EGFR_EQUATION_INPUTS[equation]
+            if name not in EGFR_OPTIONAL_INPUTS and given.get(name) is None
+        ]
+        if missing:
+            _fail(f"The {equation} equation needs {', '.join(missing)}.")
+        value = egfr(
+            equation,
+            height_cm=height_cm,
+            creatinine_mg_dl=creatinine_mg_dl,
+            creatinine_umol_l=creatinine_umol_l,
+            cystatin_c_mg_l=cystatin_c_mg_l,
+            sex=sex,
+            age_years=age_years,
+            preterm=preterm,
+        )
+        stage = ckd_stage(value, age_years=age_years)
+    payload = {
+        "egfr": _round(value),
+        "unit": "mL/min/1.73m2",
+        "equation": equation,
+        "ckd_stage": stage,
+    }
+    stage_text = (
+        f"; GFR category {stage}"
+        if stage
+        else "; no GFR category under 2 years of age"
+        if age_years is not None and age_years < 2
+        else ""
+    )
+    _emit(
+        as_json,
+        payload,
+        f"eGFR {value:.1f} mL/min/1.73m2 ({_EQUATION_LABELS[equation]}){stage_text}",
+    )
+
+
+@calc_app.command("ckd-stage")
+def calc_ckd_stage(
+    egfr_value: Annotated[float, typer.Option("--egfr", help="eGFR in mL/min/1.73m2.")],
+    age_years: Annotated[
+        float | None, typer.Option("--age-years", help="Age in years; no stage under 2.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """KDIGO GFR category (G1-G5) of an eGFR."""
+    from nephrocohort.clinical import ckd_stage
+
+    with _clinical_errors():
+        stage = ckd_stage(egfr_value, age_years=age_years)
+    text = (
+        f"GFR category {stage} (eGFR {egfr_value:g} mL/min/1.73m2; KDIGO 2012)"
+        if stage
+        else "No GFR category: the KDIGO categories do not apply under 2 years of age."
+    )
+    _emit(as_json, {"stage": stage, "egfr": egfr_value, "age_years": age_years}, text)
+
+
+@calc_app.command("proteinuria")
+def calc_proteinuria(
+    upcr_mg_mg: Annotated[
+        float | None,
+        typer.Option("--upcr-mg-mg", help="Urine protein/creatinine ratio in mg/mg (= g/g)."),
+    ] = None,
+    upcr_mg_mmol: Annotated[
+        float | None,
+        typer.Option("--upcr-mg-mmol", help="Urine protein/creatinine ratio in mg/mmol."),
+    ] = None,
+    timed_mg_m2_h: Annotated[
+        float | None, typer.Option("--timed-mg-m2-h", help="Timed urine protein in mg/m2/h.")
+    ] = None,
+    dipstick: Annotated[
+        str | None,
+        typer.Option(
+            "--dipstick",
+            help="Dipstick grade: negative, trace, 30, 100, 300, 1000 or 0, +/-, 1+ ... 4+.",
+        ),
+    ] = None,
+    rule_set: RuleSetOption = "study",
+    as_json: JsonOption = False,
+) -> None:
+    """Proteinuria category (nephrotic, partial, complete) of one measurement under a rule set."""
+    from nephrocohort.clinical import dipstick_to_mg_dl, load_rule_set
+
+    given = [
+        (name, test, value, unit)
+        for name, test, value, unit in (
+            ("--upcr-mg-mg", "upcr", upcr_mg_mg, "mg/mg"),
+            ("--upcr-mg-mmol", "upcr", upcr_mg_mmol, "mg/mmol"),
+            ("--timed-mg-m2-h", "urine_protein_timed", timed_mg_m2_h, "mg/m2/h"),
+            ("--dipstick", "dipstick_protein", dipstick, "mg/dL"),
+        )
+        if value is not None
+    ]
+    if len(given) != 1:
+        _fail(
+            "Give exactly one measurement: --upcr-mg-mg, --upcr-mg-mmol, --timed-mg-m2-h or --dipstick"
+            + (f" (got {', '.join(g[0] for g in given)})." if given else ".")
+        )
+    _, test, value, unit = given[0]
+    with _clinical_errors():
+        rules = load_rule_set(rule_set)
+        if test == "dipstick_protein":
+            value = dipstick_to_mg_dl(value)
+        category = rules.classify_proteinuria(test, value, unit)
+        criterion, _ = rules.criterion_for(test, unit)
+    payload = {
+        "category": category,
+        "test": test,
+        "value": value,
+        "unit": unit,
+        "rule_set": rules.name,
+        "nephrotic_if": str(criterion.nephrotic),
+        "complete_if": str(criterion.complete),
+    }
+    label = {
+        "nephrotic": "nephrotic range",
+        "partial": "partial remission",
+        "complete": "complete remission",
+    }
+    text = (
+        f"{label[category].capitalize()} under rule set '{rules.name}': {test} {value:g} {unit} "
+        f"(nephrotic {criterion.nephrotic}; complete remission {criterion.complete})"
+    )
+    _emit(as_json, payload, text)
+
+
+@calc_app.command("dose")
+def calc_dose(
+    drug: Annotated[str, typer.Option("--drug", help="mmf or prednisolone.")],
+    bsa: Annotated[float | None, typer.Option("--bsa-m2", help="Body surface area in m2.")] = None,
+    height_cm: Annotated[
+        float | None, typer.Option("--height-cm", help="Height in cm (BSA by Mosteller).")
+    ] = None,
+    weight_kg: Annotated[
+        float | None, typer.Option("--weight-kg", help="Weight in kg (BSA by Mosteller).")
+    ] = None,
+    mg_m2_day: Annotated[
+        float, typer.Option("--mg-m2-day", help="MMF target, 600-1200 mg/m2/day (default 1200).")
+    ] = 1200.0,
+    schedule: Annotated[
+        str,
+        typer.Option(
+            "--schedule", help="Prednisolone: daily (60 mg/m2/day) or alternate-day (40 mg/m2)."
+        ),
+    ] = "daily",
+    formulation: Annotated[
+        str | None,
+        typer.Option(
+            "--formulation",
+            help="e.g. mmf-capsule-250, mmf-tablet-500, mmf-suspension-200, prednisolone-tablet-5.",
+        ),
+    ] = None,
+    gi_onset_date: Annotated[
+        str | None,
+        typer.Option(
+            "--gi-onset-date",
+            help="MMF only: date (YYYY-MM-DD) GI side effects began; prints the seed's plan.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """MMF or prednisolone dose by BSA, rounded to what can be given."""
+    from nephrocohort.clinical import (
+        bsa_m2,
+        mmf_dose,
+        mmf_gi_side_effect_plan,
+        prednisolone_alternate_day_dose,
+        prednisolone_daily_dose,
+    )
+
+    drug = drug.strip().lower()
+    if drug not in ("mmf", "prednisolone"):
+        _fail(f"Unknown drug '{drug}'. Choose mmf or prednisolone.")
+    if schedule not in ("daily", "alternate-day"):
+        _fail(f"Unknown schedule '{schedule}'. Choose daily or alternate-day.")
+    if gi_onset_date is not None and drug != "mmf":
+        _fail("--gi-onset-date applies to MMF only.")
+    with _clinical_errors():
+        if bsa is None:
+            if height_cm is None or weight_kg is None:
+                _fail("Give --bsa-m2, or both --height-cm and --weight-kg.")
+            bsa = bsa_m2(height_cm=height_cm, weight_kg=weight_kg)
+        extra = {"formulation": formulation} if formulation else {}
+        if drug == "mmf":
+            dose = mmf_dose(bsa_m2=bsa, mg_m2_day=mg_m2_day, **extra)
+        elif schedule == "daily":
+            dose = prednisolone_daily_dose(bsa_m2=bsa, **extra)
+        else:
+            dose = prednisolone_alternate_day_dose(bsa_m2=bsa, **extra)
+        plan = (
+            mmf_gi_side_effect_plan(full_dose=dose, onset_date=gi_onset_date)
+            if gi_onset_date
+            else None
+        )
+    payload = {
+        "drug": dose.drug,
+        "schedule": dose.schedule,
+        "bsa_m2": _round(dose.bsa_m2, 4),
+        "mg_per_dose": dose.mg_per_dose,
+        "amount_per_dose": dose.amount_per_dose,
+        "amount_unit": dose.formulation.unit,
+        "formulation": dose.formulation.name,
+        "mg_per_day": _round(dose.mg_per_day),
+        "achieved_mg_m2": _round(dose.achieved_mg_m2, 1),
+        "target_mg_m2": dose.target_mg_m2,
+        "capped": dose.capped,
+        "notes": list(dose.notes),
+    }
+    lines = [
+        dose.describe(),
+        f"  BSA {dose.bsa_m2:.2f} m2; {dose.achieved_mg_m2:.0f} mg/m2 given (target {dose.target_mg_m2:g})",
+    ]
+    lines += [f"  {note}" for note in dose.notes]
+    if plan is not None:
+        payload["gi_plan"] = [
+            {
+                "date": step.date.isoformat(),
+                "action": step.action,
+                "mg_per_dose": step.mg_per_dose,
+                "condition": step.condition,
+                "instruction": step.instruction,
+            }
+            for step in plan.steps
+        ]
+        lines.append("Gastrointestinal side effects (seed study rule):")
+        for step in plan.steps:
+            when = f" {step.condition}" if step.condition else ""
+            lines.append(f"  {step.date.isoformat()}{when}: {step.instruction}")
+    _emit(as_json, payload, "\n".join(lines))
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@rules_app.command("list")
+def rules_list(as_json: JsonOption = False) -> None:
+    """The rule sets that ship with NephroCohort."""
+    from nephrocohort.clinical import list_rule_sets, load_rule_set
+
+    with _clinical_errors():
+        sets = [load_rule_set(name) for name in list_rule_sets()]
+    _emit(
+        as_json,
+        {"rule_sets": [{"name": r.name, "title": r.title} for r in sets]},
+        "\n".join(f"{r.name:<10} {r.title}" for r in sets),
+    )
+
+
+@rules_app.command("show")
+def rules_show(
+    name: Annotated[str, typer.Argument(help="Rule set name or YAML file path.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every threshold and parameter of a rule set, with its source."""
+    from nephrocohort.clinical import load_rule_set
+
+    with _clinical_errors():
+        rules = load_rule_set(name)
+        rows = rules.parameter_rows()
+    payload = {
+        "name": rules.name,
+        "title": rules.title,
+        "sources": list(rules.sources),
+        "parameters": [{"parameter": p, "value": v, "source": s} for p, v, s in rows],
+    }
+    lines = [f"{rules.name}: {rules.title}", ""]
+    lines += [f"{p}\n    {v}\n    source: {s}" for p, v, s in rows]
+    lines += ["", "Sources:"] + [f"  - {source}" for source in rules.sources]
+    _emit(as_json, payload, "\n".join(lines))
 
 
 def register(app) -> None:
     """Add the ``calc`` and ``rules`` command groups to ``app``."""
+    app.add_typer(calc_app, name="calc")
+    app.add_typer(rules_app, name="rules")

@@ -49,6 +49,8 @@ from nephrocohort.exceptions import ClinicalInputError
 
 __all__ = [
     "EGFR_EQUATIONS",
+    "EGFR_EQUATION_INPUTS",
+    "EGFR_OPTIONAL_INPUTS",
     "CKD_STAGES",
     "egfr_schwartz_1976",
     "egfr_schwartz_bedside",
@@ -238,14 +240,15 @@ EGFR_EQUATIONS = {
     "ckid-u25-cystatin": egfr_ckid_u25_cystatin,
     "ckid-u25-combined": egfr_ckid_u25_combined,
 }
-_EQUATION_INPUTS = {
+EGFR_EQUATION_INPUTS = {
     "schwartz-1976": ("height_cm", "creatinine_mg_dl", "age_years", "sex", "preterm"),
     "schwartz-bedside": ("height_cm", "creatinine_mg_dl"),
     "ckid-u25": ("height_cm", "creatinine_mg_dl", "age_years", "sex"),
     "ckid-u25-cystatin": ("cystatin_c_mg_l", "age_years", "sex"),
     "ckid-u25-combined": ("height_cm", "creatinine_mg_dl", "cystatin_c_mg_l", "age_years", "sex"),
 }
-_OPTIONAL_INPUTS = {"preterm"}
+# Inputs each equation reads ("preterm" is optional, default False).
+EGFR_OPTIONAL_INPUTS = frozenset({"preterm"})
 _KNOWN_INPUTS = {
     "height_cm",
     "creatinine_mg_dl",
@@ -290,8 +293,8 @@ def egfr(equation: str, **inputs):
             "creatinine_umol_l", inputs.pop("creatinine_umol_l"), Range(4, 2200, "umol/L")
         )
         inputs["creatinine_mg_dl"] = creatinine_umol_l_to_mg_dl(umol)
-    needed = _EQUATION_INPUTS[equation]
-    missing = [name for name in needed if name not in inputs and name not in _OPTIONAL_INPUTS]
+    needed = EGFR_EQUATION_INPUTS[equation]
+    missing = [name for name in needed if name not in inputs and name not in EGFR_OPTIONAL_INPUTS]
     if missing:
         raise ClinicalInputError(
             f"The {equation} equation needs {', '.join(missing)}, which {'was' if len(missing) == 1 else 'were'} not given."

@@ -1,0 +1,340 @@
+"""The calculators on the command line: JSON names scripts rely on, human text, and clear errors.
+
+Expected values come from the sources named in tests/clinical (bedside Schwartz
+0.413 x 120 / 0.5 = 99.12 is the acceptance example of issue 2; CKiD vectors from
+the official calculator; BSA 170 cm / 75 kg Mosteller 1.8819 from admiral's inputs).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from nephrocohort.cli import app
+
+runner = CliRunner()
+
+
+def run_json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+class TestEgfr:
+    def test_acceptance_bedside_schwartz(self):
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--equation",
+            "schwartz-bedside",
+            "--height-cm",
+            "120",
+            "--creatinine-mg-dl",
+            "0.5",
+        )
+        assert payload["egfr"] == 99.12
+        assert payload["equation"] == "schwartz-bedside"
+
+    def test_ckid_u25_official_vector(self):
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--equation",
+            "ckid-u25",
+            "--height-cm",
+            "160",
+            "--creatinine-mg-dl",
+            "1.9",
+            "--age-years",
+            "15",
+            "--sex",
+            "F",
+        )
+        assert payload["egfr"] == pytest.approx(32.55, abs=0.01)
+
+    def test_ckid_combined_official_vector(self):
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--equation",
+            "ckid-u25-combined",
+            "--height-cm",
+            "120",
+            "--creatinine-mg-dl",
+            "0.9",
+            "--cystatin-c-mg-l",
+            "1.3",
+            "--age-years",
+            "11",
+            "--sex",
+            "M",
+        )
+        assert payload["egfr"] == pytest.approx(57.9, abs=0.05)
+
+    def test_creatinine_in_umol_l(self):
+        # transplantr docs schwartz(64, 101) -> 57.62
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--equation",
+            "schwartz-bedside",
+            "--height-cm",
+            "101",
+            "--creatinine-umol-l",
+            "64",
+        )
+        assert payload["egfr"] == pytest.approx(57.62, abs=0.01)
+
+    def test_default_equation_is_the_rule_sets(self):
+        # study rule set: original Schwartz; 8-year-old: 0.55 x 120 / 0.6 = 110
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--height-cm",
+            "120",
+            "--creatinine-mg-dl",
+            "0.6",
+            "--age-years",
+            "8",
+            "--sex",
+            "M",
+        )
+        assert payload["equation"] == "schwartz-1976"
+        assert payload["egfr"] == 110.0
+
+    def test_human_output_names_equation_and_stage(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "egfr",
+                "--equation",
+                "schwartz-bedside",
+                "--height-cm",
+                "120",
+                "--creatinine-mg-dl",
+                "0.5",
+            ],
+        )
+        assert result.exit_code == 0
+        assert (
+            "eGFR 99.1 mL/min/1.73m2" in result.stdout
+            and "bedside Schwartz" in result.stdout
+            and "G1" in result.stdout
+        )
+
+    def test_missing_inputs_are_named_as_options(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "egfr",
+                "--equation",
+                "ckid-u25",
+                "--height-cm",
+                "120",
+                "--creatinine-mg-dl",
+                "0.5",
+            ],
+        )
+        assert result.exit_code == 2
+        assert "needs --age-years, --sex" in result.stderr
+
+    def test_impossible_value_is_explained(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "egfr",
+                "--equation",
+                "schwartz-bedside",
+                "--height-cm",
+                "0",
+                "--creatinine-mg-dl",
+                "0.5",
+            ],
+        )
+        assert result.exit_code == 2
+        assert "height_cm is 0; expected 30-250 cm" in result.stderr
+
+    def test_unknown_equation(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "egfr",
+                "--equation",
+                "mdrd",
+                "--height-cm",
+                "120",
+                "--creatinine-mg-dl",
+                "0.5",
+            ],
+        )
+        assert result.exit_code == 2
+        assert "schwartz-bedside" in result.stderr
+
+
+class TestBsa:
+    @pytest.mark.parametrize(
+        ("formula", "expected"),
+        [("mosteller", 1.8819), ("dubois", 1.8636), ("haycock", 1.8947), ("gehan-george", 1.8975)],
+    )
+    def test_formulas(self, formula, expected):
+        payload = run_json(
+            "calc", "bsa", "--height-cm", "170", "--weight-kg", "75", "--formula", formula
+        )
+        assert payload["bsa_m2"] == pytest.approx(expected, abs=1e-4)
+
+    def test_height_in_metres_is_refused(self):
+        result = runner.invoke(app, ["calc", "bsa", "--height-cm", "1.7", "--weight-kg", "75"])
+        assert result.exit_code == 2
+        assert "metres" in result.stderr
+
+
+class TestCkdStage:
+    def test_stage_and_suppression_under_two(self):
+        assert run_json("calc", "ckd-stage", "--egfr", "59.9")["stage"] == "G3a"
+        assert (
+            run_json("calc", "ckd-stage", "--egfr", "59.9", "--age-years", "1.5")["stage"] is None
+        )
+
+
+class TestProteinuria:
+    @pytest.mark.parametrize(
+        ("args", "category"),
+        [
+            (["--upcr-mg-mg", "2.5"], "nephrotic"),
+            (["--upcr-mg-mmol", "15"], "complete"),
+            (["--timed-mg-m2-h", "40"], "partial"),  # seed: > 40 nephrotic, 40 is partial
+            (["--dipstick", "trace"], "complete"),
+            (["--dipstick", "3+"], "partial"),  # seed: 30-300 mg/dL partial
+            (["--dipstick", "3+", "--rule-set", "ipna2020"], "nephrotic"),  # IPNA: >= 3+ nephrotic
+        ],
+    )
+    def test_categories(self, args, category):
+        assert run_json("calc", "proteinuria", *args)["category"] == category
+
+    def test_exactly_one_measurement(self):
+        result = runner.invoke(
+            app, ["calc", "proteinuria", "--upcr-mg-mg", "1", "--dipstick", "2+"]
+        )
+        assert result.exit_code == 2
+        assert "exactly one measurement" in result.stderr
+
+    def test_bad_dipstick_grade(self):
+        result = runner.invoke(app, ["calc", "proteinuria", "--dipstick", "5+"])
+        assert result.exit_code == 2
+        assert "Accepted grades" in result.stderr
+
+    def test_unknown_rule_set(self):
+        result = runner.invoke(
+            app, ["calc", "proteinuria", "--upcr-mg-mg", "1", "--rule-set", "ipna2021"]
+        )
+        assert result.exit_code == 2
+        assert "Available rule sets: ipna2020, kdigo2021, study" in result.stderr
+
+
+class TestDose:
+    def test_mmf_from_height_and_weight(self):
+        # 120 cm / 22 kg -> Mosteller 0.8563 m2 -> 1200 mg/m2/day = 513.8 mg per dose -> 2 x 250 mg
+        payload = run_json(
+            "calc", "dose", "--drug", "mmf", "--height-cm", "120", "--weight-kg", "22"
+        )
+        assert (payload["mg_per_dose"], payload["amount_per_dose"], payload["amount_unit"]) == (
+            500,
+            2,
+            "capsule",
+        )
+
+    def test_mmf_gi_plan(self):
+        payload = run_json(
+            "calc", "dose", "--drug", "mmf", "--bsa-m2", "0.8563", "--gi-onset-date", "2024-03-01"
+        )
+        assert [step["action"] for step in payload["gi_plan"]] == ["reduce", "restore", "withdraw"]
+        assert payload["gi_plan"][1]["date"] == "2024-03-29"
+
+    def test_prednisolone_alternate_day(self):
+        payload = run_json(
+            "calc",
+            "dose",
+            "--drug",
+            "prednisolone",
+            "--bsa-m2",
+            "1.8819",
+            "--schedule",
+            "alternate-day",
+        )
+        assert (payload["mg_per_dose"], payload["capped"]) == (40, True)
+
+    def test_needs_bsa_or_height_and_weight(self):
+        result = runner.invoke(app, ["calc", "dose", "--drug", "mmf", "--height-cm", "120"])
+        assert result.exit_code == 2
+        assert "--bsa-m2" in result.stderr
+
+    def test_unknown_drug(self):
+        result = runner.invoke(app, ["calc", "dose", "--drug", "tacrolimus", "--bsa-m2", "1"])
+        assert result.exit_code == 2
+        assert "mmf or prednisolone" in result.stderr
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    """Run the installed ``nephrocohort`` command as a user does (its main() if not on PATH)."""
+    command = shutil.which("nephrocohort")
+    if command is None:
+        code = "import sys; from nephrocohort.cli import main; sys.argv = ['nephrocohort', *sys.argv[1:]]; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+        )
+    return subprocess.run([command, *args], capture_output=True, text=True, timeout=60)
+
+
+class TestThroughTheEntryPoint:
+    def test_acceptance_command(self):
+        done = _cli(
+            "calc",
+            "egfr",
+            "--equation",
+            "schwartz-bedside",
+            "--height-cm",
+            "120",
+            "--creatinine-mg-dl",
+            "0.5",
+            "--json",
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["egfr"] == 99.12
+
+    @pytest.mark.parametrize(
+        ("args", "phrase"),
+        [
+            (["calc", "bsa", "--weight-kg", "20"], "Missing option '--height-cm'"),
+            (
+                ["calc", "bsa", "--height-cm", "abc", "--weight-kg", "20"],
+                "Invalid value for '--height-cm'",
+            ),
+            (
+                [
+                    "calc",
+                    "egfr",
+                    "--equation",
+                    "schwartz-bedside",
+                    "--height-cm",
+                    "120",
+                    "--creatinine-mg-dl",
+                    "-1",
+                ],
+                "creatinine_mg_dl is -1",
+            ),
+            (["rules", "show", "nope"], "Unknown rule set 'nope'"),
+        ],
+    )
+    def test_wrong_input_gives_a_message_not_a_traceback(self, args, phrase):
+        done = _cli(*args)
+        assert done.returncode == 2
+        assert phrase in done.stderr
+        assert "Traceback" not in done.stderr

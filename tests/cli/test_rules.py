@@ -1,0 +1,60 @@
+"""``nephrocohort rules list|show``: the three shipped rule sets and their sourced thresholds."""
+
+import json
+
+from typer.testing import CliRunner
+
+from nephrocohort.cli import app
+
+runner = CliRunner()
+
+
+def test_list_shows_the_three_rule_sets():
+    result = runner.invoke(app, ["rules", "list"])
+    assert result.exit_code == 0
+    for name in ("study", "ipna2020", "kdigo2021"):
+        assert name in result.stdout
+
+
+def test_list_json():
+    payload = json.loads(runner.invoke(app, ["rules", "list", "--json"]).stdout)
+    assert [r["name"] for r in payload["rule_sets"]] == ["ipna2020", "kdigo2021", "study"]
+
+
+def test_show_prints_thresholds_with_sources():
+    result = runner.invoke(app, ["rules", "show", "study"])
+    assert result.exit_code == 0
+    assert "> 40 mg/m2/h" in result.stdout
+    assert "Seed Methods" in result.stdout
+    assert "schwartz-1976" in result.stdout
+
+
+def test_show_json_has_a_source_for_every_parameter():
+    payload = json.loads(runner.invoke(app, ["rules", "show", "ipna2020", "--json"]).stdout)
+    assert payload["name"] == "ipna2020"
+    assert all(row["source"] for row in payload["parameters"])
+
+
+def test_show_unknown_name_lists_the_available_ones():
+    result = runner.invoke(app, ["rules", "show", "kdigo2012"])
+    assert result.exit_code == 2
+    assert "Available rule sets: ipna2020, kdigo2021, study" in result.stderr
+
+
+def test_show_a_user_file(tmp_path):
+    from importlib import resources
+
+    text = (resources.files("nephrocohort.clinical") / "rulesets" / "kdigo2021.yaml").read_text()
+    path = tmp_path / "centre.yaml"
+    path.write_text(text.replace("name: kdigo2021", "name: centre"))
+    result = runner.invoke(app, ["rules", "show", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("centre:")
+
+
+def test_show_malformed_file_names_file_and_field(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: bad\ntitle: Bad\nsources: [x]\nproteinuria: 3\n")
+    result = runner.invoke(app, ["rules", "show", str(path)])
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.stderr and "'proteinuria'" in result.stderr
