@@ -104,7 +104,9 @@ def figure_proteinuria(results: Results) -> Figure | None:
     return fig
 
 
-def figure_kaplan_meier(results: Results, item_id: str, *, cumulative: bool) -> Figure | None:
+def figure_kaplan_meier(
+    results: Results, item_id: str, *, cumulative: bool, ylabel: str = ""
+) -> Figure | None:
     """A Kaplan-Meier curve in months from MMF start, with its 95% confidence band."""
     item = results.get(item_id)
     if item is None or item.n == 0 or not item.timeline_days:
@@ -118,7 +120,7 @@ def figure_kaplan_meier(results: Results, item_id: str, *, cumulative: bool) -> 
     ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
     ax.fill_between(months, lower, upper, step="post", alpha=0.2, color="#2c3e50")
     ax.set_xlabel("Months from MMF start")
-    ax.set_ylabel("Cumulative proportion" if cumulative else "Proportion free of event")
+    ax.set_ylabel(ylabel or ("Cumulative proportion" if cumulative else "Proportion free of event"))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(left=0)
     ax.set_title(f"{item.label} (n = {item.n}, events = {item.events})", fontsize=10)
@@ -234,10 +236,12 @@ def render_figures(results: Results) -> list[RenderedFigure]:
          lambda: figure_proteinuria(results)),
         ("figure.km_remission", "Time to complete remission",
          "Kaplan-Meier cumulative proportion in complete remission after MMF start (95% CI).",
-         lambda: figure_kaplan_meier(results, "km.complete_remission", cumulative=True)),
+         lambda: figure_kaplan_meier(results, "km.complete_remission", cumulative=True,
+                                    ylabel="Proportion in complete remission")),
         ("figure.km_crf", "Time to chronic renal failure",
          "Kaplan-Meier proportion free of chronic renal failure after MMF start (95% CI).",
-         lambda: figure_kaplan_meier(results, "km.crf", cumulative=False)),
+         lambda: figure_kaplan_meier(results, "km.crf", cumulative=False,
+                                    ylabel="Proportion free of chronic renal failure")),
         ("figure.swimmer", "Treatment course per patient",
          "One line per patient, aligned at MMF start: drugs as bars, relapses and events as markers.",
          lambda: figure_swimmer(results)),
