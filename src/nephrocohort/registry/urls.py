@@ -6,7 +6,15 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from nephrocohort.registry.views import audit, auth, bundles, patients, records, timeline
+from nephrocohort.registry.views import (
+    audit,
+    auth,
+    bundles,
+    calculators,
+    patients,
+    records,
+    timeline,
+)
 
 _TABLES = "biopsies|genetics|visits|labs|medications|events"
 
@@ -19,6 +27,7 @@ registry_patterns = [
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
     path("patients/<int:pk>/timeline.png", timeline.timeline_png, name="timeline_png"),
+    path("patients/<int:pk>/calculators/", calculators.calculators, name="calculators"),
     path("patients/<int:pk>/audit/", audit.audit_page, name="audit"),
     path("patients/<int:pk>/audit.csv", audit.audit_csv, name="audit_csv"),
     re_path(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
+from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.views._common import registry_view, visible_patient
+from nephrocohort.registry.views.timeline import RULE_SET_NAME
 
 PAGE_SIZE = 50
 
@@ -31,8 +36,63 @@ def patient_detail(request, pk: int):
         (table, model._meta.verbose_name_plural, getattr(patient, _related(model)).all())
         for table, model in CHILD_MODELS.items()
     ]
-    context = {"patient": patient, "sections": sections}
+    context = {"patient": patient, "sections": sections, **_derived(patient)}
     return render(request, "registry/patient_detail.html", context)
+
+
+# Derived values shown first on the patient page; the rest are under "all derived values".
+KEY_DERIVED = (
+    "group",
+    "eligible",
+    "exclusion_reasons",
+    "steroid_response",
+    "mmf_start_date",
+    "state_month0",
+    "state_month1",
+    "state_month3",
+    "state_month6",
+    "state_month12",
+    "response_month1",
+    "relapses_per_year_before",
+    "relapses_per_year_after",
+    "steroid_mg_kg_day_before",
+    "steroid_mg_kg_day_after",
+    "egfr_mmf_start",
+    "egfr_month12",
+    "crf",
+)
+
+
+def _derived(patient) -> dict:
+    cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
+    rule_set = load_rule_set(RULE_SET_NAME)
+    explanation, problem = explain_patient(cohort, rule_set)
+    if explanation is None:
+        return {"derived_problem": problem, "rule_set": rule_set}
+    rows = [_shown(item) for item in explanation.values]
+    key = [row for row in rows if row["column"] in KEY_DERIVED]
+    rest = [row for row in rows if row["column"] not in KEY_DERIVED]
+    return {"derived_key": key, "derived_rest": rest, "rule_set": rule_set}
+
+
+def _shown(item) -> dict:
+    """An explained value ready for a template: missing values and dates spelled out."""
+    value = item.value
+    if value is None or (not isinstance(value, str | tuple | list) and pd.isna(value)):
+        text = "(missing)"
+    elif isinstance(value, pd.Timestamp):
+        text = f"{value:%Y-%m-%d}"
+    elif isinstance(value, float):
+        text = f"{value:.3g}"
+    else:
+        text = str(value)
+    return {
+        "column": item.column,
+        "value": text,
+        "rule": item.rule,
+        "window": item.window or "",
+        "evidence": item.evidence,
+    }
 
 
 def _related(model) -> str:

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from nephrocohort.clinical.rules import load_rule_set
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.models import Patient
+from nephrocohort.registry.patient_summary import egfr_points
 from nephrocohort.registry.timeline import figure_png, timeline_figure
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
@@ -18,7 +19,8 @@ def timeline_png(request, pk: int):
     patient = visible_patient(request, pk)
     cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
     rule_set = load_rule_set(RULE_SET_NAME)
-    figure = timeline_figure(cohort, rule_set=rule_set, egfr=None)
+    points = egfr_points(cohort, equation=rule_set.derivation.egfr_equation)
+    figure = timeline_figure(cohort, rule_set=rule_set, egfr=points)
     response = HttpResponse(figure_png(figure), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,85 @@
+"""The patient page: derived values with explanations, eGFR for the timeline, calculators."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from nephrocohort.registry.conversion import cohort_from_db
+from nephrocohort.registry.models import Lab, Patient, Visit
+from nephrocohort.registry.patient_summary import calculator_inputs, egfr_points
+
+
+@pytest.fixture
+def school_child(patient_a):
+    """A later visit of 120 cm and 22 kg with a creatinine of 0.6 mg/dL the same day."""
+    Visit.objects.create(
+        patient=patient_a, date=dt.date(2019, 6, 1), height_cm=120.0, weight_kg=22.0
+    )
+    Lab.objects.create(
+        patient=patient_a,
+        date=dt.date(2019, 6, 1),
+        test="serum_creatinine",
+        value="53.04",
+        unit="umol/L",
+    )
+    return patient_a
+
+
+@pytest.mark.django_db
+class TestPatientSummary:
+    def test_egfr_uses_the_height_of_the_nearest_visit(self, school_child):
+        cohort = cohort_from_db(Patient.objects.filter(pk=school_child.pk))
+        points = egfr_points(cohort, equation="schwartz-bedside")
+        latest = points.sort_values("date").iloc[-1]
+        # Bedside Schwartz, 120 cm and 0.6 mg/dL (53.04 umol/L / 88.4): 0.413 x 120 / 0.6 = 82.6
+        # (clinical-reference.md section 2b, public test vector).
+        assert latest["egfr"] == pytest.approx(82.6, abs=0.05)
+
+    def test_calculator_inputs_come_from_the_latest_records(self, school_child):
+        latest = calculator_inputs(cohort_from_db(Patient.objects.filter(pk=school_child.pk)))
+        assert (latest.height_cm, latest.weight_kg) == (120.0, 22.0)
+        assert latest.creatinine_mg_dl == pytest.approx(0.6)
+        # Born 2012-03-01, measured 2019-06-01: 2648 days / 365.25 = 7.25 years.
+        assert latest.age_years == pytest.approx(7.25, abs=0.01)
+
+
+@pytest.mark.django_db
+class TestPatientPage:
+    def test_page_shows_derived_values_with_their_rules(self, client, entry_a, patient_a):
+        client.force_login(entry_a)
+        response = client.get(reverse("registry:patient_detail", args=[patient_a.pk]))
+        page = response.content.decode()
+        assert "Derived values (rule set study)" in page
+        assert "relapses_per_year_before" in page and 'id="derived-values"' in page
+        columns = {row["column"] for row in response.context["derived_key"]}
+        assert {"state_month1", "eligible", "egfr_mmf_start"} <= columns
+
+    def test_calculators_are_prefilled_and_computed(self, client, entry_a, school_child):
+        client.force_login(entry_a)
+        response = client.get(reverse("registry:calculators", args=[school_child.pk]))
+        results = response.context["results"]
+        # Mosteller BSA for 120 cm, 22 kg: 0.8563 m2 (clinical-reference.md section 3).
+        assert results["bsa"] == pytest.approx(0.8563, abs=1e-4)
+        assert results["egfr"] == pytest.approx(82.6, abs=0.05)
+        # 1200 mg/m2/day x 0.8563 m2 / 2 doses = 514 mg, given as two 250 mg capsules.
+        assert results["mmf"].mg_per_dose == 500
+        # 60 mg/m2/day x 0.8563 m2 = 51.4 mg, given in 5 mg tablets: 50 mg.
+        assert results["pred_daily"].mg_per_dose == 50
+
+    def test_calculator_out_of_range_input_says_why(self, client, entry_a, school_child):
+        client.force_login(entry_a)
+        response = client.get(
+            reverse("registry:calculators", args=[school_child.pk]),
+            {
+                "height_cm": "1.2",
+                "weight_kg": "22",
+                "sex": "M",
+                "age_years": "7",
+                "creatinine_mg_dl": "0.6",
+                "equation": "schwartz-bedside",
+                "mmf_mg_m2_day": "1200",
+            },
+        )
+        results = response.context["results"]
+        assert results["bsa"] is None and "height_cm" in results["bsa_error"]
