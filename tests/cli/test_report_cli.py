@@ -59,6 +59,18 @@ def test_help_lists_the_options():
         assert option in out
 
 
+def _report_fixtures():
+    """The hand-made analysis dataset of tests/report (loaded by path: tests/ is no package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "report" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("report_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _write_analysis_csv(frame, path):
     from nephrocohort.cohort import write_analysis_csv
 
@@ -69,8 +81,7 @@ def _write_analysis_csv(frame, path):
 def test_analysis_dataset_csv_is_reported_as_recorded(monkeypatch, capsys, tmp_path):
     import json
 
-    from tests.report.conftest import make_analysis
-
+    make_analysis = _report_fixtures().make_analysis
     partial = make_analysis().drop(columns=["days_to_crf", "crf_observed"])
     data = _write_analysis_csv(partial, tmp_path / "legacy.csv")
     out = tmp_path / "out"
