@@ -113,47 +113,47 @@ def _example_header(table: str) -> str:
 
 def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     where = file.name
-    data = file.read_bytes()
-    if not data.strip():
-        return None, [
-            make_problem("empty_file", table=table, where=where, example=_example_header(table))
-        ]
-    problem = _encoding_problem(data, table, where)
-    if problem is not None:
-        return None, [problem]
-    text_start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    header = next(csv.reader(io.StringIO(text_start.decode("utf-8").split("\n", 1)[0])))
-    header = [name.strip() for name in header]
+    with file.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if not head.strip() and not file.read_bytes().strip():
+        example = _example_header(table)
+        return None, [make_problem("empty_file", table=table, where=where, example=example)]
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        header_text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [_encoding_problem(file.read_bytes(), table, where)]
+    header = [name.strip() for name in next(csv.reader([header_text]), [])]
     problems = _header_problems(header, table, where)
     if problems:
         return None, problems
     try:
-        arrow_table, invalid_rows = _parse_with_arrow(data, header)
-    except pa.ArrowInvalid:
+        arrow_table, invalid_rows = _parse_with_arrow(file, header)
+    except pa.ArrowInvalid as error:
+        if "utf8" in str(error).lower():
+            return None, [_encoding_problem(file.read_bytes(), table, where)]
         invalid_rows = 1
     if invalid_rows:
-        return _read_csv_exactly(text_start.decode("utf-8"), header, table, where)
+        return _read_csv_exactly(file, header, table, where)
     columns = {name: arrow_table.column(index) for index, name in enumerate(header)}
     rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
-    return _raw_table(table, where, columns, rows), []
+    return _raw_table(table, where, columns, rows, tokens_are_null=True), []
 
 
-def _encoding_problem(data: bytes, table: str, where: str) -> Problem | None:
+def _encoding_problem(data: bytes, table: str, where: str) -> Problem:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
         byte = f"{data[error.start]:02X}"
         return make_problem("not_utf8", table=table, row=row, where=where, byte=byte)
-    if b"\x00" in data:
-        return make_problem(
-            "unreadable_file",
-            table=table,
-            where=where,
-            detail="it contains binary data",
-            kind="CSV",
-        )
-    return None
+    return make_problem(
+        "unreadable_file",
+        table=table,
+        where=where,
+        detail="the text could not be decoded",
+        kind="CSV",
+    )
 
 
 def _header_problems(header: list[str], table: str, where: str) -> list[Problem]:
@@ -175,7 +175,7 @@ def _header_problems(header: list[str], table: str, where: str) -> list[Problem]
     return problems
 
 
-def _parse_with_arrow(data: bytes, header: list[str]) -> tuple[pa.Table, int]:
+def _parse_with_arrow(file: Path, header: list[str]) -> tuple[pa.Table, int]:
     invalid = []
 
     def on_invalid_row(row):
@@ -183,7 +183,7 @@ def _parse_with_arrow(data: bytes, header: list[str]) -> tuple[pa.Table, int]:
         return "skip"
 
     table = pa_csv.read_csv(
-        io.BytesIO(data),
+        str(file),
         read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
         parse_options=pa_csv.ParseOptions(
             newlines_in_values=True,
@@ -192,17 +192,23 @@ def _parse_with_arrow(data: bytes, header: list[str]) -> tuple[pa.Table, int]:
         ),
         convert_options=pa_csv.ConvertOptions(
             column_types={name: pa.string() for name in header},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
+            null_values=list(MISSING_TOKENS),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
         ),
     )
     return table, len(invalid)
 
 
 def _read_csv_exactly(
-    text: str, header: list[str], table: str, where: str
+    file: Path, header: list[str], table: str, where: str
 ) -> tuple[RawTable | None, list[Problem]]:
     """Slow path with exact record numbers, for files with rows of the wrong width."""
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [_encoding_problem(data, table, where)]
     problems: list[Problem] = []
     width = len(header)
     values: list[list[str]] = [[] for _ in header]
@@ -242,15 +248,25 @@ def _read_csv_exactly(
     return _raw_table(table, where, columns, np.asarray(rows, dtype="int64")), problems
 
 
-def _clean(column) -> pa.ChunkedArray | pa.Array:
-    """Trim whitespace; empty cells and missing tokens become null."""
+def _clean(column, *, tokens_are_null: bool) -> pa.ChunkedArray | pa.Array:
+    """Trim whitespace; empty cells and missing tokens become null.
+
+    ``tokens_are_null``: the reader already turned exact tokens into nulls, so
+    only cells that trimming changed can still be a token.
+    """
     trimmed = pc.utf8_trim_whitespace(column)
+    if tokens_are_null and pc.all(pc.equal(trimmed, column)).as_py() in (True, None):
+        return column
     missing = pc.is_in(trimmed, value_set=pa.array(MISSING_TOKENS, type=pa.string()))
     return pc.if_else(missing, pa.scalar(None, type=pa.string()), trimmed)
 
 
-def _raw_table(table: str, where: str, columns: dict, rows: np.ndarray) -> RawTable:
-    cleaned = {name: _clean(column) for name, column in columns.items()}
+def _raw_table(
+    table: str, where: str, columns: dict, rows: np.ndarray, *, tokens_are_null: bool = False
+) -> RawTable:
+    cleaned = {
+        name: _clean(column, tokens_are_null=tokens_are_null) for name, column in columns.items()
+    }
     frame = pd.DataFrame(
         {
             name: pd.Series(pd.arrays.ArrowStringArray(_as_chunked(col)))
@@ -315,9 +331,10 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
     iterator = sheet.iter_rows(values_only=True)
     header = None
     header_row = 0
-    for header_row, cells in enumerate(iterator, start=1):
+    for number, cells in enumerate(iterator, start=1):
         if any(_cell_text(cell) for cell in cells):
             header = [_cell_text(cell) for cell in cells]
+            header_row = number
             break
     if header is None:
         return None, [

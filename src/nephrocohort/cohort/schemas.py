@@ -12,7 +12,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
 
+from nephrocohort.cohort._fast import as_arrow, lookup_float, lookup_text
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLES
 from nephrocohort.cohort.model import column_dtype
 from nephrocohort.cohort.vocabulary import COLUMN_RANGES, LAB_TESTS
@@ -27,9 +29,7 @@ def lab_ranges(tests: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Plausible low and high (canonical unit) for each lab row; NaN where a test has none."""
     lows = {name: test.plausible.low for name, test in LAB_TESTS.items() if test.plausible}
     highs = {name: test.plausible.high for name, test in LAB_TESTS.items() if test.plausible}
-    low = tests.map(lows).astype("float64").to_numpy()
-    high = tests.map(highs).astype("float64").to_numpy()
-    return low, high
+    return lookup_float(tests, lows), lookup_float(tests, highs)
 
 
 def _lab_value_plausible(frame: pd.DataFrame) -> pd.Series:
@@ -40,10 +40,13 @@ def _lab_value_plausible(frame: pd.DataFrame) -> pd.Series:
 
 
 def _lab_unit_canonical(frame: pd.DataFrame) -> pd.Series:
-    canonical = frame["test"].map({name: test.canonical_unit for name, test in LAB_TESTS.items()})
-    known = canonical.notna() & frame["unit"].notna()
-    wrong = known & (frame["unit"].astype("object") != canonical.astype("object"))
-    return ~wrong.astype(bool)
+    canonical = lookup_text(
+        frame["test"], {name: t.canonical_unit for name, t in LAB_TESTS.items()}
+    )
+    same = pc.equal(as_arrow(frame["unit"]), as_arrow(canonical))
+    # Missing test or unit is reported by the not-null checks, not here.
+    agrees = same.fill_null(True).to_numpy(zero_copy_only=False)
+    return pd.Series(agrees, index=frame.index)
 
 
 def _column_checks(table: str, column, as_of: dt.date | None) -> list[pa.Check]:

@@ -24,6 +24,13 @@ import pyarrow as pyarrow_lib
 import pyarrow.compute as pc
 
 from nephrocohort.clinical.units import ACCEPTED_UNITS, factor_to_canonical, normalise_unit
+from nephrocohort.cohort._fast import (
+    as_arrow,
+    factorize,
+    lookup_float,
+    lookup_text,
+    positions_in,
+)
 from nephrocohort.cohort.contract import SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import TEXT, Cohort, typed_table
 from nephrocohort.cohort.problems import Problem, make_problem
@@ -235,14 +242,13 @@ def _arrow(values: pd.Series) -> pyarrow_lib.ChunkedArray:
 
 
 def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
-    arrow = _arrow(values)
-    parsed = pc.strptime(arrow, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # strptime rolls 2020-02-30 over to 2020-03-01: a date is valid only if it prints back as written.
-    valid = pc.and_(
-        pc.match_substring_regex(arrow, _DATE_PATTERN),
-        pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arrow),
-    )
-    valid = pc.fill_null(valid, False)
+    arrow = as_arrow(values)
+    well_formed = pc.fill_null(pc.match_substring_regex(arrow, _DATE_PATTERN), False)
+    text = pc.if_else(well_formed, arrow, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2020-02-30 over to 2020-03-01: the day must come back as written.
+    written_day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pyarrow_lib.int64())
+    valid = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
     dates = pc.if_else(valid, parsed, pyarrow_lib.scalar(None, type=parsed.type))
     result = pd.Series(dates.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[ns]"
@@ -254,7 +260,7 @@ def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
 
 
 def _parse_number_array(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    arrow = _arrow(values)
+    arrow = as_arrow(values)
     ok = pc.fill_null(pc.match_substring_regex(arrow, _NUMBER_PATTERN), False)
     cleaned = pc.if_else(ok, arrow, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
     numbers = pc.cast(cleaned, pyarrow_lib.float64()).to_numpy(zero_copy_only=False)
@@ -309,8 +315,8 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
 
     if dipstick.any():
         grades = raw_values[dipstick]
-        mg_dl = {grade: _dipstick_mg_dl(grade) for grade in grades.dropna().unique()}
-        converted = grades.astype("object").map(mg_dl).astype("float64").to_numpy()
+        _, distinct = factorize(grades)
+        converted = lookup_float(grades, {grade: _dipstick_mg_dl(grade) for grade in distinct})
         measured[dipstick] = converted
         bad_grade = np.zeros(count, dtype=bool)
         bad_grade[dipstick] = grades.notna().to_numpy() & np.isnan(converted)
@@ -319,26 +325,31 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
         )
 
     # Units: each distinct (test, unit) pair is looked up once.
-    factor = np.full(count, np.nan)
-    measured_unit = np.full(count, None, dtype=object)
-    has_unit = units.notna().to_numpy()
-    pairs = pd.DataFrame({"test": tests, "unit": units})[known_test & has_unit]
-    for (test, unit), group in pairs.groupby(["test", "unit"], sort=False).groups.items():
-        positions = text.index.get_indexer(group)
+    test_codes, test_names = factorize(tests)
+    unit_codes, unit_names = factorize(units)
+    pair = np.where(
+        known_test & (unit_codes >= 0), test_codes * (len(unit_names) + 1) + unit_codes, -1
+    )
+    distinct_pairs = np.unique(pair[pair >= 0])
+    pair_factor = np.full(distinct_pairs.size + 1, np.nan)
+    pair_unit: list = [None] * (distinct_pairs.size + 1)
+    for slot, code in enumerate(distinct_pairs.tolist()):
+        test = test_names[code // (len(unit_names) + 1)]
+        unit = unit_names[code % (len(unit_names) + 1)]
         try:
-            factor[positions] = factor_to_canonical(test, unit)
-            measured_unit[positions] = _unit_as_written(test, unit)
+            pair_factor[slot] = factor_to_canonical(test, unit)
+            pair_unit[slot] = _unit_as_written(test, unit)
         except UnitError:
-            for position in positions:
-                table.add(
-                    "unknown_unit",
-                    int(position),
-                    "unit",
-                    unit,
-                    test=test,
-                    allowed=", ".join(ACCEPTED_UNITS[test]),
-                )
-    canonical_unit = tests.map({name: test.canonical_unit for name, test in LAB_TESTS.items()})
+            allowed = ", ".join(ACCEPTED_UNITS[test])
+            for position in np.flatnonzero(pair == code):
+                table.add("unknown_unit", int(position), "unit", unit, test=test, allowed=allowed)
+    slot_of_row = np.where(pair >= 0, np.searchsorted(distinct_pairs, pair), distinct_pairs.size)
+    factor = pair_factor[slot_of_row]
+    measured_unit = _text_from_slots(slot_of_row, pair_unit)
+    has_unit = unit_codes >= 0
+    canonical_unit = lookup_text(
+        tests, {name: test.canonical_unit for name, test in LAB_TESTS.items()}
+    )
     canonical_value = measured * factor
     # Cells that cannot be converted already have a problem (or their test or unit has one).
     not_converted = np.isnan(canonical_value) & has_value
@@ -349,12 +360,18 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
         table.reported.add((int(position), "unit"))
     return {
         "value": pd.Series(canonical_value, index=text.index, dtype="float64"),
-        "unit": pd.Series(
-            np.where(np.isnan(canonical_value), None, canonical_unit.astype("object")), dtype=TEXT
-        ),
+        "unit": canonical_unit.where(~np.isnan(canonical_value)),
         "measured_value": pd.Series(measured, index=text.index, dtype="float64"),
-        "measured_unit": pd.Series(measured_unit, index=text.index, dtype=TEXT),
+        "measured_unit": measured_unit,
     }
+
+
+def _text_from_slots(slots: np.ndarray, texts: list) -> pd.Series:
+    mapped = pyarrow_lib.DictionaryArray.from_arrays(
+        pyarrow_lib.array(slots, type=pyarrow_lib.int64()),
+        pyarrow_lib.array(texts, pyarrow_lib.string()),
+    ).cast(pyarrow_lib.string())
+    return pd.Series(pd.arrays.ArrowStringArray(mapped))
 
 
 def _dipstick_mg_dl(grade: str) -> float:
@@ -516,16 +533,13 @@ def _cross_table_problems(table: _Table, patients: _Table) -> list[Problem]:
     frame = table.frame
     if "patient_id" not in frame.columns or "patient_id" in patients.absent:
         return []
-    known_ids = patients.frame["patient_id"].dropna()
     ids = frame["patient_id"]
+    found = positions_in(ids, patients.frame["patient_id"])
     if table is not patients:
-        unknown = ids.notna().to_numpy() & ~ids.isin(known_ids).to_numpy(dtype=bool, na_value=False)
+        unknown = ids.notna().to_numpy() & (found < 0)
         table.add_mask("unknown_patient", unknown, "patient_id")
-    first = patients.frame.drop_duplicates("patient_id").dropna(subset=["patient_id"])
-    birth_by_id = pd.Series(
-        first["birth_date"].to_numpy(), index=first["patient_id"].astype("object")
-    )
-    birth = birth_by_id.reindex(ids.astype("object")).to_numpy()
+    births = np.append(patients.frame["birth_date"].to_numpy(), np.datetime64("NaT"))
+    birth = births[found]
     for column in TABLES[table.name].columns:
         if column.kind != "date" or column.name == "birth_date" or column.name not in frame.columns:
             continue

@@ -1,0 +1,56 @@
+"""Vectorised helpers over pyarrow-backed text columns (ten million lab rows in seconds).
+
+Mapping a code column to numbers or text goes through its dictionary of
+distinct values: the Python work is per distinct value, never per row.
+"""
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["as_arrow", "factorize", "lookup_float", "lookup_text", "positions_in"]
+
+TEXT = pd.StringDtype("pyarrow")
+
+
+def as_arrow(values: pd.Series) -> pa.Array:
+    """The column as one pyarrow string array (no copy for pyarrow-backed text)."""
+    array = values.array
+    if hasattr(array, "_pa_array"):
+        chunked = array._pa_array
+        if chunked.type != pa.string():
+            chunked = chunked.cast(pa.string())
+        return chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    objects = values.astype("object").where(values.notna(), None)
+    return pa.array(objects.tolist(), type=pa.string(), from_pandas=True)
+
+
+def factorize(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (``-1`` for missing) and the distinct values of a text column."""
+    encoded = pc.dictionary_encode(as_arrow(values))
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    return codes, encoded.dictionary.to_pylist()
+
+
+def lookup_float(values: pd.Series, mapping: dict, default: float = np.nan) -> np.ndarray:
+    """``mapping[value]`` for every row as float64 (``default`` for missing or unmapped)."""
+    codes, distinct = factorize(values)
+    table = np.array([mapping.get(value, default) for value in distinct] + [default], dtype=float)
+    return table[codes]
+
+
+def lookup_text(values: pd.Series, mapping: dict) -> pd.Series:
+    """``mapping[value]`` for every row as pyarrow text (missing where unmapped)."""
+    encoded = pc.dictionary_encode(as_arrow(values))
+    dictionary = pa.array(
+        [mapping.get(value) for value in encoded.dictionary.to_pylist()], pa.string()
+    )
+    mapped = pa.DictionaryArray.from_arrays(encoded.indices, dictionary).cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(mapped), index=values.index)
+
+
+def positions_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
+    """For each row, the position of its value in ``reference`` (first match), or -1."""
+    found = pc.index_in(as_arrow(values), value_set=as_arrow(reference))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
