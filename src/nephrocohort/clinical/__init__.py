@@ -7,6 +7,8 @@ function cites its source in a References section of its docstring.
 
 from nephrocohort.clinical.anthropometry import (
     BSA_FORMULAS,
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
     age_days,
     age_months,
     age_years,
@@ -26,7 +28,9 @@ from nephrocohort.clinical.dosing import (
 from nephrocohort.clinical.eligibility import Verdict, assess_eligibility
 from nephrocohort.clinical.kidney_function import (
     CKD_STAGES,
+    EGFR_EQUATION_INPUTS,
     EGFR_EQUATIONS,
+    EGFR_OPTIONAL_INPUTS,
     ckd_stage,
     egfr,
     egfr_ckid_u25_combined,
@@ -46,6 +50,7 @@ from nephrocohort.clinical.rules import (
     PROTEINURIA_CATEGORIES,
     PROTEINURIA_TESTS,
     DerivationParameters,
+    FrozenMapping,
     ProteinuriaCriterion,
     RuleSet,
     SyndromeCriteria,
@@ -63,7 +68,10 @@ from nephrocohort.clinical.syndrome import (
 from nephrocohort.clinical.units import (
     ACCEPTED_UNITS,
     CANONICAL_UNITS,
+    CHOLESTEROL_MG_DL_PER_MMOL_L,
+    CREATININE_UMOL_PER_MG_DL,
     DIPSTICK_GRADES_MG_DL,
+    UPCR_MG_MMOL_PER_MG_MG,
     albumin_g_dl_to_g_l,
     albumin_g_l_to_g_dl,
     cholesterol_mg_dl_to_mmol_l,
@@ -72,12 +80,22 @@ from nephrocohort.clinical.units import (
     creatinine_umol_l_to_mg_dl,
     dipstick_to_mg_dl,
     factor_to_canonical,
+    normalise_unit,
     to_canonical,
     upcr_mg_mg_to_mg_mmol,
     upcr_mg_mmol_to_mg_mg,
 )
 
 __all__ = [
+    "CHOLESTEROL_MG_DL_PER_MMOL_L",
+    "CREATININE_UMOL_PER_MG_DL",
+    "UPCR_MG_MMOL_PER_MG_MG",
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
+    "EGFR_EQUATION_INPUTS",
+    "EGFR_OPTIONAL_INPUTS",
+    "FrozenMapping",
+    "normalise_unit",
     "FORMULATIONS",
     "RESPONSE_BY_STATE",
     "DosePlan",

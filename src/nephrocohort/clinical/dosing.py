@@ -175,7 +175,7 @@ def _giveable(mg_wanted: float, limit_mg: float, formulation: Formulation) -> tu
     while steps > 0 and steps * step_mg > limit_mg * (1 + 1e-9):
         steps -= 1
     amount = round(steps * formulation.step, 6)
-    return amount, round(amount * formulation.mg_per_unit, 6)
+    return amount, float(round(amount * formulation.mg_per_unit, 6))
 
 
 def _amount_text(amount: float, unit: str) -> str:
@@ -219,7 +219,7 @@ def _dose(
     ):
         # Rounding fell under the prescribed range: one step up still respects the top and the cap.
         amount = round(amount + formulation.step, 6)
-        mg = round(amount * formulation.mg_per_unit, 6)
+        mg = float(round(amount * formulation.mg_per_unit, 6))
         achieved = mg * basis_per_dose / bsa
     if achieved < bottom_mg_m2 * _BOTTOM_TOLERANCE and not capped:
         raise ClinicalInputError(
