@@ -107,6 +107,21 @@ def import_redcap(
     _report_import(result)
 
 
+def import_fhir(
+    file: Annotated[Path, typer.Argument(help="FHIR R4 Bundle (.json) or NDJSON (.ndjson).")],
+    out: Annotated[Path, typer.Option("--out", help="The bundle folder to create.")],
+    center: Annotated[
+        str | None, typer.Option("--center", help="Center to record for every patient.")
+    ] = None,
+) -> None:
+    """Import FHIR R4 resources into a validated cohort bundle; unknown codes are listed."""
+    from nephrocohort.interop import import_fhir as run_import
+
+    with _progress(f"Reading {file.name}") as progress:
+        result = run_import(file, out, center=center, progress=progress)
+    _report_import(result)
+
+
 def export(
     data: Annotated[
         Path,
@@ -192,4 +207,5 @@ def register(app) -> None:
     app.command("export")(export)
     app.command("import-table")(import_table)
     app.command("import-redcap")(import_redcap)
+    app.command("import-fhir")(import_fhir)
     app.add_typer(redcap_app, name="redcap")

@@ -13,6 +13,7 @@ from nephrocohort.interop._export import (
     default_key_path,
     export_tables,
 )
+from nephrocohort.interop._fhir import import_fhir, read_fhir_resources, tables_from_fhir
 from nephrocohort.interop._legacy import import_table, read_legacy_sheet
 from nephrocohort.interop._mapping import Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._redcap import (
@@ -46,6 +47,7 @@ __all__ = [
     "default_key_path",
     "deidentify",
     "export_tables",
+    "import_fhir",
     "import_redcap",
     "import_table",
     "load_mapping",
@@ -54,9 +56,11 @@ __all__ = [
     "suggest_mapping",
     "write_suggested_mapping",
     "read_analysis_csv",
+    "read_fhir_resources",
     "read_export_tables",
     "redcap_dictionary",
     "redcap_records",
+    "tables_from_fhir",
     "tables_from_redcap_records",
     "write_redcap_dictionary",
 ]

@@ -1,0 +1,554 @@
+"""FHIR R4 import: a Bundle (JSON) or NDJSON of clinical resources -> a validated cohort bundle.
+
+Resources are parsed with ``fhir.resources`` (its R4B models, the technical
+correction of R4 with the same Patient, Observation, MedicationStatement,
+MedicationRequest, Condition, Procedure and DiagnosticReport structure), then
+mapped through the code tables of :mod:`nephrocohort.interop._fhir_codes`.
+UCUM units are translated to the data contract's units, and the bundle
+loader converts them to canonical units exactly as for a typed bundle.
+Anything that cannot be mapped (an unknown code, a unit without a
+conversion, a dose without a unit) is listed in ``ImportResult.skipped``
+with how many times it occurred; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from nephrocohort.interop import _fhir_codes as codes
+from nephrocohort.interop._bundle_io import write_validated_bundle
+from nephrocohort.interop._errors import FileFormatError
+from nephrocohort.interop._readers import ProgressCallback
+from nephrocohort.interop._results import ImportResult
+
+__all__ = ["import_fhir", "read_fhir_resources", "tables_from_fhir"]
+
+_SUPPORTED = (
+    "Patient",
+    "Observation",
+    "MedicationStatement",
+    "MedicationRequest",
+    "Condition",
+    "Procedure",
+    "DiagnosticReport",
+)
+_GRADE_NOTATION = {"0", "+/-", "1+", "2+", "3+", "4+"}
+_MG_DL_NOTATION = {"negative", "trace", "30", "100", "300", "1000"}
+
+
+def _model(resource_type: str):
+    from fhir.resources.R4B import get_fhir_model_class
+
+    return get_fhir_model_class(resource_type)
+
+
+def _parse(data: dict, where: str):
+    if not isinstance(data, dict) or "resourceType" not in data:
+        raise FileFormatError(f"{where} is not a FHIR resource (no resourceType).")
+    kind = data["resourceType"]
+    if kind not in _SUPPORTED:
+        return kind, None
+    try:
+        return kind, _model(kind).model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ()))
+        raise FileFormatError(
+            f"{where}: the {kind} resource is not valid FHIR R4 ({field}: {first.get('msg')})."
+        ) from None
+
+
+def read_fhir_resources(path: Path | str, *, progress: ProgressCallback | None = None):
+    """Parsed resources from a Bundle JSON file or an NDJSON file (one resource per line).
+
+    Returns ``(resources, ignored_types)``: the supported resources, and a
+    count of the resource types this importer does not read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileFormatError(f"{path} does not exist.")
+    ignored: Counter = Counter()
+    resources = []
+    total = path.stat().st_size
+    with path.open("rb") as handle:
+        first = handle.read(1)
+        while first in (b" ", b"\n", b"\r", b"\t", b"\xef", b"\xbb", b"\xbf"):
+            first = handle.read(1)
+    if path.suffix.lower() in (".ndjson", ".jsonl"):
+        # Streamed line by line: an NDJSON export can be far larger than memory.
+        done = 0
+        with path.open("r", encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                done += len(line.encode("utf-8"))
+                if progress and number % 1000 == 0:
+                    progress(done, total)
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise FileFormatError(
+                        f"{path.name}, line {number}: not valid JSON ({error.msg} at column {error.colno})."
+                    ) from None
+                kind, resource = _parse(data, f"{path.name}, line {number}")
+                if resource is None:
+                    ignored[kind] += 1
+                else:
+                    resources.append(resource)
+        if progress:
+            progress(total, total)
+        return resources, ignored
+    if first != b"{":
+        raise FileFormatError(
+            f"{path.name} is neither a FHIR Bundle (JSON starting with '{{') nor NDJSON "
+            "(name it .ndjson, one resource per line)."
+        )
+    try:
+        with path.open("r", encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as error:
+        raise FileFormatError(
+            f"{path.name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{path.name} is not UTF-8 text; FHIR JSON must be UTF-8.") from None
+    if progress:
+        progress(total, total)
+    if data.get("resourceType") != "Bundle":
+        kind, resource = _parse(data, path.name)
+        if resource is None:
+            raise FileFormatError(f"{path.name} holds a {kind}, not a Bundle of patient data.")
+        return [resource], ignored
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        raise FileFormatError(f"{path.name}: Bundle.entry must be a list.")
+    for index, entry in enumerate(entries):
+        where = f"{path.name}, entry {index + 1}"
+        if not isinstance(entry, dict) or "resource" not in entry:
+            raise FileFormatError(f"{where} has no resource.")
+        kind, resource = _parse(entry["resource"], where)
+        if resource is None:
+            ignored[kind] += 1
+            continue
+        full_url = entry.get("fullUrl")
+        resources.append((full_url, resource))
+    return resources, ignored
+
+
+def _date(value) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10] if len(text) >= 10 else None
+
+
+def _codings(concept) -> list:
+    return list(getattr(concept, "coding", None) or []) if concept is not None else []
+
+
+def _label(coding) -> str:
+    display = f" ({coding.display})" if getattr(coding, "display", None) else ""
+    return f"{coding.system or 'no system'}|{coding.code}{display}"
+
+
+class _Collector:
+    """Rows per table, plus what could not be used and why."""
+
+    def __init__(self):
+        self.patients: dict[str, dict] = {}
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.visits: dict[tuple[str, str], dict] = {}
+        self.skipped: Counter = Counter()
+        self.onsets: dict[str, list[str]] = defaultdict(list)
+        self.biopsy_dates: dict[str, set[str]] = defaultdict(set)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+    def visit(self, patient: str, date: str) -> dict:
+        return self.visits.setdefault((patient, date), {"patient_id": patient, "date": date})
+
+
+def _patient_ref(resource, aliases: dict[str, str]) -> str | None:
+    subject = getattr(resource, "subject", None) or getattr(resource, "patient", None)
+    reference = getattr(subject, "reference", None) if subject is not None else None
+    if not reference:
+        return None
+    return aliases.get(
+        reference, reference.split("/")[-1] if reference.startswith("Patient/") else None
+    )
+
+
+def _patient(resource, found: _Collector, center: str | None) -> None:
+    sex = {"male": "M", "female": "F"}.get(resource.gender or "")
+    if resource.gender and sex is None:
+        found.skip(f"Patient gender '{resource.gender}' has no code in the data model (M/F)")
+    organisation = (
+        getattr(resource.managingOrganization, "display", None)
+        if resource.managingOrganization
+        else None
+    )
+    found.patients[resource.id] = {
+        "patient_id": resource.id,
+        "center": center or organisation,
+        "sex": sex,
+        "birth_date": _date(resource.birthDate),
+        "death_date": _date(getattr(resource, "deceasedDateTime", None)),
+    }
+
+
+def _observation_date(resource) -> str | None:
+    if resource.effectiveDateTime is not None:
+        return _date(resource.effectiveDateTime)
+    if resource.effectivePeriod is not None:
+        return _date(resource.effectivePeriod.start)
+    return None
+
+
+def _histology(concept) -> str | None:
+    for coding in _codings(concept):
+        if coding.system == codes.SNOMED and coding.code in codes.HISTOLOGY_CODES:
+            return codes.HISTOLOGY_CODES[coding.code]
+    return None
+
+
+def _dipstick_text(resource) -> str | None:
+    if resource.valueString:
+        return resource.valueString.strip().lower()
+    concept = resource.valueCodeableConcept
+    if concept is not None:
+        texts = [concept.text] + [c.display for c in _codings(concept)]
+        for text in texts:
+            if text and (text.strip().lower() in _GRADE_NOTATION | _MG_DL_NOTATION):
+                return text.strip().lower()
+    return None
+
+
+def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc: str) -> None:
+    if test == "dipstick_protein" and resource.valueQuantity is None:
+        grade = _dipstick_text(resource)
+        if grade is None:
+            found.skip(f"Dipstick protein (LOINC {loinc}) result not a known grade")
+            return
+        # The bundle loader reads both notations (negative ... 1000 and 0, +/-, 1+ ... 4+) with mg/dL.
+        found.rows["labs"].append(
+            {"patient_id": patient, "date": date, "test": test, "value": grade, "unit": "mg/dL"}
+        )
+        return
+    quantity = resource.valueQuantity
+    if quantity is None or quantity.value is None:
+        found.skip(f"Observation LOINC {loinc} without a numeric value")
+        return
+    ucum = quantity.code or quantity.unit
+    unit = codes.LAB_UNITS.get(ucum or "")
+    if unit is None:
+        found.skip(f"Observation LOINC {loinc} ({test}) in unit '{ucum}', which has no conversion")
+        return
+    found.rows["labs"].append(
+        {
+            "patient_id": patient,
+            "date": date,
+            "test": test,
+            "value": float(quantity.value),
+            "unit": unit,
+        }
+    )
+
+
+def _vital(column: str, quantity, patient: str, date: str, found: _Collector, loinc: str) -> None:
+    if quantity is None or quantity.value is None:
+        found.skip(f"Observation LOINC {loinc} without a numeric value")
+        return
+    ucum = quantity.code or quantity.unit or ""
+    factors = {"weight_kg": codes.WEIGHT_KG_FACTORS, "height_cm": codes.HEIGHT_CM_FACTORS}.get(
+        column
+    )
+    if factors is None:  # blood pressure
+        if ucum != "mm[Hg]":
+            found.skip(f"Blood pressure (LOINC {loinc}) in unit '{ucum}' instead of mm[Hg]")
+            return
+        factor = 1.0
+    elif ucum not in factors:
+        found.skip(f"{column} (LOINC {loinc}) in unit '{ucum}', which has no conversion")
+        return
+    else:
+        factor = factors[ucum]
+    found.visit(patient, date)[column] = float(quantity.value) * factor
+
+
+def _observation(resource, patient: str, found: _Collector) -> None:
+    date = _observation_date(resource)
+    histology = _histology(resource.valueCodeableConcept)
+    if histology:
+        if date is None:
+            found.skip("Histology observation without a date")
+            return
+        found.rows["biopsies"].append(
+            {"patient_id": patient, "biopsy_date": date, "histology": histology}
+        )
+        return
+    loincs = [c.code for c in _codings(resource.code) if c.system == codes.LOINC]
+    if date is None:
+        found.skip("Observation without an effective date")
+        return
+    for loinc in loincs:
+        if loinc in codes.LAB_CODES:
+            _lab(resource, codes.LAB_CODES[loinc], patient, date, found, loinc)
+            return
+        if loinc in codes.VITAL_CODES:
+            _vital(codes.VITAL_CODES[loinc], resource.valueQuantity, patient, date, found, loinc)
+            return
+        if loinc in (codes.SBP, codes.DBP):
+            column = "sbp_mmhg" if loinc == codes.SBP else "dbp_mmhg"
+            _vital(column, resource.valueQuantity, patient, date, found, loinc)
+            return
+        if loinc == codes.BP_PANEL:
+            for component in resource.component or []:
+                parts = [c.code for c in _codings(component.code) if c.system == codes.LOINC]
+                if codes.SBP in parts:
+                    _vital("sbp_mmhg", component.valueQuantity, patient, date, found, codes.SBP)
+                elif codes.DBP in parts:
+                    _vital("dbp_mmhg", component.valueQuantity, patient, date, found, codes.DBP)
+            return
+        if loinc == codes.TIMED_PROTEIN:
+            quantity = resource.valueQuantity
+            ucum = (quantity.code or quantity.unit) if quantity is not None else None
+            unit = codes.LAB_UNITS.get(ucum or "")
+            if unit in ("mg/m2/h", "mg/m2/day"):
+                found.rows["labs"].append(
+                    {
+                        "patient_id": patient,
+                        "date": date,
+                        "test": "urine_protein_timed",
+                        "value": float(quantity.value),
+                        "unit": unit,
+                    }
+                )
+            else:
+                found.skip(
+                    f"24-hour urine protein (LOINC {loinc}) in '{ucum}': it needs the body surface area "
+                    "to become mg/m2/h, which the importer does not assume"
+                )
+            return
+    shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
+    found.skip(f"Observation {shown}: not a measurement of the data model")
+
+
+def _drug(concept, found: _Collector) -> str | None:
+    known = [c for c in _codings(concept)]
+    for coding in known:
+        drug = codes.DRUG_CODES.get((coding.system, coding.code))
+        if drug:
+            return drug
+    for coding in known:
+        if (coding.system, coding.code) in codes.MYCOPHENOLIC_ACID_CODES:
+            text = " ".join(
+                filter(None, [getattr(concept, "text", None), *[c.display for c in known]])
+            ).lower()
+            if "mofetil" in text:
+                return "mmf"
+            if "sodium" in text or "sódico" in text or "sodico" in text:
+                return "mycophenolate_sodium"
+            found.skip(
+                f"Medication {_label(coding)}: mycophenolic acid without saying mofetil or sodium; "
+                "add an RxNorm code or the product name"
+            )
+            return None
+    shown = _label(known[0]) if known else (getattr(concept, "text", None) or "without a code")
+    found.skip(f"Medication {shown}: not a drug of the data model")
+    return None
+
+
+def _schedule(timing) -> str | None:
+    repeat = getattr(timing, "repeat", None) if timing is not None else None
+    if repeat is None:
+        return None
+    if repeat.count == 1:
+        return "single"
+    frequency, period, unit = repeat.frequency or 1, repeat.period, repeat.periodUnit
+    if unit == "d" and period in (1, 1.0):
+        return {1: "daily", 2: "bid"}.get(int(frequency))
+    if unit == "d" and period in (2, 2.0) and frequency == 1:
+        return "alternate_day"
+    return None
+
+
+def _medication(resource, kind: str, patient: str, found: _Collector) -> None:
+    concept = resource.medicationCodeableConcept
+    if concept is None:
+        found.skip(f"{kind} with a Medication reference instead of a code (not read)")
+        return
+    drug = _drug(concept, found)
+    if drug is None:
+        return
+    dosages = (
+        resource.dosage if kind == "MedicationStatement" else resource.dosageInstruction
+    ) or []
+    start = end = None
+    if kind == "MedicationStatement":
+        if resource.effectivePeriod is not None:
+            start, end = _date(resource.effectivePeriod.start), _date(resource.effectivePeriod.end)
+        else:
+            start = _date(resource.effectiveDateTime)
+    else:
+        bounds = (
+            getattr(getattr(dosages[0].timing, "repeat", None), "boundsPeriod", None)
+            if dosages and dosages[0].timing
+            else None
+        )
+        if bounds is not None:
+            start, end = _date(bounds.start), _date(bounds.end)
+        start = start or _date(resource.authoredOn)
+    if start is None:
+        found.skip(f"{kind} for {drug} without a start date")
+        return
+    row = {"patient_id": patient, "drug": drug, "start_date": start, "end_date": end}
+    if dosages:
+        dosage = dosages[0]
+        row["schedule"] = _schedule(dosage.timing)
+        rates = dosage.doseAndRate or []
+        quantity = rates[0].doseQuantity if rates else None
+        if quantity is not None and quantity.value is not None:
+            unit = codes.DOSE_UNITS.get(quantity.code or quantity.unit or "")
+            if unit is None:
+                found.skip(
+                    f"Dose of {drug} in unit '{quantity.code or quantity.unit}' (dose left empty)"
+                )
+            else:
+                row["dose"], row["dose_unit"] = float(quantity.value), unit
+    found.rows["medications"].append(row)
+
+
+def _condition(resource, patient: str, found: _Collector) -> None:
+    snomed = [c.code for c in _codings(resource.code) if c.system == codes.SNOMED]
+    onset = _date(getattr(resource, "onsetDateTime", None)) or _date(resource.recordedDate)
+    if set(snomed) & codes.NEPHROTIC_SYNDROME_CODES:
+        if onset:
+            found.onsets[patient].append(onset)
+        else:
+            found.skip("Nephrotic syndrome condition without an onset date")
+        return
+    if set(snomed) & codes.CKD_CODES:
+        if onset:
+            found.rows["events"].append({"patient_id": patient, "date": onset, "event": "ckd"})
+        else:
+            found.skip("Chronic kidney disease condition without a date")
+        return
+    histology = _histology(resource.code)
+    if histology:
+        found.skip(
+            "Histology given as a Condition without a biopsy report (record it on the biopsy)"
+        )
+        return
+    shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
+    found.skip(f"Condition {shown}: not a condition the data model records")
+
+
+def _procedure(resource, patient: str, found: _Collector) -> None:
+    snomed = {c.code for c in _codings(resource.code) if c.system == codes.SNOMED}
+    if snomed & codes.KIDNEY_BIOPSY_CODES:
+        date = _date(getattr(resource, "performedDateTime", None))
+        if date is None and getattr(resource, "performedPeriod", None) is not None:
+            date = _date(resource.performedPeriod.start)
+        if date:
+            found.biopsy_dates[patient].add(date)
+        return
+    shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
+    found.skip(f"Procedure {shown}: not a procedure the data model records")
+
+
+def _report(resource, patient: str, found: _Collector) -> None:
+    histologies = [h for h in (_histology(c) for c in resource.conclusionCode or []) if h]
+    if not histologies:
+        found.skip("DiagnosticReport without a known histology code in conclusionCode")
+        return
+    date = _date(resource.effectiveDateTime) or (
+        _date(resource.effectivePeriod.start) if resource.effectivePeriod else None
+    )
+    if date is None:
+        found.skip("Histology report without a date")
+        return
+    found.rows["biopsies"].append(
+        {"patient_id": patient, "biopsy_date": date, "histology": histologies[0]}
+    )
+
+
+def tables_from_fhir(
+    resources, *, center: str | None = None
+) -> tuple[dict[str, pd.DataFrame], tuple[str, ...]]:
+    """Bundle tables (text) from parsed resources, and the list of what was not imported."""
+    found = _Collector()
+    aliases: dict[str, str] = {}
+    items = [(None, r) if not isinstance(r, tuple) else r for r in resources]
+    for full_url, resource in items:
+        if resource.get_resource_type() == "Patient":
+            _patient(resource, found, center)
+            aliases[f"Patient/{resource.id}"] = resource.id
+            if full_url:
+                aliases[full_url] = resource.id
+    for _, resource in items:
+        kind = resource.get_resource_type()
+        if kind == "Patient":
+            continue
+        patient = _patient_ref(resource, aliases)
+        if patient is None or patient not in found.patients:
+            found.skip(f"{kind} whose subject is not a Patient in the file")
+            continue
+        if kind == "Observation":
+            _observation(resource, patient, found)
+        elif kind in ("MedicationStatement", "MedicationRequest"):
+            _medication(resource, kind, patient, found)
+        elif kind == "Condition":
+            _condition(resource, patient, found)
+        elif kind == "Procedure":
+            _procedure(resource, patient, found)
+        elif kind == "DiagnosticReport":
+            _report(resource, patient, found)
+    for patient, dates in found.onsets.items():
+        found.patients[patient]["onset_date"] = min(dates)
+    with_histology = {(r["patient_id"], r["biopsy_date"]) for r in found.rows["biopsies"]}
+    for patient, dates in found.biopsy_dates.items():
+        for date in dates:
+            if (patient, date) not in with_histology:
+                found.skip("Kidney biopsy without a histology result on the same date")
+    tables = {"patients": pd.DataFrame(list(found.patients.values()))}
+    if found.visits:
+        tables["visits"] = pd.DataFrame(list(found.visits.values()))
+    for name, rows in found.rows.items():
+        if rows:
+            tables[name] = pd.DataFrame(rows).drop_duplicates(ignore_index=True)
+    skipped = tuple(f"{reason} (x{count})" for reason, count in sorted(found.skipped.items()))
+    return tables, skipped
+
+
+def import_fhir(
+    path: Path | str,
+    out: Path | str,
+    *,
+    center: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a FHIR R4 Bundle or NDJSON file into a validated bundle folder at ``out``.
+
+    ``center`` names the treating center for every patient (otherwise
+    Patient.managingOrganization.display). Nothing is written unless the
+    converted bundle validates; resources or codes that could not be used are
+    listed in the result's ``skipped``.
+    """
+    resources, ignored = read_fhir_resources(path, progress=progress)
+    tables, skipped = tables_from_fhir(resources, center=center)
+    if tables["patients"].empty:
+        raise FileFormatError(
+            f"{Path(path).name} holds no Patient resources; nothing was imported."
+        )
+    cohort = write_validated_bundle(tables, out, source=Path(path).name)
+    notes = tuple(
+        f"{count} {kind} resource(s) are not read by this importer"
+        for kind, count in sorted(ignored.items())
+    )
+    return ImportResult(Path(out), cohort.row_counts(), notes, skipped)
