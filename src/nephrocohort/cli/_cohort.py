@@ -1,5 +1,80 @@
-"""Commands of the cohort layer (being built)."""
+"""Commands of the cohort layer: ``nephrocohort validate`` and ``nephrocohort template``.
+
+Thin shells: call ``load_bundle`` or ``write_template`` and render the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def _parse_as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a date. Expected the form YYYY-MM-DD, e.g. 2025-01-31."
+        ) from None
 
 
 def register(app) -> None:
-    """Add this layer's commands to ``app``."""
+    """Add the ``validate`` and ``template`` commands to ``app``."""
+
+    @app.command("validate")
+    def validate_command(
+        path: Annotated[
+            Path, typer.Argument(help="Cohort bundle: a folder of CSV files or one .xlsx workbook.")
+        ],
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the outcome as JSON for programs.")
+        ] = False,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help="Latest date a value may have (YYYY-MM-DD); default: today.",
+            ),
+        ] = None,
+    ) -> None:
+        """Check a cohort bundle and report every problem at once (exit code 1 if any)."""
+        from nephrocohort.cohort import load_bundle
+        from nephrocohort.cohort.rendering import format_problems, format_summary, outcome_as_json
+        from nephrocohort.exceptions import CohortValidationError
+
+        reference = _parse_as_of(as_of)
+        source = str(path)
+        try:
+            cohort = load_bundle(path, as_of=reference)
+        except CohortValidationError as error:
+            if as_json:
+                outcome = outcome_as_json(source=source, problems=error.problems, cohort=None)
+                typer.echo(json.dumps(outcome, indent=2))
+            else:
+                typer.echo(format_problems(error.problems, source=source))
+            # SystemExit, not typer.Exit: in non-standalone mode click would swallow the code.
+            raise SystemExit(1) from None
+        if as_json:
+            typer.echo(
+                json.dumps(outcome_as_json(source=source, problems=[], cohort=cohort), indent=2)
+            )
+        else:
+            typer.echo(format_summary(cohort, source=source))
+
+    @app.command("template")
+    def template_command(
+        out: Annotated[
+            Path, typer.Option("--out", help="Where to write the empty workbook (.xlsx).")
+        ],
+    ) -> None:
+        """Write an XLSX template: one sheet per table, headers, allowed values, units, a README."""
+        from nephrocohort.cohort.template import write_template
+
+        written = write_template(out)
+        typer.echo(f"Wrote the cohort template to {written}.")
