@@ -268,3 +268,15 @@ class TestProteinuriaClassification:
     def test_text_value_is_refused(self):
         with pytest.raises(ClinicalInputError, match="not a number"):
             load_rule_set("study").classify_proteinuria("upcr", "high", "mg/mg")
+
+
+class TestDocumentation:
+    """docs/clinical/ has one page per rule set listing each proteinuria threshold as the code reads it."""
+
+    @pytest.mark.parametrize("name", ["study", "ipna2020", "kdigo2021"])
+    def test_rule_set_page_lists_every_threshold(self, name):
+        page = Path(__file__).parents[2] / "docs" / "clinical" / f"rule-set-{name}.md"
+        text = page.read_text(encoding="utf-8")
+        for criterion in load_rule_set(name).proteinuria:
+            for threshold in (criterion.nephrotic, criterion.complete):
+                assert f"`{threshold}`" in text, f"{page.name} does not show {threshold}"
