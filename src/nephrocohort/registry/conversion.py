@@ -20,17 +20,20 @@ from nephrocohort.registry.models import CHILD_MODELS, Patient
 __all__ = ["raw_tables", "cohort_from_db", "tables_to_cohort"]
 
 
-def raw_tables(patients) -> dict[str, pd.DataFrame]:
+def raw_tables(patients, *, with_record_ids: bool = False) -> dict[str, pd.DataFrame]:
     """The bundle tables of ``patients`` (a Patient queryset), values as stored.
 
     Soft-deleted rows are left out. Columns are the contract's, in its order,
-    followed by any extra columns carried from an imported bundle.
+    followed by any extra columns carried from an imported bundle, and, with
+    ``with_record_ids``, ``registry_record_id`` (the database id of each row).
     """
     patients = patients.filter(is_deleted=False).select_related("center").order_by("patient_id")
     rows = []
     for patient in patients:
         row = {name: getattr(patient, name) for name in TABLES["patients"].column_names}
         row["center"] = patient.center.code
+        if with_record_ids:
+            row["registry_record_id"] = patient.pk
         rows.append({**row, **_extra(patient, row)})
     tables = {"patients": _frame("patients", rows)}
     for table, model in CHILD_MODELS.items():
@@ -47,8 +50,14 @@ def raw_tables(patients) -> dict[str, pd.DataFrame]:
                 if name != "patient_id"
             }
             row = {"patient_id": record.patient.patient_id, **row}
+            if with_record_ids:
+                row["registry_record_id"] = record.pk
             rows.append({**row, **_extra(record, row)})
         tables[table] = _frame(table, rows)
+    if with_record_ids:
+        for frame in tables.values():
+            if "registry_record_id" not in frame.columns:
+                frame["registry_record_id"] = pd.Series(dtype="Int64")
     return tables
 
 

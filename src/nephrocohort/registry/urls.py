@@ -11,6 +11,7 @@ from nephrocohort.registry.views import (
     auth,
     bundles,
     calculators,
+    cohort,
     patients,
     records,
     timeline,
@@ -48,6 +49,9 @@ registry_patterns = [
     path("import/", bundles.import_upload, name="import"),
     path("import/<str:token>/", bundles.import_confirm, name="import_confirm"),
     path("export/", bundles.export, name="export"),
+    path("cohort/", cohort.cohort_page, name="cohort"),
+    path("cohort/report.<str:fmt>", cohort.cohort_report_download, name="cohort_report"),
+    path("quality/", cohort.quality_page, name="quality"),
 ]
 
 urlpatterns = [

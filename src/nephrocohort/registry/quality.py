@@ -1,0 +1,201 @@
+"""The data-quality list: what is missing, implausible or contradictory, per patient.
+
+Three sources, one list:
+1. the bundle loader's own validation (``validate_bundle``) run on the
+   registry's data written as a bundle, so a row that a file import would
+   refuse (or a value confirmed as implausible in a form) is listed with the
+   loader's sentence;
+2. values the analysis needs but the contract does not require (onset,
+   last follow-up, a height for eGFR, a biopsy);
+3. contradictions between tables (records after death, a death date without
+   a death event, records after the last follow-up).
+Each finding links to the record (or patient) to fix.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from django.urls import reverse
+
+from nephrocohort.cohort import validate_bundle
+from nephrocohort.cohort.contract import TABLES
+from nephrocohort.registry.conversion import raw_tables
+
+__all__ = ["Finding", "quality_findings"]
+
+_ID = "registry_record_id"
+_DATE_COLUMNS = {
+    "biopsies": "biopsy_date",
+    "genetics": "test_date",
+    "visits": "date",
+    "labs": "date",
+    "medications": "start_date",
+    "events": "date",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix: which patient, what kind, the sentence, and where to fix it."""
+
+    patient_pk: int
+    patient_id: str
+    kind: str  # "invalid", "implausible", "missing", "contradiction"
+    message: str
+    fix_url: str
+
+
+def _fix_url(table: str, patient_pk: int, record_pk: int | None) -> str:
+    if table == "patients" or record_pk is None:
+        return reverse("registry:patient_edit", args=[patient_pk])
+    return reverse("registry:record_edit", args=[patient_pk, table, record_pk])
+
+
+def quality_findings(patients, *, as_of=None) -> list[Finding]:
+    """Every finding for ``patients`` (a queryset already scoped to the user), by patient."""
+    tables = raw_tables(patients, with_record_ids=True)
+    ids = dict(zip(tables["patients"]["patient_id"], tables["patients"][_ID], strict=True))
+    findings = _validation_findings(tables, ids, as_of=as_of)
+    findings += _analysis_gaps(tables, ids)
+    findings += _contradictions(tables, ids)
+    findings.sort(key=lambda finding: (finding.patient_id, finding.kind))
+    return findings
+
+
+def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
+    findings = []
+    with tempfile.TemporaryDirectory(prefix="nephrocohort-quality-") as name:
+        folder = Path(name)
+        for table, frame in tables.items():
+            columns = [column for column in frame.columns if column in TABLES[table].column_names]
+            frame[columns].to_csv(folder / f"{table}.csv", index=False, date_format="%Y-%m-%d")
+        problems = validate_bundle(folder, as_of=as_of)
+    for problem in problems:
+        if problem.table is None or problem.row is None:
+            continue
+        row = tables[problem.table].iloc[problem.row - 2]
+        patient_id = row["patient_id"]
+        if patient_id not in ids:
+            continue
+        record = None if problem.table == "patients" else int(row[_ID])
+        message = problem.message.split(": ", 1)[-1]
+        kind = "implausible" if problem.code == "implausible" else "invalid"
+        findings.append(
+            Finding(
+                patient_pk=int(ids[patient_id]),
+                patient_id=patient_id,
+                kind=kind,
+                message=f"{problem.table}: {message} {problem.hint}".strip(),
+                fix_url=_fix_url(problem.table, int(ids[patient_id]), record),
+            )
+        )
+    return findings
+
+
+def _analysis_gaps(tables, ids) -> list[Finding]:
+    findings = []
+    patients = tables["patients"]
+    with_height = set(tables["visits"].dropna(subset=["height_cm"])["patient_id"])
+    with_biopsy = set(tables["biopsies"]["patient_id"])
+    for row in patients.itertuples():
+        pk = int(getattr(row, _ID))
+        gaps = []
+        if pd.isna(row.onset_date):
+            gaps.append("onset date is missing (ages at diagnosis and follow-up need it)")
+        if pd.isna(row.last_followup_date):
+            gaps.append("last follow-up date is missing (follow-up time needs it)")
+        for serology in ("hbv", "hcv", "syphilis", "hiv"):
+            if not getattr(row, serology):
+                gaps.append(f"{serology} serology is not recorded (eligibility checks it)")
+        for gap in gaps:
+            findings.append(
+                Finding(pk, row.patient_id, "missing", gap, _fix_url("patients", pk, None))
+            )
+        if row.patient_id not in with_height:
+            findings.append(
+                Finding(
+                    pk,
+                    row.patient_id,
+                    "missing",
+                    "no visit has a height, so no eGFR can be estimated",
+                    reverse("registry:record_create", args=[pk, "visits"]),
+                )
+            )
+        if row.patient_id not in with_biopsy:
+            findings.append(
+                Finding(
+                    pk,
+                    row.patient_id,
+                    "missing",
+                    "no biopsy is recorded (histology is reported per patient)",
+                    reverse("registry:record_create", args=[pk, "biopsies"]),
+                )
+            )
+    return findings
+
+
+def _contradictions(tables, ids) -> list[Finding]:
+    findings = []
+    patients = tables["patients"].set_index("patient_id")
+    deaths = set(tables["events"].loc[tables["events"]["event"] == "death", "patient_id"])
+    for patient_id, row in patients.iterrows():
+        pk = int(row[_ID])
+        if pd.notna(row["death_date"]) and patient_id not in deaths:
+            findings.append(
+                Finding(
+                    pk,
+                    patient_id,
+                    "contradiction",
+                    "a date of death is recorded but no death event",
+                    reverse("registry:record_create", args=[pk, "events"]),
+                )
+            )
+        if patient_id in deaths and pd.isna(row["death_date"]):
+            findings.append(
+                Finding(
+                    pk,
+                    patient_id,
+                    "contradiction",
+                    "a death event is recorded but no date of death",
+                    _fix_url("patients", pk, None),
+                )
+            )
+    for table, column in _DATE_COLUMNS.items():
+        frame = tables[table]
+        for record in frame.itertuples():
+            if record.patient_id not in patients.index:
+                continue
+            patient = patients.loc[record.patient_id]
+            when = getattr(record, column)
+            if pd.isna(when):
+                continue
+            pk = int(patient[_ID])
+            url = _fix_url(table, pk, int(getattr(record, _ID)))
+            if pd.notna(patient["death_date"]) and when > patient["death_date"]:
+                findings.append(
+                    Finding(
+                        pk,
+                        record.patient_id,
+                        "contradiction",
+                        f"{table}: {column} {when} is after the date of death "
+                        f"{patient['death_date']}",
+                        url,
+                    )
+                )
+            elif pd.notna(patient["last_followup_date"]) and when > patient["last_followup_date"]:
+                findings.append(
+                    Finding(
+                        pk,
+                        record.patient_id,
+                        "contradiction",
+                        f"{table}: {column} {when} is after the last follow-up "
+                        f"{patient['last_followup_date']}; update the last "
+                        "follow-up date",
+                        _fix_url("patients", pk, None),
+                    )
+                )
+    return findings

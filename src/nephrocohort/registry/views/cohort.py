@@ -1,0 +1,82 @@
+"""The cohort report, live from the database, and the data-quality list."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from nephrocohort.clinical.rules import list_rule_sets
+from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.registry.conversion import cohort_from_db
+from nephrocohort.registry.models import Patient
+from nephrocohort.registry.quality import quality_findings
+from nephrocohort.registry.views._common import registry_view
+
+_CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def _rule_set_name(request) -> str:
+    name = request.GET.get("rule_set", "study")
+    if name not in list_rule_sets():
+        raise Http404("Unknown rule set.")
+    return name
+
+
+@registry_view("report")
+def cohort_page(request):
+    patients = Patient.objects.visible_to(request.user)
+    context = {
+        "n_patients": patients.count(),
+        "rule_sets": list_rule_sets(),
+        "rule_set": _rule_set_name(request),
+        "formats": list(_CONTENT_TYPES),
+    }
+    return render(request, "registry/cohort.html", context)
+
+
+@registry_view("report")
+def cohort_report_download(request, fmt: str):
+    """The study report for the user's centers, by the same code as ``nephrocohort report``."""
+    from nephrocohort.report import FILE_NAMES, run_report
+
+    if fmt not in _CONTENT_TYPES:
+        raise Http404("Unknown report format.")
+    cohort = cohort_from_db(Patient.objects.visible_to(request.user))
+    rule_set = _rule_set_name(request)
+    with tempfile.TemporaryDirectory(prefix="nephrocohort-report-") as folder:
+        try:
+            run_report(data=cohort, rule_set=rule_set, out_dir=folder, formats=[fmt])
+        except NephroCohortError as error:
+            context = {
+                "error": str(error),
+                "rule_sets": list_rule_sets(),
+                "rule_set": rule_set,
+                "n_patients": cohort.n_patients,
+                "formats": list(_CONTENT_TYPES),
+            }
+            return render(request, "registry/cohort.html", context, status=422)
+        content = (Path(folder) / FILE_NAMES[fmt]).read_bytes()
+    response = HttpResponse(content, content_type=_CONTENT_TYPES[fmt])
+    if fmt != "html":
+        response["Content-Disposition"] = f'attachment; filename="report-{rule_set}.{fmt}"'
+    return response
+
+
+@registry_view("view")
+def quality_page(request):
+    findings = quality_findings(Patient.objects.visible_to(request.user))
+    patients = sorted({(f.patient_id, f.patient_pk) for f in findings})
+    by_patient = [
+        (patient_id, pk, [f for f in findings if f.patient_pk == pk]) for patient_id, pk in patients
+    ]
+    return render(
+        request, "registry/quality.html", {"by_patient": by_patient, "count": len(findings)}
+    )
