@@ -103,6 +103,7 @@ def _write_spss(tables, folder: Path) -> list[str]:
             column_labels=encoded.column_labels,
             variable_value_labels=encoded.value_labels,
             variable_measure=encoded.measures,
+            variable_format=dict.fromkeys(encoded.empty_dates, "DATE11"),
         )
         files.append(path.name)
     return files
@@ -128,6 +129,7 @@ def _write_stata(tables, folder: Path) -> list[str]:
             file_label=f"NephroCohort {name}"[:_STATA_LABEL_LIMIT],
             column_labels=labels,
             variable_value_labels=encoded.value_labels,
+            variable_format=dict.fromkeys(encoded.empty_dates, "%td"),
             version=15,
         )
         files.append(path.name)

@@ -31,10 +31,14 @@ class LabelledFrame:
     column_labels: dict[str, str]
     value_labels: dict[str, dict[int, str]]
     measures: dict[str, str]
+    #: Date columns with no value at all: written as numeric dates, not empty text.
+    empty_dates: tuple[str, ...] = ()
 
 
 def _dates(series: pd.Series) -> pd.Series:
     values = pd.to_datetime(series, errors="coerce")
+    if values.isna().all():
+        return pd.Series(float("nan"), index=series.index, dtype="float64")
     return pd.Series(
         [None if pd.isna(v) else dt.date(v.year, v.month, v.day) for v in values],
         index=series.index,
@@ -124,4 +128,14 @@ def labelled_frame(table: str, frame: pd.DataFrame) -> LabelledFrame:
         else:
             columns[column] = series.astype("string").fillna("").astype(str)
     out = pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
-    return LabelledFrame(out, column_labels, value_labels, measures)
+    empty_dates = tuple(
+        name
+        for name in out.columns
+        if measures.get(name) == "scale"
+        and out[name].dtype == "float64"
+        and (
+            pd.api.types.is_datetime64_any_dtype(frame[name])
+            or getattr(variable_for(table, name), "kind", None) == "date"
+        )
+    )
+    return LabelledFrame(out, column_labels, value_labels, measures, empty_dates)

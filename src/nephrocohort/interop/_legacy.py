@@ -300,12 +300,10 @@ def _typed_analysis(result: dict[str, list], length: int) -> pd.DataFrame:
 
 
 def analysis_frame_to_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write an analysis dataset as UTF-8 CSV with ISO dates (empty = missing)."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, encoding="utf-8")
+    """Write an analysis dataset exactly as ``nephrocohort derive`` writes one."""
+    from nephrocohort.cohort import write_analysis_csv
+
+    write_analysis_csv(frame, path)
 
 
 def import_table(
