@@ -1,5 +1,66 @@
-"""Commands of the registry layer (being built)."""
+"""``nephrocohort serve`` and ``nephrocohort createuser``: the web registry.
+
+Thin shells over :mod:`nephrocohort.registry.server`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+_DATA_DIR_HELP = "Folder for the SQLite database, the secret key and uploads."
+_DATABASE_HELP = "postgresql://user:password@host:port/name to use PostgreSQL instead of SQLite."
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
+        "nephrocohort-data"
+    ),
+    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+) -> None:
+    """Start the web registry (migrations run first; the demo cohort is loaded on first run)."""
+    from nephrocohort.registry import server
+
+    folder = server.configure(data_dir=data_dir, database_url=database_url)
+    demo = server.prepare(load_demo=True)
+    typer.echo(f"Data folder: {folder}")
+    if demo is not None:
+        typer.echo(
+            f"Demo login: user {demo.username}, password {demo.password} "
+            f"({demo.patients_loaded} demo patients; the password is kept in "
+            f"{folder / 'demo-login.txt'})"
+        )
+    server.serve(port=port, announce=typer.echo)
+
+
+def createuser(
+    username: Annotated[str, typer.Argument(help="Login name of the new user.")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, investigator, data_entry or monitor.")
+    ],
+    center: Annotated[
+        list[str] | None,
+        typer.Option("--center", help="Center code (repeat for several centers)."),
+    ] = None,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
+        "nephrocohort-data"
+    ),
+    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+) -> None:
+    """Make a registry user. The password comes from standard input or NEPHROCOHORT_PASSWORD."""
+    from nephrocohort.registry import server
+
+    password = server.read_password()
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.prepare(load_demo=False)
+    user = server.create_user(username, role=role, centers=list(center or []), password=password)
+    typer.echo(f"User {user.get_username()} created ({role}; centers: {', '.join(center or [])}).")
 
 
 def register(app) -> None:
     """Add this layer's commands to ``app``."""
+    app.command("serve")(serve)
+    app.command("createuser")(createuser)

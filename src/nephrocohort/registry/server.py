@@ -1,0 +1,207 @@
+"""Running the registry: configure Django, migrate, load the demo, serve with waitress.
+
+``nephrocohort serve`` and ``nephrocohort createuser`` call these functions;
+they hold no logic of their own. Configuration goes through the same
+environment variables the settings module reads (see ``_config``), so
+``manage.py`` run later with the same variables sees the same database.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from nephrocohort.exceptions import NephroCohortError
+
+__all__ = [
+    "RegistryError",
+    "DemoLogin",
+    "configure",
+    "prepare",
+    "serve",
+    "create_user",
+    "read_password",
+    "DEMO_USERNAME",
+]
+
+DEMO_USERNAME = "demo"
+_DEMO_LOGIN_FILE = "demo-login.txt"
+_DEFAULT_CENTER = "DEMO"
+
+
+class RegistryError(NephroCohortError):
+    """A registry command cannot do what was asked (bad role, weak password, busy port...)."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """The demo account made on first run (its password is kept in the data folder)."""
+
+    username: str
+    password: str
+    patients_loaded: int
+
+    def __repr__(self) -> str:
+        return f"DemoLogin(username={self.username!r}, patients_loaded={self.patients_loaded})"
+
+
+def configure(*, data_dir: Path | None = None, database_url: str | None = None) -> Path:
+    """Point the settings at ``data_dir`` and ``database_url`` and set Django up."""
+    if data_dir is not None:
+        os.environ["NEPHROCOHORT_DATA_DIR"] = str(Path(data_dir).expanduser())
+    if database_url:
+        os.environ["NEPHROCOHORT_DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nephrocohort.registry.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    return Path(settings.DATA_DIR)
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+    from django.db.utils import OperationalError
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except OperationalError as error:
+        raise RegistryError(
+            f"The database cannot be reached or updated: {error}. "
+            "Check --database-url (host, port, user, database name) and that the server runs."
+        ) from error
+
+
+def prepare(*, load_demo: bool = True) -> DemoLogin | None:
+    """Apply migrations; on a registry with no center yet, load the demo cohort.
+
+    Returns the demo login when the demo account exists (made now or on an
+    earlier first run), else None.
+    """
+    from django.conf import settings
+
+    from nephrocohort.registry.models import Center
+
+    _migrate()
+    login_file = Path(settings.DATA_DIR) / _DEMO_LOGIN_FILE
+    if load_demo and not Center.objects.exists():
+        return _load_demo(login_file)
+    if login_file.exists():
+        username, password, count = login_file.read_text(encoding="utf-8").split("\n")[:3]
+        return DemoLogin(username, password, int(count))
+    return None
+
+
+def _load_demo(login_file: Path) -> DemoLogin:
+    from django.db import transaction
+
+    from nephrocohort.registry.bundle_io import write_cohort
+    from nephrocohort.registry.models import Center, Role
+
+    cohort = _demo_cohort()
+    codes = [_DEFAULT_CENTER]
+    if cohort is not None:
+        codes = sorted({str(code) for code in cohort.patients["center"].dropna()}) or codes
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        centers = [Center.objects.create(code=code, name=f"Demo center {code}") for code in codes]
+        user = create_user(
+            DEMO_USERNAME, role=Role.ADMIN, centers=[c.code for c in centers], password=password
+        )
+        count = write_cohort(cohort, user) if cohort is not None else 0
+    _write_private(login_file, f"{DEMO_USERNAME}\n{password}\n{count}\n")
+    return DemoLogin(DEMO_USERNAME, password, count)
+
+
+def _demo_cohort():
+    """The embedded demo cohort, or None in an installation that does not ship it yet."""
+    try:
+        from nephrocohort.cohort import demo_cohort
+    except ImportError:
+        return None
+    return demo_cohort()
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def create_user(username: str, *, role: str, centers: list[str], password: str):
+    """Make a registry user with a role and centers (centers are created if new).
+
+    The password must pass the registry's password rules (at least 10
+    characters, not common, not all digits, not like the user name).
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from nephrocohort.registry.models import Center, Role, UserProfile
+
+    if role not in Role.values:
+        raise RegistryError(f"Role '{role}' is unknown. Choose one of: {', '.join(Role.values)}.")
+    if role != Role.ADMIN and not centers:
+        raise RegistryError(f"A {role} user needs at least one --center.")
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise RegistryError(f"User '{username}' already exists.")
+    candidate = model(username=username)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise RegistryError("The password is too weak: " + " ".join(error.messages)) from error
+    with transaction.atomic():
+        user = model.objects.create_user(username, password=password)
+        profile = UserProfile.objects.create(user=user, role=role)
+        profile.centers.set(
+            [
+                Center.objects.get_or_create(code=code, defaults={"name": code})[0]
+                for code in centers
+            ]
+        )
+    return user
+
+
+def read_password(*, prompt: bool = True) -> str:
+    """The new user's password: ``NEPHROCOHORT_PASSWORD``, else standard input.
+
+    Never a command-line argument, which other users of the machine can see.
+    At a terminal it is asked twice without echo; from a pipe, the first line.
+    """
+    from_env = os.environ.get("NEPHROCOHORT_PASSWORD")
+    if from_env:
+        return from_env
+    if prompt and sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise RegistryError("The two passwords differ; nothing was changed.")
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise RegistryError(
+            "No password given. Pipe it on standard input or set NEPHROCOHORT_PASSWORD."
+        )
+    return line
+
+
+def serve(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, announce=print) -> None:
+    """Serve the configured registry with waitress until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from nephrocohort.registry.wsgi import application
+
+    announce(f"NephroCohort registry at http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="NephroCohort")
+    except OSError as error:
+        raise RegistryError(
+            f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+            "Is another server running there? Choose another --port."
+        ) from error
