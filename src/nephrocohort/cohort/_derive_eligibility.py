@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nephrocohort.cohort._derive_common import factorize_text
+
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
 NO_MMF_REASON = (
     "No MMF or mycophenolate sodium recorded; the study analyses patients treated with MMF."
@@ -17,11 +19,14 @@ NO_MMF_REASON = (
 
 
 def _text_or_none(column: pd.Series) -> np.ndarray:
-    return column.astype("string").str.strip().str.lower().to_numpy(dtype=object, na_value=None)
+    """Lower-case, stripped text (None for missing), normalised once per distinct value."""
+    codes, names = factorize_text(column)
+    lookup = np.array([str(name).strip().lower() for name in names] + [None], dtype=object)
+    return lookup[codes]
 
 
 def _none_if_nan(values: np.ndarray) -> list:
-    return [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in values]
+    return [None if v != v else v for v in values.tolist()]
 
 
 def eligibility_verdicts(
@@ -45,23 +50,20 @@ def eligibility_verdicts(
 
     n = len(patients)
     rituximab = np.asarray(rituximab_before_mmf, dtype=np.float64)
-    inputs = pd.DataFrame(
-        {
-            "age_at_mmf_start_years": _none_if_nan(
-                np.asarray(age_at_mmf_start_years, dtype=object)
-            ),
-            "steroid_response": list(steroid_response),
-            "egfr_before_mmf": _none_if_nan(np.asarray(egfr_before_mmf, dtype=object)),
-            **{
-                name: list(_text_or_none(patients[name])) if name in patients else [None] * n
-                for name in (*SEROLOGY_COLUMNS, "family_history_ns")
-            },
-            "rituximab_before_mmf": [None if np.isnan(r) else bool(r) for r in rituximab],
+    inputs = {
+        "age_at_mmf_start_years": _none_if_nan(
+            np.asarray(age_at_mmf_start_years, dtype=np.float64)
+        ),
+        "steroid_response": list(steroid_response),
+        "egfr_before_mmf": _none_if_nan(np.asarray(egfr_before_mmf, dtype=np.float64)),
+        **{
+            name: list(_text_or_none(patients[name])) if name in patients else [None] * n
+            for name in (*SEROLOGY_COLUMNS, "family_history_ns")
         },
-        dtype=object,
-    )
-    keys = [tuple(row) for row in inputs.itertuples(index=False, name=None)]
-    names = list(inputs.columns)
+        "rituximab_before_mmf": [None if np.isnan(r) else bool(r) for r in rituximab],
+    }
+    names = list(inputs)
+    keys = list(zip(*inputs.values(), strict=True)) if n else []
     verdict_of = {
         key: assess_eligibility(rule_set=rule_set, **dict(zip(names, key, strict=True)))
         for key in set(keys)
@@ -82,7 +84,7 @@ def eligibility_verdicts(
             "exclusion_reasons": pd.array(["; ".join(e) for e in exclusions], dtype="string"),
             "eligibility_unchecked": pd.array(unchecked, dtype="string"),
         },
-        inputs,
+        pd.DataFrame(inputs, dtype=object),
     )
 
 

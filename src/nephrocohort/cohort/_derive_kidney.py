@@ -19,6 +19,7 @@ docs/derivation.md).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from nephrocohort.cohort._derive_common import (
     nearest_row,
     values_or_nan,
 )
-from nephrocohort.exceptions import RuleSetError
+from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
 CRF_EVENTS = ("ckd", "dialysis", "transplant")
 MIN_AGE_FOR_CRF_YEARS = 2.0
@@ -62,8 +63,68 @@ def _egfr_function(equation: str):
             f"estimates eGFR from serum creatinine; choose one of {', '.join(CREATININE_EQUATIONS)} "
             "in the rule set's derivation section."
         )
-
     return lambda **inputs: kidney_function.egfr(equation, **inputs)
+
+
+_TYPICAL_INPUTS = {"creatinine_mg_dl": 0.5, "height_cm": 120.0, "age_years": 10.0}
+
+
+@functools.lru_cache(maxsize=16)
+def accepted_ranges(equation: str) -> dict[str, tuple[float, float]]:
+    """The input ranges the clinical core's equation accepts, found by asking it.
+
+    The clinical core is the one place that declares each equation's valid
+    range; it refuses a whole array when one element is outside. Rather than
+    copy those limits here, each limit is located by bisection with scalar
+    calls around a typical child (a few hundred calls, once per equation), and
+    rows outside are given NaN before the one vectorised call.
+    """
+    compute = _egfr_function(equation)
+
+    def accepts(name, value):
+        try:
+            compute(**{**_TYPICAL_INPUTS, name: value, "sex": "M"})
+        except ClinicalInputError:
+            return False
+        return True
+
+    ranges = {}
+    for name, typical in _TYPICAL_INPUTS.items():
+        if not accepts(name, typical):
+            continue
+        bounds = []
+        for outer in (0.0, 1e4):
+            if accepts(name, outer):
+                bounds.append(outer)
+                continue
+            inside, outside = typical, outer
+            for _ in range(200):
+                middle = (inside + outside) / 2
+                if middle in (inside, outside):  # adjacent floats: the limit is found exactly
+                    break
+                if accepts(name, middle):
+                    inside = middle
+                else:
+                    outside = middle
+            bounds.append(inside)
+        ranges[name] = (bounds[0], bounds[1])
+    return ranges
+
+
+def _egfr_values(equation: str, inputs: dict[str, np.ndarray], sex: np.ndarray) -> np.ndarray:
+    """eGFR for each row: NaN outside the equation's accepted ranges; one call per sex."""
+    inside = np.ones(sex.size, dtype=bool)
+    for name, (low, high) in accepted_ranges(equation).items():
+        inside &= (inputs[name] >= low) & (inputs[name] <= high)
+    out = np.full(sex.size, np.nan)
+    compute = _egfr_function(equation)
+    for code in ("M", "F"):
+        rows = np.flatnonzero(inside & (sex == code))
+        if rows.size:
+            out[rows] = values_or_nan(
+                functools.partial(compute, sex=code), {k: v[rows] for k, v in inputs.items()}
+            )
+    return out
 
 
 def egfr_series(
@@ -104,14 +165,14 @@ def egfr_series(
     egfr = np.full(rows.size, np.nan)
     idx = np.flatnonzero(complete)
     if idx.size:
-        egfr[idx] = values_or_nan(
-            _egfr_function(rule_set.derivation.egfr_equation),
+        egfr[idx] = _egfr_values(
+            rule_set.derivation.egfr_equation,
             {
                 "creatinine_mg_dl": creatinine[idx],
                 "height_cm": height[idx],
                 "age_years": age[idx],
-                "sex": patient_sex[idx],
             },
+            np.asarray(patient_sex[idx], dtype=object),
         )
     return EgfrSeries(
         lab_row=rows,

@@ -18,6 +18,7 @@ from nephrocohort.cohort._derive_common import (
     DAYS_PER_YEAR,
     combined_key,
     count_per_patient,
+    factorize_text,
     nearest_in_window,
 )
 
@@ -64,7 +65,6 @@ def daily_states(
         [rank_by_test.get(str(name), -1) for name in test_names] + [-1], dtype=np.int64
     )
     rank = name_rank[test_codes]  # code -1 (missing test) picks the trailing -1
-    tests = labs["test"]
     rows = np.flatnonzero((rank >= 0) & (lab_pid >= 0) & ~np.isnan(lab_day))
     values = labs["measured_value"].to_numpy(dtype=np.float64)[rows]
     rows, values = rows[~np.isnan(values)], values[~np.isnan(values)]
@@ -72,11 +72,14 @@ def daily_states(
     if rows.size:
         # One classification per (test, measured unit): thresholds apply in the
         # unit measured (RuleSet.criterion_for), never after a conversion.
-        group_codes, groups = pd.MultiIndex.from_arrays(
-            [tests.to_numpy(dtype=object)[rows], labs["measured_unit"].to_numpy(dtype=object)[rows]]
-        ).factorize()
-        for index, (test, unit) in enumerate(groups):
-            members = group_codes == index
+        unit_codes, unit_names = factorize_text(labs["measured_unit"])
+        unit_codes = unit_codes[rows]
+        group = test_codes[rows] * (len(unit_names) + 1) + (unit_codes + 1)
+        for key in np.flatnonzero(np.bincount(group)):
+            members = group == key
+            test = str(test_names[key // (len(unit_names) + 1)])
+            unit_code = key % (len(unit_names) + 1) - 1
+            unit = None if unit_code < 0 else str(unit_names[unit_code])
             state[members] = _classify(rule_set, test, unit, values[members])
     classified = state >= 0
     rows, state = rows[classified], state[classified]
@@ -84,9 +87,10 @@ def daily_states(
         empty = np.array([], dtype=np.int64)
         return DailyStates(empty, np.array([], dtype=np.float64), empty, empty)
 
-    # Sort by patient, day, test rank and file order in one int64 key sort.
+    # Sort by patient, day and test rank in one int64 key; the stable sort keeps
+    # file order among equal keys (rows are ascending).
     key = combined_key(lab_pid[rows], lab_day[rows])
-    order = np.lexsort((rows, rank[rows], key))
+    order = np.argsort(key * 8 + rank[rows], kind="stable")
     key_sorted = key[order]
     first_of_day = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
     chosen = order[first_of_day]
@@ -193,6 +197,9 @@ def _confirmed(
     pid: np.ndarray, day: np.ndarray, cls: np.ndarray, confirmation_days: np.ndarray
 ) -> np.ndarray:
     """A state holds if no contrary state follows within its confirmation days."""
+    if confirmation_days.size == 0 or confirmation_days.max() <= 1:
+        # one state per day: the next different state is at least a day later
+        return np.ones(pid.size, dtype=bool)
     change = _next_change_day(pid, day, cls)
     return np.isnan(change) | (change - day >= confirmation_days)
 
@@ -250,29 +257,28 @@ def relapse_episodes(
     )
 
     event_rows = np.flatnonzero(event_is_relapse & (event_pid >= 0) & ~np.isnan(event_day))
+    c_pid = np.r_[pid[is_relapse], event_pid[event_rows]].astype(np.int64)
+    c_day = np.r_[day[is_relapse], event_day[event_rows]]
+    c_kind = np.r_[
+        np.zeros(int(is_relapse.sum()), dtype=np.int64), np.ones(event_rows.size, dtype=np.int64)
+    ]
+    c_row = np.r_[lab_row[is_relapse], event_rows].astype(np.int64)
+    order = np.lexsort((c_kind, c_day, c_pid))
+    c_pid, c_day, c_kind, c_row = c_pid[order], c_day[order], c_kind[order], c_row[order]
+    merge_days = float(params.relapse_merge_days)
+    if c_pid.size:
+        new_episode = np.r_[True, (c_pid[1:] != c_pid[:-1]) | (c_day[1:] - c_day[:-1] > merge_days)]
+    else:
+        new_episode = np.array([], dtype=bool)
     candidates = pd.DataFrame(
         {
-            "pid": np.r_[pid[is_relapse], event_pid[event_rows]].astype(np.int64),
-            "day": np.r_[day[is_relapse], event_day[event_rows]],
-            "kind": np.r_[
-                np.full(int(is_relapse.sum()), "derived", dtype=object),
-                np.full(event_rows.size, "recorded", dtype=object),
-            ],
-            "row": np.r_[lab_row[is_relapse], event_rows].astype(np.int64),
+            "pid": c_pid,
+            "day": c_day,
+            "kind": np.array(["derived", "recorded"], dtype=object)[c_kind],
+            "row": c_row,
+            "episode": np.cumsum(new_episode) - 1,
         }
     )
-    candidates = candidates.sort_values(["pid", "day", "kind"], kind="stable").reset_index(
-        drop=True
-    )
-    c_pid = candidates["pid"].to_numpy()
-    c_day = candidates["day"].to_numpy()
-    merge_days = float(params.relapse_merge_days)
-    new_episode = (
-        np.r_[True, (c_pid[1:] != c_pid[:-1]) | (c_day[1:] - c_day[:-1] > merge_days)]
-        if c_pid.size
-        else np.array([], dtype=bool)
-    )
-    candidates["episode"] = np.cumsum(new_episode) - 1
     return RelapseEpisodes(pid=c_pid[new_episode], day=c_day[new_episode], sources=candidates)
 
 

@@ -25,10 +25,12 @@ from nephrocohort.cohort._derive_common import (
     any_per_patient,
     day_numbers,
     days_to_dates,
+    factorize_text,
     max_per_patient,
     min_per_patient,
     nullable_bool,
     patient_codes,
+    text_values,
     yes_no_to_bool,
 )
 from nephrocohort.cohort._derive_eligibility import eligibility_verdicts, steroid_responses
@@ -167,19 +169,19 @@ class PreparedTables:
 
 def _text(column: pd.Series) -> np.ndarray:
     """Text values as an object array with None for missing (codes compared as written)."""
-    return column.astype("string").to_numpy(dtype=object, na_value=None)
+    return text_values(column)
 
 
 def prepare(cohort) -> PreparedTables:
     """Convert each table once into the arrays every derivation step uses."""
     patients = cohort.patients
-    index = pd.Index(patients["patient_id"].astype("string"))
+    ids = patients["patient_id"]
 
     def pid_of(frame):
-        return patient_codes(index, frame["patient_id"].astype("string"))
+        return patient_codes(ids, frame["patient_id"])
 
     labs = cohort.labs
-    test_codes, test_names = pd.factorize(labs["test"])
+    test_codes, test_names = factorize_text(labs["test"])
     return PreparedTables(
         n_patients=len(patients),
         birth_day=day_numbers(patients["birth_date"]),
@@ -189,8 +191,8 @@ def prepare(cohort) -> PreparedTables:
         sex=_text(patients["sex"]),
         lab_pid=pid_of(labs),
         lab_day=day_numbers(labs["date"]),
-        test_codes=np.asarray(test_codes, dtype=np.int64),
-        test_names=np.asarray(test_names, dtype=object),
+        test_codes=test_codes,
+        test_names=test_names,
         visit_pid=pid_of(cohort.visits),
         visit_day=day_numbers(cohort.visits["date"]),
         med_pid=pid_of(cohort.medications),

@@ -1,0 +1,181 @@
+"""Benchmark: deriving the analysis dataset for 1,000 to 100,000 patients.
+
+Reproduce (from the repository root; about 10 minutes on 2 cores):
+
+    python benchmarks/derive_benchmark.py --patients 1000 10000 100000 --loop-up-to 10000
+
+Each size runs in a fresh Python process, so memory figures do not mix. For
+each size it reports:
+
+- ``load_parquet_s`` / ``load_csv_s``: reading the same seven tables from a
+  Parquet folder or a CSV folder (pyarrow engine) into a ``Cohort``; the
+  reference the derivation time is compared with;
+- ``derive_s`` (wall, best of ``--repeat``) and ``derive_cpu_s`` (CPU time of
+  the process, less disturbed by other work on the machine);
+- ``derive_peak_mb``: the peak of memory allocated during ``derive``
+  (tracemalloc, a separate run) and ``process_peak_rss_mb``: the peak resident
+  size of the whole process (data, derivation and the interpreter);
+- ``loop_s``: the per-patient loop of ``derive_loop.py`` (only up to
+  ``--loop-up-to`` patients) and ``loop_mismatches``: patients whose value
+  differs between the two implementations (must be 0).
+
+Data come from ``derive_synthetic.py`` (seeded; about 100 lab rows per
+patient). Results go to stdout as a table and, with ``--json``, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+TABLE_NAMES = ("patients", "biopsies", "visits", "labs", "medications", "events")
+
+
+def _write_tables(tables, folder: Path) -> None:
+    for name, frame in tables.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        out = frame.copy()
+        for column in out.columns:
+            if str(out[column].dtype).startswith("datetime64"):
+                out[column] = out[column].dt.strftime("%Y-%m-%d")
+        out.to_csv(folder / f"{name}.csv", index=False)
+
+
+def _read_parquet(folder: Path):
+    import pandas as pd
+
+    from nephrocohort.cohort import Cohort
+
+    return Cohort(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLE_NAMES})
+
+
+def _read_csv(folder: Path):
+    import pandas as pd
+
+    from nephrocohort.cohort import Cohort
+
+    tables = {}
+    for name in TABLE_NAMES:
+        frame = pd.read_csv(folder / f"{name}.csv", engine="pyarrow", dtype_backend="pyarrow")
+        tables[name] = frame
+    return Cohort(**tables)
+
+
+def _timed(function, repeat: int):
+    best_wall = best_cpu = float("inf")
+    result = None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return result, best_wall, best_cpu
+
+
+def run_one(n_patients: int, *, repeat: int, loop: bool, seed: int) -> dict:
+    """Measure one cohort size in this process."""
+    from derive_loop import compare, loop_derive
+    from derive_synthetic import synthetic_tables
+
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.cohort import derive
+
+    rule_set = load_rule_set("study")
+    tables = synthetic_tables(n_patients, seed=seed)
+    lab_rows = len(tables["labs"])
+    result = {"patients": n_patients, "lab_rows": lab_rows}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _write_tables(tables, folder)
+        del tables
+        cohort, result["load_parquet_s"], _ = _timed(lambda: _read_parquet(folder), repeat)
+        _, result["load_csv_s"], _ = _timed(lambda: _read_csv(folder), 1)
+
+    derive(cohort, rule_set)  # warm-up: imports and the one-off probing of equation ranges
+    dataset, result["derive_s"], result["derive_cpu_s"] = _timed(
+        lambda: derive(cohort, rule_set), repeat
+    )
+    result["derive_per_load"] = result["derive_s"] / result["load_parquet_s"]
+
+    tracemalloc.start()
+    derive(cohort, rule_set)
+    result["derive_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+
+    if loop:
+        looped, result["loop_s"], _ = _timed(lambda: loop_derive(cohort, rule_set), 1)
+        result["speedup_vs_loop"] = result["loop_s"] / result["derive_s"]
+        result["loop_mismatches"] = sum(compare(dataset, looped).values())
+    result["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument(
+        "--loop-up-to", type=int, default=10000, help="run the per-patient loop up to this size"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.single is not None:
+        result = run_one(
+            args.single, repeat=args.repeat, loop=args.single <= args.loop_up_to, seed=args.seed
+        )
+        print(json.dumps(result))
+        return
+
+    results = []
+    for n in args.patients:
+        command = [
+            sys.executable,
+            __file__,
+            "--single",
+            str(n),
+            "--repeat",
+            str(args.repeat),
+            "--loop-up-to",
+            str(args.loop_up_to),
+            "--seed",
+            str(args.seed),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=os.environ.copy()
+        )
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(_row(results[-1]), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _row(r: dict) -> str:
+    loop = (
+        f"loop {r['loop_s']:.1f} s ({r['speedup_vs_loop']:.0f}x, {r['loop_mismatches']} mismatches)"
+        if "loop_s" in r
+        else "loop not run"
+    )
+    return (
+        f"{r['patients']:>7,} patients, {r['lab_rows']:>10,} lab rows: derive {r['derive_s']:.2f} s "
+        f"(cpu {r['derive_cpu_s']:.2f} s), load parquet {r['load_parquet_s']:.2f} s, csv {r['load_csv_s']:.2f} s, "
+        f"derive/load {r['derive_per_load']:.2f}; derive peak {r['derive_peak_mb']:.0f} MB, "
+        f"process peak {r['process_peak_rss_mb']:.0f} MB; {loop}"
+    )
+
+
+if __name__ == "__main__":
+    main()
