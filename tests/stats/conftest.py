@@ -27,3 +27,9 @@ def single_variables(paired_datasets):
         variables[f"{name}.after"] = pair["after"]
     variables.update(_load("single_datasets.json"))
     return variables
+
+
+@pytest.fixture(scope="session")
+def other_datasets():
+    """Groups, tables, McNemar tables and survival data (see tests/stats/r/tests.R)."""
+    return _load("other_datasets.json")

@@ -83,6 +83,14 @@ def describe(
     Kolmogorov-Smirnov test. When there were very few patients, the variables were
     described using minimum and maximum values." The SD uses n - 1, as SPSS. Values
     that are all equal cannot be tested for normality and get the median.
+
+    References
+    ----------
+    "Immunosuppressive therapy in children with steroid-resistant nephrotic syndrome:
+    single center experience" (the seed study, /work/shared/seed), Methods: statistical
+    analysis.
+    IBM SPSS Statistics Algorithms, EXAMINE (descriptives, percentiles, tests of
+    normality).
     """
     if normality_test not in NORMALITY_TESTS:
         raise StatisticsInputError(
