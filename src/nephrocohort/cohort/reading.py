@@ -82,7 +82,12 @@ def read_raw_bundle(path) -> RawBundle:
 
 
 def _already_reported(problems: list[Problem], table: str) -> bool:
-    return any(problem.table == table for problem in problems)
+    """The table itself had a problem, or the whole bundle could not be read."""
+    unreadable = {"unreadable_file", "no_tables"}
+    return any(
+        problem.table == table or (problem.table is None and problem.code in unreadable)
+        for problem in problems
+    )
 
 
 def _read_folder(folder: Path) -> RawBundle:
@@ -123,7 +128,14 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
         header_text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, [_encoding_problem(file.read_bytes(), table, where)]
-    header = [name.strip() for name in next(csv.reader([header_text]), [])]
+    lines = header_text.splitlines() or [""]
+    try:
+        header = [name.strip() for name in next(csv.reader([lines[0]]), [])]
+    except csv.Error as error:
+        detail = f"the header row cannot be read ({error})"
+        return None, [
+            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="CSV")
+        ]
     problems = _header_problems(header, table, where)
     if problems:
         return None, problems

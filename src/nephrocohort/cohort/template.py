@@ -20,7 +20,7 @@ from nephrocohort.exceptions import NephroCohortError
 
 __all__ = ["write_template", "TemplateError", "TEMPLATE_ROWS"]
 
-# Drop-down lists and date formats cover this many data rows.
+# Drop-down lists cover this many data rows.
 TEMPLATE_ROWS = 5000
 # Excel refuses inline drop-down lists longer than 255 characters.
 _EXCEL_LIST_LIMIT = 255
@@ -111,8 +111,8 @@ def _table_sheet(sheet, spec) -> None:
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}{last}")
         if column.kind == "date":
-            for row in range(2, last + 1):
-                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+            # A column style: typed dates show as YYYY-MM-DD without creating empty cells.
+            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
 
 

@@ -15,6 +15,7 @@ sees one sentence per mistake.
 """
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -411,7 +412,10 @@ def _schema_problems(table: _Table, as_of: dt.date) -> list[Problem]:
     schema = table_schema(table.name, as_of=as_of)
     before = len(table.problems)
     try:
-        schema.validate(table.frame, lazy=True)
+        with warnings.catch_warnings():
+            # pandera's own concatenation of failure cases warns about a pandas change.
+            warnings.simplefilter("ignore", FutureWarning)
+            schema.validate(table.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         _report_failures(table, schema, errors.failure_cases, as_of)
     return table.problems[before:]

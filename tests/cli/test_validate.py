@@ -1,0 +1,120 @@
+"""`nephrocohort validate` and `nephrocohort template` from the command line."""
+
+import json
+import sys
+import textwrap
+
+from typer.testing import CliRunner
+
+from nephrocohort.cli import app, main
+
+PATIENTS = """\
+    patient_id,sex,birth_date
+    P1,F,2012-03-14
+    P2,M,2010-01-02
+"""
+LABS = """\
+    patient_id,date,test,value,unit
+    P1,2016-03-01,serum_albumin,25,g/L
+"""
+
+
+def write_csvs(folder, **tables):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in tables.items():
+        (folder / f"{name}.csv").write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+def run(*args):
+    return CliRunner().invoke(app, [*args])
+
+
+def run_main(monkeypatch, capsys, *args):
+    """Run the installed entry point in this process; return (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["nephrocohort", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+class TestValidate:
+    def test_valid_bundle_prints_a_summary_and_exits_0(self, tmp_path):
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS, labs=LABS)
+        result = run("validate", str(bundle), "--as-of", "2025-01-01")
+        assert result.exit_code == 0, result.output
+        assert "valid cohort bundle: 2 patients" in result.output
+        assert "labs" in result.output and "1 rows" in result.output
+
+    def test_broken_bundle_lists_every_problem_and_exits_1(self, tmp_path):
+        patients = PATIENTS + "    P2,X,2010-13-01\n"
+        labs = LABS + "    P9,2016-03-01,serum_albumin,25,g/dL\n"
+        bundle = write_csvs(tmp_path / "b", patients=patients, labs=labs)
+        result = run("validate", str(bundle), "--as-of", "2025-01-01")
+        assert result.exit_code == 1
+        output = result.output
+        assert "6 problems found" in output
+        assert "patients.csv row 4: 'sex' is 'X'. Allowed values: M, F." in output
+        assert "patients.csv row 4: 'birth_date' is '2010-13-01'" in output
+        assert "labs.csv row 3: patient_id 'P9' is not in the patients table." in output
+        assert "labs.csv row 3: serum_albumin is 25 g/dL." in output
+        assert "Was it measured in g/L?" in output
+        assert "Traceback" not in output
+
+    def test_json_output_for_programs(self, tmp_path):
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS + "    P3,F,2012-03-14\n    P3,F,x\n")
+        result = run("validate", str(bundle), "--json", "--as-of", "2025-01-01")
+        assert result.exit_code == 1
+        outcome = json.loads(result.output)
+        assert outcome["valid"] is False
+        codes = [(p["code"], p["row"], p["column"]) for p in outcome["problems"]]
+        assert codes == [
+            ("duplicate_patient", 4, "patient_id"),
+            ("duplicate_patient", 5, "patient_id"),
+            ("bad_date", 5, "birth_date"),
+        ]
+
+    def test_json_output_of_a_valid_bundle(self, tmp_path):
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS)
+        result = run("validate", str(bundle), "--json")
+        assert result.exit_code == 0
+        outcome = json.loads(result.output)
+        assert outcome["valid"] is True
+        assert outcome["patients"] == 2 and outcome["rows"]["labs"] == 0
+
+    def test_path_that_does_not_exist(self, tmp_path):
+        result = run("validate", str(tmp_path / "missing"))
+        assert result.exit_code == 1
+        assert "does not exist" in result.output
+
+    def test_bad_as_of_date(self, tmp_path):
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS)
+        result = run("validate", str(bundle), "--as-of", "01/01/2025")
+        assert result.exit_code != 0
+        assert "YYYY-MM-DD" in result.output
+
+    def test_entry_point_exits_1_without_traceback(self, tmp_path, monkeypatch, capsys):
+        bundle = write_csvs(tmp_path / "b", patients="patient_id,sex\nP1,F\n")
+        code, out, err = run_main(monkeypatch, capsys, "validate", str(bundle))
+        assert code == 1
+        assert "has no column 'birth_date'" in out
+        assert "Traceback" not in err
+
+
+class TestTemplate:
+    def test_template_command_writes_a_workbook_that_validates(self, tmp_path):
+        out = tmp_path / "cohort.xlsx"
+        result = run("template", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.exists()
+        assert run("validate", str(out)).exit_code == 0
+
+    def test_template_needs_an_xlsx_name(self, tmp_path, monkeypatch, capsys):
+        out = str(tmp_path / "cohort.csv")
+        code, _, err = run_main(monkeypatch, capsys, "template", "--out", out)
+        assert code == 2
+        assert "should end in .xlsx" in err

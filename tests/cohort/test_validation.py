@@ -1,0 +1,374 @@
+"""Validation of bad bundles: every kind of mistake gets its own clear problem.
+
+Each test writes a small bundle into tmp_path, so the row numbers below are the
+rows a user sees in the file (the header is row 1).
+"""
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from nephrocohort.cohort import Cohort, load_bundle, validate_bundle, validate_cohort
+from nephrocohort.cohort import validation as validation_module
+from nephrocohort.cohort.problems import MESSAGES, Problem
+from nephrocohort.exceptions import CohortValidationError
+
+AS_OF = dt.date(2025, 1, 1)
+
+PATIENTS = """\
+    patient_id,sex,birth_date,onset_date
+    P1,F,2012-03-14,2015-06-02
+    P2,M,2010-01-02,2013-02-01
+"""
+
+
+def write_csvs(folder, **tables):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in tables.items():
+        (folder / f"{name}.csv").write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+def problems_of(folder, **kwargs):
+    return validate_bundle(folder, as_of=kwargs.pop("as_of", AS_OF))
+
+
+def only(problems, code):
+    found = [problem for problem in problems if problem.code == code]
+    assert found, f"no {code} among {[p.code for p in problems]}"
+    return found
+
+
+class TestWholeFiles:
+    def test_path_that_does_not_exist(self, tmp_path):
+        (problem,) = problems_of(tmp_path / "nowhere")
+        assert problem.code == "path_not_found"
+        assert "nowhere" in problem.message
+
+    @pytest.mark.parametrize("name", ["cohort.txt", "cohort.xls", "cohort.pdf", "patients.csv"])
+    def test_a_file_that_is_not_a_folder_or_xlsx(self, tmp_path, name):
+        path = tmp_path / name
+        path.write_text("patient_id\nP1\n")
+        (problem,) = problems_of(path)
+        assert problem.code == "not_a_bundle"
+        assert "folder of CSV files or one .xlsx workbook" in problem.message
+
+    def test_a_damaged_xlsx(self, tmp_path):
+        path = tmp_path / "cohort.xlsx"
+        path.write_bytes(b"%PDF-1.4 this is not a workbook")
+        (problem,) = problems_of(path)
+        assert problem.code == "unreadable_file"
+        assert "cohort.xlsx" in problem.message
+
+    def test_folder_without_csv_files(self, tmp_path):
+        (tmp_path / "notes.txt").write_text("hello")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "no_tables"
+
+    def test_patients_table_is_required(self, tmp_path):
+        write_csvs(tmp_path, labs="patient_id,date,test,value,unit\n")
+        problem = only(problems_of(tmp_path), "missing_table")[0]
+        assert problem.table == "patients"
+        assert "patients.csv" in problem.message
+
+    def test_unknown_table_file_is_reported_not_ignored(self, tmp_path):
+        write_csvs(tmp_path, patients=PATIENTS, lab_results="patient_id\nP1\n")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "unknown_table"
+        assert "lab_results.csv" in problem.message
+        assert "labs" in problem.hint
+
+    def test_empty_file(self, tmp_path):
+        write_csvs(tmp_path, patients=PATIENTS)
+        (tmp_path / "visits.csv").write_bytes(b"")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.table) == ("empty_file", "visits")
+        assert "visits.csv is empty" in problem.message
+        assert "patient_id,date" in problem.hint
+
+    def test_file_in_another_encoding_says_so(self, tmp_path):
+        write_csvs(tmp_path, patients=PATIENTS)
+        text = "patient_id,date,event,detail\nP1,2016-05-14,other,fièvre\n"
+        (tmp_path / "events.csv").write_bytes(text.encode("latin-1"))
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "not_utf8"
+        assert problem.row == 2
+        assert "UTF-8" in problem.message and "0xE8" in problem.message
+        assert "CSV UTF-8" in problem.hint
+
+    def test_utf8_with_byte_order_mark_is_fine(self, tmp_path):
+        write_csvs(tmp_path, patients=PATIENTS)
+        text = "patient_id,date,event,detail\nP1,2016-05-14,other,fièvre\n"
+        (tmp_path / "events.csv").write_bytes(text.encode("utf-8-sig"))
+        cohort = load_bundle(tmp_path, as_of=AS_OF)
+        assert cohort.events.loc[0, "detail"] == "fièvre"
+
+    def test_semicolon_separated_file(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id;sex;birth_date\nP1;F;2012-03-14\n")
+        problem = only(problems_of(tmp_path), "wrong_delimiter")[0]
+        assert "';'" in problem.message
+
+    def test_row_with_too_many_values_names_its_row(self, tmp_path):
+        visits = """\
+            patient_id,date,height_cm
+            P1,2016-01-01,121
+            P1,2016-02-01,1,22
+        """
+        write_csvs(tmp_path, patients=PATIENTS, visits=visits)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row) == ("ragged_row", 3)
+        assert "3 columns" in problem.message and "4 values" in problem.message
+
+    def test_duplicate_column_in_header(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,sex,birth_date\nP1,F,F,2012-03-14\n")
+        problem = only(problems_of(tmp_path), "duplicate_column")[0]
+        assert problem.column == "sex"
+
+
+class TestColumnsAndCells:
+    def test_missing_required_column(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex\nP1,F\n")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column, problem.row) == ("missing_column", "birth_date", None)
+        assert "patients.csv has no column 'birth_date'" in problem.message
+
+    def test_missing_column_with_other_capitalisation_gets_a_hint(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,Birth_Date\nP1,F,2012-03-14\n")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "missing_column"
+        assert "Birth_Date" in problem.hint and "case-sensitive" in problem.hint
+
+    def test_empty_required_value(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,,2012-03-14\n")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column) == ("missing_value", 2, "sex")
+
+    @pytest.mark.parametrize("written", ["14/03/2012", "2012-3-14", "2012-02-30", "March 2012"])
+    def test_bad_date_names_the_expected_form(self, tmp_path, written):
+        write_csvs(tmp_path, patients=f"patient_id,sex,birth_date\nP1,F,{written}\n")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column) == ("bad_date", 2, "birth_date")
+        assert problem.value == written
+        assert "YYYY-MM-DD" in problem.message
+
+    def test_date_in_the_future(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,F,2025-01-02\n")
+        (problem,) = problems_of(tmp_path, as_of=dt.date(2025, 1, 1))
+        assert (problem.code, problem.value) == ("future_date", "2025-01-02")
+        assert "after 2025-01-01" in problem.message
+
+    def test_the_day_itself_is_not_the_future(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,F,2025-01-01\n")
+        assert problems_of(tmp_path, as_of=dt.date(2025, 1, 1)) == []
+
+    def test_default_reference_date_is_taken_when_called(self, tmp_path, monkeypatch):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,F,2030-06-01\n")
+
+        class FrozenDate(dt.date):
+            @classmethod
+            def today(cls):
+                return dt.date(2031, 1, 1)
+
+        assert validate_bundle(tmp_path) != []  # today (the real one) is before 2030
+        monkeypatch.setattr(validation_module.dt, "date", FrozenDate)
+        assert validate_bundle(tmp_path) == []
+
+    def test_date_before_birth(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2011-12-31,serum_albumin,2.1,g/dL\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.table, problem.row) == ("before_birth", "labs", 2)
+        assert "2012-03-14" in problem.message and "P1" in problem.message
+
+    def test_unknown_code_lists_the_allowed_ones(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,X,2012-03-14\n")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column, problem.value) == ("unknown_code", "sex", "X")
+        assert "Allowed values: M, F" in problem.message
+
+    def test_code_in_the_wrong_case_suggests_the_right_one(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,f,2012-03-14\n")
+        (problem,) = problems_of(tmp_path)
+        assert "Did you mean 'F'?" in problem.hint
+
+    def test_unknown_lab_test(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,albumin,2.1,g/dL\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column) == ("unknown_code", "test")
+        assert "serum_albumin" in problem.message
+
+    def test_unknown_unit_lists_the_accepted_ones(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,serum_creatinine,0.5,mmol/L\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column, problem.value) == ("unknown_unit", "unit", "mmol/L")
+        assert "serum_creatinine" in problem.message
+        assert "mg/dL, umol/L" in problem.message
+
+    def test_albumin_25_g_dl_is_implausible_and_hints_at_g_l(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,serum_albumin,25,g/dL\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column, problem.value) == (
+            "implausible",
+            2,
+            "value",
+            "25",
+        )
+        assert "serum_albumin is 25 g/dL" in problem.message
+        assert "g/L" in problem.hint
+
+    def test_albumin_25_g_l_is_plausible(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,serum_albumin,25,g/L\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        assert problems_of(tmp_path) == []
+
+    def test_height_in_metres(self, tmp_path):
+        visits = "patient_id,date,height_cm\nP1,2016-01-01,1.45\n"
+        write_csvs(tmp_path, patients=PATIENTS, visits=visits)
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "implausible"
+        assert problem.message == ("visits.csv row 2: 'height_cm' is 1.45 cm. Expected 30-220 cm.")
+        assert problem.hint == "Was it entered in metres?"
+
+    def test_number_with_decimal_comma(self, tmp_path):
+        visits = 'patient_id,date,weight_kg\nP1,2016-01-01,"24,5"\n'
+        write_csvs(tmp_path, patients=PATIENTS, visits=visits)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.value) == ("not_a_number", "24,5")
+        assert "24.5" in problem.hint
+
+    def test_lab_value_that_is_not_a_number(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,upcr,high,mg/mg\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column, problem.value) == ("not_a_number", "value", "high")
+
+    def test_unknown_dipstick_grade(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,5+,mg/dL\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.value) == ("bad_dipstick", "5+")
+        assert "1+" in problem.message
+
+    def test_negative_dose(self, tmp_path):
+        medications = "patient_id,drug,start_date,dose,dose_unit\nP1,mmf,2016-01-01,-600,mg/day\n"
+        write_csvs(tmp_path, patients=PATIENTS, medications=medications)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column) == ("negative_value", "dose")
+
+
+class TestAcrossRowsAndTables:
+    def test_duplicate_patient_ids_name_both_rows(self, tmp_path):
+        patients = "patient_id,sex,birth_date\nP1,F,2012-03-14\nP2,M,2010-01-02\nP1,M,2011-01-01\n"
+        write_csvs(tmp_path, patients=patients)
+        problems = problems_of(tmp_path)
+        assert [(p.code, p.row) for p in problems] == [
+            ("duplicate_patient", 2),
+            ("duplicate_patient", 4),
+        ]
+        assert "rows 2, 4" in problems[0].message
+
+    def test_row_whose_patient_does_not_exist(self, tmp_path):
+        events = "patient_id,date,event\nP1,2016-05-14,relapse\nP9,2016-05-14,relapse\n"
+        write_csvs(tmp_path, patients=PATIENTS, events=events)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.table, problem.row, problem.value) == (
+            "unknown_patient",
+            "events",
+            3,
+            "P9",
+        )
+
+    def test_end_before_start(self, tmp_path):
+        medications = "patient_id,drug,start_date,end_date\nP1,mmf,2016-03-01,2016-02-01\n"
+        write_csvs(tmp_path, patients=PATIENTS, medications=medications)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.column, problem.value) == (
+            "end_before_start",
+            "end_date",
+            "2016-02-01",
+        )
+        assert "start_date" in problem.message and "2016-03-01" in problem.message
+
+
+class TestEveryProblemAtOnce:
+    def test_all_problems_are_reported_and_nothing_is_loaded(self, tmp_path):
+        patients = """\
+            patient_id,sex,birth_date
+            P1,X,2012-03-14
+            P1,F,14/03/2012
+
+            P3,M,2030-01-01
+        """
+        labs = """\
+            patient_id,date,test,value,unit
+            P1,2016-01-01,serum_albumin,25,g/dL
+            P9,2016-01-01,serum_creatinine,0.4,mg/dL
+            P1,2016-01-01,cystatin_c,0.8,mg/dl/h
+        """
+        write_csvs(tmp_path, patients=patients, labs=labs)
+        expected = [
+            ("patients", 2, "duplicate_patient"),
+            ("patients", 2, "unknown_code"),
+            ("patients", 3, "duplicate_patient"),
+            ("patients", 3, "bad_date"),
+            ("patients", 5, "future_date"),  # the blank line 4 still counts as a row
+            ("labs", 2, "implausible"),
+            ("labs", 3, "unknown_patient"),
+            ("labs", 4, "unknown_unit"),
+        ]
+        problems = problems_of(tmp_path)
+        assert [(p.table, p.row, p.code) for p in problems] == expected
+        with pytest.raises(CohortValidationError) as raised:
+            load_bundle(tmp_path, as_of=AS_OF)
+        assert raised.value.problems == problems
+        assert str(tmp_path) in str(raised.value)
+        assert "nothing was loaded" in str(raised.value)
+
+    def test_a_cell_is_reported_once(self, tmp_path):
+        # a bad birth date is not also "missing" or "before birth"
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,F,yesterday\n")
+        assert [p.code for p in problems_of(tmp_path)] == ["bad_date"]
+
+
+class TestProblems:
+    def test_problem_is_frozen_and_reads_as_a_sentence(self):
+        problem = Problem("missing_value", "patients", 2, "sex", None, "Row 2 is bad.", "Fix it.")
+        with pytest.raises(AttributeError):
+            problem.row = 3
+        assert str(problem) == "Row 2 is bad. Fix it."
+
+    def test_every_message_names_where(self):
+        for code, (message, _hint) in MESSAGES.items():
+            assert "{where}" in message or "{path}" in message or code == "missing_table", code
+
+
+class TestValidateCohort:
+    def test_cohort_built_in_code_is_checked_with_the_same_rules(self):
+        import pandas as pd
+
+        patients = pd.DataFrame(
+            {"patient_id": ["P1", "P1"], "sex": ["F", "W"], "birth_date": ["2012-03-14"] * 2}
+        )
+        labs = pd.DataFrame(
+            {
+                "patient_id": ["P2"],
+                "date": ["2016-01-01"],
+                "test": ["serum_albumin"],
+                "value": [25.0],
+                "unit": ["g/dL"],
+            }
+        )
+        problems = validate_cohort(Cohort(patients=patients, labs=labs), as_of=AS_OF)
+        codes = sorted(p.code for p in problems)
+        assert codes == [
+            "duplicate_patient",
+            "duplicate_patient",
+            "implausible",
+            "unknown_code",
+            "unknown_patient",
+        ]
+        assert all("Table '" in p.message for p in problems)
