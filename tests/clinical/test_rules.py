@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nephrocohort.clinical import (
     EGFR_EQUATION_NAMES,
@@ -280,3 +282,37 @@ class TestDocumentation:
         for criterion in load_rule_set(name).proteinuria:
             for threshold in (criterion.nephrotic, criterion.complete):
                 assert f"`{threshold}`" in text, f"{page.name} does not show {threshold}"
+
+
+_ORDER = {"complete": 0, "partial": 1, "nephrotic": 2}
+
+
+@given(
+    st.sampled_from(["study", "ipna2020", "kdigo2021"]),
+    st.sampled_from(
+        [
+            ("urine_protein_timed", "mg/m2/h"),
+            ("upcr", "mg/mg"),
+            ("upcr", "mg/mmol"),
+            ("dipstick_protein", "mg/dL"),
+        ]
+    ),
+    st.floats(min_value=0, max_value=5000),
+    st.floats(min_value=0, max_value=5000),
+)
+def test_more_protein_never_gives_a_better_category(name, test_unit, a, b):
+    rule_set = load_rule_set(name)
+    test, unit = test_unit
+    low, high = sorted((a, b))
+    assert (
+        _ORDER[rule_set.classify_proteinuria(test, low, unit)]
+        <= _ORDER[rule_set.classify_proteinuria(test, high, unit)]
+    )
+
+
+def test_large_arrays_are_classified_in_one_call():
+    rule_set = load_rule_set("study")
+    values = np.linspace(0, 100, 200_000)
+    result = rule_set.classify_proteinuria_array("urine_protein_timed", values, "mg/m2/h")
+    assert result[0] == "complete" and result[-1] == "nephrotic"
+    assert (result == "partial").sum() == ((values >= 4) & (values <= 40)).sum()

@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -351,8 +352,8 @@ class RuleSet:
                 "proteinuria cannot be below 0."
             )
         result = np.full(count, None, dtype=object)
-        keys = np.array([f"{t}|{u}" for t, u in zip(tests, units, strict=True)], dtype=object)
-        unique_keys, inverse = np.unique(keys.astype(str), return_inverse=True)
+        keys = np.char.add(np.char.add(tests.astype(str), "|"), units.astype(str))
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
         for index, key in enumerate(unique_keys):
             mask = inverse == index
             test, unit = key.split("|", 1)
@@ -446,8 +447,7 @@ def load_rule_set(name_or_path) -> RuleSet:
     text = str(name_or_path)
     names = list_rule_sets()
     if text in names:
-        resource = resources.files("nephrocohort.clinical") / "rulesets" / f"{text}.yaml"
-        return _parse(resource.read_text(encoding="utf-8"), f"built-in rule set '{text}'", None)
+        return _load_builtin(text)
     path = Path(text)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists() or "/" in text or "\\" in text:
         if not path.is_file():
@@ -461,6 +461,14 @@ def load_rule_set(name_or_path) -> RuleSet:
         f"Unknown rule set '{text}'. Available rule sets: {', '.join(names)}; "
         "or give the path to your own YAML file."
     )
+
+
+@functools.cache
+def _load_builtin(name: str) -> RuleSet:
+    # Built-in files do not change while the program runs, and a RuleSet is frozen,
+    # so one parsed copy per name is shared. User files are read on every call.
+    resource = resources.files("nephrocohort.clinical") / "rulesets" / f"{name}.yaml"
+    return _parse(resource.read_text(encoding="utf-8"), f"built-in rule set '{name}'", None)
 
 
 class _Reader:
