@@ -1,6 +1,7 @@
 """The cohort: data model, validated bundles, derivation and synthetic cohorts."""
 
 from nephrocohort.cohort.bundle import load_bundle, save_bundle
+from nephrocohort.cohort.demo import demo_cohort, generate_demo_bundle
 from nephrocohort.cohort.derive import ANALYSIS_COLUMNS, derive, write_analysis_csv
 from nephrocohort.cohort.explain import (
     Evidence,
@@ -30,4 +31,6 @@ __all__ = [
     "Evidence",
     "UnknownPatientError",
     "format_explanation",
+    "demo_cohort",
+    "generate_demo_bundle",
 ]
