@@ -22,6 +22,11 @@ References
 .. [2] KDIGO 2021 Clinical Practice Guideline for the Management of Glomerular
    Diseases. Kidney Int 2021;100(4S):S1-S276. doi:10.1016/j.kint.2021.05.021
 .. [3] The seed study (shared/seed/srns-mmf-single-center-study.txt), Methods.
+
+The IPNA 2020 Table 1 text itself was not available: the ``ipna2020``
+definitions are those of IPNA 2022 SSNS Table 1 (Pediatr Nephrol
+2023;38:877-919, PMC9589698), which repeats the 2020 wording; the KDIGO 2021
+definitions were read in secondary sources. Each YAML ``source`` says which.
 """
 
 from __future__ import annotations
@@ -375,7 +380,8 @@ class RuleSet:
                 ("complete", criterion.complete),
             ):
                 label = f"proteinuria.{criterion.test}[{criterion.unit}].{category}"
-                rows.append((label, str(threshold), threshold.source))
+                value = f"{threshold} ({threshold.note})" if threshold.note else str(threshold)
+                rows.append((label, value, threshold.source))
             rows.append(
                 (
                     f"proteinuria.{criterion.test}[{criterion.unit}].partial",
