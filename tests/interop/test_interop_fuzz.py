@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from interop_synthetic import synthetic_tables
@@ -115,6 +116,7 @@ def test_table_reader_never_crashes_on_bytes(data):
             assert isinstance(table.frame, pd.DataFrame)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(changes=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60), _cell), max_size=4))
 def test_redcap_import_never_crashes(changes):
