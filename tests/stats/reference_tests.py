@@ -52,6 +52,7 @@ CONTINGENCY_R = {  # chisq.test(correct = FALSE), chisq.test() (Yates, 2x2), fis
     "state_3x3": dict(chi2=6.34375, df=4, p=0.174905504539097, min_expected=2.13333333333333, below_5=9, yates_chi2=None, yates_p=None, fisher_p=0.241765418058556, odds_ratio=None, or_low=None, or_high=None),
     "state_by_center_3x4": dict(chi2=18.1723842823843, df=6, p=0.00581553348965003, min_expected=1.62162162162162, below_5=12, yates_chi2=None, yates_p=None, fisher_p=0.0076070023266296, odds_ratio=None, or_low=None, or_high=None),
     "response_by_histology_2x3": dict(chi2=10.1444444444444, df=2, p=0.00626847470781929, min_expected=2.5, below_5=6, yates_chi2=None, yates_p=None, fisher_p=0.00469499540706964, odds_ratio=None, or_low=None, or_high=None),
+    "histology_by_response_5x3": dict(chi2=9.50995504921336, df=8, p=0.301117079959269, min_expected=1.41666666666667, below_5=9, yates_chi2=None, yates_p=None, fisher_p=0.327927451543159, odds_ratio=None, or_low=None, or_high=None),
 }
 MCNEMAR_R = {  # mcnemar.test(m) (continuity correction), binom.test(b, b + c)
     "nephrotic_m0_m12": dict(chi2=7.69230769230769, p=0.00554566731524405, p_exact=0.00341796875),

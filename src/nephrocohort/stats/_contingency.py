@@ -23,9 +23,9 @@ __all__ = [
     "FISHER_MAX_TABLES",
 ]
 
-# Enumerating every table with the observed margins is exact but grows fast; a
-# single-center cohort's tables have at most tens of thousands. Past this many the
-# user is asked to choose the Monte Carlo estimate or the chi-square test.
+# Exact enumeration grows fast with the size of the table. This caps the work (the
+# number of partial-table probabilities handled); past it the user is asked to choose
+# the Monte Carlo estimate or the chi-square test instead of waiting.
 FISHER_MAX_TABLES = 5_000_000
 
 # R's fisher.test counts tables whose probability is within a relative 1e-7 of the
@@ -231,7 +231,8 @@ def fisher_exact(
     seed : int, optional
         Random seed for ``"monte_carlo"``.
     max_tables : int
-        Refuse exact enumeration beyond this many tables (ask for Monte Carlo instead).
+        Refuse exact enumeration beyond this much work (partial tables handled) and
+        suggest Monte Carlo instead.
 
     Notes
     -----
@@ -287,47 +288,66 @@ def fisher_exact(
 def _fisher_exact_enumerated(counts: np.ndarray, max_tables: int) -> float:
     """Sum the probabilities of all tables with these margins that are at most as probable.
 
-    Tables are built column by column; within a column each row takes between 0 and its
-    remaining total, and the last row and the last column are determined by the margins.
-    Probabilities are handled as logs: log P = sum log(r_i!) + sum log(c_j!) - log(N!) -
-    sum log(x_ij!).
+    log P(table) = constant - sum log(x_ij!), so the work is to know, for every table
+    with the observed margins, the value -sum log(x_ij!). Tables are built column by
+    column. What the columns from k on can contribute depends only on the row totals
+    still to fill (and not on their order), so it is computed once per such state as the
+    distinct values with their multiplicities, then shifted by each way to fill column
+    k. Equal probabilities (common in small tables) collapse into one entry, which keeps
+    the work far below one step per table.
     """
     if counts.shape[0] > counts.shape[1]:
-        counts = counts.T  # fewer rows = fewer free cells per column
+        counts = counts.T  # fewer rows = fewer ways to fill each column
     row_totals = counts.sum(axis=1)
-    column_totals = counts.sum(axis=0)
+    column_totals = [int(total) for total in counts.sum(axis=0)]
     total = int(counts.sum())
     log_factorial = gammaln(np.arange(total + 2) + 1.0)
     constant = (
-        log_factorial[row_totals].sum() + log_factorial[column_totals].sum() - log_factorial[total]
+        log_factorial[row_totals].sum()
+        + log_factorial[np.asarray(column_totals)].sum()
+        - log_factorial[total]
     )
     observed = constant - log_factorial[counts].sum()
     threshold = observed + math.log1p(_RELATIVE_TOLERANCE)
-    n_rows, n_columns = counts.shape
-    p_value = 0.0
-    visited = 0
+    memo: dict = {}
+    work = 0
 
-    def columns_from(column: int, remaining: np.ndarray, log_denominator: float):
-        nonlocal p_value, visited
-        if column == n_columns - 1:
-            visited += 1
-            if visited > max_tables:
+    def completions(column: int, remaining: tuple) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal work
+        key = (column, remaining)
+        if key in memo:
+            return memo[key]
+        capacities = np.asarray(remaining, dtype=np.int64)
+        if column == len(column_totals) - 1:
+            result = (np.array([-log_factorial[capacities].sum()]), np.array([1.0]))
+        else:
+            values, weights = [], []
+            for cells in _splits(column_totals[column], capacities):
+                rest = tuple(sorted((capacities - cells).tolist()))
+                child_values, child_weights = completions(column + 1, rest)
+                values.append(child_values - log_factorial[cells].sum())
+                weights.append(child_weights)
+            merged = np.concatenate(values)
+            work += merged.size
+            if work > max_tables:
                 raise StatisticsInputError(
-                    f"This table has more than {max_tables:,} possible tables with the same "
-                    "totals, too many to enumerate. Use fisher_exact(table, "
+                    f"This table has too many possible tables with the same totals to "
+                    f"enumerate (limit {max_tables:,}). Use fisher_exact(table, "
                     "method='monte_carlo', seed=...) or chi_square(table)."
                 )
-            log_p = constant - log_denominator - log_factorial[remaining].sum()
-            if log_p <= threshold:
-                p_value += math.exp(log_p)
-            return
-        for cells in _splits(int(column_totals[column]), remaining):
-            columns_from(
-                column + 1, remaining - cells, log_denominator + log_factorial[cells].sum()
+            # Round to 1e-9 on the log scale (far inside R's 1e-7 tolerance) so that
+            # equal probabilities computed along different paths share one entry.
+            _, first, inverse = np.unique(
+                np.round(merged, 9), return_index=True, return_inverse=True
             )
+            result = (merged[first], np.bincount(inverse, weights=np.concatenate(weights)))
+        memo[key] = result
+        return result
 
-    columns_from(0, row_totals.astype(np.int64), 0.0)
-    return p_value
+    values, weights = completions(0, tuple(sorted(row_totals.tolist())))
+    log_p = constant + values
+    extreme = log_p <= threshold
+    return float((weights[extreme] * np.exp(log_p[extreme])).sum())
 
 
 def _splits(amount: int, capacities: np.ndarray):
