@@ -65,3 +65,51 @@ def test_redcap_dictionary_command_writes_exact_headers(tmp_path):
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "dd.csv", dtype=str)
     assert tuple(frame.columns) == REDCAP_DICTIONARY_HEADERS
+
+
+def test_legacy_sheet_gets_the_full_report(tmp_path):
+    """A group with only its old spreadsheet: import-table, then report on the analysis CSV."""
+    import json
+    from pathlib import Path
+
+    import nephrocohort
+
+    examples = Path(nephrocohort.__file__).parent / "data" / "examples"
+    result = runner.invoke(
+        app,
+        [
+            "import-table",
+            str(examples / "legacy_sheet.csv"),
+            "--mapping",
+            str(examples / "legacy_mapping.yaml"),
+            "--out",
+            str(tmp_path / "analysis.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--data",
+            str(tmp_path / "analysis.csv"),
+            "--out",
+            str(tmp_path / "rep"),
+            "--format",
+            "json,html",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    items = json.loads((tmp_path / "rep" / "results.json").read_text())
+    items = items["items"] if isinstance(items, dict) else items
+    by_id = {item["id"]: item for item in items}
+    assert by_id["cohort.n"]["n"] == 14
+    assert (tmp_path / "rep" / "report.html").exists()
+
+
+def test_suggest_mapping_command_prints_a_draft(tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("Sexo,Histologia\nF,GEFS\n", encoding="utf-8")
+    result = runner.invoke(app, ["import-table", "--suggest-mapping", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert "variable: sex" in result.output
