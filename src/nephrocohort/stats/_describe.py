@@ -97,7 +97,10 @@ def describe(
             f"Unknown normality test {normality_test!r}. "
             f"Expected one of: {', '.join(NORMALITY_TESTS)}."
         )
-    if percentile_method not in PERCENTILE_METHODS:
+    if (
+        not isinstance(percentile_method, str)
+        or percentile_method.lower() not in PERCENTILE_METHODS
+    ):
         raise StatisticsInputError(
             f"Unknown percentile method {percentile_method!r}. "
             f"Expected one of: {', '.join(PERCENTILE_METHODS)}."

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as scipy_stats
 
+from nephrocohort.stats._effect_sizes import effect_size_r
 from nephrocohort.stats._errors import StatisticsInputError
 from nephrocohort.stats._result import StatResult
 from nephrocohort.stats._values import as_float_array
@@ -123,6 +124,6 @@ def mann_whitney(group_a, group_b) -> MannWhitneyResult:
         sum_ranks_a=sum_a,
         sum_ranks_b=sum_b,
         tied_ranks=tied,
-        effect_size_r=abs(z) / math.sqrt(total) if not math.isnan(z) else math.nan,
+        effect_size_r=effect_size_r(z, n=total) if not math.isnan(z) else math.nan,
         rank_biserial=2.0 * u_a / (n_a * n_b) - 1.0,
     )

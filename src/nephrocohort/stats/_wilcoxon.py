@@ -8,6 +8,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from nephrocohort.exceptions import StatisticalWarning
+from nephrocohort.stats._effect_sizes import effect_size_r
 from nephrocohort.stats._paired import pair_values
 from nephrocohort.stats._result import StatResult
 
@@ -150,7 +151,7 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
         sum_ranks_negative=sum_negative,
         tied_ranks=tied,
         decimals=paired.decimals,
-        effect_size_r=abs(z) / math.sqrt(n) if n else math.nan,
+        effect_size_r=effect_size_r(z, n=n) if n else math.nan,
         rank_biserial=(sum_positive - sum_negative) / (sum_positive + sum_negative)
         if n
         else math.nan,
