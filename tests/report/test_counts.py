@@ -10,8 +10,8 @@ from nephrocohort.report import CountItem, build_results
 
 
 @pytest.fixture
-def results(analysis, cohort):
-    return build_results(analysis, rule_set="study", cohort=cohort)
+def results(fixture_results):
+    return fixture_results  # built once per module (conftest.py)
 
 
 # id -> (n, denominator, missing), counted by hand from the fixture rows P1-P6.

@@ -9,8 +9,8 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 @pytest.fixture
-def results(analysis, cohort):
-    return build_results(analysis, rule_set="study", cohort=cohort)
+def results(fixture_results):
+    return fixture_results  # built once per module (conftest.py)
 
 
 def test_every_figure_renders_as_png(results):

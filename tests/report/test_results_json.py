@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from nephrocohort.report import build_results, write_json
+from nephrocohort.report import write_json
 
 # The ids the seed's Results section needs (issue 4 and seed-results.md).
 REQUIRED_IDS = [
@@ -38,10 +38,9 @@ FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def records(analysis, cohort, tmp_path):
-    results = build_results(analysis, rule_set="study", cohort=cohort)
-    path = write_json(results, tmp_path / "results.json")
+@pytest.fixture(scope="module")
+def records(fixture_results, tmp_path_factory):
+    path = write_json(fixture_results, tmp_path_factory.mktemp("json") / "results.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

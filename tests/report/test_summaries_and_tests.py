@@ -20,8 +20,8 @@ from nephrocohort.report import ReportOptions, build_results
 
 
 @pytest.fixture
-def results(analysis, cohort):
-    return build_results(analysis, rule_set="study", cohort=cohort)
+def results(fixture_results):
+    return fixture_results  # built once per module (conftest.py)
 
 
 def test_skewed_age_at_diagnosis_uses_spss_quartiles(results):
@@ -110,3 +110,12 @@ def test_shapiro_option_is_recorded_in_items(analysis):
     )
     assert results["age_at_assessment_years"].normality_test == "shapiro"
     assert "Shapiro-Wilk" in results.methods
+
+
+def test_one_month_response_by_group_uses_fisher_exact_on_the_r_x_c_table(results):
+    test = results["response.month1.group_test"]
+    # group 1 (P1, P2, P4): complete 1, partial 1, none 1; group 2 (P3, P5): complete 2.
+    # R 4.2.2: fisher.test(matrix(c(1, 2, 1, 0, 1, 0), nrow = 2))$p.value -> 1
+    assert (test.test, test.n) == ("Fisher exact", 5)
+    assert test.p == pytest.approx(1.0)
+    assert "2 x 3 table (exact)" in test.note

@@ -139,8 +139,9 @@ class HypothesisTestItem:
 class SurvivalItem:
     """A Kaplan-Meier estimate: counts, median time and the curve itself.
 
-    Times are in days from MMF start; the curve's confidence interval uses
-    lifelines' default (Greenwood's exponential formula, "log-log" in R).
+    Times are in days from MMF start; the median follows R's rule and the
+    pointwise interval Greenwood's exponential formula ("log-log" in R), as
+    nephrocohort.stats.kaplan_meier computes them. The curve starts at day 0.
     """
 
     id: str
@@ -149,6 +150,8 @@ class SurvivalItem:
     events: int
     censored: int
     median_days: float | None
+    median_ci_low_days: float | None = None
+    median_ci_high_days: float | None = None
     timeline_days: tuple = field(default=())
     survival: tuple = field(default=())
     ci_lower: tuple = field(default=())

@@ -3,7 +3,7 @@
 The statistics themselves (normality, percentiles, the decision between
 mean (SD) and median (p25-p75), Wilcoxon, Fisher) live in nephrocohort.stats;
 this module only feeds them a column and copies their unrounded answer into
-an item with an id and a label. Kaplan-Meier uses lifelines directly.
+an item with an id and a label.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from nephrocohort.report._items import HypothesisTestItem, SummaryItem, Survival
 from nephrocohort.report._options import ReportOptions
 
 __all__ = ["summary_item", "wilcoxon_item", "group_comparison_item", "kaplan_meier_item"]
+
+# Fixed so that a Monte Carlo Fisher p-value (only for tables too big to enumerate) is
+# the same on every run of the same data.
+_FISHER_SEED = 20240101
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
@@ -103,52 +107,59 @@ def group_comparison_item(item_id, label, groups, outcome, *, levels) -> Hypothe
     table = table.loc[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2:
         return None
-    fisher_exact = getattr(stats, "fisher_exact", None)
-    if fisher_exact is None:  # the R x C Fisher test is not in nephrocohort.stats yet
-        return None
-    result = _quiet(fisher_exact, table.to_numpy())
+    counts = table.to_numpy()
+    try:
+        result = _quiet(stats.fisher_exact, counts)
+        how = "exact"
+    except stats.StatisticsInputError:  # too many tables to enumerate: a seeded estimate
+        result = _quiet(stats.fisher_exact, counts, method="monte_carlo", seed=_FISHER_SEED)
+        how = f"Monte Carlo estimate, seed {_FISHER_SEED}"
+    cells = "; ".join(
+        f"group {group}: " + ", ".join(f"{level} {int(n)}" for level, n in row.items())
+        for group, row in table.iterrows()
+    )
     return HypothesisTestItem(
         id=item_id,
         label=label,
         test="Fisher exact",
-        statistic=getattr(result, "statistic", None),
+        statistic=None,
         z=None,
         p=result.p,
-        n=int(table.to_numpy().sum()),
-        note=f"{table.shape[0]} x {table.shape[1]} table",
+        n=int(result.n),
+        note=f"{table.shape[0]} x {table.shape[1]} table ({how}); {cells}",
     )
 
 
 def kaplan_meier_item(item_id, label, durations_days, observed) -> SurvivalItem:
-    """Kaplan-Meier estimate (lifelines) of time from MMF start to an event.
+    """Kaplan-Meier estimate (stats.kaplan_meier, lifelines) of time from MMF start to an event.
 
-    Patients without a duration are left out; a missing event flag counts as
-    censored only if a duration exists (the derive step sets both together).
+    Patients without a duration or an event flag are left out (stats counts
+    them). The curve starts at day 0 with survival 1 so it can be drawn as is.
     """
-    from lifelines import KaplanMeierFitter
-
     durations = _numbers(durations_days)
-    events = pd.Series(observed).astype("boolean").fillna(False).to_numpy(dtype=bool)
-    keep = ~np.isnan(durations)
-    durations, events = durations[keep], events[keep]
-    n, n_events = int(len(durations)), int(events.sum())
-    if n == 0:
+    flags = pd.Series(observed).astype("boolean").to_numpy(dtype=object, na_value=None)
+    known = ~np.isnan(durations) & np.array([flag is not None for flag in flags], dtype=bool)
+    if not known.any():
         return SurvivalItem(item_id, label, 0, 0, 0, None)
-    fitter = KaplanMeierFitter(label=item_id).fit(durations, event_observed=events)
-    curve = fitter.survival_function_.iloc[:, 0]
-    interval = fitter.confidence_interval_survival_function_
-    median = float(fitter.median_survival_time_)
-    at_risk = fitter.event_table["at_risk"].reindex(curve.index)
+    result = _quiet(stats.kaplan_meier, durations, list(flags), label=label)
+    rows = [row for row in result.table if row.time > 0]
+    start = [row for row in result.table if row.time == 0]
+    first = start[0] if start else None
+    median = result.median
     return SurvivalItem(
         id=item_id,
         label=label,
-        n=n,
-        events=n_events,
-        censored=n - n_events,
-        median_days=median if np.isfinite(median) else None,
-        timeline_days=tuple(float(t) for t in curve.index),
-        survival=tuple(float(s) for s in curve.to_numpy()),
-        ci_lower=tuple(float(s) for s in interval.iloc[:, 0].to_numpy()),
-        ci_upper=tuple(float(s) for s in interval.iloc[:, 1].to_numpy()),
-        at_risk=tuple(int(a) for a in at_risk.fillna(0).to_numpy()),
+        n=int(result.n),
+        events=int(result.n_events),
+        censored=int(result.n_censored),
+        median_days=None if np.isnan(median) else float(median),
+        median_ci_low_days=None if np.isnan(result.median_ci_low) else float(result.median_ci_low),
+        median_ci_high_days=(
+            None if np.isnan(result.median_ci_high) else float(result.median_ci_high)
+        ),
+        timeline_days=(0.0, *(float(row.time) for row in rows)),
+        survival=(first.survival if first else 1.0, *(float(row.survival) for row in rows)),
+        ci_lower=(first.ci_low if first else 1.0, *(float(row.ci_low) for row in rows)),
+        ci_upper=(first.ci_high if first else 1.0, *(float(row.ci_high) for row in rows)),
+        at_risk=(int(result.n), *(int(row.at_risk) for row in rows)),
     )
