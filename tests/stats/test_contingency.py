@@ -1,10 +1,21 @@
 """Chi-square and Fisher's exact test (2 x 2 and R x C) against R chisq.test and fisher.test."""
 
+import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from reference_tests import CONTINGENCY_R
+from scipy import stats as scipy_stats
 
 from nephrocohort.exceptions import StatisticalWarning
-from nephrocohort.stats import StatisticsInputError, chi_square, contingency_table, fisher_exact
+from nephrocohort.stats import (
+    FISHER_MAX_TABLES,
+    StatisticsInputError,
+    chi_square,
+    contingency_table,
+    fisher_exact,
+)
+from nephrocohort.stats._contingency import _fisher_exact_enumerated
 
 
 @pytest.mark.parametrize("name", sorted(CONTINGENCY_R))
@@ -106,3 +117,25 @@ def test_dict_is_json_ready(other_datasets):
     data = chi_square(other_datasets["tables"]["large_2x2"]).as_dict()
     assert data["expected"][0] == pytest.approx([22.5, 17.5])
     assert isinstance(data["cramers_v"], float)
+
+
+_small_counts = st.integers(min_value=0, max_value=12)
+
+
+@given(st.lists(_small_counts, min_size=4, max_size=4))
+def test_enumeration_agrees_with_scipy_on_2x2(cells):
+    # SciPy's 2 x 2 Fisher test is an independent implementation of the same p-value.
+    table = np.array(cells).reshape(2, 2)
+    assume((table.sum(axis=0) > 0).all() and (table.sum(axis=1) > 0).all())
+    enumerated = _fisher_exact_enumerated(table, FISHER_MAX_TABLES)
+    assert enumerated == pytest.approx(scipy_stats.fisher_exact(table).pvalue, rel=1e-9)
+
+
+@given(st.lists(_small_counts, min_size=6, max_size=6))
+def test_fisher_p_does_not_depend_on_orientation(cells):
+    table = np.array(cells).reshape(2, 3)
+    assume((table.sum(axis=0) > 0).all() and (table.sum(axis=1) > 0).all())
+    p = fisher_exact(table).p
+    assert 0 < p <= 1
+    assert fisher_exact(table.T).p == pytest.approx(p, rel=1e-9)
+    assert fisher_exact(table[::-1, ::-1]).p == pytest.approx(p, rel=1e-9)

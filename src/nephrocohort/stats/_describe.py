@@ -84,6 +84,22 @@ def describe(
     described using minimum and maximum values." The SD uses n - 1, as SPSS. Values
     that are all equal cannot be tested for normality and get the median.
 
+    Examples
+    --------
+    One patient with data is summarised by minimum and maximum:
+
+    >>> describe([13.0, None]).summary_kind
+    'min_max'
+
+    Seed-like relapses per year (tests/stats/r dataset ``relapses_26``; nortest
+    ``lillie.test`` p = 0.0083, R ``quantile(type = 6)`` 2.75, 3, 4):
+
+    >>> values = [3, 2.75, 4, 1, 0, 3, 4, 3, 2.75, 5, 3, 4, 2, 3.25, 4, 3, 2.75, 6, 3, 1,
+    ...           4, 3, 2.5, 3, 4.5, 2.75]
+    >>> result = describe(values)
+    >>> result.summary_kind, result.p25, result.median, result.p75
+    ('median_quartiles', 2.75, 3.0, 4.0)
+
     References
     ----------
     "Immunosuppressive therapy in children with steroid-resistant nephrotic syndrome:
