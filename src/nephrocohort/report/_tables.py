@@ -255,7 +255,7 @@ def _eligibility(results: Results) -> Table | None:
         (results[i].label, str(results[i].n))
         for i in ("eligibility.assessed", "eligibility.excluded")
     ]
-    rows += [(f"  {reason}", str(n)) for reason, n in excluded.reasons]
+    rows += [(f"\u2003{reason}", str(n)) for reason, n in excluded.reasons]
     rows += [
         (results[i].label, str(results[i].n))
         for i in ("eligibility.not_assessable", "eligibility.included")
@@ -263,7 +263,7 @@ def _eligibility(results: Results) -> Table | None:
     unchecked = results.get("eligibility.included_unchecked")
     if unchecked is not None and unchecked.n:
         rows.append((unchecked.label, str(unchecked.n)))
-        rows += [(f"  {reason}", str(n)) for reason, n in unchecked.reasons]
+        rows += [(f"\u2003{reason}", str(n)) for reason, n in unchecked.reasons]
     return Table("eligibility", "Eligibility", ("Step", "Patients"), tuple(rows))
 
 
