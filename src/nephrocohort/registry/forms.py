@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from nephrocohort.cohort.contract import TABLES
+from nephrocohort.cohort.vocabulary import LAB_TESTS
 from nephrocohort.registry.models import (
     Biopsy,
     Center,
@@ -165,7 +166,22 @@ def _record_form(model, table: str, *, widgets=None):
 BiopsyForm = _record_form(Biopsy, "biopsies")
 GeneticsForm = _record_form(Genetics, "genetics")
 VisitForm = _record_form(Visit, "visits")
-LabForm = _record_form(Lab, "labs")
+
+
+class LabForm(_record_form(Lab, "labs")):
+    """A lab result; the unit is picked from the units the data contract accepts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = dict.fromkeys(unit for test in LAB_TESTS.values() for unit in test.units)
+        accepted = "; ".join(f"{name}: {', '.join(test.units)}" for name, test in LAB_TESTS.items())
+        self.fields["unit"] = forms.ChoiceField(
+            choices=[("", "---------")] + [(unit, unit) for unit in units],
+            label="unit",
+            help_text=f"Accepted units per test. {accepted}.",
+        )
+
+
 MedicationForm = _record_form(Medication, "medications")
 EventForm = _record_form(Event, "events")
 

@@ -128,7 +128,7 @@ def _egfr_panel(ax, egfr: pd.DataFrame | None) -> None:
         ax.text(
             0.5,
             0.5,
-            "No creatinine with a height on the same day",
+            "No serum creatinine with a height (and birth date and sex) to estimate eGFR",
             ha="center",
             transform=ax.transAxes,
             fontsize=8,
@@ -163,6 +163,16 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
         ax.barh(y, (end - start).days, left=start, height=0.6, color="#5d6d7e")
         if row == "Prednisolone" and pd.notna(course.dose):
             ax.text(start, y + 0.35, f"{course.dose:g} {course.dose_unit}", fontsize=6)
+    if not rows:
+        ax.text(
+            0.5,
+            0.5,
+            "No medications recorded",
+            ha="center",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="#666666",
+        )
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
     ax.invert_yaxis()

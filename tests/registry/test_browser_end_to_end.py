@@ -1,0 +1,142 @@
+"""End to end in the system Chromium: log in, add a patient with a visit and a lab,
+see the timeline, import a broken file and read the errors, export the center's data.
+
+Screenshots are saved under test-artifacts/registry/ for a person to look at.
+"""
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "registry"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="The system Chromium (/usr/bin/chromium) is not installed; "
+        "install it (apt-get install chromium) to run the browser tests.",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page():
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # database calls are synchronous and safe, so let Django allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _broken_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "patients.csv",
+            "patient_id,center,sex,birth_date\nA-201,A,X,2012-02-30\nA-202,A,F,2013-01-01\n",
+        )
+        archive.writestr(
+            "labs.csv",
+            "patient_id,date,test,value,unit\nA-202,2014-01-01,serum_albumin,2.1,mg/dL\n",
+        )
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registry_in_the_browser(live_server, browser_page, make_user, tmp_path):
+    from nephrocohort.registry.models import Patient
+
+    make_user("coordinator", "admin", "A")
+    page = browser_page
+
+    # Log in.
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", "a long test passphrase")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    # Add a patient.
+    page.click("text=Add a patient")
+    page.fill("#id_patient_id", "A-900")
+    page.select_option("#id_center", label="A")
+    page.select_option("#id_sex", "F")
+    page.fill("#id_birth_date", "2013-04-02")
+    page.fill("#id_onset_date", "2015-01-10")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("h1:has-text('Patient A-900')")
+
+    # A visit and a lab.
+    page.click("#add-visits")
+    page.fill("#id_date", "2015-02-01")
+    page.fill("#id_weight_kg", "15.2")
+    page.fill("#id_height_cm", "98")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("#table-visits")
+    page.click("#add-labs")
+    page.fill("#id_date", "2015-02-01")
+    page.select_option("#id_test", "urine_protein_timed")
+    page.fill("#id_value", "62")
+    page.select_option("#id_unit", "mg/m2/h")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("#table-labs")
+    assert "62 mg/m2/h" in page.inner_text("#table-labs")
+
+    # The timeline image is drawn (it loaded and has a size).
+    timeline = page.locator("img.timeline")
+    timeline.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('img.timeline').naturalWidth > 0")
+    assert timeline.evaluate("img => img.naturalWidth") > 500
+    page.screenshot(path=str(ARTIFACTS / "patient-timeline.png"), full_page=True)
+    patient = Patient.objects.get(patient_id="A-900")
+    assert patient.labs.get().value == "62"
+
+    # Import a broken file: every problem is listed, nothing is written.
+    page.click("text=Import")
+    page.set_input_files("#id_bundle", str(_broken_zip(tmp_path / "broken.zip")))
+    page.click("button:has-text('Check the file')")
+    problems = page.inner_text("#import-problems")
+    assert "nothing was imported" in problems
+    assert "'sex' is 'X'" in problems and "2012-02-30" in problems
+    assert "unit 'mg/dL' is not accepted for serum_albumin" in problems
+    page.screenshot(path=str(ARTIFACTS / "import-errors.png"), full_page=True)
+    assert not Patient.objects.filter(patient_id__in=["A-201", "A-202"]).exists()
+
+    # Export (de-identified by default).
+    page.click("text=Export")
+    with page.expect_download() as download_info:
+        page.click("#export-button")
+    download = download_info.value
+    target = ARTIFACTS / "export.zip"
+    download.save_as(str(target))
+    with zipfile.ZipFile(io.BytesIO(target.read_bytes())) as archive:
+        patients = archive.read("patients.csv").decode()
+    assert "A-900" in patients and "birth_date_days_from_onset" in patients
+    page.screenshot(path=str(ARTIFACTS / "export-page.png"), full_page=True)
