@@ -234,3 +234,57 @@ class TestSuggestMapping:
         draft = suggest_mapping(sheet)
         assert "UNDECIDED" in draft
         assert "\ndate_format:" not in draft
+
+
+class TestHostileFiles:
+    @pytest.mark.parametrize(
+        ("name", "content", "message"),
+        [
+            ("empty.csv", b"", "is empty"),
+            ("header.csv", b"ID,Sexo\n", "no patient rows"),
+            ("dup.csv", b"ID,ID\nA1,A2\n", "names column 'ID' more than once"),
+            ("ragged.csv", b"ID,Sexo\nA1,M\nA2,F,extra\n", "row 3 has more cells than the header"),
+            ("blank.csv", b"ID,,X\nA1,2,3\n", "column 2 of the header row is empty"),
+            ("broken.xlsx", b"not a workbook", "could not be opened as an Excel workbook"),
+            ("broken.sav", b"garbage", "could not be read as an SPSS file"),
+            ("notes.pdf", b"%PDF", "files ending in .pdf are not supported"),
+            ("binary.csv", b"ID\x00\x01\x02", "not a text file"),
+        ],
+    )
+    def test_each_malformed_file_gets_a_plain_error(self, tmp_path, name, content, message):
+        from nephrocohort.interop import FileFormatError
+
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(FileFormatError, match=message):
+            import_table(path, mapping=_mapping(), out=tmp_path / "out.csv")
+        assert not (tmp_path / "out.csv").exists()
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("columns: [a, b", "not valid YAML at line"),
+            ("- just a list\n", "must be a YAML dictionary"),
+            ("columns:\n  ID: {variable: patient_id}\nsheets: 2\n", "unknown key\\(s\\) sheets"),
+            ("columns:\n  Sexo: {variable: sex}\n", "no column maps to patient_id"),
+            (
+                "columns:\n  ID: {variable: patient_id}\n  S: {variable: sex, codes: {Masc: Male}}\n",
+                "'Male', which is not a code of sex",
+            ),
+            (
+                "columns:\n  ID: {variable: patient_id}\ndate_format: dd/mm/yyyy\n",
+                "is not a format",
+            ),
+            (
+                "columns:\n  ID: {variable: patient_id}\n  E: {variable: age_at_diagnosis_months,"
+                " unit: kg}\n",
+                "unit 'kg' cannot be converted to months",
+            ),
+        ],
+    )
+    def test_malformed_mapping_is_explained(self, tmp_path, text, message):
+        sheet = _sheet(tmp_path, "ID,Sexo,S,E\nA1,M,M,3\n")
+        mapping = tmp_path / "map.yaml"
+        mapping.write_text(text, encoding="utf-8")
+        with pytest.raises(MappingError, match=message):
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")

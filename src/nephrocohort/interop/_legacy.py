@@ -18,7 +18,7 @@ import pandas as pd
 
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.exceptions import CohortValidationError
-from nephrocohort.interop._errors import MappingError
+from nephrocohort.interop._errors import FileFormatError, MappingError
 from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._readers import ProgressCallback, read_table_file
@@ -185,6 +185,8 @@ def read_legacy_sheet(
     """
     table = read_table_file(path, sheet=mapping.sheet, encoding=mapping.encoding, progress=progress)
     frame, source = table.frame, table.source
+    if frame.empty:
+        raise FileFormatError(f"{source} has a header but no patient rows; nothing was imported.")
     frame.index = range(2, len(frame) + 2)  # the row numbers the user sees (header = 1)
     notes = set(table.notes)
     matched = _match_columns(mapping, list(frame.columns), source)

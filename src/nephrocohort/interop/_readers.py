@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,24 +113,35 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
     if not sample.strip():
         raise FileFormatError(f"{path.name} is empty; expected a header row and data rows.")
     delimiter = _delimiter(sample, path.name)
+    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    _check_header(pd.DataFrame(columns=range(len(header))).set_axis(header, axis=1), path.name)
     total = path.stat().st_size
     with path.open("rb") as binary:
         counting = _CountingReader(binary, total, progress)
         text = io.TextIOWrapper(io.BufferedReader(counting), encoding=encoding, newline="")
         try:
-            chunks = pd.read_csv(
-                text,
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                chunksize=_CHUNK_ROWS,
-                skipinitialspace=False,
-            )
-            frames = list(chunks)
-        except pd.errors.ParserError as error:
+            with warnings.catch_warnings():
+                # A row with more cells than the header would silently lose cells.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                chunks = pd.read_csv(
+                    text,
+                    sep=delimiter,
+                    dtype=str,
+                    keep_default_na=False,
+                    chunksize=_CHUNK_ROWS,
+                    index_col=False,
+                )
+                frames = list(chunks)
+        except (pd.errors.ParserWarning, pd.errors.ParserError) as error:
+            row = _first_ragged_row(path, encoding, delimiter, len(header))
+            if row is None:
+                raise FileFormatError(
+                    f"{path.name} is not a well-formed table ({str(error).strip()})."
+                ) from None
             raise FileFormatError(
-                f"{path.name} is not a well-formed table: {error}. A row probably has more "
-                "cells than the header (an unquoted separator inside a value?)."
+                f"{path.name} row {row} has more cells than the header ({len(header)} columns). "
+                "A value probably contains the separator: put it in double quotes, or remove "
+                "the extra cells."
             ) from None
         except UnicodeDecodeError as error:
             raise FileFormatError(
@@ -139,6 +151,14 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
     if not frames:
         raise FileFormatError(f"{path.name} has a header but no way to read rows from it.")
     return pd.concat(frames, ignore_index=True)
+
+
+def _first_ragged_row(path: Path, encoding: str, delimiter: str, width: int) -> int | None:
+    with path.open("r", encoding=encoding, newline="") as handle:
+        for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+            if len(row) > width:
+                return number
+    return None
 
 
 def _check_header(frame: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -199,7 +219,9 @@ def read_table_file(
     elif suffix in (".xlsx", ".xlsm"):
         encoding = "xlsx"
         try:
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
+            frame = pd.read_excel(
+                path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl"
+            )
         except ValueError as error:
             raise FileFormatError(f"{path.name}: {error}") from None
         except Exception as error:  # openpyxl raises many types for a damaged workbook
