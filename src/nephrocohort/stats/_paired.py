@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nephrocohort.stats._errors import StatisticsInputError
-from nephrocohort.stats._values import MAX_DECIMAL_PLACES, as_float_array, decimal_places
+from nephrocohort.stats._values import as_float_array, decimal_places
 
 __all__ = ["PairedValues", "pair_values"]
 
@@ -45,7 +45,6 @@ def pair_values(before, after, *, decimals: int | None = None) -> PairedValues:
     complete = ~(np.isnan(first) | np.isnan(second))
     first, second = first[complete], second[complete]
     places = decimal_places(first, second) if decimals is None else decimals
-    places = min(places, MAX_DECIMAL_PLACES) if decimals is None else places
     differences = np.round(second - first, places)
     # -0.0 after rounding would otherwise print oddly; it is a zero difference either way.
     differences[differences == 0] = 0.0
