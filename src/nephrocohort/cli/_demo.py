@@ -1,5 +1,94 @@
-"""Commands of the demo step (being built)."""
+"""The ``nephrocohort demo`` command: write the demo cohort or a generated synthetic one.
+
+``nephrocohort demo --out DIR`` copies the embedded demo bundle (26 synthetic
+children calibrated to the seed study). ``nephrocohort demo --patients N
+--seed S --out DIR [--parquet]`` writes a generated cohort of any size
+(CSV, and Parquet with ``--parquet`` or from 10,000 patients on). A thin
+shell: the cohorts are built in ``nephrocohort.cohort``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nephrocohort.exceptions import NephroCohortError
+
+
+class DemoOutputError(NephroCohortError):
+    """The demo cohort cannot be written where the user asked."""
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise DemoOutputError(
+            f"Cannot write the cohort to {out}: it is a file, not a folder. "
+            "Choose a folder for --out (it is created if missing)."
+        )
+    if not out.parent.exists():
+        raise DemoOutputError(
+            f"Cannot write the cohort to {out}: the folder {out.parent} does not exist. "
+            "Create it or choose another --out path."
+        )
 
 
 def register(app) -> None:
-    """Add this step's commands to ``app``."""
+    """Add the ``demo`` command to ``app``."""
+
+    @app.command("demo")
+    def demo_command(
+        out: Annotated[Path, typer.Option("--out", help="Folder to write the bundle to.")],
+        patients: Annotated[
+            int | None,
+            typer.Option(
+                "--patients",
+                help="Generate a synthetic cohort of this many patients instead of the demo cohort.",
+            ),
+        ] = None,
+        seed: Annotated[
+            int | None,
+            typer.Option("--seed", help="Seed of the generated cohort (same seed, same cohort)."),
+        ] = None,
+        parquet: Annotated[
+            bool | None,
+            typer.Option(
+                "--parquet/--no-parquet",
+                help="Also write Parquet files (default: from 10,000 patients on).",
+            ),
+        ] = None,
+    ) -> None:
+        """Write the embedded demo cohort, or a generated synthetic cohort with --patients."""
+        _check_out(out)
+        if patients is None:
+            if seed is not None or parquet is not None:
+                raise DemoOutputError(
+                    "--seed and --parquet apply to generated cohorts only; "
+                    "add --patients N, or leave them out to write the demo cohort."
+                )
+            from nephrocohort.cohort.demo import demo_bundle_path
+
+            out.mkdir(exist_ok=True)
+            copied = 0
+            for file in sorted(demo_bundle_path().glob("*.csv")):
+                shutil.copyfile(file, out / file.name)
+                copied += 1
+            typer.echo(
+                f"Wrote the demo cohort (26 synthetic patients, {copied} tables) to {out}. "
+                f"Next: nephrocohort validate {out}"
+            )
+            return
+
+        from nephrocohort.cohort.synthetic import SYNTHETIC_SEED, write_synthetic_bundle
+
+        cohort, written = write_synthetic_bundle(
+            out,
+            n_patients=patients,
+            seed=SYNTHETIC_SEED if seed is None else seed,
+            parquet=parquet,
+        )
+        formats = "CSV and Parquet" if any(p.suffix == ".parquet" for p in written) else "CSV"
+        counts = ", ".join(f"{name} {count:,}" for name, count in cohort.row_counts().items())
+        typer.echo(f"Wrote a synthetic cohort ({counts} rows) as {formats} to {out}.")

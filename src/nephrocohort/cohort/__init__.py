@@ -13,6 +13,7 @@ from nephrocohort.cohort.explain import (
 )
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.synthetic import generate_synthetic
 from nephrocohort.cohort.validation import validate_bundle, validate_cohort
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "format_explanation",
     "demo_cohort",
     "generate_demo_bundle",
+    "generate_synthetic",
 ]
