@@ -495,6 +495,14 @@ class TestKidneyFunction:
         assert row["egfr_month12"] == pytest.approx(112.0)
         assert pd.isna(row["egfr_mmf_start"])
 
+    def test_two_visits_on_the_nearest_day_take_the_first_in_the_file(self, study):
+        # 0.55 x 120 / 0.6 = 110 with the first visit's height (130 cm would give 119.2)
+        cohort = make_cohort(
+            labs=[lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")],
+            visits=[visit("2015-12-15", height_cm=120), visit("2015-12-15", height_cm=130)],
+        )
+        assert one(derive(cohort, study))["egfr_mmf_start"] == pytest.approx(110.0)
+
     def test_creatinine_in_umol_per_l_is_used_in_mg_per_dl(self, study):
         # 53.04 umol/L / 88.4 = 0.6 mg/dL -> 110 as above
         cohort = make_cohort(

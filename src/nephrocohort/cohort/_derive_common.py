@@ -136,8 +136,9 @@ def nearest_row(
 ) -> np.ndarray:
     """Position in the reference rows of the same patient's nearest day (-1 if none).
 
-    Ties at equal distance go to the earlier reference row. Reference rows with
-    an unknown day are ignored; queries with an unknown day get -1.
+    Ties at equal distance go to the earlier reference row; several rows on
+    the chosen day: the first in file order. Reference rows with an unknown
+    day are ignored; queries with an unknown day get -1.
     """
     result = np.full(query_pid.shape, -1, dtype=np.int64)
     usable = np.flatnonzero(~np.isnan(ref_day) & (ref_pid >= 0))
@@ -157,6 +158,9 @@ def nearest_row(
     after = np.searchsorted(ref_key, q_key, side="right")
     before = after - 1
     n = ref_key.size
+    # several reference rows on the nearest earlier day: the first in file order
+    has_before = before >= 0
+    before[has_before] = np.searchsorted(ref_key, ref_key[before[has_before]], side="left")
 
     before_ok = before >= 0
     before_ok[before_ok] &= ref_pid_sorted[before[before_ok]] == q_pid[before_ok]
