@@ -150,4 +150,15 @@ class TestHostileFiles:
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(path, tmp_path / "out")
         assert caught.value.problems[0].column == "sex"
+        assert caught.value.problems[0].message.startswith("export.ndjson, Patient/P1 (patients)")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["export.ndjson"]
+
+
+def test_an_implausible_value_names_its_resource(tmp_path):
+    observation = {**_obs("1751-7", 45.0, "g/dL"), "id": "alb-7"}
+    path = _ndjson(tmp_path, [_patient(), observation])
+    with pytest.raises(CohortValidationError) as caught:
+        import_fhir(path, tmp_path / "out")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("export.ndjson, Observation/alb-7 (labs)")
+    assert not (tmp_path / "out").exists()

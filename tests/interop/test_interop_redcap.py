@@ -140,6 +140,13 @@ class TestRoundTrip:
         records.to_csv(tmp_path / "records.csv", index=False)
         with pytest.raises(CohortValidationError) as caught:
             import_redcap(tmp_path / "records.csv", tmp_path / "back")
-        assert any("30/06/2012" in str(p.value) for p in caught.value.problems)
+        (problem,) = [p for p in caught.value.problems if p.value == "30/06/2012"][:1]
+        line = (
+            records.index[
+                (records.record_id == "HOSP-002") & (records.redcap_repeat_instrument == "")
+            ][0]
+            + 2
+        )
+        assert problem.message.startswith(f"records.csv row {line} (patients):")
         assert not (tmp_path / "back").exists()
         assert [p.name for p in tmp_path.iterdir()] == ["records.csv"]

@@ -79,12 +79,47 @@ def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[s
     return files
 
 
-def write_validated_bundle(tables: dict[str, pd.DataFrame], out: Path | str, *, source: str):
+def _traced(problem, origins: dict[str, list[str]] | None):
+    """The problem, with the converted table's row replaced by where the value came from."""
+    from nephrocohort.cohort.problems import Problem
+
+    table = (problem.table or "").removesuffix(".csv")
+    rows = (origins or {}).get(table)
+    if not rows or problem.row is None or not 2 <= problem.row < len(rows) + 2:
+        return problem
+    origin = rows[problem.row - 2]
+    converted = f"{table}.csv row {problem.row}"
+    message = (
+        problem.message.replace(converted, f"{origin} ({table})", 1)
+        if converted in problem.message
+        else f"{origin} ({table}): {problem.message}"
+    )
+    return Problem(
+        code=problem.code,
+        table=problem.table,
+        row=problem.row,
+        column=problem.column,
+        value=problem.value,
+        message=message,
+        hint=problem.hint,
+        params=problem.params,
+    )
+
+
+def write_validated_bundle(
+    tables: dict[str, pd.DataFrame],
+    out: Path | str,
+    *,
+    source: str,
+    origins: dict[str, list[str]] | None = None,
+):
     """Write ``tables`` as a bundle at ``out`` only if it loads; return the loaded cohort.
 
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
-    problem, nothing written) if the bundle does not validate; its rows are
-    the rows of the converted tables, as ``source`` says.
+    problem, nothing written) if the bundle does not validate. ``origins``
+    gives, per table, where each row came from in the user's file (for
+    example "records.csv row 7"), so a problem names that place instead of a
+    row of the converted table the user never saw.
     """
     from nephrocohort.cohort import load_bundle
 
@@ -93,7 +128,6 @@ def write_validated_bundle(tables: dict[str, pd.DataFrame], out: Path | str, *, 
         try:
             cohort = load_bundle(staging)
         except CohortValidationError as error:
-            raise CohortValidationError(
-                error.problems, source=f"the tables converted from {source}"
-            ) from None
+            problems = [_traced(problem, origins) for problem in error.problems]
+            raise CohortValidationError(problems, source=source) from None
     return cohort

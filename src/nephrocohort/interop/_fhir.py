@@ -37,6 +37,7 @@ _SUPPORTED = (
     "Procedure",
     "DiagnosticReport",
 )
+_ORIGIN = "_origin"
 _GRADE_NOTATION = {"0", "+/-", "1+", "2+", "3+", "4+"}
 _MG_DL_NOTATION = {"negative", "trace", "30", "100", "300", "1000"}
 
@@ -167,11 +168,19 @@ class _Collector:
         self.onsets: dict[str, list[str]] = defaultdict(list)
         self.biopsy_dates: dict[str, set[str]] = defaultdict(set)
 
+        #: Where the resource being read sits in the file ("Observation/obs-12").
+        self.current = ""
+
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
 
+    def add(self, table: str, row: dict) -> None:
+        self.rows[table].append({**row, _ORIGIN: self.current})
+
     def visit(self, patient: str, date: str) -> dict:
-        return self.visits.setdefault((patient, date), {"patient_id": patient, "date": date})
+        return self.visits.setdefault(
+            (patient, date), {"patient_id": patient, "date": date, _ORIGIN: self.current}
+        )
 
 
 def _patient_ref(resource, aliases: dict[str, str]) -> str | None:
@@ -194,6 +203,7 @@ def _patient(resource, found: _Collector, center: str | None) -> None:
         else None
     )
     found.patients[resource.id] = {
+        _ORIGIN: found.current,
         "patient_id": resource.id,
         "center": center or organisation,
         "sex": sex,
@@ -236,8 +246,9 @@ def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc:
             found.skip(f"Dipstick protein (LOINC {loinc}) result not a known grade")
             return
         # The bundle loader reads both notations (negative ... 1000 and 0, +/-, 1+ ... 4+) with mg/dL.
-        found.rows["labs"].append(
-            {"patient_id": patient, "date": date, "test": test, "value": grade, "unit": "mg/dL"}
+        found.add(
+            "labs",
+            {"patient_id": patient, "date": date, "test": test, "value": grade, "unit": "mg/dL"},
         )
         return
     quantity = resource.valueQuantity
@@ -249,14 +260,15 @@ def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc:
     if unit is None:
         found.skip(f"Observation LOINC {loinc} ({test}) in unit '{ucum}', which has no conversion")
         return
-    found.rows["labs"].append(
+    found.add(
+        "labs",
         {
             "patient_id": patient,
             "date": date,
             "test": test,
             "value": float(quantity.value),
             "unit": unit,
-        }
+        },
     )
 
 
@@ -288,9 +300,7 @@ def _observation(resource, patient: str, found: _Collector) -> None:
         if date is None:
             found.skip("Histology observation without a date")
             return
-        found.rows["biopsies"].append(
-            {"patient_id": patient, "biopsy_date": date, "histology": histology}
-        )
+        found.add("biopsies", {"patient_id": patient, "biopsy_date": date, "histology": histology})
         return
     loincs = [c.code for c in _codings(resource.code) if c.system == codes.LOINC]
     if date is None:
@@ -320,14 +330,15 @@ def _observation(resource, patient: str, found: _Collector) -> None:
             ucum = (quantity.code or quantity.unit) if quantity is not None else None
             unit = codes.LAB_UNITS.get(ucum or "")
             if unit in ("mg/m2/h", "mg/m2/day"):
-                found.rows["labs"].append(
+                found.add(
+                    "labs",
                     {
                         "patient_id": patient,
                         "date": date,
                         "test": "urine_protein_timed",
                         "value": float(quantity.value),
                         "unit": unit,
-                    }
+                    },
                 )
             else:
                 found.skip(
@@ -421,7 +432,7 @@ def _medication(resource, kind: str, patient: str, found: _Collector) -> None:
                 )
             else:
                 row["dose"], row["dose_unit"] = float(quantity.value), unit
-    found.rows["medications"].append(row)
+    found.add("medications", row)
 
 
 def _condition(resource, patient: str, found: _Collector) -> None:
@@ -435,7 +446,7 @@ def _condition(resource, patient: str, found: _Collector) -> None:
         return
     if set(snomed) & codes.CKD_CODES:
         if onset:
-            found.rows["events"].append({"patient_id": patient, "date": onset, "event": "ckd"})
+            found.add("events", {"patient_id": patient, "date": onset, "event": "ckd"})
         else:
             found.skip("Chronic kidney disease condition without a date")
         return
@@ -473,28 +484,34 @@ def _report(resource, patient: str, found: _Collector) -> None:
     if date is None:
         found.skip("Histology report without a date")
         return
-    found.rows["biopsies"].append(
-        {"patient_id": patient, "biopsy_date": date, "histology": histologies[0]}
-    )
+    found.add("biopsies", {"patient_id": patient, "biopsy_date": date, "histology": histologies[0]})
 
 
 def tables_from_fhir(
     resources, *, center: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], tuple[str, ...]]:
     """Bundle tables (text) from parsed resources, and the list of what was not imported."""
+    tables, skipped, _ = _tables_and_origins(resources, center=center)
+    return tables, skipped
+
+
+def _tables_and_origins(resources, *, center: str | None):
+    """Tables, skipped items, and per table the resource each row came from."""
     found = _Collector()
     aliases: dict[str, str] = {}
     items = [(None, r) if not isinstance(r, tuple) else r for r in resources]
     for full_url, resource in items:
         if resource.get_resource_type() == "Patient":
+            found.current = f"Patient/{resource.id}"
             _patient(resource, found, center)
             aliases[f"Patient/{resource.id}"] = resource.id
             if full_url:
                 aliases[full_url] = resource.id
-    for _, resource in items:
+    for full_url, resource in items:
         kind = resource.get_resource_type()
         if kind == "Patient":
             continue
+        found.current = f"{kind}/{resource.id}" if resource.id else (full_url or kind)
         patient = _patient_ref(resource, aliases)
         if patient is None or patient not in found.patients:
             found.skip(f"{kind} whose subject is not a Patient in the file")
@@ -516,14 +533,19 @@ def tables_from_fhir(
         for date in dates:
             if (patient, date) not in with_histology:
                 found.skip("Kidney biopsy without a histology result on the same date")
-    tables = {"patients": pd.DataFrame(list(found.patients.values()))}
-    if found.visits:
-        tables["visits"] = pd.DataFrame(list(found.visits.values()))
-    for name, rows in found.rows.items():
-        if rows:
-            tables[name] = pd.DataFrame(rows).drop_duplicates(ignore_index=True)
+    tables: dict[str, pd.DataFrame] = {}
+    origins: dict[str, list[str]] = {}
+    groups = {"patients": list(found.patients.values()), "visits": list(found.visits.values())}
+    groups.update(found.rows)
+    for name, rows in groups.items():
+        if not rows and name != "patients":
+            continue
+        frame = pd.DataFrame(rows, columns=None if rows else ["patient_id", _ORIGIN])
+        frame = frame.drop_duplicates(subset=[c for c in frame.columns if c != _ORIGIN])
+        origins[name] = frame[_ORIGIN].tolist()
+        tables[name] = frame.drop(columns=_ORIGIN).reset_index(drop=True)
     skipped = tuple(f"{reason} (x{count})" for reason, count in sorted(found.skipped.items()))
-    return tables, skipped
+    return tables, skipped, origins
 
 
 def import_fhir(
@@ -541,12 +563,15 @@ def import_fhir(
     listed in the result's ``skipped``.
     """
     resources, ignored = read_fhir_resources(path, progress=progress)
-    tables, skipped = tables_from_fhir(resources, center=center)
+    tables, skipped, origins = _tables_and_origins(resources, center=center)
     if tables["patients"].empty:
         raise FileFormatError(
             f"{Path(path).name} holds no Patient resources; nothing was imported."
         )
-    cohort = write_validated_bundle(tables, out, source=Path(path).name)
+    origins = {
+        name: [f"{Path(path).name}, {origin}" for origin in rows] for name, rows in origins.items()
+    }
+    cohort = write_validated_bundle(tables, out, source=Path(path).name, origins=origins)
     notes = tuple(
         f"{count} {kind} resource(s) are not read by this importer"
         for kind, count in sorted(ignored.items())

@@ -323,10 +323,15 @@ def tables_from_redcap_records(
 ) -> dict[str, pd.DataFrame]:
     """Split REDCap flat records (raw codes or labels) back into bundle tables of text.
 
-    Rows keep REDCap's order; ``redcap_row`` is not added, so the result
-    equals the tables that were exported. Raises :class:`FileFormatError`
-    for a file that is not a REDCap export of this project.
+    Rows keep REDCap's order and no column is added, so the result equals the
+    tables that were exported. Raises :class:`FileFormatError` for a file that
+    is not a REDCap export of this project.
     """
+    return _split_records(records, source=source)[0]
+
+
+def _split_records(records: pd.DataFrame, *, source: str):
+    """``(tables, origins)``: origins name the file row of every table row."""
     records = records.copy()
     records.columns = [str(c).strip() for c in records.columns]
     if "redcap_event_name" in records.columns:
@@ -360,10 +365,12 @@ def tables_from_redcap_records(
             f"of this project; expected one of {', '.join(REPEATING_FORMS)} or empty."
         )
     tables: dict[str, pd.DataFrame] = {}
+    origins: dict[str, list[str]] = {}
     for form in FORMS:
         rows = records[instruments == ("" if form == "patients" else form)]
         if rows.empty:
             continue
+        origins[form] = [f"{source} row {int(i) + 2}" for i in rows.index]
         data = {}
         for field in (f for f in REDCAP_FIELDS if f.form == form or f.field == RECORD_ID):
             if field.field not in rows.columns:
@@ -372,7 +379,7 @@ def tables_from_redcap_records(
             values = _decode_choices(field, values, rows.index, source)
             data[field.column] = values.to_list()
         tables[form] = pd.DataFrame(data)
-    return tables
+    return tables, origins
 
 
 def _decode_choices(field: RedcapField, values: pd.Series, index, source: str) -> pd.Series:
@@ -414,11 +421,11 @@ def import_redcap(path, out, *, progress=None) -> ImportResult:
     from nephrocohort.interop._readers import read_table_file
 
     table = read_table_file(path, progress=progress)
-    tables = tables_from_redcap_records(table.frame, source=table.source)
+    tables, origins = _split_records(table.frame, source=table.source)
     if "patients" not in tables:
         raise FileFormatError(
             f"{table.source} has no patient rows (rows with an empty {REPEAT_INSTRUMENT}); "
             "nothing was imported."
         )
-    cohort = write_validated_bundle(tables, out, source=table.source)
+    cohort = write_validated_bundle(tables, out, source=table.source, origins=origins)
     return ImportResult(Path(out), cohort.row_counts(), table.notes)
