@@ -113,7 +113,12 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
     if not sample.strip():
         raise FileFormatError(f"{path.name} is empty; expected a header row and data rows.")
     delimiter = _delimiter(sample, path.name)
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    except csv.Error as error:
+        raise FileFormatError(
+            f"{path.name}: the header row cannot be read ({error}). Is it a text table?"
+        ) from None
     _check_header(pd.DataFrame(columns=range(len(header))).set_axis(header, axis=1), path.name)
     total = path.stat().st_size
     with path.open("rb") as binary:
@@ -155,9 +160,12 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
 
 def _first_ragged_row(path: Path, encoding: str, delimiter: str, width: int) -> int | None:
     with path.open("r", encoding=encoding, newline="") as handle:
-        for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-            if len(row) > width:
-                return number
+        try:
+            for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                if len(row) > width:
+                    return number
+        except csv.Error:
+            return None
     return None
 
 
