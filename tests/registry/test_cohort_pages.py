@@ -129,3 +129,20 @@ class TestDataQuality:
     def test_other_centers_patients_are_not_listed(self, client, entry_a, patient_b):
         client.force_login(entry_a)
         assert client.get(reverse("registry:quality")).context["by_patient"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_report_from_the_database_equals_the_report_from_the_demo_bundle(make_user):
+    """Demo cohort -> registry -> Cohort gives the same results as the CLI on the bundle."""
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.cohort import demo_cohort, derive
+    from nephrocohort.registry.conversion import cohort_from_db
+    from nephrocohort.report import build_results
+
+    demo = demo_cohort()
+    write_cohort(demo, make_user("loader", "admin"))
+    rule_set = load_rule_set("study")
+    from_db = build_results(derive(cohort_from_db(), rule_set), rule_set=rule_set)
+    from_bundle = build_results(derive(demo, rule_set), rule_set=rule_set)
+    assert from_db.to_records() == from_bundle.to_records()

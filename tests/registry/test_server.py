@@ -79,8 +79,14 @@ def test_production_settings_pass_check_deploy(tmp_path):
 class TestFirstRun:
     def test_first_run_makes_the_demo_account_and_later_runs_reuse_it(self, settings, tmp_path):
         settings.DATA_DIR = tmp_path
+        from nephrocohort.cohort import demo_cohort
+        from nephrocohort.registry.models import Lab, Patient
+
         demo = server.prepare(load_demo=True)
         assert demo.username == "demo" and len(demo.password) >= 12
+        expected = demo_cohort()
+        assert demo.patients_loaded == Patient.objects.count() == expected.n_patients
+        assert Lab.objects.count() == expected.row_counts()["labs"]
         profile = UserProfile.objects.get(user__username="demo")
         assert profile.role == "admin" and Center.objects.exists()
         mode = stat.S_IMODE((tmp_path / "demo-login.txt").stat().st_mode)

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
+from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.registry.models import CHILD_MODELS, Center, Patient, Role, profile_of
@@ -128,6 +130,12 @@ def _allowed_centers(user) -> dict[str, Center]:
     return {center.code: center for center in centers}
 
 
+def _may_create_centers(user) -> bool:
+    """Administrators may import patients of a center the registry does not have yet."""
+    profile = profile_of(user)
+    return profile is not None and profile.role == Role.ADMIN
+
+
 def _registry_problems(cohort, user) -> list[Problem]:
     problems: list[Problem] = []
     allowed = _allowed_centers(user)
@@ -151,7 +159,7 @@ def _registry_problems(cohort, user) -> list[Problem]:
                     **where,
                 )
             )
-        elif center is not None and center not in allowed:
+        elif center is not None and center not in allowed and not _may_create_centers(user):
             problems.append(
                 _problem(
                     "center_not_allowed",
@@ -189,11 +197,22 @@ def _cell(value):
     return value
 
 
+def _dipstick_grades() -> dict[float, str]:
+    """mg/dL -> the grade written in mg/dL notation (negative, trace, 30, ...)."""
+    grades: dict[float, str] = {}
+    for grade, mg_dl in DIPSTICK_GRADES_MG_DL.items():
+        grades.setdefault(mg_dl, grade)
+    return grades
+
+
 def _stored_lab_value(row: dict) -> str:
+    """The value as measured: a number, or a dipstick result as its grade."""
     measured = row.get("measured_value")
     if measured is None:
         measured = row.get("value")
-    return f"{float(measured):g}"
+    if row.get("test") == "dipstick_protein":
+        return _dipstick_grades()[float(measured)]
+    return format(float(measured), ".15g")
 
 
 def _split(table: str, row: dict, model) -> tuple[dict, dict]:
@@ -214,30 +233,40 @@ def _split(table: str, row: dict, model) -> tuple[dict, dict]:
 
 @transaction.atomic
 def write_cohort(cohort, user) -> int:
-    """Store every row of a validated cohort; all or nothing. Returns the patient count."""
+    """Store every row of a validated cohort; all or nothing. Returns the patient count.
+
+    Rows are inserted in bulk, each with its "created" history entry naming ``user``.
+    """
     allowed = _allowed_centers(user)
     only_center = next(iter(allowed.values())) if len(allowed) == 1 else None
-    by_id: dict[str, Patient] = {}
+    patients = []
     for raw in cohort.patients.to_dict("records"):
         row = {key: _cell(value) for key, value in raw.items()}
         values, extra = _split("patients", row, Patient)
         code = values.pop("center", None)
+        if code and code not in allowed:  # checked before: only an administrator gets here
+            allowed[code] = Center.objects.create(code=code, name=code)
         center = allowed[code] if code else only_center
-        patient = Patient(center=center, extra=extra, **values)
-        patient._history_user = user
-        patient.save()
-        by_id[patient.patient_id] = patient
+        patients.append(Patient(center=center, extra=extra, **values))
+    created = bulk_create_with_history(patients, Patient, default_user=user)
+    by_id = {patient.patient_id: patient for patient in created}
+    if any(patient.pk is None for patient in created):
+        # Backends that do not return ids from a bulk insert: look them up.
+        by_id = {
+            patient.patient_id: patient
+            for patient in Patient.objects.filter(patient_id__in=list(by_id))
+        }
     for table, model in CHILD_MODELS.items():
-        frame = getattr(cohort, table)
-        for raw in frame.to_dict("records"):
+        records = []
+        for raw in getattr(cohort, table).to_dict("records"):
             row = {key: _cell(value) for key, value in raw.items()}
             values, extra = _split(table, row, model)
             if table == "labs":
                 values["value"] = _stored_lab_value(row)
                 values["unit"] = row.get("measured_unit") or row.get("unit")
-            record = model(patient=by_id[row["patient_id"]], extra=extra, **values)
-            record._history_user = user
-            record.save()
+            records.append(model(patient=by_id[row["patient_id"]], extra=extra, **values))
+        if records:
+            bulk_create_with_history(records, model, batch_size=500, default_user=user)
     return len(by_id)
 
 

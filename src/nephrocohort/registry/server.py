@@ -99,31 +99,21 @@ def prepare(*, load_demo: bool = True) -> DemoLogin | None:
 def _load_demo(login_file: Path) -> DemoLogin:
     from django.db import transaction
 
+    from nephrocohort.cohort import demo_cohort
     from nephrocohort.registry.bundle_io import write_cohort
     from nephrocohort.registry.models import Center, Role
 
-    cohort = _demo_cohort()
-    codes = [_DEFAULT_CENTER]
-    if cohort is not None:
-        codes = sorted({str(code) for code in cohort.patients["center"].dropna()}) or codes
+    cohort = demo_cohort()
+    codes = sorted({str(code) for code in cohort.patients["center"].dropna()}) or [_DEFAULT_CENTER]
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
         centers = [Center.objects.create(code=code, name=f"Demo center {code}") for code in codes]
         user = create_user(
             DEMO_USERNAME, role=Role.ADMIN, centers=[c.code for c in centers], password=password
         )
-        count = write_cohort(cohort, user) if cohort is not None else 0
+        count = write_cohort(cohort, user)
     _write_private(login_file, f"{DEMO_USERNAME}\n{password}\n{count}\n")
     return DemoLogin(DEMO_USERNAME, password, count)
-
-
-def _demo_cohort():
-    """The embedded demo cohort, or None in an installation that does not ship it yet."""
-    try:
-        from nephrocohort.cohort import demo_cohort
-    except ImportError:
-        return None
-    return demo_cohort()
 
 
 def _write_private(path: Path, text: str) -> None:
