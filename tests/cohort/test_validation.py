@@ -225,6 +225,14 @@ class TestColumnsAndCells:
         write_csvs(tmp_path, patients=PATIENTS, labs=labs)
         assert problems_of(tmp_path) == []
 
+    def test_implausible_value_in_another_unit_gives_the_range_in_that_unit(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,serum_albumin,250,g/L\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert problem.message == (
+            "labs.csv row 2: serum_albumin is 250 g/L. Expected 0.3-6.5 g/dL (3-65 g/L)."
+        )
+
     def test_height_in_metres(self, tmp_path):
         visits = "patient_id,date,height_cm\nP1,2016-01-01,1.45\n"
         write_csvs(tmp_path, patients=PATIENTS, visits=visits)

@@ -53,7 +53,7 @@ def load_or_report(folder: Path) -> None:
         assert set(cohort.labs["test"].dropna()) <= set(LAB_TESTS)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     patients=rows_for("patients"),
     labs=rows_for("labs"),
@@ -71,7 +71,7 @@ def test_random_cells_load_or_give_a_validation_error(patients, labs, medication
         shutil.rmtree(folder)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(content=st.binary(max_size=200))
 def test_random_bytes_as_a_table_give_a_validation_error(content):
     folder = Path(tempfile.mkdtemp())

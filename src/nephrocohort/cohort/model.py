@@ -71,6 +71,14 @@ def _coerce(series: pd.Series, dtype) -> pd.Series:
     return series.astype(dtype)
 
 
+def _positional(series: pd.Series) -> pd.Series:
+    """The series on a 0..n-1 index (without copying when it already has one)."""
+    index = series.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return series
+    return series.reset_index(drop=True)
+
+
 def typed_table(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     """``frame`` with every contract column of ``table`` present and typed (None: empty table)."""
     if frame is None:
@@ -85,16 +93,16 @@ def typed_table(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     for column in _model_columns(table):
         dtype = column_dtype(table, column)
         if column in frame.columns:
-            data[column] = _coerce(frame[column].reset_index(drop=True), dtype)
+            data[column] = _coerce(_positional(frame[column]), dtype)
         elif table == "labs" and column in LAB_DERIVED_COLUMNS and _has_lab_values(frame):
             # Labs given without the measured columns are taken as already canonical.
             source = "value" if column == "measured_value" else "unit"
-            data[column] = _coerce(frame[source].reset_index(drop=True), dtype)
+            data[column] = _coerce(_positional(frame[source]), dtype)
         else:
             data[column] = pd.Series(None, index=index, dtype=dtype)
     for column in frame.columns:
         if column not in data:
-            data[column] = frame[column].reset_index(drop=True)
+            data[column] = _positional(frame[column])
     return pd.DataFrame(data, index=index, copy=False)
 
 

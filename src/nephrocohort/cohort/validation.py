@@ -26,10 +26,10 @@ import pyarrow.compute as pc
 
 from nephrocohort.clinical.units import ACCEPTED_UNITS, factor_to_canonical, normalise_unit
 from nephrocohort.cohort._fast import (
-    as_arrow,
     factorize,
     lookup_float,
     lookup_text,
+    per_distinct,
     positions_in,
 )
 from nephrocohort.cohort.contract import SOURCE_ROW, TABLE_NAMES, TABLES
@@ -233,39 +233,37 @@ def _expected(table: str, column) -> str:
     return f"a number, e.g. {column.example}"
 
 
-def _arrow(values: pd.Series) -> pyarrow_lib.ChunkedArray:
-    array = values.array
-    if hasattr(array, "_pa_array"):
-        return array._pa_array
-    return pyarrow_lib.chunked_array(
-        [pyarrow_lib.array(values.astype("object"), type=pyarrow_lib.string())]
-    )
-
-
 def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
-    arrow = as_arrow(values)
-    well_formed = pc.fill_null(pc.match_substring_regex(arrow, _DATE_PATTERN), False)
-    text = pc.if_else(well_formed, arrow, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
-    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # strptime rolls 2020-02-30 over to 2020-03-01: the day must come back as written.
-    written_day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pyarrow_lib.int64())
-    valid = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
-    dates = pc.if_else(valid, parsed, pyarrow_lib.scalar(None, type=parsed.type))
-    result = pd.Series(dates.to_numpy(zero_copy_only=False), index=values.index).astype(
-        "datetime64[ns]"
-    )
-    bad = values.notna().to_numpy() & result.isna().to_numpy()
+    dates = per_distinct(values, _dates_of_texts, np.datetime64("NaT", "ns"))
+    result = pd.Series(dates, index=values.index)
+    bad = values.notna().to_numpy() & np.isnat(dates)
     if bad.any():
         table.add_mask("bad_date", bad, column.name, values, example=column.example or "2016-03-01")
     return result
 
 
-def _parse_number_array(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    arrow = as_arrow(values)
-    ok = pc.fill_null(pc.match_substring_regex(arrow, _NUMBER_PATTERN), False)
-    cleaned = pc.if_else(ok, arrow, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+def _dates_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
+    """YYYY-MM-DD texts to datetime64[ns]; anything else (or a day that does not exist) NaT."""
+    well_formed = pc.fill_null(pc.match_substring_regex(texts, _DATE_PATTERN), False)
+    text = pc.if_else(well_formed, texts, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime rolls 2020-02-30 over to 2020-03-01: the day must come back as written.
+    written_day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pyarrow_lib.int64())
+    valid = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
+    dates = pc.if_else(valid, parsed, pyarrow_lib.scalar(None, type=parsed.type))
+    return dates.cast(pyarrow_lib.timestamp("ns")).to_numpy(zero_copy_only=False)
+
+
+def _numbers_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
+    """Plain decimal numbers to float64; anything else (1,5 or inf or 12 mg) NaN."""
+    ok = pc.fill_null(pc.match_substring_regex(texts, _NUMBER_PATTERN), False)
+    cleaned = pc.if_else(ok, texts, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
     numbers = pc.cast(cleaned, pyarrow_lib.float64()).to_numpy(zero_copy_only=False)
-    numbers = np.where(np.isfinite(numbers), numbers, np.nan)
+    return np.where(np.isfinite(numbers), numbers, np.nan)
+
+
+def _parse_number_array(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    numbers = per_distinct(values, _numbers_of_texts, np.nan)
     bad = values.notna().to_numpy() & np.isnan(numbers)
     return numbers, bad
 
@@ -488,6 +486,19 @@ def _slip_hint(plausible, value: float) -> str:
     return "Check the value and its unit."
 
 
+def _range_unit(test: str, plausible, measured_unit) -> str:
+    """The canonical unit, plus the range in the unit the user wrote when that differs."""
+    if not isinstance(measured_unit, str) or measured_unit == plausible.unit:
+        return plausible.unit
+    factor = factor_to_canonical(test, measured_unit)
+    low, high = (_round_for_reading(limit / factor) for limit in (plausible.low, plausible.high))
+    return f"{plausible.unit} ({low}-{high} {measured_unit})"
+
+
+def _round_for_reading(number: float) -> str:
+    return f"{number:.0f}" if abs(number) >= 100 else f"{number:.3g}"
+
+
 def _report_lab_failure(table: _Table, check: str, position: int) -> None:
     frame = table.frame
     test = frame["test"].iloc[position]
@@ -509,7 +520,7 @@ def _report_lab_failure(table: _Table, check: str, position: int) -> None:
             unit=measured_unit,
             low=plausible.low,
             high=plausible.high,
-            range_unit=plausible.unit,
+            range_unit=_range_unit(test, plausible, measured_unit),
             hint=hint,
         )
     elif check == "unit_not_canonical":
