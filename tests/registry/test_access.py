@@ -58,3 +58,20 @@ def test_role_permissions(make_user, role, allowed, refused):
     user = make_user(f"u_{role}", role, "A")
     assert all(user_can(user, action) for action in allowed)
     assert not any(user_can(user, action) for action in refused)
+
+
+@pytest.mark.django_db
+def test_admin_site_shows_clinical_rows_read_only_and_scoped(
+    client, make_user, patient_a, patient_b
+):
+    user = make_user("staff_a", "data_entry", "A")
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    listing = client.get("/admin/registry/patient/")
+    assert b"A-001" in listing.content and b"B-001" not in listing.content
+    assert client.get(f"/admin/registry/patient/{patient_b.pk}/change/").status_code == 302
+    response = client.post(f"/admin/registry/patient/{patient_a.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Patient.objects.filter(pk=patient_a.pk).exists()

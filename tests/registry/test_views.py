@@ -287,3 +287,22 @@ class TestTimelineAndAudit:
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert {row["record"] for row in rows} >= {"patient", "visit", "lab result"}
         assert any(row["field"] == "weight_kg" and row["new"] == "14.2" for row in rows)
+
+
+@pytest.mark.django_db
+def test_no_patient_values_in_logs(client_a, patient_a, patient_b, caplog):
+    """Requests that touch patient values log at most paths with database ids."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client_a.get(reverse("registry:patient_list"), {"q": "A-001"})
+    client_a.post(
+        reverse("registry:record_create", args=[patient_a.pk, "visits"]),
+        {"date": "2016-03-01", "height_cm": "1.37", "weight_kg": "16.4"},
+    )
+    client_a.get(reverse("registry:patient_detail", args=[patient_b.pk]))  # 404, logged
+    client_a.get(reverse("registry:timeline_png", args=[patient_a.pk]))
+    logged = caplog.text
+    assert "Not Found" in logged  # logging works, so the absence below means something
+    for value in ("A-001", "B-001", "1.37", "16.4", "2012-03-01"):
+        assert value not in logged
