@@ -32,7 +32,7 @@ def demo_cohort() -> Cohort:
 
     Example
     -------
-    >>> demo_cohort()
+    >>> demo_cohort()  # doctest: +ELLIPSIS
     Cohort(26 patients; biopsies=26, ...)
     """
     return load_bundle(demo_bundle_path())

@@ -659,7 +659,7 @@ def generate_synthetic(n_patients: int, seed: int = SYNTHETIC_SEED) -> Cohort:
 
     Example
     -------
-    >>> generate_synthetic(50, seed=1)
+    >>> generate_synthetic(50, seed=1)  # doctest: +ELLIPSIS
     Cohort(50 patients; ...)
     """
     if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)):
