@@ -162,3 +162,60 @@ def test_an_implausible_value_names_its_resource(tmp_path):
     (problem,) = caught.value.problems
     assert problem.message.startswith("export.ndjson, Observation/alb-7 (labs)")
     assert not (tmp_path / "out").exists()
+
+
+class TestFhirExport:
+    """Export to FHIR uses the importer's code tables, so what FHIR carries comes back unchanged."""
+
+    def test_demo_cohort_round_trips_through_fhir(self, tmp_path):
+        import pandas as pd
+
+        from nephrocohort.cohort import demo_cohort
+        from nephrocohort.interop import export_tables
+
+        cohort = demo_cohort()
+        export_tables(dict(cohort.tables), to="fhir", out=tmp_path / "fhir", identifiable=True)
+        result = import_fhir(tmp_path / "fhir" / "cohort.fhir.json", tmp_path / "back")
+        assert result.skipped == ()
+        back = load_bundle(tmp_path / "back")
+        carried = {
+            "patients": ["patient_id", "center", "sex", "birth_date", "onset_date", "death_date"],
+            "biopsies": ["patient_id", "biopsy_date", "histology"],
+            "labs": [
+                "patient_id",
+                "date",
+                "test",
+                "value",
+                "unit",
+                "measured_value",
+                "measured_unit",
+            ],
+            "medications": [
+                "patient_id",
+                "drug",
+                "start_date",
+                "end_date",
+                "dose",
+                "dose_unit",
+                "schedule",
+            ],
+            "visits": ["patient_id", "date", "weight_kg", "height_cm", "sbp_mmhg", "dbp_mmhg"],
+        }
+        for table, columns in carried.items():
+            before = cohort.tables[table][columns].sort_values(columns).reset_index(drop=True)
+            after = back.tables[table][columns].sort_values(columns).reset_index(drop=True)
+            pd.testing.assert_frame_equal(before, after, obj=table)
+        left_out = pd.read_csv(tmp_path / "fhir" / "not_in_fhir.csv").set_index("not_exported")
+        relapses = int((cohort.events["event"] == "relapse").sum())
+        assert left_out.loc["events relapse", "rows"] == relapses
+        assert left_out.loc["genetics", "rows"] == len(cohort.genetics)
+
+    def test_fhir_export_is_deidentified_by_default(self, tmp_path):
+        from nephrocohort.interop import export_tables
+
+        import_fhir(EXAMPLE, tmp_path / "bundle")
+        cohort = load_bundle(tmp_path / "bundle")
+        summary = export_tables(dict(cohort.tables), to="fhir", out=tmp_path / "fhir", seed=2)
+        text = (tmp_path / "fhir" / "cohort.fhir.json").read_text()
+        assert "SYN-001" not in text and "2011-04-02" not in text
+        assert summary.key_file.exists()

@@ -145,7 +145,7 @@ def export(
         ),
     ],
     format: Annotated[
-        str, typer.Option("--format", help="spss, stata, csv, xlsx, redcap or bundle.")
+        str, typer.Option("--format", help="spss, stata, csv, xlsx, redcap, bundle or fhir.")
     ],
     out: Annotated[
         Path, typer.Option("--out", help="Output folder (a .xlsx file for --format xlsx).")

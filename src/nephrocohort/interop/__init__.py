@@ -14,6 +14,7 @@ from nephrocohort.interop._export import (
     export_tables,
 )
 from nephrocohort.interop._fhir import import_fhir, read_fhir_resources, tables_from_fhir
+from nephrocohort.interop._fhir_export import fhir_bundle, write_fhir_bundle
 from nephrocohort.interop._legacy import import_table, read_legacy_sheet
 from nephrocohort.interop._mapping import Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._redcap import (
@@ -47,6 +48,7 @@ __all__ = [
     "default_key_path",
     "deidentify",
     "export_tables",
+    "fhir_bundle",
     "import_fhir",
     "import_redcap",
     "import_table",
@@ -62,5 +64,6 @@ __all__ = [
     "redcap_records",
     "tables_from_fhir",
     "tables_from_redcap_records",
+    "write_fhir_bundle",
     "write_redcap_dictionary",
 ]

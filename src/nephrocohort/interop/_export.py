@@ -24,7 +24,7 @@ from nephrocohort.interop._variables import TABLE_ORDER, variable_for
 
 __all__ = ["EXPORT_FORMATS", "ExportSummary", "export_tables", "default_key_path", "codebook"]
 
-EXPORT_FORMATS = ("spss", "stata", "csv", "xlsx", "redcap", "bundle")
+EXPORT_FORMATS = ("spss", "stata", "csv", "xlsx", "redcap", "bundle", "fhir")
 _STATA_NAME_LIMIT = 32
 _STATA_LABEL_LIMIT = 80
 
@@ -170,7 +170,14 @@ def _write_bundle(tables, folder: Path) -> list[str]:
     return write_bundle_folder(raw, folder)
 
 
+def _write_fhir(tables, folder: Path) -> list[str]:
+    from nephrocohort.interop._fhir_export import write_fhir_bundle
+
+    return write_fhir_bundle(tables, folder)
+
+
 _WRITERS = {
+    "fhir": _write_fhir,
     "spss": _write_spss,
     "stata": _write_stata,
     "csv": _write_csv,
@@ -205,7 +212,7 @@ def export_tables(
     out = Path(out)
     if to == "xlsx" and out.suffix.lower() != ".xlsx":
         raise InteropError(f"For the xlsx format --out must be a .xlsx file; got {out}.")
-    if to in ("bundle", "redcap") and date_mode != "shift" and not identifiable:
+    if to in ("bundle", "redcap", "fhir") and date_mode != "shift" and not identifiable:
         raise InteropError(
             f"The {to} format needs real calendar dates; use date shifting, not days since onset."
         )
