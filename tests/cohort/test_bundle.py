@@ -131,6 +131,13 @@ class TestLoading:
         loaded = load_bundle(write_csvs(tmp_path, tables), as_of=AS_OF)
         assert loaded.events.loc[0, "detail"] == "two\nlines"
 
+    def test_excel_csv_with_byte_order_mark_and_windows_line_ends(self, tmp_path):
+        text = "patient_id,sex,birth_date\r\nP1,F,2012-03-14\r\nP2,M,2010-01-02\r\n"
+        (tmp_path / "patients.csv").write_bytes(text.encode("utf-8-sig"))
+        cohort = load_bundle(tmp_path, as_of=AS_OF)
+        assert list(cohort.patients["patient_id"]) == ["P1", "P2"]
+        assert list(cohort.patients["sex"]) == ["F", "M"]
+
     def test_whitespace_and_missing_tokens(self, tmp_path):
         tables = {"patients": "patient_id,sex,birth_date,hbv\n P1 , F ,2012-03-14,NA\n"}
         cohort = load_bundle(write_csvs(tmp_path, tables), as_of=AS_OF)

@@ -81,3 +81,45 @@ def test_random_bytes_as_a_table_give_a_validation_error(content):
         load_or_report(folder)
     finally:
         shutil.rmtree(folder)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                plausible_cells,
+                st.integers(min_value=-(10**12), max_value=10**12),
+                st.floats(allow_nan=True, allow_infinity=False),
+                st.datetimes(min_value=dt.datetime(1900, 1, 1)),
+                st.booleans(),
+                st.none(),
+            ),
+            min_size=3,
+            max_size=5,
+        ),
+        max_size=5,
+    )
+)
+def test_random_excel_cells_load_or_give_a_validation_error(rows):
+    from openpyxl import Workbook
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "patients"
+        sheet.append(["patient_id", "sex", "birth_date"])
+        for row in rows:
+            sheet.append([_excel_safe(cell) for cell in row])
+        workbook.save(folder / "cohort.xlsx")
+        load_or_report(folder / "cohort.xlsx")
+    finally:
+        shutil.rmtree(folder)
+
+
+def _excel_safe(cell):
+    # openpyxl itself refuses control characters; a user's file cannot contain them either.
+    if isinstance(cell, str):
+        return "".join(ch for ch in cell if ch >= " " or ch in "\t\n")
+    return cell

@@ -13,7 +13,9 @@ from nephrocohort.cohort.explain import (
 )
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.schemas import table_schema
 from nephrocohort.cohort.synthetic import generate_synthetic
+from nephrocohort.cohort.template import write_template
 from nephrocohort.cohort.validation import validate_bundle, validate_cohort
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "validate_bundle",
     "validate_cohort",
     "Problem",
+    "table_schema",
+    "write_template",
     "ANALYSIS_COLUMNS",
     "derive",
     "write_analysis_csv",
