@@ -138,6 +138,12 @@ class TestLoading:
         assert list(cohort.patients["patient_id"]) == ["P1", "P2"]
         assert list(cohort.patients["sex"]) == ["F", "M"]
 
+    def test_empty_columns_after_the_last_header_are_ignored(self, tmp_path):
+        (tmp_path / "patients.csv").write_text("patient_id,sex,birth_date,,\nP1,F,2012-03-14,,\n")
+        cohort = load_bundle(tmp_path, as_of=AS_OF)
+        assert cohort.n_patients == 1
+        assert "" not in cohort.patients.columns
+
     def test_whitespace_and_missing_tokens(self, tmp_path):
         tables = {"patients": "patient_id,sex,birth_date,hbv\n P1 , F ,2012-03-14,NA\n"}
         cohort = load_bundle(write_csvs(tmp_path, tables), as_of=AS_OF)

@@ -120,6 +120,12 @@ class TestWholeFiles:
         assert (problem.code, problem.row) == ("ragged_row", 3)
         assert "3 columns" in problem.message and "4 values" in problem.message
 
+    def test_value_under_a_header_without_a_name(self, tmp_path):
+        write_csvs(tmp_path, patients="patient_id,sex,birth_date,\nP1,F,2012-03-14,note\n")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "blank_column_name"
+        assert "column 4 of the header has no name" in problem.message
+
     def test_duplicate_column_in_header(self, tmp_path):
         write_csvs(tmp_path, patients="patient_id,sex,sex,birth_date\nP1,F,F,2012-03-14\n")
         problem = only(problems_of(tmp_path), "duplicate_column")[0]

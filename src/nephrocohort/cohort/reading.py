@@ -34,6 +34,7 @@ MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _README_SHEETS = ("readme", "read me", "instructions")
 _TEXT = pd.StringDtype("pyarrow")
+_BLANK_PREFIX = "\x00blank column "
 
 
 @dataclass
@@ -136,9 +137,15 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
         return None, [
             make_problem("unreadable_file", table=table, where=where, detail=detail, kind="CSV")
         ]
-    problems = _header_problems(header, table, where)
+    # Excel often saves empty columns after the last one ("a,b,,"): harmless while they stay empty.
+    named = len(header)
+    while named > 1 and not header[named - 1]:
+        named -= 1
+    blanks = [f"{_BLANK_PREFIX}{position}" for position in range(named + 1, len(header) + 1)]
+    problems = _header_problems(header[:named], table, where)
     if problems:
         return None, problems
+    header = header[:named] + blanks
     try:
         arrow_table, invalid_rows = _parse_with_arrow(file, header)
     except pa.ArrowInvalid as error:
@@ -146,10 +153,21 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
             return None, [_encoding_problem(file.read_bytes(), table, where)]
         invalid_rows = 1
     if invalid_rows:
-        return _read_csv_exactly(file, header, table, where)
-    columns = {name: arrow_table.column(index) for index, name in enumerate(header)}
-    rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
-    return _raw_table(table, where, columns, rows, tokens_are_null=True), []
+        raw, problems = _read_csv_exactly(file, header, table, where)
+    else:
+        columns = {name: arrow_table.column(index) for index, name in enumerate(header)}
+        rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
+        raw, problems = _raw_table(table, where, columns, rows, tokens_are_null=True), []
+    if raw is not None and blanks:
+        filled = [name for name in blanks if raw.frame[name].notna().any()]
+        if filled:
+            positions = [int(name[len(_BLANK_PREFIX) :]) for name in filled]
+            return None, problems + [
+                make_problem("blank_column_name", table=table, where=where, position=position)
+                for position in positions
+            ]
+        raw.frame = raw.frame.drop(columns=blanks)
+    return raw, problems
 
 
 def _encoding_problem(data: bytes, table: str, where: str) -> Problem:
