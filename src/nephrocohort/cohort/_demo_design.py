@@ -80,31 +80,31 @@ class PatientDesign:
 _TABLE = """
 id      sex hist onset_mo fu_y   to_mmf_mo mmf_mo  csa cyc pls rtx ena los edema htn  hem  aki     m0        m1        rb ra st_b st_a egfr0 egfr12 kidney     adverse
 DEMO-01 M   FSGS 12       1      6.5       -       y   n   y   n   y   n   yes   no   no   no      nephrotic partial   0  0  2    0    120   -      -          -
-DEMO-02 F   FSGS 25       2.5    17.55     5       y   n   n   n   y   y   yes   no   no   no      nephrotic complete  5  0  1.62 0    210   200    -          -
+DEMO-02 F   FSGS 25       2.5    17.55     5       y   n   n   n   y   y   yes   no   no   no      nephrotic complete  5  0  2    0    210   200    -          -
 DEMO-03 M   FSGS 25       2.5    17.3      12.03   y   n   n   n   y   n   yes   no   yes  no      partial   complete  3  1  0.3  0.03 175   180    -          -
 DEMO-04 M   FSGS 20       2.54   15.96     14      y   n   y   n   y   y   yes   yes  yes  no      nephrotic complete  4  2  2    0.1  150.3 126    -          -
-DEMO-05 F   FSGS 21.75    2.54   13.81     16      n   n   n   n   y   n   yes   no   no   no      nephrotic partial   3  1  1.4  0.05 190   185    -          -
-DEMO-06 M   FSGS 21.75    5.939  40        3       y   n   y   n   y   y   yes   yes  yes  yes     nephrotic complete  6  0  1.7  0    140   150    -          -
-DEMO-07 F   FSGS 24       5.95   47.16     22.5    y   n   n   n   y   n   yes   no   no   no      nephrotic complete  4  1  1.2  0.07 165   160    -          infection
-DEMO-08 M   FSGS 25       6      24.99     46.5    y   n   n   n   y   y   yes   no   yes  no      partial   complete  3  2  0.35 0.15 280   235    -          -
-DEMO-09 M   FSGS 28       10.397 64.03     60      y   n   y   y   y   y   yes   yes  yes  unknown nephrotic complete  2  5  1.9  2    130   140    -          diarrhea
-DEMO-10 F   FSGS 33       10.95  79.79     -       y   n   n   y   y   n   yes   no   no   unknown nephrotic partial   1  4  1.8  1.5  145   150    -          -
+DEMO-05 F   FSGS 21.75    2.54   13.81     16      n   n   n   n   y   n   yes   no   no   no      nephrotic partial   3  1  2    0.05 190   185    -          -
+DEMO-06 M   FSGS 21.75    5.939  40        3       y   n   y   n   y   y   yes   yes  yes  yes     nephrotic complete  6  0  1.62 0    140   150    -          -
+DEMO-07 F   FSGS 24       5.95   47.16     22.5    y   n   n   n   y   n   yes   no   no   no      nephrotic complete  4  1  1.62 0.07 165   160    -          infection
+DEMO-08 M   FSGS 25       6      24.99     46.5    y   n   n   n   y   y   yes   no   yes  no      partial   complete  3  2  0.5  0.15 280   235    -          -
+DEMO-09 M   FSGS 28       10.397 64.03     60      y   n   y   y   y   y   yes   yes  yes  unknown nephrotic complete  2  5  1.5  2    130   140    -          diarrhea
+DEMO-10 F   FSGS 33       10.95  79.79     -       y   n   n   y   y   n   yes   no   no   unknown nephrotic partial   1  4  1.5  1.5  145   150    -          -
 DEMO-11 M   FSGS 42       11     103.08    25      y   y   n   n   y   y   yes   yes  yes  unknown partial   partial   3  3  0.5  0.3  120   125    -          infection
-DEMO-12 F   FSGS 39       14.16  145.05    24      y   n   y   y   y   y   yes   yes  yes  yes     nephrotic nephrotic 2  6  1    0.8  95    72     ckd        -
-DEMO-13 M   FSGS 24       12.298 100.57    46.5    y   y   n   y   y   y   yes   yes  yes  unknown nephrotic partial   2  5  1.62 1.2  88    66     transplant -
-DEMO-14 F   FSGS 23       16     153.57    23      y   y   y   y   y   y   yes   yes  yes  unknown nephrotic nephrotic 3  6  1.1  0.7  82    63     dialysis   -
-DEMO-15 M   FSGS 77.09    9.511  63.15     -       n   y   n   y   y   n   yes   no   no   unknown nephrotic partial   5  4  1.5  1    150   145    -          infection
-DEMO-16 M   MCD  192      2      6         4       y   n   n   n   y   y   yes   yes  no   yes     nephrotic complete  0  0  0.9  0    105   110    -          -
-DEMO-17 M   MCD  24       2.5    16.16     6.0123  n   n   n   n   n   n   yes   no   yes  no      nephrotic partial   4  1  1.3  0.5  290   240    -          -
+DEMO-12 F   FSGS 39       14.16  145.05    24      y   n   y   y   y   y   yes   yes  yes  yes     nephrotic nephrotic 2  6  1    1    95    72     ckd        -
+DEMO-13 M   FSGS 24       12.298 100.57    46.5    y   y   n   y   y   y   yes   yes  yes  unknown nephrotic partial   2  5  1    1.2  88    66     transplant -
+DEMO-14 F   FSGS 23       16     153.57    23      y   y   y   y   y   y   yes   yes  yes  unknown nephrotic nephrotic 3  6  1    0.7  82    63     dialysis   -
+DEMO-15 M   FSGS 77.09    9.511  63.15     -       n   y   n   y   y   n   yes   no   no   unknown nephrotic partial   5  4  1    0.8  150   145    -          infection
+DEMO-16 M   MCD  192      2      6         4       y   n   n   n   y   y   yes   yes  no   yes     nephrotic complete  0  0  0.5  0    105   110    -          -
+DEMO-17 M   MCD  24       2.5    16.16     6.0123  n   n   n   n   n   n   yes   no   yes  no      nephrotic partial   4  1  1.8  0.5  290   240    -          -
 DEMO-18 M   MCD  15       5.95   57.9      13      n   n   n   n   y   n   yes   yes  no   no      nephrotic complete  6  1  1    0    200   190    -          -
 DEMO-19 F   MCD  18       5.806  36.29     18      y   n   n   n   y   y   yes   no   no   no      complete  complete  3  1  0.25 0.04 110   135    -          -
-DEMO-20 M   MCD  40.6     5.631  55.37     4.5     n   n   n   n   n   n   no    no   no   no      nephrotic complete  8  0  0.7  0    235   220    -          -
+DEMO-20 M   MCD  40.6     5.631  55.37     4.5     n   n   n   n   n   n   no    no   no   no      nephrotic complete  8  0  0.6  0    235   220    -          -
 DEMO-21 M   MCD  25       6      40.16     22      n   n   n   n   n   y   yes   no   no   no      nephrotic complete  4  2  0.8  0.2  180   175    -          diarrhea
-DEMO-22 M   MCD  26       6.263  51.66     23      y   n   y   n   y   y   yes   yes  no   no      partial   complete  3  1  0.4  0    325.5 260    -          infection
-DEMO-23 M   MCD  39       11     109.5     22      n   y   n   n   y   n   yes   yes  no   unknown partial   complete  4  1  0.45 0.07 125   130    -          -
-DEMO-24 M   MCD  30       15.396 164.26    20      y   y   y   n   y   y   yes   no   yes  unknown nephrotic complete  4  2  0.75 0.4  100   105    -          -
+DEMO-22 M   MCD  26       6.263  51.66     23      y   n   y   n   y   y   yes   yes  no   no      partial   complete  3  1  0.5  0    325.5 260    -          infection
+DEMO-23 M   MCD  39       11     109.5     22      n   y   n   n   y   n   yes   yes  no   unknown partial   complete  4  1  0.5  0.07 125   130    -          -
+DEMO-24 M   MCD  30       15.396 164.26    20      y   y   y   n   y   y   yes   no   yes  unknown nephrotic complete  4  2  0.5  0.4  100   105    -          -
 DEMO-25 F   MN   48       9      60        -       n   n   n   n   y   n   yes   yes  yes  no      partial   complete  3  1  0.5  0    115   120    -          -
-DEMO-26 M   DMS  7        11.417 72        -       y   n   y   n   y   y   yes   yes  yes  unknown nephrotic partial   3  1  0.6  0.06 90    95     -          diarrhea
+DEMO-26 M   DMS  7        11.417 72        -       y   n   y   n   y   y   yes   yes  yes  unknown nephrotic partial   3  1  0.5  0.06 90    95     -          diarrhea
 """
 
 #: Why MMF stopped, as a clinic writes it (empty: still on MMF at the last visit).
