@@ -83,3 +83,31 @@ class TestPatientPage:
         )
         results = response.context["results"]
         assert results["bsa"] is None and "height_cm" in results["bsa_error"]
+
+
+@pytest.mark.django_db
+class TestCaching:
+    def test_stamp_changes_with_every_save_and_delete(self, patient_a):
+        from nephrocohort.registry.caching import patient_stamp
+
+        first = patient_stamp(patient_a)
+        visit = patient_a.visits.get()
+        visit.weight_kg = 14.9
+        visit.save_checked(expected_version=visit.version)
+        second = patient_stamp(patient_a)
+        lab = patient_a.labs.first()
+        lab.soft_delete(expected_version=lab.version)
+        third = patient_stamp(patient_a)
+        assert len({first, second, third}) == 3
+
+    def test_page_shows_new_data_right_after_an_edit(self, client, entry_a, patient_a):
+        client.force_login(entry_a)
+        url = reverse("registry:patient_detail", args=[patient_a.pk])
+        before = {row["column"]: row["value"] for row in client.get(url).context["derived_key"]}
+        Patient.objects.filter(pk=patient_a.pk).update(hbv="positive")
+        patient_a.refresh_from_db()
+        patient_a.save_checked(expected_version=patient_a.version)
+        after = client.get(url).context
+        reasons = next(r for r in after["derived_key"] if r["column"] == "exclusion_reasons")
+        assert before["exclusion_reasons"] != reasons["value"]
+        assert "Hepatitis B positive" in reasons["value"]

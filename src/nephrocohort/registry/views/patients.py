@@ -9,6 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
@@ -36,7 +37,8 @@ def patient_detail(request, pk: int):
         (table, model._meta.verbose_name_plural, getattr(patient, _related(model)).all())
         for table, model in CHILD_MODELS.items()
     ]
-    context = {"patient": patient, "sections": sections, **_derived(patient)}
+    derived = cached_for_patient(patient, f"derived:{RULE_SET_NAME}", lambda: _derived(patient))
+    context = {"patient": patient, "sections": sections, **derived}
     return render(request, "registry/patient_detail.html", context)
 
 

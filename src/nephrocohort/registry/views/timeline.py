@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.models import Patient
 from nephrocohort.registry.patient_summary import egfr_points
@@ -14,13 +15,17 @@ from nephrocohort.registry.views._common import registry_view, visible_patient
 RULE_SET_NAME = "study"
 
 
-@registry_view("view")
-def timeline_png(request, pk: int):
-    patient = visible_patient(request, pk)
+def _draw(patient) -> bytes:
     cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
     rule_set = load_rule_set(RULE_SET_NAME)
     points = egfr_points(cohort, equation=rule_set.derivation.egfr_equation)
-    figure = timeline_figure(cohort, rule_set=rule_set, egfr=points)
-    response = HttpResponse(figure_png(figure), content_type="image/png")
+    return figure_png(timeline_figure(cohort, rule_set=rule_set, egfr=points))
+
+
+@registry_view("view")
+def timeline_png(request, pk: int):
+    patient = visible_patient(request, pk)
+    png = cached_for_patient(patient, f"timeline:{RULE_SET_NAME}", lambda: _draw(patient))
+    response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,291 @@
+"""Load benchmark of the web registry: concurrent users browsing, editing and saving.
+
+Reproduce (needs PostgreSQL on 127.0.0.1:5432, user postgres, trust auth):
+
+    python benchmarks/registry_load.py --users 20 --iterations 15 --max-seconds 180
+
+It creates a throwaway database, starts ``nephrocohort serve`` (waitress, demo
+cohort loaded on first run) on a free port, and runs ``--users`` simulated
+users, each with its own login session. One iteration of a user: open the
+patient list, search by ID, open a patient page, open the edit form of one of
+that patient's visits and save it with a changed weight. Several users edit
+the same few visits on purpose, so that concurrent saves collide.
+
+Reported: p50/p95/max latency per kind of request, errors (HTTP >= 500,
+timeouts, a refused connection, a 4xx that is not an edit conflict), edit
+conflicts (refused saves, which are the intended outcome of a collision) and
+lost edits, counted as (successful saves) - (versions added in the
+database): each successful save adds exactly one version, so any
+difference is an update that overwrote another one. The database is dropped
+at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+CLI = [sys.executable, "-c", "from nephrocohort.cli import main; main()"]
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+class Client:
+    """One user's browser: a cookie jar and CSRF-aware form posts."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _NoRedirect(),
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str, float]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body)
+        if body is not None:
+            request.add_header("Referer", self.base + path)
+        start = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                text = response.read().decode("utf-8", "replace")
+                status = response.status
+        except urllib.error.HTTPError as error:
+            text, status = error.read().decode("utf-8", "replace"), error.code
+        return status, text, time.perf_counter() - start
+
+    def login(self, username: str, password: str) -> None:
+        _, page, _ = self.request("/login/")
+        token = _CSRF.search(page).group(1)
+        status, _, _ = self.request(
+            "/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        )
+        if status != 302:
+            raise RuntimeError(f"login failed with HTTP {status}")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server stopped: " + process.stderr.read())
+        try:
+            with urllib.request.urlopen(base + "/login/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the server did not answer in time")
+
+
+class Tally:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency = defaultdict(list)
+        self.errors = defaultdict(int)
+        self.saves = 0
+        self.conflicts = 0
+
+    def record(self, kind: str, status: int, seconds: float, *, ok=(200,)) -> bool:
+        with self.lock:
+            self.latency[kind].append(seconds)
+            if status not in ok:
+                self.errors[f"{kind} HTTP {status}"] += 1
+                return False
+        return True
+
+
+def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed):
+    rng = random.Random(seed)
+    client = Client(base)
+    try:
+        client.login(*login)
+    except Exception as error:  # noqa: BLE001 - counted, the run goes on
+        with tally.lock:
+            tally.errors[f"login {type(error).__name__}"] += 1
+        return
+    for _ in range(iterations):
+        if time.monotonic() > stop_at:
+            return
+        try:
+            status, _, seconds = client.request("/")
+            tally.record("patient list", status, seconds)
+            patient_pk, patient_id = rng.choice(patients)
+            status, _, seconds = client.request("/?" + urllib.parse.urlencode({"q": patient_id}))
+            tally.record("search", status, seconds)
+            status, _, seconds = client.request(f"/patients/{patient_pk}/")
+            tally.record("patient page", status, seconds)
+            target_patient, visit_pk, fields = rng.choice(targets)
+            edit = f"/patients/{target_patient}/visits/{visit_pk}/edit/"
+            status, page, seconds = client.request(edit)
+            if not tally.record("edit form", status, seconds):
+                continue
+            form = {
+                **fields,
+                "csrfmiddlewaretoken": _CSRF.search(page).group(1),
+                "version": _VERSION.search(page).group(1),
+                "weight_kg": f"{rng.uniform(10, 40):.1f}",
+                "confirm_unusual_values": "on",
+            }
+            status, page, seconds = client.request(edit, form)
+            if status == 302:
+                tally.record("save", status, seconds, ok=(302,))
+                with tally.lock:
+                    tally.saves += 1
+            elif status == 200 and "while you were editing it" in page:
+                tally.record("save", status, seconds)
+                with tally.lock:
+                    tally.conflicts += 1
+            else:
+                tally.record("save", status, seconds, ok=())
+        except Exception as error:  # noqa: BLE001 - timeouts and resets are results here
+            with tally.lock:
+                tally.errors[type(error).__name__] += 1
+
+
+def _pick_targets(database_url: str, count: int):
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql://", "postgresql://", 1)) as connection:
+        patients = connection.execute(
+            "SELECT id, patient_id FROM registry_patient WHERE NOT is_deleted ORDER BY id"
+        ).fetchall()
+        visits = connection.execute(
+            "SELECT patient_id, id, date, height_cm, sbp_mmhg, dbp_mmhg, edema, version "
+            "FROM registry_visit WHERE NOT is_deleted ORDER BY id LIMIT %s",
+            (count,),
+        ).fetchall()
+    targets = []
+    for patient, visit, date, height, sbp, dbp, edema, _ in visits:
+        fields = {
+            "date": date.isoformat(),
+            "height_cm": "" if height is None else repr(height),
+            "sbp_mmhg": "" if sbp is None else repr(sbp),
+            "dbp_mmhg": "" if dbp is None else repr(dbp),
+            "edema": edema or "",
+        }
+        targets.append((patient, visit, fields))
+    versions = {visit: version for _, visit, *_, version in visits}
+    return patients, targets, versions
+
+
+def _versions(database_url: str, visit_ids) -> dict[int, int]:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT id, version FROM registry_visit WHERE id = ANY(%s)", (list(visit_ids),)
+        ).fetchall()
+    return dict(rows)
+
+
+def _percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--iterations", type=int, default=15, help="per user")
+    parser.add_argument("--max-seconds", type=float, default=180)
+    parser.add_argument("--hot-visits", type=int, default=10, help="visits edited by everyone")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args(argv)
+
+    name = f"nephrocohort_bench_{uuid.uuid4().hex[:8]}"
+    database_url = f"{SERVER}/{name}"
+    _psql(f'CREATE DATABASE "{name}"')
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEPHROCOHORT_")}
+    with tempfile.TemporaryDirectory(prefix="nephrocohort-bench-") as folder:
+        process = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--data-dir", folder,
+             "--database-url", database_url],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            _wait_until_up(base, process)
+            username, password = (Path(folder) / "demo-login.txt").read_text().split("\n")[:2]
+            patients, targets, before = _pick_targets(database_url, args.hot_visits)
+            tally = Tally()
+            stop_at = time.monotonic() + args.max_seconds
+            started = time.monotonic()
+            threads = [
+                threading.Thread(
+                    target=_user,
+                    args=(base, (username, password), targets, patients),
+                    kwargs=dict(
+                        iterations=args.iterations,
+                        stop_at=stop_at,
+                        tally=tally,
+                        seed=args.seed + index,
+                    ),
+                )  # fmt: skip
+                for index in range(args.users)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+            after = _versions(database_url, before)
+        finally:
+            process.terminate()
+            process.communicate(timeout=30)
+    _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    added = sum(after[visit] - before[visit] for visit in before)
+    requests = sum(len(values) for values in tally.latency.values())
+    print(f"users={args.users} iterations/user={args.iterations} elapsed={elapsed:.1f}s "
+          f"requests={requests} ({requests / elapsed:.1f}/s)")  # fmt: skip
+    print(f"{'request':<14} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for kind, values in tally.latency.items():
+        print(f"{kind:<14} {len(values):>5} {statistics.median(values) * 1000:>8.0f} "
+              f"{_percentile(values, 0.95) * 1000:>8.0f} {max(values) * 1000:>8.0f}")  # fmt: skip
+    pages = [v for kind, values in tally.latency.items() if kind != "save" for v in values]
+    print(f"all page views p50 {statistics.median(pages) * 1000:.0f} ms, "
+          f"p95 {_percentile(pages, 0.95) * 1000:.0f} ms")  # fmt: skip
+    print(f"errors={sum(tally.errors.values())} {dict(tally.errors)}")
+    print(f"saves={tally.saves} conflicts refused={tally.conflicts} versions added={added} "
+          f"lost edits={tally.saves - added}")  # fmt: skip
+    return 0 if not tally.errors and tally.saves == added else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

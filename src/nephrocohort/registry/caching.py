@@ -1,0 +1,41 @@
+"""Cache what is expensive to compute from a patient's records (derived values, timeline).
+
+The key includes a stamp of the patient's data: the patient row's version and,
+per record table, the number of rows and the latest change time (soft-deleted
+rows included, so deleting a record changes the stamp too). Any save
+therefore makes a new key; nothing stale can be served. Django's default
+cache (in-process memory) is used, so each server process has its own.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from nephrocohort.registry.models import CHILD_MODELS, Patient
+
+__all__ = ["patient_stamp", "cached_for_patient"]
+
+_TIMEOUT_SECONDS = 60 * 60
+
+
+def patient_stamp(patient: Patient) -> str:
+    """A string that changes whenever the patient or any of its records is saved."""
+    parts = [f"{patient.pk}.{patient.version}.{patient.updated_at.timestamp()}"]
+    for table, model in CHILD_MODELS.items():
+        summary = model.all_objects.filter(patient=patient).aggregate(
+            rows=Count("id"), changed=Max("updated_at")
+        )
+        changed = summary["changed"].timestamp() if summary["changed"] else 0
+        parts.append(f"{table}.{summary['rows']}.{changed}")
+    return "|".join(parts)
+
+
+def cached_for_patient(patient: Patient, what: str, compute):
+    """``compute()`` for this patient's current data, from the cache when it is there."""
+    key = f"nephrocohort:{what}:{patient_stamp(patient)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _TIMEOUT_SECONDS)
+    return value
