@@ -47,37 +47,37 @@ def _dates(series: pd.Series) -> pd.Series:
 
 
 def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
-    def code(value):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return float("nan")
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return 1.0
-        if text in _FALSE:
-            return 0.0
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    text = series.astype("string").str.strip().str.lower()
+    out = pd.Series(float("nan"), index=series.index, dtype="float64")
+    out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = 1.0
+    out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = 0.0
+    bad = text.notna() & ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        value = series[bad.fillna(False).to_numpy(dtype=bool)].iloc[0]
         raise InteropError(
             f"Table {table}, column {column}: value {value!r} is not a yes/no value; "
             "expected true/false (or 1/0)."
         )
-
-    return series.map(code).astype("float64")
+    return out
 
 
 def _categories(table: str, variable: Variable, series: pd.Series) -> pd.Series:
-    numbers = {code: index + 1 for index, (code, _) in enumerate(variable.choices)}
-
-    def code(value):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return float("nan")
-        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-        if text not in numbers:
-            raise InteropError(
-                f"Table {table}, column {variable.name}: value {value!r} is not one of the "
-                f"known codes ({', '.join(variable.codes)}); it cannot be given a value label."
-            )
-        return float(numbers[text])
-
-    return series.map(code).astype("float64")
+    """Codes 1..k in vocabulary order; vectorised, since lab tables run to millions of rows."""
+    text = series.astype("string").str.strip()
+    # group 1/2 may arrive as numbers (1.0) from a typed dataset
+    text = text.str.replace(r"\.0$", "", regex=True)
+    codes = pd.Categorical(text, categories=list(variable.codes)).codes.astype("float64")
+    out = pd.Series(codes, index=series.index).where(codes >= 0) + 1
+    unknown = text.notna() & (codes < 0)
+    if unknown.any():
+        value = series[unknown.fillna(False).to_numpy(dtype=bool)].iloc[0]
+        raise InteropError(
+            f"Table {table}, column {variable.name}: value {value!r} is not one of the "
+            f"known codes ({', '.join(variable.codes)}); it cannot be given a value label."
+        )
+    return out.astype("float64")
 
 
 def _describe(table: str, column: str) -> tuple[Variable | None, str]:
