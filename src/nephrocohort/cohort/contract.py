@@ -55,13 +55,16 @@ class TableSpec:
 
     @property
     def column_names(self) -> tuple[str, ...]:
+        """Every column of the table, in contract order."""
         return tuple(column.name for column in self.columns)
 
     @property
     def required_columns(self) -> tuple[str, ...]:
+        """The columns a bundle must have (and may not leave empty)."""
         return tuple(column.name for column in self.columns if column.required)
 
     def column(self, name: str) -> Column:
+        """The column called ``name`` (KeyError if the table has none)."""
         for column in self.columns:
             if column.name == name:
                 return column

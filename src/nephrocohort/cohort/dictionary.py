@@ -22,10 +22,12 @@ _KIND_LABELS = {
 
 
 def column_type_label(column: Column) -> str:
+    """How the column's type reads in the dictionary and the template notes."""
     return _KIND_LABELS[column.kind]
 
 
 def column_unit_label(table: str, column: Column) -> str:
+    """The unit of a numeric column, or where to find it."""
     if (table, column.name) in COLUMN_RANGES:
         return COLUMN_RANGES[(table, column.name)].unit
     if table == "labs" and column.name == "value":
@@ -36,6 +38,7 @@ def column_unit_label(table: str, column: Column) -> str:
 
 
 def column_allowed_label(table: str, column: Column) -> str:
+    """Allowed codes or the plausible range, as one line of text."""
     if column.codes:
         return ", ".join(f"`{code}`" for code in column.codes)
     if (table, column.name) in COLUMN_RANGES:
@@ -146,6 +149,26 @@ def data_dictionary_markdown() -> str:
         "",
         "Plausible ranges are wide physiological limits chosen to catch wrong units and",
         "lost decimal points; they are not clinical thresholds.",
+        "",
+        "## Checking a bundle",
+        "",
+        "```",
+        "$ nephrocohort validate my-bundle/",
+        "3 problems found in my-bundle/; nothing was loaded.",
+        "",
+        "1. patients.csv row 4: 'sex' is 'f'. Allowed values: M, F.",
+        "   Did you mean 'F'? Codes are case-sensitive.",
+        "2. visits.csv row 2: 'height_cm' is 1.45 cm. Expected 30-220 cm.",
+        "   Was it entered in metres?",
+        "3. labs.csv row 7: serum_albumin is 25 g/dL. Expected 0.3-6.5 g/dL.",
+        "   Was it measured in g/L? Then write g/L in the unit column.",
+        "```",
+        "",
+        "The exit code is 1 when there is any problem and 0 for a valid bundle (then a",
+        "short summary with the rows of each table is printed). `--json` prints the same",
+        "outcome for programs; `--as-of YYYY-MM-DD` sets the latest date a value may",
+        "have (default: today). Loading (`load_bundle`) runs the same checks and never",
+        "loads part of a bundle.",
         "",
         "## Problem codes",
         "",

@@ -157,6 +157,7 @@ class Cohort:
 
     @property
     def n_patients(self) -> int:
+        """Number of rows in ``patients``."""
         return int(len(self.patients))
 
     def row_counts(self) -> dict[str, int]:

@@ -116,10 +116,12 @@ class _Table:
     absent: set = field(default_factory=set)
 
     def row(self, position: int) -> int | None:
+        """The row the user sees for a frame position (None when unknown)."""
         value = self.rows[position]
         return None if np.isnan(value) else int(value)
 
     def add(self, code: str, position: int, column: str | None, value, **params) -> None:
+        """Record one problem, unless that cell already has one."""
         if column is not None:
             if (position, column) in self.reported or column in self.absent:
                 return
@@ -137,6 +139,7 @@ class _Table:
         )
 
     def add_mask(self, code: str, mask, column: str, values=None, **params) -> None:
+        """Record one problem per True position of ``mask``."""
         values = self.frame[column] if values is None else values
         for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
             self.add(code, int(position), column, values.iloc[position], **params)

@@ -111,6 +111,7 @@ class LabTest:
 
     @property
     def canonical_unit(self) -> str:
+        """The unit the analysis works in (owned by ``clinical.units``)."""
         return CANONICAL_UNITS[self.name]
 
     @property
