@@ -34,7 +34,13 @@ from nephrocohort.cohort._demo_growth import typical_height_cm, typical_weight_k
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.exceptions import NephroCohortError
 
-__all__ = ["SYNTHETIC_SEED", "SyntheticCohortError", "generate_synthetic"]
+__all__ = [
+    "PARQUET_FROM_PATIENTS",
+    "SYNTHETIC_SEED",
+    "SyntheticCohortError",
+    "generate_synthetic",
+    "write_synthetic_bundle",
+]
 
 #: Seed used when none is given (any integer gives another, reproducible cohort).
 SYNTHETIC_SEED = 20110601
