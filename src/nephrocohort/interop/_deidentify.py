@@ -124,7 +124,8 @@ def deidentify(
             if column == "patient_id":
                 out[column] = original_ids.map(pseudonyms).astype("string")
             elif variable is None or variable.kind == "free_text":
-                dropped.append(f"{name}.{column}")
+                if column != "source_row":  # a position in the user's file, not data
+                    dropped.append(f"{name}.{column}")
             elif _is_date_column(name, column, series):
                 dates = pd.to_datetime(series, errors="coerce")
                 if date_mode == "shift":
