@@ -17,6 +17,7 @@ import pytest
 
 from nephrocohort.clinical.rules import load_rule_set
 from nephrocohort.cohort import ANALYSIS_COLUMNS, Cohort, derive
+from nephrocohort.exceptions import RuleSetError
 
 MMF_START = "2016-01-01"
 
@@ -516,6 +517,48 @@ class TestKidneyFunction:
             visits=[visit("2015-12-15", height_cm=120)],
         )
         assert one(derive(cohort, study))["egfr_mmf_start"] == pytest.approx(110.0)
+
+    def test_age_outside_the_equation_range_gives_missing_egfr(self, study):
+        # the original Schwartz equation covers 0-21 years; this patient is 26 at MMF start
+        cohort = make_cohort(
+            patients=[patient(birth_date="1990-01-01")],
+            labs=[lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")],
+            visits=[visit("2015-12-15", height_cm=120)],
+        )
+        assert pd.isna(one(derive(cohort, study))["egfr_mmf_start"])
+
+    def test_rule_set_equation_is_used(self, study):
+        # bedside Schwartz: 0.413 x 120 / 0.6 = 82.6 (clinical-reference.md 2b test vector)
+        bedside = dataclasses.replace(
+            study,
+            derivation=dataclasses.replace(study.derivation, egfr_equation="schwartz-bedside"),
+        )
+        cohort = make_cohort(
+            labs=[lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")],
+            visits=[visit("2015-12-15", height_cm=120)],
+        )
+        assert one(derive(cohort, bedside))["egfr_mmf_start"] == pytest.approx(82.6)
+
+    def test_cystatin_equation_is_refused_with_a_clear_error(self, study):
+        cystatin = dataclasses.replace(
+            study,
+            derivation=dataclasses.replace(study.derivation, egfr_equation="ckid-u25-cystatin"),
+        )
+        cohort = make_cohort(
+            labs=[lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")],
+            visits=[visit("2015-12-15", height_cm=120)],
+        )
+        with pytest.raises(RuleSetError, match="needs cystatin C"):
+            derive(cohort, cystatin)
+
+    def test_egfr_before_age_2_does_not_count_for_crf(self, study):
+        # born 2015-06-01; low values at 1.6 and 1.95 years are ignored (KDIGO: < 60 not applicable under 2)
+        cohort = make_cohort(
+            patients=[patient(birth_date="2015-06-01", onset_date="2015-09-01")],
+            labs=[lab(d, "serum_creatinine", 1.5, "mg/dL") for d in ("2017-01-01", "2017-05-15")],
+            visits=[visit("2017-01-01", height_cm=85)],
+        )
+        assert one(derive(cohort, study))["crf"] == False  # noqa: E712
 
     def test_sustained_low_egfr_is_crf(self, study):
         # 0.55 x 120 / 1.5 = 44 < 60 on 2017-01-01 and 2017-05-01 (120 days apart > 90)
