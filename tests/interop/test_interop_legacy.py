@@ -9,6 +9,7 @@ import pytest
 import nephrocohort
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop import (
+    FileFormatError,
     MappingError,
     import_table,
     read_analysis_csv,
@@ -288,3 +289,22 @@ class TestHostileFiles:
         mapping.write_text(text, encoding="utf-8")
         with pytest.raises(MappingError, match=message):
             import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+
+
+def test_xlsx_sheet_named_in_the_mapping(tmp_path):
+    with pd.ExcelWriter(tmp_path / "book.xlsx") as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Notas", index=False)
+        pd.DataFrame({"ID": ["A1", "A2"], "Sexo": ["F", "M"]}).to_excel(
+            writer, sheet_name="Pacientes", index=False
+        )
+    mapping = {**_mapping(Sexo={"variable": "sex"}), "sheet": "Pacientes"}
+    import_table(tmp_path / "book.xlsx", mapping=mapping, out=tmp_path / "out.csv")
+    assert read_analysis_csv(tmp_path / "out.csv")["sex"].tolist() == ["F", "M"]
+    with pytest.raises(
+        FileFormatError, match="has no sheet 'Pacientes2'; its sheets are: Notas, Pacientes"
+    ):
+        import_table(
+            tmp_path / "book.xlsx",
+            mapping={**mapping, "sheet": "Pacientes2"},
+            out=tmp_path / "out2.csv",
+        )

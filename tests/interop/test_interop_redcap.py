@@ -150,3 +150,17 @@ class TestRoundTrip:
         assert problem.message.startswith(f"records.csv row {line} (patients):")
         assert not (tmp_path / "back").exists()
         assert [p.name for p in tmp_path.iterdir()] == ["records.csv"]
+
+
+def test_latin1_records_are_read_and_the_encoding_is_stated(tmp_path):
+    tables = synthetic_tables()
+    tables["patients"] = (
+        tables["patients"].drop(columns="nickname").assign(center=["Clínica Niño", "A", "B"])
+    )
+    records = redcap_records(tables)
+    (tmp_path / "records.csv").write_bytes(records.to_csv(index=False).encode("cp1252"))
+    result = import_redcap(tmp_path / "records.csv", tmp_path / "bundle")
+    from nephrocohort.cohort import load_bundle
+
+    assert load_bundle(tmp_path / "bundle").patients["center"].iloc[0] == "Clínica Niño"
+    assert any("Windows-1252" in note for note in result.notes)

@@ -231,6 +231,11 @@ def read_table_file(
                 path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl"
             )
         except ValueError as error:
+            if "not found" in str(error):
+                raise FileFormatError(
+                    f"{path.name} has no sheet {sheet!r}; its sheets are: "
+                    f"{', '.join(pd.ExcelFile(path, engine='openpyxl').sheet_names)}."
+                ) from None
             raise FileFormatError(f"{path.name}: {error}") from None
         except Exception as error:  # openpyxl raises many types for a damaged workbook
             raise FileFormatError(
