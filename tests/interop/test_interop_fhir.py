@@ -219,3 +219,12 @@ class TestFhirExport:
         text = (tmp_path / "fhir" / "cohort.fhir.json").read_text()
         assert "SYN-001" not in text and "2011-04-02" not in text
         assert summary.key_file.exists()
+
+
+def test_absolute_and_versioned_patient_references_are_followed(tmp_path):
+    observation = _obs(
+        "1751-7", 2.1, "g/dL", subject="https://ehr.example/fhir/Patient/P1/_history/3"
+    )
+    path = _ndjson(tmp_path, [_patient(), observation])
+    import_fhir(path, tmp_path / "out")
+    assert load_bundle(tmp_path / "out").labs["value"].tolist() == [2.1]

@@ -188,9 +188,12 @@ def _patient_ref(resource, aliases: dict[str, str]) -> str | None:
     reference = getattr(subject, "reference", None) if subject is not None else None
     if not reference:
         return None
-    return aliases.get(
-        reference, reference.split("/")[-1] if reference.startswith("Patient/") else None
-    )
+    if reference in aliases:
+        return aliases[reference]
+    # Relative ("Patient/123") or absolute ("https://ehr.example/fhir/Patient/123") references.
+    if "Patient/" in reference:
+        return reference.rsplit("Patient/", 1)[1].split("/_history", 1)[0]
+    return None
 
 
 def _patient(resource, found: _Collector, center: str | None) -> None:
