@@ -248,10 +248,10 @@ def _contacts(rng, p: dict) -> dict[str, np.ndarray]:
         keep = keep & (day <= p["last"])
         pid_all.append(np.flatnonzero(keep))
         day_all.append(day[keep])
-    # Routine contacts: about 7 + 3.2 per year of follow-up, 60% in the two years around MMF.
+    # Routine contacts: about 7 + 3.2 per year of follow-up, 75% in the two years around MMF.
     counts = rng.poisson(7 + 3.2 * followup_years)
     pid = np.repeat(np.arange(n), counts)
-    around_mmf = rng.random(pid.size) < 0.6
+    around_mmf = rng.random(pid.size) < 0.75
     uniform = p["onset"][pid] + rng.random(pid.size) * (p["last"] - p["onset"])[pid]
     near = p["mmf"][pid] + rng.uniform(-365, 365, pid.size)
     day = np.clip(np.where(around_mmf, near, uniform), p["onset"][pid], p["last"][pid])
@@ -271,7 +271,7 @@ def _states(rng, p: dict, c: dict) -> np.ndarray:
     pid, day = c["pid"], c["day"]
     since_onset = day - p["onset"][pid]
     since_mmf = day - p["mmf"][pid]
-    episode_days = 35.0
+    episode_days = 40.0
     p_nephrotic = np.where(
         since_mmf < 0,
         p["relapse_rate_before"][pid] * episode_days / DAYS_PER_YEAR,
