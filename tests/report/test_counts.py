@@ -148,3 +148,15 @@ def test_analysis_file_without_eligibility_analyses_every_patient_and_says_so(an
     assert "no eligibility column: every patient in it was analysed" in results.notes[0]
     assert "onset_aki" in results.notes[1]
     assert "Of 8 patients in the analysis-dataset file, 8 were marked eligible" in results.methods
+
+
+def test_outcomes_partition_medical_rrt_and_transplant(analysis):
+    # The seed counts medical only 24 + RRT 1 + transplant 1 = 26: a transplanted child
+    # (here P2, who also has rrt) counts under transplant only.
+    analysis = analysis.assign(
+        transplant=analysis["transplant"].mask(analysis["patient_id"] == "P2", True)
+    )
+    results = build_results(analysis, rule_set="study")
+    assert results["outcomes.rrt"].n == 0
+    assert results["outcomes.transplant"].n == 1
+    assert results["outcomes.medical_only"].n == 5

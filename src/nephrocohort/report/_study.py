@@ -410,10 +410,27 @@ def _before_after(study, options):
     return items
 
 
+def _rrt_without_transplant(study) -> pd.Series:
+    """RRT short of a transplant, so that medical only / RRT / transplant partition the cohort.
+
+    The seed reports them as three exclusive groups (24 + 1 + 1 of 26); ``rrt``
+    in the analysis dataset is dialysis or transplant, so a transplanted child
+    counts under transplant only. Unknown when either flag is unknown, except
+    that a known transplant settles it.
+    """
+    rrt, transplant = _as_boolean(study["rrt"]), _as_boolean(study["transplant"])
+    result = rrt & ~transplant
+    return result.mask(transplant.fillna(False).astype(bool), False)
+
+
 def _outcomes(study):
     return [
         count_true("outcomes.medical_only", "Medical treatment only", study["medical_only"]),
-        count_true("outcomes.rrt", "Renal replacement therapy (dialysis)", study["rrt"]),
+        count_true(
+            "outcomes.rrt",
+            "Renal replacement therapy without transplant (dialysis)",
+            _rrt_without_transplant(study),
+        ),
         count_true("outcomes.transplant", "Kidney transplantation", study["transplant"]),
         count_true("outcomes.crf", "Chronic renal failure", study["crf"]),
         count_true("outcomes.death", "Death", study["death"]),
