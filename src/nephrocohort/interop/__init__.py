@@ -13,8 +13,9 @@ from nephrocohort.interop._export import (
     default_key_path,
     export_tables,
 )
-from nephrocohort.interop._fhir import import_fhir, read_fhir_resources, tables_from_fhir
+from nephrocohort.interop._fhir import import_fhir, tables_from_fhir
 from nephrocohort.interop._fhir_export import fhir_bundle, write_fhir_bundle
+from nephrocohort.interop._fhir_read import read_fhir_resources
 from nephrocohort.interop._legacy import import_table, read_legacy_sheet
 from nephrocohort.interop._mapping import Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._redcap import (

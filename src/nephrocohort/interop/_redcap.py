@@ -376,13 +376,13 @@ def _split_records(records: pd.DataFrame, *, source: str):
             if field.field not in rows.columns:
                 continue
             values = rows[field.field].str.strip()
-            values = _decode_choices(field, values, rows.index, source)
+            values = _decode_choices(field, values)
             data[field.column] = values.to_list()
         tables[form] = pd.DataFrame(data)
     return tables, origins
 
 
-def _decode_choices(field: RedcapField, values: pd.Series, index, source: str) -> pd.Series:
+def _decode_choices(field: RedcapField, values: pd.Series) -> pd.Series:
     variable = variable_for(field.table, field.column)
     if variable is None or not variable.choices:
         return values
