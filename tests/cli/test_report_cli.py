@@ -97,3 +97,18 @@ def test_analysis_dataset_csv_is_reported_as_recorded(monkeypatch, capsys, tmp_p
     assert any("days_to_crf, crf_observed" in note for note in run["notes"])
     assert "read as recorded in an analysis-dataset file" in run["methods"]
     assert (out / "report.html").exists()
+
+
+def test_quickstart_command_writes_the_demo_report(monkeypatch, capsys, tmp_path):
+    """The README's `nephrocohort report --out report`, on the embedded demo cohort."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = run_cli(monkeypatch, capsys, "--out", "report")
+    assert code == 0, err
+    assert "Report of 26 patients (rule set 'study')" in stdout
+    assert "Loading the embedded demo cohort" in err  # progress is shown
+    written = sorted(path.name for path in (tmp_path / "report").iterdir())
+    assert written == ["report.docx", "report.html", "report.xlsx", "results.json"]
+    records = json.loads((tmp_path / "report" / "results.json").read_text(encoding="utf-8"))
+    assert next(r for r in records if r["id"] == "cohort.n")["n"] == 26  # the seed's 26 records
