@@ -158,6 +158,13 @@ class TestColumnsAndCells:
         assert problem.value == written
         assert "YYYY-MM-DD" in problem.message
 
+    @pytest.mark.parametrize("written", ["2263-01-01", "0999-12-31"])
+    def test_year_outside_any_clinical_record(self, tmp_path, written):
+        write_csvs(tmp_path, patients=f"patient_id,sex,birth_date\nP1,F,{written}\n")
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.value) == ("date_out_of_range", written)
+        assert "between 1850 and 2200" in problem.message
+
     def test_date_in_the_future(self, tmp_path):
         write_csvs(tmp_path, patients="patient_id,sex,birth_date\nP1,F,2025-01-02\n")
         (problem,) = problems_of(tmp_path, as_of=dt.date(2025, 1, 1))
@@ -341,6 +348,24 @@ class TestEveryProblemAtOnce:
         assert raised.value.problems == problems
         assert str(tmp_path) in str(raised.value)
         assert "nothing was loaded" in str(raised.value)
+
+    def test_a_systematic_mistake_is_listed_up_to_the_limit_then_counted(
+        self, tmp_path, monkeypatch
+    ):
+        monkeypatch.setattr(validation_module, "PROBLEMS_PER_KIND", 3)
+        rows = "".join(f"P1,2016-01-{day:02d},serum_creatinine,40,mmol/l\n" for day in range(1, 8))
+        write_csvs(tmp_path, patients=PATIENTS, labs="patient_id,date,test,value,unit\n" + rows)
+        problems = problems_of(tmp_path)
+        assert [(p.code, p.row) for p in problems] == [
+            ("unknown_unit", 2),
+            ("unknown_unit", 3),
+            ("unknown_unit", 4),
+            ("more_problems", None),
+        ]
+        assert problems[-1].message == (
+            "labs.csv: 4 more rows have the same problem (unknown_unit) in 'unit'; "
+            "only the first 3 are listed."
+        )
 
     def test_a_cell_is_reported_once(self, tmp_path):
         # a bad birth date is not also "missing" or "before birth"

@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Expected the form YYYY-MM-DD, e.g. {example}.",
         "Write dates as year-month-day with four-digit years; check that the day exists.",
     ),
+    "date_out_of_range": (
+        "{where} row {row}: '{column}' is {value}; the year must be between {first} and {last}.",
+        "Check the year.",
+    ),
     "future_date": (
         "{where} row {row}: '{column}' is {value}, which is after {as_of}. "
         "Expected a date on or before {as_of}.",
@@ -117,6 +121,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_patient": (
         "{where} row {row}: patient_id '{value}' is not in the patients table.",
         "Add the patient to patients, or correct the ID.",
+    ),
+    "more_problems": (
+        "{where}: {count} more rows have the same problem ({kind}) in '{column}'; "
+        "only the first {limit} are listed.",
+        "The same mistake on many rows is usually systematic (a unit, a date format or a code "
+        "used throughout): correct the whole column at once.",
     ),
     "end_before_start": (
         "{where} row {row}: '{column}' {value} is before '{start_column}' {start}.",

@@ -312,8 +312,11 @@ def _raw_table(
 
 
 def _as_chunked(column) -> pa.ChunkedArray:
+    # One chunk per column: later steps then work on it without copying it again.
     if isinstance(column, pa.ChunkedArray):
-        return column
+        if column.num_chunks == 1:
+            return column
+        column = column.combine_chunks()
     return pa.chunked_array([column], type=pa.string())
 
 

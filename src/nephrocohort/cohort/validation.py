@@ -16,6 +16,7 @@ sees one sentence per mistake.
 
 import datetime as dt
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,8 @@ END_AFTER_START = (
 )
 _NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# Years a date in a clinical record can have (also keeps dates inside datetime64[ns]).
+_FIRST_YEAR, _LAST_YEAR = 1850, 2200
 
 
 def resolve_as_of(as_of) -> dt.date:
@@ -77,6 +80,8 @@ def validate_cohort(cohort: Cohort, *, as_of=None) -> list[Problem]:
         rows = frame[SOURCE_ROW].to_numpy(dtype="float64", na_value=np.nan)
         tables[name] = _Table(name, f"Table '{name}'", frame, rows)
     problems = _checks(tables, as_of)
+    for table in tables.values():
+        problems.extend(table.summaries())
     return _sorted(problems)
 
 
@@ -86,8 +91,9 @@ def parse_bundle(path, *, as_of=None) -> tuple[list[Problem], dict[str, pd.DataF
     raw = read_raw_bundle(path)
     problems = list(raw.problems)
     tables: dict[str, _Table] = {}
-    for name, raw_table in raw.tables.items():
-        table = _parse(raw_table)
+    # Parse table by table and let go of the text as soon as it is typed (memory).
+    for name in list(raw.tables):
+        table = _parse(raw.tables.pop(name))
         problems.extend(table.problems)
         tables[name] = table
     if "patients" in tables:
@@ -95,12 +101,20 @@ def parse_bundle(path, *, as_of=None) -> tuple[list[Problem], dict[str, pd.DataF
     else:
         for table in tables.values():
             problems.extend(_schema_problems(table, as_of))
+    for table in tables.values():
+        problems.extend(table.summaries())
     if problems:
         return _sorted(problems), None
     return [], {name: table.frame for name, table in tables.items()}
 
 
 # --- bookkeeping --------------------------------------------------------------------------------
+
+
+# At most this many problems of one kind (code and column) per table are listed row by
+# row; the rest are counted in one "more_problems" entry. A systematic mistake in a
+# ten-million-row file would otherwise produce millions of identical sentences.
+PROBLEMS_PER_KIND = 1000
 
 
 @dataclass
@@ -112,20 +126,39 @@ class _Table:
     frame: pd.DataFrame
     rows: np.ndarray
     problems: list[Problem] = field(default_factory=list)
-    reported: set = field(default_factory=set)
     absent: set = field(default_factory=set)
+    _seen: dict = field(default_factory=dict)
+    _listed: Counter = field(default_factory=Counter)
+    _more: Counter = field(default_factory=Counter)
 
     def row(self, position: int) -> int | None:
         """The row the user sees for a frame position (None when unknown)."""
         value = self.rows[position]
         return None if np.isnan(value) else int(value)
 
+    def seen(self, column: str) -> np.ndarray:
+        """Which cells of ``column`` already have a problem (a boolean mask, updated in place)."""
+        if column not in self._seen:
+            self._seen[column] = np.zeros(len(self.rows), dtype=bool)
+        return self._seen[column]
+
+    def mark(self, column: str, mask) -> None:
+        """Treat the cells of ``mask`` as reported (their problem is elsewhere)."""
+        self.seen(column)[np.asarray(mask, dtype=bool)] = True
+
     def add(self, code: str, position: int, column: str | None, value, **params) -> None:
         """Record one problem, unless that cell already has one."""
         if column is not None:
-            if (position, column) in self.reported or column in self.absent:
+            if column in self.absent:
                 return
-            self.reported.add((position, column))
+            seen = self.seen(column)
+            if seen[position]:
+                return
+            seen[position] = True
+        if self._listed[(code, column)] >= PROBLEMS_PER_KIND:
+            self._more[(code, column)] += 1
+            return
+        self._listed[(code, column)] += 1
         self.problems.append(
             make_problem(
                 code,
@@ -138,11 +171,37 @@ class _Table:
             )
         )
 
+    def to_list(self, code: str, column: str, mask) -> np.ndarray:
+        """Positions of ``mask`` to report one by one; the rest beyond the limit are counted."""
+        if column in self.absent:
+            return np.empty(0, dtype=np.int64)
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool) & ~self.seen(column))
+        room = max(PROBLEMS_PER_KIND - self._listed[(code, column)], 0)
+        if positions.size > room:
+            self.seen(column)[positions[room:]] = True
+            self._more[(code, column)] += int(positions.size - room)
+        return positions[:room]
+
     def add_mask(self, code: str, mask, column: str, values=None, **params) -> None:
         """Record one problem per True position of ``mask``."""
         values = self.frame[column] if values is None else values
-        for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
+        for position in self.to_list(code, column, mask):
             self.add(code, int(position), column, values.iloc[position], **params)
+
+    def summaries(self) -> list[Problem]:
+        """One problem per kind that had more rows than were listed."""
+        return [
+            make_problem(
+                "more_problems",
+                table=self.name,
+                column=column,
+                where=self.where,
+                count=count,
+                kind=code,
+                limit=PROBLEMS_PER_KIND,
+            )
+            for (code, column), count in self._more.items()
+        ]
 
 
 def _show(value) -> str | None:
@@ -164,7 +223,10 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
         table_rank = order.get(problem.table, -1)
         columns = TABLES[problem.table].column_names if problem.table in TABLES else ()
         column_rank = columns.index(problem.column) if problem.column in columns else len(columns)
-        return (table_rank, problem.row or 0, column_rank)
+        row = problem.row if problem.row is not None else 0
+        if problem.code == "more_problems":
+            row = np.iinfo(np.int64).max
+        return (table_rank, row, column_rank)
 
     return sorted(problems, key=key)
 
@@ -241,6 +303,20 @@ def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
     result = pd.Series(dates, index=values.index)
     bad = values.notna().to_numpy() & np.isnat(dates)
     if bad.any():
+        # Well-formed dates outside the years a record can have get their own sentence.
+        year = pd.to_numeric(values.str.slice(0, 4), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        well_formed = values.str.fullmatch(_DATE_PATTERN).to_numpy(dtype=bool, na_value=False)
+        out_of_range = bad & well_formed & ((year < _FIRST_YEAR) | (year > _LAST_YEAR))
+        table.add_mask(
+            "date_out_of_range",
+            out_of_range,
+            column.name,
+            values,
+            first=_FIRST_YEAR,
+            last=_LAST_YEAR,
+        )
         table.add_mask("bad_date", bad, column.name, values, example=column.example or "2016-03-01")
     return result
 
@@ -252,8 +328,12 @@ def _dates_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 2020-02-30 over to 2020-03-01: the day must come back as written.
     written_day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pyarrow_lib.int64())
-    valid = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
-    dates = pc.if_else(valid, parsed, pyarrow_lib.scalar(None, type=parsed.type))
+    year = pc.year(parsed)
+    valid = pc.and_(
+        pc.equal(pc.day(parsed), written_day),
+        pc.and_(pc.greater_equal(year, _FIRST_YEAR), pc.less_equal(year, _LAST_YEAR)),
+    )
+    dates = pc.if_else(pc.fill_null(valid, False), parsed, pyarrow_lib.scalar(None, parsed.type))
     return dates.cast(pyarrow_lib.timestamp("ns")).to_numpy(zero_copy_only=False)
 
 
@@ -273,7 +353,7 @@ def _parse_number_array(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _parse_numbers(table: _Table, column: str, values: pd.Series, *, expected: str) -> pd.Series:
     numbers, bad = _parse_number_array(values)
-    for position in np.flatnonzero(bad):
+    for position in table.to_list("not_a_number", column, bad):
         text = values.iloc[position]
         hint = _number_hint(text)
         table.add("not_a_number", int(position), column, text, expected=expected, hint=hint)
@@ -302,7 +382,7 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     # Numbers for every test except the dipstick, whose results are grades.
     numbers, bad_number = _parse_number_array(raw_values)
     measured = np.where(dipstick, np.nan, numbers)
-    for position in np.flatnonzero(bad_number & known_test & ~dipstick):
+    for position in table.to_list("not_a_number", "value", bad_number & known_test & ~dipstick):
         value = raw_values.iloc[position]
         test = tests.iloc[position]
         expected = f"a number in {' or '.join(LAB_TESTS[test].units)}"
@@ -343,8 +423,7 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
             pair_unit[slot] = _unit_as_written(test, unit)
         except UnitError:
             allowed = ", ".join(ACCEPTED_UNITS[test])
-            for position in np.flatnonzero(pair == code):
-                table.add("unknown_unit", int(position), "unit", unit, test=test, allowed=allowed)
+            table.add_mask("unknown_unit", pair == code, "unit", units, test=test, allowed=allowed)
     slot_of_row = np.where(pair >= 0, np.searchsorted(distinct_pairs, pair), distinct_pairs.size)
     factor = pair_factor[slot_of_row]
     measured_unit = _text_from_slots(slot_of_row, pair_unit)
@@ -355,11 +434,8 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     canonical_value = measured * factor
     # Cells that cannot be converted already have a problem (or their test or unit has one).
     not_converted = np.isnan(canonical_value) & has_value
-    for position in np.flatnonzero(not_converted | ~known_test):
-        table.reported.add((int(position), "value"))
-        table.reported.add((int(position), "unit"))
-    for position in np.flatnonzero(np.isnan(factor) & has_unit):
-        table.reported.add((int(position), "unit"))
+    table.mark("value", not_converted | ~known_test)
+    table.mark("unit", not_converted | ~known_test | (np.isnan(factor) & has_unit))
     return {
         "value": pd.Series(canonical_value, index=text.index, dtype="float64"),
         "unit": canonical_unit.where(~np.isnan(canonical_value)),
@@ -416,7 +492,8 @@ def _schema_problems(table: _Table, as_of: dt.date) -> list[Problem]:
         with warnings.catch_warnings():
             # pandera's own concatenation of failure cases warns about a pandas change.
             warnings.simplefilter("ignore", FutureWarning)
-            schema.validate(table.frame, lazy=True)
+            # inplace: nothing is coerced, so validating needs no copy of the table.
+            schema.validate(table.frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         _report_failures(table, schema, errors.failure_cases, as_of)
     return table.problems[before:]
@@ -564,7 +641,7 @@ def _cross_table_problems(table: _Table, patients: _Table) -> list[Problem]:
         dates = frame[column.name].to_numpy()
         with np.errstate(invalid="ignore"):
             early = ~np.isnat(dates) & ~np.isnat(birth) & (dates < birth)
-        for position in np.flatnonzero(early):
+        for position in table.to_list("before_birth", column.name, early):
             table.add(
                 "before_birth",
                 int(position),
@@ -585,7 +662,7 @@ def _end_before_start(table: _Table) -> list[Problem]:
         starts = frame[start].to_numpy()
         ends = frame[end].to_numpy()
         wrong = ~np.isnat(starts) & ~np.isnat(ends) & (ends < starts)
-        for position in np.flatnonzero(wrong):
+        for position in table.to_list("end_before_start", end, wrong):
             table.add(
                 "end_before_start",
                 int(position),
