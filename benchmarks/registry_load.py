@@ -7,8 +7,9 @@ Reproduce (needs PostgreSQL on 127.0.0.1:5432, user postgres, trust auth):
 It creates a throwaway database, starts ``nephrocohort serve`` (waitress, demo
 cohort loaded on first run) on a free port, and runs ``--users`` simulated
 users, each with its own login session. One iteration of a user: open the
-patient list, search by ID, open a patient page, open the edit form of one of
-that patient's visits and save it with a changed weight. Several users edit
+patient list, search by ID, open a patient page and its timeline image, pause
+(``--think-seconds``, exponential), open the edit form of one of a few shared
+visits, pause, and save it with a changed weight. Several users edit
 the same few visits on purpose, so that concurrent saves collide.
 
 Reported: p50/p95/max latency per kind of request, errors (HTTP >= 500,
@@ -129,7 +130,7 @@ class Tally:
         return True
 
 
-def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed):
+def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed, think):
     rng = random.Random(seed)
     client = Client(base)
     try:
@@ -149,6 +150,9 @@ def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed):
             tally.record("search", status, seconds)
             status, _, seconds = client.request(f"/patients/{patient_pk}/")
             tally.record("patient page", status, seconds)
+            status, _, seconds = client.request(f"/patients/{patient_pk}/timeline.png")
+            tally.record("timeline png", status, seconds)
+            time.sleep(rng.expovariate(1 / think) if think else 0)
             target_patient, visit_pk, fields = rng.choice(targets)
             edit = f"/patients/{target_patient}/visits/{visit_pk}/edit/"
             status, page, seconds = client.request(edit)
@@ -161,6 +165,7 @@ def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed):
                 "weight_kg": f"{rng.uniform(10, 40):.1f}",
                 "confirm_unusual_values": "on",
             }
+            time.sleep(rng.expovariate(1 / think) if think else 0)
             status, page, seconds = client.request(edit, form)
             if status == 302:
                 tally.record("save", status, seconds, ok=(302,))
@@ -225,6 +230,12 @@ def main(argv=None) -> int:
     parser.add_argument("--max-seconds", type=float, default=180)
     parser.add_argument("--hot-visits", type=int, default=10, help="visits edited by everyone")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=1.0,
+        help="mean pause (exponential) after reading a patient and before saving; 0 = none",
+    )
     args = parser.parse_args(argv)
 
     name = f"nephrocohort_bench_{uuid.uuid4().hex[:8]}"
@@ -255,6 +266,7 @@ def main(argv=None) -> int:
                         stop_at=stop_at,
                         tally=tally,
                         seed=args.seed + index,
+                        think=args.think_seconds,
                     ),
                 )  # fmt: skip
                 for index in range(args.users)
@@ -272,13 +284,17 @@ def main(argv=None) -> int:
 
     added = sum(after[visit] - before[visit] for visit in before)
     requests = sum(len(values) for values in tally.latency.values())
-    print(f"users={args.users} iterations/user={args.iterations} elapsed={elapsed:.1f}s "
+    print(f"users={args.users} iterations/user={args.iterations} think={args.think_seconds}s "
+          f"elapsed={elapsed:.1f}s "
           f"requests={requests} ({requests / elapsed:.1f}/s)")  # fmt: skip
     print(f"{'request':<14} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for kind, values in tally.latency.items():
         print(f"{kind:<14} {len(values):>5} {statistics.median(values) * 1000:>8.0f} "
               f"{_percentile(values, 0.95) * 1000:>8.0f} {max(values) * 1000:>8.0f}")  # fmt: skip
     pages = [v for kind, values in tally.latency.items() if kind != "save" for v in values]
+    if not pages:
+        print(f"no request completed; errors: {dict(tally.errors)}")
+        return 1
     print(f"all page views p50 {statistics.median(pages) * 1000:.0f} ms, "
           f"p95 {_percentile(pages, 0.95) * 1000:.0f} ms")  # fmt: skip
     print(f"errors={sum(tally.errors.values())} {dict(tally.errors)}")

@@ -48,8 +48,11 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
     ``egfr`` has ``date`` and ``egfr`` columns (mL/min/1.73 m2), computed by the
     caller with the rule set's equation; None leaves the panel empty.
     """
-    figure = Figure(figsize=(10, 8.5), layout="constrained")
+    # Fixed margins instead of a layout engine: constrained layout took most
+    # of the drawing time, and the panels' labels have known sizes.
+    figure = Figure(figsize=(10, 8.5), dpi=90)
     axes = figure.subplots(4, 1, sharex=True, height_ratios=[3, 2, 2, 2.2])
+    figure.subplots_adjust(left=0.14, right=0.9, top=0.94, bottom=0.09, hspace=0.12)
     labs = cohort.labs
     _proteinuria_panel(axes[0], labs, rule_set)
     _albumin_panel(axes[1], labs, rule_set)
@@ -61,7 +64,9 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
     if pd.notna(onset):
         title += f" (onset {onset:%Y-%m-%d})"
     figure.suptitle(title)
-    figure.autofmt_xdate()
+    for label in axes[-1].get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
     return figure
 
 
