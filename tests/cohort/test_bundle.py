@@ -243,3 +243,21 @@ class TestRoundTrip:
         )
         path = save_bundle(Cohort(patients=patients), tmp_path / "built")
         assert load_bundle(path, as_of=AS_OF).n_patients == 1
+
+
+class TestSavingErrors:
+    def test_saving_over_a_file_asks_for_a_folder(self, tmp_path, cohort):
+        from nephrocohort.cohort.bundle import BundleWriteError
+
+        target = tmp_path / "cohort.csv"
+        target.write_text("x")
+        with pytest.raises(BundleWriteError, match="give a folder name"):
+            save_bundle(cohort, target)
+
+    def test_too_many_rows_for_excel(self, tmp_path, monkeypatch, cohort):
+        from nephrocohort.cohort import bundle
+        from nephrocohort.cohort.bundle import BundleWriteError
+
+        monkeypatch.setattr(bundle, "_EXCEL_MAX_DATA_ROWS", 5)
+        with pytest.raises(BundleWriteError, match="labs table has 8 rows"):
+            save_bundle(cohort, tmp_path / "cohort.xlsx")

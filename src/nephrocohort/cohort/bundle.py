@@ -15,9 +15,17 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.validation import parse_bundle
-from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
-__all__ = ["load_bundle", "save_bundle"]
+__all__ = ["load_bundle", "save_bundle", "BundleWriteError"]
+
+# An Excel sheet holds 1,048,576 rows, one of them the header.
+_EXCEL_MAX_DATA_ROWS = 1_048_575
+
+
+class BundleWriteError(NephroCohortError, ValueError):
+    """A bundle cannot be written where or in the form the user asked."""
+
 
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -64,6 +72,17 @@ def save_bundle(cohort: Cohort, path) -> Path:
     Returns the path written. Existing table files at ``path`` are replaced.
     """
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        for name, frame in cohort.tables.items():
+            if len(frame) > _EXCEL_MAX_DATA_ROWS:
+                raise BundleWriteError(
+                    f"The {name} table has {len(frame):,} rows; an Excel sheet holds at most "
+                    f"{_EXCEL_MAX_DATA_ROWS:,}. Save the cohort as a folder of CSV files instead."
+                )
+    elif path.exists() and not path.is_dir():
+        raise BundleWriteError(
+            f"'{path}' is a file; give a folder name for the CSV files, or a name ending in .xlsx."
+        )
     tables = {name: _for_disk(name, frame) for name, frame in cohort.tables.items()}
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
