@@ -34,7 +34,8 @@ def test_docx_has_table1_by_histology(results, figures, tmp_path):
     rows = {row[0]: row[1:] for row in table1}
     assert rows["N"] == ["2", "3", "1"]
     assert rows["Sex (M:F)"] == ["1:1", "2:0", "0:1"]
-    assert rows["Current age (years)"] == ["8\u201310", "4\u20136", "12"]  # min-max; one value
+    # mean (SD) as the seed's Table 1: MCD 8, 10 -> 9 (SD sqrt(2)); FSGS 4, 6 -> 5 (sqrt(2))
+    assert rows["Current age (years), mean (SD)"] == ["9 (1.41)", "5 (1.41)", "12"]
     assert rows["High blood pressure at onset, n (%)"] == ["1 (50.0%)", "2 (66.7%)", "\u2014"]
 
 

@@ -11,7 +11,16 @@ import math
 
 from nephrocohort.report._items import CountItem, HypothesisTestItem, SummaryItem
 
-__all__ = ["fmt_number", "fmt_percent", "fmt_count", "fmt_summary", "fmt_p", "fmt_test", "DASH"]
+__all__ = [
+    "fmt_number",
+    "fmt_percent",
+    "fmt_count",
+    "fmt_summary",
+    "fmt_mean_sd",
+    "fmt_p",
+    "fmt_test",
+    "DASH",
+]
 
 DASH = "\u2013"  # en dash for ranges
 MISSING = "\u2014"  # em dash for "no data"
@@ -56,6 +65,15 @@ def fmt_summary(item: SummaryItem) -> str:
     if item.summary == "median_quartiles":
         return f"{fmt_number(item.median)} ({fmt_number(item.p25)}{DASH}{fmt_number(item.p75)})"
     return f"{fmt_number(item.min)}{DASH}{fmt_number(item.max)}"
+
+
+def fmt_mean_sd(item: SummaryItem) -> str:
+    """Mean (SD) whatever the normality decision, for tables laid out that way (Table 1)."""
+    if item.n == 0:
+        return MISSING
+    if item.n == 1:
+        return fmt_number(item.mean)
+    return f"{fmt_number(item.mean)} ({fmt_number(item.sd)})"
 
 
 def fmt_summary_kind(item: SummaryItem) -> str:

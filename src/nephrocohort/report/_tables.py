@@ -15,6 +15,7 @@ from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._format import (
     MISSING,
     fmt_count,
+    fmt_mean_sd,
     fmt_number,
     fmt_p,
     fmt_summary,
@@ -98,26 +99,30 @@ def _table1(results: Results) -> Table | None:
             return f"{item.n}:{item.denominator - item.n}" if item.denominator else MISSING
         if isinstance(item, CountItem):
             return fmt_count(item)
-        return fmt_summary(item)
+        return fmt_mean_sd(item)
 
     rows = [
         ("N", *(cell(c, "n") for c in codes)),
         ("Sex (M:F)", *(cell(c, "sex") for c in codes)),
-        ("Current age (years)", *(cell(c, "age_years") for c in codes)),
+        ("Current age (years), mean (SD)", *(cell(c, "age_years") for c in codes)),
         (
-            "Time from diagnosis to MMF (months)",
+            "Time from diagnosis to MMF (months), mean (SD)",
             *(cell(c, "months_diagnosis_to_mmf") for c in codes),
         ),
         ("High blood pressure at onset, n (%)", *(cell(c, "hypertension") for c in codes)),
-        ("eGFR at MMF start (mL/min/1.73 m2)", *(cell(c, "egfr_mmf_start") for c in codes)),
+        (
+            "eGFR at MMF start (mL/min/1.73 m2), mean (SD)",
+            *(cell(c, "egfr_mmf_start") for c in codes),
+        ),
     ]
     return Table(
         "table1",
         "Table 1. Baseline characteristics by histology",
         ("", *codes),
         tuple(rows),
-        "Quantitative rows show mean (SD) or median (p25\u2013p75) as the normality test decided, "
-        "min\u2013max for very small groups, the value itself for one patient. MCD: minimal change "
+        "Quantitative rows give mean (SD) in every column, as the seed's Table 1, so that "
+        "histologies can be compared side by side (the value itself for one patient); medians, "
+        "quartiles and each group's normality test are in results.json. MCD: minimal change "
         "disease; FSGS: focal segmental glomerulosclerosis; MN: membranous nephropathy; DMS: "
         "diffuse mesangial sclerosis.",
     )
