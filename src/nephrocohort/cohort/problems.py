@@ -65,7 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "missing_column": (
         "{where} has no column '{column}', which is required.",
-        "Add the column '{column}' to the header ({description}).",
+        "{hint}",
     ),
     "missing_value": (
         "{where} row {row}: '{column}' is empty. It is required ({description}).",

@@ -257,10 +257,9 @@ def _parse(raw: RawTable) -> _Table:
                         table=raw.name,
                         column=column.name,
                         where=raw.where,
-                        description=column.description,
+                        hint=hint,
                     )
                 )
-                table.problems[-1] = _with_hint(table.problems[-1], hint)
             continue
         values = text[column.name]
         if column.kind == "date":
@@ -283,16 +282,12 @@ def _parse(raw: RawTable) -> _Table:
     return table
 
 
-def _with_hint(problem: Problem, hint: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, hint=hint)
-
-
 def _expected(table: str, column) -> str:
     plausible = COLUMN_RANGES.get((table, column.name))
     if plausible is not None:
         return f"a number in {plausible.unit}, e.g. {column.example}"
+    if column.unit == "dose_unit":
+        return f"a number in the unit written in dose_unit, e.g. {column.example}"
     if column.unit:
         return f"a number (in {column.unit}), e.g. {column.example}"
     return f"a number, e.g. {column.example}"
