@@ -79,6 +79,8 @@ def figure_proteinuria(results: Results) -> Figure | None:
         totals.append(items["nephrotic"].denominator)
         for state, item in items.items():
             counts[state].append(item.n)
+    if not any(totals):  # no time point has a measurement: nothing to draw
+        return None
     fig, ax = plt.subplots(figsize=(7, 4.2))
     x = np.arange(len(names))
     bottom = np.zeros(len(names))

@@ -1,0 +1,51 @@
+"""A cohort with almost no data still gives a complete, honest report (no crash, no invented numbers)."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from nephrocohort.report import (
+    build_results,
+    render_figures,
+    write_docx,
+    write_html,
+    write_json,
+    write_xlsx,
+)
+from nephrocohort.report._columns import fill_absent_columns
+
+
+@pytest.fixture(scope="module")
+def sparse_results():
+    frame = pd.DataFrame(
+        {"patient_id": ["S1", "S2", "S3"], "eligible": pd.array([True] * 3, dtype="boolean")}
+    )
+    frame, absent, notes = fill_absent_columns(frame)
+    return build_results(frame, rule_set="study", source="analysis_file", notes=notes)
+
+
+def test_counts_without_data_have_no_denominator_and_no_percent(sparse_results):
+    item = sparse_results["sex.male"]
+    assert (item.n, item.denominator, item.missing, item.percent) == (0, 0, 3, None)
+
+
+def test_summaries_and_tests_without_data_are_empty_not_zero(sparse_results):
+    summary = sparse_results["egfr.mmf_start"]
+    assert (summary.n, summary.summary) == (0, "none")
+    assert summary.mean != summary.mean  # NaN, written as null
+    test = sparse_results["relapses_per_year.test"]
+    assert test.n == 0 and test.p != test.p
+    assert "response.month1.group_test" not in sparse_results  # no groups to compare
+    assert sparse_results["km.crf"].n == 0
+
+
+def test_every_renderer_copes(sparse_results, tmp_path):
+    figures = render_figures(sparse_results)
+    assert [f.id for f in figures] == ["figure.eligibility"]  # no measurement, no Figure 1
+    write_html(sparse_results, tmp_path / "r.html", figures=figures)
+    write_docx(sparse_results, tmp_path / "r.docx", figures=figures)
+    write_xlsx(sparse_results, tmp_path / "r.xlsx")
+    records = json.loads(write_json(sparse_results, tmp_path / "r.json").read_text())
+    assert next(r for r in records if r["id"] == "egfr.mmf_start")["mean"] is None
+    assert "lacks" in records[0]["notes"][0] or "lacks" in records[0]["notes"][-1]
