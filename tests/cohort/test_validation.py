@@ -66,6 +66,12 @@ class TestWholeFiles:
         (problem,) = problems_of(tmp_path)
         assert problem.code == "no_tables"
 
+    def test_folder_with_a_workbook_points_at_it(self, tmp_path):
+        (tmp_path / "cohort.xlsx").write_bytes(b"")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "no_tables"
+        assert "cohort.xlsx" in problem.hint
+
     def test_patients_table_is_required(self, tmp_path):
         write_csvs(tmp_path, labs="patient_id,date,test,value,unit\n")
         problem = only(problems_of(tmp_path), "missing_table")[0]

@@ -24,7 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_tables": (
         "{path} contains no table files (expected patients.csv and the other tables as .csv).",
-        "The tables are: {tables}.",
+        "{hint}",
     ),
     "missing_table": (
         "The bundle has no {table} table ({expected}).",

@@ -95,9 +95,13 @@ def _read_folder(folder: Path) -> RawBundle:
     bundle = RawBundle(str(folder), "csv")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
-        bundle.problems.append(
-            make_problem("no_tables", path=folder, tables=", ".join(TABLE_NAMES))
+        workbooks = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _XLSX_SUFFIXES)
+        hint = (
+            f"The folder holds {workbooks[0]}: give the path of that workbook instead."
+            if workbooks
+            else f"The tables are: {', '.join(TABLE_NAMES)}."
         )
+        bundle.problems.append(make_problem("no_tables", path=folder, hint=hint))
         return bundle
     for file in files:
         name = file.stem.strip().lower()
