@@ -119,3 +119,8 @@ def test_one_month_response_by_group_uses_fisher_exact_on_the_r_x_c_table(result
     assert (test.test, test.n) == ("Fisher exact", 5)
     assert test.p == pytest.approx(1.0)
     assert "2 x 3 table (exact)" in test.note
+
+
+def test_kaplan_meier_keeps_censoring_times_for_the_plot(results):
+    # P2 censored at 200 days and P6 at 400 (no remission observed)
+    assert results["km.complete_remission"].censored_days == (200.0, 400.0)

@@ -120,6 +120,10 @@ def figure_kaplan_meier(
         survival, lower, upper = 1 - survival, 1 - upper, 1 - lower
     fig, ax = plt.subplots(figsize=(6.5, 4))
     ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
+    if item.censored_days:  # censoring marks on the curve, as survival plots show them
+        censored = np.array(item.censored_days) / _DAYS_PER_MONTH
+        heights = survival[np.searchsorted(months, censored, side="right") - 1]
+        ax.plot(censored, heights, linestyle="", marker="|", markersize=8, color="#2c3e50")
     ax.fill_between(months, lower, upper, step="post", alpha=0.2, color="#2c3e50")
     ax.set_xlabel("Months from MMF start")
     ax.set_ylabel(ylabel or ("Cumulative proportion" if cumulative else "Proportion free of event"))

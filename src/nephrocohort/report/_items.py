@@ -157,6 +157,7 @@ class SurvivalItem:
     ci_lower: tuple = field(default=())
     ci_upper: tuple = field(default=())
     at_risk: tuple = field(default=())
+    censored_days: tuple = field(default=())  # times at which patients were censored
 
     kind = "survival"
 

@@ -76,7 +76,14 @@ class Results:
         """One row per item (without curves), for notebooks and the Excel 'All results' sheet."""
         rows = []
         for record in self.to_records():
-            for bulky in ("timeline_days", "survival", "ci_lower", "ci_upper", "at_risk"):
+            for bulky in (
+                "timeline_days",
+                "survival",
+                "ci_lower",
+                "ci_upper",
+                "at_risk",
+                "censored_days",
+            ):
                 record.pop(bulky, None)
             if "reasons" in record:
                 record["reasons"] = "; ".join(

@@ -162,4 +162,5 @@ def kaplan_meier_item(item_id, label, durations_days, observed) -> SurvivalItem:
         ci_lower=(first.ci_low if first else 1.0, *(float(row.ci_low) for row in rows)),
         ci_upper=(first.ci_high if first else 1.0, *(float(row.ci_high) for row in rows)),
         at_risk=(int(result.n), *(int(row.at_risk) for row in rows)),
+        censored_days=tuple(float(row.time) for row in result.table if row.censored > 0),
     )
