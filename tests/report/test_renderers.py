@@ -92,3 +92,11 @@ def test_html_is_self_contained(results, figures, tmp_path):
     assert not re.search(r'(src|href)="https?://', html)  # nothing fetched from the network
     assert "Table 1. Baseline characteristics by histology" in html
     assert "Of 8 patients assessed, 6 met the eligibility criteria" in html
+
+
+def test_tables_are_available_as_dataframes_for_notebooks(results):
+    tables = results.tables()
+    assert list(tables)[:3] == ["characteristics", "table1", "table2"]
+    table2 = tables["table2"].set_index("Finding in the renal biopsy")
+    assert table2.loc["Focal segmental glomerulosclerosis", "CRF n (%)"] == "1 (33.3%)"
+    assert "<table" in results._repr_html_()

@@ -92,6 +92,15 @@ class Results:
             rows.append(record)
         return pd.DataFrame(rows).set_index("id")
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's display tables as DataFrames, by table id (``table1``, ``table2``, ...).
+
+        Values are the rounded text the report prints; use ``to_frame`` for numbers.
+        """
+        from nephrocohort.report._tables import build_tables  # tables are built from Results
+
+        return {table.id: table.to_frame() for table in build_tables(self)}
+
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
