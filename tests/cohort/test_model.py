@@ -1,8 +1,10 @@
 """The Cohort dataclass: partial construction, types and repr."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from nephrocohort.cohort import Cohort
@@ -36,6 +38,20 @@ class TestCohortConstruction:
         assert patients["source_row"].dtype == "Int64"
         assert cohort.visits["height_cm"].dtype == "float64"
         assert cohort.events["date"].dtype == "datetime64[ns]"
+
+    @pytest.mark.parametrize(
+        "birth_dates",
+        [
+            pd.Series([pd.Timestamp("2012-03-14")] * 2).astype("datetime64[us]"),
+            pd.Series(["2012-03-14"] * 2, dtype=pd.ArrowDtype(pa.string())),
+            pd.Series([dt.date(2012, 3, 14)] * 2),
+        ],
+        ids=["datetime64[us]", "arrow-text", "date-objects"],
+    )
+    def test_dates_in_other_forms_become_datetime64_ns(self, birth_dates):
+        cohort = Cohort(patients=_patients().assign(birth_date=birth_dates))
+        assert cohort.patients["birth_date"].dtype == "datetime64[ns]"
+        assert cohort.patients.loc[0, "birth_date"] == pd.Timestamp("2012-03-14")
 
     def test_extra_columns_are_carried_along(self):
         frame = _patients().assign(study_arm=["a", "b"])

@@ -223,6 +223,8 @@ class TestColumnsAndCells:
         write_csvs(tmp_path, patients=PATIENTS, labs=labs)
         (problem,) = problems_of(tmp_path)
         assert (problem.code, problem.column, problem.value) == ("unknown_unit", "unit", "mmol/L")
+        assert problem.params["test"] == "serum_creatinine"
+        assert problem.params["allowed"] == "mg/dL, umol/L"
         assert "serum_creatinine" in problem.message
         assert "mg/dL, umol/L" in problem.message
 
