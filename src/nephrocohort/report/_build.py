@@ -81,10 +81,12 @@ def build_results(
 
     Examples
     --------
-    >>> from nephrocohort.cohort import demo_cohort, derive  # doctest: +SKIP
-    >>> cohort = demo_cohort()  # doctest: +SKIP
-    >>> results = build_results(derive(cohort, "study"), rule_set="study", cohort=cohort)  # doctest: +SKIP
-    >>> results["sex.male"].percent  # doctest: +SKIP
+    >>> from nephrocohort.clinical import load_rule_set
+    >>> from nephrocohort.cohort import demo_cohort, derive
+    >>> cohort, study = demo_cohort(), load_rule_set("study")
+    >>> results = build_results(derive(cohort, study), rule_set=study, cohort=cohort)
+    >>> round(results["sex.male"].percent, 1)  # the seed: 69.2% (n = 18)
+    69.2
     """
     options = options or ReportOptions()
     if source not in _SOURCES:
