@@ -189,7 +189,7 @@ TABLES: dict[str, TableSpec] = {
                 Column(
                     "unit",
                     "text",
-                    "Unit of the value; must be one accepted for the test (see the labs tests)",
+                    "Unit of the value; one of the units accepted for the test (see Lab tests)",
                     "mg/mg",
                     required=True,
                 ),
