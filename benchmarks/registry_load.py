@@ -12,7 +12,8 @@ patient list, search by ID, open a patient page and its timeline image, pause
 visits, pause, and save it with a changed weight. Several users edit
 the same few visits on purpose, so that concurrent saves collide.
 
-Reported: p50/p95/max latency per kind of request, errors (HTTP >= 500,
+By default every patient page and timeline is opened once before the
+measured run (``--no-warm-up`` measures from a cold cache). Reported: p50/p95/max latency per kind of request, errors (HTTP >= 500,
 timeouts, a refused connection, a 4xx that is not an edit conflict), edit
 conflicts (refused saves, which are the intended outcome of a collision) and
 lost edits, counted as (successful saves) - (versions added in the
@@ -182,6 +183,15 @@ def _user(base, login, targets, patients, *, iterations, stop_at, tally, seed, t
                 tally.errors[type(error).__name__] += 1
 
 
+def _warm_up(base, login, patients) -> None:
+    """Open every patient page and timeline once, so the run measures the steady state."""
+    client = Client(base)
+    client.login(*login)
+    for patient_pk, _ in patients:
+        client.request(f"/patients/{patient_pk}/")
+        client.request(f"/patients/{patient_pk}/timeline.png")
+
+
 def _pick_targets(database_url: str, count: int):
     import psycopg
 
@@ -236,7 +246,14 @@ def main(argv=None) -> int:
         default=1.0,
         help="mean pause (exponential) after reading a patient and before saving; 0 = none",
     )
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="measure from a cold cache (derived values and timelines computed on first view)",
+    )
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
 
     name = f"nephrocohort_bench_{uuid.uuid4().hex[:8]}"
     database_url = f"{SERVER}/{name}"
@@ -254,6 +271,8 @@ def main(argv=None) -> int:
             _wait_until_up(base, process)
             username, password = (Path(folder) / "demo-login.txt").read_text().split("\n")[:2]
             patients, targets, before = _pick_targets(database_url, args.hot_visits)
+            if args.warm_up:
+                _warm_up(base, (username, password), patients)
             tally = Tally()
             stop_at = time.monotonic() + args.max_seconds
             started = time.monotonic()
@@ -284,7 +303,9 @@ def main(argv=None) -> int:
 
     added = sum(after[visit] - before[visit] for visit in before)
     requests = sum(len(values) for values in tally.latency.values())
+    print(f"machine load average at start: {load_before:.1f} (cores: {os.cpu_count()})")
     print(f"users={args.users} iterations/user={args.iterations} think={args.think_seconds}s "
+          f"warm-up={args.warm_up} "
           f"elapsed={elapsed:.1f}s "
           f"requests={requests} ({requests / elapsed:.1f}/s)")  # fmt: skip
     print(f"{'request':<14} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
