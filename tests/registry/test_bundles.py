@@ -162,3 +162,13 @@ class TestExport:
 
     def test_data_entry_cannot_export(self, client_a):
         assert client_a.get(reverse("registry:export")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_patient_added_between_preview_and_confirm_imports_nothing(client_a, centers):
+    response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
+    Patient.objects.create(patient_id="A-102", center=centers["A"], sex="M")
+    response = client_a.post(reverse("registry:import_confirm", args=[response.context["token"]]))
+    assert response.status_code == 422
+    assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+    assert not Patient.objects.filter(patient_id="A-101").exists()

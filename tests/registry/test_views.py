@@ -306,3 +306,14 @@ def test_no_patient_values_in_logs(client_a, patient_a, patient_b, caplog):
     assert "Not Found" in logged  # logging works, so the absence below means something
     for value in ("A-001", "B-001", "1.37", "16.4", "2012-03-01"):
         assert value not in logged
+
+
+@pytest.mark.django_db
+def test_edit_without_its_version_is_refused(client_a, patient_a):
+    visit = patient_a.visits.get()
+    response = client_a.post(
+        reverse("registry:record_edit", args=[patient_a.pk, "visits", visit.pk]),
+        {"date": "2015-02-01", "weight_kg": "20"},
+    )
+    assert "lost track of which version" in response.context["form"].errors["version"][0]
+    assert Visit.objects.get(pk=visit.pk).weight_kg == 14.2

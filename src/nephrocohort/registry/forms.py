@@ -86,6 +86,16 @@ class ContractForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise ValidationError(
+                "This form lost track of which version of the record it edits. "
+                "Open the record again and re-enter your changes.",
+                code="missing_version",
+            )
+        return version
+
     def clean(self):
         cleaned = super().clean()
         if self.errors:
@@ -118,8 +128,7 @@ class ContractForm(forms.ModelForm):
         if record.pk is None:
             record.save()
         else:
-            expected = self.cleaned_data.get("version") or record.version
-            record.save_checked(expected_version=expected)
+            record.save_checked(expected_version=self.cleaned_data["version"])
         return record
 
 

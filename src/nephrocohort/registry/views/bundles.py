@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,8 +24,22 @@ from nephrocohort.registry.views._common import registry_view
 _SESSION_KEY = "registry_import_token"
 
 
+_ABANDONED_AFTER_SECONDS = 24 * 60 * 60
+
+
 def _upload_dir(token: str) -> Path:
     return Path(settings.DATA_DIR) / "uploads" / token
+
+
+def _remove_abandoned_uploads() -> None:
+    """Delete previews nobody confirmed within a day (they hold patient data)."""
+    root = Path(settings.DATA_DIR) / "uploads"
+    if not root.is_dir():
+        return
+    cutoff = time.time() - _ABANDONED_AFTER_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @registry_view("import")
@@ -31,6 +47,7 @@ def import_upload(request):
     form = BundleUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
+        _remove_abandoned_uploads()
         upload = form.cleaned_data["bundle"]
         token = secrets.token_urlsafe(16)
         folder = _upload_dir(token)
@@ -79,7 +96,18 @@ def import_confirm(request, token: str):
         del request.session[_SESSION_KEY]
         context = {"form": BundleUploadForm(), "problems": problems, "file_name": stored.name}
         return render(request, "registry/import.html", context, status=422)
-    count = write_cohort(cohort, request.user)
+    try:
+        count = write_cohort(cohort, request.user)
+    except IntegrityError:
+        # Someone imported or entered one of these patient IDs since the preview.
+        shutil.rmtree(folder, ignore_errors=True)
+        del request.session[_SESSION_KEY]
+        messages.error(
+            request,
+            "Nothing was imported: some of these patient IDs were added to the registry "
+            "after the preview. Upload the file again to see which.",
+        )
+        return redirect("registry:import")
     shutil.rmtree(folder, ignore_errors=True)
     del request.session[_SESSION_KEY]
     messages.success(request, f"Imported {count} patients with all their records.")
