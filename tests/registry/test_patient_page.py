@@ -111,3 +111,24 @@ class TestCaching:
         reasons = next(r for r in after["derived_key"] if r["column"] == "exclusion_reasons")
         assert before["exclusion_reasons"] != reasons["value"]
         assert "Hepatitis B positive" in reasons["value"]
+
+
+@pytest.mark.django_db
+def test_timeline_panels_use_the_rule_sets_thresholds(patient_a):
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.registry.timeline import timeline_figure
+
+    cohort = cohort_from_db(Patient.objects.filter(pk=patient_a.pk))
+    figure = timeline_figure(cohort, rule_set=load_rule_set("study"), egfr=None)
+    proteinuria, albumin, egfr_axis, medications = figure.axes[:4]
+    bands = sorted(
+        (round(patch.get_y(), 6), round(patch.get_y() + patch.get_height(), 6))
+        for patch in proteinuria.patches
+    )
+    # Seed study: complete remission < 4 mg/m2/h, nephrotic > 40 mg/m2/h (study rule set).
+    assert bands[1] == (4.0, 40.0)
+    assert proteinuria.get_yscale() == "log"
+    # Seed study: hypoalbuminemia is albumin < 2.5 g/dL.
+    assert [line.get_ydata()[0] for line in albumin.lines][0] == 2.5
+    assert "schwartz-1976" in egfr_axis.get_ylabel()
+    assert [label.get_text() for label in medications.get_yticklabels()] == ["MMF"]

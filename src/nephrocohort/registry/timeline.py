@@ -46,7 +46,8 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
     """The figure for the one patient in ``cohort``.
 
     ``egfr`` has ``date`` and ``egfr`` columns (mL/min/1.73 m2), computed by the
-    caller with the rule set's equation; None leaves the panel empty.
+    caller with the rule set's equation (``rule_set.derivation.egfr_equation``,
+    named on the panel); None leaves the panel empty.
     """
     # Fixed margins instead of a layout engine: constrained layout took most
     # of the drawing time, and the panels' labels have known sizes.
@@ -56,7 +57,7 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
     labs = cohort.labs
     _proteinuria_panel(axes[0], labs, rule_set)
     _albumin_panel(axes[1], labs, rule_set)
-    _egfr_panel(axes[2], egfr)
+    _egfr_panel(axes[2], egfr, equation=rule_set.derivation.egfr_equation)
     _medication_panel(axes[3], cohort.medications, until=_last_recorded_date(cohort))
     _event_markers(axes, cohort.events)
     onset = cohort.patients["onset_date"].iloc[0] if len(cohort.patients) else pd.NaT
@@ -122,8 +123,8 @@ def _albumin_panel(ax, labs: pd.DataFrame, rule_set: RuleSet) -> None:
     ax.set_ylim(0, max(5.0, float(albumin["value"].max()) + 0.5 if len(albumin) else 0))
 
 
-def _egfr_panel(ax, egfr: pd.DataFrame | None) -> None:
-    ax.set_ylabel("eGFR\n(mL/min/1.73 m2)")
+def _egfr_panel(ax, egfr: pd.DataFrame | None, *, equation: str) -> None:
+    ax.set_ylabel(f"eGFR {equation}\n(mL/min/1.73 m2)")
     if egfr is not None and len(egfr):
         ordered = egfr.sort_values("date")
         ax.plot(_dates(ordered["date"]), ordered["egfr"], "o-", color="#117864")
