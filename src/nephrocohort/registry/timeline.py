@@ -102,14 +102,11 @@ def _proteinuria_panel(ax, labs: pd.DataFrame, rule_set: RuleSet) -> None:
             c=colours,
             label="dipstick",
         )
-    ax.text(
-        0.01,
-        0.97,
+    ax.set_title(
         f"Bands: rule set '{rule_set.name}' (complete {criterion.complete}, "
         f"nephrotic {criterion.nephrotic})",
-        transform=ax.transAxes,
-        fontsize=7,
-        va="top",
+        fontsize=8,
+        loc="left",
     )
 
 
@@ -159,6 +156,11 @@ def _last_recorded_date(cohort: Cohort) -> pd.Timestamp:
 def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> None:
     rows: list[str] = []
     last = until
+    starts = medications["start_date"].dropna()
+    span_days = max((last - starts.min()).days, 1) if len(starts) else 1
+    # Dose labels closer than a twelfth of the time span would overlap; skip those.
+    min_label_gap_days = span_days / 12
+    last_label: pd.Timestamp | None = None
     for course in medications.sort_values("start_date").itertuples():
         row = _DRUG_ROWS.get(course.drug, str(course.drug))
         if row not in rows:
@@ -167,8 +169,10 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
         end = pd.Timestamp(course.end_date) if pd.notna(course.end_date) else last
         y = rows.index(row)
         ax.barh(y, (end - start).days, left=start, height=0.6, color="#5d6d7e")
-        if row == "Prednisolone" and pd.notna(course.dose):
+        far_enough = last_label is None or (start - last_label).days >= min_label_gap_days
+        if row == "Prednisolone" and pd.notna(course.dose) and far_enough:
             ax.text(start, y + 0.35, f"{course.dose:g} {course.dose_unit}", fontsize=6)
+            last_label = start
     if not rows:
         ax.text(
             0.5,
