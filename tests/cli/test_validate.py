@@ -65,6 +65,15 @@ class TestValidate:
         assert "Was it measured in g/L?" in output
         assert "Traceback" not in output
 
+    def test_long_report_starts_with_counts_by_kind(self, tmp_path):
+        rows = "".join(f"    P{i},X,2010-01-02\n" for i in range(3, 15))
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS + rows)
+        result = run("validate", str(bundle), "--as-of", "2025-01-01")
+        assert result.exit_code == 1
+        assert "12 problems found" in result.output
+        assert "By table and kind:" in result.output
+        assert "patients     unknown_code             12" in result.output
+
     def test_json_output_for_programs(self, tmp_path):
         bundle = write_csvs(tmp_path / "b", patients=PATIENTS + "    P3,F,2012-03-14\n    P3,F,x\n")
         result = run("validate", str(bundle), "--json", "--as-of", "2025-01-01")

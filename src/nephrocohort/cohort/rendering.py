@@ -1,9 +1,22 @@
 """Plain-text and JSON renderings of a validation outcome (kept apart from the checks)."""
 
+from collections import Counter
+
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.problems import Problem
 
 __all__ = ["format_problems", "format_summary", "outcome_as_json"]
+
+# Long reports start with a count of each kind of problem per table.
+_SUMMARY_FROM = 10
+
+
+def _by_kind(problems: list[Problem]) -> list[str]:
+    counts = Counter((problem.table or "bundle", problem.code) for problem in problems)
+    lines = ["By table and kind:"]
+    for (table, code), number in sorted(counts.items(), key=lambda item: -item[1]):
+        lines.append(f"  {table:<12} {code:<20} {number:>6,}")
+    return lines
 
 
 def format_problems(problems: list[Problem], *, source: str) -> str:
@@ -11,6 +24,8 @@ def format_problems(problems: list[Problem], *, source: str) -> str:
     count = len(problems)
     noun = "problem" if count == 1 else "problems"
     lines = [f"{count} {noun} found in {source}; nothing was loaded.", ""]
+    if count > _SUMMARY_FROM:
+        lines += _by_kind(problems) + [""]
     width = len(str(count))
     for number, problem in enumerate(problems, start=1):
         lines.append(f"{number:>{width}}. {problem.message}")
