@@ -12,9 +12,11 @@ each size it reports:
   reference the derivation time is compared with;
 - ``derive_s`` (wall, best of ``--repeat``) and ``derive_cpu_s`` (CPU time of
   the process, less disturbed by other work on the machine);
-- ``derive_peak_mb``: the peak of memory allocated during ``derive``
-  (tracemalloc, a separate run) and ``process_peak_rss_mb``: the peak resident
-  size of the whole process (data, derivation and the interpreter);
+- memory: ``cohort_rss_mb`` (resident size with the cohort loaded),
+  ``derive_peak_rss_mb`` (resident peak while deriving, cohort included; Linux
+  ``VmHWM`` after a reset), ``derive_peak_mb`` (peak of what ``derive``
+  itself allocates, tracemalloc, a separate run) and ``process_peak_rss_mb``
+  (peak of the whole process: loading and deriving);
 - ``loop_s``: the per-patient loop of ``derive_loop.py`` (only up to
   ``--loop-up-to`` patients) and ``loop_mismatches``: patients whose value
   differs between the two implementations (must be 0).
@@ -57,7 +59,12 @@ def _read_parquet(folder: Path):
 
     from nephrocohort.cohort import Cohort
 
-    return Cohort(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLE_NAMES})
+    return Cohort(
+        **{
+            name: pd.read_parquet(folder / f"{name}.parquet", dtype_backend="pyarrow")
+            for name in TABLE_NAMES
+        }
+    )
 
 
 def _read_csv(folder: Path):
@@ -70,6 +77,26 @@ def _read_csv(folder: Path):
         frame = pd.read_csv(folder / f"{name}.csv", engine="pyarrow", dtype_backend="pyarrow")
         tables[name] = frame
     return Cohort(**tables)
+
+
+def _proc_status(field: str) -> float | None:
+    """A memory figure of this process from /proc/self/status, in MB (Linux only)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the resident-size peak (VmHWM) so the next peak is the derivation's (Linux)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def _timed(function, repeat: int):
@@ -105,12 +132,15 @@ def run_one(n_patients: int, folder: Path, *, repeat: int, loop: bool) -> dict:
     result["lab_rows"] = len(cohort.labs)
 
     derive(cohort, rule_set)  # warm-up: imports and the one-off probing of equation ranges
+    result["cohort_rss_mb"] = _proc_status("VmRSS")
+    peak_reset = _reset_peak_rss()
     dataset, result["derive_s"], result["derive_cpu_s"] = _timed(
         lambda: derive(cohort, rule_set), repeat
     )
     result["derive_per_load"] = result["derive_s"] / result["load_parquet_s"]
     result["derive_per_load_cpu"] = result["derive_cpu_s"] / result["load_parquet_cpu_s"]
-    # peak resident size so far: interpreter + the loaded cohort + derivation
+    # resident peak while deriving (the loaded cohort included), and of load + derive
+    result["derive_peak_rss_mb"] = _proc_status("VmHWM") if peak_reset else None
     result["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     _, result["load_csv_s"], result["load_csv_cpu_s"] = _timed(lambda: _read_csv(folder), 1)
@@ -188,8 +218,9 @@ def _row(r: dict) -> str:
         f"{r['patients']:>7,} patients, {r['lab_rows']:>10,} lab rows: derive {r['derive_s']:.2f} s "
         f"(cpu {r['derive_cpu_s']:.2f} s); load parquet {r['load_parquet_s']:.2f} s "
         f"(cpu {r['load_parquet_cpu_s']:.2f} s), csv {r['load_csv_s']:.2f} s; derive/load "
-        f"{r['derive_per_load']:.2f} (cpu {r['derive_per_load_cpu']:.2f}); derive peak "
-        f"{r['derive_peak_mb']:.0f} MB, process peak {r['process_peak_rss_mb']:.0f} MB; {loop}"
+        f"{r['derive_per_load']:.2f} (cpu {r['derive_per_load_cpu']:.2f}); memory: cohort "
+        f"{r['cohort_rss_mb']:.0f} MB resident, peak while deriving {r['derive_peak_rss_mb'] or 0:.0f} MB, "
+        f"derive allocations peak {r['derive_peak_mb']:.0f} MB, process peak {r['process_peak_rss_mb']:.0f} MB; {loop}"
     )
 
 
