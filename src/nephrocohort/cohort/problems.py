@@ -68,7 +68,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{hint}",
     ),
     "missing_value": (
-        "{where} row {row}: '{column}' is empty. It is required ({description}).",
+        "{where} row {row}: '{column}' is empty, but it is required. {column}: {description}.",
         "",
     ),
     "bad_date": (
