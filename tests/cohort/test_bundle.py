@@ -2,6 +2,7 @@
 
 import datetime as dt
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -261,3 +262,17 @@ class TestSavingErrors:
         monkeypatch.setattr(bundle, "_EXCEL_MAX_DATA_ROWS", 5)
         with pytest.raises(BundleWriteError, match="labs table has 8 rows"):
             save_bundle(cohort, tmp_path / "cohort.xlsx")
+
+
+class TestShippedDemoBundle:
+    """The demo bundle shipped in the package is a realistic round-trip case."""
+
+    @pytest.mark.parametrize("target", ["csv-folder", "demo.xlsx"])
+    def test_demo_bundle_round_trips(self, tmp_path, target):
+        from importlib.resources import files
+
+        demo = Path(str(files("nephrocohort") / "data" / "demo"))
+        cohort = load_bundle(demo)
+        again = load_bundle(save_bundle(cohort, tmp_path / target))
+        for name, frame in cohort.tables.items():
+            pd.testing.assert_frame_equal(again.tables[name], frame, check_exact=False, rtol=1e-12)
