@@ -164,6 +164,21 @@ class TestColumnsAndCells:
         assert problem.value == written
         assert "YYYY-MM-DD" in problem.message
 
+    @pytest.mark.parametrize(
+        ("written", "hint"),
+        [
+            ("14/03/2012", "If this is 14 March 2012, write 2012-03-14."),
+            ("03/04/2012", "'03/04/2012' could be 3 April or 4 March: write it as YYYY-MM-DD."),
+        ],
+    )
+    def test_day_month_year_dates_get_the_iso_form_only_when_unambiguous(
+        self, tmp_path, written, hint
+    ):
+        write_csvs(tmp_path, patients=f"patient_id,sex,birth_date\nP1,F,{written}\n")
+        (problem,) = problems_of(tmp_path)
+        assert problem.code == "bad_date"
+        assert problem.hint == hint
+
     @pytest.mark.parametrize("written", ["2263-01-01", "0999-12-31"])
     def test_year_outside_any_clinical_record(self, tmp_path, written):
         write_csvs(tmp_path, patients=f"patient_id,sex,birth_date\nP1,F,{written}\n")

@@ -74,7 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_date": (
         "{where} row {row}: '{column}' is '{value}', which is not a date. "
         "Expected the form YYYY-MM-DD, e.g. {example}.",
-        "Write dates as year-month-day with four-digit years; check that the day exists.",
+        "{hint}",
     ),
     "date_out_of_range": (
         "{where} row {row}: '{column}' is {value}; the year must be between {first} and {last}.",

@@ -15,6 +15,7 @@ sees one sentence per mistake.
 """
 
 import datetime as dt
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -312,8 +313,58 @@ def _parse_dates(table: _Table, column, values: pd.Series) -> pd.Series:
             first=_FIRST_YEAR,
             last=_LAST_YEAR,
         )
-        table.add_mask("bad_date", bad, column.name, values, example=column.example or "2016-03-01")
+        example = column.example or "2016-03-01"
+        for position in table.to_list("bad_date", column.name, bad):
+            text = values.iloc[position]
+            hint = _date_hint(text)
+            table.add("bad_date", int(position), column.name, text, example=example, hint=hint)
     return result
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _date_hint(text: str) -> str:
+    """Suggest the ISO form of a day/month/year date, only when it cannot be read two ways."""
+    match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
+    if match:
+        first, second, year = (int(part) for part in match.groups())
+        readings = []
+        if first <= 31 and 1 <= second <= 12:
+            readings.append((first, second))  # day first
+        if second <= 31 and 1 <= first <= 12 and first != second:
+            readings.append((second, first))  # month first
+        valid = [(d, m) for d, m in readings if _exists(year, m, d)]
+        if len(valid) == 1:
+            day, month = valid[0]
+            return f"If this is {day} {_MONTHS[month - 1]} {year}, write {year:04d}-{month:02d}-{day:02d}."
+        if len(valid) == 2:
+            return (
+                f"'{text}' could be {valid[0][0]} {_MONTHS[valid[0][1] - 1]} or "
+                f"{valid[1][0]} {_MONTHS[valid[1][1] - 1]}: write it as YYYY-MM-DD."
+            )
+    return "Write dates as year-month-day with four-digit years; check that the day exists."
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _dates_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
