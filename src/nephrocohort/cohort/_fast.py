@@ -23,13 +23,14 @@ TEXT = pd.StringDtype("pyarrow")
 
 
 def as_arrow(values: pd.Series) -> pa.Array:
-    """The column as one pyarrow string array (no copy for pyarrow-backed text)."""
-    array = values.array
-    if hasattr(array, "_pa_array"):
-        chunked = array._pa_array
-        if chunked.type != pa.string():
-            chunked = chunked.cast(pa.string())
-        return chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    """The column as one pyarrow (large) string array; no copy for pyarrow-backed text."""
+    if hasattr(values.array, "__arrow_array__"):
+        arrow = pa.array(values.array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+            return arrow
+        return arrow.cast(pa.string())
     objects = values.astype("object").where(values.notna(), None)
     return pa.array(objects.tolist(), type=pa.string(), from_pandas=True)
 
@@ -79,5 +80,6 @@ def lookup_text(values: pd.Series, mapping: dict) -> pd.Series:
 
 def positions_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
     """For each row, the position of its value in ``reference`` (first match), or -1."""
-    found = pc.index_in(as_arrow(values), value_set=as_arrow(reference))
+    arrow = as_arrow(values)
+    found = pc.index_in(arrow, value_set=as_arrow(reference).cast(arrow.type))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")

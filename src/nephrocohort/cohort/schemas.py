@@ -43,7 +43,8 @@ def _lab_unit_canonical(frame: pd.DataFrame) -> pd.Series:
     canonical = lookup_text(
         frame["test"], {name: t.canonical_unit for name, t in LAB_TESTS.items()}
     )
-    same = pc.equal(as_arrow(frame["unit"]), as_arrow(canonical))
+    units = as_arrow(frame["unit"])
+    same = pc.equal(units, as_arrow(canonical).cast(units.type))
     # Missing test or unit is reported by the not-null checks, not here.
     agrees = same.fill_null(True).to_numpy(zero_copy_only=False)
     return pd.Series(agrees, index=frame.index)

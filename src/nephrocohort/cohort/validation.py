@@ -370,7 +370,7 @@ def _exists(year: int, month: int, day: int) -> bool:
 def _dates_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
     """YYYY-MM-DD texts to datetime64[ns]; anything else (or a day that does not exist) NaT."""
     well_formed = pc.fill_null(pc.match_substring_regex(texts, _DATE_PATTERN), False)
-    text = pc.if_else(well_formed, texts, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+    text = pc.if_else(well_formed, texts, pyarrow_lib.scalar(None, type=texts.type))
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 2020-02-30 over to 2020-03-01: the day must come back as written.
     written_day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pyarrow_lib.int64())
@@ -386,7 +386,7 @@ def _dates_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
 def _numbers_of_texts(texts: pyarrow_lib.Array) -> np.ndarray:
     """Plain decimal numbers to float64; anything else (1,5 or inf or 12 mg) NaN."""
     ok = pc.fill_null(pc.match_substring_regex(texts, _NUMBER_PATTERN), False)
-    cleaned = pc.if_else(ok, texts, pyarrow_lib.scalar(None, type=pyarrow_lib.string()))
+    cleaned = pc.if_else(ok, texts, pyarrow_lib.scalar(None, type=texts.type))
     numbers = pc.cast(cleaned, pyarrow_lib.float64()).to_numpy(zero_copy_only=False)
     return np.where(np.isfinite(numbers), numbers, np.nan)
 
