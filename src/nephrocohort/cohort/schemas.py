@@ -11,7 +11,11 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+try:
+    import pandera.pandas as pa
+except ImportError:  # pandera before 0.24 has the pandas API at the top level
+    import pandera as pa
 import pyarrow.compute as pc
 
 from nephrocohort.cohort._fast import as_arrow, lookup_float, lookup_text

@@ -22,7 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+try:
+    import pandera.pandas as pa
+except ImportError:  # pandera before 0.24 has the pandas API at the top level
+    import pandera as pa
 import pyarrow as pyarrow_lib
 import pyarrow.compute as pc
 
