@@ -117,6 +117,28 @@ def test_derive_into_a_missing_folder_is_refused(monkeypatch, capsys, tmp_path, 
     assert "does not exist" in err and "Traceback" not in err
 
 
+def test_derive_into_a_folder_is_refused(monkeypatch, capsys, tmp_path, bundle):
+    code, _, err = run_cli(
+        monkeypatch, capsys, "derive", "--data", str(bundle), "--out", str(tmp_path)
+    )
+    assert code == 2
+    assert "it is a folder" in err and "Traceback" not in err
+
+
+def test_missing_bundle_is_reported(monkeypatch, capsys, tmp_path):
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "derive",
+        "--data",
+        str(tmp_path / "nothing"),
+        "--out",
+        str(tmp_path / "d.csv"),
+    )
+    assert code == 1
+    assert "does not exist" in err and "Traceback" not in err
+
+
 def test_derive_with_unknown_rule_set_is_refused(monkeypatch, capsys, tmp_path, bundle):
     code, _, err = run_cli(
         monkeypatch,

@@ -65,6 +65,10 @@ def register(app) -> None:
         """Derive the analysis dataset (one row per patient) and write it as CSV."""
         from nephrocohort.cohort import derive, write_analysis_csv
 
+        if out.is_dir():
+            raise OutputPathError(
+                f"Cannot write {out}: it is a folder. Give a file name, e.g. {out / 'derived.csv'}."
+            )
         if not out.parent.exists():
             raise OutputPathError(
                 f"Cannot write {out}: the folder {out.parent} does not exist. "
@@ -72,7 +76,12 @@ def register(app) -> None:
             )
         cohort, rules = _load(data, rule_set)
         dataset = derive(cohort, rules)
-        write_analysis_csv(dataset, out)
+        try:
+            write_analysis_csv(dataset, out)
+        except OSError as error:
+            raise OutputPathError(
+                f"Cannot write {out}: {error.strerror or error}. Choose another --out path."
+            ) from None
         noun = "patient" if len(dataset) == 1 else "patients"
         typer.echo(
             f"Wrote the analysis dataset of {len(dataset)} {noun} ({len(dataset.columns)} columns, "
