@@ -781,3 +781,21 @@ class TestSteroidResponseAndEligibility:
         row = one(derive(make_cohort(medications=[]), study))
         assert row["eligible"] == False  # noqa: E712
         assert row["exclusion_reasons"].startswith("No MMF")
+
+
+def test_synthetic_patients_derive_the_same_alone_and_together(study):
+    """On realistic records (generate_synthetic), the vectorised steps keep patients apart."""
+    from nephrocohort.cohort import generate_synthetic
+
+    cohort = generate_synthetic(30, seed=7)
+    together = derive(cohort, study)
+    alone = []
+    for patient_id in cohort.patients["patient_id"]:
+        tables = {
+            name: frame[(frame["patient_id"] == patient_id).fillna(False).to_numpy()].reset_index(
+                drop=True
+            )
+            for name, frame in cohort.tables.items()
+        }
+        alone.append(derive(Cohort(**tables), study))
+    pd.testing.assert_frame_equal(pd.concat(alone, ignore_index=True), together)
