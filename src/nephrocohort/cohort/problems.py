@@ -167,7 +167,14 @@ class Problem:
             "value": self.value,
             "message": self.message,
             "hint": self.hint,
+            "params": {key: _json_safe(value) for key, value in self.params.items()},
         }
+
+
+def _json_safe(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def make_problem(
