@@ -75,3 +75,16 @@ def test_admin_site_shows_clinical_rows_read_only_and_scoped(
     response = client.post(f"/admin/registry/patient/{patient_a.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Patient.objects.filter(pk=patient_a.pk).exists()
+
+
+@pytest.mark.django_db
+def test_changes_of_role_and_centers_are_audited(make_user, centers):
+    user = make_user("auditee", "monitor", "A")
+    profile = user.registry_profile
+    profile.role = "data_entry"
+    profile.save()
+    profile.centers.add(centers["B"])
+    roles = [record.role for record in profile.history.order_by("history_id")]
+    assert roles[0] == "monitor" and roles[-1] == "data_entry"
+    latest = profile.history.order_by("-history_id").first()
+    assert sorted(link.center.code for link in latest.centers.all()) == ["A", "B"]

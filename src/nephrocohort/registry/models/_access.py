@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from nephrocohort.registry.models._base import LiveQuerySet
 
@@ -32,6 +33,7 @@ class Center(models.Model):
         max_length=40, unique=True, help_text="Short code used in bundles (patients.center)."
     )
     name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -66,6 +68,8 @@ class UserProfile(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     centers = models.ManyToManyField(Center, blank=True, related_name="members")
+    # Who was given which role and centers, and when: access changes are audited too.
+    history = HistoricalRecords(m2m_fields=[centers])
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
