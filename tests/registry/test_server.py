@@ -209,3 +209,10 @@ def test_serve_command_migrates_prints_the_login_and_serves(tmp_path):
     assert f"NephroCohort registry at http://127.0.0.1:{port}/" in output
     assert "Demo login: user demo, password " in output
     assert (tmp_path / "registry.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "registry", "--check", "--dry-run", verbosity=0)
