@@ -140,3 +140,41 @@ def test_registry_in_the_browser(live_server, browser_page, make_user, tmp_path)
         patients = archive.read("patients.csv").decode()
     assert "A-900" in patients and "birth_date_days_from_onset" in patients
     page.screenshot(path=str(ARTIFACTS / "export-page.png"), full_page=True)
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "a long test passphrase")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_editing_the_same_visit(live_server, browser_page, make_user, patient_a):
+    """The second save is refused with what changed; the first one is kept."""
+    from nephrocohort.registry.models import Visit
+
+    make_user("first_nurse", "data_entry", "A")
+    make_user("second_nurse", "data_entry", "A")
+    visit = patient_a.visits.get()
+    edit = f"{live_server.url}/patients/{patient_a.pk}/visits/{visit.pk}/edit/"
+    first = browser_page
+    second = first.context.browser.new_context().new_page()
+    try:
+        _log_in(first, live_server.url, "first_nurse")
+        _log_in(second, live_server.url, "second_nurse")
+        first.goto(edit)
+        second.goto(edit)
+        first.fill("#id_weight_kg", "15.1")
+        second.fill("#id_weight_kg", "13.9")
+        first.click("button:has-text('Save')")
+        first.wait_for_selector("text=Visit saved.")
+        second.click("button:has-text('Save')")
+        message = second.inner_text(".messages")
+        second.screenshot(path=str(ARTIFACTS / "edit-conflict.png"), full_page=True)
+    finally:
+        second.context.close()
+    assert "changed by first_nurse" in message
+    assert "weight (kg): 14.2 -> 15.1" in message
+    assert Visit.objects.get(pk=visit.pk).weight_kg == 15.1
