@@ -1,8 +1,27 @@
 """The NephroCohort web registry (a Django project and app).
 
-Importing this package does not configure Django; ``nephrocohort serve``
-(``nephrocohort.registry.server``) and ``manage.py`` do. Models mirror the
-cohort data contract; ``Patient.objects.visible_to(user)`` scopes all access.
+Importing this package does not configure Django: ``configure`` does (as
+``nephrocohort serve`` and ``manage.py`` do), after which the models,
+views and ``conversion.cohort_from_db`` can be used. Models mirror the cohort
+data contract; ``Patient.objects.visible_to(user)`` scopes all access.
 """
 
-__all__: list[str] = []
+from nephrocohort.registry.server import (
+    DemoLogin,
+    RegistryError,
+    configure,
+    create_user,
+    prepare,
+    read_password,
+    serve,
+)
+
+__all__ = [
+    "DemoLogin",
+    "RegistryError",
+    "configure",
+    "create_user",
+    "prepare",
+    "read_password",
+    "serve",
+]
