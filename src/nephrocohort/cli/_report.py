@@ -11,8 +11,6 @@ from typing import Annotated
 
 import typer
 
-from nephrocohort.report import FORMATS, ReportOptions, run_report
-
 
 def report(
     data: Annotated[
@@ -35,7 +33,7 @@ def report(
     ),
     formats: Annotated[
         str,
-        typer.Option("--format", help=f"Comma-separated formats out of {','.join(FORMATS)}."),
+        typer.Option("--format", help="Comma-separated formats out of html, docx, xlsx, json."),
     ] = "html,docx,xlsx,json",
     percentile_method: Annotated[
         str,
@@ -53,6 +51,10 @@ def report(
     ] = "lilliefors",
 ) -> None:
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
+    # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
+    # would slow the start-up of every other command.
+    from nephrocohort.report import ReportOptions, run_report
+
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
     run = run_report(
         data=data,
