@@ -172,3 +172,33 @@ def test_patient_added_between_preview_and_confirm_imports_nothing(client_a, cen
     assert response.status_code == 422
     assert [p.code for p in response.context["problems"]] == ["patient_exists"]
     assert not Patient.objects.filter(patient_id="A-101").exists()
+
+
+@pytest.mark.django_db
+class TestBadUploads:
+    def test_zip_without_csv_files(self, client_a):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("notes.txt", "hello")
+        upload = SimpleUploadedFile("cohort.zip", buffer.getvalue())
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        [problem] = response.context["problems"]
+        assert problem.code == "no_csv" and "patients.csv" in problem.hint
+
+    def test_other_file_types_are_refused_by_the_form(self, client_a):
+        upload = SimpleUploadedFile("cohort.csv", b"patient_id\nP1\n")
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        assert (
+            "must be a .zip of CSV files or an .xlsx workbook (got cohort.csv)"
+            in (response.context["form"].errors["bundle"][0])
+        )
+
+    def test_zip_cannot_write_outside_its_folder(self, client_a, tmp_path):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in GOOD.items():
+                archive.writestr(f"../../{name}", text)
+        upload = SimpleUploadedFile("cohort.zip", buffer.getvalue())
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        # Members are taken by their base name inside the upload folder: still a valid preview.
+        assert response.context["preview"]["counts"]["patients"] == 2
