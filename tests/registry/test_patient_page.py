@@ -132,3 +132,32 @@ def test_timeline_panels_use_the_rule_sets_thresholds(patient_a):
     assert [line.get_ydata()[0] for line in albumin.lines][0] == 2.5
     assert "schwartz-1976" in egfr_axis.get_ylabel()
     assert [label.get_text() for label in medications.get_yticklabels()] == ["MMF"]
+
+
+@pytest.mark.django_db
+def test_patient_page_under_another_rule_set(client, entry_a, patient_a):
+    client.force_login(entry_a)
+    url = reverse("registry:patient_detail", args=[patient_a.pk])
+    response = client.get(url, {"rule_set": "ipna2020"})
+    assert "Derived values (rule set ipna2020)" in response.content.decode()
+    assert "timeline.png?rule_set=ipna2020" in response.content.decode()
+    assert client.get(url, {"rule_set": "made-up"}).status_code == 404
+    png = client.get(
+        reverse("registry:timeline_png", args=[patient_a.pk]), {"rule_set": "kdigo2021"}
+    )
+    assert png["Content-Type"] == "image/png"
+
+
+@pytest.mark.django_db
+def test_timeline_bands_of_a_per_day_rule_set_are_converted_to_per_hour(patient_a):
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.registry.timeline import timeline_figure
+
+    cohort = cohort_from_db(Patient.objects.filter(pk=patient_a.pk))
+    figure = timeline_figure(cohort, rule_set=load_rule_set("ipna2020"), egfr=None)
+    proteinuria = figure.axes[0]
+    partial = sorted(
+        (patch.get_y(), patch.get_y() + patch.get_height()) for patch in proteinuria.patches
+    )[1]
+    # IPNA 2020: complete < 100 mg/m2/day, nephrotic >= 1000 mg/m2/day; / 24 h per day.
+    assert partial == pytest.approx((100 / 24, 1000 / 24))

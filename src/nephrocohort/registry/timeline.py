@@ -74,8 +74,10 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
 def _proteinuria_panel(ax, labs: pd.DataFrame, rule_set: RuleSet) -> None:
     ax.set_yscale("log")
     ax.set_ylabel("Urine protein\n(mg/m2/h)")
-    criterion, _ = rule_set.criterion_for("urine_protein_timed", "mg/m2/h")
-    low, high = criterion.complete.value, criterion.nephrotic.value
+    # A rule set may state timed-urine thresholds per day; measured value x factor
+    # is in the criterion's unit, so a threshold / factor is in mg/m2/h.
+    criterion, factor = rule_set.criterion_for("urine_protein_timed", "mg/m2/h")
+    low, high = criterion.complete.value / factor, criterion.nephrotic.value / factor
     ax.axhspan(1e-2, low, color=_CATEGORY_COLOURS["complete"], zorder=0)
     ax.axhspan(low, high, color=_CATEGORY_COLOURS["partial"], zorder=0)
     ax.axhspan(high, 1e4, color=_CATEGORY_COLOURS["nephrotic"], zorder=0)
@@ -104,7 +106,7 @@ def _proteinuria_panel(ax, labs: pd.DataFrame, rule_set: RuleSet) -> None:
         )
     ax.set_title(
         f"Bands: rule set '{rule_set.name}' (complete {criterion.complete}, "
-        f"nephrotic {criterion.nephrotic})",
+        f"nephrotic {criterion.nephrotic}; shown as {low:.3g} and {high:.3g} mg/m2/h)",
         fontsize=8,
         loc="left",
     )

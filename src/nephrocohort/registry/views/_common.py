@@ -16,7 +16,26 @@ from django.shortcuts import get_object_or_404
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient, user_can
 
-__all__ = ["registry_view", "visible_patient", "visible_record", "record_model"]
+__all__ = [
+    "registry_view",
+    "visible_patient",
+    "visible_record",
+    "record_model",
+    "chosen_rule_set",
+    "DEFAULT_RULE_SET",
+]
+
+DEFAULT_RULE_SET = "study"
+
+
+def chosen_rule_set(request) -> str:
+    """The shipped rule set named by ``?rule_set=`` (default: the seed study's)."""
+    from nephrocohort.clinical.rules import list_rule_sets
+
+    name = request.GET.get("rule_set", DEFAULT_RULE_SET)
+    if name not in list_rule_sets():
+        raise Http404("Unknown rule set.")
+    return name
 
 
 def registry_view(action: str):

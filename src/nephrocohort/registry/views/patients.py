@@ -9,14 +9,17 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
 from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
 from nephrocohort.registry.patient_summary import explain_patient
-from nephrocohort.registry.views._common import registry_view, visible_patient
-from nephrocohort.registry.views.timeline import RULE_SET_NAME
+from nephrocohort.registry.views._common import (
+    chosen_rule_set,
+    registry_view,
+    visible_patient,
+)
 
 PAGE_SIZE = 50
 
@@ -45,8 +48,14 @@ def patient_detail(request, pk: int):
         )
         for table, model in CHILD_MODELS.items()
     ]
-    derived = cached_for_patient(patient, f"derived:{RULE_SET_NAME}", lambda: _derived(patient))
-    context = {"patient": patient, "sections": sections, **derived}
+    name = chosen_rule_set(request)
+    derived = cached_for_patient(patient, f"derived:{name}", lambda: _derived(patient, name))
+    context = {
+        "patient": patient,
+        "sections": sections,
+        "rule_set_names": list_rule_sets(),
+        **derived,
+    }
     return render(request, "registry/patient_detail.html", context)
 
 
@@ -73,9 +82,9 @@ KEY_DERIVED = (
 )
 
 
-def _derived(patient) -> dict:
+def _derived(patient, rule_set_name: str) -> dict:
     cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
-    rule_set = load_rule_set(RULE_SET_NAME)
+    rule_set = load_rule_set(rule_set_name)
     explanation, problem = explain_patient(cohort, rule_set)
     if explanation is None:
         return {"derived_problem": problem, "rule_set": rule_set}

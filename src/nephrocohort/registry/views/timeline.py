@@ -10,14 +10,12 @@ from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.models import Patient
 from nephrocohort.registry.patient_summary import egfr_points
 from nephrocohort.registry.timeline import figure_png, timeline_figure
-from nephrocohort.registry.views._common import registry_view, visible_patient
-
-RULE_SET_NAME = "study"
+from nephrocohort.registry.views._common import chosen_rule_set, registry_view, visible_patient
 
 
-def _draw(patient) -> bytes:
+def _draw(patient, rule_set_name: str) -> bytes:
     cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
-    rule_set = load_rule_set(RULE_SET_NAME)
+    rule_set = load_rule_set(rule_set_name)
     points = egfr_points(cohort, equation=rule_set.derivation.egfr_equation)
     return figure_png(timeline_figure(cohort, rule_set=rule_set, egfr=points))
 
@@ -25,7 +23,8 @@ def _draw(patient) -> bytes:
 @registry_view("view")
 def timeline_png(request, pk: int):
     patient = visible_patient(request, pk)
-    png = cached_for_patient(patient, f"timeline:{RULE_SET_NAME}", lambda: _draw(patient))
+    name = chosen_rule_set(request)
+    png = cached_for_patient(patient, f"timeline:{name}", lambda: _draw(patient, name))
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
