@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
 from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
-from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient
+from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
 from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.views._common import (
     chosen_rule_set,
@@ -49,12 +50,20 @@ def patient_detail(request, pk: int):
         for table, model in CHILD_MODELS.items()
     ]
     name = chosen_rule_set(request)
-    derived = cached_for_patient(patient, f"derived:{name}", lambda: _derived(patient, name))
+    can_edit = user_can(request.user, "edit")
+
+    def records_html() -> str:
+        # Holds no per-user token (deleting goes through a confirmation page),
+        # so one rendering serves every user with the same edit right.
+        context = {"sections": sections, "can_edit": can_edit, **_derived(patient, name)}
+        return render_to_string("registry/_patient_records.html", context)
+
+    html = cached_for_patient(patient, f"records:{name}:{can_edit}", records_html)
     context = {
         "patient": patient,
-        "sections": sections,
+        "rule_set_name": name,
         "rule_set_names": list_rule_sets(),
-        **derived,
+        "records_html": mark_safe(html),  # rendered (and escaped) by our own template
     }
     return render(request, "registry/patient_detail.html", context)
 
@@ -148,8 +157,9 @@ def patient_edit(request, pk: int):
 @registry_view("edit")
 def patient_delete(request, pk: int):
     patient = visible_patient(request, pk)
-    if request.method != "POST":  # after the lookup: another center's id stays a 404
-        return HttpResponseNotAllowed(["POST"])
+    if request.method != "POST":
+        context = {"patient": patient, "record": patient, "kind": "patient record"}
+        return render(request, "registry/confirm_delete.html", context)
     try:
         patient.soft_delete(expected_version=int(request.POST.get("version", patient.version)))
     except EditConflictError as conflict:

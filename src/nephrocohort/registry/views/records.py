@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from nephrocohort.registry.forms import RECORD_FORMS
@@ -62,8 +61,9 @@ def record_edit(request, pk: int, table: str, record_pk: int):
 def record_delete(request, pk: int, table: str, record_pk: int):
     patient = visible_patient(request, pk)
     record = visible_record(request, patient, table, record_pk)
-    if request.method != "POST":  # after the lookup: another center's id stays a 404
-        return HttpResponseNotAllowed(["POST"])
+    if request.method != "POST":
+        context = {"patient": patient, "record": record, "kind": record._meta.verbose_name}
+        return render(request, "registry/confirm_delete.html", context)
     try:
         record.soft_delete(expected_version=int(request.POST.get("version", record.version)))
     except EditConflictError as conflict:
