@@ -1,0 +1,67 @@
+"""The vectorised selection helpers agree with a brute-force search on random data."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nephrocohort.cohort._derive_common import nearest_in_window, nearest_row
+
+rows_strategy = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(-40, 40)), min_size=0, max_size=40
+)
+
+
+def brute_nearest_in_window(pid, day, anchor, offset, before, after):
+    chosen = {}
+    for position, (p, d) in enumerate(zip(pid, day, strict=True)):
+        if np.isnan(anchor[p]):
+            continue
+        relative = d - anchor[p] - offset
+        if not -before <= relative <= after:
+            continue
+        best = chosen.get(p)
+        key = (abs(relative), relative, position)
+        if best is None or key < best[0]:
+            chosen[p] = (key, position)
+    return {p: position for p, (_, position) in chosen.items()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=rows_strategy,
+    offset=st.integers(-5, 30),
+    before=st.integers(0, 20),
+    after=st.integers(0, 20),
+)
+def test_nearest_in_window_matches_brute_force(rows, offset, before, after):
+    pid = np.array([p for p, _ in rows], dtype=np.int64)
+    day = np.array([d for _, d in rows], dtype=np.float64)
+    anchor = np.array([0.0, 5.0, np.nan, -3.0])
+    pids, positions = nearest_in_window(
+        pid,
+        day,
+        anchor_day=anchor,
+        target_offset_days=offset,
+        window_before_days=before,
+        window_after_days=after,
+    )
+    got = dict(zip(pids.tolist(), positions.tolist(), strict=True))
+    assert got == brute_nearest_in_window(pid, day, anchor, offset, before, after)
+
+
+@settings(max_examples=200, deadline=None)
+@given(refs=rows_strategy, queries=rows_strategy)
+def test_nearest_row_matches_brute_force(refs, queries):
+    ref_pid = np.array([p for p, _ in refs], dtype=np.int64)
+    ref_day = np.array([d for _, d in refs], dtype=np.float64)
+    q_pid = np.array([p for p, _ in queries], dtype=np.int64)
+    q_day = np.array([d for _, d in queries], dtype=np.float64)
+    got = nearest_row(q_pid, q_day, ref_pid, ref_day)
+    for index, (p, d) in enumerate(queries):
+        candidates = [
+            (abs(rd - d), rd, position) for position, (rp, rd) in enumerate(refs) if rp == p
+        ]
+        expected = min(candidates)[2] if candidates else -1
+        assert got[index] == expected
