@@ -10,3 +10,49 @@ def test_version_option_prints_package_version():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+def test_exit_code_of_a_command_reaches_the_shell(monkeypatch):
+    """A command ending with ``typer.Exit(3)`` makes the process exit with 3."""
+    import pytest
+    import typer
+
+    from nephrocohort import cli
+
+    def _fails() -> None:
+        raise typer.Exit(3)
+
+    cli.app.command("exit-three-for-test")(_fails)
+    monkeypatch.setattr("sys.argv", ["nephrocohort", "exit-three-for-test"])
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli.main()
+    finally:
+        cli.app.registered_commands = [
+            c for c in cli.app.registered_commands if c.name != "exit-three-for-test"
+        ]
+    assert stopped.value.code == 3
+
+
+def test_a_command_on_an_invalid_bundle_prints_every_problem_and_exits_1(tmp_path):
+    """Not only `validate`: any command that loads a bundle lists the problems."""
+    import subprocess
+
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "patients.csv").write_text(
+        "patient_id,center,sex,birth_date,onset_date\n"
+        "P-1,C1,M,2010-01-01,2012-01-01\n"
+        "P-1,C1,Q,2010-01-01,2012-01-01\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["nephrocohort", "derive", "--data", str(bundle), "--out", str(tmp_path / "a.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "'sex' is 'Q'" in done.stderr
+    assert "appears more than once" in done.stderr
+    assert not (tmp_path / "a.csv").exists()

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from nephrocohort import __version__
-from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
 app = typer.Typer(
     name="nephrocohort",
@@ -50,7 +50,16 @@ _register_commands()
 def main() -> None:
     """Entry point: run the app, printing expected errors without a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of typer.Exit instead of
+        # raising it; pass it on so `raise typer.Exit(1)` in a command reaches the shell.
+        outcome = app(standalone_mode=False)
+    except CohortValidationError as error:
+        # Any command that loads a bundle shows the whole report, as `validate` does.
+        from nephrocohort.cohort.rendering import format_problems
+
+        report = format_problems(error.problems, source=str(error.source or "the bundle"))
+        typer.echo(f"Error: {report}", err=True)
+        sys.exit(1)
     except NephroCohortError as error:
         typer.echo(f"Error: {error}", err=True)
         sys.exit(2)
@@ -74,3 +83,5 @@ def main() -> None:
             error.show()
             sys.exit(error.exit_code)
         raise
+    if isinstance(outcome, int) and not isinstance(outcome, bool):
+        sys.exit(outcome)
