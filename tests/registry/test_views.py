@@ -317,3 +317,9 @@ def test_edit_without_its_version_is_refused(client_a, patient_a):
     )
     assert "lost track of which version" in response.context["form"].errors["version"][0]
     assert Visit.objects.get(pk=visit.pk).weight_kg == 14.2
+
+
+@pytest.mark.django_db
+def test_patient_pages_are_never_cached_by_the_browser(client_a, patient_a):
+    response = client_a.get(reverse("registry:patient_detail", args=[patient_a.pk]))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient, user_can
 
@@ -39,9 +40,14 @@ def chosen_rule_set(request) -> str:
 
 
 def registry_view(action: str):
-    """Require login and a role that allows ``action`` (see ``ROLE_PERMISSIONS``)."""
+    """Require login and a role that allows ``action`` (see ``ROLE_PERMISSIONS``).
+
+    Responses are marked never to be cached: pages show patient data, and a
+    hospital PC's browser cache is shared by its users.
+    """
 
     def decorate(view):
+        @never_cache
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
