@@ -293,6 +293,64 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([command, *args], capture_output=True, text=True, timeout=60)
 
 
+class TestNotANumber:
+    """NaN and infinity typed on the command line are refused; JSON never carries NaN."""
+
+    @pytest.mark.parametrize(
+        ("args", "phrase"),
+        [
+            (
+                [
+                    "egfr",
+                    "--equation",
+                    "ckid-u25",
+                    "--height-cm",
+                    "120",
+                    "--creatinine-mg-dl",
+                    "0.5",
+                    "--sex",
+                    "M",
+                    "--age-years",
+                    "nan",
+                ],
+                "age_years is missing (not a number); expected a number in 1-25 years",
+            ),
+            (
+                [
+                    "egfr",
+                    "--equation",
+                    "schwartz-1976",
+                    "--height-cm",
+                    "120",
+                    "--creatinine-mg-dl",
+                    "0.5",
+                    "--sex",
+                    "M",
+                    "--age-years",
+                    "nan",
+                ],
+                "age_years is missing (not a number)",
+            ),
+            (["bsa", "--height-cm", "nan", "--weight-kg", "20"], "height_cm is missing"),
+            (["bsa", "--height-cm", "inf", "--weight-kg", "20"], "height_cm is infinite"),
+            (["ckd-stage", "--egfr", "nan"], "egfr_ml_min_1_73m2 is missing"),
+            (["dose", "--drug", "mmf", "--bsa-m2", "nan"], "bsa_m2 is missing"),
+            (["proteinuria", "--upcr-mg-mg", "inf"], "upcr value is infinite"),
+        ],
+    )
+    def test_refused_with_a_message(self, args, phrase):
+        result = runner.invoke(app, ["calc", *args, "--json"])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert phrase in result.output
+
+    def test_json_output_refuses_nan_rather_than_printing_it(self):
+        from nephrocohort.cli._calc import _emit
+
+        with pytest.raises(ValueError):
+            _emit(True, {"bsa_m2": float("nan")}, "")
+
+
 class TestThroughTheEntryPoint:
     def test_acceptance_command(self):
         done = _cli(

@@ -270,3 +270,72 @@ class TestCkdStage:
 def test_stage_never_improves_as_egfr_falls(a, b):
     low, high = sorted((a, b))
     assert CKD_STAGES.index(ckd_stage(low)) >= CKD_STAGES.index(ckd_stage(high))
+
+
+class TestMissingAndInfiniteInputs:
+    """A single NaN or infinite input is refused; in arrays NaN gives NaN, never a guessed branch.
+
+    Before the fix, a NaN age picked the adult k (CKiD U25 gave 121.92 for 120 cm /
+    0.5 mg/dL, the 18+ male K 50.8) and the original Schwartz gave 168.0 (k 0.70).
+    """
+
+    @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+    @pytest.mark.parametrize("equation", ["ckid-u25", "schwartz-1976", "ckid-u25-cystatin"])
+    def test_single_nan_or_infinite_age_is_refused(self, equation, bad):
+        inputs = {"height_cm": 120, "creatinine_mg_dl": 0.5, "cystatin_c_mg_l": 1.0, "sex": "M"}
+        with pytest.raises(ClinicalInputError, match="age_years is (missing|infinite)"):
+            egfr(equation, age_years=bad, **inputs)
+
+    @pytest.mark.parametrize("name", ["height_cm", "creatinine_mg_dl"])
+    def test_single_nan_measurement_is_refused(self, name):
+        inputs = {"height_cm": 120, "creatinine_mg_dl": 0.5, name: float("nan")}
+        with pytest.raises(ClinicalInputError, match=f"{name} is missing"):
+            egfr("schwartz-bedside", **inputs)
+
+    def test_nan_age_in_an_array_gives_nan_for_ckid(self):
+        # Row 0: the official CKiD vector (M, 11 y, 120 cm, SCr 0.9) = 51.6.
+        result = egfr_ckid_u25_creatinine(
+            height_cm=np.array([120.0, 120.0]),
+            creatinine_mg_dl=np.array([0.9, 0.5]),
+            age_years=np.array([11.0, np.nan]),
+            sex="M",
+        )
+        assert result[0] == pytest.approx(51.6, abs=0.05)
+        assert np.isnan(result[1])
+
+    def test_nan_age_in_an_array_gives_nan_for_ckid_cystatin(self):
+        result = egfr_ckid_u25_cystatin(
+            cystatin_c_mg_l=np.array([1.3, 1.3]), age_years=np.array([11.0, np.nan]), sex="M"
+        )
+        assert result[0] == pytest.approx(64.2, abs=0.05)
+        assert np.isnan(result[1])
+
+    def test_nan_age_in_an_array_gives_nan_for_original_schwartz(self):
+        # Row 0: k 0.55 x 120 / 0.6 = 110 (ski-nephrology k for ages 1-12).
+        result = egfr_schwartz_1976(
+            height_cm=np.array([120.0, 120.0]),
+            creatinine_mg_dl=np.array([0.6, 0.5]),
+            age_years=np.array([8.0, np.nan]),
+            sex="M",
+        )
+        assert result[0] == pytest.approx(110.0)
+        assert np.isnan(result[1])
+
+    def test_infinite_element_in_an_array_is_refused(self):
+        with pytest.raises(ClinicalInputError, match=r"height_cm is infinite \(position 1\)"):
+            egfr_schwartz_bedside(
+                height_cm=np.array([120.0, np.inf]), creatinine_mg_dl=np.array([0.5, 0.5])
+            )
+
+    def test_ckd_stage_refuses_a_single_nan(self):
+        with pytest.raises(ClinicalInputError, match="egfr_ml_min_1_73m2 is missing"):
+            ckd_stage(float("nan"))
+        with pytest.raises(ClinicalInputError, match="age_years is missing"):
+            ckd_stage(50, age_years=float("nan"))
+
+    def test_ckd_stage_unknown_age_in_an_array_gives_no_stage(self):
+        # Whether the under-2 rule applies is unknown, so no category is given.
+        assert list(ckd_stage(np.array([50.0, 50.0]), age_years=np.array([5.0, np.nan]))) == [
+            "G3a",
+            None,
+        ]

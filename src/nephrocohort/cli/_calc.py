@@ -60,7 +60,9 @@ def _fail(message: str) -> None:
 
 def _emit(as_json: bool, payload: dict, text: str) -> None:
     if as_json:
-        typer.echo(json.dumps(payload, ensure_ascii=False))
+        # allow_nan=False: NaN or Infinity is not JSON; the clinical core refuses them
+        # as inputs, so one here is a bug that must fail loudly, never print.
+        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
     else:
         typer.echo(text)
 

@@ -2,8 +2,13 @@
 
 Accepted ranges are declared next to each equation (as data) and checked
 here, so every refusal reads the same: which input, which value, what range,
-and a hint when a unit mix-up is the likely cause. Missing values (NaN)
-pass through so that a vectorised calculation returns NaN for them.
+and a hint when a unit mix-up is the likely cause.
+
+Missing values: a single number must be a real, finite number (a calculator
+given NaN or infinity has nothing to calculate, and must not return a number
+that looks like a result). In an array, which the vectorised derivation
+passes, NaN elements mean "not recorded" and pass through, so that the
+calculation returns NaN for those rows; infinite elements are refused.
 """
 
 from __future__ import annotations
@@ -42,15 +47,28 @@ def as_numbers(name: str, value):
 
 
 def check_range(name: str, value, accepted: Range, *, context: str = ""):
-    """Return ``value`` as numbers after checking every non-missing element lies in ``accepted``."""
+    """Return ``value`` as numbers after checking every non-missing element lies in ``accepted``.
+
+    A single NaN or infinite number is refused; in an array, NaN elements pass
+    (NaN in, NaN out) and infinite ones are refused.
+    """
     numbers = as_numbers(name, value)
+    context_text = f" for {context}" if context else ""
+    expected = (
+        f"expected a number in {accepted.low:g}-{accepted.high:g} {accepted.unit}{context_text}"
+    )
+    if np.ndim(numbers) == 0 and np.isnan(numbers):
+        raise ClinicalInputError(f"{name} is missing (not a number); {expected}.")
     array = np.atleast_1d(numbers)
+    infinite = np.flatnonzero(np.isinf(array))
+    if infinite.size:
+        where = "" if np.ndim(numbers) == 0 else f" (position {infinite[0]})"
+        raise ClinicalInputError(f"{name} is infinite{where}; {expected}.")
     with np.errstate(invalid="ignore"):
         bad = np.flatnonzero(~np.isnan(array) & ((array < accepted.low) | (array > accepted.high)))
     if bad.size:
         first = bad[0]
         where = "" if np.ndim(numbers) == 0 else f" (position {first})"
-        context_text = f" for {context}" if context else ""
         hint = f" {accepted.hint}" if accepted.hint else ""
         raise ClinicalInputError(
             f"{name} is {array[first]:g}{where}; expected {accepted.low:g}-{accepted.high:g} "

@@ -31,6 +31,8 @@ import datetime as _dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from nephrocohort.clinical._checks import Range, check_range
 from nephrocohort.exceptions import ClinicalInputError
 
@@ -196,8 +198,8 @@ def _dose(
     bottom_mg_m2=0.0,
 ):
     bsa = check_range("bsa_m2", bsa_m2, _BSA)
-    if not math.isfinite(bsa):
-        raise ClinicalInputError("bsa_m2 is missing; a dose by body surface area needs it.")
+    if np.ndim(bsa) != 0:
+        raise ClinicalInputError("bsa_m2 must be one number; a dose is computed for one child.")
     basis_per_dose = 1.0 if schedule == "alternate_day" else doses_per_day
     wanted = target_mg_m2 * bsa / basis_per_dose
     capped = wanted > cap_mg_per_dose

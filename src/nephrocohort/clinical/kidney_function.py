@@ -1,11 +1,16 @@
 """Pediatric eGFR equations and the KDIGO GFR category (CKD stage).
 
 One function per equation, each with unit-named keyword arguments; all accept
-numbers or numpy arrays (NaN in, NaN out) and refuse impossible inputs with a
+numbers or numpy arrays and refuse impossible inputs with a
 ``ClinicalInputError`` naming the input, the value and the accepted range.
 ``egfr(equation, **inputs)`` dispatches by name. Creatinine is in mg/dL
 (convert umol/L with ``units.creatinine_umol_l_to_mg_dl``; ``egfr`` accepts
 ``creatinine_umol_l`` and converts it).
+
+Missing values: a single number that is NaN or infinite is refused (a
+calculator must not answer without its input); in arrays, as the vectorised
+derivation passes them, a NaN element gives a NaN eGFR for that element, also
+when it is the age that selects k (no k is ever guessed for an unknown age).
 
 Which equation for which creatinine:
 
@@ -87,6 +92,11 @@ def _result(value):
     return float(value) if np.ndim(value) == 0 else value
 
 
+def _unknown_age_gives_nan(k, age):
+    """k where the age is known, NaN where it is not (an age-dependent k is never guessed)."""
+    return np.where(np.isnan(age), np.nan, k)
+
+
 def egfr_schwartz_1976(*, height_cm, creatinine_mg_dl, age_years, sex, preterm=False):
     """Original Schwartz eGFR (mL/min/1.73m2) = k x height (cm) / creatinine (mg/dL), Jaffe creatinine.
 
@@ -120,7 +130,7 @@ def egfr_schwartz_1976(*, height_cm, creatinine_mg_dl, age_years, sex, preterm=F
     infant_k = np.where(preterm, _K_PRETERM_INFANT, _K_TERM_INFANT)
     adolescent_k = np.where(np.asarray(sex, dtype=object) == "M", _K_ADOLESCENT_BOY, _K_CHILD)
     k = np.where(age < 1, infant_k, np.where(age < _ADOLESCENT_FROM_YEARS, _K_CHILD, adolescent_k))
-    return _result(k * height / creatinine)
+    return _result(_unknown_age_gives_nan(k, age) * height / creatinine)
 
 
 def egfr_schwartz_bedside(*, height_cm, creatinine_mg_dl):
@@ -177,7 +187,7 @@ def egfr_ckid_u25_creatinine(*, height_cm, creatinine_mg_dl, age_years, sex):
         base * np.power(1.008, age - 12),
         np.where(age < 18, base * np.power(teen_rate, age - 12), adult),
     )
-    return _result(k * (np.asarray(height) / 100.0) / creatinine)
+    return _result(_unknown_age_gives_nan(k, age) * (np.asarray(height) / 100.0) / creatinine)
 
 
 def egfr_ckid_u25_cystatin(*, cystatin_c_mg_l, age_years, sex):
@@ -209,7 +219,7 @@ def egfr_ckid_u25_cystatin(*, cystatin_c_mg_l, age_years, sex):
         79.9 * np.power(1.004, age - 12),
         np.where(age < 18, 79.9 * np.power(0.974, age - 12), 68.3),
     )
-    return _result(np.where(male, male_k, female_k) / cystatin)
+    return _result(_unknown_age_gives_nan(np.where(male, male_k, female_k), age) / cystatin)
 
 
 def egfr_ckid_u25_combined(*, height_cm, creatinine_mg_dl, cystatin_c_mg_l, age_years, sex):
@@ -311,8 +321,10 @@ def ckd_stage(egfr_ml_min_1_73m2, *, age_years=None):
     """KDIGO GFR category: G1 >= 90, G2 60-<90, G3a 45-<60, G3b 30-<45, G4 15-<30, G5 < 15.
 
     Each category includes its lower bound (60.0 is G2, 59.9 is G3a). Returns
-    None when the eGFR is missing or the child is under 2 years old, because
-    the adult categories do not apply while normal GFR is still rising. A
+    None when the child is under 2 years old, because the adult categories do
+    not apply while normal GFR is still rising. A single eGFR or age must be a
+    finite number (NaN is refused); in arrays, a missing eGFR or a missing age
+    (when ages are given) gives None for that element. A
     stage alone is not a CKD diagnosis: CKD also needs >= 3 months' duration.
     Numbers in, a string (or None) out; arrays in, an object array out.
 
@@ -334,5 +346,5 @@ def ckd_stage(egfr_ml_min_1_73m2, *, age_years=None):
             np.atleast_1d(check_range("age_years", age_years, _AGE_ANY)), array.shape
         )
         with np.errstate(invalid="ignore"):
-            stages[ages < _STAGING_MIN_AGE_YEARS] = None
+            stages[(ages < _STAGING_MIN_AGE_YEARS) | np.isnan(ages)] = None
     return stages[0] if is_scalar(egfr_ml_min_1_73m2) else stages

@@ -316,6 +316,8 @@ class RuleSet:
             raise ClinicalInputError(f"The {test} value '{value}' is not a number.") from None
         if np.isnan(number):
             raise ClinicalInputError(f"The {test} value is missing; nothing to classify.")
+        if np.isinf(number):
+            raise ClinicalInputError(f"The {test} value is infinite; expected a measured number.")
         if number < 0:
             raise ClinicalInputError(
                 f"The {test} value {value} is negative; proteinuria cannot be below 0."
