@@ -308,3 +308,39 @@ def test_xlsx_sheet_named_in_the_mapping(tmp_path):
             mapping={**mapping, "sheet": "Pacientes2"},
             out=tmp_path / "out2.csv",
         )
+
+
+class TestDateOrder:
+    """The bundle validator's order rules and sentence (end_before_start), on the sheet's columns."""
+
+    def test_dates_out_of_order_are_reported_like_a_bundle(self, tmp_path):
+        sheet = _sheet(
+            tmp_path,
+            "ID,Debut,Inicio MMF,Fin MMF,Ultimo control\n"
+            "A1,2010-01-05,2011-02-01,2012-02-01,2015-06-01\n"
+            "A2,2012-01-05,2011-02-01,2010-02-01,2009-06-01\n",
+        )
+        mapping = _mapping(
+            Debut={"variable": "onset_date"},
+            **{
+                "Inicio MMF": {"variable": "mmf_start_date"},
+                "Fin MMF": {"variable": "mmf_stop_date"},
+                "Ultimo control": {"variable": "last_followup_date"},
+            },
+        )
+        with pytest.raises(CohortValidationError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        problems = caught.value.problems
+        assert {p.code for p in problems} == {"end_before_start"}
+        assert {(p.row, p.column, p.params["start_column"]) for p in problems} == {
+            (3, "Ultimo control", "Debut"),
+            (3, "Inicio MMF", "Debut"),
+            (3, "Fin MMF", "Inicio MMF"),
+            (3, "Ultimo control", "Inicio MMF"),
+        }
+        stop = next(p for p in problems if p.column == "Fin MMF")
+        assert (
+            stop.message
+            == "sheet.csv row 3: 'Fin MMF' 2010-02-01 is before 'Inicio MMF' 2011-02-01."
+        )
+        assert not (tmp_path / "out.csv").exists()

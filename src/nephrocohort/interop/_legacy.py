@@ -18,6 +18,7 @@ import pandas as pd
 
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.interop._analysis_checks import date_order_problems
 from nephrocohort.interop._errors import FileFormatError, MappingError
 from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._output import staged_file
@@ -33,6 +34,8 @@ from nephrocohort.interop._values import (
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
 __all__ = ["import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
+
+_BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
 
 
 def _normal(text: str) -> str:
@@ -260,9 +263,21 @@ def read_legacy_sheet(
         )
     for name, value in mapping.defaults.items():
         result[name] = [_default_value(name, value, mapping.source)] * len(frame)
+    problems.extend(_date_order(result, mapping, frame.index, source))
     if problems:
         raise CohortValidationError(problems, source=source)
     return _typed_analysis(result, len(frame)), tuple(sorted(notes))
+
+
+def _date_order(result: dict[str, list], mapping: Mapping, rows, source: str) -> list[Problem]:
+    """The bundle validator's date-order rules, naming the sheet's own columns."""
+    dates = {
+        name: pd.Series(pd.to_datetime(pd.Series(values, dtype="object")).to_numpy(), index=rows)
+        for name, values in result.items()
+        if _BY_NAME[name].kind == "date"
+    }
+    columns = {spec.variable.name: spec.column for spec in mapping.columns}
+    return date_order_problems(dates, where=source, table=source, columns=columns)
 
 
 def _id_column(mapping: Mapping) -> str:
