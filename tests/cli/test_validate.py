@@ -74,6 +74,51 @@ class TestValidate:
         assert "By table and kind:" in result.output
         assert "patients     unknown_code             12" in result.output
 
+    def test_a_mistake_repeated_on_many_rows_is_one_entry_with_its_rows(self, tmp_path):
+        # P2 entered twice, so the chart of a third patient (P3) has no patient row.
+        patients = PATIENTS + "    P2,M,2010-01-02\n"
+        labs = "    patient_id,date,test,value,unit\n" + "".join(
+            f"    {pid},2016-03-01,serum_albumin,2.5,g/dL\n"
+            for pid in ["P3", "P3", "P3", "P3", "P3", "P1", "P3", "P9"]
+        )
+        bundle = write_csvs(tmp_path / "b", patients=patients, labs=labs)
+        result = run("validate", str(bundle), "--as-of", "2025-01-01")
+        assert result.exit_code == 1
+        output = result.output
+        assert "9 problems found" in output
+        # The counts by kind still count every row.
+        assert "labs         unknown_patient           7" in output
+        assert "Listed as 3 entries" in output
+        assert (
+            "2. labs.csv rows 2-6, 8 (6 rows): patient_id 'P3' is not in the patients table."
+            in output
+        )
+        assert "3. labs.csv row 9: patient_id 'P9' is not in the patients table." in output
+        assert output.count("Add the patient to patients, or correct the ID.") == 2
+        assert "patients.csv rows 3-4 (2 rows): patient_id 'P2' appears more than once" in output
+
+    def test_json_keeps_every_repeated_problem_separately(self, tmp_path):
+        labs = "    patient_id,date,test,value,unit\n" + "".join(
+            "    P3,2016-03-01,serum_albumin,2.5,g/dL\n" for _ in range(4)
+        )
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS, labs=labs)
+        result = run("validate", str(bundle), "--json", "--as-of", "2025-01-01")
+        rows = [(p["code"], p["row"]) for p in json.loads(result.output)["problems"]]
+        assert rows == [("unknown_patient", row) for row in (2, 3, 4, 5)]
+
+    def test_every_command_groups_repeated_problems(self, tmp_path, monkeypatch, capsys):
+        labs = "    patient_id,date,test,value,unit\n" + "".join(
+            "    P3,2016-03-01,serum_albumin,2.5,g/dL\n" for _ in range(4)
+        )
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS, labs=labs)
+        out = tmp_path / "report"
+        code, _, err = run_main(
+            monkeypatch, capsys, "report", "--data", str(bundle), "--out", str(out)
+        )
+        assert code == 1
+        assert "labs.csv rows 2-5 (4 rows): patient_id 'P3' is not in the patients table." in err
+        assert "Traceback" not in err
+
     def test_json_output_for_programs(self, tmp_path):
         bundle = write_csvs(tmp_path / "b", patients=PATIENTS + "    P3,F,2012-03-14\n    P3,F,x\n")
         result = run("validate", str(bundle), "--json", "--as-of", "2025-01-01")

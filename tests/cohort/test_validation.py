@@ -434,3 +434,41 @@ class TestValidateCohort:
             "unknown_patient",
         ]
         assert all("Table '" in p.message for p in problems)
+
+
+class TestReportRendering:
+    """The human report groups repeated problems; numbers below are written by hand."""
+
+    @pytest.mark.parametrize(
+        ("rows", "text"),
+        [
+            ([7], "7"),
+            ([3, 4, 5, 9], "3-5, 9"),
+            ([2, 4, 6], "2, 4, 6"),
+            ([10, 11], "10-11"),
+        ],
+    )
+    def test_rows_are_written_as_runs(self, rows, text):
+        from nephrocohort.cohort.rendering import row_ranges
+
+        assert row_ranges(rows) == text
+
+    def test_a_very_scattered_list_ends_with_dots(self):
+        from nephrocohort.cohort.rendering import row_ranges
+
+        text = row_ranges(list(range(2, 200, 2)))
+        assert text.startswith("2, 4, 6") and text.endswith(", ...")
+
+    def test_problems_that_differ_beyond_the_row_stay_apart(self, tmp_path):
+        from nephrocohort.cohort.rendering import format_problems
+
+        labs = """\
+            patient_id,date,test,value,unit
+            P1,2016-03-01,serum_albumin,25,g/dL
+            P1,2016-03-02,serum_albumin,25,g/dL
+            P1,2016-03-03,serum_albumin,30,g/dL
+        """
+        folder = write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        report = format_problems(problems_of(folder), source="b")
+        assert "labs.csv rows 2-3 (2 rows): serum_albumin is 25 g/dL." in report
+        assert "labs.csv row 4: serum_albumin is 30 g/dL." in report

@@ -5,9 +5,9 @@ from collections import Counter
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.problems import Problem
 
-__all__ = ["format_problems", "format_summary", "outcome_as_json"]
+__all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
 
-# Long reports start with a count of each kind of problem per table.
+# Long or grouped reports start with a count of each kind of problem per table.
 _SUMMARY_FROM = 10
 
 
@@ -20,18 +20,85 @@ def _by_kind(problems: list[Problem]) -> list[str]:
 
 
 def format_problems(problems: list[Problem], *, source: str) -> str:
-    """A numbered report of every problem: the sentence, then the hint indented under it."""
+    """A numbered report: one entry per distinct mistake, the hint indented under it.
+
+    Problems whose sentence differs only in the row (same table, code, column,
+    value and hint) are one entry that lists the rows compactly, as REDCap's
+    data-quality rules and SPSS's case listings do: one duplicated patient ID
+    should not bury the report under a hundred identical lines. Programs get
+    every problem separately from ``outcome_as_json`` (``validate --json``).
+    """
     count = len(problems)
     noun = "problem" if count == 1 else "problems"
     lines = [f"{count} {noun} found in {source}; nothing was loaded.", ""]
-    if count > _SUMMARY_FROM:
+    entries = _grouped(problems)
+    if count > _SUMMARY_FROM or len(entries) < count:
         lines += _by_kind(problems) + [""]
-    width = len(str(count))
-    for number, problem in enumerate(problems, start=1):
-        lines.append(f"{number:>{width}}. {problem.message}")
-        if problem.hint:
-            lines.append(f"{'':>{width}}  {problem.hint}")
+    if len(entries) < count:
+        lines += [
+            f"Listed as {len(entries)} entries: problems that differ only in their row "
+            "are shown once, with their rows.",
+            "",
+        ]
+    width = len(str(len(entries)))
+    for number, (message, hint) in enumerate(entries, start=1):
+        lines.append(f"{number:>{width}}. {message}")
+        if hint:
+            lines.append(f"{'':>{width}}  {hint}")
     return "\n".join(lines)
+
+
+def _row_prefix(problem: Problem) -> str | None:
+    """The "<file> row <n>: " start of a row's sentence (None when it has no such start)."""
+    where = problem.params.get("where")
+    if problem.row is None or not where:
+        return None
+    prefix = f"{where} row {problem.row}: "
+    return prefix if problem.message.startswith(prefix) else None
+
+
+def _grouped(problems: list[Problem]) -> list[tuple[str, str]]:
+    """(message, hint) per entry, in the order of each group's first problem."""
+    groups: dict[tuple, list[Problem]] = {}
+    for index, problem in enumerate(problems):
+        prefix = _row_prefix(problem)
+        if prefix is None:
+            key: tuple = ("single", index)
+        else:
+            rest = problem.message[len(prefix) :]
+            key = (problem.table, problem.code, problem.column, problem.value, rest, problem.hint)
+        groups.setdefault(key, []).append(problem)
+    entries = []
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1:
+            entries.append((first.message, first.hint))
+            continue
+        rest = first.message[len(_row_prefix(first)) :]
+        rows = sorted({member.row for member in members})
+        where = first.params["where"]
+        entries.append(
+            (f"{where} rows {row_ranges(rows)} ({len(rows):,} rows): {rest}", first.hint)
+        )
+    return entries
+
+
+# Beyond this many runs of consecutive rows, the list ends with "..." (the count is exact).
+_MAX_RUNS = 12
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Sorted row numbers as runs: ``[3, 4, 5, 9]`` -> ``"3-5, 9"``."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = [f"{low}-{high}" if high > low else f"{low}" for low, high in runs[:_MAX_RUNS]]
+    if len(runs) > _MAX_RUNS:
+        shown.append("...")
+    return ", ".join(shown)
 
 
 def format_summary(cohort: Cohort, *, source: str) -> str:
