@@ -204,3 +204,59 @@ class TestDemoCohort:
         labs, labs_meta = pyreadstat.read_sav(tmp_path / "spss" / "labs.sav")
         assert len(labs) == len(cohort.labs)
         assert labs_meta.variable_measure["value"] == "scale"
+
+
+class TestShiftsNeverReachTheFuture:
+    """A recent cohort exported de-identified must still validate (no date after the export)."""
+
+    def test_follow_up_reaching_today_stays_on_or_before_today(self, tmp_path):
+        import datetime as dt
+
+        from nephrocohort.cohort import Cohort, load_bundle, validate_bundle
+        from nephrocohort.interop import read_export_tables
+
+        today = pd.Timestamp(dt.date.today())
+        patients = pd.DataFrame(
+            {
+                "patient_id": [f"H{i:03d}" for i in range(40)],
+                "center": "C1",
+                "sex": ["M", "F"] * 20,
+                "birth_date": [today - pd.Timedelta(days=3000 + i) for i in range(40)],
+                "onset_date": [today - pd.Timedelta(days=1500 + i) for i in range(40)],
+                "last_followup_date": [today - pd.Timedelta(days=i % 3) for i in range(40)],
+            }
+        )
+        events = pd.DataFrame(
+            {"patient_id": ["H000", "H001"], "date": [today, today], "event": "relapse"}
+        )
+        source = tmp_path / "recent"
+        from nephrocohort.cohort import save_bundle
+
+        save_bundle(Cohort(patients=patients, events=events), source)
+        tables = read_export_tables(source, include_analysis=False)
+        summary = export_tables(tables, to="bundle", out=tmp_path / "shared", seed=11)
+        assert validate_bundle(tmp_path / "shared") == []
+        shared = load_bundle(tmp_path / "shared")
+        assert shared.patients["last_followup_date"].max() <= today
+        key = pd.read_csv(summary.key_file)
+        assert (key["date_shift_days"] != 0).all()
+        assert (key["date_shift_days"] >= -365).all()
+        assert key["date_shift_days"].nunique() > 10  # still random per patient
+
+    def test_old_cohorts_are_still_shifted_both_ways(self, cohort):
+        signs = set()
+        for seed in range(12):
+            key = deidentify(dict(cohort.tables), seed=seed, export_date="2026-01-01").key
+            signs.update((key["date_shift_days"] > 0).tolist())
+        assert signs == {True, False}
+
+    def test_a_shift_later_stops_at_the_export_date(self, cohort):
+        for seed in range(12):
+            result = deidentify(dict(cohort.tables), seed=seed, export_date="2021-05-06")
+            latest = max(
+                pd.to_datetime(frame[column]).max()
+                for frame in result.tables.values()
+                for column in frame.columns
+                if "date" in column
+            )
+            assert latest <= pd.Timestamp("2021-05-06")

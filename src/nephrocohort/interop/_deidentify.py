@@ -11,6 +11,7 @@ mapping back lives only in a separate key file.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,17 @@ from nephrocohort.interop._variables import variable_for
 __all__ = ["DeidentifiedData", "deidentify", "DATE_MODES"]
 
 DATE_MODES = ("shift", "days_since_onset")
+
+# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
+MESSAGES: dict[str, str] = {
+    "no_patient_id": "Table {table} has no patient_id column; it cannot be de-identified.",
+    "no_onset_date": (
+        "Dates cannot be replaced by days since onset: no onset_date column was found "
+        "in the patients table or the analysis dataset. Use date shifting instead."
+    ),
+    "unknown_date_mode": "Date mode {mode!r} is unknown; use one of {modes}.",
+    "bad_max_shift": "max_shift_days must be at least 1 day; got {days}.",
+}
 
 
 @dataclass(frozen=True)
@@ -45,9 +57,7 @@ def _patient_ids(tables: dict[str, pd.DataFrame]) -> list[str]:
     ids: set[str] = set()
     for name, frame in tables.items():
         if "patient_id" not in frame.columns:
-            raise InteropError(
-                f"Table {name} has no patient_id column; it cannot be de-identified."
-            )
+            raise InteropError(MESSAGES["no_patient_id"].format(table=name))
         ids.update(str(v) for v in frame["patient_id"].dropna().unique())
     return sorted(ids)
 
@@ -62,10 +72,7 @@ def _onset_dates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Timestamp]:
                 for pid, value in zip(frame["patient_id"], onset, strict=True)
                 if not pd.isna(value)
             }
-    raise InteropError(
-        "Dates cannot be replaced by days since onset: no onset_date column was found "
-        "in the patients table or the analysis dataset. Use date shifting instead."
-    )
+    raise InteropError(MESSAGES["no_onset_date"])
 
 
 def _is_date_column(table: str, column: str, series: pd.Series) -> bool:
@@ -75,35 +82,83 @@ def _is_date_column(table: str, column: str, series: pd.Series) -> bool:
     return pd.api.types.is_datetime64_any_dtype(series)
 
 
+def _latest_dates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Timestamp]:
+    """Each patient's latest date in any table (no entry for a patient without dates)."""
+    latest: dict[str, pd.Timestamp] = {}
+    for name, frame in tables.items():
+        ids = frame["patient_id"].astype("string")
+        for column in frame.columns:
+            if column == "patient_id" or not _is_date_column(name, column, frame[column]):
+                continue
+            dates = pd.to_datetime(frame[column], errors="coerce")
+            for pid, value in dates.groupby(ids).max().items():
+                if not pd.isna(value) and (pid not in latest or value > latest[pid]):
+                    latest[str(pid)] = value
+    return latest
+
+
+def _date_shifts(
+    ids: list[str],
+    tables: dict[str, pd.DataFrame],
+    *,
+    rng: np.random.Generator,
+    max_shift_days: int,
+    export_date: dt.date,
+) -> dict[str, int]:
+    """One random non-zero shift per patient that never moves a date past ``export_date``.
+
+    The shift is drawn from ``-max_shift_days`` to the room the patient's
+    latest date leaves before the export date (at most ``max_shift_days``), so
+    a cohort whose follow-up reaches today is shifted back only and the
+    shared files still validate (no date in the future).
+    """
+    latest = _latest_dates(tables)
+    end = pd.Timestamp(export_date)
+    shifts: dict[str, int] = {}
+    for pid in ids:
+        room = max_shift_days if pid not in latest else (end - latest[pid]).days
+        high = max(min(room, max_shift_days), 0)
+        # Draw from [-max, high] without 0: `high + max` values, shifted past 0.
+        draw = int(rng.integers(0, max_shift_days + high))
+        shifts[pid] = draw - max_shift_days if draw < max_shift_days else draw - max_shift_days + 1
+    return shifts
+
+
 def deidentify(
     tables: dict[str, pd.DataFrame],
     *,
     seed: int | None = None,
     date_mode: str = "shift",
     max_shift_days: int = 365,
+    export_date: dt.date | str | None = None,
 ) -> DeidentifiedData:
     """Replace ids by pseudonyms, move or relativise dates and drop free text.
 
     ``tables`` maps a table name (the data-contract names, or ``"analysis"``)
     to its DataFrame. Each patient gets one random pseudonym and one random
-    shift of 1 to ``max_shift_days`` days, earlier or later, used for every
-    table, so records still join and intervals are unchanged. ``seed`` makes
-    the draw reproducible; leave it ``None`` for real exports, since anyone
-    who knows a fixed seed could undo the shift.
+    shift of 1 to ``max_shift_days`` days, used for every table, so records
+    still join and intervals are unchanged. A shift is earlier, or later only
+    as far as the patient's latest date stays on or before ``export_date``
+    (default: today, taken when called), so a shared file never holds a date
+    in the future. ``seed`` makes the draw reproducible; leave it ``None`` for
+    real exports, since anyone who knows a fixed seed could undo the shift.
     """
     if date_mode not in DATE_MODES:
         raise InteropError(
-            f"Date mode {date_mode!r} is unknown; use one of {', '.join(DATE_MODES)}."
+            MESSAGES["unknown_date_mode"].format(mode=date_mode, modes=", ".join(DATE_MODES))
         )
     if max_shift_days < 1:
-        raise InteropError(f"max_shift_days must be at least 1 day; got {max_shift_days}.")
+        raise InteropError(MESSAGES["bad_max_shift"].format(days=max_shift_days))
+    export_date = dt.date.today() if export_date is None else pd.Timestamp(export_date).date()
     rng = np.random.default_rng(seed)
     ids = _patient_ids(tables)
     numbers = rng.choice(900_000, size=len(ids), replace=False) + 100_000
     pseudonyms = {pid: f"P{number:06d}" for pid, number in zip(ids, numbers, strict=True)}
-    magnitudes = rng.integers(1, max_shift_days + 1, size=len(ids))
-    signs = rng.choice(np.array([-1, 1]), size=len(ids))
-    shifts = {pid: int(m * s) for pid, m, s in zip(ids, magnitudes, signs, strict=True)}
+    shifts = (
+        _date_shifts(ids, tables, rng=rng, max_shift_days=max_shift_days, export_date=export_date)
+        if date_mode == "shift"
+        else {}
+    )
     onsets = _onset_dates(tables) if date_mode == "days_since_onset" else {}
 
     key = pd.DataFrame({"patient_id": ids, "pseudonym": [pseudonyms[p] for p in ids]})
