@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +90,10 @@ def run_report(
     rule_set:
         Rule-set name (``study``, ``ipna2020``, ``kdigo2021``), path, or RuleSet.
     out_dir:
-        Folder for the files (created if needed).
+        Folder for the files (created if needed). The files are written to a
+        temporary folder first and moved into place only when all of them
+        were written; report files of an earlier run that this run does not
+        produce are removed, so the folder never mixes two runs.
     formats:
         Any of ``json``, ``html``, ``docx``, ``xlsx`` (list or "html,docx").
     options:
@@ -123,21 +129,58 @@ def run_report(
         say("Computing the results")
         results = build_results(analysis, rule_set=rules, cohort=cohort, options=options)
 
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        files = _write_atomically(results, out, formats, say)
+    except BaseException:
+        if created:  # a folder made for this run leaves no trace of a failure
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return ReportRun(results=results, files=files)
+
+
+def _write_files(results: Results, folder: Path, formats, say) -> dict:
     files = {}
     figures = None
     if "html" in formats or "docx" in formats:
         say("Drawing the figures")
         figures = render_figures(results)
     for fmt in formats:
-        target = out / FILE_NAMES[fmt]
-        say(f"Writing {target}")
+        target = folder / FILE_NAMES[fmt]
+        say(f"Writing {FILE_NAMES[fmt]}")
         if fmt == "json":
-            files[fmt] = write_json(results, target)
+            write_json(results, target)
         elif fmt == "html":
-            files[fmt] = write_html(results, target, figures=figures)
+            write_html(results, target, figures=figures)
         elif fmt == "docx":
-            files[fmt] = write_docx(results, target, figures=figures)
+            write_docx(results, target, figures=figures)
         else:
-            files[fmt] = write_xlsx(results, target)
-    return ReportRun(results=results, files=files)
+            write_xlsx(results, target)
+        files[fmt] = target
+    return files
+
+
+def _write_atomically(results: Results, out: Path, formats, say) -> dict:
+    """Write every file into a temporary folder beside ``out``, then move them into place.
+
+    Nothing in ``out`` changes unless every file was written. Report files of
+    an earlier run that this run does not write (e.g. report.html when only
+    json was asked for) are removed, so the folder never mixes two runs; other
+    files in the folder are left alone.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=".nephrocohort-report-", dir=out))
+    try:
+        written = _write_files(results, staging, formats, say)
+        for fmt, name in FILE_NAMES.items():
+            if fmt not in written and (out / name).is_file():
+                say(f"Removing {name} of an earlier run")
+                (out / name).unlink()
+        files = {}
+        for fmt, path in written.items():
+            target = out / FILE_NAMES[fmt]
+            os.replace(path, target)  # atomic on one file system (staging is inside out)
+            files[fmt] = target
+        return files
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
