@@ -315,6 +315,53 @@ class TestAcrossRowsAndTables:
         ]
         assert "rows 2, 4" in problems[0].message
 
+    def test_duplicate_rows_are_the_rows_of_the_file_not_positions(self, tmp_path):
+        # A blank line (row 3) and a ragged row (row 5) are not data: positions shift, rows do not.
+        patients = (
+            "patient_id,sex,birth_date\nP1,F,2012-03-14\n\nP2,M,2010-01-02\n"
+            "P3,M,2010-01-02,extra\nP1,M,2011-01-01\n"
+        )
+        labs = "patient_id,date,test,value,unit\n\n\nP9,2016-03-01,serum_albumin,2,g/dL\n"
+        write_csvs(tmp_path, patients=patients, labs=labs)
+        problems = problems_of(tmp_path)
+        duplicates = only(problems, "duplicate_patient")
+        assert [p.row for p in duplicates] == [2, 6]
+        assert all(p.params["rows"] == "2, 6" for p in duplicates)
+        assert "(rows 2, 6)" in duplicates[0].message
+        assert [p.row for p in only(problems, "unknown_patient")] == [4]
+
+    def test_duplicates_in_a_cohort_built_in_code_cite_source_row(self):
+        import pandas as pd
+
+        patients = pd.DataFrame(
+            {
+                "patient_id": ["P1", "P2", "P1"],
+                "sex": ["F", "M", "F"],
+                "birth_date": ["2012-03-14"] * 3,
+                "source_row": [10, 7, 3],
+            }
+        )
+        problems = validate_cohort(Cohort(patients=patients), as_of=AS_OF)
+        assert [(p.code, p.row) for p in problems] == [
+            ("duplicate_patient", 3),
+            ("duplicate_patient", 10),
+        ]
+        assert "row 3: patient_id 'P1' appears more than once (rows 3, 10)." in problems[0].message
+
+    def test_rows_without_source_row_are_not_called_row_none(self):
+        import pandas as pd
+
+        patients = pd.DataFrame(
+            {"patient_id": ["P1", "P1"], "sex": ["F", "F"], "birth_date": ["2012-03-14"] * 2}
+        )
+        problems = validate_cohort(Cohort(patients=patients), as_of=AS_OF)
+        assert [(p.code, p.row) for p in problems] == [("duplicate_patient", None)] * 2
+        assert "None" not in problems[0].message
+        assert problems[0].message == (
+            "Table 'patients', a row without source_row: patient_id 'P1' appears more than "
+            "once (rows without source_row)."
+        )
+
     def test_row_whose_patient_does_not_exist(self, tmp_path):
         events = "patient_id,date,event\nP1,2016-05-14,relapse\nP9,2016-05-14,relapse\n"
         write_csvs(tmp_path, patients=PATIENTS, events=events)

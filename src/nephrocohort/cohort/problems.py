@@ -188,6 +188,12 @@ def make_problem(
 ) -> Problem:
     """Build a ``Problem`` whose message and hint come from ``MESSAGES[code]``."""
     message_template, hint_template = MESSAGES[code]
+    if row is None:
+        # A row of a cohort built in code without ``source_row``: say so rather than "row None"
+        # (a position in the DataFrame is not a row anyone can find in a file).
+        message_template = message_template.replace(
+            "{where} row {row}:", "{where}, a row without source_row:"
+        )
     shown = None if value is None else str(value)
     values = {"row": row, "column": column, "value": shown, "table": table, "hint": "", **params}
     return Problem(

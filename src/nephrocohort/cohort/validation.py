@@ -574,8 +574,7 @@ def _report_failures(table: _Table, schema, failures: pd.DataFrame, as_of: dt.da
             if duplicate_rows is None:
                 duplicate_rows = _duplicate_rows(table)
             value = frame[column].iloc[position]
-            rows = ", ".join(str(row) for row in duplicate_rows.get(value, []))
-            table.add("duplicate_patient", position, column, value, rows=rows)
+            table.add("duplicate_patient", position, column, value, rows=duplicate_rows[value])
         else:
             name = schema.columns[column].checks[int(failure.check_number)].name
             _report_column_failure(table, name, position, column, as_of)
@@ -665,12 +664,22 @@ def _report_lab_failure(table: _Table, check: str, position: int) -> None:
 
 
 def _duplicate_rows(table: _Table) -> dict:
+    """For each repeated patient ID, its rows as the user sees them ("3, 10"), never positions."""
     ids = table.frame["patient_id"]
     duplicated = ids.duplicated(keep=False).to_numpy(dtype=bool, na_value=False)
     rows: dict = {}
     for position in np.flatnonzero(duplicated):
         rows.setdefault(ids.iloc[position], []).append(table.row(int(position)))
-    return rows
+    return {value: _rows_text(found) for value, found in rows.items()}
+
+
+def _rows_text(rows: list) -> str:
+    known = sorted(row for row in rows if row is not None)
+    text = ", ".join(str(row) for row in known)
+    unknown = len(rows) - len(known)
+    if unknown:
+        text = f"{text} and {unknown} without source_row" if text else "without source_row"
+    return text
 
 
 def _cross_table_problems(table: _Table, patients: _Table) -> list[Problem]:
