@@ -293,6 +293,44 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([command, *args], capture_output=True, text=True, timeout=60)
 
 
+class TestBedsideSchwartzAge:
+    def test_adult_age_is_refused(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "egfr",
+                "--equation",
+                "schwartz-bedside",
+                "--height-cm",
+                "120",
+                "--creatinine-mg-dl",
+                "0.5",
+                "--age-years",
+                "40",
+            ],
+        )
+        assert result.exit_code == 2
+        assert "age_years is 40; expected 1-18 years for the bedside Schwartz equation" in (
+            result.output
+        )
+
+    def test_child_age_is_accepted(self):
+        payload = run_json(
+            "calc",
+            "egfr",
+            "--equation",
+            "schwartz-bedside",
+            "--height-cm",
+            "120",
+            "--creatinine-mg-dl",
+            "0.5",
+            "--age-years",
+            "9",
+        )
+        assert payload["egfr"] == 99.12
+
+
 class TestNotANumber:
     """NaN and infinity typed on the command line are refused; JSON never carries NaN."""
 

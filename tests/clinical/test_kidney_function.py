@@ -339,3 +339,49 @@ class TestMissingAndInfiniteInputs:
             "G3a",
             None,
         ]
+
+
+class TestBedsideSchwartzAge:
+    """Bedside Schwartz is validated for 1-18 years (NKF; clinical-reference.md 2b).
+
+    The age is optional (the equation does not use it); when given it is checked.
+    """
+
+    @pytest.mark.parametrize("age", [40, 0.2, 18.5, 0.99])
+    def test_age_outside_1_to_18_is_refused_with_range_and_source(self, age):
+        with pytest.raises(ClinicalInputError) as caught:
+            egfr_schwartz_bedside(height_cm=120, creatinine_mg_dl=0.5, age_years=age)
+        message = str(caught.value)
+        assert f"age_years is {age:g}; expected 1-18 years" in message
+        assert "J Am Soc Nephrol 2009" in message
+        assert "ckid-u25" in message
+
+    @pytest.mark.parametrize("age", [1, 9, 18])
+    def test_age_inside_the_range_gives_the_worked_example(self, age):
+        # 0.413 x 120 / 0.5 = 99.12 (issue 2 acceptance example).
+        assert egfr_schwartz_bedside(
+            height_cm=120, creatinine_mg_dl=0.5, age_years=age
+        ) == pytest.approx(99.12)
+
+    def test_age_is_optional(self):
+        assert egfr("schwartz-bedside", height_cm=100, creatinine_mg_dl=0.4) == pytest.approx(
+            103.25
+        )
+
+    def test_dispatcher_checks_the_age_when_given(self):
+        with pytest.raises(ClinicalInputError, match="age_years is 40"):
+            egfr("schwartz-bedside", height_cm=120, creatinine_mg_dl=0.5, age_years=40)
+
+    def test_arrays_refuse_an_out_of_range_age_and_pass_unknown_ones(self):
+        result = egfr_schwartz_bedside(
+            height_cm=np.array([120.0, 100.0]),
+            creatinine_mg_dl=np.array([0.5, 0.4]),
+            age_years=np.array([9.0, np.nan]),
+        )
+        assert result == pytest.approx([99.12, 103.25])
+        with pytest.raises(ClinicalInputError, match=r"age_years is 40 \(position 1\)"):
+            egfr_schwartz_bedside(
+                height_cm=np.array([120.0, 100.0]),
+                creatinine_mg_dl=np.array([0.5, 0.4]),
+                age_years=np.array([9.0, 40.0]),
+            )

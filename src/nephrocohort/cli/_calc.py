@@ -160,7 +160,7 @@ def calc_egfr(
             if name == "creatinine_mg_dl"
             else _option_name(name)
             for name in EGFR_EQUATION_INPUTS[equation]
-            if name not in EGFR_OPTIONAL_INPUTS and given.get(name) is None
+            if name not in EGFR_OPTIONAL_INPUTS[equation] and given.get(name) is None
         ]
         if missing:
             _fail(f"The {equation} equation needs {', '.join(missing)}.")

@@ -17,7 +17,8 @@ Which equation for which creatinine:
 - ``schwartz-1976``: k x height / SCr with Jaffe-era creatinine. Use it only
   for historical data (the seed study, 2005-2011). With IDMS-traceable
   (enzymatic) creatinine it overestimates GFR by 20-40% (NKF).
-- ``schwartz-bedside``: 0.413 x height / SCr, IDMS creatinine, ages 1-18.
+- ``schwartz-bedside``: 0.413 x height / SCr, IDMS creatinine, ages 1-18
+  (checked when the age is given; the age is optional).
 - ``ckid-u25`` / ``ckid-u25-cystatin`` / ``ckid-u25-combined``: age- and
   sex-dependent CKiD U25 equations, ages 1-25.
 
@@ -71,6 +72,13 @@ _HEIGHT = Range(30, 250, "cm", "Was it entered in metres or inches?")
 _CREATININE = Range(0.05, 25, "mg/dL", "Was it entered in umol/L? Use creatinine_umol_l.")
 _SCHWARTZ_1976_AGE = Range(0, 21, "years")
 _CKID_AGE = Range(1, 25, "years")
+_BEDSIDE_AGE = Range(
+    1,
+    18,
+    "years",
+    "Range from Schwartz et al., J Am Soc Nephrol 2009 (NKF: ages 1-18). "
+    "Up to 25 years use ckid-u25; under 1 year no bedside equation is validated.",
+)
 _CKID_HEIGHT = Range(60, 200, "cm")
 _CKID_CREATININE = Range(0.1, 10, "mg/dL", "Was it entered in umol/L? Use creatinine_umol_l.")
 _CKID_CYSTATIN = Range(0.2, 8, "mg/L")
@@ -133,10 +141,14 @@ def egfr_schwartz_1976(*, height_cm, creatinine_mg_dl, age_years, sex, preterm=F
     return _result(_unknown_age_gives_nan(k, age) * height / creatinine)
 
 
-def egfr_schwartz_bedside(*, height_cm, creatinine_mg_dl):
+def egfr_schwartz_bedside(*, height_cm, creatinine_mg_dl, age_years=None):
     """Bedside Schwartz eGFR (mL/min/1.73m2) = 0.413 x height (cm) / creatinine (mg/dL).
 
-    For IDMS-traceable (enzymatic) creatinine, children 1-18 years (NKF).
+    For IDMS-traceable (enzymatic) creatinine, children 1-18 years (NKF). The
+    equation itself does not use the age, so ``age_years`` is optional: a
+    caller that has it passes it and an age outside 1-18 years is refused
+    (arrays: NaN ages pass as unknown); a caller without it gets the
+    estimate unchecked for age, and must itself be sure the child is 1-18.
 
     Examples
     --------
@@ -150,6 +162,8 @@ def egfr_schwartz_bedside(*, height_cm, creatinine_mg_dl):
     """
     height = check_range("height_cm", height_cm, _HEIGHT, context="the bedside Schwartz equation")
     creatinine = check_range("creatinine_mg_dl", creatinine_mg_dl, _CREATININE)
+    if age_years is not None:
+        check_range("age_years", age_years, _BEDSIDE_AGE, context="the bedside Schwartz equation")
     return _result(_BEDSIDE_K * height / creatinine)
 
 
@@ -252,13 +266,20 @@ EGFR_EQUATIONS = {
 }
 EGFR_EQUATION_INPUTS = {
     "schwartz-1976": ("height_cm", "creatinine_mg_dl", "age_years", "sex", "preterm"),
-    "schwartz-bedside": ("height_cm", "creatinine_mg_dl"),
+    "schwartz-bedside": ("height_cm", "creatinine_mg_dl", "age_years"),
     "ckid-u25": ("height_cm", "creatinine_mg_dl", "age_years", "sex"),
     "ckid-u25-cystatin": ("cystatin_c_mg_l", "age_years", "sex"),
     "ckid-u25-combined": ("height_cm", "creatinine_mg_dl", "cystatin_c_mg_l", "age_years", "sex"),
 }
-# Inputs each equation reads ("preterm" is optional, default False).
-EGFR_OPTIONAL_INPUTS = frozenset({"preterm"})
+# Inputs an equation reads but does not require: "preterm" (default False) of the
+# original Schwartz; "age_years" of the bedside Schwartz (checked against 1-18 when given).
+EGFR_OPTIONAL_INPUTS = {
+    "schwartz-1976": frozenset({"preterm"}),
+    "schwartz-bedside": frozenset({"age_years"}),
+    "ckid-u25": frozenset(),
+    "ckid-u25-cystatin": frozenset(),
+    "ckid-u25-combined": frozenset(),
+}
 _KNOWN_INPUTS = {
     "height_cm",
     "creatinine_mg_dl",
@@ -304,7 +325,8 @@ def egfr(equation: str, **inputs):
         )
         inputs["creatinine_mg_dl"] = creatinine_umol_l_to_mg_dl(umol)
     needed = EGFR_EQUATION_INPUTS[equation]
-    missing = [name for name in needed if name not in inputs and name not in EGFR_OPTIONAL_INPUTS]
+    optional = EGFR_OPTIONAL_INPUTS[equation]
+    missing = [name for name in needed if name not in inputs and name not in optional]
     if missing:
         raise ClinicalInputError(
             f"The {equation} equation needs {', '.join(missing)}, which {'was' if len(missing) == 1 else 'were'} not given."
