@@ -228,3 +228,49 @@ def test_absolute_and_versioned_patient_references_are_followed(tmp_path):
     path = _ndjson(tmp_path, [_patient(), observation])
     import_fhir(path, tmp_path / "out")
     assert load_bundle(tmp_path / "out").labs["value"].tolist() == [2.1]
+
+
+class TestDuplicatePatients:
+    def test_conflicting_copies_of_a_patient_are_reported(self, tmp_path):
+        path = _ndjson(tmp_path, [_patient("P1", "female"), _patient("P1", "male")])
+        with pytest.raises(CohortValidationError) as caught:
+            import_fhir(path, tmp_path / "bundle")
+        (problem,) = caught.value.problems
+        assert problem.code == "conflicting_patient"
+        assert problem.params["fields"] == "sex"
+        assert problem.message == (
+            "export.ndjson: Patient/P1 appears 2 times with different content "
+            "(sex differ), so it is not known which one is right."
+        )
+        assert not (tmp_path / "bundle").exists()
+
+    def test_identical_copies_are_merged(self, tmp_path):
+        path = _ndjson(tmp_path, [_patient("P1"), _patient("P1"), _patient("P2")])
+        result = import_fhir(path, tmp_path / "bundle")
+        assert result.row_counts["patients"] == 2
+
+
+class TestPartialDates:
+    def test_a_year_only_birth_date_is_called_partial_not_empty(self, tmp_path):
+        patient = {**_patient("P1"), "birthDate": "2014"}
+        path = _ndjson(tmp_path, [patient, _patient("P2")])
+        with pytest.raises(CohortValidationError) as caught:
+            import_fhir(path, tmp_path / "bundle")
+        (problem,) = caught.value.problems
+        assert problem.code == "partial_date"
+        assert problem.message == (
+            "export.ndjson, Patient/P1: 'birth_date' is '2014', a partial date (year only). "
+            "The data model needs a full date written YYYY-MM-DD."
+        )
+        assert "empty" not in str(problem)
+        assert not (tmp_path / "bundle").exists()
+
+    def test_a_partial_effective_date_is_named_in_what_was_not_imported(self, tmp_path):
+        path = _ndjson(tmp_path, [_patient("P1"), _obs("2862-1", 2.1, "g/dL", date="2015-03")])
+        result = import_fhir(path, tmp_path / "bundle")
+        assert any(
+            "partial effective date (year and month only, e.g. '2015-03')" in item
+            and "YYYY-MM-DD" in item
+            for item in result.skipped
+        ), result.skipped
+        assert not any("without an effective date" in item for item in result.skipped)

@@ -13,11 +13,13 @@ with how many times it occurred; nothing is guessed.
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pandas as pd
 
+from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop import _fhir_codes as codes
 from nephrocohort.interop._bundle_io import write_validated_bundle
 from nephrocohort.interop._errors import FileFormatError
@@ -25,18 +27,78 @@ from nephrocohort.interop._fhir_read import read_fhir_resources
 from nephrocohort.interop._readers import ProgressCallback
 from nephrocohort.interop._results import ImportResult
 
-__all__ = ["import_fhir", "tables_from_fhir"]
+__all__ = ["MESSAGES", "SKIPPED", "import_fhir", "tables_from_fhir"]
 
 _ORIGIN = "_origin"
 _GRADE_NOTATION = {"0", "+/-", "1+", "2+", "3+", "4+"}
 _MG_DL_NOTATION = {"negative", "trace", "30", "100", "300", "1000"}
 
 
-def _date(value) -> str | None:
+# code -> (sentence, hint) for problems found before the bundle is validated, and
+# code -> sentence for what is listed as not imported (STYLE.md 2.6: one dict per module).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "partial_date": (
+        "{where}: '{column}' is '{value}', a partial date ({precision} only). "
+        "The data model needs a full date written YYYY-MM-DD.",
+        "Record the full date in the source system, or enter it by hand in the imported bundle.",
+    ),
+    "conflicting_patient": (
+        "{where}: Patient/{patient_id} appears {count} times with different content "
+        "({fields} differ), so it is not known which one is right.",
+        "Keep one Patient resource per id in the file (identical copies are merged), "
+        "or give the other patient a different id.",
+    ),
+}
+SKIPPED: dict[str, str] = {
+    "observation_without_date": "Observation without an effective date",
+    "observation_partial_date": (
+        "Observation with a partial effective date ({precision} only, e.g. '{value}'); "
+        "a full date YYYY-MM-DD is needed"
+    ),
+    "histology_without_date": "Histology observation without a date",
+    "histology_partial_date": (
+        "Histology observation with a partial date ({precision} only, e.g. '{value}'); "
+        "a full date YYYY-MM-DD is needed"
+    ),
+}
+
+
+def _make_problem(code: str, *, column: str | None, value, **params):
+    from nephrocohort.cohort.problems import Problem
+
+    message, hint = MESSAGES[code]
+    values = {"column": column, "value": value, **params}
+    return Problem(
+        code=code,
+        table="patients",
+        row=None,
+        column=column,
+        value=None if value is None else str(value),
+        message=message.format(**values),
+        hint=hint.format(**values),
+        params=params,
+    )
+
+
+def _raw_date(value) -> str | None:
     if value is None:
         return None
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _date(value) -> str | None:
+    text = _raw_date(value)
+    if text is None:
+        return None
     return text[:10] if len(text) >= 10 else None
+
+
+def _precision(value) -> str | None:
+    """``"year"`` or ``"year and month"`` for a FHIR partial date ("2014", "2014-03"), else None."""
+    text = _raw_date(value)
+    if text is None or len(text) >= 10:
+        return None
+    return "year" if len(text) == 4 else "year and month"
 
 
 def _codings(concept) -> list:
@@ -51,13 +113,19 @@ def _label(coding) -> str:
 class _Collector:
     """Rows per table, plus what could not be used and why."""
 
-    def __init__(self):
+    def __init__(self, source: str = "FHIR resources"):
+        #: The file name, for messages.
+        self.source = source
         self.patients: dict[str, dict] = {}
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.visits: dict[tuple[str, str], dict] = {}
         self.skipped: Counter = Counter()
         self.onsets: dict[str, list[str]] = defaultdict(list)
         self.biopsy_dates: dict[str, set[str]] = defaultdict(set)
+        #: Problems found while reading, and the cells they are about (table, origin, column).
+        self.problems: list = []
+        self.flagged: set[tuple[str, str, str]] = set()
+        self.copies: dict[str, list[dict]] = defaultdict(list)
 
         #: Where the resource being read sits in the file ("Observation/obs-12").
         self.current = ""
@@ -96,7 +164,7 @@ def _patient(resource, found: _Collector, center: str | None) -> None:
         if resource.managingOrganization
         else None
     )
-    found.patients[resource.id] = {
+    row = {
         _ORIGIN: found.current,
         "patient_id": resource.id,
         "center": center or organisation,
@@ -104,6 +172,53 @@ def _patient(resource, found: _Collector, center: str | None) -> None:
         "birth_date": _date(resource.birthDate),
         "death_date": _date(getattr(resource, "deceasedDateTime", None)),
     }
+    found.copies[resource.id].append(row)
+    if resource.id in found.patients:
+        return  # the first copy is kept; conflicting copies are reported after reading
+    found.patients[resource.id] = row
+    for column, value in (
+        ("birth_date", resource.birthDate),
+        ("death_date", getattr(resource, "deceasedDateTime", None)),
+    ):
+        precision = _precision(value)
+        if precision:
+            found.flagged.add(("patients", found.current, column))
+            found.problems.append(
+                _make_problem(
+                    "partial_date",
+                    column=column,
+                    value=_raw_date(value),
+                    where=f"{found.source}, {found.current}",
+                    precision=precision,
+                )
+            )
+
+
+def _conflicting_patients(found: _Collector) -> None:
+    """Report ids whose Patient copies differ; identical copies are one patient."""
+    for patient_id, copies in found.copies.items():
+        if len(copies) < 2:
+            continue
+        fields = sorted(
+            {
+                column
+                for copy in copies[1:]
+                for column, value in copy.items()
+                if column != _ORIGIN and value != copies[0].get(column)
+            }
+        )
+        if fields:
+            found.problems.append(
+                _make_problem(
+                    "conflicting_patient",
+                    column="patient_id",
+                    value=patient_id,
+                    where=found.source,
+                    patient_id=patient_id,
+                    count=len(copies),
+                    fields=", ".join(fields),
+                )
+            )
 
 
 def _observation_date(resource) -> str | None:
@@ -187,18 +302,32 @@ def _vital(column: str, quantity, patient: str, date: str, found: _Collector, lo
     found.visit(patient, date)[column] = float(quantity.value) * factor
 
 
+def _undated(resource, found: _Collector, what: str) -> None:
+    """Skip an observation without a usable date, saying when the date is only partial."""
+    value = resource.effectiveDateTime
+    if value is None and resource.effectivePeriod is not None:
+        value = resource.effectivePeriod.start
+    precision = _precision(value)
+    if precision:
+        found.skip(
+            SKIPPED[f"{what}_partial_date"].format(precision=precision, value=_raw_date(value))
+        )
+    else:
+        found.skip(SKIPPED[f"{what}_without_date"])
+
+
 def _observation(resource, patient: str, found: _Collector) -> None:
     date = _observation_date(resource)
     histology = _histology(resource.valueCodeableConcept)
     if histology:
         if date is None:
-            found.skip("Histology observation without a date")
+            _undated(resource, found, "histology")
             return
         found.add("biopsies", {"patient_id": patient, "biopsy_date": date, "histology": histology})
         return
     loincs = [c.code for c in _codings(resource.code) if c.system == codes.LOINC]
     if date is None:
-        found.skip("Observation without an effective date")
+        _undated(resource, found, "observation")
         return
     for loinc in loincs:
         if loinc in codes.LAB_CODES:
@@ -384,14 +513,20 @@ def _report(resource, patient: str, found: _Collector) -> None:
 def tables_from_fhir(
     resources, *, center: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], tuple[str, ...]]:
-    """Bundle tables (text) from parsed resources, and the list of what was not imported."""
-    tables, skipped, _ = _tables_and_origins(resources, center=center)
+    """Bundle tables (text) from parsed resources, and the list of what was not imported.
+
+    Raises :class:`CohortValidationError` for conflicting copies of a Patient
+    or a partial birth or death date.
+    """
+    tables, skipped, _, found = _tables_and_origins(resources, center=center)
+    if found.problems:
+        raise CohortValidationError(found.problems, source="FHIR resources")
     return tables, skipped
 
 
-def _tables_and_origins(resources, *, center: str | None):
-    """Tables, skipped items, and per table the resource each row came from."""
-    found = _Collector()
+def _tables_and_origins(resources, *, center: str | None, source: str = "FHIR resources"):
+    """Tables, skipped items, per table the resource each row came from, and the collector."""
+    found = _Collector(source)
     aliases: dict[str, str] = {}
     items = [(None, r) if not isinstance(r, tuple) else r for r in resources]
     for full_url, resource in items:
@@ -420,6 +555,7 @@ def _tables_and_origins(resources, *, center: str | None):
             _procedure(resource, patient, found)
         elif kind == "DiagnosticReport":
             _report(resource, patient, found)
+    _conflicting_patients(found)
     for patient, dates in found.onsets.items():
         found.patients[patient]["onset_date"] = min(dates)
     with_histology = {(r["patient_id"], r["biopsy_date"]) for r in found.rows["biopsies"]}
@@ -439,7 +575,7 @@ def _tables_and_origins(resources, *, center: str | None):
         origins[name] = frame[_ORIGIN].tolist()
         tables[name] = frame.drop(columns=_ORIGIN).reset_index(drop=True)
     skipped = tuple(f"{reason} (x{count})" for reason, count in sorted(found.skipped.items()))
-    return tables, skipped, origins
+    return tables, skipped, origins, found
 
 
 def import_fhir(
@@ -457,15 +593,35 @@ def import_fhir(
     listed in the result's ``skipped``.
     """
     resources, ignored = read_fhir_resources(path, progress=progress)
-    tables, skipped, origins = _tables_and_origins(resources, center=center)
+    name = Path(path).name
+    tables, skipped, origins, found = _tables_and_origins(resources, center=center, source=name)
     if tables["patients"].empty:
-        raise FileFormatError(
-            f"{Path(path).name} holds no Patient resources; nothing was imported."
-        )
-    origins = {
-        name: [f"{Path(path).name}, {origin}" for origin in rows] for name, rows in origins.items()
+        raise FileFormatError(f"{name} holds no Patient resources; nothing was imported.")
+    # Cells already reported (a partial date) are not reported again by the bundle validator.
+    flagged = {
+        (table, position + 2, column)
+        for table, rows in origins.items()
+        for position, origin in enumerate(rows)
+        for flagged_table, flagged_origin, column in found.flagged
+        if flagged_table == table and flagged_origin == origin
     }
-    cohort = write_validated_bundle(tables, out, source=Path(path).name, origins=origins)
+    early = found.problems
+    origins = {table: [f"{name}, {origin}" for origin in rows] for table, rows in origins.items()}
+    with tempfile.TemporaryDirectory() as scratch:
+        # With problems already found, the bundle is only checked (in scratch), never written.
+        target = Path(scratch) / "check" if early else out
+        try:
+            cohort = write_validated_bundle(tables, target, source=name, origins=origins)
+        except CohortValidationError as error:
+            later = [
+                problem
+                for problem in error.problems
+                if ((problem.table or "").removesuffix(".csv"), problem.row, problem.column)
+                not in flagged
+            ]
+            raise CohortValidationError(early + later, source=name) from None
+    if early:
+        raise CohortValidationError(early, source=name)
     notes = tuple(
         f"{count} {kind} resource(s) are not read by this importer"
         for kind, count in sorted(ignored.items())
