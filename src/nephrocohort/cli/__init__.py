@@ -48,11 +48,13 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point: run the app, printing expected errors without a traceback."""
+    """Entry point: run the app, printing expected errors without a traceback.
+
+    Click's standalone mode handles usage errors (message, exit 2) and exit codes;
+    our own errors pass through it and are turned into a sentence here.
+    """
     try:
-        # Without standalone mode click returns the code of typer.Exit instead of
-        # raising it; pass it on so `raise typer.Exit(1)` in a command reaches the shell.
-        outcome = app(standalone_mode=False)
+        app()
     except CohortValidationError as error:
         # Any command that loads a bundle shows the whole report, as `validate` does.
         from nephrocohort.cohort.rendering import format_problems
@@ -63,25 +65,3 @@ def main() -> None:
     except NephroCohortError as error:
         typer.echo(f"Error: {error}", err=True)
         sys.exit(2)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(1)
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        # typer >= 0.20 vendors click as typer._click; its usage errors are not click's classes.
-        usage_errors: tuple[type, ...] = (click.ClickException,)
-        try:
-            from typer._click.exceptions import ClickException as VendoredClickException
-
-            usage_errors += (VendoredClickException,)
-        except ImportError:
-            pass
-        if isinstance(error, usage_errors):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
-    if isinstance(outcome, int) and not isinstance(outcome, bool):
-        sys.exit(outcome)
