@@ -28,3 +28,11 @@ def test_methods_follow_the_options(analysis):
 def test_methods_leave_out_kaplan_meier_when_no_times(analysis):
     no_times = analysis.assign(days_to_complete_remission=None, days_to_crf=None)
     assert "Kaplan-Meier" not in build_results(no_times, rule_set="study").methods
+
+
+def test_methods_say_the_differences_were_tested_and_which_test_is_primary(analysis):
+    text = build_results(analysis, rule_set="study").methods
+    assert "For each paired comparison the differences were tested for normality" in text
+    assert "the Wilcoxon signed-rank test is the primary test" in text
+    # fixture: relapse and eGFR differences are normal by Lilliefors, steroid ones are not
+    assert "paired t test is reported as well (relapses per year and eGFR)" in text

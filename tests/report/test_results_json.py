@@ -86,3 +86,18 @@ def test_run_item_names_rule_set_options_and_software(records):
     assert (run["percentile_method"], run["normality_test"]) == ("spss", "lilliefors")
     assert "pandas" in run["software"] and "Python" in run["software"]
     assert "Wilcoxon" in run["methods"]
+
+
+def test_paired_tests_carry_the_normality_of_their_differences(fixture_results, tmp_path):
+    import json
+
+    from nephrocohort.report import write_json
+
+    records = {
+        r["id"]: r for r in json.loads(write_json(fixture_results, tmp_path / "r.json").read_text())
+    }
+    for item_id in ("relapses_per_year.test", "steroid_dose.test", "egfr.test"):
+        checked = records[item_id]["normality_of_differences"]
+        assert set(checked) >= {"test", "statistic", "p", "normal", "n", "reason"}
+    assert records["relapses_per_year.test"]["paired_t"]["df"] == 5
+    assert records["steroid_dose.test"]["paired_t"] is None

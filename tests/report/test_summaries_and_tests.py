@@ -124,3 +124,63 @@ def test_one_month_response_by_group_uses_fisher_exact_on_the_r_x_c_table(result
 def test_kaplan_meier_keeps_censoring_times_for_the_plot(results):
     # P2 censored at 200 days and P6 at 400 (no remission observed)
     assert results["km.complete_remission"].censored_days == (200.0, 400.0)
+
+
+# Paired differences (after - before) of the fixture, P1-P6:
+#   relapses per year: -2, -3, -2, -3, -1, 0
+#   steroid dose: -0.8, -0.5, -1.5, -0.9, -0.8, -0.9
+#   eGFR (P5 has no one-year value): 10, -2, 10, -10, -10
+# Expected values from R 4.2.2 Patched (2022-11-10): nortest::lillie.test(d)$statistic,
+# shapiro.test(d), t.test(after, before, paired = TRUE). Lilliefors p above 0.1 comes from
+# statsmodels' table (nortest extrapolates Dallal-Wilkinson there), so only D and the decision
+# are compared for those.
+
+
+def test_paired_differences_are_tested_for_normality_lilliefors(results):
+    relapses = results["relapses_per_year.test"].normality_of_differences
+    assert relapses["test"] == "lilliefors" and relapses["n"] == 6
+    assert relapses["statistic"] == pytest.approx(0.22335, abs=1e-5)  # R: D = 0.22335
+    assert relapses["normal"] is True  # R: p = 0.4572
+    steroid = results["steroid_dose.test"].normality_of_differences
+    assert steroid["statistic"] == pytest.approx(1 / 3, abs=1e-7)  # R: D = 0.3333333
+    assert steroid["p"] == pytest.approx(0.03591944, abs=1e-6)  # R: p = 0.03591944
+    assert steroid["normal"] is False
+    egfr = results["egfr.test"].normality_of_differences
+    assert egfr["statistic"] == pytest.approx(0.2498674, abs=1e-6)  # R: D = 0.2498674
+    assert egfr["normal"] is True  # R: p = 0.3842752
+
+
+def test_paired_t_is_reported_only_when_the_differences_are_normal(results):
+    relapses = results["relapses_per_year.test"]
+    assert relapses.test == "Wilcoxon signed-rank"  # the primary test stays the seed's
+    t = relapses.paired_t
+    # R: t = -3.8414, df = 5, p-value = 0.01211, 95% CI -3.0601710 -0.6064956
+    assert (t["df"], t["n"]) == (5, 6)
+    assert t["statistic"] == pytest.approx(-3.8414, abs=1e-4)
+    assert t["p"] == pytest.approx(0.01211, abs=1e-5)
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx((-3.0601710, -0.6064956), abs=1e-6)
+    assert "secondary" in t["role"]
+    assert results["steroid_dose.test"].paired_t is None  # Lilliefors rejects normality
+    # R: t = -0.08908708, p = 0.93329493
+    assert results["egfr.test"].paired_t["p"] == pytest.approx(0.93329493, abs=1e-7)
+
+
+def test_shapiro_option_tests_the_differences_with_shapiro_wilk(analysis):
+    results = build_results(
+        analysis, rule_set="study", options=ReportOptions(normality_test="shapiro")
+    )
+    steroid = results["steroid_dose.test"]
+    # R: shapiro.test(d): W = 0.85596, p-value = 0.1757
+    assert steroid.normality_of_differences["statistic"] == pytest.approx(0.85596, abs=1e-5)
+    assert steroid.normality_of_differences["p"] == pytest.approx(0.1757, abs=1e-4)
+    # R: t = -6.708203932, p = 0.001114438
+    assert steroid.paired_t["statistic"] == pytest.approx(-6.708203932, abs=1e-8)
+    assert steroid.paired_t["p"] == pytest.approx(0.001114438, abs=1e-8)
+    assert "differences were tested for normality with the Shapiro-Wilk test" in results.methods
+
+
+def test_fewer_than_five_pairs_are_not_tested_for_normality(analysis):
+    few = analysis.assign(egfr_month12=[110.0, 118.0, None, None, None, 190.0, 40.0, 40.0])
+    checked = build_results(few, rule_set="study")["egfr.test"].normality_of_differences
+    assert (checked["n"], checked["normal"], checked["p"]) == (3, None, None)
+    assert checked["reason"] == "Fewer than 5 pairs: not tested."

@@ -20,6 +20,8 @@ def _clean(value):
         return None
     if isinstance(value, tuple):
         return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {key: _clean(v) for key, v in value.items()}
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
@@ -113,7 +115,15 @@ class SummaryItem:
 
 @dataclass(frozen=True)
 class HypothesisTestItem:
-    """A statistical test: which one, its statistic, z, p and the n it used."""
+    """A statistical test: which one, its statistic, z, p and the n it used.
+
+    For a paired comparison, ``normality_of_differences`` holds the normality
+    test of ``after - before`` (``test``, ``test_name``, ``statistic``, ``p``,
+    ``normal``, ``n``, ``reason``) and ``paired_t`` the paired t test
+    (``statistic``, ``df``, ``p``, ``mean_difference``, ``ci_low``,
+    ``ci_high``, ``n``, ``role``), given as a secondary test when the
+    differences are normal; ``test`` stays the primary one.
+    """
 
     id: str
     label: str
@@ -124,6 +134,8 @@ class HypothesisTestItem:
     n: int
     p_exact: float | None = None
     note: str = ""
+    normality_of_differences: dict | None = field(default=None, hash=False)
+    paired_t: dict | None = field(default=None, hash=False)
 
     kind = "test"
 

@@ -29,6 +29,12 @@ _PERCENTILE_TEXT = {
     "linear": "linear interpolation at 1 + (n - 1)p (Hyndman and Fan type 7, R's default)",
 }
 
+_PAIRED_NAMES = {
+    "relapses_per_year.test": "relapses per year",
+    "steroid_dose.test": "steroid dose",
+    "egfr.test": "eGFR",
+}
+
 
 def software_versions() -> tuple[tuple[str, str], ...]:
     """(name, version) of Python and the packages whose numbers the report shows."""
@@ -119,6 +125,26 @@ def methods_paragraph(
             else:
                 described.append(test)
         sentences.append(f"Comparisons used {_join(described)}; p-values are two-sided.")
+    paired = [
+        item
+        for item in items
+        if isinstance(item, HypothesisTestItem) and item.normality_of_differences is not None
+    ]
+    if paired:
+        with_t = [item for item in paired if item.paired_t is not None]
+        sentence = (
+            "For each paired comparison the differences were tested for normality with "
+            f"{_NORMALITY_TEXT[options.normality_test]}, except with fewer than "
+            f"{DEFAULT_SMALL_N} pairs; the Wilcoxon signed-rank test is the primary test, as in "
+            "the seed study"
+        )
+        if with_t:
+            names = _join([_PAIRED_NAMES.get(item.id, item.label) for item in with_t])
+            sentence += (
+                ", and where the differences were normal the paired t test is reported as well "
+                f"({names})"
+            )
+        sentences.append(sentence + ".")
     if any(isinstance(item, SurvivalItem) and item.n > 0 for item in items):
         sentences.append(
             "Times from MMF start to complete remission and to chronic renal failure were "

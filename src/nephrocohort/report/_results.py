@@ -85,6 +85,12 @@ class Results:
                 "censored_days",
             ):
                 record.pop(bulky, None)
+            for key in [key for key, value in record.items() if isinstance(value, dict)]:
+                nested = record.pop(key)  # one column per number (e.g. paired_t_p)
+                record.update({f"{key}_{name}": value for name, value in nested.items()})
+            for key in [key for key, value in record.items() if value is None]:
+                if key.startswith(("normality_of_differences", "paired_t")):
+                    record.pop(key)  # keep the sheet free of columns that are always empty
             if "reasons" in record:
                 record["reasons"] = "; ".join(
                     f"{r['reason']} ({r['n']})" for r in record["reasons"]

@@ -18,7 +18,13 @@ from nephrocohort.exceptions import StatisticalWarning
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._options import ReportOptions
 
-__all__ = ["summary_item", "wilcoxon_item", "group_comparison_item", "kaplan_meier_item"]
+__all__ = [
+    "differences_normality",
+    "summary_item",
+    "wilcoxon_item",
+    "group_comparison_item",
+    "kaplan_meier_item",
+]
 
 # Fixed so that a Monte Carlo Fisher p-value (only for tables too big to enumerate) is
 # the same on every run of the same data.
@@ -72,11 +78,67 @@ def summary_item(item_id, label, unit, series, options: ReportOptions) -> Summar
     )
 
 
+def differences_normality(differences, options: ReportOptions) -> dict:
+    """Normality of paired differences, the check that chooses between Wilcoxon and paired t.
+
+    The issue's rule: "for paired comparisons, tested on the differences". The
+    same small-group rule as the descriptive statistics applies: fewer than
+    ``stats.DEFAULT_SMALL_N`` pairs are not tested.
+    """
+    n = int(len(differences))
+    untested = {
+        "test": options.normality_test,
+        "test_name": None,
+        "statistic": None,
+        "p": None,
+        "normal": None,
+        "n": n,
+    }
+    if n < stats.DEFAULT_SMALL_N:
+        return {**untested, "reason": f"Fewer than {stats.DEFAULT_SMALL_N} pairs: not tested."}
+    if np.ptp(differences) == 0:
+        return {**untested, "reason": "Every pair changed by the same amount: not tested."}
+    result = _quiet(stats.normality, differences, test=options.normality_test, alpha=options.alpha)
+    shown_p = "> 0.2" if result.spss_lower_bound else f"= {result.p:.3f}"
+    verdict = "normal" if result.normal else "not normal"
+    return {
+        "test": options.normality_test,
+        "test_name": result.test_name,
+        "statistic": result.statistic,
+        "p": result.p,
+        "normal": result.normal,
+        "n": n,
+        "reason": f"{result.test_name} of the differences p {shown_p}: {verdict}.",
+    }
+
+
+def _paired_t(first, second) -> dict:
+    result = _quiet(stats.paired_t, first, second)
+    return {
+        "test": "Paired t",
+        "statistic": result.statistic,
+        "df": result.df,
+        "p": result.p,
+        "mean_difference": result.mean_difference,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "n": int(result.n),
+        "role": "secondary: the differences are normal; the Wilcoxon test stays primary",
+    }
+
+
 def wilcoxon_item(item_id, label, before, after, options: ReportOptions) -> HypothesisTestItem:
-    """Wilcoxon signed-rank test of paired columns (patients with both values)."""
+    """Wilcoxon signed-rank test of paired columns (patients with both values).
+
+    The Wilcoxon test is the primary test, as in the seed study. The paired
+    differences are tested for normality; when they are normal the paired t
+    test is reported as well (``paired_t``), so a reader sees both.
+    """
     first, second = _numbers(before), _numbers(after)
     both = ~np.isnan(first) & ~np.isnan(second)
     result = _quiet(stats.wilcoxon_signed_rank, first[both], second[both])
+    checked = differences_normality(second[both] - first[both], options)
+    paired_t = _paired_t(first[both], second[both]) if checked["normal"] else None
     return HypothesisTestItem(
         id=item_id,
         label=label,
@@ -90,6 +152,8 @@ def wilcoxon_item(item_id, label, before, after, options: ReportOptions) -> Hypo
             f"{int(both.sum())} patients with both values; {result.n_ties} with no change "
             f"left out; Z based on {result.z_based_on}"
         ),
+        normality_of_differences=checked,
+        paired_t=paired_t,
     )
 
 
