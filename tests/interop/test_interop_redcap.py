@@ -164,3 +164,26 @@ def test_latin1_records_are_read_and_the_encoding_is_stated(tmp_path):
 
     assert load_bundle(tmp_path / "bundle").patients["center"].iloc[0] == "Clínica Niño"
     assert any("Windows-1252" in note for note in result.notes)
+
+
+def test_a_repeated_record_names_the_rows_of_the_users_file(tmp_path):
+    from nephrocohort.exceptions import CohortValidationError
+
+    tables = synthetic_tables()
+    tables["patients"] = tables["patients"].drop(columns="nickname")
+    records = redcap_records(tables)
+    first = records[(records.record_id == "HOSP-001") & (records.redcap_repeat_instrument == "")]
+    records = pd.concat([records, first], ignore_index=True)  # the patient row again, at the end
+    records.to_csv(tmp_path / "records.csv", index=False)
+    lines = [i + 2 for i in first.index] + [len(records) + 1]  # header = row 1
+    assert records.loc[5 - 2, "redcap_repeat_instrument"] != ""  # row 5 is not a patient row
+    with pytest.raises(CohortValidationError) as caught:
+        import_redcap(tmp_path / "records.csv", tmp_path / "back")
+    duplicates = [p for p in caught.value.problems if p.code == "duplicate_patient"]
+    assert duplicates, caught.value.problems
+    cited = f"{lines[0]}, {lines[1]}"
+    for problem in duplicates:
+        assert f"(rows {cited})" in problem.message
+        assert problem.params["rows"] == cited
+        assert problem.row in lines
+    assert duplicates[-1].message.startswith(f"records.csv row {lines[1]} (patients):")

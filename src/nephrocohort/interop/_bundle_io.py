@@ -8,6 +8,7 @@ only a bundle that loads is moved to its final place.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -79,8 +80,22 @@ def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[s
     return files
 
 
+_FILE_ROW = re.compile(r"^.* row (?P<row>\d+)$")
+
+
+def _origin_row(origin: str) -> int | None:
+    """The row number in the user's file when ``origin`` is "<file> row N", else None."""
+    match = _FILE_ROW.match(origin)
+    return int(match.group("row")) if match else None
+
+
 def _traced(problem, origins: dict[str, list[str]] | None):
-    """The problem, with the converted table's row replaced by where the value came from."""
+    """The problem, with the converted table's rows replaced by where the values came from.
+
+    Both the row the problem is on and the rows it cites (the ``rows`` of a
+    duplicate patient) are mapped back, so "appears more than once (rows 2,
+    20)" names rows of the user's file, not of the converted table.
+    """
     from nephrocohort.cohort.problems import Problem
 
     table = (problem.table or "").removesuffix(".csv")
@@ -94,15 +109,30 @@ def _traced(problem, origins: dict[str, list[str]] | None):
         if converted in problem.message
         else f"{origin} ({table}): {problem.message}"
     )
+    params = dict(problem.params)
+    cited = params.get("rows")
+    if isinstance(cited, str) and cited:
+        positions = [int(part) for part in cited.split(", ") if part.strip().isdigit()]
+        if positions and all(2 <= row < len(rows) + 2 for row in positions):
+            places = [rows[row - 2] for row in positions]
+            numbers = [_origin_row(place) for place in places]
+            mapped = (
+                ", ".join(str(number) for number in numbers)
+                if None not in numbers
+                else "; ".join(places)
+            )
+            message = message.replace(f"(rows {cited})", f"(rows {mapped})")
+            params["rows"] = mapped
+    file_row = _origin_row(origin)
     return Problem(
         code=problem.code,
         table=problem.table,
-        row=problem.row,
+        row=problem.row if file_row is None else file_row,
         column=problem.column,
         value=problem.value,
         message=message,
         hint=problem.hint,
-        params=problem.params,
+        params=params,
     )
 
 
