@@ -95,3 +95,21 @@ def test_data_dictionary_covers_every_column():
     for spec in TABLES.values():
         for column in spec.columns:
             assert f"| `{column.name}` |" in text
+
+
+def test_dipstick_units_in_the_template_are_the_ones_the_validator_accepts(template, tmp_path):
+    workbook = load_workbook(template)
+    text = "\n".join(str(row[0]) for row in workbook["README"].values if row[0])
+    assert "dipstick_protein: mg/dL, grade" in text
+    assert "or 0, +/-, 1+, 2+, 3+, 4+ with unit grade" in text
+    labs = workbook["labs"]
+    (units,) = [
+        v.formula1 for v in labs.data_validations.dataValidation if str(v.sqref).startswith("E")
+    ]
+    assert "grade" in units.strip('"').split(",")
+    # A result written as the README says loads (2+ is the 100 mg/dL band, KDIGO 2025 Fig. 1).
+    workbook["patients"].append(["P001", "ZAG", "F", dt.datetime(2012, 3, 14)])
+    workbook["labs"].append(["P001", dt.datetime(2016, 3, 1), "dipstick_protein", "2+", "grade"])
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+    assert load_bundle(filled, as_of=AS_OF).labs.loc[0, "value"] == 100.0

@@ -297,11 +297,89 @@ class TestColumnsAndCells:
         assert (problem.code, problem.value) == ("bad_dipstick", "5+")
         assert "1+" in problem.message
 
+    def test_empty_unit_of_a_lab_value_is_reported_not_dropped(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,serum_albumin,2.1,\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column) == ("missing_value", 2, "unit")
+
     def test_negative_dose(self, tmp_path):
         medications = "patient_id,drug,start_date,dose,dose_unit\nP1,mmf,2016-01-01,-600,mg/day\n"
         write_csvs(tmp_path, patients=PATIENTS, medications=medications)
         (problem,) = problems_of(tmp_path)
         assert (problem.code, problem.column) == ("negative_value", "dose")
+
+
+class TestDipstickUnits:
+    """Unit ``grade`` for 0, +/-, 1+ ... 4+; ``mg/dL`` for negative, trace, 30 ... 1000.
+
+    mg/dL equivalents: KDIGO 2025 Figure 1 bands (clinical-reference.md section 1c).
+    """
+
+    @pytest.mark.parametrize(
+        ("grade", "unit", "mg_dl"),
+        [
+            ("2+", "grade", 100.0),
+            ("4+", "Grade", 1000.0),
+            ("+/-", "grade", 15.0),
+            ("0", "grade", 0.0),
+            ("trace", "grade", 15.0),
+            ("negative", "grade", 0.0),
+            ("300", "mg/dL", 300.0),
+            ("trace", "mg/dL", 15.0),
+            # A plus grade is an mg/dL band, so mg/dL is accepted with it (as it always was).
+            ("2+", "mg/dL", 100.0),
+        ],
+    )
+    def test_grade_and_its_notation_load_as_mg_dl(self, tmp_path, grade, unit, mg_dl):
+        labs = f"patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,{grade},{unit}\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        cohort = load_bundle(tmp_path, as_of=AS_OF)
+        row = cohort.labs.iloc[0]
+        assert (row["value"], row["unit"]) == (mg_dl, "mg/dL")
+        assert (row["measured_value"], row["measured_unit"]) == (mg_dl, "mg/dL")
+
+    def test_a_concentration_with_unit_grade_is_refused(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,300,grade\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column, problem.value) == (
+            "dipstick_unit_mismatch",
+            2,
+            "unit",
+            "grade",
+        )
+        assert problem.message == (
+            "labs.csv row 2: dipstick result '300' is a concentration in mg/dL, but its unit is "
+            "'grade'. Expected unit mg/dL for negative, trace, 30, 100, 300, 1000; grade for "
+            "0, +/-, 1+, 2+, 3+, 4+."
+        )
+        assert problem.hint == (
+            "Write mg/dL in the unit column, or write the result as the grade 3+ (300 mg/dL is 3+)."
+        )
+
+    @pytest.mark.parametrize(
+        ("grade", "expected"),
+        [("2+", "'grade'"), ("100", "'mg/dL'"), ("trace", "'mg/dL' or 'grade'")],
+    )
+    def test_an_empty_unit_names_the_unit_of_the_notation(self, tmp_path, grade, expected):
+        labs = f"patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,{grade},\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.row, problem.column) == ("dipstick_unit_missing", 2, "unit")
+        assert problem.message.endswith(f"has no unit. Expected unit {expected}.")
+
+    def test_another_unit_lists_both_notations(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,3+,g/L\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.params["allowed"]) == ("unknown_unit", "mg/dL, grade")
+
+    def test_vocabulary_validator_and_template_agree(self):
+        from nephrocohort.cohort.vocabulary import DIPSTICK_NOTATIONS, LAB_TESTS
+
+        assert LAB_TESTS["dipstick_protein"].units == ("mg/dL", "grade")
+        assert set(DIPSTICK_NOTATIONS) == {"mg/dL", "grade"}
 
 
 class TestAcrossRowsAndTables:

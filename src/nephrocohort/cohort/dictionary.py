@@ -8,9 +8,19 @@ The document and the code cannot drift apart: a test compares the file with
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLES, Column
 from nephrocohort.cohort.problems import MESSAGES
 from nephrocohort.cohort.reading import MISSING_TOKENS
-from nephrocohort.cohort.vocabulary import COLUMN_RANGES, DIPSTICK_GRADES, LAB_TESTS
+from nephrocohort.cohort.vocabulary import (
+    COLUMN_RANGES,
+    DIPSTICK_GRADES,
+    DIPSTICK_NOTATIONS,
+    LAB_TESTS,
+)
 
-__all__ = ["data_dictionary_markdown", "column_type_label", "column_allowed_label"]
+__all__ = [
+    "data_dictionary_markdown",
+    "column_type_label",
+    "column_allowed_label",
+    "dipstick_notation_lines",
+]
 
 _KIND_LABELS = {
     "text": "text",
@@ -49,6 +59,18 @@ def column_allowed_label(table: str, column: Column) -> str:
     if (table, column.name) == ("medications", "dose"):
         return "0 or more"
     return ""
+
+
+def dipstick_notation_lines() -> list[str]:
+    """How a dipstick result and its unit are written (the template and the dictionary)."""
+    mg_dl = ", ".join(DIPSTICK_NOTATIONS["mg/dL"])
+    grades = ", ".join(DIPSTICK_NOTATIONS["grade"])
+    return [
+        f"Dipstick protein (labs.test dipstick_protein): write {mg_dl} with unit mg/dL,",
+        f"or {grades} with unit grade. The plus grades are also accepted with unit mg/dL",
+        "(each is an mg/dL band); 30, 100, 300 or 1000 with unit grade is refused (which",
+        "was meant, the number or the unit?). The unit may not be empty.",
+    ]
 
 
 def _escape(text: str) -> str:
@@ -148,6 +170,10 @@ def data_dictionary_markdown() -> str:
         "Dipstick grades: " + ", ".join(f"`{grade}`" for grade in DIPSTICK_GRADES) + ".",
         "`trace` and `+/-` are read as 15 mg/dL, `1+` as 30, `2+` as 100, `3+` as 300,",
         "`4+` as 1000 mg/dL (lower edge of each band).",
+        "",
+        *dipstick_notation_lines(),
+        "After loading, every dipstick result is in mg/dL (`measured_unit` mg/dL), so",
+        "saving a cohort writes `2+` back as `100` with unit mg/dL: the same band.",
         "",
         "Plausible ranges are wide physiological limits chosen to catch wrong units and",
         "lost decimal points; they are not clinical thresholds.",

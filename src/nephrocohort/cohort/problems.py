@@ -106,6 +106,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where} row {row}: '{value}' is not a dipstick protein grade. Accepted grades: {allowed}.",
         "Write the grade as printed on the strip, e.g. trace, 30, 100 or 1+, 2+.",
     ),
+    "dipstick_unit_mismatch": (
+        "{where} row {row}: dipstick result '{grade}' is a concentration in mg/dL, but its unit "
+        "is '{value}'. Expected unit mg/dL for {mg_dl_notation}; grade for {grade_notation}.",
+        "Write mg/dL in the unit column, or write the result as the grade {as_grade} "
+        "({mg_dl:g} mg/dL is {as_grade}).",
+    ),
+    "dipstick_unit_missing": (
+        "{where} row {row}: dipstick result '{grade}' has no unit. Expected unit {expected}.",
+        "Write the notation in the unit column: mg/dL for {mg_dl_notation}; "
+        "grade for {grade_notation}.",
+    ),
     "implausible": (
         "{where} row {row}: {subject} is {value} {unit}. Expected {low:g}-{high:g} {range_unit}.",
         "{hint}",

@@ -14,8 +14,9 @@ from nephrocohort.cohort.dictionary import (
     column_allowed_label,
     column_type_label,
     column_unit_label,
+    dipstick_notation_lines,
 )
-from nephrocohort.cohort.vocabulary import DIPSTICK_GRADES, LAB_TESTS
+from nephrocohort.cohort.vocabulary import LAB_TESTS
 from nephrocohort.exceptions import NephroCohortError
 
 __all__ = ["write_template", "TemplateError", "TEMPLATE_ROWS"]
@@ -71,7 +72,7 @@ def _readme(sheet) -> None:
     lines += [("", False), ("Lab tests (labs.test) and accepted units (labs.unit)", True)]
     for test in LAB_TESTS.values():
         lines.append((f"{test.name}: {', '.join(test.units)} ({test.description})", False))
-    lines.append((f"Dipstick grades: {', '.join(DIPSTICK_GRADES)} (unit mg/dL)", False))
+    lines += [(text, False) for text in dipstick_notation_lines()]
     for row, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=row, column=1, value=text)
         if bold:

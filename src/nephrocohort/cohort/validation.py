@@ -30,7 +30,12 @@ except ImportError:  # pandera before 0.24 has the pandas API at the top level
 import pyarrow as pyarrow_lib
 import pyarrow.compute as pc
 
-from nephrocohort.clinical.units import ACCEPTED_UNITS, factor_to_canonical, normalise_unit
+from nephrocohort.clinical.units import (
+    ACCEPTED_UNITS,
+    DIPSTICK_GRADES_MG_DL,
+    factor_to_canonical,
+    normalise_unit,
+)
 from nephrocohort.cohort._fast import (
     factorize,
     lookup_float,
@@ -43,7 +48,13 @@ from nephrocohort.cohort.model import TEXT, Cohort, typed_table
 from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.cohort.reading import RawTable, read_raw_bundle
 from nephrocohort.cohort.schemas import table_schema
-from nephrocohort.cohort.vocabulary import COLUMN_RANGES, DIPSTICK_GRADES, LAB_TESTS
+from nephrocohort.cohort.vocabulary import (
+    COLUMN_RANGES,
+    DIPSTICK_GRADES,
+    DIPSTICK_NOTATIONS,
+    DIPSTICK_UNITS,
+    LAB_TESTS,
+)
 from nephrocohort.exceptions import UnitError
 
 __all__ = ["validate_bundle", "validate_cohort", "parse_bundle", "resolve_as_of"]
@@ -469,10 +480,10 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
         test = test_names[code // (len(unit_names) + 1)]
         unit = unit_names[code % (len(unit_names) + 1)]
         try:
-            pair_factor[slot] = factor_to_canonical(test, unit)
+            pair_factor[slot] = _factor(test, unit)
             pair_unit[slot] = _unit_as_written(test, unit)
         except UnitError:
-            allowed = ", ".join(ACCEPTED_UNITS[test])
+            allowed = ", ".join(LAB_TESTS[test].units)
             table.add_mask("unknown_unit", pair == code, "unit", units, test=test, allowed=allowed)
     slot_of_row = np.where(pair >= 0, np.searchsorted(distinct_pairs, pair), distinct_pairs.size)
     factor = pair_factor[slot_of_row]
@@ -481,11 +492,14 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     canonical_unit = lookup_text(
         tests, {name: test.canonical_unit for name, test in LAB_TESTS.items()}
     )
+    if dipstick.any():
+        _check_dipstick_units(table, raw_values, units, dipstick & ~np.isnan(measured))
     canonical_value = measured * factor
-    # Cells that cannot be converted already have a problem (or their test or unit has one).
+    # Cells that cannot be converted already have a problem (or their test or unit has one);
+    # an empty unit is left to the required-value check, which names it.
     not_converted = np.isnan(canonical_value) & has_value
     table.mark("value", not_converted | ~known_test)
-    table.mark("unit", not_converted | ~known_test | (np.isnan(factor) & has_unit))
+    table.mark("unit", (not_converted & has_unit) | ~known_test | (np.isnan(factor) & has_unit))
     return {
         "value": pd.Series(canonical_value, index=text.index, dtype="float64"),
         "unit": canonical_unit.where(~np.isnan(canonical_value)),
@@ -502,6 +516,72 @@ def _text_from_slots(slots: np.ndarray, texts: list) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(mapped))
 
 
+def _factor(test: str, unit: str) -> float:
+    """Factor to the canonical unit; a dipstick's unit names its notation (values are mg/dL)."""
+    if test == "dipstick_protein":
+        _unit_as_written(test, unit)
+        return 1.0
+    return factor_to_canonical(test, unit)
+
+
+_MG_DL_NOTATION = re.compile(r"\d+\s*(mg/dl)?", re.IGNORECASE)
+
+
+def _dipstick_notation(grade: str) -> str:
+    """``mg/dL`` for a concentration (30 ... 1000), ``grade`` for 1+ ... 4+ and +/-, else ``either``."""
+    text = grade.strip()
+    if _MG_DL_NOTATION.fullmatch(text) and _dipstick_mg_dl(text) > 0:
+        return "mg/dL"
+    if text.endswith("+") or text in ("+/-", "±"):
+        return "grade"
+    return "either"
+
+
+def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, graded) -> None:
+    """A dipstick's unit must fit its notation (vocabulary.DIPSTICK_NOTATIONS) and be given.
+
+    ``graded`` marks the dipstick rows whose value is a known grade.
+    """
+    notation_of = {grade: _dipstick_notation(grade) for grade in factorize(values[graded])[1]}
+    notation = lookup_text(values, notation_of).to_numpy(dtype=object, na_value=None)
+    unit_of = {unit: normalise_unit(unit) for unit in factorize(units[graded])[1]}
+    unit = lookup_text(units, unit_of).to_numpy(dtype=object, na_value=None)
+    notations = {
+        "mg_dl_notation": ", ".join(DIPSTICK_NOTATIONS["mg/dL"]),
+        "grade_notation": ", ".join(DIPSTICK_NOTATIONS["grade"]),
+    }
+    as_grade = {mg_dl: grade for grade, mg_dl in DIPSTICK_GRADES_MG_DL.items() if "+" in grade}
+    mismatch = graded & (notation == "mg/dL") & (unit == "grade")
+    for position in table.to_list("dipstick_unit_mismatch", "unit", mismatch):
+        grade = values.iloc[position]
+        mg_dl = _dipstick_mg_dl(grade)
+        table.add(
+            "dipstick_unit_mismatch",
+            int(position),
+            "unit",
+            units.iloc[position],
+            grade=grade,
+            mg_dl=mg_dl,
+            as_grade=as_grade[mg_dl],
+            **notations,
+        )
+    expected = {"mg/dL": "'mg/dL'", "grade": "'grade'", "either": "'mg/dL' or 'grade'"}
+    missing = graded & units.isna().to_numpy()
+    for position in table.to_list("dipstick_unit_missing", "unit", missing):
+        grade = values.iloc[position]
+        table.add(
+            "dipstick_unit_missing",
+            int(position),
+            "unit",
+            None,
+            grade=grade,
+            expected=expected[notation[position]],
+            **notations,
+        )
+    # The value of such a row is not reported again (its unit is the problem).
+    table.mark("value", mismatch | missing)
+
+
 def _dipstick_mg_dl(grade: str) -> float:
     from nephrocohort.clinical.units import dipstick_to_mg_dl
 
@@ -512,7 +592,12 @@ def _dipstick_mg_dl(grade: str) -> float:
 
 
 def _unit_as_written(test: str, unit: str) -> str:
+    """The accepted spelling of ``unit``; a dipstick's measured unit is mg/dL in either notation."""
     wanted = normalise_unit(unit)
+    if test == "dipstick_protein":
+        if wanted not in {normalise_unit(accepted) for accepted in DIPSTICK_UNITS}:
+            raise UnitError(f"Unit '{unit}' is not a dipstick notation.")
+        return LAB_TESTS[test].canonical_unit
     for accepted in ACCEPTED_UNITS[test]:
         if normalise_unit(accepted) == wanted:
             return accepted

@@ -28,6 +28,8 @@ __all__ = [
     "EVENTS",
     "LAB_TESTS",
     "DIPSTICK_GRADES",
+    "DIPSTICK_NOTATIONS",
+    "DIPSTICK_UNITS",
     "LabTest",
     "PlausibleRange",
     "UnitSlip",
@@ -77,6 +79,19 @@ EVENTS = (
 # accepted and converted to mg/dL by nephrocohort.clinical.units.dipstick_to_mg_dl.
 DIPSTICK_GRADES = tuple(DIPSTICK_GRADES_MG_DL)
 
+# The unit written with a dipstick result names its notation:
+# - ``mg/dL``: negative, trace, 30, 100, 300, 1000 as printed on Multistix-type strips. The
+#   plus grades are accepted with mg/dL too, because each is defined as an mg/dL band (1+ is
+#   30 to < 100 mg/dL) and bundles, FHIR imports and the registry have always written them so;
+# - ``grade``: 0, +/-, 1+, 2+, 3+, 4+. A concentration (30, 100, 300, 1000) with unit
+#   ``grade`` contradicts itself and is refused: which of the two was meant is not guessed.
+# ``negative``, ``trace`` and ``0`` belong to both notations. The unit may not be empty.
+DIPSTICK_NOTATIONS: dict[str, tuple[str, ...]] = {
+    "mg/dL": ("negative", "trace", "30", "100", "300", "1000"),
+    "grade": ("0", "+/-", "1+", "2+", "3+", "4+"),
+}
+DIPSTICK_UNITS = tuple(DIPSTICK_NOTATIONS)
+
 
 @dataclass(frozen=True)
 class UnitSlip:
@@ -116,7 +131,9 @@ class LabTest:
 
     @property
     def units(self) -> tuple[str, ...]:
-        """Accepted units, canonical first."""
+        """Accepted units, canonical first (a dipstick result: its notations, see above)."""
+        if self.name == "dipstick_protein":
+            return DIPSTICK_UNITS
         others = [unit for unit in ACCEPTED_UNITS[self.name] if unit != self.canonical_unit]
         return (self.canonical_unit, *others)
 
@@ -141,8 +158,8 @@ LAB_TESTS: dict[str, LabTest] = {
         LabTest(
             "dipstick_protein",
             None,
-            "Urine dipstick protein grade: negative, trace, 30, 100, 300, 1000 or "
-            "0, +/-, 1+, 2+, 3+, 4+ (unit mg/dL for either notation)",
+            "Urine dipstick protein grade: negative, trace, 30, 100, 300, 1000 with unit "
+            "mg/dL; 0, +/-, 1+, 2+, 3+, 4+ with unit grade (mg/dL is accepted for them too)",
             "300",
             "mg/dL",
         ),
