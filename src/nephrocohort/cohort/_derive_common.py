@@ -37,6 +37,65 @@ def day_numbers(values) -> np.ndarray:
     return out
 
 
+def _year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calendar year, month (1-12) and day of month of known day numbers."""
+    dates = days.astype(np.int64).astype("datetime64[D]")
+    years = dates.astype("datetime64[Y]")
+    months = dates.astype("datetime64[M]")
+    year = years.astype(np.int64) + 1970
+    month = (months - years).astype(np.int64) + 1
+    day = (dates - months).astype(np.int64) + 1
+    return year, month, day
+
+
+def add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """The same day of the month ``months`` calendar months later (NaN stays NaN).
+
+    "12 months after 2012-01-01" is 2013-01-01 (the anniversary). A day that
+    the target month lacks falls on that month's last day (2012-01-31 + 1
+    month = 2012-02-29), the usual calendar rule (Python's dateutil
+    ``relativedelta``, SPSS ``DATESUM`` with "closest").
+    """
+    days = np.asarray(days, dtype=np.float64)
+    out = np.full(days.shape, np.nan)
+    known = ~np.isnan(days)
+    if not known.any():
+        return out
+    year, month, day = _year_month_day(days[known])
+    total = (year * 12 + (month - 1)) + int(months)
+    first_of_month = (total - 1970 * 12).astype("datetime64[M]")
+    month_length = (
+        (first_of_month + 1).astype("datetime64[D]") - first_of_month.astype("datetime64[D]")
+    ).astype(np.int64)
+    target = first_of_month.astype("datetime64[D]") + (np.minimum(day, month_length) - 1)
+    out[known] = target.astype(np.int64).astype(np.float64)
+    return out
+
+
+def completed_years(birth_day: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Age in completed years on ``day`` (the birthday rule), NaN if either date is unknown.
+
+    A child is N years old from the N-th birthday on: born 1992-03-01, on
+    2010-03-01 the age is 18, the day before 17. Age cut-offs (eligibility
+    < 18, the adolescent k of the original Schwartz equation from the 13th
+    birthday) use this; the decimal age (days / 365.25) drifts by a day
+    around birthdays because of leap years. Someone born on 29 February
+    has the birthday on 1 March in common years.
+    """
+    birth_day = np.asarray(birth_day, dtype=np.float64)
+    day = np.asarray(day, dtype=np.float64)
+    birth_day, day = np.broadcast_arrays(birth_day, day)
+    out = np.full(day.shape, np.nan)
+    known = ~np.isnan(birth_day) & ~np.isnan(day)
+    if not known.any():
+        return out
+    by, bm, bd = _year_month_day(birth_day[known])
+    y, m, d = _year_month_day(day[known])
+    before_birthday = (m < bm) | ((m == bm) & (d < bd))
+    out[known] = (y - by - before_birthday).astype(np.float64)
+    return out
+
+
 def days_to_dates(days: np.ndarray) -> pd.Series:
     """The inverse of :func:`day_numbers`: float days to ``datetime64[ns]`` (NaT for NaN)."""
     days = np.asarray(days, dtype=np.float64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nephrocohort.cohort._derive_common import factorize_text
+from nephrocohort.cohort._derive_common import combined_key, factorize_text
 
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
 NO_MMF_REASON = (
@@ -96,9 +96,12 @@ def _steroid_trials(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Returns ``(start_day, days_of_standard_dose, first_row)``. The course
     starts with the patient's earliest prednisolone/prednisone row; when that
-    row is daily, later daily rows starting no later than the course's end so
-    far extend it (a dose change is not a new course); an open row runs to the
-    end of observation. A first row on another schedule gives a 0-day trial.
+    row is daily, later daily rows starting no later than the day after the
+    course's last day so far extend it (a dose change is not a new course); an
+    open row runs to the end of observation. End dates are inclusive: the
+    length counts the first and the last day, except a last day handed over
+    to another steroid row starting that day. A first row on another schedule
+    gives a 0-day trial.
     """
     t = tables
     n = t.n_patients
@@ -113,7 +116,7 @@ def _steroid_trials(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = rows[np.lexsort((rows, t.med_start_day[rows], t.med_pid[rows]))]
     pid = t.med_pid[rows]
     begin = t.med_start_day[rows]
-    end_of_observation = np.fmin(t.last_followup_day, t.death_day)[pid]
+    end_of_observation = t.end_of_observation_day[pid]
     end = np.where(np.isnan(t.med_end_day[rows]), end_of_observation, t.med_end_day[rows])
     daily = t.med_schedule[rows] == "daily"
     first = np.r_[True, pid[1:] != pid[:-1]]
@@ -122,13 +125,28 @@ def _steroid_trials(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # rows that can extend the course: daily rows of the same patient; a gap ends it
     running_end = pd.Series(np.where(daily, end, -np.inf)).groupby(block).cummax().to_numpy()
     previous_end = np.r_[-np.inf, running_end[:-1]]
-    gap = ~first & (~daily | (begin > previous_end))
+    # end dates are inclusive: a row starting the day after the previous end continues
+    gap = ~first & (~daily | (begin > previous_end + 1))
     broken = pd.Series(gap).groupby(block).cummax().to_numpy()
     in_course = daily & ~broken & daily[first][block]
     course_end = pd.Series(np.where(in_course, end, -np.inf)).groupby(block).max().to_numpy()
     patients = pid[first]
+    # Both the first and the last day count, except a last day handed over to
+    # another (non-daily) steroid row starting that day (docs/derivation.md).
+    handed_over = np.zeros(course_end.size, dtype=bool)
+    other_starts = np.sort(combined_key(pid[~in_course], begin[~in_course]))
+    finite = np.isfinite(course_end)
+    if other_starts.size and finite.any():
+        keys = combined_key(patients[finite], course_end[finite])
+        found = np.searchsorted(other_starts, keys, side="left")
+        found_ok = found < other_starts.size
+        hit = np.zeros(keys.size, dtype=bool)
+        hit[found_ok] = other_starts[found[found_ok]] == keys[found_ok]
+        handed_over[np.flatnonzero(finite)[hit]] = True
     start[patients] = block_start[first]
-    length[patients] = np.where(np.isfinite(course_end), course_end - begin[first], 0.0)
+    length[patients] = np.where(
+        finite, course_end - begin[first] + 1 - handed_over.astype(np.float64), 0.0
+    )
     first_row[patients] = rows[first]
     return start, length, first_row
 

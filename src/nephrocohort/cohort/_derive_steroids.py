@@ -4,10 +4,13 @@ Rules (DESIGN.md, derivation defaults):
 
 - the oral steroids are ``prednisolone`` and ``prednisone`` (methylprednisolone
   pulses are counted as prior treatment, not as a daily dose);
-- a medication row is active from its ``start_date`` up to, but not
-  including, its ``end_date`` (so on the day one row ends and the next starts,
-  only the new dose counts); a row whose end equals its start is active that
-  day only; an empty end date means ongoing; rows active together are added;
+- a medication row is active from its ``start_date`` to its ``end_date``,
+  both included (``end_date`` is the last day of the course,
+  docs/data-dictionary.md); an empty end date means ongoing; rows active
+  together are added. **Hand-over**: on a day when one steroid row ends and
+  another steroid row of the same patient starts (a dose change written as
+  "old course to day D, new course from day D"), only the new row counts that
+  day, so the day is not counted twice;
 - the daily-equivalent dose: per-day units (``mg/day``, ``mg/kg/day``,
   ``mg/m2/day``) are halved for ``alternate_day``; per-dose units
   (``mg/kg/dose``, ``mg/m2/dose``, ``mg``) are multiplied by doses per day
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nephrocohort.cohort._derive_common import nearest_row, values_or_nan
+from nephrocohort.cohort._derive_common import combined_key, nearest_row, values_or_nan
 
 STEROID_DRUGS = ("prednisolone", "prednisone")
 PER_DAY_UNITS = {"mg/day": "mg", "mg/kg/day": "kg", "mg/m2/day": "m2"}
@@ -72,6 +75,26 @@ def _body_size(visits, visit_pid, visit_day, pid, day):
     return out
 
 
+def _handed_over(
+    med_pid: np.ndarray, start: np.ndarray, end: np.ndarray, q: np.ndarray, is_steroid: np.ndarray
+) -> np.ndarray:
+    """Rows ending on the query day while another steroid row of the patient starts that day."""
+    ending = is_steroid & (end == q)
+    if not ending.any():
+        return np.zeros(med_pid.shape, dtype=bool)
+    starts = is_steroid & ~np.isnan(start)
+    start_keys = np.sort(combined_key(med_pid[starts], start[starts]))
+    rows = np.flatnonzero(ending)
+    keys = combined_key(med_pid[rows], q[rows])
+    starting_that_day = np.searchsorted(start_keys, keys, side="right") - np.searchsorted(
+        start_keys, keys, side="left"
+    )
+    itself = (start[rows] == q[rows]).astype(np.int64)
+    out = np.zeros(med_pid.shape, dtype=bool)
+    out[rows] = starting_that_day - itself > 0
+    return out
+
+
 def steroid_doses_at(
     medications: pd.DataFrame,
     *,
@@ -96,9 +119,8 @@ def steroid_doses_at(
     end = med_end_day
     q = np.full(med_pid.shape, np.nan)
     q[med_pid >= 0] = query_day[med_pid[med_pid >= 0]]
-    active = (
-        is_steroid & (start <= q) & (np.isnan(end) | (q < end) | ((end == start) & (q == start)))
-    )
+    active = is_steroid & (start <= q) & (np.isnan(end) | (q <= end))
+    active &= ~_handed_over(med_pid, start, end, q, is_steroid)
     rows = np.flatnonzero(active)
     pid = med_pid[rows]
     day = q[rows]

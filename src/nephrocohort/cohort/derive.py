@@ -22,6 +22,7 @@ import pandas as pd
 from nephrocohort.cohort._derive_common import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
+    add_months,
     any_per_patient,
     day_numbers,
     days_to_dates,
@@ -165,6 +166,41 @@ class PreparedTables:
     event_name: np.ndarray
     biopsy_pid: np.ndarray
     biopsy_day: np.ndarray
+    death_any_day: np.ndarray
+    last_record_day: np.ndarray
+    end_of_observation_day: np.ndarray
+
+
+def _end_of_observation(t: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Death (date or event), the latest dated record, and the end of observation per patient.
+
+    Observation ends at the earliest of death (``patients.death_date`` or a
+    ``death`` event, whichever is earlier) and the last follow-up. When
+    ``last_followup_date`` is empty, the latest dated record of the patient
+    (lab, visit, medication start or end, event, biopsy) stands in for it:
+    the patient was seen at least until then (docs/derivation.md).
+    """
+    n = t["n_patients"]
+    death_event = min_per_patient(
+        n, t["event_pid"], np.where(t["event_name"] == "death", t["event_day"], np.nan)
+    )
+    death_any = np.fmin(t["death_day"], death_event)
+    pid = np.concatenate(
+        [t["lab_pid"], t["visit_pid"], t["med_pid"], t["med_pid"], t["event_pid"], t["biopsy_pid"]]
+    )
+    day = np.concatenate(
+        [
+            t["lab_day"],
+            t["visit_day"],
+            t["med_start_day"],
+            t["med_end_day"],
+            t["event_day"],
+            t["biopsy_day"],
+        ]
+    )
+    last_record = max_per_patient(n, pid, day)
+    last_seen = np.where(np.isnan(t["last_followup_day"]), last_record, t["last_followup_day"])
+    return death_any, last_record, np.fmin(last_seen, death_any)
 
 
 def _text(column: pd.Series) -> np.ndarray:
@@ -182,7 +218,7 @@ def prepare(cohort) -> PreparedTables:
 
     labs = cohort.labs
     test_codes, test_names = factorize_text(labs["test"])
-    return PreparedTables(
+    fields = dict(
         n_patients=len(patients),
         birth_day=day_numbers(patients["birth_date"]),
         onset_day=day_numbers(patients["onset_date"]),
@@ -206,6 +242,13 @@ def prepare(cohort) -> PreparedTables:
         biopsy_pid=pid_of(cohort.biopsies),
         biopsy_day=day_numbers(cohort.biopsies["biopsy_date"]),
     )
+    death_any, last_record, end_of_observation = _end_of_observation(fields)
+    return PreparedTables(
+        **fields,
+        death_any_day=death_any,
+        last_record_day=last_record,
+        end_of_observation_day=end_of_observation,
+    )
 
 
 @dataclass(frozen=True)
@@ -223,8 +266,10 @@ class MmfCourse:
 def mmf_course(t: PreparedTables) -> MmfCourse:
     """First MMF start; stop = the latest end date unless a row is still open (ongoing).
 
-    Observation on MMF ends at the stop, or for an ongoing course at the last
-    follow-up (or death, if earlier).
+    Observation on MMF ends at the stop, or for an ongoing course at the end
+    of observation (``PreparedTables.end_of_observation_day``: the earliest of
+    death and the last follow-up). The stop day is the last day on MMF
+    (``end_date`` is inclusive); a death before it ends observation there.
     """
     n = t.n_patients
     is_mmf = np.isin(t.med_drug, MMF_DRUGS) & (t.med_pid >= 0) & ~np.isnan(t.med_start_day)
@@ -232,7 +277,7 @@ def mmf_course(t: PreparedTables) -> MmfCourse:
     stop = max_per_patient(n, t.med_pid[is_mmf], t.med_end_day[is_mmf])
     ongoing = any_per_patient(n, t.med_pid, is_mmf & np.isnan(t.med_end_day))
     stop[ongoing] = np.nan
-    end_of_observation = np.fmin(t.last_followup_day, t.death_day)
+    end_of_observation = t.end_of_observation_day
     on_mmf_end = np.where(np.isnan(stop), end_of_observation, np.fmin(stop, end_of_observation))
     on_mmf_end[np.isnan(start)] = np.nan
 
@@ -347,9 +392,10 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
 
     # Steroids: at MMF start and at the follow-up point (12 months, MMF stop or
     # the end of observation, whichever comes first).
-    followup_days = round(float(rule_set.derivation.steroid_followup_months) * DAYS_PER_MONTH)
+    # "12 months later" is the calendar anniversary (add_months).
+    followup_day = add_months(mmf.start_day, int(rule_set.derivation.steroid_followup_months))
     steroid_day_before = mmf.start_day
-    steroid_day_after = np.fmin(mmf.start_day + followup_days, mmf.on_mmf_end_day)
+    steroid_day_after = np.fmin(followup_day, mmf.on_mmf_end_day)
     steroid_day_after[~has_mmf] = np.nan
     dose_inputs = dict(
         med_pid=t.med_pid,
@@ -415,7 +461,7 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     crf_before_start = crf.crf & has_mmf & (crf.crf_day < mmf.start_day)
     days_to_crf = np.where(crf_after_start, crf.crf_day - mmf.start_day, np.nan)
     censor_crf = has_mmf & ~crf.crf
-    end_of_observation = np.fmin(t.last_followup_day, t.death_day)
+    end_of_observation = t.end_of_observation_day
     days_to_crf[censor_crf] = (end_of_observation - mmf.start_day)[censor_crf]
     crf_observed_known = has_mmf & ~crf_before_start & ~np.isnan(days_to_crf)
 
@@ -441,7 +487,11 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         else np.where(first_biopsy >= 0, histology[np.maximum(first_biopsy, 0)], None),
         dtype=object,
     )
-    mmf_end_for_duration = np.where(np.isnan(mmf.stop_day), end_of_observation, mmf.stop_day)
+    # a stopped course lasts to its stop day unless death came first; an ongoing
+    # one to the end of observation
+    mmf_end_for_duration = np.where(
+        np.isnan(mmf.stop_day), mmf.on_mmf_end_day, np.fmin(mmf.stop_day, t.death_any_day)
+    )
     onset = t.onset_day
 
     columns = {

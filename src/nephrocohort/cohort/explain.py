@@ -172,6 +172,20 @@ def _iso(day) -> str | None:
     return str(np.datetime64(int(day), "D"))
 
 
+def _end_of_observation_text(t) -> str | None:
+    """Where this patient's observation ends, and why (for explanations)."""
+    end = t.end_of_observation_day[0]
+    if np.isnan(end):
+        return None
+    if end == t.death_any_day[0]:
+        why = "death (patients.death_date)" if t.death_day[0] == end else "death (a death event)"
+    elif not np.isnan(t.last_followup_day[0]):
+        why = "last follow-up (patients.last_followup_date)"
+    else:
+        why = "the latest dated record of the patient (last_followup_date is empty)"
+    return f"end of observation {_iso(end)}: {why}"
+
+
 def _source_row(frame: pd.DataFrame, position: int) -> int | None:
     if "source_row" not in frame or position < 0:
         return None
@@ -382,7 +396,10 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     )
     add(
         "mmf_duration_months",
-        f"(mmf_stop_date, or for an ongoing course the last follow-up or death, - mmf_start_date) / {DAYS_PER_MONTH:g} days.",
+        f"(mmf_stop_date, or for an ongoing course the end of observation, - mmf_start_date) / {DAYS_PER_MONTH:g} days; "
+        "a death before the stop ends it. End of observation = the earlier of death (death_date or a death "
+        "event) and the last follow-up; with no last_followup_date, the patient's latest dated record.",
+        _end_of_observation_text(t),
         evidence=mmf_evidence + [r.patient("last_followup_date and death_date")],
     )
 
@@ -532,7 +549,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         return out
 
     dose_rule = (
-        f"Sum of the {' / '.join(STEROID_DRUGS)} rows active that day (start <= day < end), in mg/kg/day: "
+        f"Sum of the {' / '.join(STEROID_DRUGS)} rows active that day (start <= day <= end; on a hand-over day only the new row), in mg/kg/day: "
         "alternate-day doses halved, mg/day divided by the nearest visit's weight, mg/m2 converted with "
         "Mosteller BSA from the nearest visit's height and weight; 0 when none is active; NA without MMF "
         "or when a needed weight or height is missing."

@@ -1,0 +1,132 @@
+"""Acceptance cases for the derivation, each a small hand-built cohort.
+
+Every expected value follows from DESIGN.md's derivation defaults and the
+data dictionary (``medications.end_date`` is the last day of the course),
+worked out by hand: a steroid dose of 20 mg/day for a 30 kg child is
+20 / 30 = 0.667 mg/kg/day; the original Schwartz eGFR is k x height / creatinine
+(shared/reference/clinical-reference.md section 2a: k 0.55 for children,
+0.70 for adolescent boys).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_derive import MMF_START, event, make_cohort, med, one, patient, timed, visit
+
+from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.cohort import derive
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_rule_set("study")
+
+
+def _is(value, expected: bool) -> bool:
+    return (not pd.isna(value)) and bool(value) is expected
+
+
+# --------------------------------------------------------------------------- 1. end_date inclusive
+
+
+class TestEndDateIsTheLastDay:
+    def test_course_ending_on_the_mmf_start_day_is_active_that_day(self, study):
+        cohort = make_cohort(
+            medications=[
+                med("mmf", "2010-01-01", None, 600, "mg/m2/day", "bid"),
+                med("prednisolone", "2009-12-02", "2010-01-01", 20, "mg/day", "daily"),
+            ],
+            visits=[visit("2010-01-01", weight_kg=30, height_cm=130)],
+            patients=[patient(onset_date="2009-06-01")],
+        )
+        assert one(derive(cohort, study))["steroid_mg_kg_day_before"] == pytest.approx(20 / 30)
+
+    def test_course_ending_on_mmf_stop_day_is_not_stopped(self, study):
+        # follow-up day = MMF stop (2010-06-30, sooner than 12 months); prednisolone runs to that day
+        cohort = make_cohort(
+            medications=[
+                med("mmf", "2010-01-01", "2010-06-30", 600, "mg/m2/day", "bid"),
+                med("prednisolone", "2009-12-01", "2010-06-30", 20, "mg/day", "daily"),
+            ],
+            visits=[visit("2010-01-01", weight_kg=30, height_cm=130)],
+            patients=[patient(onset_date="2009-06-01")],
+        )
+        row = one(derive(cohort, study))
+        assert row["steroid_mg_kg_day_after"] == pytest.approx(20 / 30)
+        assert _is(row["prednisolone_stopped"], False)
+
+    def test_hand_over_day_counts_the_new_course_only(self, study):
+        # 20 mg/day to 2010-01-01, then 10 mg/day from 2010-01-01: that day is 10 / 30, not 30 / 30
+        cohort = make_cohort(
+            medications=[
+                med("mmf", "2010-01-01", None, 600, "mg/m2/day", "bid"),
+                med("prednisolone", "2009-12-01", "2010-01-01", 20, "mg/day", "daily"),
+                med("prednisolone", "2010-01-01", None, 10, "mg/day", "daily"),
+            ],
+            visits=[visit("2010-01-01", weight_kg=30, height_cm=130)],
+            patients=[patient(onset_date="2009-06-01")],
+        )
+        assert one(derive(cohort, study))["steroid_mg_kg_day_before"] == pytest.approx(10 / 30)
+
+    def test_trial_of_28_days_by_inclusive_dates_is_decided(self, study):
+        # 2012-01-01..2012-01-28 is 28 days of 60 mg/m2/day; no remission -> resistant
+        cohort = make_cohort(
+            medications=[
+                med("prednisolone", "2012-01-01", "2012-01-28", 60, "mg/m2/day", "daily"),
+                med("mmf", MMF_START, None, 600, "mg/m2/day", "bid"),
+            ],
+            labs=[timed("2012-01-10", 80), timed("2012-01-28", 80)],
+        )
+        assert one(derive(cohort, study))["steroid_response"] == "resistant"
+
+    def test_adverse_event_on_the_mmf_stop_day_is_on_mmf(self, study):
+        cohort = make_cohort(
+            medications=[med("mmf", MMF_START, "2016-06-30", 600, "mg/m2/day", "bid")],
+            events=[event("2016-06-30", "diarrhea"), event("2016-07-01", "leukopenia")],
+        )
+        row = one(derive(cohort, study))
+        assert _is(row["ae_diarrhea"], True)
+        assert _is(row["ae_leukopenia"], False)
+
+
+# --------------------------------------------------------------------------- 2. death as an event
+
+
+class TestDeathEventEndsObservation:
+    def test_death_event_ends_observation_on_mmf(self, study):
+        # MMF ongoing from 2016-01-01, last follow-up 2019-01-01, death event 2016-07-01 (182 days)
+        cohort = make_cohort(
+            medications=[
+                med("mmf", MMF_START, None, 600, "mg/m2/day", "bid"),
+                med("prednisolone", "2015-12-01", "2016-12-31", 20, "mg/day", "daily"),
+            ],
+            visits=[visit("2016-01-01", weight_kg=30, height_cm=130)],
+            events=[event("2016-07-01", "death"), event("2016-09-01", "relapse")],
+        )
+        row = one(derive(cohort, study))
+        assert row["mmf_duration_months"] == pytest.approx(182 / DAYS_PER_MONTH)
+        assert row["relapses_after"] == 0  # the relapse dated after death is outside observation
+        assert row["relapses_per_year_after"] == pytest.approx(0.0)
+        assert row["days_to_crf"] == 182
+        # follow-up steroid day is the death day (dose still 20 mg/day), not 2017-01-01 (none)
+        assert row["steroid_mg_kg_day_after"] == pytest.approx(20 / 30)
+
+
+# --------------------------------------------------------------------------- 10. no last follow-up
+
+
+class TestEmptyLastFollowUp:
+    def test_latest_record_stands_in_for_the_last_follow_up(self, study):
+        cohort = make_cohort(
+            patients=[patient(last_followup_date=None)],
+            labs=[timed("2016-07-01", 2)],
+            events=[event("2016-03-01", "relapse")],
+        )
+        row = one(derive(cohort, study))
+        assert row["mmf_duration_months"] == pytest.approx(182 / DAYS_PER_MONTH)
+        assert row["relapses_after"] == 1
+        assert row["relapses_per_year_after"] == pytest.approx(1 / (182 / 365.25))
+        assert pd.isna(row["last_followup_date"])  # copied as recorded
