@@ -187,3 +187,111 @@ def test_a_repeated_record_names_the_rows_of_the_users_file(tmp_path):
         assert problem.params["rows"] == cited
         assert problem.row in lines
     assert duplicates[-1].message.startswith(f"records.csv row {lines[1]} (patients):")
+
+
+class TestStatedFormats:
+    """A DMY export with decimal commas is read when (and only when) the user states both."""
+
+    @pytest.fixture
+    def dmy_records(self, tmp_path):
+        tables = synthetic_tables()
+        tables["patients"] = tables["patients"].drop(columns="nickname")
+        records = redcap_records(tables)
+        for field in ("birth_date", "onset_date", "last_followup_date", "visit_date", "lab_date"):
+            iso = records[field] != ""
+            records.loc[iso, field] = pd.to_datetime(records.loc[iso, field]).dt.strftime(
+                "%d/%m/%Y"
+            )
+        decimals = records["weight_kg"].str.contains(".", regex=False)
+        for field in ("weight_kg", "height_cm", "lab_value"):
+            records[field] = records[field].str.replace(".", ",", regex=False)
+        assert records["birth_date"].str.contains("30/06/2012").any()
+        assert decimals.any()
+        path = tmp_path / "records.csv"
+        records.to_csv(path, index=False)
+        return tables, path
+
+    def test_stated_day_first_dates_and_decimal_commas_are_read(self, dmy_records, tmp_path):
+        from nephrocohort.cohort import load_bundle
+
+        tables, path = dmy_records
+        result = import_redcap(path, tmp_path / "back", date_format="%d/%m/%Y", decimal=",")
+        cohort = load_bundle(tmp_path / "back")
+        expected = Cohort.from_tables(tables)
+        assert cohort.patients["birth_date"].tolist() == expected.patients["birth_date"].tolist()
+        assert cohort.visits["weight_kg"].tolist() == expected.visits["weight_kg"].tolist()
+        assert any("--date-format" in note for note in result.notes)
+
+    def test_without_a_stated_format_one_problem_per_field_names_the_option(
+        self, dmy_records, tmp_path
+    ):
+        from nephrocohort.exceptions import CohortValidationError
+
+        _, path = dmy_records
+        with pytest.raises(CohortValidationError) as caught:
+            import_redcap(path, tmp_path / "back", decimal=",")
+        problems = caught.value.problems
+        birth = [p for p in problems if p.column == "birth_date"]
+        assert [p.code for p in birth] == ["date_format_needed"]
+        assert birth[0].params["count"] == 3
+        assert '--date-format "%d/%m/%Y"' in birth[0].hint
+        assert all(p.code == "date_format_needed" for p in problems), problems
+        assert not (tmp_path / "back").exists()
+
+    def test_a_decimal_point_when_commas_are_stated_is_reported_with_its_row(self, tmp_path):
+        from nephrocohort.exceptions import CohortValidationError
+
+        tables = synthetic_tables()
+        tables["patients"] = tables["patients"].drop(columns="nickname")
+        records = redcap_records(tables)
+        for field in ("weight_kg", "height_cm", "lab_value"):
+            records[field] = records[field].str.replace(".", ",", regex=False)
+        line = records.index[records["weight_kg"] != ""][0]
+        records.loc[line, "weight_kg"] = "12.5"
+        records.to_csv(tmp_path / "records.csv", index=False)
+        with pytest.raises(CohortValidationError) as caught:
+            import_redcap(tmp_path / "records.csv", tmp_path / "back", decimal=",")
+        (problem,) = caught.value.problems
+        assert problem.code == "bad_number" and problem.row == line + 2
+        assert problem.message == (
+            f"records.csv row {line + 2} (visits): field weight_kg is '12.5', which has a "
+            'decimal point, but --decimal is ",".'
+        )
+
+    def test_an_impossible_format_option_is_refused(self, tmp_path):
+        from nephrocohort.interop import InteropError
+
+        with pytest.raises(InteropError, match="not a date format"):
+            import_redcap(tmp_path / "r.csv", tmp_path / "b", date_format="dd/mm/yyyy")
+
+
+def test_cli_import_redcap_takes_date_format_and_decimal(tmp_path):
+    from typer.testing import CliRunner
+
+    from nephrocohort.cli import app
+
+    tables = synthetic_tables()
+    tables["patients"] = tables["patients"].drop(columns="nickname")
+    records = redcap_records(tables)
+    iso = records["birth_date"] != ""
+    records.loc[iso, "birth_date"] = pd.to_datetime(records.loc[iso, "birth_date"]).dt.strftime(
+        "%d/%m/%Y"
+    )
+    for field in ("weight_kg", "height_cm", "lab_value"):
+        records[field] = records[field].str.replace(".", ",", regex=False)
+    records.to_csv(tmp_path / "records.csv", index=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "import-redcap",
+            str(tmp_path / "records.csv"),
+            "--out",
+            str(tmp_path / "back"),
+            "--date-format",
+            "%d/%m/%Y",
+            "--decimal",
+            ",",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "back" / "patients.csv").exists()

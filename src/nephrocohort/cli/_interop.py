@@ -113,12 +113,24 @@ def import_table(
 def import_redcap(
     file: Annotated[Path, typer.Argument(help="REDCap records export (CSV, raw or labels).")],
     out: Annotated[Path, typer.Option("--out", help="The bundle folder to create.")],
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help='How dates not written YYYY-MM-DD are written, e.g. "%d/%m/%Y" for 30/11/2009 '
+            "(as date_format in an import-table mapping; never guessed).",
+        ),
+    ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option("--decimal", help='The decimal separator of the numbers: "." or ",".'),
+    ] = None,
 ) -> None:
     """Import REDCap records (flat CSV) into a validated cohort bundle folder."""
     from nephrocohort.interop import import_redcap as run_import
 
     with _validation_report(), _progress(f"Reading {file.name}") as progress:
-        result = run_import(file, out, progress=progress)
+        result = run_import(file, out, date_format=date_format, decimal=decimal, progress=progress)
     _report_import(result)
 
 

@@ -8,6 +8,7 @@ project (REDCap requires it), hence the instrument prefixes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -410,16 +411,204 @@ def write_redcap_dictionary(out) -> Path:
     return out
 
 
-def import_redcap(path, out, *, progress=None) -> ImportResult:
+# code -> (sentence, hint) for the values the stated formats cannot read (STYLE.md 2.6).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "date_format_needed": (
+        "{where} row {row} ({table}): field {field} has {count} date(s) not written YYYY-MM-DD "
+        "(the first is {first!r}, on this row) and no --date-format was given.",
+        "{hint}",
+    ),
+    "date_format_detected": (
+        "",
+        'The values look {why}. If that is right, confirm it with --date-format "{detected}".',
+    ),
+    "date_format_unknown": (
+        "",
+        'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',
+    ),
+    "bad_date": (
+        "{where} row {row} ({table}): field {field} is {value!r}, which matches neither "
+        "--date-format {date_format!r} nor YYYY-MM-DD.",
+        "Check the day and month, or the stated --date-format.",
+    ),
+    "bad_number": (
+        "{where} row {row} ({table}): field {field} is {value!r}, which {reason}.",
+        'State the file\'s decimal separator with --decimal "," or --decimal ".".',
+    ),
+    "bad_format_option": (
+        "--date-format {date_format!r} is not a date format. Write it with %d (day), %m (month) "
+        'and %Y (4-digit year), e.g. "%d/%m/%Y" for 30/11/2009.',
+        "",
+    ),
+    "bad_decimal_option": ('--decimal must be "." or ","; got {decimal!r}.', ""),
+}
+
+
+def _redcap_problem(code: str, *, table: str, row: int | None, column: str, value, **params):
+    from nephrocohort.cohort.problems import Problem
+
+    message, hint = MESSAGES[code]
+    values = {"table": table, "row": row, "column": column, "value": value, **params}
+    return Problem(
+        code=code,
+        table=table,
+        row=row,
+        column=column,
+        value=None if value is None else str(value),
+        message=message.format(**values),
+        hint=hint.format(**values),
+        params=params,
+    )
+
+
+def check_formats(date_format: str | None, decimal: str | None) -> None:
+    """Refuse a --date-format or --decimal that cannot be a format (before reading anything)."""
+    from nephrocohort.interop._errors import InteropError
+
+    if date_format is not None and not any(d in date_format for d in ("%d", "%m", "%Y", "%y")):
+        raise InteropError(MESSAGES["bad_format_option"][0].format(date_format=date_format))
+    if decimal not in (None, ".", ","):
+        raise InteropError(MESSAGES["bad_decimal_option"][0].format(decimal=decimal))
+
+
+def _read_formats(
+    tables: dict[str, pd.DataFrame],
+    origins: dict[str, list[str]],
+    *,
+    date_format: str | None,
+    decimal: str | None,
+):
+    """Dates to YYYY-MM-DD and decimal commas to points, as the user stated them.
+
+    Returns ``(tables, problems, flagged)``: ``flagged`` holds the cells
+    ``(table, file row, column)`` already reported here, so the bundle
+    validator's sentence for the same cell is left out. Without ``date_format``,
+    a date field not written YYYY-MM-DD is one problem per field, not one per
+    row, with the day/month order the values prove (never guessed).
+    """
+    from nephrocohort.interop._bundle_io import _origin_row
+    from nephrocohort.interop._values import detect_date_format, read_date, read_number
+
+    numeric = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+    problems: list = []
+    flagged: set[tuple[str, int | None, str]] = set()
+    out: dict[str, pd.DataFrame] = {}
+    for form, frame in tables.items():
+        frame = frame.copy()
+        places = origins.get(form, [])
+        for field in (f for f in REDCAP_FIELDS if f.form == form and f.column in frame.columns):
+            values = frame[field.column].astype(str)
+            where = places[0].rsplit(" row ", 1)[0] if places else form
+            if field.validation == "date_ymd":
+                wrong = [
+                    (position, text)
+                    for position, text in enumerate(values)
+                    if text and read_date(text, date_format=None)[0] is None
+                ]
+                if not wrong:
+                    continue
+                if date_format is None:
+                    undated = [
+                        (p, t)
+                        for p, t in wrong
+                        if "real date" not in (read_date(t, date_format=None)[1] or "")
+                    ]
+                    if not undated:
+                        continue
+                    detected, why = detect_date_format(text for _, text in undated)
+                    hint_code = "date_format_detected" if detected else "date_format_unknown"
+                    hint = MESSAGES[hint_code][1].format(why=why, detected=detected)
+                    first_position, first = undated[0]
+                    problems.append(
+                        _redcap_problem(
+                            "date_format_needed",
+                            table=form,
+                            row=_origin_row(places[first_position]),
+                            column=field.column,
+                            value=first,
+                            where=where,
+                            field=field.field,
+                            count=len(undated),
+                            first=first,
+                            hint=hint,
+                        )
+                    )
+                    for position, _ in undated:
+                        flagged.add((form, _origin_row(places[position]), field.column))
+                    continue
+                for position, text in wrong:
+                    date, _reason = read_date(text, date_format=date_format)
+                    if date is not None:
+                        frame.iloc[position, frame.columns.get_loc(field.column)] = date.isoformat()
+                        continue
+                    row = _origin_row(places[position])
+                    problems.append(
+                        _redcap_problem(
+                            "bad_date",
+                            table=form,
+                            row=row,
+                            column=field.column,
+                            value=text,
+                            where=where,
+                            field=field.field,
+                            date_format=date_format,
+                        )
+                    )
+                    flagged.add((form, row, field.column))
+            elif decimal is not None and (
+                field.validation in ("number", "integer") or field.column == "value"
+            ):
+                for position, text in enumerate(values):
+                    if not numeric.match(text.strip()):
+                        continue  # empty, a dipstick grade, or not a number: the validator says
+                    number, reason, _comma = read_number(text, decimal=decimal)
+                    if reason is None:
+                        frame.iloc[position, frame.columns.get_loc(field.column)] = (
+                            text.strip().replace(",", ".")
+                        )
+                        continue
+                    row = _origin_row(places[position])
+                    problems.append(
+                        _redcap_problem(
+                            "bad_number",
+                            table=form,
+                            row=row,
+                            column=field.column,
+                            value=text,
+                            where=where,
+                            field=field.field,
+                            reason=reason.replace("the mapping states decimal:", "--decimal is"),
+                        )
+                    )
+                    flagged.add((form, row, field.column))
+        out[form] = frame
+    return out, problems, flagged
+
+
+def import_redcap(
+    path,
+    out,
+    *,
+    date_format: str | None = None,
+    decimal: str | None = None,
+    progress=None,
+) -> ImportResult:
     """Turn a REDCap records export (flat CSV) into a validated bundle folder at ``out``.
 
-    Accepts raw codes or REDCap's label export. Every value is validated as in
-    a bundle; if anything is wrong nothing is written and every problem is
-    reported.
+    Accepts raw codes or REDCap's label export. Dates are YYYY-MM-DD (REDCap's
+    raw export) unless ``date_format`` states another order (strptime codes,
+    as in a legacy-sheet mapping, e.g. ``"%d/%m/%Y"`` for 30/11/2009; never
+    guessed); ``decimal=","`` reads decimal commas ("1,9"). Every value is
+    validated as in a bundle; if anything is wrong nothing is written and
+    every problem is reported with its row in the records file.
     """
+    import tempfile
+
+    from nephrocohort.exceptions import CohortValidationError
     from nephrocohort.interop._bundle_io import write_validated_bundle
     from nephrocohort.interop._readers import read_table_file
 
+    check_formats(date_format, decimal)
     table = read_table_file(path, progress=progress)
     tables, origins = _split_records(table.frame, source=table.source)
     if "patients" not in tables:
@@ -427,5 +616,22 @@ def import_redcap(path, out, *, progress=None) -> ImportResult:
             f"{table.source} has no patient rows (rows with an empty {REPEAT_INSTRUMENT}); "
             "nothing was imported."
         )
-    cohort = write_validated_bundle(tables, out, source=table.source, origins=origins)
-    return ImportResult(Path(out), cohort.row_counts(), table.notes)
+    tables, early, flagged = _read_formats(
+        tables, origins, date_format=date_format, decimal=decimal
+    )
+    notes = list(table.notes)
+    if date_format:
+        notes.append(f"Dates read as {date_format} (stated with --date-format) or YYYY-MM-DD.")
+    if decimal == ",":
+        notes.append('Numbers read with a decimal comma (stated with --decimal ",").')
+    with tempfile.TemporaryDirectory() as scratch:
+        # With problems already found the bundle is only checked (in scratch), never written.
+        target = Path(scratch) / "check" if early else out
+        try:
+            cohort = write_validated_bundle(tables, target, source=table.source, origins=origins)
+        except CohortValidationError as error:
+            later = [p for p in error.problems if (p.table, p.row, p.column) not in flagged]
+            raise CohortValidationError(early + later, source=table.source) from None
+    if early:
+        raise CohortValidationError(early, source=table.source)
+    return ImportResult(Path(out), cohort.row_counts(), tuple(notes))
