@@ -34,8 +34,16 @@ def test_docx_has_table1_by_histology(results, figures, tmp_path):
     rows = {row[0]: row[1:] for row in table1}
     assert rows["N"] == ["2", "3", "1"]
     assert rows["Sex (M:F)"] == ["1:1", "2:0", "0:1"]
-    # mean (SD) as the seed's Table 1: MCD 8, 10 -> 9 (SD sqrt(2)); FSGS 4, 6 -> 5 (sqrt(2))
-    assert rows["Current age (years), mean (SD)"] == ["9 (1.41)", "5 (1.41)", "12"]
+    # mean (SD) as the seed's Table 1: MCD 8, 10 -> 9 (SD sqrt(2)); FSGS 4, 6 -> 5 (sqrt(2)),
+    # two decimals throughout; each cell points to the note saying why it was not tested
+    assert rows["Current age (years), mean (SD)"] == [
+        "9.00 (1.41)\u00b9",
+        "5.00 (1.41)\u00b2",
+        "12.00\u00b3",
+    ]
+    notes = [p.text for p in document.paragraphs]
+    assert "\u00b9 Fewer than 5 values: not tested; min\u2013max 8.00\u201310.00." in notes
+    assert "\u00b3 Fewer than 5 values: not tested." in notes
     assert rows["High blood pressure at onset, n (%)"] == ["1 (50.0%)", "2 (66.7%)", "\u2014"]
 
 
@@ -53,11 +61,22 @@ def test_docx_has_table2_with_crf_per_histology(results, figures, tmp_path):
 
 def test_docx_before_after_table_and_figures(results, figures, tmp_path):
     document, tables = _docx_tables(write_docx(results, tmp_path / "r.docx", figures=figures))
-    before_after = next(t for t in tables if t[0][0] == "Variable" and "p (Wilcoxon)" in t[0])
-    relapses = before_after[1]
-    # medians (p25-p75) by hand: before 2.5 (1.75-4.25); after 1 (0-2) -- both shown as mean (SD)
-    # only if normal; the p-value 0.041 is R's (see test_summaries_and_tests.py)
-    assert relapses[0] == "Relapses per year" and relapses[3] == "0.041" and relapses[4] == "5"
+    before_after = next(
+        t for t in tables if t[0][0] == "Variable" and "p (Wilcoxon, primary)" in t[0]
+    )
+    relapses = dict(zip(before_after[0], before_after[1], strict=True))
+    # before 3, 4, 2, 5, 1, 2: mean 2.83 (SD 1.47), normal by Lilliefors (D = 0.21) -> note 1;
+    # Wilcoxon p = 0.041 and paired t -1.83 (-3.06 to -0.61), p = 0.012 are R's
+    # (see test_summaries_and_tests.py)
+    assert relapses["Variable"] == "Relapses per year"
+    assert relapses["Before / at MMF start"] == "2.83 (SD 1.47)\u00b9"
+    assert relapses["Normality of the differences"] == "Lilliefors D = 0.22, p > 0.2: normal"
+    assert relapses["p (Wilcoxon, primary)"] == "0.041" and relapses["Pairs"] == "5"
+    assert relapses["Paired t (secondary)"] == "-1.83 (-3.06 to -0.61), p = 0.012"
+    steroid = dict(zip(before_after[0], before_after[2], strict=True))
+    assert steroid["Paired t (secondary)"] == "not given (differences not normal)"
+    notes = [p.text for p in document.paragraphs]
+    assert "\u00b9 Lilliefors D = 0.21, p > 0.2: normal." in notes
     assert len(document.inline_shapes) == len(figures) == 5
 
 
@@ -100,3 +119,43 @@ def test_tables_are_available_as_dataframes_for_notebooks(results):
     table2 = tables["table2"].set_index("Finding in the renal biopsy")
     assert table2.loc["Focal segmental glomerulosclerosis", "CRF n (%)"] == "1 (33.3%)"
     assert "<table" in results._repr_html_()
+
+
+# R 4.2.2, nortest::lillie.test: age at diagnosis 7, 20, 25, 30, 48, 192 -> D = 0.3660213,
+# p = 0.01175052; age at assessment 4, 6, 8, 10, 12 -> D = 0.1364554 (p > 0.2)
+def test_every_summary_row_says_why_it_is_shown_as_it_is(results):
+    table = results.tables()["characteristics"].set_index("Variable")
+    age = table.loc["Age at diagnosis (months)"]
+    assert age["Shown as"] == "median (p25\u2013p75)"
+    assert age["Normality test"] == "Lilliefors D = 0.37, p = 0.012: not normal"
+    assert age["Value"] == "27.50 (16.75\u201384.00)"  # SPSS HAVERAGE quartiles, two decimals
+    assessment = table.loc["Age at assessment (last follow-up) (years)"]
+    assert assessment["Normality test"] == "Lilliefors D = 0.14, p > 0.2: normal"
+    assert assessment["Value"] == "8.00 (SD 3.16)"
+    assert table.loc["Male", "Normality test"] == ""
+    assert "Normality test" not in results.tables()["outcomes"].columns  # counts only
+
+
+def test_xlsx_and_html_carry_the_footnotes(results, figures, tmp_path):
+    workbook = load_workbook(write_xlsx(results, tmp_path / "r.xlsx"))
+    cells = [c.value for row in workbook["Table 1"].iter_rows() for c in row if c.value]
+    assert "\u00b3 Fewer than 5 values: not tested." in cells
+    header = [c.value for c in workbook["Characteristics"][2]]
+    assert "Normality test" in header
+    html = write_html(results, tmp_path / "r.html", figures=figures).read_text(encoding="utf-8")
+    assert 'class="footnotes"' in html
+    assert "Lilliefors D = 0.37, p = 0.012: not normal" in html
+
+
+def test_shapiro_names_its_statistic_in_the_tables(analysis):
+    from nephrocohort.report import ReportOptions, build_results
+
+    results = build_results(
+        analysis, rule_set="study", options=ReportOptions(normality_test="shapiro")
+    )
+    table = results.tables()["characteristics"].set_index("Variable")
+    # R 4.2.2: shapiro.test(c(7, 20, 25, 30, 48, 192)): W = 0.67862, p-value = 0.003651
+    assert (
+        table.loc["Age at diagnosis (months)", "Normality test"]
+        == "Shapiro-Wilk W = 0.68, p = 0.004: not normal"
+    )

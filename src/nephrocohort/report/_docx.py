@@ -40,6 +40,10 @@ def _add_table(document, table: Table) -> None:
     if table.note:
         note = document.add_paragraph(table.note)
         note.runs[0].font.size = Pt(8)
+    for footnote in table.footnotes:
+        line = document.add_paragraph(footnote)
+        line.paragraph_format.space_after = Pt(0)
+        line.runs[0].font.size = Pt(8)
 
 
 def write_docx(results: Results, path, *, figures: list[RenderedFigure] | None = None) -> Path:

@@ -1,8 +1,10 @@
 """Rounding for display only: the one place where report numbers become text.
 
-Percentages get one decimal, as the seed prints them; other numbers get at
-most two decimals with trailing zeros dropped (25, 21.75, 0.07); p-values
-three decimals or "< 0.001".
+Percentages get one decimal, as the seed prints them; summaries (mean, SD,
+median, quartiles, minimum, maximum) always two decimals, so a column of a
+journal table lines up (25.00 (21.75-39.00), not 25 (21.75-39)); other
+numbers at most two decimals with trailing zeros dropped; p-values three
+decimals or "< 0.001".
 """
 
 from __future__ import annotations
@@ -19,8 +21,18 @@ __all__ = [
     "fmt_mean_sd",
     "fmt_p",
     "fmt_test",
+    "fmt_fixed",
+    "fmt_unit",
+    "fmt_normality",
+    "fmt_decision",
+    "SUMMARY_DECIMALS",
     "DASH",
 ]
+
+#: Decimals of every summary number in the tables (the seed prints at most two).
+SUMMARY_DECIMALS = 2
+
+_NORMALITY_SHORT = {"lilliefors": ("Lilliefors", "D"), "shapiro": ("Shapiro-Wilk", "W")}
 
 DASH = "\u2013"  # en dash for ranges
 MISSING = "\u2014"  # em dash for "no data"
@@ -38,6 +50,19 @@ def fmt_number(value, decimals: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def fmt_fixed(value, decimals: int = SUMMARY_DECIMALS) -> str:
+    """Round for display with exactly ``decimals`` places (trailing zeros kept)."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{float(value):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def fmt_unit(unit: str) -> str:
+    """A unit as a journal prints it: ``mL/min/1.73 m2`` becomes ``mL/min/1.73 m²``."""
+    return unit.replace(" m2", " m²").replace("/m2", "/m²")
 
 
 def fmt_percent(value) -> str:
@@ -59,12 +84,12 @@ def fmt_summary(item: SummaryItem) -> str:
     if item.n == 0:
         return MISSING
     if item.n == 1 or item.summary == "none":
-        return fmt_number(item.median)
+        return fmt_fixed(item.median)
     if item.summary == "mean_sd":
-        return f"{fmt_number(item.mean)} (SD {fmt_number(item.sd)})"
+        return f"{fmt_fixed(item.mean)} (SD {fmt_fixed(item.sd)})"
     if item.summary == "median_quartiles":
-        return f"{fmt_number(item.median)} ({fmt_number(item.p25)}{DASH}{fmt_number(item.p75)})"
-    return f"{fmt_number(item.min)}{DASH}{fmt_number(item.max)}"
+        return f"{fmt_fixed(item.median)} ({fmt_fixed(item.p25)}{DASH}{fmt_fixed(item.p75)})"
+    return f"{fmt_fixed(item.min)}{DASH}{fmt_fixed(item.max)}"
 
 
 def fmt_mean_sd(item: SummaryItem) -> str:
@@ -72,8 +97,8 @@ def fmt_mean_sd(item: SummaryItem) -> str:
     if item.n == 0:
         return MISSING
     if item.n == 1:
-        return fmt_number(item.mean)
-    return f"{fmt_number(item.mean)} ({fmt_number(item.sd)})"
+        return fmt_fixed(item.mean)
+    return f"{fmt_fixed(item.mean)} ({fmt_fixed(item.sd)})"
 
 
 def fmt_summary_kind(item: SummaryItem) -> str:
@@ -83,6 +108,31 @@ def fmt_summary_kind(item: SummaryItem) -> str:
         "median_quartiles": "median (p25\u2013p75)",
         "min_max": "min\u2013max",
     }.get(item.summary, item.summary)
+
+
+def fmt_normality(test, statistic, p, normal) -> str:
+    """``Lilliefors D = 0.21, p = 0.003: not normal`` (SPSS's "> 0.2" for Lilliefors' ceiling)."""
+    name, letter = _NORMALITY_SHORT.get(test, (str(test), "statistic"))
+    if test == "lilliefors" and p >= 0.2:
+        shown = "p > 0.2"  # SPSS prints .200*, a lower bound (nephrocohort.stats.normality)
+    else:
+        shown = fmt_p(p)
+        shown = f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+    verdict = "normal" if normal else "not normal"
+    return f"{name} {letter} = {statistic:.2f}, {shown}: {verdict}"
+
+
+def fmt_decision(item: SummaryItem, *, small_n: int) -> str:
+    """Why ``item`` is shown as it is: the normality test's answer, or why none was run."""
+    if item.summary == "none" or item.n == 0:
+        return "no data"
+    if item.summary == "min_max":
+        return f"fewer than {small_n} values: not tested"
+    if item.normality_statistic is None or item.normality_p is None:
+        return "all values equal: not tested"
+    return fmt_normality(
+        item.normality_test, item.normality_statistic, item.normality_p, item.normal
+    )
 
 
 def fmt_p(p) -> str:

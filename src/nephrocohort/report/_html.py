@@ -14,6 +14,11 @@ from nephrocohort.report._tables import build_tables
 __all__ = ["write_html", "render_html"]
 
 _TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
+_NORMALITY_NAMES = {
+    "lilliefors": "Kolmogorov-Smirnov with Lilliefors correction",
+    "shapiro": "Shapiro-Wilk",
+}
+_PERCENTILE_NAMES = {"spss": "SPSS (HAVERAGE)", "linear": "linear (R type 7)"}
 
 
 def _environment() -> Environment:
@@ -35,8 +40,8 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
         rule_set_name=results.rule_set_name,
         rule_set_title=results.rule_set_title,
         n_patients=cohort_n.n if cohort_n is not None else 0,
-        normality_test=results.options.normality_test,
-        percentile_method=results.options.percentile_method,
+        normality_test=_NORMALITY_NAMES[results.options.normality_test],
+        percentile_method=_PERCENTILE_NAMES[results.options.percentile_method],
         methods=results.methods,
         notes=results.notes,
         tables=build_tables(results),

@@ -15,15 +15,19 @@ from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._format import (
     MISSING,
     fmt_count,
+    fmt_decision,
+    fmt_fixed,
     fmt_mean_sd,
-    fmt_number,
+    fmt_normality,
     fmt_p,
     fmt_summary,
     fmt_summary_kind,
     fmt_test,
+    fmt_unit,
 )
 from nephrocohort.report._items import CountItem, HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._results import Results
+from nephrocohort.stats import DEFAULT_SMALL_N
 
 __all__ = ["Table", "build_tables"]
 
@@ -32,13 +36,18 @@ _DAYS_PER_MONTH = 365.25 / 12
 
 @dataclass(frozen=True)
 class Table:
-    """A display table: ``columns`` and ``rows`` are text, rounded for reading."""
+    """A display table: ``columns`` and ``rows`` are text, rounded for reading.
+
+    ``footnotes`` are the numbered notes a cell points to with a superscript
+    marker (e.g. ``59.70 (49.00)¹``), as journal tables do.
+    """
 
     id: str
     title: str
     columns: tuple
     rows: tuple
     note: str = ""
+    footnotes: tuple = ()
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(list(self.rows), columns=list(self.columns))
@@ -50,19 +59,52 @@ class Table:
         return f"Table({self.id!r}, {len(self.rows)} rows)"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _Footnotes:
+    """Numbered footnotes for one table; the same text gets the same number."""
+
+    def __init__(self):
+        self._texts: list[str] = []
+
+    def mark(self, text: str) -> str:
+        if text not in self._texts:
+            self._texts.append(text)
+        return str(self._texts.index(text) + 1).translate(_SUPERSCRIPT)
+
+    def notes(self) -> tuple:
+        return tuple(
+            f"{str(i).translate(_SUPERSCRIPT)} {text}" for i, text in enumerate(self._texts, 1)
+        )
+
+
+def _normality_note(results: Results) -> str:
+    name = {
+        "lilliefors": "Lilliefors: Kolmogorov-Smirnov test with Lilliefors correction "
+        "(p > 0.2 is SPSS's lower bound)",
+        "shapiro": "Shapiro-Wilk test",
+    }[results.options.normality_test]
+    return (
+        f"{name}; mean (SD) when p > {results.options.alpha:g}, else median "
+        f"(p25\u2013p75); fewer than {DEFAULT_SMALL_N} values: min\u2013max."
+    )
+
+
 def _item_row(item) -> tuple:
-    """Variable | value | display | patients with data, for the generic tables."""
+    """Variable | value | display | normality test | patients with data (generic tables)."""
     if isinstance(item, CountItem):
-        return (item.label, fmt_count(item), "n (%)", f"{item.denominator}")
+        return (item.label, fmt_count(item), "n (%)", "", f"{item.denominator}")
     if isinstance(item, SummaryItem):
         return (
-            f"{item.label} ({item.unit})",
+            f"{item.label} ({fmt_unit(item.unit)})",
             fmt_summary(item),
             fmt_summary_kind(item),
+            fmt_decision(item, small_n=DEFAULT_SMALL_N),
             f"{item.n}",
         )
     if isinstance(item, HypothesisTestItem):
-        return (item.label, fmt_test(item), "test", f"{item.n}")
+        return (item.label, fmt_test(item), "test", "", f"{item.n}")
     raise TypeError(f"No table row for {type(item).__name__}")
 
 
@@ -70,13 +112,14 @@ def _generic(table_id, title, results, ids, note="") -> Table | None:
     items = [results[i] for i in ids if i in results]
     if not items:
         return None
-    return Table(
-        table_id,
-        title,
-        ("Variable", "Value", "Shown as", "Patients with data"),
-        tuple(_item_row(item) for item in items),
-        note,
-    )
+    columns = ("Variable", "Value", "Shown as", "Normality test", "Patients with data")
+    rows = tuple(_item_row(item) for item in items)
+    if any(isinstance(item, SummaryItem) for item in items):
+        note = f"{note} {_normality_note(results)}".strip()
+    else:  # counts only: no normality column
+        columns = columns[:3] + columns[4:]
+        rows = tuple(row[:3] + row[4:] for row in rows)
+    return Table(table_id, title, columns, rows, note)
 
 
 def _histologies(results: Results, prefix: str) -> list[str]:
@@ -88,6 +131,7 @@ def _table1(results: Results) -> Table | None:
     codes = _histologies(results, "table1.")
     if not codes:
         return None
+    footnotes = _Footnotes()
 
     def cell(code, suffix):
         item = results.get(f"table1.{code}.{suffix}")
@@ -99,7 +143,9 @@ def _table1(results: Results) -> Table | None:
             return f"{item.n}:{item.denominator - item.n}" if item.denominator else MISSING
         if isinstance(item, CountItem):
             return fmt_count(item)
-        return fmt_mean_sd(item)
+        if item.n == 0:
+            return MISSING
+        return fmt_mean_sd(item) + footnotes.mark(_table1_footnote(item))
 
     rows = [
         ("N", *(cell(c, "n") for c in codes)),
@@ -111,7 +157,7 @@ def _table1(results: Results) -> Table | None:
         ),
         ("High blood pressure at onset, n (%)", *(cell(c, "hypertension") for c in codes)),
         (
-            "eGFR at MMF start (mL/min/1.73 m2), mean (SD)",
+            "eGFR at MMF start (mL/min/1.73 m²), mean (SD)",
             *(cell(c, "egfr_mmf_start") for c in codes),
         ),
     ]
@@ -121,11 +167,21 @@ def _table1(results: Results) -> Table | None:
         ("", *codes),
         tuple(rows),
         "Quantitative rows give mean (SD) in every column, as the seed's Table 1, so that "
-        "histologies can be compared side by side (the value itself for one patient); medians, "
-        "quartiles and each group's normality test are in results.json. MCD: minimal change "
+        "histologies can be compared side by side (the value itself for one patient); the "
+        "numbered notes give each cell's normality test and, where normality was rejected or "
+        "not tested, the summary the normality rule chooses. MCD: minimal change "
         "disease; FSGS: focal segmental glomerulosclerosis; MN: membranous nephropathy; DMS: "
-        "diffuse mesangial sclerosis.",
+        "diffuse mesangial sclerosis. " + _normality_note(results),
+        footnotes.notes(),
     )
+
+
+def _table1_footnote(item: SummaryItem) -> str:
+    """Why a Table 1 cell would be shown otherwise by the normality rule, and how."""
+    decision = fmt_decision(item, small_n=DEFAULT_SMALL_N)
+    if item.summary == "mean_sd" or item.n == 1:
+        return decision[0].upper() + decision[1:] + "."
+    return f"{decision[0].upper() + decision[1:]}; {fmt_summary_kind(item)} {fmt_summary(item)}."
 
 
 def _table2(results: Results) -> Table | None:
@@ -202,9 +258,17 @@ def _response(results: Results) -> Table | None:
 
 def _before_after(results: Results) -> Table | None:
     rows = []
+    footnotes = _Footnotes()
+
+    def summary(item) -> str:
+        text = fmt_summary(item)
+        if item.n == 0:
+            return text
+        return text + footnotes.mark(fmt_decision(item, small_n=DEFAULT_SMALL_N) + ".")
+
     for prefix, name in (("relapses_per_year", "Relapses per year"),
                          ("steroid_dose", "Steroid dose (mg/kg/day)"),
-                         ("egfr", "eGFR (mL/min/1.73 m2)")):  # fmt: skip
+                         ("egfr", "eGFR (mL/min/1.73 m\u00b2)")):  # fmt: skip
         before = results.get(f"{prefix}.before") or results.get(f"{prefix}.mmf_start")
         after = results.get(f"{prefix}.after") or results.get(f"{prefix}.month12")
         test = results.get(f"{prefix}.test")
@@ -213,9 +277,11 @@ def _before_after(results: Results) -> Table | None:
         rows.append(
             (
                 name,
-                fmt_summary(before),
-                fmt_summary(after),
+                summary(before),
+                summary(after),
+                _differences_cell(test),
                 fmt_p(test.p) if test else MISSING,
+                _paired_t_cell(test),
                 str(test.n) if test else MISSING,
             )
         )
@@ -224,10 +290,48 @@ def _before_after(results: Results) -> Table | None:
     return Table(
         "before_after",
         "Before and on MMF",
-        ("Variable", "Before / at MMF start", "On MMF / at one year", "p (Wilcoxon)", "Pairs"),
+        (
+            "Variable",
+            "Before / at MMF start",
+            "On MMF / at one year",
+            "Normality of the differences",
+            "p (Wilcoxon, primary)",
+            "Paired t (secondary)",
+            "Pairs",
+        ),  # fmt: skip
         tuple(rows),
-        "Wilcoxon signed-rank test on the patients with both values; pairs with no change are "
-        "dropped from the test's n.",
+        "Wilcoxon signed-rank test (the primary test, as in the seed) on the patients with both "
+        "values; pairs with no change are dropped from its n (Pairs). The differences "
+        "(after \u2212 before) were tested for normality; when they are normal the paired t test "
+        "is given as well: mean difference (95% CI), p. " + _normality_note(results),
+        footnotes.notes(),
+    )
+
+
+def _differences_cell(test) -> str:
+    checked = None if test is None else test.normality_of_differences
+    if not checked:
+        return MISSING
+    if checked.get("normal") is None:
+        return checked.get("reason", MISSING).rstrip(".").lower()
+    return fmt_normality(checked["test"], checked["statistic"], checked["p"], checked["normal"])
+
+
+def _paired_t_cell(test) -> str:
+    t = None if test is None else test.paired_t
+    if not t:
+        return (
+            "not given (differences not normal)"
+            if test
+            and test.normality_of_differences
+            and (test.normality_of_differences.get("normal") is False)
+            else MISSING
+        )
+    p = fmt_p(t["p"])
+    p = f"p {p}" if p.startswith("<") else f"p = {p}"
+    return (
+        f"{fmt_fixed(t['mean_difference'])} ({fmt_fixed(t['ci_low'])} to "
+        f"{fmt_fixed(t['ci_high'])}), {p}"
     )
 
 
@@ -240,7 +344,7 @@ def _survival(results: Results) -> Table | None:
         median = (
             MISSING
             if item.median_days is None
-            else fmt_number(item.median_days / _DAYS_PER_MONTH, 1)
+            else fmt_fixed(item.median_days / _DAYS_PER_MONTH, 1)
         )
         rows.append((item.label, str(item.n), str(item.events), str(item.censored), median))
     return Table(

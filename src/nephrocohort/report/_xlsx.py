@@ -36,9 +36,11 @@ def _sheet_name(table_id: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", name)[:31]
 
 
-def _autosize(sheet) -> None:
+def _autosize(sheet, *, body_rows: int | None = None) -> None:
+    """Fit columns to the table's cells; title, notes and footnotes may run over."""
     for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
+        cells = column[1:body_rows] if body_rows else column
+        width = max((len(str(cell.value or "")) for cell in cells), default=0)
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 70)
 
 
@@ -56,10 +58,13 @@ def write_xlsx(results: Results, path) -> Path:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append(list(row))
-        if table.note:
+        if table.note or table.footnotes:
             sheet.append([])
+        if table.note:
             sheet.append([table.note])
-        _autosize(sheet)
+        for footnote in table.footnotes:
+            sheet.append([footnote])
+        _autosize(sheet, body_rows=len(table.rows) + 2)
 
     everything = results.to_frame().reset_index()
     sheet = workbook.create_sheet("All results")
