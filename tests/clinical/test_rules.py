@@ -316,3 +316,92 @@ def test_large_arrays_are_classified_in_one_call():
     result = rule_set.classify_proteinuria_array("urine_protein_timed", values, "mg/m2/h")
     assert result[0] == "complete" and result[-1] == "nephrotic"
     assert (result == "partial").sum() == ((values >= 4) & (values <= 40)).sum()
+
+
+# Rows for the property test: every (test, unit) a rule set classifies, plus exact
+# conversions (mg/m2/day, g/g, mg/g) and dipstick grades given as text.
+_THRESHOLD_VALUES = [0.0, 0.2, 2.0, 4.0, 15.0, 20.0, 30.0, 40.0, 100.0, 200.0, 300.0, 960.0]
+_ROW = st.one_of(
+    st.tuples(
+        st.sampled_from(
+            [
+                ("urine_protein_timed", "mg/m2/h"),
+                ("urine_protein_timed", "mg/m2/day"),
+                ("upcr", "mg/mg"),
+                ("upcr", "g/g"),
+                ("upcr", "mg/g"),
+                ("upcr", "mg/mmol"),
+                ("dipstick_protein", "mg/dL"),
+            ]
+        ),
+        st.one_of(
+            st.sampled_from(_THRESHOLD_VALUES),
+            st.floats(min_value=0, max_value=5000, allow_nan=False),
+            st.just(float("nan")),
+            st.none(),
+        ),
+    ),
+    st.tuples(
+        st.just(("dipstick_protein", "mg/dL")),
+        st.sampled_from(["negative", "trace", "30", "100", "300", "1000", "+/-", "1+", "4+"]),
+    ),
+)
+
+
+def _scalar_or_none(rule_set, test, value, unit):
+    missing = value is None or (isinstance(value, float) and np.isnan(value))
+    return None if missing else rule_set.classify_proteinuria(test, value, unit)
+
+
+@given(st.sampled_from(["study", "ipna2020", "kdigo2021"]), st.lists(_ROW, min_size=1))
+def test_vectorised_classification_equals_the_scalar_one_row_by_row(name, rows):
+    rule_set = load_rule_set(name)
+    tests = [test for (test, _), _ in rows]
+    units = [unit for (_, unit), _ in rows]
+    values = [value for _, value in rows]
+    expected = [
+        _scalar_or_none(rule_set, t, v, u) for t, v, u in zip(tests, values, units, strict=True)
+    ]
+    assert list(rule_set.classify_proteinuria_array(tests, values, units)) == expected
+    if not any(isinstance(v, str) for v in values):
+        numbers = np.array([np.nan if v is None else v for v in values], dtype=float)
+        got = rule_set.classify_proteinuria_array(
+            np.array(tests, dtype=object), numbers, np.array(units, dtype=object)
+        )
+        assert list(got) == expected
+
+
+class TestVectorisedClassificationErrors:
+    def test_infinite_value_is_refused_with_its_position(self):
+        with pytest.raises(ClinicalInputError, match="at position 1 is infinite"):
+            load_rule_set("study").classify_proteinuria_array(
+                ["upcr", "upcr"], [1.0, np.inf], ["mg/mg", "mg/mg"]
+            )
+
+    def test_unit_without_threshold_names_the_first_row(self):
+        with pytest.raises(ClinicalInputError, match="At position 2: .*unit 'mg/dL'"):
+            load_rule_set("study").classify_proteinuria_array(
+                ["upcr"] * 3, [1.0, 2.0, 3.0], ["mg/mg", "mg/mg", "mg/dL"]
+            )
+
+    def test_text_that_is_not_a_number_names_its_row(self):
+        with pytest.raises(ClinicalInputError, match="'high' at position 1 is not a number"):
+            load_rule_set("study").classify_proteinuria_array(
+                ["upcr", "upcr"], np.array([1.0, "high"], dtype=object), "mg/mg"
+            )
+
+    def test_one_unit_per_value(self):
+        with pytest.raises(ClinicalInputError, match="one per value"):
+            load_rule_set("study").classify_proteinuria_array(
+                "upcr", [1.0, 2.0, 3.0], ["mg/mg", "mg/mg"]
+            )
+
+    def test_pandas_string_columns_are_accepted(self):
+        import pandas as pd
+
+        tests = pd.Series(["upcr", "dipstick_protein", "upcr"], dtype="string[pyarrow]")
+        got = load_rule_set("study").classify_proteinuria_array(
+            tests, pd.Series([2.5, 15.0, np.nan]), pd.Series(["mg/mg", "mg/dL", "mg/mg"])
+        )
+        # UPCR 2.5 mg/mg >= 2 is nephrotic (IPNA 2020); trace (15 mg/dL) < 30 is complete (seed).
+        assert list(got) == ["nephrotic", "complete", None]
