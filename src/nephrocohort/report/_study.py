@@ -135,13 +135,32 @@ def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
     return items
 
 
+def split_reasons(text: str) -> list[str]:
+    """The reasons in a "; "-joined text, keeping a reason's own "; " clause with it.
+
+    derive joins a patient's reasons with "; ", and a reason may itself hold
+    one ("eGFR before MMF 59 mL/min/1.73m2; the study needs above 60."). A
+    part that starts with a lower-case word (not an acronym such as eGFR) and
+    follows a part without a final full stop continues that reason.
+    """
+    reasons: list[str] = []
+    for part in (piece.strip() for piece in text.split(";")):
+        if not part:
+            continue
+        continues = part[:2].islower() and part[:2].isalpha()
+        if reasons and continues and not reasons[-1].endswith("."):
+            reasons[-1] = f"{reasons[-1]}; {part}"
+        else:
+            reasons.append(part)
+    return reasons
+
+
 def _reason_counts(texts: pd.Series) -> tuple:
     """(reason, patients) pairs from "; "-joined sentences, most frequent first."""
     counts: dict[str, int] = {}
     for text in texts.dropna().astype(str):
-        for reason in (part.strip() for part in text.split(";")):
-            if reason:
-                counts[reason] = counts.get(reason, 0) + 1
+        for reason in split_reasons(text):
+            counts[reason] = counts.get(reason, 0) + 1
     return tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
