@@ -30,7 +30,10 @@ def register(app) -> None:
     @app.command("validate")
     def validate_command(
         path: Annotated[
-            Path, typer.Argument(help="Cohort bundle: a folder of CSV files or one .xlsx workbook.")
+            Path,
+            typer.Argument(
+                help="Cohort bundle: a folder of CSV (or Parquet) files or one .xlsx workbook."
+            ),
         ],
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the outcome as JSON for programs.")

@@ -1,4 +1,4 @@
-"""Loading and saving a cohort bundle (a folder of CSV files or one XLSX workbook).
+"""Loading and saving a cohort bundle (a folder of CSV or Parquet files, or one XLSX workbook).
 
 Loading never half-succeeds: either every table is valid and a ``Cohort``
 comes back, or ``CohortValidationError`` carries the complete list of
@@ -31,7 +31,9 @@ _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def load_bundle(path, *, as_of=None) -> Cohort:
-    """Load and validate the bundle at ``path`` (a folder of CSV files or a .xlsx workbook).
+    """Load and validate the bundle at ``path`` (a folder of CSV or Parquet files, or a .xlsx).
+
+    A table may be a CSV or a Parquet file, not both (that is reported).
 
     Labs come back in canonical units (``value``, ``unit``) with the value as
     measured next to them (``measured_value``, ``measured_unit``); every table

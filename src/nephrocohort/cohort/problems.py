@@ -18,17 +18,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give the path of a folder of CSV files or of one .xlsx workbook.",
     ),
     "not_a_bundle": (
-        "{path} is not a cohort bundle: expected a folder of CSV files or one .xlsx workbook, "
-        "got a {suffix} file.",
+        "{path} is not a cohort bundle: expected a folder of CSV files or one .xlsx workbook "
+        "(or a folder of Parquet files), got a {suffix} file.",
         "Save the tables as CSV files (UTF-8) in one folder, or as sheets of one .xlsx workbook.",
     ),
     "no_tables": (
-        "{path} contains no table files (expected patients.csv and the other tables as .csv).",
+        "{path} contains no table files (expected patients.csv and the other tables as .csv, "
+        "or as .parquet).",
         "{hint}",
     ),
     "missing_table": (
         "The bundle has no {table} table ({expected}).",
         "The {table} table is required; every other table is optional.",
+    ),
+    "table_twice": (
+        "{where}: the {tables} {noun} in the folder twice, as .csv and as .parquet; which one "
+        "to check is not guessed.",
+        "Keep one file per table in the folder and move the others elsewhere "
+        "(`nephrocohort demo --patients N` writes both for large cohorts: keep the .parquet "
+        "files, which load faster, or the .csv files).",
     ),
     "unknown_table": (
         "{where} is not a table of the data contract.",

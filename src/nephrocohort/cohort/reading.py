@@ -1,6 +1,7 @@
 """Reading a bundle from disk into raw text tables, before any validation.
 
-A bundle is a folder of CSV files or one XLSX workbook. Every cell is read as
+A bundle is a folder of CSV or Parquet files (one file per table) or one XLSX
+workbook. Every cell is read as
 text (whitespace trimmed; empty cells and NA/N/A/NULL/NaN as missing) and
 every row keeps the row number the user sees in the file or sheet (header =
 row 1), so each later finding can point at it. File-level trouble (wrong kind
@@ -10,6 +11,13 @@ values) is collected as problems here.
 CSV files are parsed with pyarrow (fast, multi-threaded); if a file has rows
 of the wrong width it is re-read with the csv module, whose record numbers
 are exact, so the report can name each row.
+
+Parquet files (``nephrocohort demo --patients N`` writes them for large
+cohorts) have typed columns: they are turned into the text a CSV of the same
+table would hold (dates YYYY-MM-DD, numbers as written, labs as measured), so
+exactly the same checks run on them. Their rows are numbered as in that CSV
+(the first record is row 2). A table present both as CSV and as Parquet is
+refused: which one is meant is not guessed.
 """
 
 import csv
@@ -24,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
 
@@ -32,6 +41,7 @@ __all__ = ["RawTable", "RawBundle", "read_raw_bundle", "MISSING_TOKENS"]
 # Cell contents that mean "no value" (after trimming), as R, SPSS and Excel write them.
 MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_FOLDER_SUFFIXES = (".csv", ".parquet")
 _README_SHEETS = ("readme", "read me", "instructions")
 _TEXT = pd.StringDtype("pyarrow")
 _BLANK_PREFIX = "\x00blank column "
@@ -75,7 +85,9 @@ def read_raw_bundle(path) -> RawBundle:
         return bundle
     for table in REQUIRED_TABLES:
         if table not in bundle.tables and not _already_reported(bundle.problems, table):
-            expected = f"{table}.csv" if bundle.kind == "csv" else f"a sheet named {table}"
+            expected = {"csv": f"{table}.csv", "parquet": f"{table}.parquet"}.get(
+                bundle.kind, f"a sheet named {table}"
+            )
             bundle.problems.append(
                 make_problem("missing_table", table=table, expected=expected, path=path)
             )
@@ -86,14 +98,18 @@ def _already_reported(problems: list[Problem], table: str) -> bool:
     """The table itself had a problem, or the whole bundle could not be read."""
     unreadable = {"unreadable_file", "no_tables"}
     return any(
-        problem.table == table or (problem.table is None and problem.code in unreadable)
+        problem.table == table
+        or (problem.table is None and problem.code in unreadable)
+        or (problem.code == "table_twice" and table in problem.params["tables"].split(", "))
         for problem in problems
     )
 
 
 def _read_folder(folder: Path) -> RawBundle:
     bundle = RawBundle(str(folder), "csv")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _FOLDER_SUFFIXES
+    )
     if not files:
         workbooks = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _XLSX_SUFFIXES)
         hint = (
@@ -103,6 +119,7 @@ def _read_folder(folder: Path) -> RawBundle:
         )
         bundle.problems.append(make_problem("no_tables", path=folder, hint=hint))
         return bundle
+    by_table: dict[str, list[Path]] = {}
     for file in files:
         name = file.stem.strip().lower()
         if name not in TABLES:
@@ -110,10 +127,33 @@ def _read_folder(folder: Path) -> RawBundle:
                 make_problem("unknown_table", where=file.name, tables=", ".join(TABLE_NAMES))
             )
             continue
-        table, problems = _read_csv(file, name)
+        by_table.setdefault(name, []).append(file)
+    twice = [name for name in TABLE_NAMES if len(by_table.get(name, ())) > 1]
+    if twice:
+        bundle.problems.append(
+            make_problem(
+                "table_twice",
+                table=twice[0] if len(twice) == 1 else None,
+                where=str(folder),
+                tables=", ".join(twice),
+                noun="table is" if len(twice) == 1 else "tables are",
+            )
+        )
+    for name, found in by_table.items():
+        if len(found) > 1:
+            continue
+        (file,) = found
+        if file.suffix.lower() == ".parquet":
+            table, problems = _read_parquet(file, name)
+        else:
+            table, problems = _read_csv(file, name)
         bundle.problems.extend(problems)
         if table is not None:
             bundle.tables[name] = table
+    if bundle.tables and all(
+        file.suffix.lower() == ".parquet" for found in by_table.values() for file in found
+    ):
+        bundle.kind = "parquet"
     return bundle
 
 
@@ -190,9 +230,11 @@ def _encoding_problem(data: bytes, table: str, where: str) -> Problem:
     )
 
 
-def _header_problems(header: list[str], table: str, where: str) -> list[Problem]:
+def _header_problems(
+    header: list[str], table: str, where: str, *, delimiters: bool = True
+) -> list[Problem]:
     problems = []
-    if len(header) == 1:
+    if delimiters and len(header) == 1:
         for delimiter in (";", "\t", "|"):
             if delimiter in header[0]:
                 shown = "tab" if delimiter == "\t" else delimiter
@@ -322,6 +364,93 @@ def _as_chunked(column) -> pa.ChunkedArray:
             return column
         column = column.combine_chunks()
     return pa.chunked_array([column], type=pa.string())
+
+
+# --- Parquet -----------------------------------------------------------------------------------
+
+# Columns a Cohort adds that are not data a user entered (labs as measured replace them).
+_BOOKKEEPING = ("source_row",)
+_MEASURED = {"measured_value": "value", "measured_unit": "unit"}
+
+
+def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
+    """A Parquet table as the text its CSV would hold, rows numbered as in that CSV."""
+    import pyarrow.parquet as pq
+
+    where = file.name
+    try:
+        arrow_table = pq.read_table(file)
+    except (pa.ArrowException, OSError) as error:
+        detail = _short_reason(error)
+        return None, [
+            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="Parquet")
+        ]
+    header = [name.strip() for name in arrow_table.column_names]
+    problems = _header_problems(header, table, where, delimiters=False)
+    if problems:
+        return None, problems
+    columns: dict = {}
+    for name, column in zip(header, arrow_table.columns, strict=True):
+        if name in _BOOKKEEPING:
+            continue
+        text = _as_text(column)
+        if text is None:
+            detail = f"column '{name}' holds {column.type} values, not text, numbers or dates"
+            return None, [
+                make_problem(
+                    "unreadable_file", table=table, where=where, detail=detail, kind="Parquet"
+                )
+            ]
+        columns[name] = text
+    if table == "labs" and all(name in arrow_table.column_names for name in _MEASURED):
+        columns = _labs_as_measured(columns, arrow_table)
+    rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
+    return _raw_table(table, where, columns, rows), []
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """Typed values as a CSV would hold them; None for a type no table column can have."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+        kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column.cast(pa.string())
+    if pa.types.is_floating(kind):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+        return column.cast(pa.string())
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_date(kind):
+        return column.cast(pa.string())
+    if pa.types.is_timestamp(kind):
+        # Midnight is a date; a time of day stays visible, so that it is reported, not dropped.
+        text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+        return pc.replace_substring_regex(text, pattern=r"T00:00:00(\.0*)?$", replacement="")
+    if pa.types.is_null(kind):
+        return pa.chunked_array([pa.nulls(len(column), pa.string())])
+    return None
+
+
+def _labs_as_measured(columns: dict, arrow_table: pa.Table) -> dict:
+    """Labs saved from a ``Cohort``: check the values as measured, not the converted ones.
+
+    Dipstick results were stored as mg/dL; they become the grade of that band
+    again (15 -> trace), as ``save_bundle`` writes them.
+    """
+    columns = dict(columns)
+    for measured, plain in _MEASURED.items():
+        columns[plain] = columns.pop(measured)
+    tests = arrow_table.column("test").cast(pa.string())
+    dipstick = pc.fill_null(pc.equal(tests, "dipstick_protein"), False)
+    if pc.any(dipstick).as_py():
+        grade_of: dict[str, str] = {}
+        for grade, mg_dl in DIPSTICK_GRADES_MG_DL.items():
+            grade_of.setdefault(pa.scalar(mg_dl).cast(pa.string()).as_py(), grade)
+        values = columns["value"]
+        keys = pa.array(list(grade_of), pa.string())
+        found = pc.index_in(values, value_set=keys)
+        grades = pc.take(pa.array(list(grade_of.values()), pa.string()), found)
+        columns["value"] = pc.if_else(pc.and_(dipstick, pc.is_valid(found)), grades, values)
+    return columns
 
 
 # --- XLSX --------------------------------------------------------------------------------------
