@@ -14,6 +14,7 @@ from nephrocohort.interop import (
     import_table,
     read_analysis_csv,
     suggest_mapping,
+    write_suggested_mapping,
 )
 
 EXAMPLES = Path(nephrocohort.__file__).parent / "data" / "examples"
@@ -221,7 +222,10 @@ class TestSuggestMapping:
         from nephrocohort.interop import load_mapping
 
         draft = tmp_path / "draft.yaml"
-        draft.write_text(suggest_mapping(SHEET), encoding="utf-8")
+        text = suggest_mapping(SHEET)
+        draft.write_text(
+            text.replace("date_format_confirmed: false", "date_format_confirmed: true")
+        )
         shipped = load_mapping(MAPPING)
         drafted = load_mapping(draft)
         assert [(c.column, c.variable.name) for c in drafted.columns] == [
@@ -229,6 +233,24 @@ class TestSuggestMapping:
         ]
         assert drafted.date_format == "%d/%m/%Y"
         assert drafted.decimal == ","
+
+    def test_a_detected_date_order_must_be_confirmed_before_importing(self, tmp_path):
+        draft = tmp_path / "draft.yaml"
+        write_suggested_mapping(SHEET, draft)
+        lines = draft.read_text(encoding="utf-8").splitlines()
+        number = next(
+            i for i, line in enumerate(lines, 1) if line.startswith("date_format_confirmed:")
+        )
+        with pytest.raises(MappingError) as caught:
+            import_table(SHEET, mapping=draft, out=tmp_path / "out.csv")
+        message = str(caught.value)
+        assert "'%d/%m/%Y' was detected by --suggest-mapping and is not confirmed yet" in message
+        assert f"edit line {number}, `date_format_confirmed: false`" in message
+        assert not (tmp_path / "out.csv").exists()
+        lines[number - 1] = "date_format_confirmed: true"
+        draft.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = import_table(SHEET, mapping=draft, out=tmp_path / "out.csv")
+        assert result.row_counts == {"analysis": 14}
 
     def test_undecided_date_order_is_left_for_the_user(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,Fecha inicio\nA1,01/02/2011\n")

@@ -51,8 +51,28 @@ _UNIT_SYNONYMS = {
 }
 
 _BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
-_TOP_KEYS = {"sheet", "encoding", "date_format", "decimal", "defaults", "columns"}
+_TOP_KEYS = {
+    "sheet",
+    "encoding",
+    "date_format",
+    "date_format_confirmed",
+    "decimal",
+    "defaults",
+    "columns",
+}
 _COLUMN_KEYS = {"variable", "unit", "codes", "date_format", "ignore"}
+
+
+# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
+MESSAGES: dict[str, str] = {
+    "date_format_unconfirmed": (
+        "the date order date_format: {date_format!r} was detected by --suggest-mapping and is "
+        "not confirmed yet, so nothing was imported. Check that the sheet's dates are written in "
+        "that order, then edit {line}`date_format_confirmed: false` to `date_format_confirmed: "
+        "true` (or correct date_format)."
+    ),
+    "bad_confirmation": "date_format_confirmed must be true or false; got {value!r}.",
+}
 
 
 @dataclass(frozen=True)
@@ -118,8 +138,13 @@ def _check_format(source: str, where: str, date_format) -> str | None:
     return text
 
 
-def parse_mapping(data, *, source: str = "the mapping") -> Mapping:
-    """Check a mapping already read from YAML and turn it into a :class:`Mapping`."""
+def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None = None) -> Mapping:
+    """Check a mapping already read from YAML and turn it into a :class:`Mapping`.
+
+    A draft from ``--suggest-mapping`` writes a detected date order with
+    ``date_format_confirmed: false``; such a mapping is refused until a person
+    sets it to true (``confirm_line`` is its line in the file, for the message).
+    """
     if not isinstance(data, dict):
         raise _fail(source, "a mapping file must be a YAML dictionary with a 'columns:' section.")
     unknown = sorted(set(data) - _TOP_KEYS)
@@ -135,6 +160,17 @@ def parse_mapping(data, *, source: str = "the mapping") -> Mapping:
     if decimal not in (None, ".", ","):
         raise _fail(source, f'decimal must be "." or ","; got {decimal!r}.')
     top_format = _check_format(source, "date_format", data.get("date_format"))
+    confirmed = data.get("date_format_confirmed", True)
+    if confirmed is not True:
+        if confirmed is not False:
+            raise _fail(source, MESSAGES["bad_confirmation"].format(value=confirmed))
+        line = f"line {confirm_line}, " if confirm_line else ""
+        raise _fail(
+            source,
+            MESSAGES["date_format_unconfirmed"].format(
+                date_format=top_format or "(none)", line=line
+            ),
+        )
     mapped: list[ColumnMapping] = []
     ignored: list[str] = []
     used: dict[str, str] = {}
@@ -259,4 +295,12 @@ def load_mapping(path: Path | str) -> Mapping:
         raise MappingError(
             f"{path.name} is not valid YAML{where}: {getattr(error, 'problem', error)}."
         ) from None
-    return parse_mapping(data, source=path.name)
+    confirm_line = next(
+        (
+            number
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if text.lstrip().startswith("date_format_confirmed:")
+        ),
+        None,
+    )
+    return parse_mapping(data, source=path.name, confirm_line=confirm_line)

@@ -428,7 +428,8 @@ def suggest_mapping(path: Path | str, *, sheet: str | int | None = None) -> str:
     lines = [
         f"# Draft mapping for {table.source}, written by `nephrocohort import-table --suggest-mapping`.",
         "# CHECK EVERY LINE: the matches below are suggestions from the column names.",
-        "# Fill in every `null` code, confirm the units and date_format, then import with",
+        "# Fill in every `null` code, confirm the units and the date order",
+        "# (date_format_confirmed: true), then import with",
         f"#   nephrocohort import-table {table.source} --mapping THIS_FILE --out analysis.csv",
     ]
     if sheet is not None:
@@ -445,7 +446,10 @@ def suggest_mapping(path: Path | str, *, sheet: str | int | None = None) -> str:
     if non_iso:
         detected, why = detect_date_format(non_iso)
         if detected:
-            lines.append(f"date_format: {_q(detected)}  # detected ({why}); CONFIRM it is right")
+            lines.append(f"date_format: {_q(detected)}  # detected ({why})")
+            lines.append(
+                "date_format_confirmed: false  # CHECK the date order, then change this to true"
+            )
         else:
             lines.append(f'# date_format: "%d/%m/%Y"  # UNDECIDED: {why}. State the order used.')
     number_columns = [h for h, (v, _) in matches.items() if v.kind in ("number", "integer")]
