@@ -152,6 +152,21 @@ class TestValidation:
         with pytest.raises(MappingError, match="did it become 'Sexo paciente'"):
             import_table(sheet, mapping=_mapping(Sexo={"variable": "sex"}), out=tmp_path / "o.csv")
 
+    def test_the_hint_never_names_a_header_another_column_already_uses(self, tmp_path):
+        sheet = _sheet(
+            tmp_path,
+            "ID,Fecha inicio,Fecha de inicio del MMF\nA1,2010-01-05,2011-02-01\n",
+        )
+        mapping = _mapping(
+            **{
+                "Fecha inicio": {"variable": "onset_date"},
+                "Fecha inicio MMF": {"variable": "mmf_start_date"},
+            }
+        )
+        with pytest.raises(MappingError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "o.csv")
+        assert "'Fecha inicio MMF' (did it become 'Fecha de inicio del MMF'?)" in str(caught.value)
+
     def test_extra_columns_are_left_out_and_said(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,Nombre\nA1,Juan\n")
         result = import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")

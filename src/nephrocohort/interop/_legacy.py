@@ -66,9 +66,11 @@ def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str
         else:
             missing.append(column)
     if missing:
+        # Only a header no other mapped column uses can be the renamed one.
+        unmapped = [name for name in header if name not in set(found.values())]
         lines = []
         for column in missing:
-            close = _closest(column, header)
+            close = _closest(column, unmapped)
             hint = f" (did it become {close!r}?)" if close else ""
             lines.append(f"{column!r}{hint}")
         raise MappingError(
