@@ -551,14 +551,17 @@ class TestKidneyFunction:
         with pytest.raises(RuleSetError, match="needs cystatin C"):
             derive(cohort, cystatin)
 
-    def test_egfr_before_age_2_does_not_count_for_crf(self, study):
-        # born 2015-06-01; low values at 1.6 and 1.95 years are ignored (KDIGO: < 60 not applicable under 2)
+    @pytest.mark.parametrize(("rule_set_name", "crf"), [("study", True), ("ipna2020", False)])
+    def test_egfr_before_age_2_counts_for_crf_only_under_study(self, rule_set_name, crf):
+        # born 2015-06-01; low values at 1.6 and 1.95 years (0.55 or 0.413 x 85 / 1.5 < 60), 134 days
+        # apart. study (crf_min_age_years 0): the seed's CRF has no age limit -> CRF. ipna2020 (2):
+        # KDIGO G categories do not apply under 2 -> ignored.
         cohort = make_cohort(
             patients=[patient(birth_date="2015-06-01", onset_date="2015-09-01")],
             labs=[lab(d, "serum_creatinine", 1.5, "mg/dL") for d in ("2017-01-01", "2017-05-15")],
             visits=[visit("2017-01-01", height_cm=85)],
         )
-        assert one(derive(cohort, study))["crf"] == False  # noqa: E712
+        assert one(derive(cohort, load_rule_set(rule_set_name)))["crf"] == crf
 
     def test_sustained_low_egfr_is_crf(self, study):
         # 0.55 x 120 / 1.5 = 44 < 60 on 2017-01-01 and 2017-05-01 (120 days apart > 90)

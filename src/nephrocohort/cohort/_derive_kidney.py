@@ -10,11 +10,26 @@ measurements all below the threshold, the first and last more than that many
 days apart), or a recorded ``ckd``, ``dialysis`` or ``transplant`` event;
 its date is the earlier of the first low value of that run and the event.
 
-eGFR values measured before 2 years of age are not used for CRF: normal GFR
-rises over the first two years, so the adult < 60 threshold does not apply
-(KDIGO 2012 Clinical Practice Guideline for the Evaluation and Management of
-CKD, Kidney Int Suppl 2013;3:1-150, chapter 1, pediatric considerations; see
-docs/derivation.md).
+eGFR values measured before ``crf_min_age_years`` (completed years) are not
+used for CRF. The rule sets ``ipna2020`` and ``kdigo2021`` set 2: normal GFR
+rises over the first two years, so the GFR categories and the < 60 threshold
+do not apply under 2 (KDIGO 2012 Clinical Practice Guideline for the
+Evaluation and Management of CKD, Kidney Int Suppl 2013;3:1-150, chapter 1,
+pediatric considerations; Pottel 2015, Pediatr Nephrol 30:821, adult cut-offs
+"applied for children older than 2 years"; shared/reference/
+clinical-reference.md section 5, pediatric caveat). ``study`` sets 0: the seed's definition has no age limit and its
+population includes infants with diffuse mesangial sclerosis (DESIGN.md).
+
+Ages. The original Schwartz (1976) and bedside Schwartz equations use age only
+as a cut-off (k by age group, valid age range), so they get the age in
+completed years (the birthday rule: an adolescent boy's k 0.70 applies from
+his 13th birthday; ``completed_years``). CKiD U25 is continuous in age and
+gets the decimal age (days / 365.25).
+
+Precision. Each eGFR is rounded to ``EGFR_DECIMALS`` (6) decimals before any
+threshold comparison (CRF < 60, eligibility > 60), so that floating-point
+error cannot flip a decision: 0.55 x 120 / 1.1 computes as 59.99999999999999
+in binary floating point but is 60.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ import pandas as pd
 
 from nephrocohort.cohort._derive_common import (
     DAYS_PER_YEAR,
+    completed_years,
     nearest_in_window,
     nearest_row,
     values_or_nan,
@@ -34,7 +50,10 @@ from nephrocohort.cohort._derive_common import (
 from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
 CRF_EVENTS = ("ckd", "dialysis", "transplant")
-MIN_AGE_FOR_CRF_YEARS = 2.0
+#: eGFR precision (decimals) applied before every threshold comparison.
+EGFR_DECIMALS = 6
+#: Equations that use age as a cut-off only: they get the age in completed years.
+AGE_IN_COMPLETED_YEARS = ("schwartz-1976", "schwartz-bedside")
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,7 @@ class EgfrSeries:
     height_cm: np.ndarray
     height_visit_row: np.ndarray
     age_years: np.ndarray
+    age_completed_years: np.ndarray
     egfr: np.ndarray
 
 
@@ -158,7 +178,11 @@ def egfr_series(
     height = np.where(
         height_row >= 0, heights[np.maximum(height_row, 0)] if heights.size else np.nan, np.nan
     )
-    age = (day - birth_day[pid]) / DAYS_PER_YEAR
+    age_completed = completed_years(birth_day[pid], day)
+    if rule_set.derivation.egfr_equation in AGE_IN_COMPLETED_YEARS:
+        age = age_completed
+    else:
+        age = (day - birth_day[pid]) / DAYS_PER_YEAR
     patient_sex = sex[pid]
 
     complete = ~np.isnan(height) & ~np.isnan(age) & pd.notna(patient_sex)
@@ -174,6 +198,7 @@ def egfr_series(
             },
             np.asarray(patient_sex[idx], dtype=object),
         )
+    egfr = np.round(egfr, EGFR_DECIMALS)
     return EgfrSeries(
         lab_row=rows,
         pid=pid,
@@ -182,6 +207,7 @@ def egfr_series(
         height_cm=height,
         height_visit_row=height_row,
         age_years=age,
+        age_completed_years=age_completed,
         egfr=egfr,
     )
 
@@ -250,7 +276,8 @@ def chronic_renal_failure(
 ) -> ChronicRenalFailure:
     """CRF from a sustained low eGFR or a recorded ckd/dialysis/transplant event."""
     params = rule_set.derivation
-    usable = np.flatnonzero(~np.isnan(series.egfr) & (series.age_years >= MIN_AGE_FOR_CRF_YEARS))
+    min_age = float(params.crf_min_age_years)
+    usable = np.flatnonzero(~np.isnan(series.egfr) & (series.age_completed_years >= min_age))
     order = usable[np.lexsort((series.day[usable], series.pid[usable]))]
     pid = series.pid[order]
     day = series.day[order]

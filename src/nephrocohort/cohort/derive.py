@@ -24,6 +24,7 @@ from nephrocohort.cohort._derive_common import (
     DAYS_PER_YEAR,
     add_months,
     any_per_patient,
+    completed_years,
     day_numbers,
     days_to_dates,
     factorize_text,
@@ -467,7 +468,8 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
 
     # Eligibility and steroid response (clinical core rules)
     response, response_trace = steroid_responses(cohort, t, daily, rule_set=rule_set)
-    age_at_mmf = (mmf.start_day - t.birth_day) / DAYS_PER_YEAR
+    # completed years: "under 18" ends on the 18th birthday
+    age_at_mmf = completed_years(t.birth_day, mmf.start_day)
     verdicts, eligibility_inputs = eligibility_verdicts(
         patients,
         rule_set=rule_set,

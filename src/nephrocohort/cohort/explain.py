@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
-from nephrocohort.cohort._derive_kidney import CRF_EVENTS, MIN_AGE_FOR_CRF_YEARS
+from nephrocohort.cohort._derive_kidney import CRF_EVENTS
 from nephrocohort.cohort._derive_proteinuria import STATES
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
 from nephrocohort.cohort.derive import (
@@ -622,7 +622,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         crf_evidence.append(r.event(int(crf.event_row[0])))
     crf_rule = (
         f"eGFR < {params.crf_egfr_below:g} on consecutive measurements spanning more than "
-        f"{params.crf_min_duration_days} days (values before age {MIN_AGE_FOR_CRF_YEARS:g} not used), "
+        f"{params.crf_min_duration_days} days (values before age {params.crf_min_age_years:g} not used), "
         f"or a recorded {', '.join(CRF_EVENTS)} event; date = the earlier of the first low value and the event."
     )
     add("crf", crf_rule, None, crf_evidence)
