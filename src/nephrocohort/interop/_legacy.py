@@ -33,9 +33,61 @@ from nephrocohort.interop._values import (
 )
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
-__all__ = ["import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
+__all__ = ["MESSAGES", "import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
 
 _BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
+
+# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
+# Problems use "<code>" for the message and "<code>.hint" for the hint; "reason.*" end a
+# sentence that starts with the sheet, row, column and value.
+MESSAGES: dict[str, str] = {
+    "columns_not_found": (
+        "{mapping} names column(s) that {source} does not have: {columns}. "
+        "Correct the names in the mapping; nothing was imported."
+    ),
+    "renamed_column": "{column!r} (did it become {close!r}?)",
+    "no_patient_rows": "{source} has a header but no patient rows; nothing was imported.",
+    "bad_value": "{source} row {row}, column {column!r} ({variable}): {value!r} {reason}.",
+    "missing_patient_id": "{source} row {row}, column {column!r}: the patient id is empty.",
+    "missing_patient_id.hint": (
+        "Every row needs a pseudonymous patient id; delete rows that are not patients."
+    ),
+    "duplicate_patient": "{source} rows {rows}: the same patient id appears more than once.",
+    "duplicate_patient.hint": "A legacy sheet has one row per patient; merge or correct these rows.",
+    "date_format_needed": (
+        "{source}, column {column!r}: {count} date(s) are not written YYYY-MM-DD "
+        "(first: row {row}, {value!r}) and the mapping states no date_format."
+    ),
+    "date_format_needed.detected": (
+        "The values look {why}. If that is right, confirm it by adding "
+        'date_format: "{detected}" to this column (or the whole sheet) in the mapping.'
+    ),
+    "date_format_needed.unknown": (
+        'The order cannot be told ({why}); state date_format in the mapping, e.g. "%d/%m/%Y".'
+    ),
+    "bad_default": "{mapping}: defaults: {name} = {value!r} {reason}.",
+    "reason.code_left_empty": "is listed in the mapping's codes without a code (fill it in)",
+    "reason.not_a_code": (
+        "is not a code of {variable} ({codes}) and the mapping's "
+        "codes do not list it (listed: {listed}). Add it under codes: in the mapping"
+    ),
+    "reason.boolean_left_empty": "has no value in codes",
+    "reason.not_yes_no": (
+        "is not yes/no (expected yes/no, si/no, true/false or 1/0, or a codes: entry)"
+    ),
+    "reason.not_whole": "is not a whole number",
+    "reason.out_of_range": (
+        "is outside the plausible range {low:g}-{high:g}{unit}{converted}; "
+        "check the value and its unit"
+    ),
+    "note.extra_columns": "Column(s) not in the mapping were left out: {columns}.",
+    "note.decimal_commas": (
+        "Column {column!r} uses decimal commas (e.g. 1,5 = 1.5); read them as decimals."
+    ),
+    "note.dates_read": (
+        "Dates in column {column!r} read as {date_format} (stated in the mapping) or YYYY-MM-DD."
+    ),
+}
 
 
 def _normal(text: str) -> str:
@@ -71,11 +123,12 @@ def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str
         lines = []
         for column in missing:
             close = _closest(column, unmapped)
-            hint = f" (did it become {close!r}?)" if close else ""
-            lines.append(f"{column!r}{hint}")
+            shown = MESSAGES["renamed_column"].format(column=column, close=close)
+            lines.append(shown if close else repr(column))
         raise MappingError(
-            f"{mapping.source} names column(s) that {source} does not have: "
-            f"{'; '.join(lines)}. Correct the names in the mapping; nothing was imported."
+            MESSAGES["columns_not_found"].format(
+                mapping=mapping.source, source=source, columns="; ".join(lines)
+            )
         )
     return found
 
@@ -92,15 +145,14 @@ def _read_category(spec: ColumnMapping, text: str):
     if key in spec.codes:
         code = spec.codes[key]
         if code is None:
-            return None, "is listed in the mapping's codes without a code (fill it in)"
+            return None, MESSAGES["reason.code_left_empty"]
         return code, None
     for code, label in variable.choices:
         if key in (code.casefold(), label.casefold()):
             return code, None
     mapped = ", ".join(sorted(spec.codes)) or "none"
-    return None, (
-        f"is not a code of {variable.name} ({', '.join(variable.codes)}) and the mapping's "
-        f"codes do not list it (listed: {mapped}). Add it under codes: in the mapping"
+    return None, MESSAGES["reason.not_a_code"].format(
+        variable=variable.name, codes=", ".join(variable.codes), listed=mapped
     )
 
 
@@ -115,13 +167,11 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
     if kind == "boolean":
         key = " ".join(text.split()).casefold()
         if key in spec.codes:
-            return spec.codes[key], None if spec.codes[key] is not None else "has no value in codes"
+            code = spec.codes[key]
+            return code, None if code is not None else MESSAGES["reason.boolean_left_empty"]
         value = read_boolean(text)
         if value is None:
-            return (
-                None,
-                "is not yes/no (expected yes/no, si/no, true/false or 1/0, or a codes: entry)",
-            )
+            return None, MESSAGES["reason.not_yes_no"]
         return value, None
     if kind == "date":
         return read_date(text, date_format=spec.date_format or date_format)
@@ -129,19 +179,16 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
     if reason:
         return None, reason
     if comma and decimal is None:
-        notes.add(
-            f"Column {spec.column!r} uses decimal commas (e.g. 1,5 = 1.5); read them as decimals."
-        )
+        notes.add(MESSAGES["note.decimal_commas"].format(column=spec.column))
     value = number * spec.unit_factor
     if kind == "integer" and not float(value).is_integer():
-        return None, "is not a whole number"
+        return None, MESSAGES["reason.not_whole"]
     low, high = variable.minimum, variable.maximum
     if (low is not None and value < low) or (high is not None and value > high):
         unit = f" {variable.unit}" if variable.unit else ""
         converted = f" (= {value:g}{unit})" if spec.unit_factor != 1.0 else ""
-        return (
-            None,
-            f"is outside the plausible range {low:g}-{high:g}{unit}{converted}; check the value and its unit",
+        return None, MESSAGES["reason.out_of_range"].format(
+            low=low, high=high, unit=unit, converted=converted
         )
     return value, None
 
@@ -159,24 +206,17 @@ def _date_column_problem(spec: ColumnMapping, values: pd.Series, source: str) ->
         return None
     detected, why = detect_date_format(text for _, text in unstated)
     row, text = unstated[0]
-    if detected:
-        hint = (
-            f"The values look {why}. If that is right, confirm it by adding "
-            f'date_format: "{detected}" to this column (or the whole sheet) in the mapping.'
-        )
-    else:
-        hint = (
-            f'The order cannot be told ({why}); state date_format in the mapping, e.g. "%d/%m/%Y".'
-        )
+    hint_code = "date_format_needed." + ("detected" if detected else "unknown")
     return _problem(
         "date_format_needed",
         source,
         row,
         spec.column,
         text,
-        f"{source}, column {spec.column!r}: {len(unstated)} date(s) are not written YYYY-MM-DD "
-        f"(first: row {row}, {text!r}) and the mapping states no date_format.",
-        hint,
+        MESSAGES["date_format_needed"].format(
+            source=source, column=spec.column, count=len(unstated), row=row, value=text
+        ),
+        MESSAGES[hint_code].format(why=why, detected=detected),
     )
 
 
@@ -191,7 +231,7 @@ def read_legacy_sheet(
     table = read_table_file(path, sheet=mapping.sheet, encoding=mapping.encoding, progress=progress)
     frame, source = table.frame, table.source
     if frame.empty:
-        raise FileFormatError(f"{source} has a header but no patient rows; nothing was imported.")
+        raise FileFormatError(MESSAGES["no_patient_rows"].format(source=source))
     frame.index = range(2, len(frame) + 2)  # the row numbers the user sees (header = 1)
     notes = set(table.notes)
     matched = _match_columns(mapping, list(frame.columns), source)
@@ -199,7 +239,7 @@ def read_legacy_sheet(
     ignored = {_normal(c) for c in mapping.ignored}
     extra = [c for c in frame.columns if c not in used and _normal(c) not in ignored]
     if extra:
-        notes.add(f"Column(s) not in the mapping were left out: {', '.join(extra)}.")
+        notes.add(MESSAGES["note.extra_columns"].format(columns=", ".join(extra)))
     problems: list[Problem] = []
     result: dict[str, list] = {}
     for spec in mapping.columns:
@@ -220,8 +260,10 @@ def read_legacy_sheet(
                             row,
                             spec.column,
                             text,
-                            f"{source} row {row}, column {spec.column!r}: the patient id is empty.",
-                            "Every row needs a pseudonymous patient id; delete rows that are not patients.",
+                            MESSAGES["missing_patient_id"].format(
+                                source=source, row=row, column=spec.column
+                            ),
+                            MESSAGES["missing_patient_id.hint"],
                         )
                     )
                 column_values.append(pd.NA)
@@ -237,7 +279,14 @@ def read_legacy_sheet(
                         row,
                         spec.column,
                         text,
-                        f"{source} row {row}, column {spec.column!r} ({spec.variable.name}): {text!r} {reason}.",
+                        MESSAGES["bad_value"].format(
+                            source=source,
+                            row=row,
+                            column=spec.column,
+                            variable=spec.variable.name,
+                            value=text,
+                            reason=reason,
+                        ),
                     )
                 )
                 value = pd.NA
@@ -245,8 +294,9 @@ def read_legacy_sheet(
         result[spec.variable.name] = column_values
         if spec.variable.kind == "date" and (spec.date_format or mapping.date_format):
             notes.add(
-                f"Dates in column {spec.column!r} read as {spec.date_format or mapping.date_format} "
-                "(stated in the mapping) or YYYY-MM-DD."
+                MESSAGES["note.dates_read"].format(
+                    column=spec.column, date_format=spec.date_format or mapping.date_format
+                )
             )
     ids = pd.Series(result.get("patient_id", []), index=frame.index, dtype="object")
     duplicated = ids[ids.notna() & ids.duplicated(keep=False)]
@@ -259,8 +309,8 @@ def read_legacy_sheet(
                 rows[1],
                 matched[_id_column(mapping)],
                 pid,
-                f"{source} rows {', '.join(map(str, rows))}: the same patient id appears more than once.",
-                "A legacy sheet has one row per patient; merge or correct these rows.",
+                MESSAGES["duplicate_patient"].format(source=source, rows=", ".join(map(str, rows))),
+                MESSAGES["duplicate_patient.hint"],
             )
         )
     for name, value in mapping.defaults.items():
@@ -293,7 +343,9 @@ def _default_value(name: str, value, source: str):
         return value
     parsed, reason = _read_cell(spec, str(value), date_format=None, decimal=None, notes=set())
     if reason:
-        raise MappingError(f"{source}: defaults: {name} = {value!r} {reason}.")
+        raise MappingError(
+            MESSAGES["bad_default"].format(mapping=source, name=name, value=value, reason=reason)
+        )
     return parsed
 
 
