@@ -159,3 +159,20 @@ def test_shapiro_names_its_statistic_in_the_tables(analysis):
         table.loc["Age at diagnosis (months)", "Normality test"]
         == "Shapiro-Wilk W = 0.68, p = 0.004: not normal"
     )
+
+
+def test_html_shows_figures_near_print_size_not_at_their_pixel_width(results, figures):
+    from nephrocohort.report import render_html
+
+    html = render_html(results, figures=figures)
+    widths = [
+        int(w)
+        for w in re.findall(
+            r'<img src="data:image/png;base64,[^"]+" alt="[^"]*" width="(\d+)"', html
+        )
+    ]
+    assert len(widths) == len(figures)
+    for figure, width in zip(figures, widths, strict=True):
+        pixels = int.from_bytes(figure.png[16:20], "big")  # PNG header: width in pixels
+        assert width == round(pixels / 150 * 115)  # 150 dpi drawn, 1.2 x 96 px per inch shown
+        assert width < pixels

@@ -54,6 +54,9 @@ _EVENT_MARKERS = {
 }
 _DAYS_PER_MONTH = 365.25 / 12
 
+#: Resolution of the PNGs: sharp when zoomed or printed; the HTML shows them at print size.
+FIGURE_DPI = 150
+
 
 @dataclass(frozen=True)
 class RenderedFigure:
@@ -200,7 +203,7 @@ def figure_eligibility(results: Results) -> Figure | None:
     if assessed is None or included is None:
         return None
     reasons = list(excluded.reasons)[:6]
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(7, 3.6 if len(reasons) <= 2 else 4.2))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -226,7 +229,7 @@ def figure_eligibility(results: Results) -> Figure | None:
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 

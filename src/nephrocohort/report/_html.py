@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from nephrocohort.report._figures import RenderedFigure, render_figures
+from nephrocohort.report._figures import FIGURE_DPI, RenderedFigure, render_figures
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
@@ -28,6 +28,22 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+#: CSS pixels per inch of figure: 1.2 times print size (96 px per inch), so that 8-point
+#: labels stay legible on screen while a figure still fits the page beside its caption.
+_SCREEN_PX_PER_INCH = 115
+
+
+def _display_width_px(png: bytes, *, dpi: int = FIGURE_DPI) -> int:
+    """CSS width of a figure: its size in inches (PNG width / dpi) at 1.2 times print size.
+
+    The PNG is drawn at ``dpi`` for sharp zooming and printing; shown at its
+    pixel width it would be 1.6 times print size, with oversized fonts and
+    mostly empty boxes. The pixel width is read from the PNG header.
+    """
+    pixels = int.from_bytes(png[16:20], "big")
+    return round(pixels / dpi * _SCREEN_PX_PER_INCH)
 
 
 def render_html(results: Results, *, figures: list[RenderedFigure] | None = None) -> str:
@@ -51,6 +67,7 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
                 "title": figure.title,
                 "caption": figure.caption,
                 "base64": base64.b64encode(figure.png).decode("ascii"),
+                "width_px": _display_width_px(figure.png),
             }
             for figure in figures
         ],
