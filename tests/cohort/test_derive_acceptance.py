@@ -190,3 +190,34 @@ class TestCompletedYears:
             visits=[visit("2010-03-01", height_cm=150)],
         )
         assert one(derive(cohort, study))["egfr_mmf_start"] == pytest.approx(150)
+
+
+# --------------------------------------------------------------------------- 5. empty lab unit
+
+
+class TestLabWithoutUnit:
+    def test_one_upcr_without_unit_does_not_stop_the_cohort(self, study):
+        no_unit = {
+            **lab("2016-01-20", "upcr", 3.0, None),
+            "measured_value": 3.0,
+            "measured_unit": None,
+        }
+        cohort = make_cohort(
+            patients=[patient("P1"), patient("P2")],
+            medications=[
+                med("mmf", MMF_START, None, 600, "mg/m2/day", "bid", patient_id=pid)
+                for pid in ("P1", "P2")
+            ],
+            labs=[
+                {**timed("2016-01-31", 50), "measured_value": 50.0, "measured_unit": "mg/m2/h"},
+                no_unit,
+                {
+                    **timed("2016-01-31", 2, patient_id="P2"),
+                    "measured_value": 2.0,
+                    "measured_unit": "mg/m2/h",
+                },
+            ],
+        )
+        dataset = derive(cohort, study)
+        assert one(dataset, "P1")["state_month1"] == "nephrotic"  # the row without unit is unused
+        assert one(dataset, "P2")["state_month1"] == "complete"

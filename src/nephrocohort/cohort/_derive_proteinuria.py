@@ -21,6 +21,7 @@ from nephrocohort.cohort._derive_common import (
     factorize_text,
     nearest_in_window,
 )
+from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
 #: State codes used inside the derivation; the dataset carries the names.
 STATES = ("complete", "partial", "nephrotic")
@@ -57,7 +58,8 @@ def daily_states(
     ``rule_set.derivation.measurement_priority`` present that day (timed urine
     protein, then UPCR, then dipstick under the shipped rule sets); within one
     test, the first row in file order. ``test_codes``/``test_names`` are the
-    factorised ``labs.test`` column.
+    factorised ``labs.test`` column. A measurement in a unit the rule set has
+    no threshold for (an empty unit, say) is not classified and not used.
     """
     priority = tuple(rule_set.derivation.measurement_priority)
     rank_by_test = {test: rank for rank, test in enumerate(priority)}
@@ -80,7 +82,13 @@ def daily_states(
             test = str(test_names[key // (len(unit_names) + 1)])
             unit_code = key % (len(unit_names) + 1) - 1
             unit = None if unit_code < 0 else str(unit_names[unit_code])
-            state[members] = _classify(rule_set, test, unit, values[members])
+            try:
+                state[members] = _classify(rule_set, test, unit, values[members])
+            except (RuleSetError, ClinicalInputError):
+                # No threshold for this unit (an empty or unexpected unit): these
+                # rows cannot be classified and are not used; one bad row never
+                # stops the cohort (validation reports the unit).
+                continue
     classified = state >= 0
     rows, state = rows[classified], state[classified]
     if rows.size == 0:
