@@ -58,3 +58,39 @@ def test_show_malformed_file_names_file_and_field(tmp_path):
     result = runner.invoke(app, ["rules", "show", str(path)])
     assert result.exit_code == 2
     assert "bad.yaml" in result.stderr and "'proteinuria'" in result.stderr
+
+
+def _modified_study(tmp_path):
+    from importlib import resources
+
+    text = (resources.files("nephrocohort.clinical") / "rulesets" / "study.yaml").read_text()
+    path = tmp_path / "my.yaml"
+    path.write_text(text.replace("value: 40\n", "value: 50\n", 1))
+    return path
+
+
+def test_show_prints_origin_and_fingerprint_of_a_shipped_rule_set():
+    result = runner.invoke(app, ["rules", "show", "study"])
+    lines = result.stdout.splitlines()
+    assert lines[1] == "Origin: shipped with NephroCohort"
+    assert lines[2].startswith("Fingerprint: ")
+
+
+def test_show_flags_a_modified_copy_and_lists_the_change(tmp_path):
+    path = _modified_study(tmp_path)
+    result = runner.invoke(app, ["rules", "show", str(path)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("(a modified copy of 'study')")
+    assert lines[1] == f"Origin: file {path}"
+    assert "A modified copy of the shipped 'study'; changed:" in result.stdout
+    assert (
+        "  - proteinuria.urine_protein_timed[mg/m2/h].nephrotic > 40 mg/m2/h -> > 50 mg/m2/h"
+        in lines
+    )
+    shipped = json.loads(runner.invoke(app, ["rules", "show", "study", "--json"]).stdout)
+    payload = json.loads(runner.invoke(app, ["rules", "show", str(path), "--json"]).stdout)
+    assert payload["origin"] == str(path) and shipped["origin"] == "built-in"
+    assert payload["based_on"] == "study"
+    assert payload["fingerprint"] != shipped["fingerprint"]
+    assert payload["described_as"].startswith("a modified copy of 'study'")

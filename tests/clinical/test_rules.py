@@ -405,3 +405,86 @@ class TestVectorisedClassificationErrors:
         )
         # UPCR 2.5 mg/mg >= 2 is nephrotic (IPNA 2020); trace (15 mg/dL) < 30 is complete (seed).
         assert list(got) == ["nephrotic", "complete", None]
+
+
+class TestProvenance:
+    """A rule set records where it came from and a fingerprint of its definitions."""
+
+    @staticmethod
+    def _copy(tmp_path, name="study", edit=None, filename="my.yaml"):
+        text = (RULESET_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+        if edit:
+            old, new = edit
+            assert old in text
+            text = text.replace(old, new, 1)
+        path = tmp_path / filename
+        path.write_text(text, encoding="utf-8")
+        return load_rule_set(str(path)), path
+
+    def test_shipped_rule_set_is_described_as_shipped(self):
+        study = load_rule_set("study")
+        assert study.origin == "built-in"
+        assert len(study.fingerprint) == 12
+        assert int(study.fingerprint, 16) >= 0
+        assert study.provenance.startswith("the rule set 'study' (Seed study")
+        assert "shipped with NephroCohort" in study.provenance
+        assert study.fingerprint in study.provenance
+
+    def test_the_three_shipped_rule_sets_have_different_fingerprints(self):
+        prints = {load_rule_set(name).fingerprint for name in ("study", "ipna2020", "kdigo2021")}
+        assert len(prints) == 3
+
+    def test_unchanged_copy_has_the_same_fingerprint_and_says_so(self, tmp_path):
+        copy, path = self._copy(tmp_path)
+        assert copy.fingerprint == load_rule_set("study").fingerprint
+        assert copy.origin == str(path)
+        assert copy.based_on == "study" and copy.changes == ()
+        assert "definitions identical to the shipped 'study'" in copy.provenance
+
+    def test_edited_source_text_keeps_the_fingerprint(self, tmp_path):
+        copy, _ = self._copy(
+            tmp_path, edit=("complete remission 'below 4 mg/m2/hour'.", "our wording.")
+        )
+        assert copy.fingerprint == load_rule_set("study").fingerprint
+
+    def test_changed_threshold_is_reported_as_a_modified_copy(self, tmp_path):
+        # The acceptance review's case: study.yaml copied, nephrotic 40 -> 50 mg/m2/h.
+        copy, path = self._copy(tmp_path, edit=("value: 40\n", "value: 50\n"))
+        assert copy.name == "study"
+        assert copy.fingerprint != load_rule_set("study").fingerprint
+        assert copy.changes == (
+            "proteinuria.urine_protein_timed[mg/m2/h].nephrotic > 40 mg/m2/h -> > 50 mg/m2/h",
+        )
+        assert copy.provenance.startswith(f"a modified copy of 'study' (file {path}; changed: ")
+        assert "> 40 mg/m2/h -> > 50 mg/m2/h" in copy.provenance
+
+    def test_a_renamed_file_still_claims_the_original_by_its_title(self, tmp_path):
+        copy, _ = self._copy(
+            tmp_path,
+            name="kdigo2021",
+            edit=("name: kdigo2021", "name: centre"),
+        )
+        assert copy.based_on == "kdigo2021"
+
+    def test_a_file_with_its_own_name_and_title_is_its_own_rule_set(self, tmp_path):
+        text = (RULESET_DIR / "study.yaml").read_text(encoding="utf-8")
+        text = text.replace("name: study", "name: centre", 1).replace(
+            'title: "Seed study', 'title: "Centre definitions, after the seed study', 1
+        )
+        path = tmp_path / "centre.yaml"
+        path.write_text(text.replace("value: 40\n", "value: 50\n", 1), encoding="utf-8")
+        centre = load_rule_set(str(path))
+        assert centre.based_on is None and centre.changes == ()
+        assert centre.provenance.startswith("the rule set 'centre' (Centre definitions")
+        assert f"file {path}" in centre.provenance
+
+    def test_several_changes_are_all_listed(self, tmp_path):
+        text = (RULESET_DIR / "study.yaml").read_text(encoding="utf-8")
+        text = text.replace("value: 40\n", "value: 50\n", 1).replace(
+            "value: schwartz-1976", "value: ckid-u25", 1
+        )
+        path = tmp_path / "my.yaml"
+        path.write_text(text, encoding="utf-8")
+        copy = load_rule_set(str(path))
+        assert len(copy.changes) == 2
+        assert "derivation.egfr_equation schwartz-1976 -> ckid-u25" in copy.changes

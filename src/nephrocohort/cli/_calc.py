@@ -421,10 +421,28 @@ def rules_show(
     payload = {
         "name": rules.name,
         "title": rules.title,
+        "origin": rules.origin,
+        "fingerprint": rules.fingerprint,
+        "based_on": rules.based_on,
+        "changes": list(rules.changes),
+        "described_as": rules.provenance,
         "sources": list(rules.sources),
         "parameters": [{"parameter": p, "value": v, "source": s} for p, v, s in rows],
     }
-    lines = [f"{rules.name}: {rules.title}", ""]
+    lines = [
+        f"{rules.name}: {rules.title}"
+        + (f" (a modified copy of '{rules.based_on}')" if rules.changes else ""),
+        f"Origin: {'shipped with NephroCohort' if rules.path is None else 'file ' + rules.path}",
+        f"Fingerprint: {rules.fingerprint} (changes when any definition changes)",
+    ]
+    if rules.based_on is not None:
+        lines.append(
+            f"A modified copy of the shipped '{rules.based_on}'; changed:"
+            if rules.changes
+            else f"Definitions identical to the shipped '{rules.based_on}'."
+        )
+        lines += [f"  - {change}" for change in rules.changes]
+    lines.append("")
     lines += [f"{p}\n    {v}\n    source: {s}" for p, v, s in rows]
     lines += ["", "Sources:"] + [f"  - {source}" for source in rules.sources]
     _emit(as_json, payload, "\n".join(lines))

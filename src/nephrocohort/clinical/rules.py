@@ -31,7 +31,10 @@ definitions were read in secondary sources. Each YAML ``source`` says which.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -268,9 +271,73 @@ class RuleSet:
     parameter_sources: FrozenMapping = field(default_factory=FrozenMapping, repr=False)
     description: str = field(default="", repr=False)
     path: str | None = field(default=None, compare=False, repr=False)
+    based_on: str | None = field(default=None, compare=False, repr=False)
+    changes: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __repr__(self) -> str:
-        return f"RuleSet(name={self.name!r}, title={self.title!r})"
+        return (
+            f"RuleSet(name={self.name!r}, title={self.title!r}, fingerprint={self.fingerprint!r})"
+        )
+
+    @property
+    def origin(self) -> str:
+        """Where the rule set came from: ``built-in`` or the path of the user's file.
+
+        References
+        ----------
+        Provenance only; no clinical source.
+        """
+        return "built-in" if self.path is None else self.path
+
+    @property
+    def fingerprint(self) -> str:
+        """12 hex digits of a SHA-256 over every definition (operators, values, units, windows).
+
+        Names, titles, sources and comments do not enter it, so two files with
+        the same definitions have the same fingerprint and any changed
+        threshold or window gives another one. Report it with results so a
+        reader can tell which definitions produced them.
+
+        References
+        ----------
+        Provenance only; SHA-256 (FIPS 180-4).
+        """
+        text = json.dumps(sorted(self.definitions().items()), separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    def definitions(self) -> dict[str, str]:
+        """Every definition as ``{parameter: value}`` text, the content the fingerprint covers.
+
+        References
+        ----------
+        The rule-set YAML.
+        """
+        return {parameter: value for parameter, value, _ in self._rows(with_notes=False)}
+
+    @property
+    def provenance(self) -> str:
+        """One phrase saying which rule set this is, where it came from and its fingerprint.
+
+        E.g. "the rule set 'study' (Seed study: ...; shipped with NephroCohort;
+        fingerprint 1a2b3c4d5e6f)" or "a modified copy of 'study' (file my.yaml; changed:
+        ...; fingerprint ...)". A file that claims a shipped rule set by its
+        name or title but changes a definition is never described by the
+        shipped name alone.
+
+        References
+        ----------
+        Provenance only; no clinical source.
+        """
+        print_ = f"fingerprint {self.fingerprint}"
+        if self.path is None:
+            return f"the rule set '{self.name}' ({self.title}; shipped with NephroCohort; {print_})"
+        if self.based_on is not None and self.changes:
+            return (
+                f"a modified copy of '{self.based_on}' (file {self.path}; changed: "
+                f"{'; '.join(self.changes)}; {print_})"
+            )
+        same = f", definitions identical to the shipped '{self.based_on}'" if self.based_on else ""
+        return f"the rule set '{self.name}' ({self.title}; file {self.path}{same}; {print_})"
 
     def criterion_for(self, test: str, unit: str) -> tuple[ProteinuriaCriterion, float]:
         """The criterion that applies to ``test`` measured in ``unit`` and the exact factor to its unit.
@@ -387,6 +454,9 @@ class RuleSet:
         ----------
         The rule-set YAML.
         """
+        return self._rows(with_notes=True)
+
+    def _rows(self, *, with_notes: bool) -> list[tuple[str, str, str]]:
         rows = []
         for criterion in self.proteinuria:
             for category, threshold in (
@@ -394,7 +464,11 @@ class RuleSet:
                 ("complete", criterion.complete),
             ):
                 label = f"proteinuria.{criterion.test}[{criterion.unit}].{category}"
-                value = f"{threshold} ({threshold.note})" if threshold.note else str(threshold)
+                value = (
+                    f"{threshold} ({threshold.note})"
+                    if threshold.note and with_notes
+                    else str(threshold)
+                )
                 rows.append((label, value, threshold.source))
             rows.append(
                 (
@@ -538,11 +612,28 @@ def load_rule_set(name_or_path) -> RuleSet:
             content = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise RuleSetError(f"Rule set file '{text}' could not be read: {error}.") from None
-        return _parse(content, f"rule set file '{text}'", str(path))
+        return _compared_with_shipped(_parse(content, f"rule set file '{text}'", str(path)))
     raise RuleSetError(
         f"Unknown rule set '{text}'. Available rule sets: {', '.join(names)}; "
         "or give the path to your own YAML file."
     )
+
+
+def _compared_with_shipped(rule_set: RuleSet) -> RuleSet:
+    """Record which shipped rule set a user's file claims to be (by name or title) and what differs."""
+    shipped = {name: _load_builtin(name) for name in list_rule_sets()}
+    claimed = rule_set.name if rule_set.name in shipped else None
+    if claimed is None:
+        claimed = next((n for n, r in shipped.items() if r.title == rule_set.title), None)
+    if claimed is None:
+        return rule_set
+    original, edited = shipped[claimed].definitions(), rule_set.definitions()
+    changes = tuple(
+        f"{key} {original.get(key, '(absent)')} -> {edited.get(key, '(absent)')}"
+        for key in [*original, *(k for k in edited if k not in original)]
+        if original.get(key) != edited.get(key)
+    )
+    return dataclasses.replace(rule_set, based_on=claimed, changes=changes)
 
 
 @functools.cache
