@@ -113,6 +113,7 @@ def build_results(
         software=software,
         source=source,
         notes=tuple(notes),
+        rule_set=rule_set,
     )
     return Results(
         items=tuple(items),

@@ -62,12 +62,22 @@ def methods_paragraph(
     software,
     source: str = "records",
     notes: tuple = (),
+    rule_set=None,
 ) -> str:
-    """A methods paragraph describing this run, ready to paste into a manuscript."""
+    """A methods paragraph describing this run, ready to paste into a manuscript.
+
+    ``rule_set`` (a RuleSet or a name/path) adds its origin and fingerprint, so
+    an edited copy of a shipped rule set is never reported as the original.
+    """
     by_id = {item.id: item for item in items}
     included, assessed = by_id["eligibility.included"], by_id["eligibility.assessed"]
     sentences = []
     title = f" ({rule_set_title})" if rule_set_title and rule_set_title != rule_set_name else ""
+    if rule_set is not None and not hasattr(rule_set, "provenance"):
+        from nephrocohort.clinical.rules import load_rule_set
+
+        rule_set = load_rule_set(rule_set)
+    described = getattr(rule_set, "provenance", None) or f"the rule set '{rule_set_name}'{title}"
     if source == "analysis_file":
         sentences.append(
             f"Of {assessed.n} patients in the analysis-dataset file, {included.n} were marked "
@@ -76,7 +86,7 @@ def methods_paragraph(
     else:
         sentences.append(
             f"Of {assessed.n} patients assessed, {included.n} met the eligibility criteria of "
-            f"the rule set '{rule_set_name}'{title} and were analysed."
+            f"{described} and were analysed."
         )
     if source == "records":
         sentences.append(
