@@ -540,18 +540,18 @@ def _dipstick_notation(grade: str) -> str:
 def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, graded) -> None:
     """A dipstick's unit must fit its notation (vocabulary.DIPSTICK_NOTATIONS) and be given.
 
-    ``graded`` marks the dipstick rows whose value is a known grade.
+    ``graded`` marks the dipstick rows whose value is a known grade. The work is
+    per distinct grade and unit, on the dipstick rows only.
     """
-    notation_of = {grade: _dipstick_notation(grade) for grade in factorize(values[graded])[1]}
-    notation = lookup_text(values, notation_of).to_numpy(dtype=object, na_value=None)
-    unit_of = {unit: normalise_unit(unit) for unit in factorize(units[graded])[1]}
-    unit = lookup_text(units, unit_of).to_numpy(dtype=object, na_value=None)
+    positions = np.flatnonzero(graded)
+    notation = _per_distinct_text(values.iloc[positions], _dipstick_notation)
+    unit = _per_distinct_text(units.iloc[positions], normalise_unit)
     notations = {
         "mg_dl_notation": ", ".join(DIPSTICK_NOTATIONS["mg/dL"]),
         "grade_notation": ", ".join(DIPSTICK_NOTATIONS["grade"]),
     }
+    mismatch = _spread(positions, (notation == "mg/dL") & (unit == "grade"), len(values))
     as_grade = {mg_dl: grade for grade, mg_dl in DIPSTICK_GRADES_MG_DL.items() if "+" in grade}
-    mismatch = graded & (notation == "mg/dL") & (unit == "grade")
     for position in table.to_list("dipstick_unit_mismatch", "unit", mismatch):
         grade = values.iloc[position]
         mg_dl = _dipstick_mg_dl(grade)
@@ -566,7 +566,7 @@ def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, gr
             **notations,
         )
     expected = {"mg/dL": "'mg/dL'", "grade": "'grade'", "either": "'mg/dL' or 'grade'"}
-    missing = graded & units.isna().to_numpy()
+    missing = _spread(positions, unit == None, len(values))  # noqa: E711 (elementwise)
     for position in table.to_list("dipstick_unit_missing", "unit", missing):
         grade = values.iloc[position]
         table.add(
@@ -575,11 +575,24 @@ def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, gr
             "unit",
             None,
             grade=grade,
-            expected=expected[notation[position]],
+            expected=expected[_dipstick_notation(grade)],
             **notations,
         )
     # The value of such a row is not reported again (its unit is the problem).
     table.mark("value", mismatch | missing)
+
+
+def _per_distinct_text(values: pd.Series, function) -> np.ndarray:
+    """``function`` of each value (None where missing), computed once per distinct value."""
+    codes, distinct = factorize(values)
+    results = np.array([function(value) for value in distinct] + [None], dtype=object)
+    return results[codes]
+
+
+def _spread(positions: np.ndarray, subset_mask, length: int) -> np.ndarray:
+    mask = np.zeros(length, dtype=bool)
+    mask[positions[np.asarray(subset_mask, dtype=bool)]] = True
+    return mask
 
 
 def _dipstick_mg_dl(grade: str) -> float:
