@@ -138,6 +138,16 @@ def _patient_row(patient: Patient | None) -> dict | None:
     return {"patient_id": patient.patient_id, "sex": patient.sex, "birth_date": patient.birth_date}
 
 
+def _centers_of(user):
+    """The centers whose patients ``user`` sees (every center for an administrator)."""
+    profile = profile_of(user)
+    if profile is None:
+        return Center.objects.none()
+    if profile.role == Role.ADMIN:
+        return Center.objects.all()
+    return profile.centers.all()
+
+
 class PatientForm(ContractForm):
     table = "patients"
 
@@ -147,23 +157,50 @@ class PatientForm(ContractForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        profile = profile_of(user)
-        if profile is None:
-            centers = Center.objects.none()
-        elif profile.role == Role.ADMIN:
-            centers = Center.objects.all()
-        else:
-            centers = profile.centers.all()
+        self.user = user
+        centers = _centers_of(user)
         self.fields["center"].queryset = centers
         self.fields["center"].required = True
         if centers.count() == 1 and not self.instance.pk:
             self.fields["center"].initial = centers.first()
 
+    error_messages = {
+        "id_taken": "A patient with the ID %(patient_id)s is already in the registry "
+        "(IDs that differ only in upper/lower case count as the same ID). Choose another ID.",
+        "id_of_deleted_patient": "The ID %(patient_id)s belongs to a deleted patient, whose "
+        "records and history are kept under it. Choose another ID, or ask an administrator "
+        "to restore that patient (nephrocohort restorepatient).",
+        "id_unusable": "This ID cannot be used; choose another.",
+    }
+
     def clean_patient_id(self):
         value = (self.cleaned_data.get("patient_id") or "").strip()
         if not value:
             raise ValidationError("patient ID is required.", code="required")
+        self._refuse_taken_id(value)
         return value
+
+    def _refuse_taken_id(self, value: str) -> None:
+        """Refuse an ID already stored, whatever its case, including deleted patients' IDs.
+
+        The database's own unique constraint is case-sensitive and Django's
+        uniqueness check sees live rows only, so a deleted patient's ID used to
+        reach the database and fail there. A patient the user cannot see (another
+        center's) is not confirmed to exist: the message is the same for any such ID.
+        """
+        same = Patient.all_objects.filter(patient_id__iexact=value)
+        if self.instance.pk:
+            same = same.exclude(pk=self.instance.pk)
+        taken = same.first()
+        if taken is None:
+            return
+        visible = Patient.all_objects.filter(pk=taken.pk, center__in=_centers_of(self.user))
+        if not visible.exists():
+            raise ValidationError(self.error_messages["id_unusable"], code="id_unusable")
+        code = "id_of_deleted_patient" if taken.is_deleted else "id_taken"
+        raise ValidationError(
+            self.error_messages[code], code=code, params={"patient_id": taken.patient_id}
+        )
 
 
 def _record_form(model, table: str, *, widgets=None):

@@ -121,7 +121,13 @@ AXES_LOCKOUT_TEMPLATE = "registry/locked_out.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Database errors can quote patient values, and a 403 needs no traceback.
+    "filters": {
+        "withhold_details": {"()": "nephrocohort.registry.log_filters.WithholdErrorDetails"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["withhold_details"]},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -131,7 +132,13 @@ def _related(model) -> str:
 def patient_create(request):
     form = PatientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        patient = form.save()
+        try:
+            with transaction.atomic():
+                patient = form.save()
+        except IntegrityError:
+            # Someone stored the same ID between the form's check and this save.
+            form.add_error("patient_id", form.error_messages["id_unusable"])
+            return render(request, "registry/patient_form.html", {"form": form, "patient": None})
         messages.success(request, f"Patient {patient.patient_id} created.")
         return redirect("registry:patient_detail", pk=patient.pk)
     return render(request, "registry/patient_form.html", {"form": form, "patient": None})
