@@ -59,12 +59,30 @@ class TestEligibility:
         verdict = assess(hbv="positive", hiv="positive", rituximab_before_mmf=True)
         assert len(verdict.exclusions) == 3
 
-    def test_unknowns_do_not_exclude_but_are_named(self):
-        verdict = assess(hiv="unknown", family_history_ns=None, egfr_before_mmf=None)
+    def test_unknown_exclusion_criteria_do_not_exclude_but_are_named(self):
+        verdict = assess(hiv="unknown", family_history_ns=None, rituximab_before_mmf=None)
         assert verdict.eligible is True
         assert verdict.exclusions == ()
-        assert set(verdict.unchecked) == {"hiv", "family_history_ns", "egfr"}
+        assert set(verdict.unchecked) == {"hiv", "family_history_ns", "rituximab_before_mmf"}
         assert all("could not be checked" in reason for reason in verdict.reasons)
+
+    @pytest.mark.parametrize(
+        ("changes", "criterion"),
+        [
+            ({"age_at_mmf_start_years": None}, "age"),
+            ({"steroid_response": None}, "steroid_response"),
+            ({"steroid_response": "unknown"}, "steroid_response"),
+            ({"egfr_before_mmf": None}, "egfr"),
+        ],
+    )
+    def test_unknown_inclusion_criterion_is_not_met(self, changes, criterion):
+        # seed Methods: inclusion criteria must be met; an unknown one is not confirmed
+        verdict = assess(**changes)
+        assert verdict.eligible is False
+        assert verdict.unconfirmed == (criterion,)
+        assert verdict.unchecked == ()
+        assert len(verdict.exclusions) == 1
+        assert "could not be confirmed: " in verdict.exclusions[0]
 
     def test_exclusions_come_before_unchecked_criteria(self):
         verdict = assess(hbv="positive", hiv=None)

@@ -221,3 +221,34 @@ class TestLabWithoutUnit:
         dataset = derive(cohort, study)
         assert one(dataset, "P1")["state_month1"] == "nephrotic"  # the row without unit is unused
         assert one(dataset, "P2")["state_month1"] == "complete"
+
+
+# --------------------------------------------------------------------------- 7. eligibility
+
+
+class TestEligibilityWithUnknowns:
+    @staticmethod
+    def _cohort(labs, **patient_overrides):
+        # resistant: 60 mg/m2/day 2012-01-01..2012-03-01, nephrotic on days 14 and 35
+        return make_cohort(
+            patients=[patient(**patient_overrides)],
+            medications=[
+                med("prednisolone", "2012-01-01", "2012-03-01", 60, "mg/m2/day", "daily"),
+                med("mmf", MMF_START, None, 600, "mg/m2/day", "bid"),
+            ],
+            labs=[timed("2012-01-15", 80), timed("2012-02-05", 80), *labs],
+            visits=[visit("2015-12-15", height_cm=120)],
+        )
+
+    def test_unknown_egfr_before_mmf_is_not_eligible(self, study):
+        row = one(derive(self._cohort([]), study))
+        assert _is(row["eligible"], False)
+        assert "could not be confirmed: " in row["exclusion_reasons"]
+        assert row["eligibility_unchecked"] == ""
+
+    def test_unknown_serology_does_not_exclude_but_is_listed(self, study):
+        creatinine = lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")  # 0.55 x 120 / 0.6 = 110
+        row = one(derive(self._cohort([creatinine], hbv=None), study))
+        assert _is(row["eligible"], True)
+        assert row["exclusion_reasons"] == ""
+        assert "Hepatitis B" in row["eligibility_unchecked"]

@@ -5,12 +5,21 @@ resistant, eGFR above ``eligibility_min_egfr`` (60 mL/min/1.73m2) before MMF.
 Exclusion: steroid sensitive; HBV, HCV, syphilis or HIV positive; family
 history of nephrotic syndrome; rituximab before MMF.
 
-Unknown values. A value that is not recorded (None) or recorded as
-``unknown`` is not a proven exclusion: the patient stays eligible on that
-criterion, and the reasons say which criterion could not be checked
-("... not recorded, so ... could not be checked"). ``Verdict.exclusions``
-holds only the sentences that exclude, and ``Verdict.unchecked`` names the
-criteria that could not be checked, so a program can tell them apart.
+Unknown values. Inclusion criteria must be met and exclusion criteria must be
+absent (seed Methods: patients "were included" if they met the selection
+criteria, "were excluded" for the listed reasons):
+
+- an unknown **inclusion** criterion (age at MMF start, steroid response,
+  eGFR before MMF) is not met: the patient is not eligible, with the reason
+  "... could not be confirmed: ... is not known." (``Verdict.unconfirmed``
+  names these criteria);
+- an unknown **exclusion** criterion (serology, family history, rituximab
+  before MMF) is not a proven exclusion: the patient stays eligible on it and
+  the reasons say it could not be checked ("... not recorded, so this
+  exclusion could not be checked"; ``Verdict.unchecked`` names them).
+
+``Verdict.exclusions`` holds every sentence that makes the patient not
+eligible (proven exclusions first, then unconfirmed inclusion criteria).
 
 Boundaries follow the seed's wording: "below 18 years" (18.0 is excluded) and
 "above 60 ml/min" (exactly 60 is excluded).
@@ -42,10 +51,13 @@ _SEROLOGY_NAMES = {"hbv": "Hepatitis B", "hcv": "Hepatitis C", "syphilis": "Syph
 class Verdict:
     """Eligibility verdict: ``eligible``, and ``reasons`` a clinician reads.
 
-    ``reasons`` lists the exclusions first, then the criteria that could not
-    be checked; it is empty when the patient is eligible and every criterion
-    could be checked. ``exclusions`` holds the excluding sentences only and
-    ``unchecked`` the names of the unchecked criteria.
+    ``reasons`` lists the exclusions first (proven exclusions, then inclusion
+    criteria that could not be confirmed), then the exclusion criteria that
+    could not be checked; it is empty when the patient is eligible and every
+    criterion could be checked. ``exclusions`` holds the sentences that make
+    the patient not eligible, ``unconfirmed`` the names of the unknown
+    inclusion criteria and ``unchecked`` those of the unknown exclusion
+    criteria.
 
     References
     ----------
@@ -56,9 +68,13 @@ class Verdict:
     reasons: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
-        return f"Verdict(eligible={self.eligible}, exclusions={len(self.exclusions)}, unchecked={list(self.unchecked)})"
+        return (
+            f"Verdict(eligible={self.eligible}, exclusions={len(self.exclusions)}, "
+            f"unconfirmed={list(self.unconfirmed)}, unchecked={list(self.unchecked)})"
+        )
 
 
 def _choice(name: str, value, allowed: tuple[str, ...]) -> str | None:
@@ -104,7 +120,9 @@ def assess_eligibility(
     Serology values are ``positive/negative/unknown``, family history
     ``yes/no/unknown``, ``steroid_response`` ``resistant/sensitive``,
     ``rituximab_before_mmf`` True/False; None means not recorded. An unknown
-    never excludes; it is named in the reasons (see the module docstring).
+    inclusion criterion makes the patient not eligible ("could not be
+    confirmed"); an unknown exclusion criterion does not exclude and is named
+    in the reasons (see the module docstring).
 
     References
     ----------
@@ -116,14 +134,16 @@ def assess_eligibility(
     max_age = rules.derivation.eligibility_max_age_years
     min_egfr = rules.derivation.eligibility_min_egfr
     exclusions: list[str] = []
+    unconfirmed: list[tuple[str, str]] = []
     unchecked: list[tuple[str, str]] = []
 
     age = _number("age_at_mmf_start_years", age_at_mmf_start_years)
     if age is None:
-        unchecked.append(
+        unconfirmed.append(
             (
                 "age",
-                f"Age at MMF start is not known, so age under {max_age:g} years could not be checked.",
+                f"Age under {max_age:g} years at MMF start could not be confirmed: "
+                "the age at MMF start is not known.",
             )
         )
     elif age < 0:
@@ -135,10 +155,10 @@ def assess_eligibility(
 
     response = _choice("steroid_response", steroid_response, _RESPONSE_VALUES + ("unknown",))
     if response in (None, "unknown"):
-        unchecked.append(
+        unconfirmed.append(
             (
                 "steroid_response",
-                "Steroid response is not known, so steroid resistance could not be checked.",
+                "Steroid resistance could not be confirmed: the steroid response is not known.",
             )
         )
     elif response == "sensitive":
@@ -146,10 +166,11 @@ def assess_eligibility(
 
     egfr = _number("egfr_before_mmf", egfr_before_mmf)
     if egfr is None:
-        unchecked.append(
+        unconfirmed.append(
             (
                 "egfr",
-                f"eGFR before MMF is not known, so eGFR above {min_egfr:g} could not be checked.",
+                f"eGFR above {min_egfr:g} before MMF could not be confirmed: "
+                "no eGFR before MMF is known.",
             )
         )
     elif egfr < 0:
@@ -196,9 +217,11 @@ def assess_eligibility(
     elif rituximab_before_mmf:
         exclusions.append("Rituximab before MMF.")
 
+    not_eligible = tuple(exclusions) + tuple(sentence for _, sentence in unconfirmed)
     return Verdict(
-        eligible=not exclusions,
-        reasons=tuple(exclusions) + tuple(sentence for _, sentence in unchecked),
-        exclusions=tuple(exclusions),
+        eligible=not not_eligible,
+        reasons=not_eligible + tuple(sentence for _, sentence in unchecked),
+        exclusions=not_eligible,
         unchecked=tuple(name for name, _ in unchecked),
+        unconfirmed=tuple(name for name, _ in unconfirmed),
     )

@@ -711,11 +711,12 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     )
     add(
         "exclusion_reasons",
-        "The exclusions of the eligibility verdict, joined with '; ' (empty when eligible).",
+        "Why the patient is not eligible, joined with '; ' (empty when eligible): proven exclusions, "
+        "then inclusion criteria (age, steroid resistance, eGFR before MMF) that could not be confirmed.",
     )
     add(
         "eligibility_unchecked",
-        "Criteria the verdict could not check because the value is not recorded (these never exclude).",
+        "Exclusion criteria the verdict could not check because the value is not recorded (these never exclude).",
     )
     response_evidence = []
     info = trace.steroid_response_trace.iloc[0]
