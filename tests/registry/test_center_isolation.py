@@ -35,14 +35,48 @@ def test_every_patient_url_is_covered(patient_b):
     assert len(_patient_urls(patient_b)) == (len(names) - 3) + 3 * len(CHILD_MODELS)
 
 
+ROLES = ["admin", "investigator", "data_entry", "monitor"]
+
+
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ["investigator", "data_entry", "monitor"])
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_other_centers_patient_urls_answer_404(client, entry_a, patient_a, patient_b, method):
-    client.force_login(entry_a)
+def test_other_centers_patient_urls_answer_404(
+    client, make_user, patient_a, patient_b, method, role
+):
+    """Whatever the role, another center's patient is not found (never 403, which confirms it)."""
+    client.force_login(make_user(f"{role}_a", role, "A"))
     before = Patient.objects.get(pk=patient_b.pk).version
     answered = {url: getattr(client, method)(url).status_code for url in _patient_urls(patient_b)}
     assert answered and set(answered.values()) == {404}, answered
     assert Patient.objects.get(pk=patient_b.pk).version == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_patient_urls_of_an_id_that_does_not_exist_answer_404(client, make_user, patient_b, role):
+    client.force_login(make_user(f"{role}_a", role, "A"))
+    urls = [url.replace(f"/{patient_b.pk}/", "/99999/", 1) for url in _patient_urls(patient_b)]
+    assert all("/99999/" in url for url in urls)
+    answered = {url: client.get(url).status_code for url in urls}
+    assert set(answered.values()) == {404}, answered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_missing_record_of_own_patient_answers_404(client, make_user, patient_a, role):
+    client.force_login(make_user(f"{role}_a", role, "A"))
+    for name in ("record_edit", "record_delete"):
+        url = reverse(f"registry:{name}", args=[patient_a.pk, "visits", 99999])
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["investigator", "monitor"])
+def test_own_patients_edit_urls_are_refused_for_read_only_roles(client, make_user, patient_a, role):
+    client.force_login(make_user(f"{role}_a", role, "A"))
+    url = reverse("registry:patient_edit", args=[patient_a.pk])
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.django_db

@@ -51,6 +51,12 @@ def registry_view(action: str):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            # Visibility first: another center's patient, or an id that does not
+            # exist, is 404 for every role, so a 403 never confirms it exists.
+            if "pk" in kwargs:
+                patient = visible_patient(request, kwargs["pk"])
+                if "record_pk" in kwargs:
+                    visible_record(request, patient, kwargs["table"], kwargs["record_pk"])
             if not user_can(request.user, action):
                 raise PermissionDenied(f"Your role does not allow this ({action}).")
             return view(request, *args, **kwargs)
@@ -61,6 +67,7 @@ def registry_view(action: str):
 
 
 def visible_patient(request, pk: int) -> Patient:
+    """The patient ``pk`` if the user sees it, else 404."""
     return get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
 
 
