@@ -31,7 +31,7 @@ import yaml
 from nephrocohort.interop._errors import MappingError
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
-__all__ = ["ColumnMapping", "Mapping", "load_mapping", "UNIT_FACTORS", "parse_mapping"]
+__all__ = ["ColumnMapping", "MESSAGES", "Mapping", "load_mapping", "UNIT_FACTORS", "parse_mapping"]
 
 #: Accepted units per analysis unit: factor to multiply by to get the analysis unit.
 UNIT_FACTORS: dict[str, dict[str, float]] = {
@@ -72,6 +72,44 @@ MESSAGES: dict[str, str] = {
         "true` (or correct date_format)."
     ),
     "bad_confirmation": "date_format_confirmed must be true or false; got {value!r}.",
+    "unit_not_allowed": (
+        "column {column!r}: {variable} has no unit, but the mapping gives {unit!r}. Remove 'unit'."
+    ),
+    "unit_not_convertible": (
+        "column {column!r}: unit {unit!r} cannot be converted to {target} for "
+        "{variable}. Accepted: {accepted}."
+    ),
+    "not_a_format": (
+        "{where}: date_format {value!r} is not a format. Write it with %d (day), %m (month) "
+        'and %Y (4-digit year), e.g. "%d/%m/%Y".'
+    ),
+    "not_a_dictionary": "a mapping file must be a YAML dictionary with a 'columns:' section.",
+    "unknown_keys": "unknown key(s) {keys}; allowed: {allowed}.",
+    "no_columns": "'columns:' must map each sheet column to {{variable: NAME}}.",
+    "bad_decimal": 'decimal must be "." or ","; got {value!r}.',
+    "bad_column_spec": "column {column!r} must map to {{variable: NAME}} or {{ignore: true}}.",
+    "unknown_column_keys": "column {column!r}: unknown key(s) {keys}; allowed: {allowed}.",
+    "unknown_variable": (
+        "column {column!r}: {name!r} is not an analysis variable. "
+        "See docs/interop.md for the list (e.g. sex, histology, relapses_per_year_before)."
+    ),
+    "variable_mapped_twice": "columns {first!r} and {second!r} both map to {name}; keep one.",
+    "codes_not_a_dictionary": "column {column!r}: 'codes' must map sheet values to codes.",
+    "codes_on_uncoded": "column {column!r}: {name} is not a coded variable; remove 'codes'.",
+    "code_not_allowed": (
+        "column {column!r}: {raw!r} maps to {code!r}, which is not a code of {name}; "
+        "allowed: {allowed}."
+    ),
+    "boolean_code": "column {column!r}: {raw!r} must map to true or false for {name}.",
+    "no_patient_id": (
+        "no column maps to patient_id; every row needs its patient's pseudonymous id."
+    ),
+    "defaults_not_a_dictionary": "'defaults:' must map variable names to constant values.",
+    "unknown_default": "defaults: {name!r} is not an analysis variable.",
+    "default_also_mapped": "defaults: {name} is also mapped from column {column!r}; keep one.",
+    "file_not_found": "The mapping file {path} does not exist.",
+    "not_utf8": "{name} is not UTF-8 text; save the mapping as UTF-8.",
+    "not_yaml": "{name} is not valid YAML{where}: {problem}.",
 }
 
 
@@ -101,8 +139,9 @@ class Mapping:
     source: str = "the mapping"
 
 
-def _fail(source: str, message: str) -> MappingError:
-    return MappingError(f"{source}: {message}")
+def _fail(source: str, message_code: str, /, **params) -> MappingError:
+    """The error for ``MESSAGES[message_code]``, prefixed with the mapping file's name."""
+    return MappingError(f"{source}: {MESSAGES[message_code].format(**params)}")
 
 
 def _unit_factor(source: str, column: str, variable: Variable, unit) -> float:
@@ -114,14 +153,15 @@ def _unit_factor(source: str, column: str, variable: Variable, unit) -> float:
         if name.lower() == written.lower():
             return factor
     if variable.unit is None:
-        raise _fail(
-            source,
-            f"column {column!r}: {variable.name} has no unit, but the mapping gives {unit!r}. Remove 'unit'.",
-        )
+        raise _fail(source, "unit_not_allowed", column=column, variable=variable.name, unit=unit)
     raise _fail(
         source,
-        f"column {column!r}: unit {unit!r} cannot be converted to {variable.unit} for "
-        f"{variable.name}. Accepted: {', '.join(accepted) or variable.unit}.",
+        "unit_not_convertible",
+        column=column,
+        unit=unit,
+        target=variable.unit,
+        variable=variable.name,
+        accepted=", ".join(accepted) or variable.unit,
     )
 
 
@@ -130,11 +170,7 @@ def _check_format(source: str, where: str, date_format) -> str | None:
         return None
     text = str(date_format)
     if not any(d in text for d in ("%d", "%m", "%Y", "%y")):
-        raise _fail(
-            source,
-            f"{where}: date_format {text!r} is not a format. Write it with %d (day), %m (month) "
-            'and %Y (4-digit year), e.g. "%d/%m/%Y".',
-        )
+        raise _fail(source, "not_a_format", where=where, value=text)
     return text
 
 
@@ -146,30 +182,29 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
     sets it to true (``confirm_line`` is its line in the file, for the message).
     """
     if not isinstance(data, dict):
-        raise _fail(source, "a mapping file must be a YAML dictionary with a 'columns:' section.")
+        raise _fail(source, "not_a_dictionary")
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise _fail(
             source,
-            f"unknown key(s) {', '.join(map(str, unknown))}; allowed: {', '.join(sorted(_TOP_KEYS))}.",
+            "unknown_keys",
+            keys=", ".join(map(str, unknown)),
+            allowed=", ".join(sorted(_TOP_KEYS)),
         )
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
-        raise _fail(source, "'columns:' must map each sheet column to {variable: NAME}.")
+        raise _fail(source, "no_columns")
     decimal = data.get("decimal")
     if decimal not in (None, ".", ","):
-        raise _fail(source, f'decimal must be "." or ","; got {decimal!r}.')
+        raise _fail(source, "bad_decimal", value=decimal)
     top_format = _check_format(source, "date_format", data.get("date_format"))
     confirmed = data.get("date_format_confirmed", True)
     if confirmed is not True:
         if confirmed is not False:
-            raise _fail(source, MESSAGES["bad_confirmation"].format(value=confirmed))
+            raise _fail(source, "bad_confirmation", value=confirmed)
         line = f"line {confirm_line}, " if confirm_line else ""
         raise _fail(
-            source,
-            MESSAGES["date_format_unconfirmed"].format(
-                date_format=top_format or "(none)", line=line
-            ),
+            source, "date_format_unconfirmed", date_format=top_format or "(none)", line=line
         )
     mapped: list[ColumnMapping] = []
     ignored: list[str] = []
@@ -177,50 +212,45 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
     for column, spec in columns.items():
         column = str(column).strip()
         if spec is None or not isinstance(spec, dict):
-            raise _fail(
-                source, f"column {column!r} must map to {{variable: NAME}} or {{ignore: true}}."
-            )
+            raise _fail(source, "bad_column_spec", column=column)
         bad = sorted(set(spec) - _COLUMN_KEYS)
         if bad:
             raise _fail(
                 source,
-                f"column {column!r}: unknown key(s) {', '.join(bad)}; allowed: {', '.join(sorted(_COLUMN_KEYS))}.",
+                "unknown_column_keys",
+                column=column,
+                keys=", ".join(bad),
+                allowed=", ".join(sorted(_COLUMN_KEYS)),
             )
         if spec.get("ignore"):
             ignored.append(column)
             continue
         name = spec.get("variable")
         if name not in _BY_NAME:
-            raise _fail(
-                source,
-                f"column {column!r}: {name!r} is not an analysis variable. "
-                "See docs/interop.md for the list (e.g. sex, histology, relapses_per_year_before).",
-            )
+            raise _fail(source, "unknown_variable", column=column, name=name)
         if name in used:
-            raise _fail(
-                source, f"columns {used[name]!r} and {column!r} both map to {name}; keep one."
-            )
+            raise _fail(source, "variable_mapped_twice", first=used[name], second=column, name=name)
         used[name] = column
         variable = _BY_NAME[name]
         codes = spec.get("codes") or {}
         if not isinstance(codes, dict):
-            raise _fail(source, f"column {column!r}: 'codes' must map sheet values to codes.")
+            raise _fail(source, "codes_not_a_dictionary", column=column)
         if codes and variable.kind not in ("category", "boolean"):
-            raise _fail(
-                source, f"column {column!r}: {name} is not a coded variable; remove 'codes'."
-            )
+            raise _fail(source, "codes_on_uncoded", column=column, name=name)
         clean_codes: dict[str, str | None] = {}
         for raw, code in codes.items():
             if code is not None and variable.kind == "category" and str(code) not in variable.codes:
                 raise _fail(
                     source,
-                    f"column {column!r}: {raw!r} maps to {code!r}, which is not a code of {name}; "
-                    f"allowed: {', '.join(variable.codes)}.",
+                    "code_not_allowed",
+                    column=column,
+                    raw=raw,
+                    code=code,
+                    name=name,
+                    allowed=", ".join(variable.codes),
                 )
             if code is not None and variable.kind == "boolean" and not isinstance(code, bool):
-                raise _fail(
-                    source, f"column {column!r}: {raw!r} must map to true or false for {name}."
-                )
+                raise _fail(source, "boolean_code", column=column, raw=raw, name=name)
             clean_codes[_key(raw)] = code if code is None or isinstance(code, bool) else str(code)
         mapped.append(
             ColumnMapping(
@@ -233,19 +263,15 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
             )
         )
     if "patient_id" not in used:
-        raise _fail(
-            source, "no column maps to patient_id; every row needs its patient's pseudonymous id."
-        )
+        raise _fail(source, "no_patient_id")
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
-        raise _fail(source, "'defaults:' must map variable names to constant values.")
+        raise _fail(source, "defaults_not_a_dictionary")
     for name in defaults:
         if name not in _BY_NAME:
-            raise _fail(source, f"defaults: {name!r} is not an analysis variable.")
+            raise _fail(source, "unknown_default", name=name)
         if name in used:
-            raise _fail(
-                source, f"defaults: {name} is also mapped from column {used[name]!r}; keep one."
-            )
+            raise _fail(source, "default_also_mapped", name=name, column=used[name])
     return Mapping(
         tuple(mapped),
         tuple(ignored),
@@ -284,16 +310,18 @@ def load_mapping(path: Path | str) -> Mapping:
     """Read and check a mapping YAML file."""
     path = Path(path)
     if not path.exists():
-        raise MappingError(f"The mapping file {path} does not exist.")
+        raise MappingError(MESSAGES["file_not_found"].format(path=path))
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MappingLoader)  # noqa: S506
     except UnicodeDecodeError:
-        raise MappingError(f"{path.name} is not UTF-8 text; save the mapping as UTF-8.") from None
+        raise MappingError(MESSAGES["not_utf8"].format(name=path.name)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise MappingError(
-            f"{path.name} is not valid YAML{where}: {getattr(error, 'problem', error)}."
+            MESSAGES["not_yaml"].format(
+                name=path.name, where=where, problem=getattr(error, "problem", error)
+            )
         ) from None
     confirm_line = next(
         (
