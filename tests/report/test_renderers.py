@@ -61,9 +61,7 @@ def test_docx_has_table2_with_crf_per_histology(results, figures, tmp_path):
 
 def test_docx_before_after_table_and_figures(results, figures, tmp_path):
     document, tables = _docx_tables(write_docx(results, tmp_path / "r.docx", figures=figures))
-    before_after = next(
-        t for t in tables if t[0][0] == "Variable" and "p (Wilcoxon, primary)" in t[0]
-    )
+    before_after = next(t for t in tables if t[0][0] == "Variable" and "Wilcoxon p" in t[0])
     relapses = dict(zip(before_after[0], before_after[1], strict=True))
     # before 3, 4, 2, 5, 1, 2: mean 2.83 (SD 1.47), normal by Lilliefors (D = 0.21) -> note 1;
     # Wilcoxon p = 0.041 and paired t -1.83 (-3.06 to -0.61), p = 0.012 are R's
@@ -71,10 +69,10 @@ def test_docx_before_after_table_and_figures(results, figures, tmp_path):
     assert relapses["Variable"] == "Relapses per year"
     assert relapses["Before / at MMF start"] == "2.83 (SD 1.47)\u00b9"
     assert relapses["Normality of the differences"] == "Lilliefors D = 0.22, p > 0.2: normal"
-    assert relapses["p (Wilcoxon, primary)"] == "0.041" and relapses["Pairs"] == "5"
-    assert relapses["Paired t (secondary)"] == "-1.83 (-3.06 to -0.61), p = 0.012"
+    assert relapses["Wilcoxon p"] == "0.041" and relapses["Pairs"] == "5"
+    assert relapses["Paired t"] == "-1.83 (-3.06 to -0.61), p = 0.012"
     steroid = dict(zip(before_after[0], before_after[2], strict=True))
-    assert steroid["Paired t (secondary)"] == "not given (differences not normal)"
+    assert steroid["Paired t"] == "\u2014"  # not given: the differences are not normal
     notes = [p.text for p in document.paragraphs]
     assert "\u00b9 Lilliefors D = 0.21, p > 0.2: normal." in notes
     assert len(document.inline_shapes) == len(figures) == 5
@@ -176,3 +174,22 @@ def test_html_shows_figures_near_print_size_not_at_their_pixel_width(results, fi
         pixels = int.from_bytes(figure.png[16:20], "big")  # PNG header: width in pixels
         assert width == round(pixels / 150 * 115)  # 150 dpi drawn, 1.2 x 96 px per inch shown
         assert width < pixels
+
+
+def test_docx_tables_are_journal_style(results, figures, tmp_path):
+    from docx.oxml.ns import qn
+
+    document = Document(write_docx(results, tmp_path / "r.docx", figures=figures))
+    section = document.sections[0]
+    assert section.left_margin.inches == pytest.approx(1)
+    for table in document.tables:
+        borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+        # three horizontal rules, no grid: only top and bottom on the table, a rule under the
+        # header row, which repeats on each page
+        assert [child.tag.split("}")[1] for child in borders] == ["top", "bottom"]
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        widths = [column.width.inches for column in table.columns]
+        assert sum(widths) == pytest.approx(6.5, abs=0.01)
+    characteristics = next(t for t in document.tables if t.cell(0, 0).text == "Variable")
+    widths = [column.width for column in characteristics.columns]
+    assert widths[0] > max(widths[2:])  # variable names get room, counts do not

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
 from nephrocohort.report._figures import RenderedFigure, render_figures
@@ -18,25 +20,92 @@ __all__ = ["write_docx"]
 _TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
 
 
+_AFTER_BORDERS = ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
+
+
+def _rule(parent, edge: str, size_eighths: int) -> None:
+    """A horizontal rule on one edge of a table or cell (``size`` in eighths of a point)."""
+    border = OxmlElement(f"w:{edge}")
+    border.set(qn("w:val"), "single")
+    border.set(qn("w:sz"), str(size_eighths))
+    border.set(qn("w:space"), "0")
+    border.set(qn("w:color"), "000000")
+    parent.append(border)
+
+
+def _journal_rules(grid) -> None:
+    """Three horizontal rules (above and below the header, below the body), no vertical lines.
+
+    The layout medical journals print; the header row repeats on each page.
+    """
+    properties = grid._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    _rule(borders, "top", 12)
+    _rule(borders, "bottom", 12)
+    # schema order: tblBorders comes before shd, tblLayout, tblCellMar and tblLook
+    later = [child for child in properties if child.tag in {qn(f"w:{n}") for n in _AFTER_BORDERS}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        properties.append(borders)
+    header = grid.rows[0]
+    for cell in header.cells:
+        cell_borders = OxmlElement("w:tcBorders")
+        _rule(cell_borders, "bottom", 6)
+        cell._tc.get_or_add_tcPr().append(cell_borders)
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+
+
+#: Text width of the page (Letter or A4 with 1-inch margins fits 6.5 inches).
+_TEXT_WIDTH_IN = 6.5
+
+
+def _column_widths(table: Table) -> list[float]:
+    """Widths in inches shared out by each column's longest text (within bounds).
+
+    Equal widths squeeze the variable names into many lines while number
+    columns stay half empty. A header may wrap between words, so it asks
+    only for its longest word; numbers ask for their whole text so that
+    "10.37 (SD 4.98)" stays on one line; long labels wrap beyond 32 characters.
+    """
+    weights = []
+    for index, header in enumerate(table.columns):
+        words = max((len(word) for word in str(header).split()), default=0) + 1
+        longest = max([len(str(row[index])) for row in table.rows] + [words, 7])
+        weights.append(min(longest, 32 if index == 0 else 28))
+    total = sum(weights)
+    return [_TEXT_WIDTH_IN * weight / total for weight in weights]
+
+
 def _add_table(document, table: Table) -> None:
     document.add_paragraph(table.title, style="Heading 3")
     grid = document.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
-    for cell, text in zip(grid.rows[0].cells, table.columns, strict=True):
+    grid.autofit = False
+    for index, (cell, text) in enumerate(zip(grid.rows[0].cells, table.columns, strict=True)):
         cell.text = str(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
+        if index:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for row in table.rows:
         cells = grid.add_row().cells
         for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
             cell.text = str(text)
             if index:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    widths = _column_widths(table)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Inches(width)
     for row in grid.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Inches(width)  # Word reads the cell widths, LibreOffice the grid
             for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(0)
                 for run in paragraph.runs:
                     run.font.size = Pt(9)
+    _journal_rules(grid)
     if table.note:
         note = document.add_paragraph(table.note)
         note.runs[0].font.size = Pt(8)
@@ -51,6 +120,8 @@ def write_docx(results: Results, path, *, figures: list[RenderedFigure] | None =
     path = Path(path)
     figures = render_figures(results) if figures is None else figures
     document = Document()
+    for section in document.sections:  # 6.5 inches of text on Letter and on A4
+        section.left_margin = section.right_margin = Inches(1)
     document.core_properties.title = _TITLE
     document.add_heading(_TITLE, level=1)
     cohort_n = results.get("cohort.n")
