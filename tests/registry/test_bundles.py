@@ -160,6 +160,21 @@ class TestExport:
         cohort = load_bundle(tmp_path)
         assert cohort.row_counts()["labs"] == 3
 
+    @pytest.mark.parametrize("identifiable", ["", "on"])
+    def test_center_without_patients_exports_empty_tables(
+        self, client, make_user, patient_b, identifiable
+    ):
+        role = "admin" if identifiable else "investigator"
+        user = make_user("empty", role, "A")
+        client.force_login(user)
+        if identifiable:
+            # An administrator sees every center: an empty registry is the empty case.
+            patient_b.soft_delete(expected_version=patient_b.version)
+        tables = _export(client, identifiable=identifiable)
+        assert tables["patients"].empty and tables["labs"].empty
+        expected = "onset_date" if identifiable else "onset_date_days_from_onset"
+        assert expected in tables["patients"].columns
+
     def test_data_entry_cannot_export(self, client_a):
         assert client_a.get(reverse("registry:export")).status_code == 403
 

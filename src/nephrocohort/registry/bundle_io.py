@@ -281,7 +281,9 @@ def _deidentify(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             if (table, column) in FREE_TEXT_COLUMNS:
                 frame = frame.drop(columns=column)
             elif TABLES[table].column(column).kind == "date":
-                reference = frame["patient_id"].map(onset)
+                # Both sides as datetimes even when the table is empty (a center
+                # without patients): empty object columns cannot be subtracted.
+                reference = pd.to_datetime(frame["patient_id"].map(onset))
                 days = (pd.to_datetime(frame[column]) - reference).dt.days
                 position = frame.columns.get_loc(column)
                 frame = frame.drop(columns=column)
