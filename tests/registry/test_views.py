@@ -129,6 +129,36 @@ class TestPatientForms:
             in response.context["form"].errors["onset_date"]
         )
 
+    def _edit(self, client, patient, **changes):
+        data = {
+            "patient_id": patient.patient_id,
+            "center": patient.center_id,
+            "sex": patient.sex,
+            "birth_date": "2012-03-01",
+            "onset_date": "2014-05-10",
+            "hbv": "negative",
+            "hcv": "negative",
+            "syphilis": "negative",
+            "hiv": "negative",
+            "family_history_ns": "no",
+            "version": patient.version,
+            **changes,
+        }
+        return client.post(reverse("registry:patient_edit", args=[patient.pk]), data)
+
+    def test_birth_date_moved_after_existing_records_is_refused(self, client_a, patient_a):
+        """The whole patient is validated as the bundle loader does, not only its own row."""
+        response = self._edit(client_a, patient_a, birth_date="2015-03-01", onset_date="2015-04-01")
+        assert response.status_code == 200
+        errors = " ".join(response.context["form"].non_field_errors())
+        assert "2015-02-01, which is before the birth date of patient A-001" in errors
+        assert Patient.objects.get(pk=patient_a.pk).birth_date.isoformat() == "2012-03-01"
+
+    def test_edit_that_keeps_records_valid_is_saved(self, client_a, patient_a):
+        response = self._edit(client_a, patient_a, sex="F")
+        assert response.status_code == 302
+        assert Patient.objects.get(pk=patient_a.pk).sex == "F"
+
 
 @pytest.mark.django_db
 class TestRecordForms:

@@ -26,7 +26,7 @@ from nephrocohort.registry.models import (
     Visit,
     profile_of,
 )
-from nephrocohort.registry.validation import check_row
+from nephrocohort.registry.validation import check_patient_edit, check_row
 
 __all__ = [
     "PatientForm",
@@ -110,6 +110,9 @@ class ContractForm(forms.ModelForm):
             for message in messages:
                 self.add_error(column if column in self.fields else None, message)
         self.warnings = findings.warnings
+        if self.table == "patients" and self.instance.pk and not findings.errors:
+            for message in check_patient_edit(self.instance, row):
+                self.add_error(None, message)
         if findings.warnings and not cleaned.get("confirm_unusual_values"):
             self.add_error(
                 "confirm_unusual_values",

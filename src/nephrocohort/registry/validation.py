@@ -26,10 +26,11 @@ import pandas as pd
 from nephrocohort.cohort import validate_bundle
 from nephrocohort.cohort.contract import TABLES
 
-__all__ = ["RowFindings", "check_row"]
+__all__ = ["RowFindings", "check_row", "check_patient_edit"]
 
 _WHERE = re.compile(r"^\S+ row \d+: ")
 _CONFIRMABLE = frozenset({"implausible"})
+CHILD_TABLES = ("biopsies", "genetics", "visits", "labs", "medications", "events")
 
 
 @dataclass
@@ -86,3 +87,49 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
         else:
             findings.errors.setdefault(problem.column, []).append(sentence)
     return findings
+
+
+def _patient_problems(tables: dict[str, pd.DataFrame], *, as_of=None) -> list:
+    with tempfile.TemporaryDirectory(prefix="nephrocohort-patient-") as name:
+        folder = Path(name)
+        for table, frame in tables.items():
+            columns = [column for column in TABLES[table].column_names if column in frame.columns]
+            frame[columns].map(_as_text).to_csv(folder / f"{table}.csv", index=False)
+        return validate_bundle(folder, as_of=as_of)
+
+
+def check_patient_edit(patient, row: dict, *, as_of=None) -> list[str]:
+    """Errors that editing ``patient``'s own row to ``row`` would make in its records.
+
+    The whole patient (its row and every live record) is validated by the
+    bundle loader as stored and as edited; the hard errors that only the
+    edited version has (a birth date moved after a visit, a death date before
+    an event) are returned. Problems the records already had are not this
+    edit's; plausibility warnings of records were confirmed when they were saved.
+    """
+    from nephrocohort.registry.conversion import raw_tables
+    from nephrocohort.registry.models import Patient
+
+    stored = raw_tables(Patient.objects.filter(pk=patient.pk))
+    edited = dict(stored)
+    patients = stored["patients"].copy()
+    for column, value in row.items():
+        if column in patients.columns:
+            patients[column] = [value]
+    edited["patients"] = patients
+    # The ID may change in the same edit: the records follow their patient.
+    new_id = row.get("patient_id", patient.patient_id)
+    for table in CHILD_TABLES:
+        edited[table] = stored[table].assign(patient_id=new_id)
+
+    def key(problem):
+        return (problem.table, problem.row, problem.code, problem.column)
+
+    before = {key(problem) for problem in _patient_problems(stored, as_of=as_of)}
+    return [
+        _sentence(problem)
+        for problem in _patient_problems(edited, as_of=as_of)
+        if problem.table != "patients"
+        and problem.code not in _CONFIRMABLE
+        and key(problem) not in before
+    ]
