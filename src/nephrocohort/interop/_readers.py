@@ -19,10 +19,61 @@ import pandas as pd
 
 from nephrocohort.interop._errors import FileFormatError
 
-__all__ = ["TextTable", "read_table_file", "detect_encoding", "ProgressCallback"]
+__all__ = ["MESSAGES", "TextTable", "read_table_file", "detect_encoding", "ProgressCallback"]
 
 #: Called with (bytes done, bytes in total) while a file is read.
 ProgressCallback = Callable[[int, int], None]
+
+# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
+MESSAGES: dict[str, str] = {
+    "utf16_note": "{name} is UTF-16 encoded; it was read as UTF-16.",
+    "binary": (
+        "{name} is not a text file (it contains binary data). If it is an Excel or SPSS "
+        "file, give it its real extension (.xlsx or .sav)."
+    ),
+    "latin1_note": (
+        "{name} is not UTF-8; it was read as Latin-1 (ISO-8859-1). "
+        "Check that accented letters look right."
+    ),
+    "cp1252_note": (
+        "{name} is not UTF-8; it was read as Windows-1252 (Latin-1, as Excel on Windows "
+        "saves CSV). Check that accented letters look right, or save it as 'CSV UTF-8'."
+    ),
+    "empty": "{name} is empty; expected a header row and data rows.",
+    "bad_header": "{name}: the header row cannot be read ({error}). Is it a text table?",
+    "malformed": "{name} is not a well-formed table ({error}).",
+    "ragged_row": (
+        "{name} row {row} has more cells than the header ({width} columns). "
+        "A value probably contains the separator: put it in double quotes, or remove "
+        "the extra cells."
+    ),
+    "undecodable": (
+        "{name} could not be decoded as {encoding} at byte {byte}; "
+        "save it as 'CSV UTF-8' and try again."
+    ),
+    "no_rows": "{name} has a header but no way to read rows from it.",
+    "blank_header": (
+        "{name}: column {position} of the header row is empty; every column needs a name."
+    ),
+    "duplicate_header": (
+        "{name}: the header names column {column!r} more than once; rename one of them."
+    ),
+    "not_found": "{path} does not exist.",
+    "is_folder": "{path} is a folder; expected a .csv, .xlsx or .sav file.",
+    "no_sheet": "{name} has no sheet {sheet!r}; its sheets are: {sheets}.",
+    "excel_error": "{name}: {error}",
+    "not_a_workbook": (
+        "{name} could not be opened as an Excel workbook ({error}). "
+        "Open it in Excel and save it again as .xlsx."
+    ),
+    "not_spss": "{name} could not be read as an SPSS file ({error}).",
+    "unsupported": ("{name}: files ending in {suffix} are not supported; use .csv, .xlsx or .sav."),
+}
+
+
+def _error(code: str, **params) -> FileFormatError:
+    return FileFormatError(MESSAGES[code].format(**params))
+
 
 _CHUNK_ROWS = 50_000
 _SNIFF_BYTES = 64 * 1024
@@ -45,12 +96,9 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", f"{path.name} is UTF-16 encoded; it was read as UTF-16."
+        return "utf-16", MESSAGES["utf16_note"].format(name=path.name)
     if b"\x00" in raw:
-        raise FileFormatError(
-            f"{path.name} is not a text file (it contains binary data). If it is an Excel or SPSS "
-            "file, give it its real extension (.xlsx or .sav)."
-        )
+        raise _error("binary", name=path.name)
     try:
         raw.decode("utf-8")
         return "utf-8", None
@@ -59,14 +107,8 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     try:
         raw.decode("cp1252")
     except UnicodeDecodeError:
-        return "latin-1", (
-            f"{path.name} is not UTF-8; it was read as Latin-1 (ISO-8859-1). "
-            "Check that accented letters look right."
-        )
-    return "cp1252", (
-        f"{path.name} is not UTF-8; it was read as Windows-1252 (Latin-1, as Excel on Windows "
-        "saves CSV). Check that accented letters look right, or save it as 'CSV UTF-8'."
-    )
+        return "latin-1", MESSAGES["latin1_note"].format(name=path.name)
+    return "cp1252", MESSAGES["cp1252_note"].format(name=path.name)
 
 
 def _sample(path: Path) -> bytes:
@@ -111,14 +153,12 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
     with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
         sample = handle.read(_SNIFF_BYTES)
     if not sample.strip():
-        raise FileFormatError(f"{path.name} is empty; expected a header row and data rows.")
+        raise _error("empty", name=path.name)
     delimiter = _delimiter(sample, path.name)
     try:
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     except csv.Error as error:
-        raise FileFormatError(
-            f"{path.name}: the header row cannot be read ({error}). Is it a text table?"
-        ) from None
+        raise _error("bad_header", name=path.name, error=error) from None
     _check_header(pd.DataFrame(columns=range(len(header))).set_axis(header, axis=1), path.name)
     total = path.stat().st_size
     with path.open("rb") as binary:
@@ -140,21 +180,14 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
         except (pd.errors.ParserWarning, pd.errors.ParserError) as error:
             row = _first_ragged_row(path, encoding, delimiter, len(header))
             if row is None:
-                raise FileFormatError(
-                    f"{path.name} is not a well-formed table ({str(error).strip()})."
-                ) from None
-            raise FileFormatError(
-                f"{path.name} row {row} has more cells than the header ({len(header)} columns). "
-                "A value probably contains the separator: put it in double quotes, or remove "
-                "the extra cells."
-            ) from None
+                raise _error("malformed", name=path.name, error=str(error).strip()) from None
+            raise _error("ragged_row", name=path.name, row=row, width=len(header)) from None
         except UnicodeDecodeError as error:
-            raise FileFormatError(
-                f"{path.name} could not be decoded as {encoding} at byte {error.start}; "
-                "save it as 'CSV UTF-8' and try again."
+            raise _error(
+                "undecodable", name=path.name, encoding=encoding, byte=error.start
             ) from None
     if not frames:
-        raise FileFormatError(f"{path.name} has a header but no way to read rows from it.")
+        raise _error("no_rows", name=path.name)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -173,15 +206,10 @@ def _check_header(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     names = [str(c).strip() for c in frame.columns]
     blank = [i + 1 for i, name in enumerate(names) if not name or name.startswith("Unnamed:")]
     if blank:
-        raise FileFormatError(
-            f"{source}: column {blank[0]} of the header row is empty; every column needs a name."
-        )
+        raise _error("blank_header", name=source, position=blank[0])
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise FileFormatError(
-            f"{source}: the header names column {duplicates[0]!r} more than once; "
-            "rename one of them."
-        )
+        raise _error("duplicate_header", name=source, column=duplicates[0])
     frame.columns = names
     return frame
 
@@ -213,9 +241,9 @@ def read_table_file(
     """
     path = Path(path)
     if not path.exists():
-        raise FileFormatError(f"{path} does not exist.")
+        raise _error("not_found", path=path)
     if path.is_dir():
-        raise FileFormatError(f"{path} is a folder; expected a .csv, .xlsx or .sav file.")
+        raise _error("is_folder", path=path)
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in (".csv", ".txt", ".tsv"):
@@ -232,16 +260,11 @@ def read_table_file(
             )
         except ValueError as error:
             if "not found" in str(error):
-                raise FileFormatError(
-                    f"{path.name} has no sheet {sheet!r}; its sheets are: "
-                    f"{', '.join(pd.ExcelFile(path, engine='openpyxl').sheet_names)}."
-                ) from None
-            raise FileFormatError(f"{path.name}: {error}") from None
+                sheets = ", ".join(pd.ExcelFile(path, engine="openpyxl").sheet_names)
+                raise _error("no_sheet", name=path.name, sheet=sheet, sheets=sheets) from None
+            raise _error("excel_error", name=path.name, error=error) from None
         except Exception as error:  # openpyxl raises many types for a damaged workbook
-            raise FileFormatError(
-                f"{path.name} could not be opened as an Excel workbook ({type(error).__name__}). "
-                "Open it in Excel and save it again as .xlsx."
-            ) from None
+            raise _error("not_a_workbook", name=path.name, error=type(error).__name__) from None
         frame = frame.map(_cell_text)
     elif suffix in (".sav", ".zsav"):
         import pyreadstat
@@ -250,14 +273,9 @@ def read_table_file(
         try:
             frame, _ = pyreadstat.read_sav(path, apply_value_formats=True)
         except Exception as error:  # pyreadstat.ReadstatError and friends
-            raise FileFormatError(
-                f"{path.name} could not be read as an SPSS file ({error})."
-            ) from None
+            raise _error("not_spss", name=path.name, error=error) from None
         frame = frame.map(_cell_text)
     else:
-        raise FileFormatError(
-            f"{path.name}: files ending in {suffix or '(nothing)'} are not supported; "
-            "use .csv, .xlsx or .sav."
-        )
+        raise _error("unsupported", name=path.name, suffix=suffix or "(nothing)")
     frame = _check_header(frame, path.name)
     return TextTable(frame.astype(str), path.name, encoding, tuple(notes))
