@@ -73,6 +73,26 @@ class TestOptimisticLocking:
         with pytest.raises(EditConflictError, match="deleted"):
             stale.save_checked(expected_version=1)
 
+    def test_delete_after_someone_else_saved_says_where_the_current_values_are(
+        self, client, entry_a, patient_a
+    ):
+        from django.contrib.messages import get_messages
+        from django.urls import reverse
+
+        visit = patient_a.visits.get()
+        opened_at = visit.version
+        visit.weight_kg = 15.5
+        visit.save_checked(expected_version=opened_at)
+        client.force_login(entry_a)
+        url = reverse("registry:record_delete", args=[patient_a.pk, "visits", visit.pk])
+        response = client.post(url, {"version": opened_at})
+        assert response["Location"] == reverse("registry:patient_detail", args=[patient_a.pk])
+        (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+        assert "it was not deleted" in message and "weight (kg): 14.2 -> 15.5" in message
+        assert "The patient page now shows the current values" in message
+        assert "form" not in message
+        assert not Visit.objects.get(pk=visit.pk).is_deleted
+
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_from_threads_lose_no_update(centers):

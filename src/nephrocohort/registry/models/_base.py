@@ -50,7 +50,7 @@ def _shown(value) -> str:
 class EditConflictError(NephroCohortError):
     """Someone else saved the record after the user opened it; the save was refused."""
 
-    def __init__(self, *, record, changes, changed_by, changed_at):
+    def __init__(self, *, record, changes, changed_by, changed_at, deleting: bool = False):
         self.record = record
         self.changes = tuple(changes)
         self.changed_by = changed_by
@@ -61,10 +61,19 @@ class EditConflictError(NephroCohortError):
             what = "; ".join(str(change) for change in self.changes)
         else:
             what = "the record was deleted or saved again without visible changes"
+        if deleting:
+            outcome = "so it was not deleted"
+            next_step = (
+                "The patient page now shows the current values; delete it again if it "
+                "should still go."
+            )
+        else:
+            outcome = "so your changes were not saved"
+            next_step = "The form now shows the current values; enter your changes again."
         super().__init__(
             f"This {record._meta.verbose_name} was changed by {who}{when} while you were "
-            f"editing it, so your changes were not saved. What changed: {what}. "
-            "The form now shows the current values; enter your changes again."
+            f"{'looking at' if deleting else 'editing'} it, {outcome}. What changed: {what}. "
+            f"{next_step}"
         )
 
 
@@ -101,9 +110,9 @@ class ClinicalRecord(models.Model):
         """Mark the row deleted (kept in the database and in its history)."""
         self.is_deleted = True
         self.deleted_at = timezone.now()
-        self.save_checked(expected_version=expected_version)
+        self.save_checked(expected_version=expected_version, deleting=True)
 
-    def save_checked(self, *, expected_version: int) -> None:
+    def save_checked(self, *, expected_version: int, deleting: bool = False) -> None:
         """Save only if the stored row is still at ``expected_version``.
 
         The version is bumped by one conditional UPDATE inside the
@@ -117,11 +126,11 @@ class ClinicalRecord(models.Model):
                 version=F("version") + 1
             )
             if bumped != 1:
-                raise self._conflict(expected_version)
+                raise self._conflict(expected_version, deleting=deleting)
             self.version = expected_version + 1
             self.save()
 
-    def _conflict(self, expected_version: int) -> EditConflictError:
+    def _conflict(self, expected_version: int, *, deleting: bool = False) -> EditConflictError:
         current = type(self).all_objects.get(pk=self.pk)
         newest = current.history.order_by("-history_date", "-history_id").first()
         base = current.history.filter(version=expected_version).order_by("-history_id").first()
@@ -138,5 +147,9 @@ class ClinicalRecord(models.Model):
         changed_by = getattr(newest, "history_user", None) if newest else None
         changed_at: datetime | None = getattr(newest, "history_date", None) if newest else None
         return EditConflictError(
-            record=current, changes=changes, changed_by=changed_by, changed_at=changed_at
+            record=current,
+            changes=changes,
+            changed_by=changed_by,
+            changed_at=changed_at,
+            deleting=deleting,
         )
