@@ -62,21 +62,28 @@ def _journal_rules(grid) -> None:
 _TEXT_WIDTH_IN = 6.5
 
 
+#: Inches per character of 9-point text, and the cell's own left and right padding.
+_INCH_PER_CHAR, _CELL_PADDING_IN = 0.075, 0.2
+
+
 def _column_widths(table: Table) -> list[float]:
-    """Widths in inches shared out by each column's longest text (within bounds).
+    """Widths in inches: each column's longest header word first, the rest by content.
 
     Equal widths squeeze the variable names into many lines while number
-    columns stay half empty. A header may wrap between words, so it asks
-    only for its longest word; numbers ask for their whole text so that
-    "10.37 (SD 4.98)" stays on one line; long labels wrap beyond 32 characters.
+    columns stay half empty. A header may wrap between words but never
+    inside one ("Wilc-oxon"), so each column first gets room for its longest
+    header word; the remaining width goes to the columns whose cells are
+    longer than that (labels wrap beyond 32 characters, other cells beyond 28).
     """
-    weights = []
+    floors, extras = [], []
     for index, header in enumerate(table.columns):
-        words = max((len(word) for word in str(header).split()), default=0) + 1
-        longest = max([len(str(row[index])) for row in table.rows] + [words, 7])
-        weights.append(min(longest, 32 if index == 0 else 28))
-    total = sum(weights)
-    return [_TEXT_WIDTH_IN * weight / total for weight in weights]
+        word = max((len(part) for part in str(header).split()), default=0)
+        longest = max([len(str(row[index])) for row in table.rows] + [word])
+        floors.append(word * _INCH_PER_CHAR + _CELL_PADDING_IN)
+        extras.append(max(min(longest, 32 if index == 0 else 28) - word, 0))
+    spare = max(_TEXT_WIDTH_IN - sum(floors), 0)
+    total = sum(extras) or 1
+    return [floor + spare * extra / total for floor, extra in zip(floors, extras, strict=True)]
 
 
 def _add_table(document, table: Table) -> None:
@@ -95,6 +102,10 @@ def _add_table(document, table: Table) -> None:
             cell.text = str(text)
             if index:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if len(table.rows) <= 20:  # a short table stays on one page with its title
+        for row in grid.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     widths = _column_widths(table)
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = Inches(width)
