@@ -389,6 +389,63 @@ class TestNotANumber:
             _emit(True, {"bsa_m2": float("nan")}, "")
 
 
+class TestDoseReadsAsAPrescription:
+    def test_mg_m2_says_per_day_or_per_dose(self):
+        daily = runner.invoke(app, ["calc", "dose", "--drug", "mmf", "--bsa-m2", "0.8563"])
+        assert "mg/m2/day (target 1200 mg/m2/day)" in daily.stdout
+        alternate = runner.invoke(
+            app,
+            [
+                "calc",
+                "dose",
+                "--drug",
+                "prednisolone",
+                "--bsa-m2",
+                "0.8563",
+                "--schedule",
+                "alternate-day",
+            ],
+        )
+        assert "mg/m2 per dose (target 40 mg/m2 per dose)" in alternate.stdout
+        payload = run_json(
+            "calc",
+            "dose",
+            "--drug",
+            "prednisolone",
+            "--bsa-m2",
+            "0.8563",
+            "--schedule",
+            "alternate-day",
+        )
+        assert payload["mg_m2_basis"] == "mg/m2 per dose"
+
+    def test_schedule_with_mmf_is_refused_not_ignored(self):
+        result = runner.invoke(
+            app, ["calc", "dose", "--drug", "mmf", "--bsa-m2", "1", "--schedule", "alternate-day"]
+        )
+        assert result.exit_code == 2
+        assert "--schedule applies to prednisolone only; MMF is given twice daily." in (
+            result.output
+        )
+
+    def test_wrong_formulation_lists_the_right_ones(self):
+        result = runner.invoke(
+            app,
+            [
+                "calc",
+                "dose",
+                "--drug",
+                "mmf",
+                "--bsa-m2",
+                "1",
+                "--formulation",
+                "prednisolone-tablet-5",
+            ],
+        )
+        assert result.exit_code == 2
+        assert "is not a formulation of MMF. Choose one of: mmf-capsule-250" in result.output
+
+
 class TestThroughTheEntryPoint:
     def test_acceptance_command(self):
         done = _cli(

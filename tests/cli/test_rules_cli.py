@@ -94,3 +94,39 @@ def test_show_flags_a_modified_copy_and_lists_the_change(tmp_path):
     assert payload["based_on"] == "study"
     assert payload["fingerprint"] != shipped["fingerprint"]
     assert payload["described_as"].startswith("a modified copy of 'study'")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["study", "ipna2020", "kdigo2021"])
+def test_show_reads_in_words_with_units(name):
+    from nephrocohort.clinical import load_rule_set
+
+    result = runner.invoke(app, ["rules", "show", name])
+    assert result.exit_code == 0
+    rule_set = load_rule_set(name)
+    for parameter, _, _ in rule_set.parameter_rows():
+        label = rule_set.parameter_label(parameter)
+        assert label != parameter and "_" not in label, parameter
+        assert f"[{parameter}]" in result.stdout
+    for raw in (": True", ": False", ": None", "between the two\n"):
+        assert raw not in result.stdout
+    assert "Inclusion, age at MMF start: < 18 years" in result.stdout
+    assert "Inclusion, eGFR before MMF: > 60 mL/min/1.73m2" in result.stdout
+    assert "Chronic renal failure, eGFR: < 60 mL/min/1.73m2" in result.stdout
+
+
+def test_show_study_values_say_their_comparison_and_unit():
+    # Seed Methods: albumin "less than 2.5 gr/dl"; NS cholesterol >= 200 mg/dL (NHLBI 2011).
+    text = runner.invoke(app, ["rules", "show", "study"]).stdout
+    assert "Nephrotic syndrome, serum albumin: < 2.5 g/dL" in text
+    assert "Nephrotic syndrome, total cholesterol: >= 200 mg/dL" in text
+    assert "Nephrotic syndrome, edema required: yes" in text
+    assert (
+        "Partial remission, timed urine protein (mg/m2/h): neither > 40 mg/m2/h nor < 4 mg/m2/h"
+        in text
+    )
+    payload = json.loads(runner.invoke(app, ["rules", "show", "study", "--json"]).stdout)
+    first = payload["parameters"][0]
+    assert first["label"] == "Nephrotic range, timed urine protein (mg/m2/h)"

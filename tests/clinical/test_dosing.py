@@ -67,13 +67,15 @@ class TestMmf:
     def test_unknown_or_wrong_drug_formulation_is_refused(self):
         with pytest.raises(ClinicalInputError, match="mmf-capsule-250"):
             mmf_dose(bsa_m2=1.0, formulation="mmf-capsule-125")
-        with pytest.raises(ClinicalInputError, match="not a mmf formulation"):
+        with pytest.raises(
+            ClinicalInputError,
+            match="not a formulation of MMF. Choose one of: mmf-capsule-250, mmf-tablet-500",
+        ):
             mmf_dose(bsa_m2=1.0, formulation="prednisolone-tablet-5")
 
     def test_describe_reads_as_a_prescription(self):
         assert (
-            mmf_dose(bsa_m2=0.8563).describe()
-            == "MMF 500 mg twice daily (2 capsules of MMF 250 mg capsule)"
+            mmf_dose(bsa_m2=0.8563).describe() == "MMF 500 mg twice daily (2 x MMF 250 mg capsule)"
         )
 
 
@@ -171,3 +173,52 @@ class TestGiSideEffectPlan:
             mmf_gi_side_effect_plan(
                 full_dose=prednisolone_daily_dose(bsa_m2=1.0), onset_date="2024-01-01"
             )
+
+
+class TestMessagesForClinicians:
+    """Doses and refusals read as a prescription: units with their basis, what to use instead."""
+
+    def test_describe_counts_tablets_without_repeating_the_unit(self):
+        # clinical-reference.md 6: BSA 0.856 -> 60 mg/m2 = 51 mg; 5 mg tablets -> 50 mg.
+        assert (
+            prednisolone_daily_dose(bsa_m2=0.8563).describe()
+            == "Prednisolone 50 mg once daily (10 x Prednisolone 5 mg tablet)"
+        )
+        # Liquids are measured in mL: 600 mg = 3 mL of 200 mg/mL (CellCept label strength).
+        assert (
+            mmf_dose(bsa_m2=1.0, formulation="mmf-suspension-200").describe()
+            == "MMF 600 mg twice daily (3 mL of MMF oral suspension 200 mg/mL)"
+        )
+
+    def test_target_basis_is_per_day_or_per_dose(self):
+        assert mmf_dose(bsa_m2=1.0).target_basis == "mg/m2/day"
+        assert prednisolone_daily_dose(bsa_m2=1.0).target_basis == "mg/m2/day"
+        assert prednisolone_alternate_day_dose(bsa_m2=1.0).target_basis == "mg/m2 per dose"
+
+    def test_large_rounding_error_points_to_a_liquid(self):
+        # 60 mg/m2 x 0.1 m2 = 6 mg -> one 5 mg tablet = 50 mg/m2, 17% under the target.
+        dose = prednisolone_daily_dose(bsa_m2=0.1)
+        assert dose.mg_per_dose == 5
+        assert any(
+            note.startswith("The rounded dose is 17% below the target")
+            and "prednisolone-solution-1" in note
+            for note in dose.notes
+        )
+
+    def test_small_rounding_gives_no_liquid_note(self):
+        assert not any("liquid" in note for note in prednisolone_daily_dose(bsa_m2=0.8563).notes)
+
+    def test_cap_names_its_source(self):
+        # 1200 x 2.1506 = 2580.7 mg/day > 2000 (CellCept labelled pediatric maximum).
+        dose = mmf_dose(bsa_m2=2.1506, formulation="mmf-tablet-500")
+        assert any("(labelled pediatric maximum, CellCept)" in note for note in dose.notes)
+
+    def test_dose_below_one_tablet_names_the_smaller_strength_first(self):
+        # 1200 x 0.45 / 2 = 270 mg per dose: less than one 500 mg tablet, but a 250 mg capsule fits.
+        with pytest.raises(ClinicalInputError) as caught:
+            mmf_dose(bsa_m2=0.45, formulation="mmf-tablet-500")
+        assert str(caught.value) == (
+            "The dose is 270 mg per dose, less than one MMF 500 mg tablet. Choose a formulation "
+            "that can give it: mmf-capsule-250 (MMF 250 mg capsule), mmf-suspension-200 "
+            "(MMF oral suspension 200 mg/mL)."
+        )

@@ -299,11 +299,13 @@ def calc_dose(
         float, typer.Option("--mg-m2-day", help="MMF target, 600-1200 mg/m2/day (default 1200).")
     ] = 1200.0,
     schedule: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--schedule", help="Prednisolone: daily (60 mg/m2/day) or alternate-day (40 mg/m2)."
+            "--schedule",
+            help="Prednisolone only: daily (60 mg/m2/day, the default) or alternate-day "
+            "(40 mg/m2 per dose). MMF is always given twice daily.",
         ),
-    ] = "daily",
+    ] = None,
     formulation: Annotated[
         str | None,
         typer.Option(
@@ -332,6 +334,9 @@ def calc_dose(
     drug = drug.strip().lower()
     if drug not in ("mmf", "prednisolone"):
         _fail(f"Unknown drug '{drug}'. Choose mmf or prednisolone.")
+    if schedule is not None and drug == "mmf":
+        _fail("--schedule applies to prednisolone only; MMF is given twice daily.")
+    schedule = schedule or "daily"
     if schedule not in ("daily", "alternate-day"):
         _fail(f"Unknown schedule '{schedule}'. Choose daily or alternate-day.")
     if gi_onset_date is not None and drug != "mmf":
@@ -364,12 +369,14 @@ def calc_dose(
         "mg_per_day": _round(dose.mg_per_day),
         "achieved_mg_m2": _round(dose.achieved_mg_m2, 1),
         "target_mg_m2": dose.target_mg_m2,
+        "mg_m2_basis": dose.target_basis,
         "capped": dose.capped,
         "notes": list(dose.notes),
     }
     lines = [
         dose.describe(),
-        f"  BSA {dose.bsa_m2:.2f} m2; {dose.achieved_mg_m2:.0f} mg/m2 given (target {dose.target_mg_m2:g})",
+        f"  BSA {dose.bsa_m2:.2f} m2; this gives {dose.achieved_mg_m2:.0f} {dose.target_basis} "
+        f"(target {dose.target_mg_m2:g} {dose.target_basis})",
     ]
     lines += [f"  {note}" for note in dose.notes]
     if plan is not None:
@@ -427,7 +434,10 @@ def rules_show(
         "changes": list(rules.changes),
         "described_as": rules.provenance,
         "sources": list(rules.sources),
-        "parameters": [{"parameter": p, "value": v, "source": s} for p, v, s in rows],
+        "parameters": [
+            {"parameter": p, "label": rules.parameter_label(p), "value": v, "source": s}
+            for p, v, s in rows
+        ],
     }
     lines = [
         f"{rules.name}: {rules.title}"
@@ -443,7 +453,7 @@ def rules_show(
         )
         lines += [f"  - {change}" for change in rules.changes]
     lines.append("")
-    lines += [f"{p}\n    {v}\n    source: {s}" for p, v, s in rows]
+    lines += [f"{rules.parameter_label(p)}: {v}\n    source: {s}\n    [{p}]" for p, v, s in rows]
     lines += ["", "Sources:"] + [f"  - {source}" for source in rules.sources]
     _emit(as_json, payload, "\n".join(lines))
 

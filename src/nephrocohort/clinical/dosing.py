@@ -137,6 +137,16 @@ class DoseRecommendation:
         per = self.mg_per_dose if self.schedule == "alternate_day" else self.mg_per_day
         return per / self.bsa_m2
 
+    @property
+    def target_basis(self) -> str:
+        """The unit of ``target_mg_m2`` and ``achieved_mg_m2``: ``mg/m2/day`` or ``mg/m2 per dose``.
+
+        References
+        ----------
+        Module references [1], [2] (daily doses per day; alternate-day doses per dose).
+        """
+        return "mg/m2 per dose" if self.schedule == "alternate_day" else "mg/m2/day"
+
     def describe(self) -> str:
         """One line a clinician reads, e.g. ``MMF 500 mg twice daily (2 x MMF 250 mg capsule)``.
 
@@ -147,8 +157,11 @@ class DoseRecommendation:
         when = {"bid": "twice daily", "daily": "once daily", "alternate_day": "on alternate days"}[
             self.schedule
         ]
-        amount = _amount_text(self.amount_per_dose, self.formulation.unit)
-        return f"{self.drug} {self.mg_per_dose:g} mg {when} ({amount} of {self.formulation.name})"
+        if self.formulation.unit == "mL":
+            given = f"{self.amount_per_dose:g} mL of {self.formulation.name}"
+        else:
+            given = f"{self.amount_per_dose:g} x {self.formulation.name}"
+        return f"{self.drug} {self.mg_per_dose:g} mg {when} ({given})"
 
     def __repr__(self) -> str:
         return f"DoseRecommendation({self.describe()!r})"
@@ -165,8 +178,16 @@ def _formulation(name_or_formulation, drug: str) -> Formulation:
             f"Formulation '{name_or_formulation}' is unknown for {drug}. Choose one of: {names}."
         )
     if formulation.drug != drug:
-        raise ClinicalInputError(f"{formulation.name} is not a {drug} formulation.")
+        names = ", ".join(n for n, f in FORMULATIONS.items() if f.drug == drug)
+        raise ClinicalInputError(
+            f"{formulation.name} is not a formulation of {_DRUG_NAMES[drug]}. Choose one of: {names}."
+        )
     return formulation
+
+
+_DRUG_NAMES = {"mmf": "MMF", "prednisolone": "prednisolone"}
+# A rounded dose further than this from the target gets a note naming a liquid that fits better.
+_ROUNDING_NOTE_FRACTION = 0.10
 
 
 def _giveable(mg_wanted: float, limit_mg: float, formulation: Formulation) -> tuple[float, float]:
@@ -195,6 +216,7 @@ def _dose(
     cap_mg_per_dose,
     top_mg_m2,
     formulation,
+    cap_source,
     bottom_mg_m2=0.0,
 ):
     bsa = check_range("bsa_m2", bsa_m2, _BSA)
@@ -205,12 +227,20 @@ def _dose(
     capped = wanted > cap_mg_per_dose
     limit = min(cap_mg_per_dose, top_mg_m2 * bsa / basis_per_dose)
     amount, mg = _giveable(min(wanted, cap_mg_per_dose), limit, formulation)
+    liquids = ", ".join(
+        f"{n} ({f.name})"
+        for n, f in FORMULATIONS.items()
+        if f.drug == drug.lower() and f.unit == "mL"
+    )
     if amount <= 0:
-        smaller = ", ".join(
-            n for n, f in FORMULATIONS.items() if f.drug == drug.lower() and f.unit == "mL"
+        fitting = ", ".join(
+            f"{n} ({f.name})"
+            for n, f in FORMULATIONS.items()
+            if f.drug == drug.lower() and f is not formulation and f.mg_per_unit * f.step <= wanted
         )
         raise ClinicalInputError(
-            f"A {wanted:.0f} mg dose cannot be given with {formulation.name}; choose a smaller strength or a liquid ({smaller})."
+            f"The dose is {wanted:.0f} mg per dose, less than one {formulation.name}. "
+            f"Choose a formulation that can give it: {fitting or liquids}."
         )
     achieved = mg * basis_per_dose / bsa
     step_mg = formulation.mg_per_unit * formulation.step
@@ -225,17 +255,32 @@ def _dose(
         achieved = mg * basis_per_dose / bsa
     if achieved < bottom_mg_m2 * _BOTTOM_TOLERANCE and not capped:
         raise ClinicalInputError(
-            f"With {formulation.name} the nearest dose is {mg:g} mg ({achieved:.0f} mg/m2/day), below "
-            f"{bottom_mg_m2:g} mg/m2/day; use the oral suspension (mmf-suspension-200)."
+            f"With {formulation.name} the nearest dose is {mg:g} mg per dose ({achieved:.0f} "
+            f"mg/m2/day), below the {bottom_mg_m2:g} mg/m2/day bottom of the range. Use a liquid: "
+            f"{liquids}."
         )
     notes = []
     if capped:
         notes.append(
-            f"Capped at the maximum of {cap_mg_per_dose * basis_per_dose:g} mg per {'day' if schedule != 'alternate_day' else 'dose'}."
+            f"Capped at the maximum of {cap_mg_per_dose * basis_per_dose:g} mg per "
+            f"{'day' if schedule != 'alternate_day' else 'dose'} ({cap_source}); the target "
+            f"{target_mg_m2:g} {'mg/m2 per dose' if schedule == 'alternate_day' else 'mg/m2/day'} "
+            f"would be {wanted:.0f} mg per dose."
         )
     if abs(mg - min(wanted, cap_mg_per_dose)) > 0.05:
         notes.append(
-            f"Rounded from {min(wanted, cap_mg_per_dose):.1f} mg to {mg:g} mg per dose to fit {formulation.name}."
+            f"Rounded from {min(wanted, cap_mg_per_dose):.1f} mg to {mg:g} mg per dose to fit "
+            f"{formulation.name}."
+        )
+    if (
+        not capped
+        and formulation.unit != "mL"
+        and abs(achieved - target_mg_m2) > _ROUNDING_NOTE_FRACTION * target_mg_m2
+    ):
+        notes.append(
+            f"The rounded dose is {abs(achieved - target_mg_m2) / target_mg_m2:.0%} "
+            f"{'below' if achieved < target_mg_m2 else 'above'} the target; a liquid gives it "
+            f"more exactly: {liquids}."
         )
     return DoseRecommendation(
         drug=drug,
@@ -264,7 +309,7 @@ def mmf_dose(
     Examples
     --------
     >>> mmf_dose(bsa_m2=0.8563).describe()
-    'MMF 500 mg twice daily (2 capsules of MMF 250 mg capsule)'
+    'MMF 500 mg twice daily (2 x MMF 250 mg capsule)'
 
     References
     ----------
@@ -287,6 +332,7 @@ def mmf_dose(
         top_mg_m2=high,
         bottom_mg_m2=low,
         formulation=_formulation(formulation, "mmf"),
+        cap_source="labelled pediatric maximum, CellCept",
     )
 
 
@@ -311,6 +357,7 @@ def prednisolone_daily_dose(*, bsa_m2, formulation="prednisolone-tablet-5"):
         cap_mg_per_dose=_PRED_DAILY_MAX_MG,
         top_mg_m2=math.inf,
         formulation=_formulation(formulation, "prednisolone"),
+        cap_source="IPNA; KDIGO 2021",
     )
 
 
@@ -330,6 +377,7 @@ def prednisolone_alternate_day_dose(*, bsa_m2, formulation="prednisolone-tablet-
         cap_mg_per_dose=_PRED_ALT_MAX_MG,
         top_mg_m2=math.inf,
         formulation=_formulation(formulation, "prednisolone"),
+        cap_source="IPNA; KDIGO 2021",
     )
 
 

@@ -312,7 +312,15 @@ class RuleSet:
         ----------
         The rule-set YAML.
         """
-        return {parameter: value for parameter, value, _ in self._rows(with_notes=False)}
+        items = {}
+        for criterion in self.proteinuria:
+            prefix = f"proteinuria.{criterion.test}[{criterion.unit}]"
+            items[f"{prefix}.nephrotic"] = str(criterion.nephrotic)
+            items[f"{prefix}.complete"] = str(criterion.complete)
+        for section, obj in (("syndrome", self.syndrome), ("derivation", self.derivation)):
+            for name in obj.__dataclass_fields__:
+                items[f"{section}.{name}"] = _definition_text(getattr(obj, name))
+        return items
 
     @property
     def provenance(self) -> str:
@@ -456,6 +464,19 @@ class RuleSet:
         """
         return self._rows(with_notes=True)
 
+    def parameter_label(self, parameter: str) -> str:
+        """What a parameter of ``parameter_rows`` decides, in words a clinician reads.
+
+        References
+        ----------
+        Display only; docs/clinical/rule-sets.md.
+        """
+        if parameter.startswith("proteinuria."):
+            test_unit, category = parameter[len("proteinuria.") :].rsplit(".", 1)
+            test, unit = test_unit.rstrip("]").split("[", 1)
+            return f"{_CATEGORY_TEXT[category]}, {_TEST_TEXT[test]} ({unit})"
+        return _PARAMETER_TEXT.get(parameter.split(".", 1)[-1], (parameter, None))[0]
+
     def _rows(self, *, with_notes: bool) -> list[tuple[str, str, str]]:
         rows = []
         for criterion in self.proteinuria:
@@ -465,7 +486,7 @@ class RuleSet:
             ):
                 label = f"proteinuria.{criterion.test}[{criterion.unit}].{category}"
                 value = (
-                    f"{threshold} ({threshold.note})"
+                    f"{threshold}. {threshold.note}"
                     if threshold.note and with_notes
                     else str(threshold)
                 )
@@ -473,22 +494,147 @@ class RuleSet:
             rows.append(
                 (
                     f"proteinuria.{criterion.test}[{criterion.unit}].partial",
-                    "between the two",
-                    "neither nephrotic nor complete",
+                    f"neither {criterion.nephrotic} nor {criterion.complete} "
+                    "(between the two thresholds)",
+                    "follows from the nephrotic and complete-remission thresholds",
                 )
             )
         for section, obj in (("syndrome", self.syndrome), ("derivation", self.derivation)):
             for name in obj.__dataclass_fields__:
                 value = getattr(obj, name)
-                if isinstance(value, Mapping):
-                    value = "; ".join(
-                        f"{k}: day {v.target_day} (-{v.window_before_days}/+{v.window_after_days})"
-                        for k, v in value.items()
-                    )
-                elif isinstance(value, tuple):
-                    value = ", ".join(value)
-                rows.append((f"{section}.{name}", str(value), self.parameter_sources.get(name, "")))
+                show = _PARAMETER_TEXT.get(name, (name, None))[1]
+                text = show(value) if show is not None else str(value)
+                rows.append((f"{section}.{name}", text, self.parameter_sources.get(name, "")))
         return rows
+
+
+def _definition_text(value) -> str:
+    """A definition's value as plain text (what the fingerprint and the change list use)."""
+    if isinstance(value, Mapping):
+        return "; ".join(
+            f"{k}: day {v.target_day} (-{v.window_before_days}/+{v.window_after_days})"
+            for k, v in value.items()
+        )
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _timepoints_text(points) -> str:
+    return "; ".join(
+        f"{name}: day {p.target_day} after MMF start (nearest measurement from "
+        f"{p.window_before_days} days before to {p.window_after_days} days after)"
+        for name, p in points.items()
+    )
+
+
+_TEST_TEXT = {
+    "urine_protein_timed": "timed urine protein",
+    "upcr": "UPCR",
+    "dipstick_protein": "dipstick protein",
+}
+_CATEGORY_TEXT = {
+    "nephrotic": "Nephrotic range",
+    "complete": "Complete remission",
+    "partial": "Partial remission",
+}
+_EGFR_TEXT = {
+    "schwartz-1976": "original Schwartz 1976, k by age and sex, Jaffe creatinine",
+    "schwartz-bedside": "bedside Schwartz 2009, IDMS creatinine, ages 1-18",
+    "ckid-u25": "CKiD U25 creatinine 2021, ages 1-25",
+    "ckid-u25-cystatin": "CKiD U25 cystatin C 2021, ages 1-25",
+    "ckid-u25-combined": "CKiD U25 creatinine and cystatin C average 2021, ages 1-25",
+}
+_RELAPSE_PERIOD_TEXT = {
+    "12_months": "the 12 months before MMF start vs the first 12 months on MMF",
+    "whole": "the whole time before MMF start vs the whole time on MMF",
+}
+# Parameter name -> (what it decides, how its value reads). The comparison written in
+# each value is the one the code applies (eligibility.py, syndrome.py, the derivation).
+_PARAMETER_TEXT = {
+    "albumin_below_g_dl": ("Nephrotic syndrome, serum albumin", lambda v: f"< {v:g} g/dL"),
+    "requires_edema": ("Nephrotic syndrome, edema required", _yes_no),
+    "edema_replaces_missing_albumin": (
+        "Nephrotic syndrome, edema accepted when albumin was not measured",
+        _yes_no,
+    ),
+    "cholesterol_at_least_mg_dl": (
+        "Nephrotic syndrome, total cholesterol",
+        lambda v: "not required" if v is None else f">= {v:g} mg/dL",
+    ),
+    "steroid_dose_mg_m2_day": (
+        "Steroid trial, standard prednisone dose",
+        lambda v: f"{v:g} mg/m2/day",
+    ),
+    "steroid_max_mg_day": ("Steroid trial, maximum prednisone dose", lambda v: f"{v:g} mg/day"),
+    "steroid_trial_days": (
+        "Steroid trial, resistant without complete remission after",
+        lambda v: f"{v} days of the standard dose",
+    ),
+    "steroid_late_response_until_day": (
+        "Steroid trial, a complete remission still counts as response up to",
+        lambda v: f"day {v}",
+    ),
+    "steroid_confirmation_only_after_partial": (
+        "Steroid trial, confirmation period only after a partial remission",
+        _yes_no,
+    ),
+    "measurement_priority": (
+        "Proteinuria of a day, measurement used, best first",
+        lambda v: ", then ".join(_TEST_TEXT.get(t, t) for t in v),
+    ),
+    "timepoints": ("Follow-up time points and their windows", _timepoints_text),
+    "relapse_merge_days": (
+        "Relapses less than this apart are one relapse",
+        lambda v: f"{v} days",
+    ),
+    "relapse_period_months": ("Relapse rate, length of each period", lambda v: f"{v} months"),
+    "relapse_period": (
+        "Relapse rate, periods compared",
+        lambda v: f"{v} ({_RELAPSE_PERIOD_TEXT.get(v, v)})",
+    ),
+    "relapse_confirmation_days": (
+        "Relapse, days the nephrotic range must last",
+        lambda v: f"{v} day{'s' if v != 1 else ''} (1 = one measurement suffices)",
+    ),
+    "remission_confirmation_days": (
+        "Remission, days it must last",
+        lambda v: f"{v} day{'s' if v != 1 else ''} (1 = one measurement suffices)",
+    ),
+    "steroid_followup_months": (
+        "Steroid dose compared at MMF start and after",
+        lambda v: f"{v} months (or at MMF stop if sooner)",
+    ),
+    "egfr_equation": ("eGFR equation", lambda v: f"{v} ({_EGFR_TEXT.get(v, v)})"),
+    "crf_egfr_below": (
+        "Chronic renal failure, eGFR",
+        lambda v: f"< {v:g} mL/min/1.73m2",
+    ),
+    "crf_min_duration_days": (
+        "Chronic renal failure, low eGFR lasting",
+        lambda v: f"more than {v} days",
+    ),
+    "crf_min_age_years": (
+        "Chronic renal failure, eGFR used from age",
+        lambda v: "any age" if v == 0 else f"{v:g} years (earlier values not used)",
+    ),
+    "eligibility_max_age_years": (
+        "Inclusion, age at MMF start",
+        lambda v: f"< {v:g} years",
+    ),
+    "eligibility_min_egfr": (
+        "Inclusion, eGFR before MMF",
+        lambda v: f"> {v:g} mL/min/1.73m2",
+    ),
+}
 
 
 _CATEGORY_OR_NONE = np.array([None, *PROTEINURIA_CATEGORIES], dtype=object)
