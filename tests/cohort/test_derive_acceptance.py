@@ -252,3 +252,105 @@ class TestEligibilityWithUnknowns:
         assert _is(row["eligible"], True)
         assert row["exclusion_reasons"] == ""
         assert "Hepatitis B" in row["eligibility_unchecked"]
+
+
+# --------------------------------------------------------------------------- 8. relapse merging
+
+
+def _dip(day_offset: int, mg_dl: float, start="2015-01-01"):
+    """A dipstick in mg/dL (0 = negative) ``day_offset`` days after ``start``."""
+    date = (pd.Timestamp(start) + pd.Timedelta(days=day_offset)).strftime("%Y-%m-%d")
+    row = lab(date, "dipstick_protein", float(mg_dl), "mg/dL")
+    return {**row, "measured_value": float(mg_dl), "measured_unit": "mg/dL"}
+
+
+def _on(day_offset: int, start="2015-01-01") -> str:
+    return (pd.Timestamp(start) + pd.Timedelta(days=day_offset)).strftime("%Y-%m-%d")
+
+
+class TestRelapseMerging:
+    """DESIGN.md: only a recorded relapse and a derived one within 14 days are one relapse."""
+
+    @staticmethod
+    def _cohort(labs, events=()):
+        # MMF from 2016-01-01; everything below is in the 12 months before it (day 0 = 2015-01-01)
+        return make_cohort(
+            patients=[patient(onset_date="2014-06-01")], labs=labs, events=list(events)
+        )
+
+    def test_two_derived_relapses_ten_days_apart_are_two(self, study):
+        # negative day 50, 1000 day 100 (relapse), negative day 105, 1000 day 110 (relapse)
+        labs = [_dip(50, 0), _dip(100, 1000), _dip(105, 0), _dip(110, 1000)]
+        assert one(derive(self._cohort(labs), study))["relapses_before"] == 2
+
+    def test_merges_do_not_chain(self, study):
+        # derived day 100, recorded day 110, remission day 115, derived day 122 -> 2
+        labs = [_dip(50, 0), _dip(100, 1000), _dip(115, 0), _dip(122, 1000)]
+        events = [event(_on(110), "relapse")]
+        assert one(derive(self._cohort(labs, events), study))["relapses_before"] == 2
+
+    def test_recorded_and_derived_within_14_days_are_one(self, study):
+        labs = [_dip(50, 0), _dip(100, 1000)]
+        events = [event(_on(110), "relapse")]
+        assert one(derive(self._cohort(labs, events), study))["relapses_before"] == 1
+
+
+# --------------------------------------------------------------------------- 9. calendar months
+
+
+class TestCalendarMonths:
+    def test_anniversary_relapse_counts_in_the_first_year_on_mmf(self, study):
+        # MMF 2012-01-01 (a leap year: the anniversary is day 366)
+        cohort = make_cohort(
+            patients=[patient(onset_date="2011-01-01")],
+            medications=[med("mmf", "2012-01-01", None, 600, "mg/m2/day", "bid")],
+            events=[event("2013-01-01", "relapse")],
+        )
+        row = one(derive(cohort, study))
+        assert row["relapses_after"] == 1
+        assert row["relapses_per_year_after"] == pytest.approx(1.0)  # a whole year observed
+
+    def test_day_after_the_anniversary_is_outside(self, study):
+        cohort = make_cohort(
+            patients=[patient(onset_date="2011-01-01")],
+            medications=[med("mmf", "2012-01-01", None, 600, "mg/m2/day", "bid")],
+            events=[event("2013-01-02", "relapse")],
+        )
+        assert one(derive(cohort, study))["relapses_after"] == 0
+
+    def test_relapse_on_the_anniversary_before_mmf_is_outside(self, study):
+        # before-period (2012-01-01, 2013-01-01]: 2012-01-01 itself is outside
+        cohort = make_cohort(
+            patients=[patient(onset_date="2011-01-01")],
+            medications=[med("mmf", "2013-01-01", None, 600, "mg/m2/day", "bid")],
+            events=[event("2012-01-01", "relapse"), event("2012-01-02", "relapse")],
+        )
+        row = one(derive(cohort, study))
+        assert row["relapses_before"] == 1
+        assert row["relapses_per_year_before"] == pytest.approx(1.0)
+
+    def test_steroid_follow_up_is_the_anniversary(self, study):
+        # MMF 2012-01-01; prednisolone 20 mg/day ends 2012-12-31: on 2013-01-01 (the anniversary,
+        # day 366) the dose is 0, so prednisolone stopped
+        cohort = make_cohort(
+            patients=[patient(onset_date="2011-01-01")],
+            medications=[
+                med("mmf", "2012-01-01", None, 600, "mg/m2/day", "bid"),
+                med("prednisolone", "2011-12-01", "2012-12-31", 20, "mg/day", "daily"),
+            ],
+            visits=[visit("2012-01-01", weight_kg=30, height_cm=130)],
+        )
+        row = one(derive(cohort, study))
+        assert row["steroid_mg_kg_day_after"] == 0
+        assert _is(row["prednisolone_stopped"], True)
+
+    def test_month12_target_is_the_anniversary(self, study):
+        # MMF 2012-01-01: target 2013-01-01 (day 366). 2012-12-30 is 2 days before it and
+        # 2013-01-02 1 day after it -> the later one is nearer (with a fixed day 365 both
+        # would be 1 day away and the earlier would win)
+        cohort = make_cohort(
+            patients=[patient(onset_date="2011-01-01")],
+            medications=[med("mmf", "2012-01-01", None, 600, "mg/m2/day", "bid")],
+            labs=[timed("2012-12-30", 2), timed("2013-01-02", 80)],
+        )
+        assert one(derive(cohort, study))["state_month12"] == "nephrotic"

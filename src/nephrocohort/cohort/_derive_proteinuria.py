@@ -20,6 +20,7 @@ from nephrocohort.cohort._derive_common import (
     count_per_patient,
     factorize_text,
     nearest_in_window,
+    nearest_row,
 )
 from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
@@ -240,9 +241,10 @@ def relapse_episodes(
     or partial) in the daily series. States contradicted within their
     confirmation period (``relapse_confirmation_days`` for nephrotic,
     ``remission_confirmation_days`` for remission) are disregarded first.
-    Derived and recorded relapses whose dates lie within
-    ``relapse_merge_days`` of the previous one are one episode, dated by its
-    earliest date.
+    A recorded relapse and a derived relapse within ``relapse_merge_days`` of
+    each other are one episode, dated by the earlier date; two derived (or two
+    recorded) relapses are always two, and merges never chain
+    (``_pair_recorded_with_derived``).
     """
     params = rule_set.derivation
     in_remission = (daily.state != NEPHROTIC).astype(np.int64)
@@ -273,21 +275,64 @@ def relapse_episodes(
     c_row = np.r_[lab_row[is_relapse], event_rows].astype(np.int64)
     order = np.lexsort((c_kind, c_day, c_pid))
     c_pid, c_day, c_kind, c_row = c_pid[order], c_day[order], c_kind[order], c_row[order]
-    merge_days = float(params.relapse_merge_days)
-    if c_pid.size:
-        new_episode = np.r_[True, (c_pid[1:] != c_pid[:-1]) | (c_day[1:] - c_day[:-1] > merge_days)]
-    else:
-        new_episode = np.array([], dtype=bool)
+    root = _pair_recorded_with_derived(
+        c_pid, c_day, c_kind, merge_days=float(params.relapse_merge_days)
+    )
+    # An episode is a derived relapse with at most one recorded relapse paired to
+    # it, or an unpaired recorded relapse; it is dated by its earliest date.
+    episode_day = c_day.copy()
+    np.minimum.at(episode_day, root, c_day)
+    roots = np.flatnonzero(root == np.arange(root.size))
+    roots = roots[np.lexsort((roots, episode_day[roots], c_pid[roots]))]
+    episode_of_root = np.full(root.size, -1, dtype=np.int64)
+    episode_of_root[roots] = np.arange(roots.size)
     candidates = pd.DataFrame(
         {
             "pid": c_pid,
             "day": c_day,
             "kind": np.array(["derived", "recorded"], dtype=object)[c_kind],
             "row": c_row,
-            "episode": np.cumsum(new_episode) - 1,
+            "episode": episode_of_root[root] if root.size else np.array([], dtype=np.int64),
         }
     )
-    return RelapseEpisodes(pid=c_pid[new_episode], day=c_day[new_episode], sources=candidates)
+    candidates = candidates.sort_values(["episode", "day", "kind"], kind="stable").reset_index(
+        drop=True
+    )
+    return RelapseEpisodes(pid=c_pid[roots], day=episode_day[roots], sources=candidates)
+
+
+def _pair_recorded_with_derived(
+    pid: np.ndarray, day: np.ndarray, kind: np.ndarray, *, merge_days: float
+) -> np.ndarray:
+    """For each candidate relapse, the candidate whose episode it joins (itself if none).
+
+    Only a recorded relapse (``kind`` 1) and a derived one (``kind`` 0) of the
+    same patient within ``merge_days`` of each other are one relapse (DESIGN.md,
+    derivation defaults). Each recorded relapse is paired with the nearest
+    derived relapse (the earlier at equal distance); a derived relapse claimed
+    by several recorded ones keeps the nearest (the earlier at equal distance)
+    and the others stand alone. Two derived relapses, or two recorded ones, are
+    never merged, and pairs never chain.
+    """
+    root = np.arange(pid.size)
+    derived = np.flatnonzero(kind == 0)
+    recorded = np.flatnonzero(kind == 1)
+    if derived.size == 0 or recorded.size == 0:
+        return root
+    partner = nearest_row(pid[recorded], day[recorded], pid[derived], day[derived])
+    has = partner >= 0
+    distance = np.full(recorded.size, np.inf)
+    distance[has] = np.abs(day[recorded[has]] - day[derived[partner[has]]])
+    close = has & (distance <= merge_days)
+    claims = np.flatnonzero(close)
+    if claims.size == 0:
+        return root
+    # per derived relapse, the nearest claiming recorded one (earlier at equal distance)
+    order = claims[np.lexsort((day[recorded[claims]], distance[claims], partner[claims]))]
+    claimed = partner[order]
+    winner = order[np.r_[True, claimed[1:] != claimed[:-1]]]
+    root[recorded[winner]] = derived[partner[winner]]
+    return root
 
 
 @dataclass(frozen=True)

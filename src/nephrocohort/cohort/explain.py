@@ -483,7 +483,11 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
                 out.append(r.event(int(source["row"]), " (recorded relapse)"))
         return out
 
-    merge = f"derived relapses (return to nephrotic after complete or partial remission) and recorded relapse events within {params.relapse_merge_days} days are one relapse"
+    merge = (
+        "a derived relapse (return to nephrotic after complete or partial remission) and a recorded "
+        f"relapse event within {params.relapse_merge_days} days of each other are one relapse "
+        "(two derived or two recorded relapses are two; merges do not chain)"
+    )
     period_rule = (
         "onset to MMF start and MMF start to MMF stop (whole periods)"
         if params.relapse_period == "whole"
