@@ -114,3 +114,21 @@ def test_quickstart_command_writes_the_demo_report(monkeypatch, capsys, tmp_path
     assert written == ["report.docx", "report.html", "report.xlsx", "results.json"]
     records = json.loads((tmp_path / "report" / "results.json").read_text(encoding="utf-8"))
     assert next(r for r in records if r["id"] == "cohort.n")["n"] == 26  # the seed's 26 records
+
+
+def test_json_into_a_folder_with_an_older_report_removes_it_and_says_so(
+    monkeypatch, capsys, tmp_path
+):
+    frame = _report_fixtures().make_analysis().iloc[:6]  # P1-P6: valid for the importer
+    data = _write_analysis_csv(frame, tmp_path / "legacy.csv")
+    out = tmp_path / "out"
+    code, _, err = run_cli(monkeypatch, capsys, "--data", str(data), "--out", str(out))
+    assert code == 0, err
+    code, stdout, err = run_cli(
+        monkeypatch, capsys, "--data", str(data), "--out", str(out), "--format", "json"
+    )
+    assert code == 0, err
+    assert sorted(path.name for path in out.iterdir()) == ["results.json"]
+    for name in ("report.html", "report.docx", "report.xlsx"):
+        assert f"Removing {name} of an earlier run" in err
+    assert str(out / "results.json") in stdout
