@@ -27,11 +27,11 @@ rules_app = typer.Typer(
 )
 
 _EQUATION_LABELS = {
-    "schwartz-1976": "original Schwartz (1976; k by age and sex, Jaffe creatinine)",
-    "schwartz-bedside": "bedside Schwartz (2009; IDMS creatinine)",
-    "ckid-u25": "CKiD U25 creatinine (2021)",
-    "ckid-u25-cystatin": "CKiD U25 cystatin C (2021)",
-    "ckid-u25-combined": "CKiD U25 creatinine + cystatin C average (2021)",
+    "schwartz-1976": "original Schwartz 1976, k by age and sex, Jaffe creatinine",
+    "schwartz-bedside": "bedside Schwartz 2009, IDMS creatinine",
+    "ckid-u25": "CKiD U25 creatinine 2021",
+    "ckid-u25-cystatin": "CKiD U25 cystatin C 2021",
+    "ckid-u25-combined": "CKiD U25 creatinine and cystatin C average 2021",
 }
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
