@@ -104,6 +104,14 @@ class TestParquetFolder:
         # A time of day is shown, not dropped.
         assert any("'2016-03-01T10:30:00" in message for message in messages)
 
+    def test_text_is_trimmed_and_missing_words_are_missing_as_in_csv(self, tmp_path):
+        patients = patients_frame()
+        patients["sex"] = [" F ", "M"]
+        patients["hbv"] = ["NA", "negative"]
+        cohort = load_bundle(write_parquet(tmp_path / "b", patients=patients), as_of=AS_OF)
+        assert list(cohort.patients["sex"]) == ["F", "M"]
+        assert pd.isna(cohort.patients.loc[0, "hbv"])
+
     def test_a_table_as_csv_and_as_parquet_is_refused(self, tmp_path):
         folder = write_parquet(tmp_path / "b", patients=patients_frame(), labs=labs_frame())
         labs_frame().to_csv(folder / "labs.csv", index=False)

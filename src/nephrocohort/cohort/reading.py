@@ -338,15 +338,24 @@ def _clean(column, *, tokens_are_null: bool) -> pa.ChunkedArray | pa.Array:
 
 
 def _raw_table(
-    table: str, where: str, columns: dict, rows: np.ndarray, *, tokens_are_null: bool = False
+    table: str,
+    where: str,
+    columns: dict,
+    rows: np.ndarray,
+    *,
+    tokens_are_null: bool = False,
+    cleaned: bool = False,
 ) -> RawTable:
-    cleaned = {
-        name: _clean(column, tokens_are_null=tokens_are_null) for name, column in columns.items()
-    }
+    """``cleaned``: the columns are already trimmed, with missing-value words as nulls."""
+    if not cleaned:
+        columns = {
+            name: _clean(column, tokens_are_null=tokens_are_null)
+            for name, column in columns.items()
+        }
     frame = pd.DataFrame(
         {
             name: pd.Series(pd.arrays.ArrowStringArray(_as_chunked(col)))
-            for name, col in cleaned.items()
+            for name, col in columns.items()
         }
     )
     if len(frame.columns):
@@ -401,11 +410,19 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
                     "unreadable_file", table=table, where=where, detail=detail, kind="Parquet"
                 )
             ]
-        columns[name] = text
+        # Only text columns can hold spaces or missing-value words ("NA"); numbers and dates
+        # become text that has neither.
+        columns[name] = _clean(text, tokens_are_null=False) if _is_text(column.type) else text
     if table == "labs" and all(name in arrow_table.column_names for name in _MEASURED):
         columns = _labs_as_measured(columns, arrow_table)
     rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
-    return _raw_table(table, where, columns, rows), []
+    return _raw_table(table, where, columns, rows, cleaned=True), []
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
@@ -423,8 +440,13 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
         return column.cast(pa.string())
     if pa.types.is_timestamp(kind):
         # Midnight is a date; a time of day stays visible, so that it is reported, not dropped.
-        text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
-        return pc.replace_substring_regex(text, pattern=r"T00:00:00(\.0*)?$", replacement="")
+        day = pc.floor_temporal(column, unit="day")
+        text = day.cast(pa.date32()).cast(pa.string())
+        midnight = pc.fill_null(pc.equal(day, column), True)
+        if pc.all(midnight).as_py():
+            return text
+        with_time = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+        return pc.if_else(midnight, text, with_time)
     if pa.types.is_null(kind):
         return pa.chunked_array([pa.nulls(len(column), pa.string())])
     return None
