@@ -98,6 +98,12 @@ class TestImport:
         assert response.context.get("problems") == [], response.context.get("problems")
         assert response.context["preview"]["counts"]["patients"] == 2
 
+    def test_messages_name_the_users_own_file(self, client_a):
+        upload = SimpleUploadedFile("Clinic data (May).xlsx", b"junk")
+        response = client_a.post(reverse("registry:import"), {"bundle": upload})
+        text = " ".join(f"{p.message} {p.hint}" for p in response.context["problems"])
+        assert "Clinic data (May).xlsx" in text and "upload.xlsx" not in text
+
     def test_not_a_zip_is_reported(self, client_a):
         upload = SimpleUploadedFile("cohort.zip", b"not a zip")
         response = client_a.post(reverse("registry:import"), {"bundle": upload})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import time
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,19 @@ def _upload_dir(token: str) -> Path:
     return Path(settings.DATA_DIR) / "uploads" / token
 
 
+_UPLOAD = "upload"
+
+
+def _safe_file_name(name: str) -> str:
+    """The uploaded file's base name, reduced to characters safe in a path on every system."""
+    base = re.sub(r"[^\w.\-() ]", "_", PureWindowsPath(name).name).strip(" .") or "bundle"
+    stem, dot, suffix = base.rpartition(".")
+    suffix = suffix.lower()
+    if suffix not in ("zip", "xlsx"):  # the form accepts only these two
+        return f"{base[:100]}.zip"
+    return f"{stem[:100]}.{suffix}"
+
+
 def _remove_abandoned_uploads() -> None:
     """Delete previews nobody confirmed within a day (they hold patient data)."""
     root = Path(settings.DATA_DIR) / "uploads"
@@ -52,8 +66,9 @@ def import_upload(request):
         token = secrets.token_urlsafe(16)
         folder = _upload_dir(token)
         folder.mkdir(parents=True, mode=0o700)
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".zip"
-        stored = folder / f"upload{suffix}"
+        # Kept under the user's own file name: the loader's messages name the file.
+        stored = folder / _UPLOAD / _safe_file_name(upload.name)
+        stored.parent.mkdir(mode=0o700)
         with stored.open("wb") as target:
             for chunk in upload.chunks():
                 target.write(chunk)
@@ -84,7 +99,7 @@ def import_confirm(request, token: str):
     if request.session.get(_SESSION_KEY) != token:
         raise Http404("This import is not yours or has already been done.")
     folder = _upload_dir(token)
-    stored = next(folder.glob("upload.*"), None)
+    stored = next((folder / _UPLOAD).glob("*"), None)
     if stored is None:
         raise Http404("The uploaded file is gone; upload it again.")
     bundle_path, problems = unpack_upload(stored, folder)
