@@ -45,6 +45,25 @@ class ExportSummary:
         return f"ExportSummary({self.format}, {mode}, {len(self.files)} files in {self.output})"
 
 
+# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
+MESSAGES: dict[str, str] = {
+    "unknown_tables": "Unknown table(s) {tables}; exportable tables are {known}.",
+    "stata_names": (
+        "Stata allows variable names of at most {limit} characters; "
+        "table {table} has {columns}. Rename these columns or export to SPSS."
+    ),
+    "unknown_format": "Export format {format!r} is unknown; use one of {formats}.",
+    "xlsx_out": "For the xlsx format --out must be a .xlsx file; got {out}.",
+    "needs_dates": (
+        "The {format} format needs real calendar dates; use date shifting, not days since onset."
+    ),
+    "key_inside": (
+        "The key file {key} must not be inside the export {out}: "
+        "the key re-identifies patients and must be kept apart."
+    ),
+}
+
+
 def default_key_path(out: Path) -> Path:
     """Where the key goes if not told: beside the export, never inside it."""
     out = Path(out)
@@ -76,7 +95,7 @@ def _ordered(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     unknown = sorted(set(tables) - set(order))
     if unknown:
         raise InteropError(
-            f"Unknown table(s) {', '.join(unknown)}; exportable tables are {', '.join(order)}."
+            MESSAGES["unknown_tables"].format(tables=", ".join(unknown), known=", ".join(order))
         )
     return {name: tables[name] for name in order if name in tables}
 
@@ -118,8 +137,9 @@ def _write_stata(tables, folder: Path) -> list[str]:
         too_long = [c for c in encoded.frame.columns if len(c) > _STATA_NAME_LIMIT]
         if too_long:
             raise InteropError(
-                f"Stata allows variable names of at most {_STATA_NAME_LIMIT} characters; "
-                f"table {name} has {', '.join(too_long)}. Rename these columns or export to SPSS."
+                MESSAGES["stata_names"].format(
+                    limit=_STATA_NAME_LIMIT, table=name, columns=", ".join(too_long)
+                )
             )
         labels = {k: v[:_STATA_LABEL_LIMIT] for k, v in encoded.column_labels.items()}
         path = folder / f"{name}.dta"
@@ -207,15 +227,13 @@ def export_tables(
     """
     if to not in EXPORT_FORMATS:
         raise InteropError(
-            f"Export format {to!r} is unknown; use one of {', '.join(EXPORT_FORMATS)}."
+            MESSAGES["unknown_format"].format(format=to, formats=", ".join(EXPORT_FORMATS))
         )
     out = Path(out)
     if to == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise InteropError(f"For the xlsx format --out must be a .xlsx file; got {out}.")
+        raise InteropError(MESSAGES["xlsx_out"].format(out=out))
     if to in ("bundle", "redcap", "fhir") and date_mode != "shift" and not identifiable:
-        raise InteropError(
-            f"The {to} format needs real calendar dates; use date shifting, not days since onset."
-        )
+        raise InteropError(MESSAGES["needs_dates"].format(format=to))
     tables = _ordered(tables)
     dropped: tuple[str, ...] = ()
     key = None
@@ -225,10 +243,7 @@ def export_tables(
         tables, key, dropped = result.tables, result.key, result.dropped_columns
         key_path = Path(key_file) if key_file else default_key_path(out)
         if out.resolve() in key_path.resolve().parents:
-            raise InteropError(
-                f"The key file {key_path} must not be inside the export {out}: "
-                "the key re-identifies patients and must be kept apart."
-            )
+            raise InteropError(MESSAGES["key_inside"].format(key=key_path, out=out))
         refuse_existing(key_path, what="Key file")
 
     if to == "xlsx":

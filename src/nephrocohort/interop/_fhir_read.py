@@ -29,6 +29,28 @@ SUPPORTED_RESOURCES = (
 )
 
 
+# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
+MESSAGES: dict[str, str] = {
+    "not_a_resource": "{where} is not a FHIR resource (no resourceType).",
+    "invalid_resource": "{where}: the {kind} resource is not valid FHIR R4 ({field}: {detail}).",
+    "not_found": "{path} does not exist.",
+    "bad_json_line": "{name}, line {line}: not valid JSON ({detail} at column {column}).",
+    "not_fhir": (
+        "{name} is neither a FHIR Bundle (JSON starting with '{{') nor NDJSON "
+        "(name it .ndjson, one resource per line)."
+    ),
+    "bad_json": "{name} is not valid JSON: {detail} at line {line}, column {column}.",
+    "not_utf8": "{name} is not UTF-8 text; FHIR JSON must be UTF-8.",
+    "not_a_bundle": "{name} holds a {kind}, not a Bundle of patient data.",
+    "entry_not_a_list": "{name}: Bundle.entry must be a list.",
+    "entry_without_resource": "{where} has no resource.",
+}
+
+
+def _error(code: str, **params) -> FileFormatError:
+    return FileFormatError(MESSAGES[code].format(**params))
+
+
 def _model(resource_type: str):
     from fhir.resources.R4B import get_fhir_model_class
 
@@ -37,7 +59,7 @@ def _model(resource_type: str):
 
 def _parse(data: dict, where: str):
     if not isinstance(data, dict) or "resourceType" not in data:
-        raise FileFormatError(f"{where} is not a FHIR resource (no resourceType).")
+        raise _error("not_a_resource", where=where)
     kind = data["resourceType"]
     if kind not in SUPPORTED_RESOURCES:
         return kind, None
@@ -46,8 +68,8 @@ def _parse(data: dict, where: str):
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
-        raise FileFormatError(
-            f"{where}: the {kind} resource is not valid FHIR R4 ({field}: {first.get('msg')})."
+        raise _error(
+            "invalid_resource", where=where, kind=kind, field=field, detail=first.get("msg")
         ) from None
 
 
@@ -59,7 +81,7 @@ def read_fhir_resources(path: Path | str, *, progress: ProgressCallback | None =
     """
     path = Path(path)
     if not path.exists():
-        raise FileFormatError(f"{path} does not exist.")
+        raise _error("not_found", path=path)
     ignored: Counter = Counter()
     resources = []
     total = path.stat().st_size
@@ -80,8 +102,12 @@ def read_fhir_resources(path: Path | str, *, progress: ProgressCallback | None =
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise FileFormatError(
-                        f"{path.name}, line {number}: not valid JSON ({error.msg} at column {error.colno})."
+                    raise _error(
+                        "bad_json_line",
+                        name=path.name,
+                        line=number,
+                        detail=error.msg,
+                        column=error.colno,
                     ) from None
                 kind, resource = _parse(data, f"{path.name}, line {number}")
                 if resource is None:
@@ -92,33 +118,30 @@ def read_fhir_resources(path: Path | str, *, progress: ProgressCallback | None =
             progress(total, total)
         return resources, ignored
     if first != b"{":
-        raise FileFormatError(
-            f"{path.name} is neither a FHIR Bundle (JSON starting with '{{') nor NDJSON "
-            "(name it .ndjson, one resource per line)."
-        )
+        raise _error("not_fhir", name=path.name)
     try:
         with path.open("r", encoding="utf-8-sig") as handle:
             data = json.load(handle)
     except json.JSONDecodeError as error:
-        raise FileFormatError(
-            f"{path.name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        raise _error(
+            "bad_json", name=path.name, detail=error.msg, line=error.lineno, column=error.colno
         ) from None
     except UnicodeDecodeError:
-        raise FileFormatError(f"{path.name} is not UTF-8 text; FHIR JSON must be UTF-8.") from None
+        raise _error("not_utf8", name=path.name) from None
     if progress:
         progress(total, total)
     if data.get("resourceType") != "Bundle":
         kind, resource = _parse(data, path.name)
         if resource is None:
-            raise FileFormatError(f"{path.name} holds a {kind}, not a Bundle of patient data.")
+            raise _error("not_a_bundle", name=path.name, kind=kind)
         return [resource], ignored
     entries = data.get("entry") or []
     if not isinstance(entries, list):
-        raise FileFormatError(f"{path.name}: Bundle.entry must be a list.")
+        raise _error("entry_not_a_list", name=path.name)
     for index, entry in enumerate(entries):
         where = f"{path.name}, entry {index + 1}"
         if not isinstance(entry, dict) or "resource" not in entry:
-            raise FileFormatError(f"{where} has no resource.")
+            raise _error("entry_without_resource", where=where)
         kind, resource = _parse(entry["resource"], where)
         if resource is None:
             ignored[kind] += 1

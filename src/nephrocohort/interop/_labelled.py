@@ -35,6 +35,19 @@ class LabelledFrame:
     empty_dates: tuple[str, ...] = ()
 
 
+# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
+MESSAGES: dict[str, str] = {
+    "not_boolean": (
+        "Table {table}, column {column}: value {value!r} is not a yes/no value; "
+        "expected true/false (or 1/0)."
+    ),
+    "unknown_code": (
+        "Table {table}, column {column}: value {value!r} is not one of the "
+        "known codes ({codes}); it cannot be given a value label."
+    ),
+}
+
+
 def _dates(series: pd.Series) -> pd.Series:
     values = pd.to_datetime(series, errors="coerce")
     if values.isna().all():
@@ -56,10 +69,7 @@ def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
     bad = text.notna() & ~text.isin(_TRUE | _FALSE)
     if bad.any():
         value = series[bad.fillna(False).to_numpy(dtype=bool)].iloc[0]
-        raise InteropError(
-            f"Table {table}, column {column}: value {value!r} is not a yes/no value; "
-            "expected true/false (or 1/0)."
-        )
+        raise InteropError(MESSAGES["not_boolean"].format(table=table, column=column, value=value))
     return out
 
 
@@ -74,8 +84,9 @@ def _categories(table: str, variable: Variable, series: pd.Series) -> pd.Series:
     if unknown.any():
         value = series[unknown.fillna(False).to_numpy(dtype=bool)].iloc[0]
         raise InteropError(
-            f"Table {table}, column {variable.name}: value {value!r} is not one of the "
-            f"known codes ({', '.join(variable.codes)}); it cannot be given a value label."
+            MESSAGES["unknown_code"].format(
+                table=table, column=variable.name, value=value, codes=", ".join(variable.codes)
+            )
         )
     return out.astype("float64")
 
