@@ -59,3 +59,16 @@ def test_without_a_cohort_there_is_no_swimmer_plot(analysis):
     results = build_results(analysis, rule_set="study")
     assert results.timelines is None
     assert "figure.swimmer" not in [f.id for f in render_figures(results)]
+
+
+def test_kaplan_meier_prints_numbers_at_risk_under_the_axis(results):
+    from nephrocohort.report._figures import figure_kaplan_meier
+
+    fig = figure_kaplan_meier(results, "km.complete_remission", cumulative=True)
+    ax = fig.axes[0]
+    # fixture times (days): P1 30, P3 25, P5 31 remission; P2 200, P6 400 censored; last at
+    # 400 d = 13.1 months, so ticks every 3 months. Still followed at 0, 3, 6, 9, 12 months
+    # (91.3, 182.6, 273.9, 365.25 days), counted by hand: 5, 2, 2, 1, 1.
+    assert list(ax.get_xticks()) == [0, 3, 6, 9, 12]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["Number at risk", "5", "2", "2", "1", "1"]

@@ -23,6 +23,7 @@ from nephrocohort.report._columns import TIMEPOINTS  # noqa: E402
 from nephrocohort.report._results import Results  # noqa: E402
 
 __all__ = [
+    "at_risk_at",
     "RenderedFigure",
     "figure_proteinuria",
     "figure_kaplan_meier",
@@ -121,7 +122,7 @@ def figure_kaplan_meier(
     lower, upper = np.array(item.ci_lower), np.array(item.ci_upper)
     if cumulative:
         survival, lower, upper = 1 - survival, 1 - upper, 1 - lower
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plt.subplots(figsize=(6.5, 4.4))
     ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
     if item.censored_days:  # censoring marks on the curve, as survival plots show them
         censored = np.array(item.censored_days) / _DAYS_PER_MONTH
@@ -131,11 +132,45 @@ def figure_kaplan_meier(
     ax.set_xlabel("Months from MMF start")
     ax.set_ylabel(ylabel or ("Cumulative proportion" if cumulative else "Proportion free of event"))
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlim(left=0)
+    ticks = _month_ticks(float(months.max()))
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, max(ticks[-1], float(months.max())) * 1.02 or 1)
+    _numbers_at_risk(ax, item, ticks)
     ax.set_title(f"{item.label} (n = {item.n}, events = {item.events})", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def _month_ticks(last_month: float) -> list[float]:
+    """At most seven round ticks (every 1, 2, 3, 6, 12 or 24 months) covering the follow-up."""
+    for step in (1, 2, 3, 6, 12, 24, 48):
+        if last_month / step <= 6:
+            break
+    return [float(step * i) for i in range(int(last_month // step) + 1)]
+
+
+def at_risk_at(item, month: float) -> int:
+    """Patients still followed (no event, not censored) just before ``month`` after MMF start.
+
+    The number printed under a Kaplan-Meier plot, as journals ask for: those
+    whose time is at least ``month``, read from the estimate's at-risk column.
+    """
+    day = month * _DAYS_PER_MONTH
+    for time, at_risk in zip(item.timeline_days, item.at_risk, strict=True):
+        if time >= day - 1e-9:
+            return int(at_risk)
+    return 0
+
+
+def _numbers_at_risk(ax, item, ticks) -> None:
+    """A row of numbers at risk under the x axis, one per tick."""
+    where = ax.get_xaxis_transform()  # x in data, y in axes fractions
+    ax.text(0, -0.2, "Number at risk", transform=ax.transAxes, ha="left", va="top", fontsize=8,
+            style="italic")  # fmt: skip
+    for tick in ticks:
+        ax.text(tick, -0.27, str(at_risk_at(item, tick)), transform=where, ha="center", va="top",
+                fontsize=8)  # fmt: skip
 
 
 def figure_swimmer(results: Results) -> Figure | None:
