@@ -48,8 +48,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Keep one Patient resource per id in the file (identical copies are merged), "
         "or give the other patient a different id.",
     ),
+    "no_patients": ("{name} holds no Patient resources; nothing was imported.", ""),
 }
 SKIPPED: dict[str, str] = {
+    "gender": "Patient gender '{gender}' has no code in the data model (M/F)",
+    "dipstick_grade": "Dipstick protein (LOINC {loinc}) result not a known grade",
+    "no_value": "Observation LOINC {loinc} without a numeric value",
+    "lab_unit": "Observation LOINC {loinc} ({test}) in unit '{unit}', which has no conversion",
+    "pressure_unit": "Blood pressure (LOINC {loinc}) in unit '{unit}' instead of mm[Hg]",
+    "vital_unit": "{column} (LOINC {loinc}) in unit '{unit}', which has no conversion",
+    "protein_24h": (
+        "24-hour urine protein (LOINC {loinc}) in '{unit}': it needs the body surface area "
+        "to become mg/m2/h, which the importer does not assume"
+    ),
+    "observation_unknown": "Observation {shown}: not a measurement of the data model",
+    "mycophenolic_acid": (
+        "Medication {shown}: mycophenolic acid without saying mofetil or sodium; "
+        "add an RxNorm code or the product name"
+    ),
+    "drug_unknown": "Medication {shown}: not a drug of the data model",
+    "medication_reference": "{kind} with a Medication reference instead of a code (not read)",
+    "medication_without_start": "{kind} for {drug} without a start date",
+    "dose_unit": "Dose of {drug} in unit '{unit}' (dose left empty)",
+    "nephrotic_without_onset": "Nephrotic syndrome condition without an onset date",
+    "ckd_without_date": "Chronic kidney disease condition without a date",
+    "histology_condition": (
+        "Histology given as a Condition without a biopsy report (record it on the biopsy)"
+    ),
+    "condition_unknown": "Condition {shown}: not a condition the data model records",
+    "procedure_unknown": "Procedure {shown}: not a procedure the data model records",
+    "report_without_histology": (
+        "DiagnosticReport without a known histology code in conclusionCode"
+    ),
+    "report_without_date": "Histology report without a date",
+    "unknown_subject": "{kind} whose subject is not a Patient in the file",
+    "biopsy_without_histology": "Kidney biopsy without a histology result on the same date",
     "observation_without_date": "Observation without an effective date",
     "observation_partial_date": (
         "Observation with a partial effective date ({precision} only, e.g. '{value}'); "
@@ -130,8 +163,9 @@ class _Collector:
         #: Where the resource being read sits in the file ("Observation/obs-12").
         self.current = ""
 
-    def skip(self, reason: str) -> None:
-        self.skipped[reason] += 1
+    def skip(self, code: str, **params) -> None:
+        """Count one item not imported, described by ``SKIPPED[code]``."""
+        self.skipped[SKIPPED[code].format(**params)] += 1
 
     def add(self, table: str, row: dict) -> None:
         self.rows[table].append({**row, _ORIGIN: self.current})
@@ -158,7 +192,7 @@ def _patient_ref(resource, aliases: dict[str, str]) -> str | None:
 def _patient(resource, found: _Collector, center: str | None) -> None:
     sex = {"male": "M", "female": "F"}.get(resource.gender or "")
     if resource.gender and sex is None:
-        found.skip(f"Patient gender '{resource.gender}' has no code in the data model (M/F)")
+        found.skip("gender", gender=resource.gender)
     organisation = (
         getattr(resource.managingOrganization, "display", None)
         if resource.managingOrganization
@@ -252,7 +286,7 @@ def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc:
     if test == "dipstick_protein" and resource.valueQuantity is None:
         grade = _dipstick_text(resource)
         if grade is None:
-            found.skip(f"Dipstick protein (LOINC {loinc}) result not a known grade")
+            found.skip("dipstick_grade", loinc=loinc)
             return
         # The bundle loader reads both notations (negative ... 1000 and 0, +/-, 1+ ... 4+) with mg/dL.
         found.add(
@@ -262,12 +296,12 @@ def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc:
         return
     quantity = resource.valueQuantity
     if quantity is None or quantity.value is None:
-        found.skip(f"Observation LOINC {loinc} without a numeric value")
+        found.skip("no_value", loinc=loinc)
         return
     ucum = quantity.code or quantity.unit
     unit = codes.LAB_UNITS.get(ucum or "")
     if unit is None:
-        found.skip(f"Observation LOINC {loinc} ({test}) in unit '{ucum}', which has no conversion")
+        found.skip("lab_unit", loinc=loinc, test=test, unit=ucum)
         return
     found.add(
         "labs",
@@ -283,7 +317,7 @@ def _lab(resource, test: str, patient: str, date: str, found: _Collector, loinc:
 
 def _vital(column: str, quantity, patient: str, date: str, found: _Collector, loinc: str) -> None:
     if quantity is None or quantity.value is None:
-        found.skip(f"Observation LOINC {loinc} without a numeric value")
+        found.skip("no_value", loinc=loinc)
         return
     ucum = quantity.code or quantity.unit or ""
     factors = {"weight_kg": codes.WEIGHT_KG_FACTORS, "height_cm": codes.HEIGHT_CM_FACTORS}.get(
@@ -291,11 +325,11 @@ def _vital(column: str, quantity, patient: str, date: str, found: _Collector, lo
     )
     if factors is None:  # blood pressure
         if ucum != "mm[Hg]":
-            found.skip(f"Blood pressure (LOINC {loinc}) in unit '{ucum}' instead of mm[Hg]")
+            found.skip("pressure_unit", loinc=loinc, unit=ucum)
             return
         factor = 1.0
     elif ucum not in factors:
-        found.skip(f"{column} (LOINC {loinc}) in unit '{ucum}', which has no conversion")
+        found.skip("vital_unit", column=column, loinc=loinc, unit=ucum)
         return
     else:
         factor = factors[ucum]
@@ -309,11 +343,9 @@ def _undated(resource, found: _Collector, what: str) -> None:
         value = resource.effectivePeriod.start
     precision = _precision(value)
     if precision:
-        found.skip(
-            SKIPPED[f"{what}_partial_date"].format(precision=precision, value=_raw_date(value))
-        )
+        found.skip(f"{what}_partial_date", precision=precision, value=_raw_date(value))
     else:
-        found.skip(SKIPPED[f"{what}_without_date"])
+        found.skip(f"{what}_without_date")
 
 
 def _observation(resource, patient: str, found: _Collector) -> None:
@@ -364,13 +396,10 @@ def _observation(resource, patient: str, found: _Collector) -> None:
                     },
                 )
             else:
-                found.skip(
-                    f"24-hour urine protein (LOINC {loinc}) in '{ucum}': it needs the body surface area "
-                    "to become mg/m2/h, which the importer does not assume"
-                )
+                found.skip("protein_24h", loinc=loinc, unit=ucum)
             return
     shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
-    found.skip(f"Observation {shown}: not a measurement of the data model")
+    found.skip("observation_unknown", shown=shown)
 
 
 def _drug(concept, found: _Collector) -> str | None:
@@ -388,13 +417,10 @@ def _drug(concept, found: _Collector) -> str | None:
                 return "mmf"
             if "sodium" in text or "sódico" in text or "sodico" in text:
                 return "mycophenolate_sodium"
-            found.skip(
-                f"Medication {_label(coding)}: mycophenolic acid without saying mofetil or sodium; "
-                "add an RxNorm code or the product name"
-            )
+            found.skip("mycophenolic_acid", shown=_label(coding))
             return None
     shown = _label(known[0]) if known else (getattr(concept, "text", None) or "without a code")
-    found.skip(f"Medication {shown}: not a drug of the data model")
+    found.skip("drug_unknown", shown=shown)
     return None
 
 
@@ -415,7 +441,7 @@ def _schedule(timing) -> str | None:
 def _medication(resource, kind: str, patient: str, found: _Collector) -> None:
     concept = resource.medicationCodeableConcept
     if concept is None:
-        found.skip(f"{kind} with a Medication reference instead of a code (not read)")
+        found.skip("medication_reference", kind=kind)
         return
     drug = _drug(concept, found)
     if drug is None:
@@ -439,7 +465,7 @@ def _medication(resource, kind: str, patient: str, found: _Collector) -> None:
             start, end = _date(bounds.start), _date(bounds.end)
         start = start or _date(resource.authoredOn)
     if start is None:
-        found.skip(f"{kind} for {drug} without a start date")
+        found.skip("medication_without_start", kind=kind, drug=drug)
         return
     row = {"patient_id": patient, "drug": drug, "start_date": start, "end_date": end}
     if dosages:
@@ -450,9 +476,7 @@ def _medication(resource, kind: str, patient: str, found: _Collector) -> None:
         if quantity is not None and quantity.value is not None:
             unit = codes.DOSE_UNITS.get(quantity.code or quantity.unit or "")
             if unit is None:
-                found.skip(
-                    f"Dose of {drug} in unit '{quantity.code or quantity.unit}' (dose left empty)"
-                )
+                found.skip("dose_unit", drug=drug, unit=quantity.code or quantity.unit)
             else:
                 row["dose"], row["dose_unit"] = float(quantity.value), unit
     found.add("medications", row)
@@ -465,22 +489,20 @@ def _condition(resource, patient: str, found: _Collector) -> None:
         if onset:
             found.onsets[patient].append(onset)
         else:
-            found.skip("Nephrotic syndrome condition without an onset date")
+            found.skip("nephrotic_without_onset")
         return
     if set(snomed) & codes.CKD_CODES:
         if onset:
             found.add("events", {"patient_id": patient, "date": onset, "event": "ckd"})
         else:
-            found.skip("Chronic kidney disease condition without a date")
+            found.skip("ckd_without_date")
         return
     histology = _histology(resource.code)
     if histology:
-        found.skip(
-            "Histology given as a Condition without a biopsy report (record it on the biopsy)"
-        )
+        found.skip("histology_condition")
         return
     shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
-    found.skip(f"Condition {shown}: not a condition the data model records")
+    found.skip("condition_unknown", shown=shown)
 
 
 def _procedure(resource, patient: str, found: _Collector) -> None:
@@ -493,19 +515,19 @@ def _procedure(resource, patient: str, found: _Collector) -> None:
             found.biopsy_dates[patient].add(date)
         return
     shown = _label(_codings(resource.code)[0]) if _codings(resource.code) else "without a code"
-    found.skip(f"Procedure {shown}: not a procedure the data model records")
+    found.skip("procedure_unknown", shown=shown)
 
 
 def _report(resource, patient: str, found: _Collector) -> None:
     histologies = [h for h in (_histology(c) for c in resource.conclusionCode or []) if h]
     if not histologies:
-        found.skip("DiagnosticReport without a known histology code in conclusionCode")
+        found.skip("report_without_histology")
         return
     date = _date(resource.effectiveDateTime) or (
         _date(resource.effectivePeriod.start) if resource.effectivePeriod else None
     )
     if date is None:
-        found.skip("Histology report without a date")
+        found.skip("report_without_date")
         return
     found.add("biopsies", {"patient_id": patient, "biopsy_date": date, "histology": histologies[0]})
 
@@ -543,7 +565,7 @@ def _tables_and_origins(resources, *, center: str | None, source: str = "FHIR re
         found.current = f"{kind}/{resource.id}" if resource.id else (full_url or kind)
         patient = _patient_ref(resource, aliases)
         if patient is None or patient not in found.patients:
-            found.skip(f"{kind} whose subject is not a Patient in the file")
+            found.skip("unknown_subject", kind=kind)
             continue
         if kind == "Observation":
             _observation(resource, patient, found)
@@ -562,7 +584,7 @@ def _tables_and_origins(resources, *, center: str | None, source: str = "FHIR re
     for patient, dates in found.biopsy_dates.items():
         for date in dates:
             if (patient, date) not in with_histology:
-                found.skip("Kidney biopsy without a histology result on the same date")
+                found.skip("biopsy_without_histology")
     tables: dict[str, pd.DataFrame] = {}
     origins: dict[str, list[str]] = {}
     groups = {"patients": list(found.patients.values()), "visits": list(found.visits.values())}
@@ -596,7 +618,7 @@ def import_fhir(
     name = Path(path).name
     tables, skipped, origins, found = _tables_and_origins(resources, center=center, source=name)
     if tables["patients"].empty:
-        raise FileFormatError(f"{name} holds no Patient resources; nothing was imported.")
+        raise FileFormatError(MESSAGES["no_patients"][0].format(name=name))
     # Cells already reported (a partial date) are not reported again by the bundle validator.
     flagged = {
         (table, position + 2, column)
