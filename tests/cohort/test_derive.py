@@ -232,8 +232,9 @@ class TestEdgeCases:
         assert row["prednisolone_stopped"] == True  # noqa: E712
 
     def test_no_measurement_in_window_gives_missing_state(self, study):
-        # month 1 window is day 15-45 after start (2016-01-16 .. 2016-02-15)
-        cohort = make_cohort(labs=[timed("2016-01-15", 2), timed("2016-02-16", 2)])
+        # month 1 target is one calendar month after the start (2016-02-01), window +/-15 days
+        # (2016-01-17 .. 2016-02-16)
+        cohort = make_cohort(labs=[timed("2016-01-16", 2), timed("2016-02-17", 2)])
         row = one(derive(cohort, study))
         assert pd.isna(row["state_month1"])
         assert pd.isna(row["response_month1"])
@@ -267,13 +268,15 @@ class TestEdgeCases:
         )
 
     def test_relapse_on_the_last_day_of_the_first_year_counts_on_mmf(self, study):
-        # 12 months = 365.25 days: day 365 (2016-12-31) is inside, day 366 outside.
-        dataset = derive(self._two_patients("2016-12-31", "2017-01-01"), study)
+        # calendar months: the anniversary 2017-01-01 (day 366, 2016 is a leap year) is inside,
+        # 2017-01-02 outside
+        dataset = derive(self._two_patients("2017-01-01", "2017-01-02"), study)
         assert list(dataset["relapses_after"]) == [1, 0]
 
     def test_relapse_on_the_first_day_of_the_year_before_counts_before(self, study):
-        # the year before is (start - 365.25 days, start]: day -365 is in, day -366 out
-        dataset = derive(self._two_patients("2015-01-01", "2014-12-31"), study)
+        # the year before is (start - 12 calendar months, start] = (2015-01-01, 2016-01-01]:
+        # 2015-01-02 is in, 2015-01-01 out
+        dataset = derive(self._two_patients("2015-01-02", "2015-01-01"), study)
         assert list(dataset["relapses_before"]) == [1, 0]
 
     def test_several_labs_on_one_day_take_timed_then_upcr_then_dipstick(self, study):
@@ -362,8 +365,8 @@ class TestTimepoints:
 
     def test_equal_distance_takes_the_earlier_measurement(self, study):
         cohort = make_cohort(
-            labs=[timed("2016-01-26", 50), timed("2016-02-05", 2)]
-        )  # day 25 and 35
+            labs=[timed("2016-01-27", 50), timed("2016-02-06", 2)]
+        )  # 5 days before and 5 days after the month-1 target 2016-02-01
         assert one(derive(cohort, study))["state_month1"] == "nephrotic"
 
     def test_baseline_window_ends_on_the_start_day(self, study):

@@ -68,7 +68,8 @@ def test_every_contract_column_is_explained(cohort, study):
 def test_state_lists_the_measurement_with_its_row_and_window(cohort, study):
     item = explain(cohort, study, "P1")["state_month1"]
     assert item.value == "complete"
-    assert item.window.startswith("2016-01-16 to 2016-02-15")
+    # target one calendar month after 2016-01-01 = 2016-02-01, +/-15 days
+    assert item.window.startswith("2016-01-17 to 2016-02-16")
     [evidence] = item.evidence
     assert (evidence.table, evidence.source_row, evidence.date) == ("labs", 3, "2016-01-31")
     assert "urine_protein_timed 2 mg/m2/h -> complete" in evidence.description

@@ -227,14 +227,17 @@ def egfr_at_timepoint(
     series: EgfrSeries, *, name: str, mmf_start_day: np.ndarray, rule_set
 ) -> EgfrAtTimepoint:
     """eGFR of the creatinine nearest the time point inside its window (earlier wins ties)."""
+    from nephrocohort.cohort._derive_proteinuria import timepoint_target_day
+
     timepoint = rule_set.derivation.timepoints[name]
+    target = timepoint_target_day(mmf_start_day, timepoint)
     usable = ~np.isnan(series.egfr)
     positions_all = np.flatnonzero(usable)
     pids, positions = nearest_in_window(
         series.pid[usable],
         series.day[usable],
-        anchor_day=mmf_start_day,
-        target_offset_days=float(timepoint.target_day),
+        anchor_day=target,
+        target_offset_days=0.0,
         window_before_days=float(timepoint.window_before_days),
         window_after_days=float(timepoint.window_after_days),
     )
@@ -244,7 +247,6 @@ def egfr_at_timepoint(
     chosen = positions_all[positions]
     egfr[pids] = series.egfr[chosen]
     series_row[pids] = chosen
-    target = mmf_start_day + float(timepoint.target_day)
     return EgfrAtTimepoint(
         name=name,
         egfr=egfr,

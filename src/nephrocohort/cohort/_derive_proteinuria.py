@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort._derive_common import (
-    DAYS_PER_MONTH,
     DAYS_PER_YEAR,
+    add_months,
     combined_key,
     count_per_patient,
     factorize_text,
@@ -139,6 +139,16 @@ class TimepointState:
     window_end_day: np.ndarray
 
 
+def timepoint_target_day(mmf_start_day: np.ndarray, timepoint) -> np.ndarray:
+    """Target day of a time point: ``months`` calendar months after the MMF start.
+
+    Month 12 after 2012-01-01 is 2013-01-01 (day 366 in a leap year), the same
+    calendar rule as the relapse periods and the steroid follow-up day; the
+    rule set's ``target_day`` is the nominal day count shown by ``rules show``.
+    """
+    return add_months(mmf_start_day, int(timepoint.months))
+
+
 def timepoint_states(
     daily: DailyStates, *, mmf_start_day: np.ndarray, rule_set
 ) -> list[TimepointState]:
@@ -153,17 +163,17 @@ def timepoint_states(
     for name, timepoint in rule_set.derivation.timepoints.items():
         state = np.full(n_patients, -1, dtype=np.int64)
         lab_row = np.full(n_patients, -1, dtype=np.int64)
+        target = timepoint_target_day(mmf_start_day, timepoint)
         pids, positions = nearest_in_window(
             daily.pid,
             daily.day,
-            anchor_day=mmf_start_day,
-            target_offset_days=float(timepoint.target_day),
+            anchor_day=target,
+            target_offset_days=0.0,
             window_before_days=float(timepoint.window_before_days),
             window_after_days=float(timepoint.window_after_days),
         )
         state[pids] = daily.state[positions]
         lab_row[pids] = daily.lab_row[positions]
-        target = mmf_start_day + float(timepoint.target_day)
         result.append(
             TimepointState(
                 name=name,
@@ -364,21 +374,34 @@ def relapse_periods(
     relapse that led to MMF). Under ``relapse_period="12_months"`` the periods
     are the ``relapse_period_months`` before the start and after it; under
     ``"whole"`` they run from onset to the start and from the start to the end
-    of MMF. Observation cuts both: the before-period begins no earlier than
+    of MMF. Months are calendar months: the first year on MMF after
+    2012-01-01 ends on 2013-01-01 included. A whole period observed counts as
+    ``relapse_period_months / 12`` years; a shortened one as its days / 365.25. Observation cuts both: the before-period begins no earlier than
     onset and the on-MMF period ends at MMF stop or last follow-up, whichever
     is first. The rate is relapses per observed year (NA when nothing was
     observed).
     """
     params = rule_set.derivation
     n_patients = mmf_start_day.size
+    whole_years = {}
     if params.relapse_period == "whole":
         before_start = onset_day.copy()
         after_end = on_mmf_end_day.copy()
     else:
-        period_days = float(params.relapse_period_months) * DAYS_PER_MONTH
-        before_start = np.fmax(mmf_start_day - period_days, onset_day)
-        after_end = np.fmin(mmf_start_day + period_days, on_mmf_end_day)
+        # calendar months: (start - 12 months, start] and (start, start + 12 months],
+        # the anniversary day included
+        months = int(params.relapse_period_months)
+        period_begin = add_months(mmf_start_day, -months)
+        period_end = add_months(mmf_start_day, months)
+        before_start = np.fmax(period_begin, onset_day)
+        after_end = np.fmin(period_end, on_mmf_end_day)
         after_end[np.isnan(on_mmf_end_day)] = np.nan
+        # a whole period observed is exactly relapse_period_months / 12 years
+        whole_years = {
+            "before": before_start == period_begin,
+            "after": after_end == period_end,
+            "years": months / 12,
+        }
     before_start[np.isnan(mmf_start_day)] = np.nan
     before_end = mmf_start_day.copy()
     after_start = mmf_start_day.copy()
@@ -396,8 +419,10 @@ def relapse_periods(
         inside = (e_day > np.where(np.isnan(lo), -np.inf, lo)) & (e_day <= hi)
         counts[label] = count_per_patient(n_patients, e_pid, inside)
 
-    def rate(count, start, end):
+    def rate(count, start, end, label):
         years = (end - start) / DAYS_PER_YEAR
+        if whole_years:
+            years = np.where(whole_years[label], whole_years["years"], years)
         out = np.full(n_patients, np.nan)
         observed = years > 0
         out[observed] = count[observed] / years[observed]
@@ -415,8 +440,8 @@ def relapse_periods(
         after_end_day=after_end,
         relapses_before=before_count,
         relapses_after=after_count,
-        per_year_before=rate(before_count, before_start, before_end),
-        per_year_after=rate(after_count, after_start, after_end),
+        per_year_before=rate(before_count, before_start, before_end, "before"),
+        per_year_after=rate(after_count, after_start, after_end, "after"),
     )
 
 

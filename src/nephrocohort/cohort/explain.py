@@ -444,7 +444,8 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             None
             if np.isnan(point.target_day[0])
             else f"{_iso(point.window_start_day[0])} to {_iso(point.window_end_day[0])} "
-            f"(target {_iso(point.target_day[0])}, day {int(point.target_day[0] - start)} after MMF start)"
+            f"(target {_iso(point.target_day[0])}, {point.name.removeprefix('month')} calendar month(s) "
+            f"= day {int(point.target_day[0] - start)} after MMF start)"
         )
         add(
             column,
@@ -491,7 +492,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     period_rule = (
         "onset to MMF start and MMF start to MMF stop (whole periods)"
         if params.relapse_period == "whole"
-        else f"the {params.relapse_period_months} months before MMF start and the first {params.relapse_period_months} months on MMF"
+        else f"the {params.relapse_period_months} calendar months before MMF start and the first {params.relapse_period_months} calendar months on MMF (anniversary day included)"
     )
     before_window = (
         f"after {_iso(periods.before_start_day[0]) or 'the start of the records'} up to and including {_iso(periods.before_end_day[0])}"
