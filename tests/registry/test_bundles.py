@@ -223,3 +223,65 @@ class TestBadUploads:
         response = client_a.post(reverse("registry:import"), {"bundle": upload})
         # Members are taken by their base name inside the upload folder: still a valid preview.
         assert response.context["preview"]["counts"]["patients"] == 2
+
+
+@pytest.mark.django_db
+class TestConfirmedImplausibleValues:
+    """A value confirmed in a form travels with the export and is accepted on re-import."""
+
+    def _confirm_tall_visit(self, client, patient):
+        response = client.post(
+            reverse("registry:record_create", args=[patient.pk, "visits"]),
+            {
+                "date": "2016-03-01",
+                "weight_kg": "16",
+                "height_cm": "260",
+                "edema": "no",
+                "confirm_unusual_values": "on",
+            },
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        return patient.visits.get(date="2016-03-01")
+
+    def test_confirmation_is_kept_with_the_row(self, client_a, patient_a):
+        visit = self._confirm_tall_visit(client_a, patient_a)
+        assert visit.extra["confirmed_implausible"] == "height_cm"
+
+    def test_identifiable_export_reimports_with_its_confirmation(
+        self, client, make_user, patient_a
+    ):
+        boss = make_user("boss", "admin")
+        client.force_login(boss)
+        self._confirm_tall_visit(client, patient_a)
+        response = client.post(reverse("registry:export"), {"identifiable": "on"})
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            files = {
+                name: archive.read(name).decode().replace("A-001", "A-901")
+                for name in archive.namelist()
+                if name.endswith(".csv")
+            }
+        visits = pd.read_csv(io.StringIO(files["visits.csv"]), dtype=str)
+        assert visits["confirmed_implausible"].tolist()[-1] == "height_cm"
+        response = client.post(reverse("registry:import"), {"bundle": _zip(files)})
+        assert response.context["problems"] == [], response.context["problems"]
+        assert response.context["preview"]["counts"]["visits"] == 2
+        token = response.context["token"]
+        client.post(reverse("registry:import_confirm", args=[token]))
+        copy = Patient.objects.get(patient_id="A-901")
+        tall = copy.visits.get(date="2016-03-01")
+        assert tall.height_cm == 260 and tall.extra["confirmed_implausible"] == "height_cm"
+
+    def test_unconfirmed_column_is_still_refused(self, client_a, patient_a):
+        files = dict(GOOD)
+        visits = pd.read_csv(io.StringIO(files["visits.csv"]), dtype=str)
+        visits.loc[0, "height_cm"] = "260"
+        visits["confirmed_implausible"] = "weight_kg"
+        files["visits.csv"] = visits.to_csv(index=False)
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(files)})
+        assert [p.code for p in response.context["problems"]] == ["implausible"]
+
+    def test_deidentified_export_names_the_confirmed_columns(self, client, make_user, patient_a):
+        client.force_login(make_user("boss", "admin"))
+        self._confirm_tall_visit(client, patient_a)
+        tables = _export(client)
+        assert tables["visits"]["confirmed_implausible"].tolist()[-1] == "height_cm"

@@ -27,6 +27,7 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.registry.models import CHILD_MODELS, Center, Patient, Role, profile_of
+from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
 __all__ = [
     "unpack_upload",
@@ -113,13 +114,112 @@ def check_bundle(bundle_path: Path, user) -> tuple[object | None, list[Problem]]
     from nephrocohort.exceptions import CohortValidationError
 
     problems = list(validate_bundle(bundle_path))
+    confirmed, problems = _honour_confirmations(bundle_path, problems)
     if problems:
         return None, problems
+    if confirmed:
+        cohort, problems = _load_with_confirmed_rows(bundle_path, confirmed)
+        if problems:
+            return None, problems
+        return cohort, _registry_problems(cohort, user)
     try:
         cohort = load_bundle(bundle_path)
     except CohortValidationError as error:
         return None, list(error.problems)
     return cohort, _registry_problems(cohort, user)
+
+
+def _honour_confirmations(bundle_path: Path, problems: list[Problem]):
+    """Set aside implausible values that the row's ``confirmed_implausible`` column confirms.
+
+    A registry export carries the confirmations users gave in forms, so that
+    the registry's own export re-imports. Only records (not patients' rows)
+    are honoured, and only for the columns listed. Returns the confirmed raw
+    rows by (table, row) and the problems that remain.
+    """
+    if not any(problem.code == "implausible" for problem in problems):
+        return {}, problems
+    from nephrocohort.cohort.reading import read_raw_bundle
+
+    raw = read_raw_bundle(bundle_path)
+    rows: dict[tuple[str, int], dict] = {}
+    for name, table in raw.tables.items():
+        if name == "patients" or CONFIRMED_COLUMN not in table.frame.columns:
+            continue
+        for source_row, record in zip(
+            table.source_row, table.frame.to_dict("records"), strict=True
+        ):
+            if str(record.get(CONFIRMED_COLUMN) or "").strip():
+                rows[(name, int(source_row))] = record
+    confirmed, remaining = {}, []
+    for problem in problems:
+        record = rows.get((problem.table, problem.row))
+        columns = str((record or {}).get(CONFIRMED_COLUMN) or "").split(";")
+        if problem.code == "implausible" and problem.column in {c.strip() for c in columns}:
+            confirmed[(problem.table, problem.row)] = record
+        else:
+            remaining.append(problem)
+    return confirmed, remaining
+
+
+def _load_with_confirmed_rows(bundle_path: Path, confirmed: dict):
+    """Load the bundle without the confirmed rows, then add each one checked by its form.
+
+    The form runs the same row checks as data entry with the confirmation
+    ticked, so anything but a confirmed implausible value is still refused.
+    """
+    import tempfile
+
+    from nephrocohort.cohort import load_bundle
+    from nephrocohort.cohort.reading import read_raw_bundle
+    from nephrocohort.exceptions import CohortValidationError
+    from nephrocohort.registry.conversion import _canonical_labs
+    from nephrocohort.registry.forms import RECORD_FORMS
+
+    raw = read_raw_bundle(bundle_path)
+    with tempfile.TemporaryDirectory(prefix="nephrocohort-import-") as name:
+        for table, raw_table in raw.tables.items():
+            keep = [(table, int(row)) not in confirmed for row in raw_table.source_row]
+            raw_table.frame[keep].to_csv(Path(name) / f"{table}.csv", index=False)
+        try:
+            cohort = load_bundle(name)
+        except CohortValidationError as error:
+            return None, list(error.problems)
+    patients = {row["patient_id"]: row for row in cohort.patients.to_dict("records")}
+    added: dict[str, list[dict]] = {}
+    problems: list[Problem] = []
+    for (table, source_row), record in confirmed.items():
+        patient_row = patients.get(record.get("patient_id"), {})
+        patient = Patient(
+            patient_id=record.get("patient_id"),
+            sex=patient_row.get("sex") or "",
+            birth_date=_cell(patient_row.get("birth_date")),
+        )
+        form = RECORD_FORMS[table]({**record, "confirm_unusual_values": "on"}, patient=patient)
+        if not form.is_valid():
+            for column, messages in form.errors.items():
+                for message in messages:
+                    problems.append(
+                        _problem(
+                            "invalid",
+                            f"{table} row {source_row}: {message}",
+                            table=table,
+                            row=source_row,
+                            column=None if column == "__all__" else column,
+                        )
+                    )
+            continue
+        typed = {**record, **{c: form.cleaned_data[c] for c in form.Meta.fields}}
+        added.setdefault(table, []).append({**typed, "source_row": source_row})
+    if problems:
+        return None, problems
+    tables = dict(cohort.tables)
+    for table, rows in added.items():
+        frame = pd.DataFrame(rows)
+        if table == "labs":
+            frame = _canonical_labs(frame)
+        tables[table] = pd.concat([tables[table], frame], ignore_index=True)
+    return type(cohort)(**tables), []
 
 
 def _allowed_centers(user) -> dict[str, Center]:
@@ -276,7 +376,9 @@ def _deidentify(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     result = {}
     for table, frame in tables.items():
         contract = list(TABLES[table].column_names)
-        frame = frame[[column for column in contract if column in frame.columns]].copy()
+        # Which values a user confirmed as implausible identifies no one, and is needed on import.
+        kept = [*contract, CONFIRMED_COLUMN]
+        frame = frame[[column for column in kept if column in frame.columns]].copy()
         for column in contract:
             if (table, column) in FREE_TEXT_COLUMNS:
                 frame = frame.drop(columns=column)
@@ -310,8 +412,9 @@ def export_zip(patients, *, identifiable: bool) -> bytes:
         mode = (
             "De-identified: dates are days from each patient's onset date "
             "(<column>_days_from_onset, negative = before onset); free-text columns "
-            "(stop_reason, detail) and extra columns are left out; patient_id is the "
-            "pseudonymous study ID."
+            "(stop_reason, detail) and extra columns are left out, except "
+            f"{CONFIRMED_COLUMN} (the columns whose unusual values a user confirmed); "
+            "patient_id is the pseudonymous study ID."
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

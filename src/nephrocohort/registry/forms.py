@@ -26,7 +26,7 @@ from nephrocohort.registry.models import (
     Visit,
     profile_of,
 )
-from nephrocohort.registry.validation import check_patient_edit, check_row
+from nephrocohort.registry.validation import CONFIRMED_COLUMN, check_patient_edit, check_row
 
 __all__ = [
     "PatientForm",
@@ -110,6 +110,7 @@ class ContractForm(forms.ModelForm):
             for message in messages:
                 self.add_error(column if column in self.fields else None, message)
         self.warnings = findings.warnings
+        self.confirmed_columns = findings.warning_columns
         if self.table == "patients" and self.instance.pk and not findings.errors:
             for message in check_patient_edit(self.instance, row):
                 self.add_error(None, message)
@@ -128,11 +129,26 @@ class ContractForm(forms.ModelForm):
             return record
         if self.patient is not None and hasattr(record, "patient_id") and self.table != "patients":
             record.patient = self.patient
+        _note_confirmation(record, getattr(self, "confirmed_columns", []))
         if record.pk is None:
             record.save()
         else:
             record.save_checked(expected_version=self.cleaned_data["version"])
         return record
+
+
+def _note_confirmation(record, columns: list[str]) -> None:
+    """Keep which implausible values a user confirmed with the row (history, export, import).
+
+    Stored as the extra column ``confirmed_implausible`` (columns separated by
+    ``;``), which an export carries and the registry's import honours.
+    """
+    extra = dict(record.extra or {})
+    if columns:
+        extra[CONFIRMED_COLUMN] = ";".join(columns)
+    else:
+        extra.pop(CONFIRMED_COLUMN, None)
+    record.extra = extra
 
 
 def _patient_row(patient: Patient | None) -> dict | None:

@@ -26,10 +26,12 @@ import pandas as pd
 from nephrocohort.cohort import validate_bundle
 from nephrocohort.cohort.contract import TABLES
 
-__all__ = ["RowFindings", "check_row", "check_patient_edit"]
+__all__ = ["RowFindings", "check_row", "check_patient_edit", "CONFIRMED_COLUMN"]
 
 _WHERE = re.compile(r"^\S+ row \d+: ")
 _CONFIRMABLE = frozenset({"implausible"})
+# Extra column naming the columns whose implausible values a user confirmed (";"-separated).
+CONFIRMED_COLUMN = "confirmed_implausible"
 CHILD_TABLES = ("biopsies", "genetics", "visits", "labs", "medications", "events")
 
 
@@ -39,6 +41,8 @@ class RowFindings:
 
     errors: dict[str | None, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The columns the warnings are about, in the order first flagged.
+    warning_columns: list[str] = field(default_factory=list)
 
 
 def _as_text(value) -> str:
@@ -84,6 +88,8 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
         negative = (problem.value or "").lstrip().startswith("-")
         if problem.code in _CONFIRMABLE and not negative:
             findings.warnings.append(sentence)
+            if problem.column and problem.column not in findings.warning_columns:
+                findings.warning_columns.append(problem.column)
         else:
             findings.errors.setdefault(problem.column, []).append(sentence)
     return findings
