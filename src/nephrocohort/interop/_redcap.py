@@ -29,6 +29,7 @@ __all__ = [
     "import_redcap",
     "tables_from_redcap_records",
     "write_redcap_dictionary",
+    "MESSAGES",
 ]
 
 #: The column headers of a REDCap data dictionary, exactly as REDCap writes them.
@@ -60,6 +61,85 @@ REPEAT_INSTANCE = "redcap_repeat_instance"
 # REDCap choice codes may hold only letters, digits and underscores, so dose
 # units get codes of their own; the label shows the unit as written.
 DOSE_UNIT_CODES = {unit: unit.replace("/", "_") for unit in vocab.DOSE_UNITS}
+
+
+# code -> (sentence, hint): every user-facing sentence of this module (STYLE.md 2.6).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "date_format_needed": (
+        "{where} row {row} ({table}): field {field} has {count} date(s) not written YYYY-MM-DD "
+        "(the first is {first!r}, on this row) and no --date-format was given.",
+        "{hint}",
+    ),
+    "date_format_detected": (
+        "",
+        'The values look {why}. If that is right, confirm it with --date-format "{detected}".',
+    ),
+    "date_format_unknown": (
+        "",
+        'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',
+    ),
+    "bad_date": (
+        "{where} row {row} ({table}): field {field} is {value!r}, which matches neither "
+        "--date-format {date_format!r} nor YYYY-MM-DD.",
+        "Check the day and month, or the stated --date-format.",
+    ),
+    "bad_number": (
+        "{where} row {row} ({table}): field {field} is {value!r}, which {reason}.",
+        'State the file\'s decimal separator with --decimal "," or --decimal ".".',
+    ),
+    "bad_format_option": (
+        "--date-format {date_format!r} is not a date format. Write it with %d (day), %m (month) "
+        'and %Y (4-digit year), e.g. "%d/%m/%Y" for 30/11/2009.',
+        "",
+    ),
+    "bad_decimal_option": ('--decimal must be "." or ","; got {decimal!r}.', ""),
+    "longitudinal": (
+        "{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
+        "export it from a classic project with repeating instruments instead.",
+        "",
+    ),
+    "not_records": (
+        "{source} does not look like a REDCap records export of this project: the first "
+        "column is {first!r}, expected {expected!r}. Export 'CSV / Microsoft Excel (raw data)'.",
+        "",
+    ),
+    "unknown_columns": (
+        "{source} has column(s) this project's data dictionary does not define: "
+        "{columns}. Was it exported from a project built with "
+        "`nephrocohort redcap dictionary`?",
+        "",
+    ),
+    "unknown_instrument": (
+        "{source}, row {row}, column {column}: {value!r} is not an instrument "
+        "of this project; expected one of {forms} or empty.",
+        "",
+    ),
+    "no_patients": (
+        "{source} has no patient rows (rows with an empty {column}); nothing was imported.",
+        "",
+    ),
+}
+
+
+def _file_error(code: str, **params) -> FileFormatError:
+    return FileFormatError(MESSAGES[code][0].format(**params))
+
+
+def _redcap_problem(code: str, *, table: str, row: int | None, column: str, value, **params):
+    from nephrocohort.cohort.problems import Problem
+
+    message, hint = MESSAGES[code]
+    values = {"table": table, "row": row, "column": column, "value": value, **params}
+    return Problem(
+        code=code,
+        table=table,
+        row=row,
+        column=column,
+        value=None if value is None else str(value),
+        message=message.format(**values),
+        hint=hint.format(**values),
+        params=params,
+    )
 
 
 @dataclass(frozen=True)
@@ -336,24 +416,14 @@ def _split_records(records: pd.DataFrame, *, source: str):
     records = records.copy()
     records.columns = [str(c).strip() for c in records.columns]
     if "redcap_event_name" in records.columns:
-        raise FileFormatError(
-            f"{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
-            "export it from a classic project with repeating instruments instead."
-        )
+        raise _file_error("longitudinal", source=source)
     if not len(records.columns) or records.columns[0] != RECORD_ID:
         first = records.columns[0] if len(records.columns) else "nothing"
-        raise FileFormatError(
-            f"{source} does not look like a REDCap records export of this project: the first "
-            f"column is {first!r}, expected {RECORD_ID!r}. Export 'CSV / Microsoft Excel (raw data)'."
-        )
+        raise _file_error("not_records", source=source, first=first, expected=RECORD_ID)
     known = set(_record_columns())
     unknown = [c for c in records.columns if c not in known]
     if unknown:
-        raise FileFormatError(
-            f"{source} has column(s) this project's data dictionary does not define: "
-            f"{', '.join(unknown[:8])}. Was it exported from a project built with "
-            "`nephrocohort redcap dictionary`?"
-        )
+        raise _file_error("unknown_columns", source=source, columns=", ".join(unknown[:8]))
     records = records.fillna("").astype(str)
     if REPEAT_INSTRUMENT not in records.columns:
         records[REPEAT_INSTRUMENT] = ""
@@ -361,9 +431,13 @@ def _split_records(records: pd.DataFrame, *, source: str):
     bad = sorted(set(instruments) - set(REPEATING_FORMS) - {""})
     if bad:
         line = int(instruments[instruments == bad[0]].index[0]) + 2
-        raise FileFormatError(
-            f"{source}, row {line}, column {REPEAT_INSTRUMENT}: {bad[0]!r} is not an instrument "
-            f"of this project; expected one of {', '.join(REPEATING_FORMS)} or empty."
+        raise _file_error(
+            "unknown_instrument",
+            source=source,
+            row=line,
+            column=REPEAT_INSTRUMENT,
+            value=bad[0],
+            forms=", ".join(REPEATING_FORMS),
         )
     tables: dict[str, pd.DataFrame] = {}
     origins: dict[str, list[str]] = {}
@@ -409,56 +483,6 @@ def write_redcap_dictionary(out) -> Path:
     with staged_file(out, what="Data dictionary file") as staging:
         redcap_dictionary().to_csv(staging, index=False, encoding="utf-8")
     return out
-
-
-# code -> (sentence, hint) for the values the stated formats cannot read (STYLE.md 2.6).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "date_format_needed": (
-        "{where} row {row} ({table}): field {field} has {count} date(s) not written YYYY-MM-DD "
-        "(the first is {first!r}, on this row) and no --date-format was given.",
-        "{hint}",
-    ),
-    "date_format_detected": (
-        "",
-        'The values look {why}. If that is right, confirm it with --date-format "{detected}".',
-    ),
-    "date_format_unknown": (
-        "",
-        'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',
-    ),
-    "bad_date": (
-        "{where} row {row} ({table}): field {field} is {value!r}, which matches neither "
-        "--date-format {date_format!r} nor YYYY-MM-DD.",
-        "Check the day and month, or the stated --date-format.",
-    ),
-    "bad_number": (
-        "{where} row {row} ({table}): field {field} is {value!r}, which {reason}.",
-        'State the file\'s decimal separator with --decimal "," or --decimal ".".',
-    ),
-    "bad_format_option": (
-        "--date-format {date_format!r} is not a date format. Write it with %d (day), %m (month) "
-        'and %Y (4-digit year), e.g. "%d/%m/%Y" for 30/11/2009.',
-        "",
-    ),
-    "bad_decimal_option": ('--decimal must be "." or ","; got {decimal!r}.', ""),
-}
-
-
-def _redcap_problem(code: str, *, table: str, row: int | None, column: str, value, **params):
-    from nephrocohort.cohort.problems import Problem
-
-    message, hint = MESSAGES[code]
-    values = {"table": table, "row": row, "column": column, "value": value, **params}
-    return Problem(
-        code=code,
-        table=table,
-        row=row,
-        column=column,
-        value=None if value is None else str(value),
-        message=message.format(**values),
-        hint=hint.format(**values),
-        params=params,
-    )
 
 
 def check_formats(date_format: str | None, decimal: str | None) -> None:
@@ -612,10 +636,7 @@ def import_redcap(
     table = read_table_file(path, progress=progress)
     tables, origins = _split_records(table.frame, source=table.source)
     if "patients" not in tables:
-        raise FileFormatError(
-            f"{table.source} has no patient rows (rows with an empty {REPEAT_INSTRUMENT}); "
-            "nothing was imported."
-        )
+        raise _file_error("no_patients", source=table.source, column=REPEAT_INSTRUMENT)
     tables, early, flagged = _read_formats(
         tables, origins, date_format=date_format, decimal=decimal
     )
