@@ -75,3 +75,21 @@ def test_report_needs_no_network(page_of_report):
     _, network = page_of_report
     fetched = [url for url in network if not url.startswith(("file:", "data:"))]
     assert fetched == []
+
+
+def test_tables_fit_the_page_and_show_their_notes(page_of_report):
+    page, _ = page_of_report
+    overflow = page.evaluate(
+        """() => {
+            const body = document.body.getBoundingClientRect();
+            return [...document.querySelectorAll('table')]
+                .filter(t => t.getBoundingClientRect().right > body.right + 1)
+                .map(t => t.id);
+        }"""
+    )
+    assert overflow == []  # no table sticks out of the page column
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    notes = page.locator("table#table1 + p.note + ol.footnotes li")
+    assert notes.count() >= 1 and notes.first.is_visible()
+    header = page.locator("table#before_after thead th").all_inner_texts()
+    assert "Normality of the differences" in header and "Paired t" in header
