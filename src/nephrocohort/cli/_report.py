@@ -28,9 +28,14 @@ def report(
             "--rule-set", help="Rule set: study, ipna2020, kdigo2021, or a path to a YAML file."
         ),
     ] = "study",
-    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path(
-        "report"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the report files. They replace those of an earlier run: report "
+            "files this run does not write are removed, other files are left alone.",
+        ),
+    ] = Path("report"),
     formats: Annotated[
         str,
         typer.Option("--format", help="Comma-separated formats out of html, docx, xlsx, json."),
