@@ -160,7 +160,7 @@ def test_explain_prints_rule_window_and_source_rows(monkeypatch, capsys, bundle)
     code, stdout, stderr = run_cli(monkeypatch, capsys, "explain", "P1", "--data", str(bundle))
     assert code == 0, stderr
     assert "state_month1 = complete" in stdout
-    assert "window: 2016-01-16 to 2016-02-15" in stdout
+    assert "window: 2016-01-17 to 2016-02-16" in stdout  # 2016-02-01 (1 calendar month) +/-15 days
     assert "labs row 3 2016-01-31: urine_protein_timed 2 mg/m2/h -> complete" in stdout
     assert "egfr_mmf_start = 110" in stdout
 
