@@ -488,3 +488,15 @@ class TestProvenance:
         copy = load_rule_set(str(path))
         assert len(copy.changes) == 2
         assert "derivation.egfr_equation schwartz-1976 -> ckid-u25" in copy.changes
+
+
+def test_a_copy_changed_in_many_places_lists_five_changes_and_points_to_rules_show(tmp_path):
+    # ipna2020's definitions under the name 'study': far more than five differences.
+    text = (RULESET_DIR / "ipna2020.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "study-like.yaml"
+    path.write_text(text.replace("name: ipna2020", "name: study", 1), encoding="utf-8")
+    copy = load_rule_set(str(path))
+    assert copy.based_on == "study" and len(copy.changes) > 5
+    listed = copy.provenance.split("changed: ", 1)[1]
+    assert listed.count(" -> ") == 5
+    assert f"and {len(copy.changes) - 5} more (nephrocohort rules show {path})" in listed

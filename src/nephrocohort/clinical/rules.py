@@ -340,9 +340,13 @@ class RuleSet:
         if self.path is None:
             return f"the rule set '{self.name}' ({self.title}; shipped with NephroCohort; {print_})"
         if self.based_on is not None and self.changes:
+            listed = "; ".join(self.changes[:_CHANGES_LISTED])
+            more = len(self.changes) - _CHANGES_LISTED
+            if more > 0:
+                listed += f"; and {more} more (nephrocohort rules show {self.path})"
             return (
                 f"a modified copy of '{self.based_on}' (file {self.path}; changed: "
-                f"{'; '.join(self.changes)}; {print_})"
+                f"{listed}; {print_})"
             )
         same = f", definitions identical to the shipped '{self.based_on}'" if self.based_on else ""
         return f"the rule set '{self.name}' ({self.title}; file {self.path}{same}; {print_})"
@@ -636,6 +640,9 @@ _PARAMETER_TEXT = {
     ),
 }
 
+
+# A methods paragraph lists this many changes of a modified copy; `rules show` lists all.
+_CHANGES_LISTED = 5
 
 _CATEGORY_OR_NONE = np.array([None, *PROTEINURIA_CATEGORIES], dtype=object)
 
