@@ -15,7 +15,7 @@ import pytest
 from test_derive import MMF_START, event, lab, make_cohort, med, one, patient, timed, visit
 
 from nephrocohort.clinical.rules import load_rule_set
-from nephrocohort.cohort import derive, load_bundle, save_bundle
+from nephrocohort.cohort import derive, explain, load_bundle, save_bundle
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -130,6 +130,16 @@ class TestEmptyLastFollowUp:
         assert row["relapses_after"] == 1
         assert row["relapses_per_year_after"] == pytest.approx(1 / (182 / 365.25))
         assert pd.isna(row["last_followup_date"])  # copied as recorded
+
+    def test_explain_says_where_observation_ends(self, study):
+        no_follow_up = make_cohort(
+            patients=[patient(last_followup_date=None)], labs=[timed("2016-07-01", 2)]
+        )
+        item = explain(no_follow_up, study, "P1")["mmf_duration_months"]
+        assert "end of observation 2016-07-01" in item.window
+        assert "latest dated record" in item.window
+        died = make_cohort(events=[event("2016-07-01", "death")])
+        assert "death (a death event)" in explain(died, study, "P1")["mmf_duration_months"].window
 
 
 # --------------------------------------------------------------------------- 3. eGFR precision
