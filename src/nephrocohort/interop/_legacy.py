@@ -24,6 +24,7 @@ from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, 
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._readers import ProgressCallback, read_table_file
 from nephrocohort.interop._results import ImportResult
+from nephrocohort.interop._values import MESSAGES as VALUE_MESSAGES
 from nephrocohort.interop._values import (
     detect_date_format,
     is_missing,
@@ -200,7 +201,7 @@ def _date_column_problem(spec: ColumnMapping, values: pd.Series, source: str) ->
         for row, text in values.items()
         if not is_missing(text)
         and read_date(text, date_format=None)[0] is None
-        and "real date" not in (read_date(text, date_format=None)[1] or "")
+        and read_date(text, date_format=None)[1] != VALUE_MESSAGES["not_a_real_date"]
     ]
     if not unstated:
         return None

@@ -511,6 +511,7 @@ def _read_formats(
     row, with the day/month order the values prove (never guessed).
     """
     from nephrocohort.interop._bundle_io import _origin_row
+    from nephrocohort.interop._values import MESSAGES as VALUE_MESSAGES
     from nephrocohort.interop._values import detect_date_format, read_date, read_number
 
     numeric = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -535,7 +536,7 @@ def _read_formats(
                     undated = [
                         (p, t)
                         for p, t in wrong
-                        if "real date" not in (read_date(t, date_format=None)[1] or "")
+                        if read_date(t, date_format=None)[1] != VALUE_MESSAGES["not_a_real_date"]
                     ]
                     if not undated:
                         continue

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 __all__ = [
+    "MESSAGES",
     "MISSING_WORDS",
     "is_missing",
     "read_number",
@@ -28,6 +29,22 @@ _NUMERIC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 
 
+# code -> reason (STYLE.md 2.6). Each reason completes a sentence that the caller starts
+# with the file, row, column and value.
+MESSAGES: dict[str, str] = {
+    "not_a_number": "is not a number",
+    "comma_but_point_stated": 'has a decimal comma, but the mapping states decimal: "."',
+    "thousands_or_decimal": (
+        'could be a thousands separator or a decimal comma; state decimal: "," '
+        "in the mapping if commas are decimals"
+    ),
+    "point_but_comma_stated": 'has a decimal point, but the mapping states decimal: ","',
+    "not_a_real_date": "is not a real date (check day and month)",
+    "no_date_format": "is not written YYYY-MM-DD and the mapping states no date_format",
+    "not_in_date_format": "does not match the mapping's date_format {date_format!r} nor YYYY-MM-DD",
+}
+
+
 def is_missing(text: str) -> bool:
     return text.strip().casefold() in MISSING_WORDS
 
@@ -44,22 +61,15 @@ def read_number(text: str, *, decimal: str | None) -> tuple[float | None, str | 
     """``(value, reason, used_decimal_comma)`` for a cell meant to hold a number."""
     cleaned = text.strip().replace(" ", "")
     if not _NUMERIC.match(cleaned):
-        return None, "is not a number", False
+        return None, MESSAGES["not_a_number"], False
     if "," in cleaned:
         if decimal == ".":
-            return None, 'has a decimal comma, but the mapping states decimal: "."', False
+            return None, MESSAGES["comma_but_point_stated"], False
         if decimal is None and looks_like_decimal_comma(cleaned) is None:
-            return (
-                None,
-                (
-                    'could be a thousands separator or a decimal comma; state decimal: "," '
-                    "in the mapping if commas are decimals"
-                ),
-                False,
-            )
+            return None, MESSAGES["thousands_or_decimal"], False
         return float(cleaned.replace(",", ".")), None, True
     if "." in cleaned and decimal == ",":
-        return None, 'has a decimal point, but the mapping states decimal: ","', False
+        return None, MESSAGES["point_but_comma_stated"], False
     return float(cleaned), None, False
 
 
@@ -71,13 +81,13 @@ def read_date(text: str, *, date_format: str | None) -> tuple[dt.date | None, st
         try:
             return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), None
         except ValueError:
-            return None, "is not a real date (check day and month)"
+            return None, MESSAGES["not_a_real_date"]
     if date_format is None:
-        return None, "is not written YYYY-MM-DD and the mapping states no date_format"
+        return None, MESSAGES["no_date_format"]
     try:
         return dt.datetime.strptime(cleaned, date_format).date(), None
     except ValueError:
-        return None, f"does not match the mapping's date_format {date_format!r} nor YYYY-MM-DD"
+        return None, MESSAGES["not_in_date_format"].format(date_format=date_format)
 
 
 def read_boolean(text: str) -> bool | None:
