@@ -10,6 +10,8 @@ used only by the benchmark, which also checks that both give the same values.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 
 import numpy as np
@@ -17,9 +19,10 @@ import pandas as pd
 
 from nephrocohort.clinical.anthropometry import bsa_m2
 from nephrocohort.clinical.kidney_function import egfr
-from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
-MONTH = 365.25 / 12
+EPOCH = dt.date(1970, 1, 1)
+
 LOOP_COLUMNS = (
     "state_month0",
     "state_month1",
@@ -43,6 +46,29 @@ def _day(value) -> float:
     return math.nan if pd.isna(value) else float(pd.Timestamp(value).value // 86_400_000_000_000)
 
 
+def _date(day: float) -> dt.date:
+    return EPOCH + dt.timedelta(days=int(day))
+
+
+def _add_months(day: float, months: int) -> float:
+    """Same day of the month ``months`` later; a missing day falls on the month's last day."""
+    if math.isnan(day):
+        return math.nan
+    d = _date(day)
+    total = d.year * 12 + d.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    target = dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    return float((target - EPOCH).days)
+
+
+def _completed_years(birth: float, day: float) -> float:
+    if math.isnan(birth) or math.isnan(day):
+        return math.nan
+    b, d = _date(birth), _date(day)
+    return float(d.year - b.year - ((d.month, d.day) < (b.month, b.day)))
+
+
 def _groups(frame: pd.DataFrame) -> dict:
     return {key: group for key, group in frame.groupby(frame["patient_id"].astype(str), sort=False)}
 
@@ -60,12 +86,12 @@ def _nearest(rows, day, value_key):
 
 def _dose_on(day, meds, visits):
     total = 0.0
-    for m in meds:
-        if m["drug"] not in ("prednisolone", "prednisone"):
-            continue
+    steroids = [m for m in meds if m["drug"] in ("prednisolone", "prednisone")]
+    for m in steroids:
         start, end = m["start"], m["end"]
-        active = start <= day and (math.isnan(end) or day < end or (end == start and day == start))
-        if not active:
+        active = start <= day and (math.isnan(end) or day <= end)
+        handed_over = end == day and any(o is not m and o["start"] == day for o in steroids)
+        if not active or handed_over:
             continue
         unit, schedule, dose = m["unit"], m["schedule"], m["dose"]
         if unit in ("mg/day", "mg/kg/day", "mg/m2/day"):
@@ -103,18 +129,29 @@ def _egfr_series(p_labs, p_visits, birth, sex, equation):
         day = _day(r.date)
         height = _nearest(p_visits, day, "height")
         value = math.nan
+        completed = _completed_years(birth, day)
+        age = (
+            completed
+            if equation in ("schwartz-1976", "schwartz-bedside")
+            else (day - birth) / 365.25
+        )
         if height is not None and not math.isnan(birth):
             try:
-                value = egfr(
-                    equation,
-                    creatinine_mg_dl=float(r.value),
-                    height_cm=height["height"],
-                    age_years=(day - birth) / 365.25,
-                    sex=sex,
+                value = float(
+                    np.round(
+                        egfr(
+                            equation,
+                            creatinine_mg_dl=float(r.value),
+                            height_cm=height["height"],
+                            age_years=age,
+                            sex=sex,
+                        ),
+                        6,
+                    )
                 )
             except ClinicalInputError:
                 value = math.nan
-        series.append({"day": day, "egfr": value, "age": (day - birth) / 365.25})
+        series.append({"day": day, "egfr": value, "age": completed})
     return series
 
 
@@ -122,7 +159,8 @@ def _crf(series, p_events, params) -> bool:
     crf = any(r.event in ("ckd", "dialysis", "transplant") for r in p_events)
     run_start = None
     for s in sorted(
-        (s for s in series if not math.isnan(s["egfr"]) and s["age"] >= 2), key=lambda s: s["day"]
+        (s for s in series if not math.isnan(s["egfr"]) and s["age"] >= params.crf_min_age_years),
+        key=lambda s: s["day"],
     ):
         if s["egfr"] < params.crf_egfr_below:
             run_start = s["day"] if run_start is None else run_start
@@ -137,25 +175,18 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
     """The benchmark's per-patient implementation (see the module docstring)."""
     params = rule_set.derivation
     priority = {test: rank for rank, test in enumerate(params.measurement_priority)}
-    labs, meds, visits, events = (
+    labs, meds, visits, events, biopsies = (
         _groups(cohort.labs),
         _groups(cohort.medications),
         _groups(cohort.visits),
         _groups(cohort.events),
+        _groups(cohort.biopsies),
     )
     empty = pd.DataFrame()
     out = []
     for patient in cohort.patients.itertuples(index=False):
         pid = str(patient.patient_id)
         birth, onset = _day(patient.birth_date), _day(patient.onset_date)
-        end_obs = min(
-            (
-                d
-                for d in (_day(patient.last_followup_date), _day(patient.death_date))
-                if not math.isnan(d)
-            ),
-            default=math.nan,
-        )
         p_meds = [
             {
                 "drug": r.drug,
@@ -179,6 +210,20 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
         row = {"patient_id": pid}
         p_labs = list(labs.get(pid, empty).itertuples(index=False))
         p_events = list(events.get(pid, empty).itertuples(index=False))
+        # end of observation: earliest of death (date or event) and the last follow-up
+        # (the latest dated record when last_followup_date is empty)
+        last_seen = _day(patient.last_followup_date)
+        if math.isnan(last_seen):
+            record_days = [_day(r.date) for r in p_labs] + [v["day"] for v in p_visits]
+            record_days += [m["start"] for m in p_meds] + [m["end"] for m in p_meds]
+            record_days += [_day(r.date) for r in p_events]
+            if pid in biopsies:
+                record_days += [_day(d) for d in biopsies[pid]["biopsy_date"]]
+            record_days = [d for d in record_days if not math.isnan(d)]
+            last_seen = max(record_days, default=math.nan)
+        deaths = [_day(patient.death_date)] + [_day(r.date) for r in p_events if r.event == "death"]
+        candidates = [d for d in (last_seen, *deaths) if not math.isnan(d)]
+        end_obs = min(candidates, default=math.nan)
         series = _egfr_series(p_labs, p_visits, birth, patient.sex, params.egfr_equation)
         row["crf"] = _crf(series, p_events, params)
         if not mmf:
@@ -198,14 +243,17 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
                 continue
             rank = priority[r.test]
             if day not in best_of_day or rank < best_of_day[day][0]:
-                state = rule_set.classify_proteinuria(
-                    r.test, float(r.measured_value), r.measured_unit
-                )
+                try:
+                    state = rule_set.classify_proteinuria(
+                        r.test, float(r.measured_value), r.measured_unit
+                    )
+                except (ClinicalInputError, RuleSetError):
+                    continue  # a unit without a threshold: not used
                 best_of_day[day] = (rank, state)
         daily = sorted((day, state) for day, (_, state) in best_of_day.items())
 
         for name, tp in params.timepoints.items():
-            target = start + tp.target_day
+            target = _add_months(start, tp.months)
             chosen = None
             for day, state in daily:
                 inside = target - tp.window_before_days <= day <= target + tp.window_after_days
@@ -219,21 +267,32 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
         }.get(row["state_month1"])
 
         # relapses: derived transitions and recorded events, merged
-        dates = []
+        derived = []
         for (_, previous), (day, state) in zip(daily, daily[1:], strict=False):
             if state == "nephrotic" and previous != "nephrotic":
-                dates.append(day)
-        for r in p_events:
-            if r.event == "relapse" and not pd.isna(r.date):
-                dates.append(_day(r.date))
-        episodes, last = [], None
-        for day in sorted(dates):
-            if last is None or day - last > params.relapse_merge_days:
-                episodes.append(day)
-            last = day
-        period = params.relapse_period_months * MONTH
-        before_start = start - period if math.isnan(onset) else max(start - period, onset)
-        after_end = math.nan if math.isnan(on_mmf_end) else min(start + period, on_mmf_end)
+                derived.append(day)
+        recorded = sorted(
+            _day(r.date) for r in p_events if r.event == "relapse" and not pd.isna(r.date)
+        )
+        # a recorded relapse pairs with the nearest derived one within the merge days
+        # (earlier at equal distance); a derived one claimed twice keeps the nearest
+        claims = {}
+        for day in recorded:
+            best = None
+            for d in derived:
+                if best is None or abs(d - day) < abs(best - day):
+                    best = d
+            close = best is not None and abs(best - day) <= params.relapse_merge_days
+            if close and (best not in claims or abs(best - day) < abs(claims[best] - best)):
+                claims[best] = day
+        paired = set(claims.values())
+        episodes = [min(d, claims.get(d, d)) for d in derived]
+        episodes += [day for day in recorded if day not in paired]
+        period_months = params.relapse_period_months
+        period_begin = _add_months(start, -period_months)
+        period_end = _add_months(start, period_months)
+        before_start = period_begin if math.isnan(onset) else max(period_begin, onset)
+        after_end = math.nan if math.isnan(on_mmf_end) else min(period_end, on_mmf_end)
         before = sum(1 for d in episodes if before_start < d <= start)
         after = (
             sum(1 for d in episodes if start < d <= after_end)
@@ -242,25 +301,22 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
         )
         row["relapses_before"] = before
         row["relapses_after"] = after
+        years_before = 1.0 if before_start == period_begin else (start - before_start) / 365.25
+        years_after = 1.0 if after_end == period_end else (after_end - start) / 365.25
         row["relapses_per_year_before"] = (
-            before / ((start - before_start) / 365.25) if start > before_start else math.nan
+            before / years_before if start > before_start else math.nan
         )
-        row["relapses_per_year_after"] = (
-            after / ((after_end - start) / 365.25) if after_end > start else math.nan
-        )
+        row["relapses_per_year_after"] = after / years_after if after_end > start else math.nan
 
         # steroid doses
-        followup = (
-            min(start + round(params.steroid_followup_months * MONTH), on_mmf_end)
-            if not math.isnan(on_mmf_end)
-            else start + round(params.steroid_followup_months * MONTH)
-        )
+        anniversary = _add_months(start, params.steroid_followup_months)
+        followup = anniversary if math.isnan(on_mmf_end) else min(anniversary, on_mmf_end)
         row["steroid_mg_kg_day_before"] = _dose_on(start, p_meds, p_visits)
         row["steroid_mg_kg_day_after"] = _dose_on(followup, p_meds, p_visits)
 
         for column, name in (("egfr_mmf_start", "month0"), ("egfr_month12", "month12")):
             tp = params.timepoints[name]
-            target = start + tp.target_day
+            target = _add_months(start, tp.months)
             inside = [
                 s
                 for s in series
