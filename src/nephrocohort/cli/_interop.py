@@ -13,6 +13,14 @@ from typing import Annotated
 
 import typer
 
+# code -> sentence (STYLE.md 2.6): the error sentences of these commands, in one place.
+MESSAGES: dict[str, str] = {
+    "import_table_arguments": (
+        "import-table needs FILE, --mapping MAP and --out FILE.csv "
+        "(or --suggest-mapping FILE to draft a mapping)."
+    ),
+}
+
 redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
 
 
@@ -100,10 +108,7 @@ def import_table(
             _say(f"Wrote a draft mapping to {out}. Check every line before importing.")
         return
     if file is None or mapping is None or out is None:
-        raise InteropError(
-            "import-table needs FILE, --mapping MAP and --out FILE.csv "
-            "(or --suggest-mapping FILE to draft a mapping)."
-        )
+        raise InteropError(MESSAGES["import_table_arguments"])
     with _validation_report(), _progress(f"Reading {file.name}") as progress:
         result = run_import(file, mapping=mapping, out=out, progress=progress)
     _report_import(result)
