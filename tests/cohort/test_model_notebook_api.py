@@ -1,0 +1,55 @@
+"""The notebook API: ``Cohort.load(path).report()`` gives the same results as the CLI path."""
+
+import pytest
+
+from nephrocohort.clinical.rules import load_rule_set
+from nephrocohort.cohort import Cohort, demo_cohort, derive, save_bundle
+from nephrocohort.report import build_results
+
+
+@pytest.fixture(scope="module")
+def demo_bundle(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bundle") / "demo"
+    save_bundle(demo_cohort(), path)
+    return path
+
+
+def test_load_derive_report_chain_matches_the_functions(demo_bundle):
+    cohort = Cohort.load(demo_bundle)
+    rules = load_rule_set("study")
+    expected = build_results(derive(cohort, rules), rule_set=rules, cohort=cohort)
+
+    results = cohort.report()
+
+    assert results.get("cohort.n").n == cohort.n_patients
+    for result_id in ("sex.male", "response.month1.complete", "prednisolone_stopped"):
+        assert results.get(result_id).n == expected.get(result_id).n
+    assert results.get("relapses_per_year.test").p == pytest.approx(
+        expected.get("relapses_per_year.test").p
+    )
+
+
+def test_report_tables_are_dataframes_with_an_html_repr():
+    results = Cohort.demo().report()
+    tables = results.tables()
+    assert "table1" in tables
+    assert "<table" in results._repr_html_()
+
+
+def test_derive_accepts_a_rule_set_name_or_object():
+    cohort = Cohort.demo()
+    by_name = cohort.derive("ipna2020")
+    by_object = cohort.derive(load_rule_set("ipna2020"))
+    assert by_name["state_month1"].equals(by_object["state_month1"])
+
+
+def test_load_refuses_an_invalid_bundle_with_every_problem(tmp_path):
+    from nephrocohort.exceptions import CohortValidationError
+
+    (tmp_path / "patients.csv").write_text(
+        "patient_id,center,sex,birth_date,onset_date\nP1,C1,Z,2010-01-01,2011-01-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CohortValidationError) as refused:
+        Cohort.load(tmp_path)
+    assert any(problem.column == "sex" for problem in refused.value.problems)
