@@ -44,11 +44,15 @@ DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_YEAR = 365.25
 #: The latest last visit; the study collected records from 2005 to 2011.
 LAST_VISIT_ANCHOR = dt.date(2011, 11, 30)
-#: Day of the 12-month follow-up point (round(12 x 365.25/12), as the derivation uses).
+#: Day of the 12-month follow-up point. The derivation reads the dose on the calendar
+#: anniversary (day 365 or 366); the designed dose runs on past it and the weight is measured
+#: on day 365, the nearest visit either way.
 FOLLOWUP_DAY = 365
 CENTER = "CENTER-01"
 
 NEPHROTIC, PARTIAL, COMPLETE = "nephrotic", "partial", "complete"
+#: Measurement days of the time points; the derivation's calendar-month targets lie within
+#: 2 days of them, well inside the windows (+/-15 or +/-30 days).
 TIMEPOINT_DAYS = (0, 30, 91, 183, 365)
 
 _CREATININE_UMOL_PER_MG = 88.4
