@@ -1,4 +1,4 @@
-"""``nephrocohort serve`` and ``nephrocohort createuser``: the web registry.
+"""``nephrocohort serve``, ``createuser``, ``setrole``, ``deactivate``, ``restorepatient``.
 
 Thin shells over :mod:`nephrocohort.registry.server`.
 """
@@ -60,7 +60,66 @@ def createuser(
     typer.echo(f"User {user.get_username()} created ({role}; centers: {', '.join(center or [])}).")
 
 
+def setrole(
+    username: Annotated[str, typer.Argument(help="Login name of the user.")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, investigator, data_entry or monitor.")
+    ],
+    center: Annotated[
+        list[str] | None,
+        typer.Option("--center", help="Center code (repeat; replaces the user's centers)."),
+    ] = None,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
+        "nephrocohort-data"
+    ),
+    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+) -> None:
+    """Change a user's role (and centers, when --center is given)."""
+    from nephrocohort.registry import server
+
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.prepare(load_demo=False)
+    profile = server.set_role(username, role=role, centers=list(center or []))
+    codes = ", ".join(profile.centers.values_list("code", flat=True)) or "none"
+    typer.echo(f"User {username} is now {role} (centers: {codes}).")
+
+
+def deactivate(
+    username: Annotated[str, typer.Argument(help="Login name of the user.")],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
+        "nephrocohort-data"
+    ),
+    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+) -> None:
+    """Stop a user from logging in (the account and its history are kept)."""
+    from nephrocohort.registry import server
+
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.prepare(load_demo=False)
+    server.deactivate_user(username)
+    typer.echo(f"User {username} can no longer log in.")
+
+
+def restorepatient(
+    patient_id: Annotated[str, typer.Argument(help="Pseudonymous ID of the deleted patient.")],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
+        "nephrocohort-data"
+    ),
+    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+) -> None:
+    """Undo the deletion of a patient (recorded in the audit trail)."""
+    from nephrocohort.registry import server
+
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.prepare(load_demo=False)
+    server.restore_patient(patient_id)
+    typer.echo(f"Patient {patient_id} restored.")
+
+
 def register(app) -> None:
     """Add this layer's commands to ``app``."""
     app.command("serve")(serve)
     app.command("createuser")(createuser)
+    app.command("setrole")(setrole)
+    app.command("deactivate")(deactivate)
+    app.command("restorepatient")(restorepatient)

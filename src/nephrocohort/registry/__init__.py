@@ -11,9 +11,12 @@ from nephrocohort.registry.server import (
     RegistryError,
     configure,
     create_user,
+    deactivate_user,
     prepare,
     read_password,
+    restore_patient,
     serve,
+    set_role,
 )
 
 __all__ = [
@@ -21,7 +24,10 @@ __all__ = [
     "RegistryError",
     "configure",
     "create_user",
+    "deactivate_user",
     "prepare",
     "read_password",
+    "restore_patient",
     "serve",
+    "set_role",
 ]

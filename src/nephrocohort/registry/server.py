@@ -159,6 +159,69 @@ def create_user(username: str, *, role: str, centers: list[str], password: str):
     return user
 
 
+def _registry_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    from nephrocohort.registry.models import UserProfile
+
+    try:
+        user = get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist:
+        raise RegistryError(f"There is no user '{username}'.") from None
+    try:
+        return user, user.registry_profile
+    except UserProfile.DoesNotExist:
+        raise RegistryError(
+            f"User '{username}' has no registry role; make registry users with createuser."
+        ) from None
+
+
+def set_role(username: str, *, role: str, centers: list[str] | None = None):
+    """Change a user's role and, when ``centers`` are given, replace their centers.
+
+    Centers not given are kept. A role other than admin needs at least one
+    center. The change is recorded in the profile's history.
+    """
+    from django.db import transaction
+
+    from nephrocohort.registry.models import Center, Role
+
+    if role not in Role.values:
+        raise RegistryError(f"Role '{role}' is unknown. Choose one of: {', '.join(Role.values)}.")
+    user, profile = _registry_user(username)
+    with transaction.atomic():
+        profile.role = role
+        profile.save()
+        if centers:
+            profile.centers.set(
+                [Center.objects.get_or_create(code=c, defaults={"name": c})[0] for c in centers]
+            )
+        if role != Role.ADMIN and not profile.centers.exists():
+            raise RegistryError(f"A {role} user needs at least one --center.")
+    return profile
+
+
+def deactivate_user(username: str):
+    """Stop a user from logging in (kept, with their history; their sessions end)."""
+    user, _ = _registry_user(username)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def restore_patient(patient_id: str):
+    """Undo the deletion of a patient (its records were never marked deleted with it)."""
+    from nephrocohort.registry.models import Patient
+
+    patient = Patient.all_objects.filter(patient_id=patient_id, is_deleted=True).first()
+    if patient is None:
+        raise RegistryError(f"There is no deleted patient with the ID '{patient_id}'.")
+    patient.is_deleted = False
+    patient.deleted_at = None
+    patient.save_checked(expected_version=patient.version)
+    return patient
+
+
 def read_password(*, prompt: bool = True) -> str:
     """The new user's password: ``NEPHROCOHORT_PASSWORD``, else standard input.
 

@@ -74,6 +74,56 @@ class UserProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        sync_admin_site_access(self)
+
+
+# An administrator manages users, roles and centers in Django's admin site
+# (/admin/): staff status plus these permissions, given through one group.
+# Clinical rows are view-only there (see admin.py).
+ADMIN_GROUP_NAME = "Registry administrators"
+ADMIN_GROUP_PERMISSIONS = (
+    ("auth", "user", ("add", "change", "view")),
+    ("registry", "center", ("add", "change", "view")),
+    ("registry", "userprofile", ("add", "change", "view")),
+    *(
+        ("registry", model, ("view",))
+        for model in ("patient", "biopsy", "genetics", "visit", "lab", "medication", "event")
+    ),
+)
+
+
+def _admin_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
+    wanted = [
+        f"{action}_{model}" for _, model, actions in ADMIN_GROUP_PERMISSIONS for action in actions
+    ]
+    apps = {app for app, _, _ in ADMIN_GROUP_PERMISSIONS}
+    permissions = Permission.objects.filter(content_type__app_label__in=apps, codename__in=wanted)
+    group.permissions.set(permissions)
+    return group
+
+
+def sync_admin_site_access(profile: UserProfile) -> None:
+    """Give an administrator staff status and the admin group; take them away from other roles.
+
+    A Django superuser keeps its staff status whatever its registry role.
+    """
+    user = profile.user
+    group = _admin_group()
+    is_admin = profile.role == Role.ADMIN
+    if is_admin:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    staff = is_admin or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+
 
 def profile_of(user) -> UserProfile | None:
     """The registry profile of an active, logged-in user, else None."""
