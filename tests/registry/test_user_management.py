@@ -37,6 +37,14 @@ class TestAdminSite:
         # Clinical rows stay view-only.
         assert client.get("/admin/registry/patient/add/").status_code == 403
 
+    def test_administrators_made_earlier_get_the_admin_site_on_start(self, make_user):
+        user = make_user("boss", "admin")
+        type(user).objects.filter(pk=user.pk).update(is_staff=False)
+        user.groups.clear()
+        server.prepare(load_demo=False)
+        user.refresh_from_db()
+        assert user.is_staff and user.groups.exists()
+
     def test_other_roles_are_not_let_into_the_admin_site(self, client, make_user):
         user = make_user("nurse", "data_entry", "A")
         client.force_login(user)

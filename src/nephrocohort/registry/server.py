@@ -84,9 +84,13 @@ def prepare(*, load_demo: bool = True) -> DemoLogin | None:
     """
     from django.conf import settings
 
-    from nephrocohort.registry.models import Center
+    from nephrocohort.registry.models import Center, Role, UserProfile
+    from nephrocohort.registry.models._access import sync_admin_site_access
 
     _migrate()
+    # Administrators made before they were given the admin site (or by hand) get it now.
+    for profile in UserProfile.objects.filter(role=Role.ADMIN).select_related("user"):
+        sync_admin_site_access(profile)
     login_file = Path(settings.DATA_DIR) / _DEMO_LOGIN_FILE
     if load_demo and not Center.objects.exists():
         return _load_demo(login_file)
