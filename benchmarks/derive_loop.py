@@ -6,6 +6,9 @@ Python and the scalar clinical functions. It implements the same rules as
 ``nephrocohort.cohort.derive`` for the columns that carry most of the work
 (proteinuria states and response, relapses, steroid doses, eGFR, CRF) and is
 used only by the benchmark, which also checks that both give the same values.
+It follows the ``study`` rule set, whose confirmation periods are 1 day (every
+measurement stands on its own); longer confirmation periods (ipna2020,
+kdigo2021) are not implemented here.
 """
 
 from __future__ import annotations
@@ -276,18 +279,20 @@ def loop_derive(cohort, rule_set) -> pd.DataFrame:
         )
         # a recorded relapse pairs with the nearest derived one within the merge days
         # (earlier at equal distance); a derived one claimed twice keeps the nearest
-        claims = {}
-        for day in recorded:
+        claims = {}  # derived day -> index of the recorded relapse paired with it
+        for k, day in enumerate(recorded):
             best = None
             for d in derived:
                 if best is None or abs(d - day) < abs(best - day):
                     best = d
             close = best is not None and abs(best - day) <= params.relapse_merge_days
-            if close and (best not in claims or abs(best - day) < abs(claims[best] - best)):
-                claims[best] = day
+            if close and (
+                best not in claims or abs(best - day) < abs(recorded[claims[best]] - best)
+            ):
+                claims[best] = k
         paired = set(claims.values())
-        episodes = [min(d, claims.get(d, d)) for d in derived]
-        episodes += [day for day in recorded if day not in paired]
+        episodes = [min(d, recorded[claims[d]]) if d in claims else d for d in derived]
+        episodes += [day for k, day in enumerate(recorded) if k not in paired]
         period_months = params.relapse_period_months
         period_begin = _add_months(start, -period_months)
         period_end = _add_months(start, period_months)
