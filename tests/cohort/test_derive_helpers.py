@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nephrocohort.cohort._derive_common import nearest_in_window, nearest_row
+from nephrocohort.cohort._derive_common import (
+    add_months,
+    completed_years,
+    nearest_in_window,
+    nearest_row,
+)
 
 rows_strategy = st.lists(
     st.tuples(st.integers(0, 3), st.integers(-40, 40)), min_size=0, max_size=40
@@ -65,3 +73,38 @@ def test_nearest_row_matches_brute_force(refs, queries):
         ]
         expected = min(candidates)[2] if candidates else -1
         assert got[index] == expected
+
+
+EPOCH = dt.date(1970, 1, 1)
+dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
+
+
+def _day(date: dt.date) -> float:
+    return float((date - EPOCH).days)
+
+
+@given(date=dates, months=st.integers(-24, 24))
+@settings(max_examples=200, deadline=None)
+def test_add_months_is_the_calendar_rule(date, months):
+    # same day of the month, or the month's last day when it has fewer days
+    total = date.year * 12 + date.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    expected = dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+    assert add_months(np.array([_day(date)]), months)[0] == _day(expected)
+
+
+@given(birth=dates, day=dates)
+@settings(max_examples=200, deadline=None)
+def test_completed_years_follow_the_birthday(birth, day):
+    expected = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    assert completed_years(np.array([_day(birth)]), np.array([_day(day)]))[0] == expected
+
+
+def test_calendar_examples():
+    assert add_months(np.array([_day(dt.date(2012, 1, 31))]), 1)[0] == _day(dt.date(2012, 2, 29))
+    assert add_months(np.array([_day(dt.date(2012, 1, 1))]), 12)[0] == _day(dt.date(2013, 1, 1))
+    born = np.array([_day(dt.date(1992, 3, 1))])
+    assert completed_years(born, np.array([_day(dt.date(2010, 3, 1))]))[0] == 18
+    assert completed_years(born, np.array([_day(dt.date(2010, 2, 28))]))[0] == 17
+    assert np.isnan(add_months(np.array([np.nan]), 3)[0])
