@@ -65,3 +65,6 @@ urlpatterns = [
         {"document_root": str(Path(__file__).parent / "static")},
     ),
 ]
+
+# Error pages with the registry's navigation; a 404's reason is shown when the app wrote one.
+handler404 = "nephrocohort.registry.views._common.not_found"

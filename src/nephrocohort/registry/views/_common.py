@@ -24,6 +24,9 @@ __all__ = [
     "record_model",
     "chosen_rule_set",
     "DEFAULT_RULE_SET",
+    "REFUSED_BECAUSE",
+    "ReasonedNotFound",
+    "not_found",
 ]
 
 DEFAULT_RULE_SET = "study"
@@ -35,8 +38,35 @@ def chosen_rule_set(request) -> str:
 
     name = request.GET.get("rule_set", DEFAULT_RULE_SET)
     if name not in list_rule_sets():
-        raise Http404("Unknown rule set.")
+        raise ReasonedNotFound(
+            f"There is no rule set named '{name}'. "
+            f"The registry's rule sets are: {', '.join(list_rule_sets())}."
+        )
     return name
+
+
+class ReasonedNotFound(Http404):
+    """A 404 whose message is written for the user and shown on the error page."""
+
+
+# Why a role is refused an action, in the words the 403 page shows.
+REFUSED_BECAUSE = {
+    "view": "Your login has no registry role; ask an administrator to give you one.",
+    "edit": "Your role may look at patients but not enter or change data.",
+    "import": "Your role may not import data.",
+    "export": "Your role may not export data.",
+    "export_identifiable": "Your role may export de-identified data only.",
+    "report": "Your role may not run the cohort report.",
+    "audit": "Your role may not see the audit trail.",
+}
+
+
+def not_found(request, exception):
+    """The 404 page: the app's own reason when it gave one, else a sentence that confirms nothing."""
+    from django.shortcuts import render
+
+    reason = str(exception) if isinstance(exception, ReasonedNotFound) else ""
+    return render(request, "404.html", {"reason": reason}, status=404)
 
 
 def registry_view(action: str):
@@ -58,7 +88,9 @@ def registry_view(action: str):
                 if "record_pk" in kwargs:
                     visible_record(request, patient, kwargs["table"], kwargs["record_pk"])
             if not user_can(request.user, action):
-                raise PermissionDenied(f"Your role does not allow this ({action}).")
+                raise PermissionDenied(
+                    REFUSED_BECAUSE.get(action, "Your role does not allow this.")
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, write_cohort
 from nephrocohort.registry.forms import BundleUploadForm, ExportForm
 from nephrocohort.registry.models import Patient, user_can
-from nephrocohort.registry.views._common import registry_view
+from nephrocohort.registry.views._common import ReasonedNotFound, registry_view
 
 _SESSION_KEY = "registry_import_token"
 
@@ -97,11 +97,11 @@ def _preview(cohort) -> dict:
 @registry_view("import")
 def import_confirm(request, token: str):
     if request.session.get(_SESSION_KEY) != token:
-        raise Http404("This import is not yours or has already been done.")
+        raise ReasonedNotFound("This import is not yours or has already been done.")
     folder = _upload_dir(token)
     stored = next((folder / _UPLOAD).glob("*"), None)
     if stored is None:
-        raise Http404("The uploaded file is gone; upload it again.")
+        raise ReasonedNotFound("The uploaded file is gone; upload it again.")
     bundle_path, problems = unpack_upload(stored, folder)
     cohort = None
     if bundle_path is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from nephrocohort.clinical.rules import list_rule_sets
@@ -13,7 +13,7 @@ from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.models import Patient
 from nephrocohort.registry.quality import quality_findings
-from nephrocohort.registry.views._common import registry_view
+from nephrocohort.registry.views._common import ReasonedNotFound, chosen_rule_set, registry_view
 
 _CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -24,10 +24,7 @@ _CONTENT_TYPES = {
 
 
 def _rule_set_name(request) -> str:
-    name = request.GET.get("rule_set", "study")
-    if name not in list_rule_sets():
-        raise Http404("Unknown rule set.")
-    return name
+    return chosen_rule_set(request)
 
 
 @registry_view("report")
@@ -48,7 +45,9 @@ def cohort_report_download(request, fmt: str):
     from nephrocohort.report import FILE_NAMES, run_report
 
     if fmt not in _CONTENT_TYPES:
-        raise Http404("Unknown report format.")
+        raise ReasonedNotFound(
+            f"There is no report format '{fmt}'; choose one of: {', '.join(_CONTENT_TYPES)}."
+        )
     cohort = cohort_from_db(Patient.objects.visible_to(request.user))
     rule_set = _rule_set_name(request)
     with tempfile.TemporaryDirectory(prefix="nephrocohort-report-") as folder:
