@@ -119,3 +119,23 @@ class TestLogFilter:
         record.msg, record.args = "Forbidden (Permission denied): %s", ("/export/",)
         WithholdErrorDetails().filter(record)
         assert logging.Formatter().format(record) == "Forbidden (Permission denied): /export/"
+
+
+@pytest.mark.django_db
+def test_served_403_is_logged_as_one_line_without_traceback(client, make_user, patient_a):
+    import io
+
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, WithholdErrorDetails) for f in h.filters)
+    )
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client.force_login(make_user("mon", "monitor", "A"))
+        assert client.get(reverse("registry:patient_edit", args=[patient_a.pk])).status_code == 403
+    finally:
+        handler.setStream(previous)
+    logged = stream.getvalue().strip().splitlines()
+    assert logged == [f"Forbidden (Permission denied): /patients/{patient_a.pk}/edit/"]
