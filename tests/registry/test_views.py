@@ -312,6 +312,18 @@ class TestTimelineAndAudit:
         page = client_a.get(reverse("registry:audit", args=[patient_a.pk])).content.decode()
         assert "entry_a" in page and "weight_kg: 14.2 &rarr; 14.8" in page
 
+    def test_audit_trail_names_centers_and_patients_and_confirmations(self, client_a, patient_a):
+        client_a.post(
+            reverse("registry:record_create", args=[patient_a.pk, "visits"]),
+            {"date": "2016-03-01", "weight_kg": "16", "height_cm": "260", "edema": "no",
+             "confirm_unusual_values": "on"},
+        )  # fmt: skip
+        page = client_a.get(reverse("registry:audit", args=[patient_a.pk])).content.decode()
+        assert "center: (empty) &rarr; A<br>" in page
+        assert "patient: (empty) &rarr; A-001<br>" in page
+        assert f"patient: (empty) &rarr; {patient_a.pk}<br>" not in page
+        assert "confirmed as correct although implausible: (empty) &rarr; height_cm" in page
+
     def test_audit_trail_exports_as_csv(self, client_a, patient_a):
         response = client_a.get(reverse("registry:audit_csv", args=[patient_a.pk]))
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))

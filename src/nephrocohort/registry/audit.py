@@ -12,10 +12,13 @@ from datetime import datetime
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient
 from nephrocohort.registry.models._base import BOOKKEEPING_FIELDS
+from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
 __all__ = ["AuditEntry", "patient_audit_trail"]
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "removed"}
+# Shown as a change when a user confirmed values flagged as implausible (columns listed).
+_CONFIRMED_LABEL = "confirmed as correct although implausible"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,34 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _entry(historical, kind: str) -> AuditEntry:
+def _labelled(name: str, value, cache: dict) -> str:
+    """A value as the user knows it: a center's code and a patient's study ID, not database ids."""
+    if value in (None, ""):
+        return ""
+    if name in ("center", "patient"):
+        key = (name, value)
+        if key not in cache:
+            cache[key] = _looked_up(name, value)
+        return cache[key]
+    return _text(value)
+
+
+def _looked_up(name: str, value) -> str:
+    if name == "center":
+        from nephrocohort.registry.models import Center
+
+        code = Center.objects.filter(pk=value).values_list("code", flat=True).first()
+        return code or _text(value)
+    if name == "patient":
+        found = Patient.all_objects.filter(pk=value).values_list("patient_id", flat=True).first()
+        return found or _text(value)
+
+
+def _confirmed(historical) -> str:
+    return str((historical.extra or {}).get(CONFIRMED_COLUMN, ""))
+
+
+def _entry(historical, kind: str, cache: dict) -> AuditEntry:
     tracked = [
         field.name
         for field in historical.instance_type._meta.fields
@@ -44,17 +74,25 @@ def _entry(historical, kind: str) -> AuditEntry:
     previous = historical.prev_record if historical.history_type == "~" else None
     if previous is None:
         changes = tuple(
-            (name, "", _text(getattr(historical, _attname(historical, name))))
+            (name, "", _labelled(name, getattr(historical, _attname(historical, name)), cache))
             for name in tracked
             if getattr(historical, _attname(historical, name)) not in (None, "")
         )
+        if _confirmed(historical):
+            changes += ((_CONFIRMED_LABEL, "", _confirmed(historical)),)
     else:
         delta = historical.diff_against(previous)
         changes = tuple(
-            (change.field, _text(change.old), _text(change.new))
+            (
+                change.field,
+                _labelled(change.field, change.old, cache),
+                _labelled(change.field, change.new, cache),
+            )
             for change in delta.changes
             if change.field not in BOOKKEEPING_FIELDS
         )
+        if _confirmed(historical) != _confirmed(previous):
+            changes += ((_CONFIRMED_LABEL, _confirmed(previous), _confirmed(historical)),)
         if historical.is_deleted and not previous.is_deleted:
             action = "deleted"
         elif previous.is_deleted and not historical.is_deleted:
@@ -77,10 +115,12 @@ def _attname(historical, name: str) -> str:
 
 def patient_audit_trail(patient: Patient) -> list[AuditEntry]:
     """Every saved version of the patient and its records, newest first."""
-    entries = [_entry(row, "patient") for row in Patient.history.filter(id=patient.pk)]
+    # Database ids of centers and patients -> codes, looked up once per trail.
+    cache: dict = {("patient", patient.pk): patient.patient_id}
+    entries = [_entry(row, "patient", cache) for row in Patient.history.filter(id=patient.pk)]
     for model in CHILD_MODELS.values():
         kind = str(model._meta.verbose_name)
         for row in model.history.filter(patient_id=patient.pk).select_related("history_user"):
-            entries.append(_entry(row, kind))
+            entries.append(_entry(row, kind, cache))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
