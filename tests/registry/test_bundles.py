@@ -87,6 +87,20 @@ class TestImport:
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(clash)})
         assert [p.code for p in response.context["problems"]] == ["patient_exists"]
 
+    def test_patient_id_in_other_case_or_deleted_is_refused(self, client_a, patient_a):
+        patient_a.soft_delete(expected_version=patient_a.version)
+        clash = {name: text.replace("A-102", "a-001") for name, text in GOOD.items()}
+        response = client_a.post(reverse("registry:import"), {"bundle": _zip(clash)})
+        assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+
+    def test_other_centers_patient_id_is_not_confirmed(self, client, make_user, patient_b):
+        client.force_login(make_user("entry_a2", "data_entry", "A"))
+        clash = {name: text.replace("A-102", "B-001") for name, text in GOOD.items()}
+        response = client.post(reverse("registry:import"), {"bundle": _zip(clash)})
+        [problem] = response.context["problems"]
+        assert problem.code == "patient_id_unusable"
+        assert "already" not in problem.message and "B" not in problem.hint
+
     def test_xlsx_workbook_is_accepted(self, client_a):
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from django.db import transaction
+from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
@@ -236,15 +237,21 @@ def _may_create_centers(user) -> bool:
     return profile is not None and profile.role == Role.ADMIN
 
 
+_ABSENT = object()
+
+
 def _registry_problems(cohort, user) -> list[Problem]:
     problems: list[Problem] = []
     allowed = _allowed_centers(user)
     patients = cohort.patients
-    existing = set(
-        Patient.all_objects.filter(patient_id__in=list(patients["patient_id"])).values_list(
-            "patient_id", flat=True
-        )
+    # IDs compared without regard to case, deleted patients included (as the patient form does).
+    wanted = {str(value).lower() for value in patients["patient_id"]}
+    stored = (
+        Patient.all_objects.annotate(id_lower=Lower("patient_id"))
+        .filter(id_lower__in=list(wanted))
+        .values_list("id_lower", "center__code")
     )
+    existing = {id_lower: code for id_lower, code in stored}
     for row in patients.itertuples():
         center = row.center if pd.notna(row.center) and str(row.center).strip() else None
         where = {"table": "patients", "row": row.source_row}
@@ -271,12 +278,26 @@ def _registry_problems(cohort, user) -> list[Problem]:
                     **where,
                 )
             )
-        if row.patient_id in existing:
+        stored_center = existing.get(str(row.patient_id).lower(), _ABSENT)
+        if stored_center is not _ABSENT and stored_center not in allowed:
+            # Another center's patient: its existence is not confirmed.
+            problems.append(
+                _problem(
+                    "patient_id_unusable",
+                    f"patients row {row.source_row}: patient_id '{row.patient_id}' cannot be used.",
+                    "Give this patient another ID.",
+                    column="patient_id",
+                    value=row.patient_id,
+                    **where,
+                )
+            )
+        elif stored_center is not _ABSENT:
             problems.append(
                 _problem(
                     "patient_exists",
                     f"patients row {row.source_row}: patient_id '{row.patient_id}' is already in "
-                    "the registry.",
+                    "the registry (IDs differing only in upper/lower case count as the same; "
+                    "deleted patients keep their IDs).",
                     "Importing adds new patients only; edit existing patients in the registry, "
                     "or give this patient a new ID.",
                     column="patient_id",
