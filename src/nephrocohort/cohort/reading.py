@@ -388,7 +388,11 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
 
     where = file.name
     try:
-        arrow_table = pq.read_table(file)
+        # Text columns come dictionary-encoded, as Parquet stores them: no hashing to find
+        # their distinct values.
+        schema = pq.read_schema(file)
+        text_columns = [field.name for field in schema if _is_text(field.type)]
+        arrow_table = pq.read_table(file, read_dictionary=text_columns)
     except (pa.ArrowException, OSError) as error:
         detail = _short_reason(error)
         return None, [
@@ -410,9 +414,7 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
                     "unreadable_file", table=table, where=where, detail=detail, kind="Parquet"
                 )
             ]
-        # Only text columns can hold spaces or missing-value words ("NA"); numbers and dates
-        # become text that has neither.
-        columns[name] = _clean(text, tokens_are_null=False) if _is_text(column.type) else text
+        columns[name] = text
     if table == "labs" and all(name in arrow_table.column_names for name in _MEASURED):
         columns = _labs_as_measured(columns, arrow_table)
     rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
@@ -425,30 +427,42 @@ def _is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
-def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
-    """Typed values as a CSV would hold them; None for a type no table column can have."""
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-        kind = column.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return column.cast(pa.string())
+def _as_text(column) -> pa.ChunkedArray | None:
+    """Typed values as a CSV would hold them; None for a type no table column can have.
+
+    The text is made once per distinct value (a table repeats its dates, codes and
+    IDs many times), then spread to the rows; text columns are trimmed and
+    missing-value words ("NA") made missing, as in a CSV.
+    """
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_null(array.type):
+        return pa.chunked_array([pa.nulls(len(array), pa.string())])
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    texts = _distinct_as_text(array.dictionary)
+    if texts is None:
+        return None
+    return pa.chunked_array([pc.take(texts, array.indices)])
+
+
+def _distinct_as_text(values: pa.Array) -> pa.Array | None:
+    kind = values.type
+    if _is_text(kind):
+        return _clean(values.cast(pa.string()), tokens_are_null=False)
     if pa.types.is_floating(kind):
-        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
-        return column.cast(pa.string())
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, kind), values)
+        return values.cast(pa.string())
     if pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_date(kind):
-        return column.cast(pa.string())
+        return values.cast(pa.string())
     if pa.types.is_timestamp(kind):
         # Midnight is a date; a time of day stays visible, so that it is reported, not dropped.
-        day = pc.floor_temporal(column, unit="day")
+        day = pc.floor_temporal(values, unit="day")
         text = day.cast(pa.date32()).cast(pa.string())
-        midnight = pc.fill_null(pc.equal(day, column), True)
+        midnight = pc.fill_null(pc.equal(day, values), True)
         if pc.all(midnight).as_py():
             return text
-        with_time = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+        with_time = pc.strftime(values, format="%Y-%m-%dT%H:%M:%S")
         return pc.if_else(midnight, text, with_time)
-    if pa.types.is_null(kind):
-        return pa.chunked_array([pa.nulls(len(column), pa.string())])
     return None
 
 
