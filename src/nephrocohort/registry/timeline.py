@@ -276,8 +276,8 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
     last = until
     starts = medications["start_date"].dropna()
     span_days = max((last - starts.min()).days, 1) if len(starts) else 1
-    # Dose labels closer than a tenth of the time span would overlap; skip those.
-    min_label_gap_days = span_days / 10
+    # Dose labels closer than an eighth of the time span would overlap; skip those.
+    min_label_gap_days = span_days / 8
     last_label: pd.Timestamp | None = None
     single_doses = False
     for course in medications.sort_values("start_date").itertuples():
@@ -289,11 +289,12 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
         y = rows.index(row)
         # end_date is the last day of a course: a one-day course lasts one day.
         days = (end - start).days + 1
-        if days <= 1 or course.schedule == "single":
+        if days > 1 and course.schedule != "single":
+            ax.barh(y, days, left=start, height=0.6, color="#5d6d7e")
+        # A single dose, or a course too short to see as a bar (a few pulses), is a diamond.
+        if days <= max(1, span_days / 400) or course.schedule == "single":
             ax.plot(start, y, marker="D", color="#1b2631", markersize=6, linestyle="")
             single_doses = True
-        else:
-            ax.barh(y, days, left=start, height=0.6, color="#5d6d7e")
         far_enough = last_label is None or (start - last_label).days >= min_label_gap_days
         if row == "Prednisolone" and pd.notna(course.dose) and far_enough:
             ax.text(start, y + 0.45, f"{course.dose:g} {course.dose_unit}", fontsize=6, va="top")
@@ -319,7 +320,14 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
         handles = [Patch(color="#5d6d7e", label="course (start to end)")]
         if single_doses:
             handles.append(
-                Line2D([], [], marker="D", color="#1b2631", linestyle="", label="single dose")
+                Line2D(
+                    [],
+                    [],
+                    marker="D",
+                    color="#1b2631",
+                    linestyle="",
+                    label="single dose or a few days",
+                )
             )
         ax.legend(
             handles=handles,
