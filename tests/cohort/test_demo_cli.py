@@ -47,8 +47,8 @@ def test_demo_parquet_flag_adds_parquet_files(monkeypatch, capsys, tmp_path):
         monkeypatch, capsys, "demo", "--patients", "12", "--parquet", "--out", str(tmp_path)
     )
     assert code == 0
-    assert "CSV and Parquet" in stdout
-    assert (tmp_path / "labs.parquet").exists() and (tmp_path / "labs.csv").exists()
+    assert "as Parquet" in stdout
+    assert (tmp_path / "parquet" / "labs.parquet").exists() and (tmp_path / "labs.csv").exists()
 
 
 def test_same_seed_writes_the_same_files(monkeypatch, capsys, tmp_path):

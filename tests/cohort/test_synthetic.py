@@ -56,7 +56,7 @@ class TestValidBundle:
         cohort, written = write_synthetic_bundle(tmp_path, n_patients=20, seed=2, parquet=True)
         names = sorted(path.name for path in written)
         assert "labs.parquet" in names and "labs.csv" in names
-        labs = pd.read_parquet(tmp_path / "labs.parquet")
+        labs = pd.read_parquet(tmp_path / "parquet" / "labs.parquet")
         assert len(labs) == len(cohort.labs)
         assert {"value", "unit", "measured_value", "measured_unit"} <= set(labs.columns)
 
@@ -144,3 +144,10 @@ def test_one_hundred_thousand_patients_make_about_ten_million_lab_rows():
     cohort = generate_synthetic(100_000, seed=1)
     assert cohort.n_patients == 100_000
     assert 8_500_000 <= len(cohort.labs) <= 11_500_000
+
+
+def test_csv_and_parquet_copies_are_each_a_valid_bundle(tmp_path):
+    """A bundle folder holds one file per table, so the Parquet copy has its own folder."""
+    write_synthetic_bundle(tmp_path, n_patients=30, seed=5, parquet=True)
+    assert validate_bundle(tmp_path) == []
+    assert validate_bundle(tmp_path / "parquet") == []

@@ -3,7 +3,8 @@
 ``nephrocohort demo --out DIR`` copies the embedded demo bundle (26 synthetic
 children calibrated to the seed study). ``nephrocohort demo --patients N
 --seed S --out DIR [--parquet]`` writes a generated cohort of any size
-(CSV, and Parquet with ``--parquet`` or from 10,000 patients on). A thin
+(CSV, and Parquet in ``DIR/parquet`` with ``--parquet`` or from 10,000
+patients on). A thin
 shell: the cohorts are built in ``nephrocohort.cohort``.
 """
 
@@ -56,7 +57,7 @@ def register(app) -> None:
             bool | None,
             typer.Option(
                 "--parquet/--no-parquet",
-                help="Also write Parquet files (default: from 10,000 patients on).",
+                help="Also write Parquet files, in DIR/parquet (default: from 10,000 patients on).",
             ),
         ] = None,
     ) -> None:
@@ -89,6 +90,7 @@ def register(app) -> None:
             seed=SYNTHETIC_SEED if seed is None else seed,
             parquet=parquet,
         )
-        formats = "CSV and Parquet" if any(p.suffix == ".parquet" for p in written) else "CSV"
         counts = ", ".join(f"{name} {count:,}" for name, count in cohort.row_counts().items())
-        typer.echo(f"Wrote a synthetic cohort ({counts} rows) as {formats} to {out}.")
+        typer.echo(f"Wrote a synthetic cohort ({counts} rows) as CSV to {out}.")
+        if any(path.suffix == ".parquet" for path in written):
+            typer.echo(f"The same cohort as Parquet (faster to load) is in {out / 'parquet'}.")

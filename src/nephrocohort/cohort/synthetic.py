@@ -713,9 +713,12 @@ def write_synthetic_bundle(out_dir, *, n_patients: int, seed: int = SYNTHETIC_SE
     """Generate a synthetic cohort and write it to ``out_dir``; return the files written.
 
     CSV (one file per table, as ``save_bundle`` writes it) always; Parquet as
-    well (``<table>.parquet``, typed columns as a ``Cohort`` holds them, labs
-    with canonical and measured values) when ``parquet`` is true, or when it is
-    ``None`` and the cohort has at least ``PARQUET_FROM_PATIENTS`` patients.
+    well, in the subfolder ``parquet/`` (``<table>.parquet``, typed columns as a
+    ``Cohort`` holds them, labs with canonical and measured values) when
+    ``parquet`` is true, or when it is ``None`` and the cohort has at least
+    ``PARQUET_FROM_PATIENTS`` patients. The two copies live in separate folders
+    because a bundle folder must hold one file per table: each folder is a
+    bundle of its own that ``load_bundle`` reads.
     """
     from pathlib import Path
 
@@ -730,8 +733,10 @@ def write_synthetic_bundle(out_dir, *, n_patients: int, seed: int = SYNTHETIC_SE
     if parquet is None:
         parquet = n_patients >= PARQUET_FROM_PATIENTS
     if parquet:
+        parquet_dir = out / "parquet"
+        parquet_dir.mkdir(exist_ok=True)
         for name, frame in cohort.tables.items():
             table = pa.Table.from_pandas(frame.drop(columns=["source_row"]), preserve_index=False)
-            pq.write_table(table, out / f"{name}.parquet")
-            written.append(out / f"{name}.parquet")
+            pq.write_table(table, parquet_dir / f"{name}.parquet")
+            written.append(parquet_dir / f"{name}.parquet")
     return cohort, written
