@@ -26,7 +26,7 @@ def run_main(monkeypatch, capsys, *args):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    """A generated cohort written as CSV and Parquet side by side, as `demo --parquet` does."""
+    """A generated cohort: CSV in the folder, Parquet in its `parquet/`, as `demo --parquet` does."""
     folder = tmp_path_factory.mktemp("generated")
     write_synthetic_bundle(folder, n_patients=15, seed=11, parquet=True)
     return folder
@@ -35,7 +35,7 @@ def generated(tmp_path_factory):
 @pytest.fixture(scope="module")
 def parquet_only(generated, tmp_path_factory):
     folder = tmp_path_factory.mktemp("parquet")
-    for file in generated.glob("*.parquet"):
+    for file in (generated / "parquet").glob("*.parquet"):
         shutil.copy(file, folder / file.name)
     return folder
 
@@ -79,14 +79,20 @@ def test_report_from_a_parquet_folder(monkeypatch, capsys, tmp_path, parquet_onl
     assert (out / "results.json").exists()
 
 
-def test_folder_with_both_formats_is_refused_with_what_to_do(monkeypatch, capsys, generated):
-    code, out, _ = run_main(monkeypatch, capsys, "validate", str(generated), "--json")
+def test_folder_with_both_formats_is_refused_with_what_to_do(
+    monkeypatch, capsys, generated, tmp_path
+):
+    both = tmp_path / "both"
+    shutil.copytree(generated, both)
+    for file in (generated / "parquet").glob("*.parquet"):
+        shutil.copy(file, both / file.name)
+    code, out, _ = run_main(monkeypatch, capsys, "validate", str(both), "--json")
     assert code == 1
     (problem,) = json.loads(out)["problems"]
     assert problem["code"] == "table_twice"
     assert problem["params"]["tables"] == (
         "patients, biopsies, genetics, visits, labs, medications, events"
     )
-    code, out, _ = run_main(monkeypatch, capsys, "validate", str(generated))
+    code, out, _ = run_main(monkeypatch, capsys, "validate", str(both))
     assert "tables are in the folder twice, as .csv and as .parquet" in out
     assert "keep the .parquet files" in out

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from nephrocohort.exceptions import CohortValidationError, NephroCohortError
+from nephrocohort.exceptions import NephroCohortError
 
 
 class OutputPathError(NephroCohortError):
@@ -23,17 +23,9 @@ def _load(data: Path, rule_set: str):
     from nephrocohort.clinical.rules import load_rule_set
     from nephrocohort.cohort import load_bundle
 
-    rules = load_rule_set(rule_set)
-    try:
-        cohort = load_bundle(data)
-    except CohortValidationError as error:
-        # A bundle that fails validation gets the full report (every problem) and exit 1.
-        typer.echo(f"Error: {error}", err=True)
-        for problem in error.problems:
-            typer.echo(f"  {problem}", err=True)
-        # SystemExit, not typer.Exit: in non-standalone mode click would swallow the code.
-        raise SystemExit(1) from None
-    return cohort, rules
+    # A bundle that fails validation raises CohortValidationError, which
+    # nephrocohort.cli.main prints as the full (grouped) report with exit code 1.
+    return load_bundle(data), load_rule_set(rule_set)
 
 
 DataOption = Annotated[

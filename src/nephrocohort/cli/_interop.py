@@ -49,21 +49,6 @@ def _progress(label: str) -> Iterator:
         yield update
 
 
-@contextlib.contextmanager
-def _validation_report() -> Iterator[None]:
-    """Print every problem of a failed validation and exit 1 (the project's convention)."""
-    from nephrocohort.exceptions import CohortValidationError
-
-    try:
-        yield
-    except CohortValidationError as error:
-        typer.echo(f"Error: {error}", err=True)
-        for problem in error.problems:
-            typer.echo(f"  {problem}", err=True)
-        # SystemExit, not typer.Exit: in non-standalone mode click would swallow the code.
-        raise SystemExit(1) from None
-
-
 def _report_import(result) -> None:
     counts = ", ".join(f"{name}: {count}" for name, count in result.row_counts.items())
     _say(f"Wrote {result.output} ({counts}).")
@@ -109,7 +94,7 @@ def import_table(
         return
     if file is None or mapping is None or out is None:
         raise InteropError(MESSAGES["import_table_arguments"])
-    with _validation_report(), _progress(f"Reading {file.name}") as progress:
+    with _progress(f"Reading {file.name}") as progress:
         result = run_import(file, mapping=mapping, out=out, progress=progress)
     _report_import(result)
     _say(f"Run the report on it with: nephrocohort report --data {out}")
@@ -134,7 +119,7 @@ def import_redcap(
     """Import REDCap records (flat CSV) into a validated cohort bundle folder."""
     from nephrocohort.interop import import_redcap as run_import
 
-    with _validation_report(), _progress(f"Reading {file.name}") as progress:
+    with _progress(f"Reading {file.name}") as progress:
         result = run_import(file, out, date_format=date_format, decimal=decimal, progress=progress)
     _report_import(result)
 
@@ -149,7 +134,7 @@ def import_fhir(
     """Import FHIR R4 resources into a validated cohort bundle; unknown codes are listed."""
     from nephrocohort.interop import import_fhir as run_import
 
-    with _validation_report(), _progress(f"Reading {file.name}") as progress:
+    with _progress(f"Reading {file.name}") as progress:
         result = run_import(file, out, center=center, progress=progress)
     _report_import(result)
 
@@ -203,8 +188,7 @@ def export(
     """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
     from nephrocohort.interop import export_tables, read_export_tables
 
-    with _validation_report():
-        tables = read_export_tables(data, rule_set=rule_set, include_analysis=analysis)
+    tables = read_export_tables(data, rule_set=rule_set, include_analysis=analysis)
     summary = export_tables(
         tables,
         to=format.lower(),
