@@ -420,3 +420,63 @@ def test_death_recorded_after_the_last_follow_up_is_still_a_death(rule_sets):
     assert _is(row["death"], True)
     # ongoing MMF from 2016-01-01 to 2019-01-01 = 1096 days
     assert row["mmf_duration_months"] == pytest.approx(1096 / DAYS_PER_MONTH)
+
+
+# --------------------------------------------------------------------------- steroid response
+
+
+@pytest.mark.parametrize("name", ["ipna2020", "kdigo2021"])
+def test_guideline_steroid_response_needs_a_confirmed_complete_remission(rule_sets, name):
+    # prednisolone 60 mg/m2/day 2012-01-01..2012-02-11 (42 days); complete on day 14 only
+    # (nephrotic again on day 15, so not "3 consecutive days"), nephrotic on day 28 and 41.
+    # A complete remission that is not confirmed is no remission: resistant.
+    cohort = make_cohort(
+        medications=[
+            med("prednisolone", "2012-01-01", "2012-02-11", 60, "mg/m2/day", "daily"),
+            mmf(),
+        ],
+        labs=[
+            upcr("2012-01-01", 5),
+            upcr("2012-01-15", 0.1),  # day 14
+            upcr("2012-01-16", 4),  # day 15
+            upcr("2012-01-29", 4),  # day 28
+            upcr("2012-02-11", 4),  # day 41
+        ],
+    )
+    assert one(derive(cohort, rule_sets[name]))["steroid_response"] == "resistant"
+
+
+def test_study_steroid_response_takes_a_single_complete_day(rule_sets):
+    # the same records under study (remission_confirmation_days 1): complete on day 14 -> sensitive
+    cohort = make_cohort(
+        medications=[
+            med("prednisolone", "2012-01-01", "2012-02-11", 60, "mg/m2/day", "daily"),
+            mmf(),
+        ],
+        labs=[
+            upcr("2012-01-01", 5),
+            upcr("2012-01-15", 0.1),
+            upcr("2012-01-16", 4),
+            upcr("2012-01-29", 4),
+            upcr("2012-02-11", 4),
+        ],
+    )
+    assert one(derive(cohort, rule_sets["study"]))["steroid_response"] == "sensitive"
+
+
+@pytest.mark.parametrize("name", ["ipna2020", "kdigo2021"])
+def test_guideline_steroid_response_with_three_complete_days(rule_sets, name):
+    # complete on days 14, 15, 16 (2012-01-15..17): confirmed -> sensitive
+    cohort = make_cohort(
+        medications=[
+            med("prednisolone", "2012-01-01", "2012-02-11", 60, "mg/m2/day", "daily"),
+            mmf(),
+        ],
+        labs=[
+            upcr("2012-01-01", 5),
+            upcr("2012-01-15", 0.1),
+            upcr("2012-01-16", 0.1),
+            upcr("2012-01-17", 0.1),
+        ],
+    )
+    assert one(derive(cohort, rule_sets[name]))["steroid_response"] == "sensitive"

@@ -159,8 +159,9 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
     """Steroid response per patient from the first oral steroid course.
 
     Day 0 is the start of the patient's first prednisolone/prednisone course;
-    the first complete and the first partial remission on or after day 0 (in
-    the daily proteinuria states) and the course's length go to
+    the first complete remission (confirmed over ``remission_confirmation_days``)
+    and the first partial remission on or after day 0 (in the daily proteinuria
+    states) and the course's length go to
     ``clinical.syndrome.steroid_response``, which applies the rule set's
     trial (28 days) and late-response limit (42 days for ``study``). Without
     any proteinuria measurement from day 0 to the end of the trial window the
@@ -169,7 +170,7 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
     legacy sheet), the recorded value is used and the explanation says so.
     """
     from nephrocohort.clinical.syndrome import steroid_response
-    from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL
+    from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL, _confirmed
 
     n = tables.n_patients
     trial_start, trial_days, first_row = _steroid_trials(tables)
@@ -184,7 +185,12 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
         out[np.isinf(out)] = np.nan
         return out
 
-    complete_day = first_day(on_or_after & (daily.state == COMPLETE))
+    # A complete remission must hold for remission_confirmation_days (ipna2020,
+    # kdigo2021: "on 3 or more consecutive days"), as for the time to remission.
+    is_complete = (daily.state == COMPLETE).astype(np.int64)
+    confirmation = float(rule_set.derivation.remission_confirmation_days or 0)
+    confirmed = _confirmed(daily.pid, daily.day, is_complete, np.full(daily.pid.size, confirmation))
+    complete_day = first_day(on_or_after & (is_complete == 1) & confirmed)
     partial_day = first_day(on_or_after & (daily.state == PARTIAL))
     window_end = np.fmin(trial_days, late_until)
     evidence_mask = (
