@@ -480,3 +480,18 @@ def test_guideline_steroid_response_with_three_complete_days(rule_sets, name):
         ],
     )
     assert one(derive(cohort, rule_sets[name]))["steroid_response"] == "sensitive"
+
+
+def test_explain_states_the_confirmation_of_the_steroid_response(rule_sets):
+    from nephrocohort.cohort import explain
+
+    cohort = make_cohort(
+        medications=[
+            med("prednisolone", "2012-01-01", "2012-02-11", 60, "mg/m2/day", "daily"),
+            mmf(),
+        ],
+        labs=[upcr("2012-01-01", 5), upcr("2012-01-15", 0.1)],
+    )
+    rule = explain(cohort, rule_sets["ipna2020"], "P1")["steroid_response"].rule
+    assert "confirmed: no other state within 3 days" in rule
+    assert "confirmed" not in explain(cohort, rule_sets["study"], "P1")["steroid_response"].rule

@@ -759,11 +759,13 @@ def _daily_lab_row(trace, day: float) -> int:
 
 def _steroid_response_rule(rule_set) -> str:
     s = rule_set.syndrome
+    days = int(rule_set.derivation.remission_confirmation_days or 0)
+    confirmed = f" (confirmed: no other state within {days} days)" if days > 1 else ""
     return (
         "clinical.syndrome.steroid_response on the first continuous daily prednisolone/prednisone course "
-        f"(day 0 = its start): complete remission by day {s.steroid_trial_days} (late response up to day "
-        f"{s.steroid_late_response_until_day}) = sensitive; none = resistant; NA without a proteinuria "
-        "measurement in the trial."
+        f"(day 0 = its start): complete remission{confirmed} by day {s.steroid_trial_days} (late response "
+        f"up to day {s.steroid_late_response_until_day}) = sensitive; none = resistant; NA without a "
+        "proteinuria measurement in the trial."
     )
 
 
