@@ -495,3 +495,13 @@ def test_explain_states_the_confirmation_of_the_steroid_response(rule_sets):
     rule = explain(cohort, rule_sets["ipna2020"], "P1")["steroid_response"].rule
     assert "confirmed: no other state within 3 days" in rule
     assert "confirmed" not in explain(cohort, rule_sets["study"], "P1")["steroid_response"].rule
+
+
+def test_calcineurin_inhibitor_started_on_the_mmf_start_day_is_not_prior(rule_sets):
+    # docs/derivation.md: "started before" the MMF start day; same day = given with MMF
+    cohort = make_cohort(
+        medications=[med("tacrolimus", MMF_START, None, 0.1, "mg/kg/day", "bid"), mmf()]
+    )
+    row = one(derive(cohort, rule_sets["study"]))
+    assert _is(row["prior_tacrolimus"], False)
+    assert row["group"] == 2
