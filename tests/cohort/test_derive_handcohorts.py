@@ -505,3 +505,22 @@ def test_calcineurin_inhibitor_started_on_the_mmf_start_day_is_not_prior(rule_se
     row = one(derive(cohort, rule_sets["study"]))
     assert _is(row["prior_tacrolimus"], False)
     assert row["group"] == 2
+
+
+@pytest.mark.parametrize("name", ["ipna2020", "kdigo2021"])
+def test_guideline_confirmation_keeps_patients_apart(rule_sets, name):
+    """The 3-day confirmation runs on the whole cohort at once: alone = together."""
+    from nephrocohort.cohort import Cohort, generate_synthetic
+
+    cohort = generate_synthetic(30, seed=7)
+    together = derive(cohort, rule_sets[name])
+    alone = []
+    for patient_id in cohort.patients["patient_id"]:
+        tables = {
+            table: frame[(frame["patient_id"] == patient_id).fillna(False).to_numpy()].reset_index(
+                drop=True
+            )
+            for table, frame in cohort.tables.items()
+        }
+        alone.append(derive(Cohort(**tables), rule_sets[name]))
+    pd.testing.assert_frame_equal(pd.concat(alone, ignore_index=True), together)
