@@ -524,3 +524,25 @@ def test_guideline_confirmation_keeps_patients_apart(rule_sets, name):
         }
         alone.append(derive(Cohort(**tables), rule_sets[name]))
     pd.testing.assert_frame_equal(pd.concat(alone, ignore_index=True), together)
+
+
+@pytest.mark.parametrize(
+    ("late_labs", "expected"),
+    [
+        # complete on days 35, 36, 37 (2012-02-05..07): confirmed late response
+        ([upcr("2012-02-05", 0.1), upcr("2012-02-06", 0.1), upcr("2012-02-07", 0.1)], "sensitive"),
+        # complete on day 35 only, partial again on day 36: no confirmed complete remission
+        ([upcr("2012-02-05", 0.1), upcr("2012-02-06", 1.0)], "resistant"),
+    ],
+    ids=["confirmed-by-day-42", "contradicted"],
+)
+def test_ipna_late_responder_after_partial_remission_at_four_weeks(rule_sets, late_labs, expected):
+    # ipna2020: partial at day 28 (2012-01-29, UPCR 1.0) opens the confirmation period to day 42
+    cohort = make_cohort(
+        medications=[
+            med("prednisolone", "2012-01-01", "2012-02-11", 60, "mg/m2/day", "daily"),
+            mmf(),
+        ],
+        labs=[upcr("2012-01-01", 5), upcr("2012-01-29", 1.0), *late_labs],
+    )
+    assert one(derive(cohort, rule_sets["ipna2020"]))["steroid_response"] == expected
