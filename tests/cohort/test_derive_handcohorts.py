@@ -546,3 +546,21 @@ def test_ipna_late_responder_after_partial_remission_at_four_weeks(rule_sets, la
         labs=[upcr("2012-01-01", 5), upcr("2012-01-29", 1.0), *late_labs],
     )
     assert one(derive(cohort, rule_sets["ipna2020"]))["steroid_response"] == expected
+
+
+def test_last_follow_up_before_the_anniversary_ends_the_on_mmf_period(rule_sets):
+    # ongoing MMF from 2016-01-01, last follow-up 2016-06-01: (2016-01-01, 2016-06-01] = 152 days
+    cohort = make_cohort(
+        patients=[patient(last_followup_date="2016-06-01")],
+        medications=[
+            mmf(),
+            med("prednisolone", "2015-12-01", "2016-05-31", 1, "mg/kg/day", "daily"),
+            med("prednisolone", "2016-06-01", None, 0.25, "mg/kg/day", "daily"),
+        ],
+        events=[event("2016-03-01", "relapse")],
+    )
+    row = one(derive(cohort, rule_sets["study"]))
+    assert row["steroid_mg_kg_day_after"] == pytest.approx(0.25)  # dose on 2016-06-01
+    assert row["relapses_after"] == 1
+    assert row["relapses_per_year_after"] == pytest.approx(1 / (152 / DAYS_PER_YEAR))  # 2.403
+    assert row["mmf_duration_months"] == pytest.approx(152 / DAYS_PER_MONTH)  # 4.99
