@@ -53,7 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unreadable_file": (
         "{where} could not be read: {detail}.",
-        "Check that it is a {kind} file and not open or damaged.",
+        "Check that it is a valid {kind} file and not open in another program or damaged.",
     ),
     "wrong_delimiter": (
         "{where} is separated by '{delimiter}', not by commas.",
