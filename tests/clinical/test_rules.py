@@ -500,3 +500,53 @@ def test_a_copy_changed_in_many_places_lists_five_changes_and_points_to_rules_sh
     listed = copy.provenance.split("changed: ", 1)[1]
     assert listed.count(" -> ") == 5
     assert f"and {len(copy.changes) - 5} more (nephrocohort rules show {path})" in listed
+
+
+# ----------------------------------------------------------------------------- albumin clause
+# IPNA 2020 / KDIGO 2021: partial remission needs serum albumin >= 30 g/L (3.0 g/dL);
+# the seed study has no albumin clause (clinical-reference.md sections 1b and 1c).
+
+
+def test_albumin_clause_of_partial_remission_per_shipped_rule_set():
+    assert load_rule_set("ipna2020").derivation.partial_remission_min_albumin_g_dl == 3.0
+    assert load_rule_set("kdigo2021").derivation.partial_remission_min_albumin_g_dl == 3.0
+    assert load_rule_set("study").derivation.partial_remission_min_albumin_g_dl is None
+
+
+def test_changing_the_albumin_clause_is_listed_and_changes_the_fingerprint(tmp_path):
+    data = yaml.safe_load((RULESET_DIR / "ipna2020.yaml").read_text())
+    data["derivation"]["partial_remission_min_albumin_g_dl"]["value"] = 2.5
+    data["derivation"]["albumin_window_days"]["value"] = 7
+    path = tmp_path / "my.yaml"
+    path.write_text(yaml.safe_dump(data))
+    copy = load_rule_set(str(path))
+    assert copy.derivation.partial_remission_min_albumin_g_dl == 2.5
+    assert "derivation.partial_remission_min_albumin_g_dl 3 -> 2.5" in copy.changes
+    assert "derivation.albumin_window_days 3 -> 7" in copy.changes
+    assert copy.fingerprint != load_rule_set("ipna2020").fingerprint
+
+
+def test_a_file_without_the_albumin_fields_has_no_albumin_clause(tmp_path):
+    # A copy written before the field existed: proteinuria alone, as the seed study.
+    data = yaml.safe_load((RULESET_DIR / "ipna2020.yaml").read_text())
+    del data["derivation"]["partial_remission_min_albumin_g_dl"]
+    del data["derivation"]["albumin_window_days"]
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(data))
+    copy = load_rule_set(str(path))
+    assert copy.derivation.partial_remission_min_albumin_g_dl is None
+    assert "derivation.partial_remission_min_albumin_g_dl 3 -> none" in copy.changes
+
+
+@pytest.mark.parametrize(
+    ("key", "bad"),
+    [("partial_remission_min_albumin_g_dl", "low"), ("albumin_window_days", -1)],
+)
+def test_a_bad_albumin_field_names_the_file_and_field(tmp_path, key, bad):
+    data = yaml.safe_load((RULESET_DIR / "ipna2020.yaml").read_text())
+    data["derivation"][key]["value"] = bad
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(RuleSetError) as caught:
+        load_rule_set(str(path))
+    assert "broken.yaml" in str(caught.value) and f"derivation.{key}.value" in str(caught.value)

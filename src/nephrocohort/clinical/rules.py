@@ -251,6 +251,12 @@ class DerivationParameters:
     crf_min_age_years: float
     eligibility_max_age_years: float
     eligibility_min_egfr: float
+    # Partial remission also needs serum albumin >= this (IPNA 2020, KDIGO 2021:
+    # >= 30 g/L); None: proteinuria alone decides (the seed study). An albumin
+    # counts only within ``albumin_window_days`` of the proteinuria measurement;
+    # without one, proteinuria decides alone ("if available", KDIGO 2025).
+    partial_remission_min_albumin_g_dl: float | None = None
+    albumin_window_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -381,7 +387,8 @@ class RuleSet:
 
         ``value`` is as measured, in ``unit``; a dipstick may also be given as a
         grade (``"trace"``, ``"2+"``, ``"300"``). This classifies the
-        proteinuria only: the albumin part of partial remission and the
+        proteinuria only: the albumin part of partial remission
+        (``derivation.partial_remission_min_albumin_g_dl``) and the
         consecutive-days confirmation are the derivation's job
         (``derivation.remission_confirmation_days``).
 
@@ -612,6 +619,14 @@ _PARAMETER_TEXT = {
     "remission_confirmation_days": (
         "Remission, days it must last",
         lambda v: f"{v} day{'s' if v != 1 else ''} (1 = one measurement suffices)",
+    ),
+    "partial_remission_min_albumin_g_dl": (
+        "Partial remission, serum albumin also required",
+        lambda v: "not required (proteinuria alone)" if v is None else f">= {v:g} g/dL",
+    ),
+    "albumin_window_days": (
+        "Partial remission, albumin used when measured within",
+        lambda v: f"{v} day{'s' if v != 1 else ''} of the proteinuria (none: proteinuria alone)",
     ),
     "steroid_followup_months": (
         "Steroid dose compared at MMF start and after",
@@ -1036,4 +1051,22 @@ def _parse_derivation(reader: _Reader, data: dict, sources: dict) -> DerivationP
             "derivation.egfr_equation.value", f"one of {', '.join(EGFR_EQUATION_NAMES)}", equation
         )
     values["egfr_equation"] = equation
+
+    # Optional (absent in files written before it existed): no albumin clause.
+    if "partial_remission_min_albumin_g_dl" in section:
+        value, sources["partial_remission_min_albumin_g_dl"] = reader.sourced(
+            section, "partial_remission_min_albumin_g_dl", "derivation"
+        )
+        values["partial_remission_min_albumin_g_dl"] = (
+            None
+            if value is None
+            else reader.number(value, "derivation.partial_remission_min_albumin_g_dl.value")
+        )
+    if "albumin_window_days" in section:
+        value, sources["albumin_window_days"] = reader.sourced(
+            section, "albumin_window_days", "derivation"
+        )
+        values["albumin_window_days"] = reader.integer(
+            value, "derivation.albumin_window_days.value", minimum=0
+        )
     return DerivationParameters(**values)
