@@ -35,13 +35,19 @@ class DailyStates:
     """One proteinuria state per patient and day, sorted by patient then day.
 
     ``lab_row`` is the position in ``cohort.labs`` of the measurement that
-    decided the day (the best-ranked test of that day).
+    decided the day (the best-ranked test of that day). Under a rule set with
+    ``partial_remission_min_albumin_g_dl``, ``albumin_row`` is the position of
+    the serum albumin checked for a day whose proteinuria is partial (``-1``:
+    none checked or none within ``albumin_window_days``); ``albumin_g_dl`` is
+    its value (NaN when none).
     """
 
     pid: np.ndarray
     day: np.ndarray
     state: np.ndarray
     lab_row: np.ndarray
+    albumin_row: np.ndarray
+    albumin_g_dl: np.ndarray
 
 
 def daily_states(
@@ -94,7 +100,8 @@ def daily_states(
     rows, state = rows[classified], state[classified]
     if rows.size == 0:
         empty = np.array([], dtype=np.int64)
-        return DailyStates(empty, np.array([], dtype=np.float64), empty, empty)
+        no_day = np.array([], dtype=np.float64)
+        return DailyStates(empty, no_day, empty, empty, empty, no_day)
 
     # Sort by patient, day and test rank in one int64 key; the stable sort keeps
     # file order among equal keys (rows are ascending).
@@ -104,12 +111,81 @@ def daily_states(
     first_of_day = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
     chosen = order[first_of_day]
     lab_rows = rows[chosen]
+    day_state = state[chosen]
+    albumin_row, albumin_g_dl = _albumin_for_partial_days(
+        labs,
+        lab_pid=lab_pid,
+        lab_day=lab_day,
+        test_codes=test_codes,
+        test_names=test_names,
+        day_pid=lab_pid[lab_rows],
+        day=lab_day[lab_rows],
+        day_state=day_state,
+        rule_set=rule_set,
+    )
+    min_albumin = rule_set.derivation.partial_remission_min_albumin_g_dl
+    if min_albumin is not None:
+        # IPNA 2020 / KDIGO 2021: partial remission needs albumin >= 30 g/L;
+        # a partial day with a lower albumin nearby is "no remission".
+        day_state = np.where(albumin_g_dl < float(min_albumin), NEPHROTIC, day_state)
     return DailyStates(
         pid=lab_pid[lab_rows],
         day=lab_day[lab_rows],
-        state=state[chosen],
+        state=day_state,
         lab_row=lab_rows,
+        albumin_row=albumin_row,
+        albumin_g_dl=albumin_g_dl,
     )
+
+
+def _albumin_for_partial_days(
+    labs: pd.DataFrame,
+    *,
+    lab_pid: np.ndarray,
+    lab_day: np.ndarray,
+    test_codes: np.ndarray,
+    test_names: np.ndarray,
+    day_pid: np.ndarray,
+    day: np.ndarray,
+    day_state: np.ndarray,
+    rule_set,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The serum albumin (row, g/dL) nearest each partial day, within the window.
+
+    Only when the rule set has ``partial_remission_min_albumin_g_dl`` (IPNA
+    2020 Table 1; KDIGO 2021: partial remission = UPCR > 0.2 and < 2 mg/mg
+    and albumin >= 30 g/L). The nearest albumin of the same patient counts if
+    it is at most ``albumin_window_days`` from the proteinuria day (at equal
+    distance the earlier one); none counts: ``-1``/NaN, and proteinuria decides
+    alone (KDIGO 2025: "if available"). Albumin is the loaded canonical value
+    (g/dL; g/L converted at loading), so no unit is guessed here.
+    """
+    albumin_row = np.full(day_pid.size, -1, dtype=np.int64)
+    albumin_g_dl = np.full(day_pid.size, np.nan)
+    params = rule_set.derivation
+    if params.partial_remission_min_albumin_g_dl is None or "value" not in labs:
+        return albumin_row, albumin_g_dl
+    matches = np.flatnonzero(np.asarray(test_names, dtype=object) == "serum_albumin")
+    if matches.size == 0:
+        return albumin_row, albumin_g_dl
+    value = labs["value"].to_numpy(dtype=np.float64)
+    albumin_rows = np.flatnonzero(
+        (test_codes == matches[0]) & (lab_pid >= 0) & ~np.isnan(lab_day) & ~np.isnan(value)
+    )
+    partial = np.flatnonzero(day_state == PARTIAL)
+    if albumin_rows.size == 0 or partial.size == 0:
+        return albumin_row, albumin_g_dl
+    nearest = nearest_row(
+        day_pid[partial], day[partial], lab_pid[albumin_rows], lab_day[albumin_rows]
+    )
+    found = nearest >= 0
+    rows = np.where(found, albumin_rows[np.maximum(nearest, 0)], -1)
+    close = found & (
+        np.abs(lab_day[np.maximum(rows, 0)] - day[partial]) <= params.albumin_window_days
+    )
+    albumin_row[partial[close]] = rows[close]
+    albumin_g_dl[partial[close]] = value[rows[close]]
+    return albumin_row, albumin_g_dl
 
 
 def _classify(rule_set, test: str, unit: str, values: np.ndarray) -> np.ndarray:

@@ -435,6 +435,15 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
 
     # Proteinuria at the time points
     priority = ", then ".join(params.measurement_priority)
+    min_albumin = params.partial_remission_min_albumin_g_dl
+    albumin_rule = (
+        ""
+        if min_albumin is None
+        else f" Partial remission also needs serum albumin >= {min_albumin:g} g/dL: the nearest "
+        f"albumin within {params.albumin_window_days} days (equal distance: the earlier one); "
+        "below it the day is nephrotic (no remission); no albumin in that window: proteinuria "
+        "alone decides."
+    )
     for point in trace.timepoints:
         column = f"state_{point.name}"
         if column not in row.index:
@@ -451,9 +460,11 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             column,
             "The day's best proteinuria measurement nearest the target inside the window "
             f"(best = {priority}; equal distance: the earlier one); thresholds of rule set "
-            f"'{rule_set.name}'. No measurement in the window = NA.",
+            f"'{rule_set.name}'. No measurement in the window = NA.{albumin_rule}",
             window,
-            [r.lab(int(lab), f" -> {STATES[point.state[0]]}")] if lab >= 0 else [],
+            [r.lab(int(lab), f" -> {STATES[point.state[0]]}"), *_albumin_evidence(r, trace, lab)]
+            if lab >= 0
+            else [],
         )
     month1 = next((p for p in trace.timepoints if p.name == "month1"), None)
     add(
@@ -750,6 +761,16 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         detail = " No steroid course with a proteinuria measurement in the trial window: NA."
     add("steroid_response", _steroid_response_rule(rule_set) + detail, None, response_evidence)
     return items
+
+
+def _albumin_evidence(r, trace, lab_row: int) -> list:
+    """The serum albumin that decided partial vs no remission for a day (empty if none)."""
+    matches = np.flatnonzero(trace.daily.lab_row == lab_row)
+    if matches.size == 0 or trace.daily.albumin_row[matches[0]] < 0:
+        return []
+    return [
+        r.lab(int(trace.daily.albumin_row[matches[0]]), " (albumin used for partial remission)")
+    ]
 
 
 def _daily_lab_row(trace, day: float) -> int:
