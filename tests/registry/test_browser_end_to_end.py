@@ -11,30 +11,13 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "registry"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="The system Chromium (/usr/bin/chromium) is not installed; "
-        "install it (apt-get install chromium) to run the browser tests.",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(launch_chromium):
     # Playwright's sync API runs an event loop in this thread; the test's own
     # database calls are synchronous and safe, so let Django allow them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -42,7 +25,7 @@ def browser_page():
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1280, "height": 900}
         )

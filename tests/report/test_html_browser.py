@@ -9,34 +9,17 @@ import pytest
 
 from nephrocohort.report import write_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="System Chromium not found at /usr/bin/chromium (apt install chromium)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page_of_report(fixture_results, tmp_path_factory):
+def page_of_report(fixture_results, tmp_path_factory, launch_chromium):
     from playwright.sync_api import sync_playwright
 
     path = write_html(fixture_results, tmp_path_factory.mktemp("html") / "report.html")
     network = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("request", lambda request: network.append(request.url))
         page.goto(path.as_uri())
