@@ -39,3 +39,53 @@ def launch_chromium():
         return playwright.chromium.launch(executable_path=str(SYSTEM_CHROMIUM), args=_CHROMIUM_ARGS)
 
     return launch
+
+
+@pytest.fixture(scope="session")
+def make_small_study_cohort():
+    """A function building a three-patient study cohort (third one with a family history).
+
+    Each child: prednisone trial at onset (2012), MMF from 2016-01-01, timed
+    proteinuria nephrotic before MMF and < 4 mg/m2/h after, one creatinine, FSGS.
+    """
+
+    def make(patient_ids=("A", "B", "C"), *, center="C1"):
+        import pandas as pd
+
+        from nephrocohort.cohort import Cohort
+
+        patients, medications, labs, visits, biopsies = [], [], [], [], []
+        for pid, sex, family in zip(patient_ids, ("M", "F", "M"), ("no", "no", "yes"), strict=True):
+            patients.append(
+                dict(patient_id=pid, center=center, sex=sex, birth_date="2008-01-01",
+                     onset_date="2012-01-01", last_followup_date="2019-01-01", hbv="negative",
+                     hcv="negative", syphilis="negative", hiv="negative", family_history_ns=family,
+                     edema_at_onset="yes", hypertension_at_onset="no", aki_at_onset="no",
+                     hematuria_at_onset="yes")
+            )  # fmt: skip
+            medications += [
+                dict(patient_id=pid, drug="prednisone", start_date="2012-01-05",
+                     end_date="2012-02-20", dose=60, dose_unit="mg/m2/day", schedule="daily"),
+                dict(patient_id=pid, drug="mmf", start_date="2016-01-01", end_date=None,
+                     dose=600, dose_unit="mg/m2/day", schedule="bid"),
+            ]  # fmt: skip
+            labs += [
+                dict(patient_id=pid, date=date, test="urine_protein_timed", value=value,
+                     unit="mg/m2/h")
+                for date, value in (("2012-01-04", 80), ("2012-02-15", 70), ("2015-12-20", 60),
+                                    ("2016-01-31", 2), ("2016-04-01", 2))
+            ]  # fmt: skip
+            labs.append(
+                dict(patient_id=pid, date="2015-12-20", test="serum_creatinine", value=0.5,
+                     unit="mg/dL")
+            )  # fmt: skip
+            visits += [
+                dict(patient_id=pid, date="2012-01-04", weight_kg=14, height_cm=95),
+                dict(patient_id=pid, date="2015-12-20", weight_kg=25, height_cm=125),
+            ]
+            biopsies.append(dict(patient_id=pid, biopsy_date="2012-03-01", histology="FSGS"))
+        tables = dict(patients=patients, medications=medications, labs=labs, visits=visits,
+                      biopsies=biopsies)  # fmt: skip
+        return Cohort(**{name: pd.DataFrame(rows) for name, rows in tables.items()})
+
+    return make

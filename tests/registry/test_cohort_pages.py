@@ -10,57 +10,19 @@ patients are analysed.
 
 import json
 
-import pandas as pd
 import pytest
 from django.urls import reverse
 
-from nephrocohort.cohort import load_bundle
+from nephrocohort.cohort import load_bundle, save_bundle
 from nephrocohort.registry.bundle_io import write_cohort
 from nephrocohort.registry.models import Patient
 
 
-def _bundle(folder):
-    patients, medications, labs, visits, biopsies = [], [], [], [], []
-    for pid, sex, family in (("A1", "M", "no"), ("A2", "F", "no"), ("A3", "M", "yes")):
-        patients.append(
-            dict(patient_id=pid, center="A", sex=sex, birth_date="2008-01-01",
-                 onset_date="2012-01-01", last_followup_date="2019-01-01", hbv="negative",
-                 hcv="negative", syphilis="negative", hiv="negative", family_history_ns=family,
-                 edema_at_onset="yes", hypertension_at_onset="no", aki_at_onset="no",
-                 hematuria_at_onset="yes")
-        )  # fmt: skip
-        medications += [
-            dict(patient_id=pid, drug="prednisone", start_date="2012-01-05",
-                 end_date="2012-02-20", dose=60, dose_unit="mg/m2/day", schedule="daily"),
-            dict(patient_id=pid, drug="mmf", start_date="2016-01-01", end_date=None, dose=600,
-                 dose_unit="mg/m2/day", schedule="bid"),
-        ]  # fmt: skip
-        labs += [
-            dict(patient_id=pid, date=date, test="urine_protein_timed", value=value,
-                 unit="mg/m2/h")
-            for date, value in (("2012-01-04", 80), ("2012-02-15", 70), ("2015-12-20", 60),
-                                ("2016-01-31", 2), ("2016-04-01", 2))
-        ]  # fmt: skip
-        labs.append(
-            dict(patient_id=pid, date="2015-12-20", test="serum_creatinine", value=0.5,
-                 unit="mg/dL")
-        )  # fmt: skip
-        visits += [
-            dict(patient_id=pid, date="2012-01-04", weight_kg=14, height_cm=95),
-            dict(patient_id=pid, date="2015-12-20", weight_kg=25, height_cm=125),
-        ]
-        biopsies.append(dict(patient_id=pid, biopsy_date="2012-03-01", histology="FSGS"))
-    folder.mkdir()
-    for name, rows in (("patients", patients), ("medications", medications), ("labs", labs),
-                       ("visits", visits), ("biopsies", biopsies)):  # fmt: skip
-        pd.DataFrame(rows).to_csv(folder / f"{name}.csv", index=False)
-    return folder
-
-
 @pytest.fixture
-def study_cohort(tmp_path, make_user):
+def study_cohort(tmp_path, make_user, make_small_study_cohort):
     admin = make_user("loader", "admin")
-    write_cohort(load_bundle(_bundle(tmp_path / "bundle")), admin)
+    save_bundle(make_small_study_cohort(("A1", "A2", "A3"), center="A"), tmp_path / "bundle")
+    write_cohort(load_bundle(tmp_path / "bundle"), admin)
     return Patient.objects.filter(patient_id__in=["A1", "A2", "A3"])
 
 

@@ -11,61 +11,16 @@ excludes C (seed exclusion criterion 3).
 
 import json
 
-import pandas as pd
 import pytest
 
-from nephrocohort.cohort import Cohort, save_bundle
+from nephrocohort.cohort import save_bundle
 from nephrocohort.report import run_report
 
 
-def _frame(rows):
-    return pd.DataFrame(rows)
-
-
-def _cohort() -> Cohort:
-    patients, medications, labs, visits, biopsies = [], [], [], [], []
-    for pid, sex, family in (("A", "M", "no"), ("B", "F", "no"), ("C", "M", "yes")):
-        patients.append(
-            dict(patient_id=pid, center="C1", sex=sex, birth_date="2008-01-01",
-                 onset_date="2012-01-01", last_followup_date="2019-01-01", hbv="negative",
-                 hcv="negative", syphilis="negative", hiv="negative", family_history_ns=family,
-                 edema_at_onset="yes", hypertension_at_onset="no", aki_at_onset="no",
-                 hematuria_at_onset="yes")
-        )  # fmt: skip
-        medications += [
-            dict(patient_id=pid, drug="prednisone", start_date="2012-01-05",
-                 end_date="2012-02-20", dose=60, dose_unit="mg/m2/day", schedule="daily"),
-            dict(patient_id=pid, drug="mmf", start_date="2016-01-01", end_date=None, dose=600,
-                 dose_unit="mg/m2/day", schedule="bid"),
-        ]  # fmt: skip
-        labs += [
-            dict(patient_id=pid, date=date, test="urine_protein_timed", value=value,
-                 unit="mg/m2/h")
-            for date, value in (("2012-01-04", 80), ("2012-02-15", 70), ("2015-12-20", 60),
-                                ("2016-01-31", 2), ("2016-04-01", 2))
-        ]  # fmt: skip
-        labs.append(
-            dict(patient_id=pid, date="2015-12-20", test="serum_creatinine", value=0.5,
-                 unit="mg/dL")
-        )  # fmt: skip
-        visits += [
-            dict(patient_id=pid, date="2012-01-04", weight_kg=14, height_cm=95),
-            dict(patient_id=pid, date="2015-12-20", weight_kg=25, height_cm=125),
-        ]
-        biopsies.append(dict(patient_id=pid, biopsy_date="2012-03-01", histology="FSGS"))
-    return Cohort(
-        patients=_frame(patients),
-        medications=_frame(medications),
-        labs=_frame(labs),
-        visits=_frame(visits),
-        biopsies=_frame(biopsies),
-    )
-
-
 @pytest.fixture(scope="module")
-def report_run(tmp_path_factory):
+def report_run(tmp_path_factory, make_small_study_cohort):
     folder = tmp_path_factory.mktemp("e2e")
-    save_bundle(_cohort(), folder / "bundle")
+    save_bundle(make_small_study_cohort(), folder / "bundle")
     run = run_report(data=folder / "bundle", rule_set="study", out_dir=folder / "report")
     return run
 
