@@ -317,11 +317,7 @@ def _read_csv_exactly(
         for column, cell in zip(values, record, strict=True):
             column.append(cell)
         rows.append(number)
-    columns = {
-        name: pa.array(column, type=pa.string())
-        for name, column in zip(header, values, strict=True)
-    }
-    return _raw_table(table, where, columns, np.asarray(rows, dtype="int64")), problems
+    return _text_table(table, where, header, values, rows), problems
 
 
 def _clean(column, *, tokens_are_null: bool) -> pa.ChunkedArray | pa.Array:
@@ -335,6 +331,15 @@ def _clean(column, *, tokens_are_null: bool) -> pa.ChunkedArray | pa.Array:
         return column
     missing = pc.is_in(trimmed, value_set=pa.array(MISSING_TOKENS, type=pa.string()))
     return pc.if_else(missing, pa.scalar(None, type=pa.string()), trimmed)
+
+
+def _text_table(table: str, where: str, header, values, rows) -> RawTable:
+    """A raw table from cell texts gathered row by row (one list per column)."""
+    columns = {
+        name: pa.array(column, type=pa.string())
+        for name, column in zip(header, values, strict=True)
+    }
+    return _raw_table(table, where, columns, np.asarray(rows, dtype="int64"))
 
 
 def _raw_table(
@@ -568,11 +573,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
         for column, text in zip(values, texts, strict=True):
             column.append(text)
         rows.append(number)
-    columns = {
-        name: pa.array(column, type=pa.string())
-        for name, column in zip(header, values, strict=True)
-    }
-    return _raw_table(table, where, columns, np.asarray(rows, dtype="int64")), problems
+    return _text_table(table, where, header, values, rows), problems
 
 
 def _cell_text(cell) -> str:
