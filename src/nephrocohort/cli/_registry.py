@@ -13,13 +13,24 @@ import typer
 _DATA_DIR_HELP = "Folder for the SQLite database, the secret key and uploads."
 _DATABASE_HELP = "postgresql://user:password@host:port/name to use PostgreSQL instead of SQLite."
 
+DataDirOption = Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)]
+DatabaseUrlOption = Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)]
+_DEFAULT_DATA_DIR = Path("nephrocohort-data")
+
+
+def _registry(data_dir: Path, database_url: str | None):
+    """The configured, migrated registry server module, for the account commands."""
+    from nephrocohort.registry import server
+
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.prepare(load_demo=False)
+    return server
+
 
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
-    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
-        "nephrocohort-data"
-    ),
-    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Start the web registry (migrations run first; the demo cohort is loaded on first run)."""
     from nephrocohort.registry import server
@@ -45,17 +56,14 @@ def createuser(
         list[str] | None,
         typer.Option("--center", help="Center code (repeat for several centers)."),
     ] = None,
-    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
-        "nephrocohort-data"
-    ),
-    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Make a registry user. The password comes from standard input or NEPHROCOHORT_PASSWORD."""
     from nephrocohort.registry import server
 
     password = server.read_password()
-    server.configure(data_dir=data_dir, database_url=database_url)
-    server.prepare(load_demo=False)
+    server = _registry(data_dir, database_url)
     user = server.create_user(username, role=role, centers=list(center or []), password=password)
     typer.echo(f"User {user.get_username()} created ({role}; centers: {', '.join(center or [])}).")
 
@@ -69,16 +77,11 @@ def setrole(
         list[str] | None,
         typer.Option("--center", help="Center code (repeat; replaces the user's centers)."),
     ] = None,
-    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
-        "nephrocohort-data"
-    ),
-    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Change a user's role (and centers, when --center is given)."""
-    from nephrocohort.registry import server
-
-    server.configure(data_dir=data_dir, database_url=database_url)
-    server.prepare(load_demo=False)
+    server = _registry(data_dir, database_url)
     profile = server.set_role(username, role=role, centers=list(center or []))
     codes = ", ".join(profile.centers.values_list("code", flat=True)) or "none"
     typer.echo(f"User {username} is now {role} (centers: {codes}).")
@@ -86,32 +89,22 @@ def setrole(
 
 def deactivate(
     username: Annotated[str, typer.Argument(help="Login name of the user.")],
-    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
-        "nephrocohort-data"
-    ),
-    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Stop a user from logging in (the account and its history are kept)."""
-    from nephrocohort.registry import server
-
-    server.configure(data_dir=data_dir, database_url=database_url)
-    server.prepare(load_demo=False)
+    server = _registry(data_dir, database_url)
     server.deactivate_user(username)
     typer.echo(f"User {username} can no longer log in.")
 
 
 def restorepatient(
     patient_id: Annotated[str, typer.Argument(help="Pseudonymous ID of the deleted patient.")],
-    data_dir: Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)] = Path(
-        "nephrocohort-data"
-    ),
-    database_url: Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)] = None,
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
 ) -> None:
     """Undo the deletion of a patient (recorded in the audit trail)."""
-    from nephrocohort.registry import server
-
-    server.configure(data_dir=data_dir, database_url=database_url)
-    server.prepare(load_demo=False)
+    server = _registry(data_dir, database_url)
     server.restore_patient(patient_id)
     typer.echo(f"Patient {patient_id} restored.")
 
