@@ -62,6 +62,16 @@ from nephrocohort.cohort._derive_steroids import SteroidDoses, steroid_doses_at
 
 __all__ = ["derive", "write_analysis_csv", "ANALYSIS_COLUMNS"]
 
+# Categorical text columns (proteinuria state per time point, one-month response).
+_STATE_COLUMNS = (
+    "state_month0",
+    "state_month1",
+    "state_month3",
+    "state_month6",
+    "state_month12",
+    "response_month1",
+)
+
 #: The columns of the analysis dataset, in order (docs/architecture.md).
 ANALYSIS_COLUMNS = (
     "patient_id",
@@ -95,12 +105,7 @@ ANALYSIS_COLUMNS = (
     "received_rituximab_after_mmf",
     "received_enalapril",
     "received_losartan",
-    "state_month0",
-    "state_month1",
-    "state_month3",
-    "state_month6",
-    "state_month12",
-    "response_month1",
+    *_STATE_COLUMNS,
     "relapses_before",
     "relapses_after",
     "relapses_per_year_before",
@@ -573,14 +578,7 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
             "crf_observed": nullable_bool(crf_after_start, crf_observed_known),
         }
     )
-    for name in (
-        "state_month0",
-        "state_month1",
-        "state_month3",
-        "state_month6",
-        "state_month12",
-        "response_month1",
-    ):
+    for name in _STATE_COLUMNS:
         if name in columns:
             columns[name] = pd.array(np.asarray(columns[name], dtype=object), dtype="string")
     dataset = pd.DataFrame(columns, index=pd.RangeIndex(n))
