@@ -5,6 +5,7 @@ import math
 import pytest
 from reference_tests import MANN_WHITNEY_R
 
+from nephrocohort.exceptions import StatisticalWarning
 from nephrocohort.stats import StatisticsInputError, effect_size_r, mann_whitney
 
 
@@ -49,9 +50,12 @@ def test_effect_sizes(groups):
     assert result.mean_rank_a < result.mean_rank_b
 
 
-def test_all_values_equal_give_nan():
-    result = mann_whitney([1, 1], [1, 1, 1])
+def test_all_values_equal_warn_and_give_nan():
+    # R 4.2.2: wilcox.test(c(1, 1, 1), c(1, 1)) gives p-value = NA.
+    with pytest.warns(StatisticalWarning, match="All 5 values are equal"):
+        result = mann_whitney([1, 1, 1], [1, 1])
     assert math.isnan(result.z) and math.isnan(result.p)
+    assert result.as_dict()["p"] is None
 
 
 def test_empty_group_is_named():

@@ -226,6 +226,19 @@ class TestPrecision:
         assert result.decimals == 1
         assert result.n_ties == 1  # 1.04 -> 1.0 at one decimal
 
+    def test_differences_far_below_1e_10_are_not_zero(self):
+        # R 4.2.2: wilcox.test((1:6) * 1e-12, exact = FALSE, correct = FALSE)$p.value
+        # is 0.02770785; R compares differences with 0 exactly, not at 10 decimals.
+        tiny = [k * 1e-12 for k in range(1, 7)]
+        result = wilcoxon_signed_rank([0.0] * 6, tiny)
+        assert (result.n, result.n_ties, result.decimals) == (6, 0, 12)
+        assert result.p == pytest.approx(0.02770785, rel=1e-6)
+
+    def test_float_noise_at_tiny_scale_still_ties(self):
+        # 0.8e-12 - 0.2e-12 and 0.6e-12 - 0 differ in binary, as at scale 1.
+        result = wilcoxon_signed_rank([0.2e-12, 0.0, 0.1e-12], [0.8e-12, 0.6e-12, 0.4e-12])
+        assert result.tied_ranks
+
     def test_negative_decimals_are_refused(self):
         with pytest.raises(StatisticsInputError, match="decimals"):
             wilcoxon_signed_rank([1, 2], [2, 3], decimals=-1)

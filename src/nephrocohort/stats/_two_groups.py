@@ -1,11 +1,13 @@
 """Mann-Whitney U test for two independent groups, as SPSS NPAR TESTS /M-W reports it."""
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as scipy_stats
 
+from nephrocohort.exceptions import StatisticalWarning
 from nephrocohort.stats._effect_sizes import effect_size_r
 from nephrocohort.stats._errors import StatisticsInputError
 from nephrocohort.stats._result import StatResult
@@ -68,6 +70,9 @@ def mann_whitney(group_a, group_b) -> MannWhitneyResult:
     R ``wilcox.test(exact = TRUE)``), else None. SPSS's "Exact Sig. [2*(1-tailed Sig.)]"
     is the same number when there are no ties.
 
+    When every value is equal the test is undefined: Z and p are NaN and a
+    StatisticalWarning says so.
+
     Effect sizes: ``effect_size_r = |Z| / sqrt(N)``; ``rank_biserial = 2 U_a / (n_a
     n_b) - 1`` (Glass; Kerby 2014), positive when group a tends to have larger values.
 
@@ -103,6 +108,12 @@ def mann_whitney(group_a, group_b) -> MannWhitneyResult:
         z = (min(u_a, u_b) - n_a * n_b / 2.0) / math.sqrt(variance)
         p = float(min(1.0, 2.0 * scipy_stats.norm.cdf(z)))
     else:  # every value equal: no ordering to test
+        warnings.warn(
+            f"All {total} values are equal in both groups, so the Mann-Whitney test cannot "
+            "be computed; Z and p are NaN.",
+            StatisticalWarning,
+            stacklevel=2,
+        )
         z, p = math.nan, math.nan
     p_exact = None
     if not tied and max(n_a, n_b) <= MANN_WHITNEY_EXACT_MAX_N:

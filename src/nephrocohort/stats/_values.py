@@ -13,11 +13,13 @@ import pandas as pd
 
 from nephrocohort.stats._errors import StatisticsInputError
 
-__all__ = ["as_float_array", "is_missing", "decimal_places", "MAX_DECIMAL_PLACES"]
+__all__ = ["as_float_array", "is_missing", "decimal_places", "MAX_SIGNIFICANT_DIGITS"]
 
-# Beyond 10 decimal places a "precision" is floating-point noise from a division
-# (a relapse rate of 3/1.0027 years), not how a person wrote the number.
-MAX_DECIMAL_PLACES = 10
+# Beyond 11 significant digits a "precision" is floating-point noise from a division
+# (a relapse rate of 3/1.0027 years = 2.99192..., kept to 10 decimal places), not how a
+# person wrote the number. The cap is relative to each value's magnitude, so values of
+# 1e-12 keep their 12 decimal places (R compares such differences exactly, not as 0).
+MAX_SIGNIFICANT_DIGITS = 11
 
 
 def is_missing(value) -> bool:
@@ -69,24 +71,30 @@ def as_float_array(values, *, name: str = "values") -> np.ndarray:
 
 
 def _places(number: float) -> int:
-    """Decimal places of the shortest decimal text that reads back as ``number``."""
+    """Decimal places of the shortest decimal text that reads back as ``number``.
+
+    At most MAX_SIGNIFICANT_DIGITS significant digits count: the cap is
+    ``MAX_SIGNIFICANT_DIGITS - 1 - floor(log10 |number|)`` places.
+    """
+    if number == 0:
+        return 0
     try:
         exponent = Decimal(repr(float(number))).normalize().as_tuple().exponent
     except InvalidOperation:
         return 0
-    return max(0, -int(exponent))
+    cap = MAX_SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(number)))
+    return max(0, min(-int(exponent), cap))
 
 
 def decimal_places(*arrays: np.ndarray) -> int:
-    """The largest number of decimal places in the finite values, capped at MAX_DECIMAL_PLACES.
+    """The largest number of decimal places in the finite values (scale-aware cap).
 
-    ``0.75`` has 2, ``3.0`` has 0, ``0.1 + 0.2`` (0.30000000000000004) is capped.
+    ``0.75`` has 2, ``3.0`` has 0, ``1e-12`` has 12; ``0.1 + 0.2``
+    (0.30000000000000004) is capped at 11 significant digits (11 places).
     """
     places = 0
     for array in arrays:
         for number in np.asarray(array, dtype=float):
             if math.isfinite(number):
                 places = max(places, _places(number))
-                if places >= MAX_DECIMAL_PLACES:
-                    return MAX_DECIMAL_PLACES
     return places

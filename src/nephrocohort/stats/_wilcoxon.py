@@ -64,7 +64,9 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
         dropped and counted in ``n_missing_pairs``.
     decimals : int, optional
         Decimal places at which differences are compared; by default the largest number
-        of decimal places in the data (at most 10), so 0.8 - 0.2 ties with 0.6 - 0.0.
+        of decimal places in the data (counting at most 11 significant digits of each
+        value, so 1e-12 keeps 12 places), so 0.8 - 0.2 ties with 0.6 - 0.0 while
+        differences of 1e-12 stay non-zero, as in R.
 
     Notes
     -----
