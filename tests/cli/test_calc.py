@@ -491,3 +491,66 @@ class TestThroughTheEntryPoint:
         assert done.returncode == 2
         assert phrase in done.stderr
         assert "Traceback" not in done.stderr
+
+
+class TestBloodPressure:
+    """``calc bp``: Table 4 (boys) of Flynn et al. 2017, age 9, as transcribed in pedbp: the 25th
+    height column reads 90th 109/72, 95th 113/75 mmHg (95th + 12: 125/87)."""
+
+    def test_child_from_the_issue(self):
+        payload = run_json(
+            "calc", "bp", "--age-years", "9", "--sex", "M", "--height-cm", "130",
+            "--sbp-mmhg", "118", "--dbp-mmhg", "76",
+        )  # fmt: skip
+        # CDC STATAGE, boys, Agemos 108.5: P25 129.6 cm and P50 133.7 cm, so 130 cm is
+        # between the 25th and the 50th percentile, nearer the 25th column.
+        assert 25 < payload["height_percentile"] < 37.5
+        assert payload["table"]["height_percentile_column"] == 25
+        assert payload["table"]["sbp_p90_mmhg"] == 109
+        assert payload["table"]["sbp_p95_mmhg"] == 113
+        assert payload["table"]["sbp_p95_plus_12_mmhg"] == 125
+        assert payload["table"]["dbp_p95_mmhg"] == 75
+        # 118 >= 113 (95th) and < 125; 76 >= 75: stage 1 by both.
+        assert payload["category"] == "stage_1_hypertension"
+
+    def test_text_names_the_percentile_thresholds_and_category(self):
+        result = runner.invoke(
+            app,
+            ["calc", "bp", "--age-years", "9", "--sex", "M", "--height-cm", "130",
+             "--sbp-mmhg", "118", "--dbp-mmhg", "76"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "Table 4 (boys), age 9 y, height column 25th" in result.stdout
+        assert "95th 113/75" in result.stdout
+        assert "stage 1 hypertension" in result.stdout
+
+    def test_adolescent_needs_no_height(self):
+        # Table 3, >= 13 y: "Elevated BP: 120/<80 to 129/<80 mm Hg".
+        payload = run_json(
+            "calc", "bp", "--age-years", "15", "--sex", "F", "--sbp-mmhg", "128",
+            "--dbp-mmhg", "76",
+        )  # fmt: skip
+        assert payload["category"] == "elevated"
+        assert payload["thresholds"]["basis"] == "fixed_adolescent"
+
+    def test_infant_is_not_classified_and_says_why(self):
+        result = runner.invoke(
+            app, ["calc", "bp", "--age-years", "0.5", "--sex", "M", "--sbp-mmhg", "100",
+                  "--dbp-mmhg", "60"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "begin at 1 year" in result.stdout
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--height-cm", "130", "--sbp-mmhg", "76", "--dbp-mmhg", "118"], "must be below"),
+            (["--sbp-mmhg", "118", "--dbp-mmhg", "76"], "--height-cm is required"),
+            (["--height-cm", "1.3", "--sbp-mmhg", "118", "--dbp-mmhg", "76"], "metres"),
+        ],
+    )
+    def test_impossible_input(self, args, message):
+        result = runner.invoke(app, ["calc", "bp", "--age-years", "9", "--sex", "M", *args])
+        assert result.exit_code == 2
+        assert message in result.output
+        assert "Traceback" not in result.output

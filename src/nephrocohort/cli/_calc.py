@@ -19,7 +19,7 @@ import typer
 from nephrocohort.exceptions import NephroCohortError
 
 calc_app = typer.Typer(
-    help="Bedside calculators: BSA, eGFR, CKD stage, proteinuria category, doses.",
+    help="Bedside calculators: BSA, eGFR, CKD stage, proteinuria category, doses, blood pressure.",
     no_args_is_help=True,
 )
 rules_app = typer.Typer(
@@ -394,6 +394,119 @@ def calc_dose(
         for step in plan.steps:
             when = f" {step.condition}" if step.condition else ""
             lines.append(f"  {step.date.isoformat()}{when}: {step.instruction}")
+    _emit(as_json, payload, "\n".join(lines))
+
+
+_BP_LABELS = {
+    "normal": "normal",
+    "elevated": "elevated",
+    "stage_1_hypertension": "stage 1 hypertension",
+    "stage_2_hypertension": "stage 2 hypertension",
+}
+_BP_NOT_CLASSIFIED = {
+    "under_1_year": "Not classified: the AAP 2017 tables (Tables 4 and 5) begin at 1 year of age, "
+    "so there is no percentile to compare an infant's blood pressure with.",
+}
+
+
+@calc_app.command("bp")
+def calc_bp(
+    age_years: Annotated[float, typer.Option("--age-years", help="Age in years (decimal).")],
+    sex: Annotated[str, typer.Option("--sex", help="M or F.")],
+    sbp_mmhg: Annotated[float, typer.Option("--sbp-mmhg", help="Systolic BP in mmHg.")],
+    dbp_mmhg: Annotated[float, typer.Option("--dbp-mmhg", help="Diastolic BP in mmHg.")],
+    height_cm: Annotated[
+        float | None,
+        typer.Option("--height-cm", help="Height in cm (required for ages 1-12)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Blood-pressure category by the AAP 2017 guideline (Flynn et al., Pediatrics 2017)."""
+    from nephrocohort.clinical import classify_bp_aap2017
+    from nephrocohort.clinical.blood_pressure import (
+        FIXED_THRESHOLDS_FROM_YEARS,
+        TABLE_MIN_AGE_YEARS,
+    )
+
+    if height_cm is None and TABLE_MIN_AGE_YEARS <= age_years < FIXED_THRESHOLDS_FROM_YEARS:
+        _fail(
+            f"--height-cm is required for a child of {age_years:g} years: the AAP 2017 tables "
+            "for 1-12 years are by height percentile (CDC 2000 growth charts)."
+        )
+    with _clinical_errors():
+        result = classify_bp_aap2017(
+            sbp_mmhg=sbp_mmhg, dbp_mmhg=dbp_mmhg, age_years=age_years, sex=sex, height_cm=height_cm
+        )
+    payload: dict = {
+        "category": result.category,
+        "reason": result.reason,
+        "sbp_category": result.sbp_category,
+        "dbp_category": result.dbp_category,
+        "age_years": age_years,
+        "sex": sex,
+        "sbp_mmhg": sbp_mmhg,
+        "dbp_mmhg": dbp_mmhg,
+        "guideline": "AAP 2017 (Flynn et al., Pediatrics 2017;140(3):e20171904)",
+    }
+    if result.category is None:
+        _emit(as_json, payload, _BP_NOT_CLASSIFIED[result.reason])
+        return
+    lines = []
+    if result.height is not None:
+        payload.update(
+            height_cm=height_cm,
+            height_percentile=_round(result.height.percentile, 1),
+            height_chart=f"CDC 2000 {result.height.chart}",
+        )
+        lines.append(
+            f"Height {height_cm:g} cm: height-for-age percentile {result.height.percentile:.1f} "
+            f"(CDC 2000 {result.height.chart})"
+        )
+    limits = result.thresholds
+    row = result.table_row
+    if row is not None:
+        payload["table"] = {
+            "table": "Table 4 (boys)" if row.sex == "M" else "Table 5 (girls)",
+            "age_row_years": row.age_years,
+            "height_percentile_column": row.height_percentile_column,
+            "sbp_p90_mmhg": row.sbp_p90_mmhg,
+            "sbp_p95_mmhg": row.sbp_p95_mmhg,
+            "sbp_p95_plus_12_mmhg": row.sbp_p95_plus_12_mmhg,
+            "dbp_p90_mmhg": row.dbp_p90_mmhg,
+            "dbp_p95_mmhg": row.dbp_p95_mmhg,
+            "dbp_p95_plus_12_mmhg": row.dbp_p95_plus_12_mmhg,
+        }
+        lines.append(
+            f"{payload['table']['table']}, age {row.age_years} y, height column "
+            f"{row.height_percentile_column}th: 90th {row.sbp_p90_mmhg}/{row.dbp_p90_mmhg}, "
+            f"95th {row.sbp_p95_mmhg}/{row.dbp_p95_mmhg}, "
+            f"95th + 12 {row.sbp_p95_plus_12_mmhg}/{row.dbp_p95_plus_12_mmhg} mmHg"
+        )
+    payload["thresholds"] = {
+        "basis": limits.basis,
+        "elevated_sbp_mmhg": limits.elevated_sbp_mmhg,
+        "stage_1_sbp_mmhg": limits.stage_1_sbp_mmhg,
+        "stage_2_sbp_mmhg": limits.stage_2_sbp_mmhg,
+        "elevated_dbp_mmhg": limits.elevated_dbp_mmhg,
+        "stage_1_dbp_mmhg": limits.stage_1_dbp_mmhg,
+        "stage_2_dbp_mmhg": limits.stage_2_dbp_mmhg,
+    }
+    elevated_dbp = "-" if limits.elevated_dbp_mmhg is None else limits.elevated_dbp_mmhg
+    basis = (
+        "the lower of the percentile and 120/80, 130/80, 140/90"
+        if limits.basis == "percentile_table"
+        else "fixed thresholds from 13 years"
+    )
+    lines.append(
+        f"Thresholds used (SBP/DBP, {basis}): elevated {limits.elevated_sbp_mmhg}/{elevated_dbp}, "
+        f"stage 1 {limits.stage_1_sbp_mmhg}/{limits.stage_1_dbp_mmhg}, "
+        f"stage 2 {limits.stage_2_sbp_mmhg}/{limits.stage_2_dbp_mmhg} mmHg"
+    )
+    lines.append(
+        f"BP {sbp_mmhg:g}/{dbp_mmhg:g} mmHg: {_BP_LABELS[result.category]} "
+        f"(systolic {_BP_LABELS[result.sbp_category]}, diastolic {_BP_LABELS[result.dbp_category]}; "
+        "AAP 2017)"
+    )
     _emit(as_json, payload, "\n".join(lines))
 
 

@@ -14,6 +14,17 @@ from nephrocohort.clinical.anthropometry import (
     age_years,
     bsa_m2,
 )
+from nephrocohort.clinical.blood_pressure import (
+    BP_CATEGORIES,
+    HEIGHT_PERCENTILE_COLUMNS,
+    BpClassification,
+    BpTableRow,
+    BpThresholds,
+    aap2017_table_row,
+    aap2017_thresholds,
+    classify_bp_aap2017,
+    nearest_height_column,
+)
 from nephrocohort.clinical.dosing import (
     FORMULATIONS,
     DosePlan,
@@ -26,6 +37,13 @@ from nephrocohort.clinical.dosing import (
     prednisolone_daily_dose,
 )
 from nephrocohort.clinical.eligibility import Verdict, assess_eligibility
+from nephrocohort.clinical.growth import (
+    LENGTH_FOR_AGE,
+    STATURE_FOR_AGE,
+    HeightPercentile,
+    height_for_age_percentile,
+    lms_z_score,
+)
 from nephrocohort.clinical.kidney_function import (
     CKD_STAGES,
     EGFR_EQUATION_INPUTS,
@@ -87,6 +105,20 @@ from nephrocohort.clinical.units import (
 )
 
 __all__ = [
+    "BP_CATEGORIES",
+    "HEIGHT_PERCENTILE_COLUMNS",
+    "BpClassification",
+    "BpTableRow",
+    "BpThresholds",
+    "aap2017_table_row",
+    "aap2017_thresholds",
+    "classify_bp_aap2017",
+    "nearest_height_column",
+    "LENGTH_FOR_AGE",
+    "STATURE_FOR_AGE",
+    "HeightPercentile",
+    "height_for_age_percentile",
+    "lms_z_score",
     "CHOLESTEROL_MG_DL_PER_MMOL_L",
     "CREATININE_UMOL_PER_MG_DL",
     "UPCR_MG_MMOL_PER_MG_MG",
