@@ -4,10 +4,10 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from nephrocohort.cli import app
-from nephrocohort.cohort import ANALYSIS_COLUMNS, load_bundle
+from nephrocohort.cohort import load_bundle
 from nephrocohort.cohort import vocabulary as vocab
 from nephrocohort.cohort.contract import TABLES
-from nephrocohort.interop import ANALYSIS_VARIABLES, RAW_TABLES
+from nephrocohort.interop import RAW_TABLES
 from nephrocohort.interop._readers import read_table_file
 
 runner = CliRunner()
@@ -16,10 +16,6 @@ runner = CliRunner()
 def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.drop(columns="source_row")
     return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
-
-
-def test_analysis_variables_are_the_contract_columns_in_order():
-    assert tuple(v.name for v in ANALYSIS_VARIABLES) == ANALYSIS_COLUMNS
 
 
 def test_raw_table_columns_are_the_contract_columns():

@@ -36,7 +36,7 @@ class TestExampleSheet:
     def test_example_imports_to_every_analysis_column(self, tmp_path):
         result = import_table(SHEET, mapping=MAPPING, out=tmp_path / "analysis.csv")
         analysis = read_analysis_csv(result.output)
-        from nephrocohort.cohort.derive import ANALYSIS_COLUMNS
+        from nephrocohort.cohort.analysis import ANALYSIS_COLUMNS
 
         assert tuple(analysis.columns) == ANALYSIS_COLUMNS
         assert len(analysis) == 14

@@ -15,7 +15,6 @@ import nephrocohort.interop
 
 PACKAGE = Path(nephrocohort.interop.__file__).parent
 MODULES_WITH_SENTENCES = [
-    "_analysis_checks",
     "_deidentify",
     "_export",
     "_fhir",

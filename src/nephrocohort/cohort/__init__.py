@@ -1,8 +1,10 @@
 """The cohort: data model, validated bundles, derivation and synthetic cohorts."""
 
+from nephrocohort.cohort.analysis import ANALYSIS_COLUMNS, ANALYSIS_VARIABLES, Variable
+from nephrocohort.cohort.analysis_csv import read_analysis_csv, write_analysis_csv
 from nephrocohort.cohort.bundle import load_bundle, save_bundle
 from nephrocohort.cohort.demo import demo_cohort, generate_demo_bundle
-from nephrocohort.cohort.derive import ANALYSIS_COLUMNS, derive, write_analysis_csv
+from nephrocohort.cohort.derive import derive
 from nephrocohort.cohort.explain import (
     Evidence,
     ExplainedValue,
@@ -28,6 +30,9 @@ __all__ = [
     "table_schema",
     "write_template",
     "ANALYSIS_COLUMNS",
+    "ANALYSIS_VARIABLES",
+    "Variable",
+    "read_analysis_csv",
     "derive",
     "write_analysis_csv",
     "explain",

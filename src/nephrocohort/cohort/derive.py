@@ -59,76 +59,9 @@ from nephrocohort.cohort._derive_proteinuria import (
     timepoint_states,
 )
 from nephrocohort.cohort._derive_steroids import SteroidDoses, steroid_doses_at
+from nephrocohort.cohort.analysis import ANALYSIS_COLUMNS, ANALYSIS_VARIABLES
 
-__all__ = ["derive", "write_analysis_csv", "ANALYSIS_COLUMNS"]
-
-# Categorical text columns (proteinuria state per time point, one-month response).
-_STATE_COLUMNS = (
-    "state_month0",
-    "state_month1",
-    "state_month3",
-    "state_month6",
-    "state_month12",
-    "response_month1",
-)
-
-#: The columns of the analysis dataset, in order (docs/architecture.md).
-ANALYSIS_COLUMNS = (
-    "patient_id",
-    "center",
-    "sex",
-    "histology",
-    "group",
-    "eligible",
-    "exclusion_reasons",
-    "steroid_response",
-    "onset_date",
-    "last_followup_date",
-    "mmf_start_date",
-    "mmf_stop_date",
-    "age_at_diagnosis_months",
-    "age_at_assessment_years",
-    "follow_up_years",
-    "onset_edema",
-    "onset_hypertension",
-    "onset_aki",
-    "onset_hematuria",
-    "months_diagnosis_to_mmf",
-    "years_diagnosis_to_mmf",
-    "mmf_duration_months",
-    "prior_steroid_pulses",
-    "prior_cyclophosphamide",
-    "prior_cyclosporine",
-    "prior_tacrolimus",
-    "prior_rituximab",
-    "received_mmf",
-    "received_rituximab_after_mmf",
-    "received_enalapril",
-    "received_losartan",
-    *_STATE_COLUMNS,
-    "relapses_before",
-    "relapses_after",
-    "relapses_per_year_before",
-    "relapses_per_year_after",
-    "steroid_mg_kg_day_before",
-    "steroid_mg_kg_day_after",
-    "prednisolone_stopped",
-    "egfr_mmf_start",
-    "egfr_month12",
-    "crf",
-    "crf_date",
-    "rrt",
-    "transplant",
-    "death",
-    "medical_only",
-    "ae_diarrhea",
-    "ae_severe_infection",
-    "ae_leukopenia",
-    "days_to_complete_remission",
-    "complete_remission_observed",
-    "days_to_crf",
-    "crf_observed",
-)
+__all__ = ["derive", "ANALYSIS_COLUMNS"]
 
 MMF_DRUGS = ("mmf", "mycophenolate_sodium")
 GROUP_1_DRUGS = ("cyclophosphamide", "cyclosporine", "tacrolimus")
@@ -578,14 +511,12 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
             "crf_observed": nullable_bool(crf_after_start, crf_observed_known),
         }
     )
-    for name in _STATE_COLUMNS:
-        if name in columns:
-            columns[name] = pd.array(np.asarray(columns[name], dtype=object), dtype="string")
     dataset = pd.DataFrame(columns, index=pd.RangeIndex(n))
-    missing = [c for c in ANALYSIS_COLUMNS if c not in dataset.columns]
-    if missing:  # a rule set without one of the contract's time points
-        for column in missing:
-            dataset[column] = pd.array([None] * n, dtype="string")
+    for variable in ANALYSIS_VARIABLES:  # each column in its declared dtype
+        if variable.name not in dataset.columns:  # a rule set without one of the time points
+            dataset[variable.name] = pd.Series(pd.NA, index=dataset.index, dtype=variable.dtype)
+        elif str(dataset[variable.name].dtype) != variable.dtype:
+            dataset[variable.name] = dataset[variable.name].astype(variable.dtype)
     extra = [c for c in dataset.columns if c not in ANALYSIS_COLUMNS]
     dataset = dataset[list(ANALYSIS_COLUMNS) + extra]
 
@@ -639,19 +570,3 @@ def derive(cohort, rule_set) -> pd.DataFrame:
     """
     dataset, _ = derive_with_trace(cohort, rule_set)
     return dataset
-
-
-def write_analysis_csv(dataset: pd.DataFrame, path) -> None:
-    """Write the analysis dataset as UTF-8 CSV that scripts and spreadsheets read alike.
-
-    Dates as ``YYYY-MM-DD``, booleans as ``true``/``false``, missing values as
-    empty cells; numbers unrounded (round only for display).
-    """
-    out = dataset.copy()
-    for column in out.columns:
-        series = out[column]
-        if isinstance(series.dtype, pd.BooleanDtype):
-            out[column] = series.map({True: "true", False: "false"}).astype("string")
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            out[column] = series.dt.strftime("%Y-%m-%d").astype("string")
-    out.to_csv(path, index=False, encoding="utf-8")

@@ -4,6 +4,7 @@ Every importer validates like a bundle and writes all-or-nothing; every
 export is de-identified unless explicitly asked otherwise.
 """
 
+from nephrocohort.cohort.analysis_csv import read_analysis_csv
 from nephrocohort.interop._deidentify import DATE_MODES, DeidentifiedData, deidentify
 from nephrocohort.interop._errors import FileFormatError, InteropError, MappingError
 from nephrocohort.interop._export import (
@@ -27,7 +28,7 @@ from nephrocohort.interop._redcap import (
     write_redcap_dictionary,
 )
 from nephrocohort.interop._results import ImportResult
-from nephrocohort.interop._sources import read_analysis_csv, read_export_tables
+from nephrocohort.interop._sources import read_export_tables
 from nephrocohort.interop._suggest import suggest_mapping, write_suggested_mapping
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
 

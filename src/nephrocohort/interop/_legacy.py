@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from nephrocohort.cohort._analysis_checks import date_order_problems
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.exceptions import CohortValidationError
-from nephrocohort.interop._analysis_checks import date_order_problems
 from nephrocohort.interop._errors import FileFormatError, MappingError
 from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, parse_mapping
 from nephrocohort.interop._output import staged_file
@@ -355,7 +355,7 @@ def _typed_column(variable: Variable, values: list) -> pd.Series:
         return pd.to_datetime(pd.Series(values, dtype="object")).astype("datetime64[ns]")
     if variable.kind == "boolean":
         return pd.Series(values, dtype="boolean")
-    if variable.kind == "integer" or variable.name == "group":
+    if variable.dtype == "Int64":
         numbers = pd.to_numeric(pd.Series(values, dtype="object"))
         return numbers.astype("Int64")
     if variable.kind == "number":

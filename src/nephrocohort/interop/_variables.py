@@ -1,13 +1,21 @@
 """Every exported column, described once: label, kind, codes, unit and plausible range.
 
 SPSS and Stata labels, the REDCap data dictionary and the legacy-sheet
-validator all read this one table, so a code added here appears everywhere
-(STYLE.md 2.4: allowed values are declared once, as data).
+validator all read these tables, so a code added here appears everywhere
+(STYLE.md 2.4: allowed values are declared once, as data). The raw tables
+are described here; the analysis dataset's columns are declared in
+:mod:`nephrocohort.cohort.analysis` and re-exported as ``ANALYSIS_VARIABLES``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from nephrocohort.cohort.analysis import (
+    ANALYSIS_VARIABLES,
+    HISTOLOGY,
+    SEX,
+    Variable,
+    analysis_variable,
+)
 
 __all__ = [
     "Variable",
@@ -20,16 +28,6 @@ __all__ = [
 YES_NO_UNKNOWN = (("yes", "Yes"), ("no", "No"), ("unknown", "Unknown"))
 SEROLOGY = (("positive", "Positive"), ("negative", "Negative"), ("unknown", "Unknown"))
 
-HISTOLOGY = (
-    ("MCD", "Minimal change disease"),
-    ("FSGS", "Focal segmental glomerulosclerosis"),
-    ("MN", "Membranous nephropathy"),
-    ("DMS", "Diffuse mesangial sclerosis"),
-    ("MesPGN", "Mesangial proliferative glomerulonephritis"),
-    ("C3G", "C3 glomerulopathy"),
-    ("IgAN", "IgA nephropathy"),
-    ("other", "Other"),
-)
 DRUGS = (
     ("prednisolone", "Prednisolone"),
     ("prednisone", "Prednisone"),
@@ -91,51 +89,7 @@ CLASSIFICATIONS = (
     ("benign", "Benign"),
     ("negative", "Negative"),
 )
-PROTEINURIA_STATES = (
-    ("complete", "Complete remission"),
-    ("partial", "Partial remission"),
-    ("nephrotic", "Nephrotic range"),
-)
-RESPONSES = (("complete", "Complete"), ("partial", "Partial"), ("none", "None"))
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One column: what it means, what kind of value it holds and what is allowed.
-
-    ``kind`` is one of ``id``, ``text``, ``free_text`` (dropped when
-    de-identifying), ``date``, ``category``, ``boolean``, ``integer`` or
-    ``number``. ``choices`` are ``(code, label)`` pairs in display order;
-    ``ordered`` marks an ordinal scale. ``minimum``/``maximum`` are plausible
-    limits in ``unit`` used for REDCap validation and legacy-sheet checks.
-    """
-
-    name: str
-    label: str
-    kind: str
-    choices: tuple[tuple[str, str], ...] = ()
-    unit: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    ordered: bool = False
-
-    @property
-    def measure(self) -> str:
-        """The SPSS measurement level: nominal, ordinal or scale."""
-        if self.kind in ("integer", "number", "date"):
-            return "scale"
-        if self.kind == "category" and self.ordered:
-            return "ordinal"
-        return "nominal"
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(code for code, _ in self.choices)
-
-
-def _v(name, label, kind, choices=(), unit=None, minimum=None, maximum=None, ordered=False):
-    return Variable(name, label, kind, tuple(choices), unit, minimum, maximum, ordered)
-
+_v = Variable
 
 _PATIENT_ID = _v("patient_id", "Patient identifier (pseudonymous)", "id")
 
@@ -143,7 +97,7 @@ RAW_TABLES: dict[str, tuple[Variable, ...]] = {
     "patients": (
         _PATIENT_ID,
         _v("center", "Center", "text"),
-        _v("sex", "Sex", "category", (("M", "Male"), ("F", "Female"))),
+        _v("sex", "Sex", "category", SEX),
         _v("birth_date", "Date of birth", "date"),
         _v("onset_date", "Date of the first nephrotic episode", "date"),
         _v("family_history_ns", "Family history of nephrotic syndrome", "category", YES_NO_UNKNOWN),
@@ -226,176 +180,12 @@ RAW_TABLES: dict[str, tuple[Variable, ...]] = {
 
 TABLE_ORDER: tuple[str, ...] = tuple(RAW_TABLES)
 
-_GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
-
-ANALYSIS_VARIABLES: tuple[Variable, ...] = (
-    _PATIENT_ID,
-    _v("center", "Center", "text"),
-    _v("sex", "Sex", "category", (("M", "Male"), ("F", "Female"))),
-    _v("histology", "Histology of the diagnostic biopsy", "category", HISTOLOGY),
-    _v("group", "Treatment group", "category", _GROUPS),
-    _v("eligible", "Eligible for the study", "boolean"),
-    _v("exclusion_reasons", "Reasons for exclusion", "text"),
-    _v(
-        "steroid_response",
-        "Steroid response",
-        "category",
-        (("resistant", "Resistant"), ("sensitive", "Sensitive")),
-    ),
-    _v("onset_date", "Date of onset", "date"),
-    _v("last_followup_date", "Date of last follow-up", "date"),
-    _v("mmf_start_date", "MMF start date", "date"),
-    _v("mmf_stop_date", "MMF stop date", "date"),
-    _v(
-        "age_at_diagnosis_months",
-        "Age at diagnosis (months)",
-        "number",
-        unit="months",
-        minimum=0,
-        maximum=216,
-    ),
-    _v(
-        "age_at_assessment_years",
-        "Age at assessment (years)",
-        "number",
-        unit="years",
-        minimum=0,
-        maximum=30,
-    ),
-    _v("follow_up_years", "Follow-up (years)", "number", unit="years", minimum=0, maximum=30),
-    _v("onset_edema", "Edema at onset", "boolean"),
-    _v("onset_hypertension", "Hypertension at onset", "boolean"),
-    _v("onset_aki", "Acute kidney injury at onset", "boolean"),
-    _v("onset_hematuria", "Hematuria at onset", "boolean"),
-    _v(
-        "months_diagnosis_to_mmf",
-        "Months from diagnosis to MMF",
-        "number",
-        unit="months",
-        minimum=0,
-        maximum=360,
-    ),
-    _v(
-        "years_diagnosis_to_mmf",
-        "Years from diagnosis to MMF",
-        "number",
-        unit="years",
-        minimum=0,
-        maximum=30,
-    ),
-    _v(
-        "mmf_duration_months",
-        "MMF duration (months)",
-        "number",
-        unit="months",
-        minimum=0,
-        maximum=360,
-    ),
-    _v("prior_steroid_pulses", "Steroid pulses before MMF", "boolean"),
-    _v("prior_cyclophosphamide", "Cyclophosphamide before MMF", "boolean"),
-    _v("prior_cyclosporine", "Cyclosporine before MMF", "boolean"),
-    _v("prior_tacrolimus", "Tacrolimus before MMF", "boolean"),
-    _v("prior_rituximab", "Rituximab before MMF", "boolean"),
-    _v("received_mmf", "Received MMF", "boolean"),
-    _v("received_rituximab_after_mmf", "Rituximab after MMF start", "boolean"),
-    _v("received_enalapril", "Received enalapril", "boolean"),
-    _v("received_losartan", "Received losartan", "boolean"),
-    *(
-        _v(
-            f"state_month{m}",
-            f"Proteinuria state at month {m} of MMF",
-            "category",
-            PROTEINURIA_STATES,
-            ordered=True,
-        )
-        for m in (0, 1, 3, 6, 12)
-    ),
-    _v("response_month1", "Response at one month of MMF", "category", RESPONSES, ordered=True),
-    _v("relapses_before", "Relapses in the period before MMF", "integer", minimum=0, maximum=100),
-    _v("relapses_after", "Relapses in the period on MMF", "integer", minimum=0, maximum=100),
-    _v(
-        "relapses_per_year_before",
-        "Relapses per year before MMF",
-        "number",
-        unit="per year",
-        minimum=0,
-        maximum=100,
-    ),
-    _v(
-        "relapses_per_year_after",
-        "Relapses per year on MMF",
-        "number",
-        unit="per year",
-        minimum=0,
-        maximum=100,
-    ),
-    _v(
-        "steroid_mg_kg_day_before",
-        "Steroid dose at MMF start (mg/kg/day)",
-        "number",
-        unit="mg/kg/day",
-        minimum=0,
-        maximum=10,
-    ),
-    _v(
-        "steroid_mg_kg_day_after",
-        "Steroid dose at follow-up (mg/kg/day)",
-        "number",
-        unit="mg/kg/day",
-        minimum=0,
-        maximum=10,
-    ),
-    _v("prednisolone_stopped", "Prednisolone stopped", "boolean"),
-    _v(
-        "egfr_mmf_start",
-        "eGFR at MMF start (mL/min/1.73 m2)",
-        "number",
-        unit="mL/min/1.73m2",
-        minimum=1,
-        maximum=400,
-    ),
-    _v(
-        "egfr_month12",
-        "eGFR at 12 months (mL/min/1.73 m2)",
-        "number",
-        unit="mL/min/1.73m2",
-        minimum=1,
-        maximum=400,
-    ),
-    _v("crf", "Chronic renal failure", "boolean"),
-    _v("crf_date", "Date of chronic renal failure", "date"),
-    _v("rrt", "Renal replacement therapy", "boolean"),
-    _v("transplant", "Kidney transplant", "boolean"),
-    _v("death", "Death", "boolean"),
-    _v("medical_only", "Medical treatment only", "boolean"),
-    _v("ae_diarrhea", "Diarrhea on MMF", "boolean"),
-    _v("ae_severe_infection", "Severe infection on MMF", "boolean"),
-    _v("ae_leukopenia", "Leukopenia on MMF", "boolean"),
-    _v(
-        "days_to_complete_remission",
-        "Days from MMF start to complete remission or censoring",
-        "number",
-        unit="days",
-        minimum=0,
-        maximum=20000,
-    ),
-    _v("complete_remission_observed", "Complete remission observed", "boolean"),
-    _v(
-        "days_to_crf",
-        "Days from MMF start to CRF or censoring",
-        "number",
-        unit="days",
-        minimum=0,
-        maximum=20000,
-    ),
-    _v("crf_observed", "CRF observed", "boolean"),
-)
-
 
 def variable_for(table: str, column: str) -> Variable | None:
     """The description of ``column`` in ``table`` (``"analysis"`` for the analysis dataset)."""
-    variables = ANALYSIS_VARIABLES if table == "analysis" else RAW_TABLES.get(table, ())
-    for variable in variables:
+    if table == "analysis":
+        return analysis_variable(column)
+    for variable in RAW_TABLES.get(table, ()):
         if variable.name == column:
             return variable
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nephrocohort.cohort.analysis import HISTOLOGY, REPORT_COLUMNS, STATE_MONTHS
 from nephrocohort.exceptions import ReportError
 
 __all__ = [
@@ -18,66 +19,14 @@ __all__ = [
     "fill_absent_columns",
 ]
 
-#: Columns of the analysis dataset (docs/architecture.md) the report uses.
-REQUIRED_COLUMNS = (
-    "patient_id",
-    "sex",
-    "histology",
-    "group",
-    "eligible",
-    "exclusion_reasons",
-    "mmf_start_date",
-    "last_followup_date",
-    "age_at_diagnosis_months",
-    "age_at_assessment_years",
-    "follow_up_years",
-    "onset_edema",
-    "onset_hypertension",
-    "onset_aki",
-    "onset_hematuria",
-    "months_diagnosis_to_mmf",
-    "years_diagnosis_to_mmf",
-    "mmf_duration_months",
-    "prior_steroid_pulses",
-    "prior_cyclophosphamide",
-    "prior_cyclosporine",
-    "prior_tacrolimus",
-    "received_mmf",
-    "received_rituximab_after_mmf",
-    "received_enalapril",
-    "received_losartan",
-    "state_month0",
-    "state_month1",
-    "state_month3",
-    "state_month6",
-    "state_month12",
-    "response_month1",
-    "relapses_per_year_before",
-    "relapses_per_year_after",
-    "steroid_mg_kg_day_before",
-    "steroid_mg_kg_day_after",
-    "prednisolone_stopped",
-    "egfr_mmf_start",
-    "egfr_month12",
-    "crf",
-    "rrt",
-    "transplant",
-    "death",
-    "medical_only",
-    "ae_diarrhea",
-    "ae_severe_infection",
-    "ae_leukopenia",
-    "days_to_complete_remission",
-    "complete_remission_observed",
-    "days_to_crf",
-    "crf_observed",
-)
+#: Columns of the analysis dataset the report uses (declared in nephrocohort.cohort.analysis).
+REQUIRED_COLUMNS = REPORT_COLUMNS
 
 #: Histology codes of the data contract, in the seed's Table 1 order first.
-HISTOLOGY_ORDER = ("MCD", "FSGS", "MN", "DMS", "MesPGN", "C3G", "IgAN", "other")
+HISTOLOGY_ORDER = tuple(code for code, _ in HISTOLOGY)
 
 #: Time points after MMF start (Figure 1), name -> months.
-TIMEPOINTS = {"month0": 0, "month1": 1, "month3": 3, "month6": 6, "month12": 12}
+TIMEPOINTS = {f"month{months}": months for months in STATE_MONTHS}
 
 
 def check_analysis(analysis) -> None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
+from nephrocohort.cohort.analysis import SHOWN_FIRST_COLUMNS
 from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
@@ -69,27 +70,9 @@ def patient_detail(request, pk: int):
     return render(request, "registry/patient_detail.html", context)
 
 
-# Derived values shown first on the patient page; the rest are under "all derived values".
-KEY_DERIVED = (
-    "group",
-    "eligible",
-    "exclusion_reasons",
-    "steroid_response",
-    "mmf_start_date",
-    "state_month0",
-    "state_month1",
-    "state_month3",
-    "state_month6",
-    "state_month12",
-    "response_month1",
-    "relapses_per_year_before",
-    "relapses_per_year_after",
-    "steroid_mg_kg_day_before",
-    "steroid_mg_kg_day_after",
-    "egfr_mmf_start",
-    "egfr_month12",
-    "crf",
-)
+# Derived values shown first on the patient page (declared in nephrocohort.cohort.analysis);
+# the rest are under "all derived values".
+KEY_DERIVED = SHOWN_FIRST_COLUMNS
 
 
 def _derived(patient, rule_set_name: str) -> dict:

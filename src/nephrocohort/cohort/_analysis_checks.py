@@ -3,7 +3,7 @@
 An analysis-dataset CSV (``import-table`` output, an export, or a file a
 colleague edited by hand) and a legacy sheet are checked like a bundle: every
 cell against its variable (codes, dates, whole numbers, plausible ranges from
-:mod:`nephrocohort.interop._variables`), then the order of each patient's
+:mod:`nephrocohort.cohort.analysis`), then the order of each patient's
 dates with the bundle validator's rules and sentences
 (:data:`nephrocohort.cohort.problems.MESSAGES`). Every problem is collected;
 the caller raises one :class:`~nephrocohort.exceptions.CohortValidationError`.
@@ -17,10 +17,10 @@ import re
 
 import pandas as pd
 
+from nephrocohort.cohort.analysis import Variable, analysis_variable
 from nephrocohort.cohort.problems import Problem, make_problem
-from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
-__all__ = ["DATE_ORDER_RULES", "analysis_cell_problems", "date_order_problems"]
+__all__ = ["BOOLEAN_WORDS", "DATE_ORDER_RULES", "analysis_cell_problems", "date_order_problems"]
 
 #: (earlier, later): the later date may not be before the earlier one. The first and
 #: third are the bundle's own rules (patients onset/last follow-up, a drug course's
@@ -41,8 +41,7 @@ HINTS = {
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False}
-_BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
+BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def _cell_problem(variable: Variable, text: str, *, as_of: dt.date) -> tuple[str, dict] | None:
@@ -65,7 +64,7 @@ def _cell_problem(variable: Variable, text: str, *, as_of: dt.date) -> tuple[str
             return "unknown_code", {"allowed": ", ".join(variable.codes), "hint": hint}
         return None
     if kind == "boolean":
-        if text.strip().casefold() not in _BOOLEAN_WORDS:
+        if text.strip().casefold() not in BOOLEAN_WORDS:
             return "unknown_code", {"allowed": "true, false", "hint": ""}
         return None
     if kind in ("integer", "number"):
@@ -110,7 +109,7 @@ def analysis_cell_problems(
     """
     problems: list[Problem] = []
     for column in frame.columns:
-        variable = _BY_NAME.get(column)
+        variable = analysis_variable(column)
         if variable is None or variable.kind in ("id", "text", "free_text"):
             continue
         values = frame[column]

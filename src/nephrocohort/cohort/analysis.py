@@ -1,0 +1,346 @@
+"""The analysis dataset's columns, each declared once: name, type, label, codes, unit, rule.
+
+derive builds exactly these columns with these dtypes, the analysis CSV
+reader and writer (:mod:`nephrocohort.cohort.analysis_csv`) type and check
+cells by them, the SPSS/Stata/REDCap exports take labels, codes and
+measurement levels from them, the report checks the columns it needs
+(``report=True``) and the registry's patient page shows the ``shown_first``
+ones first. Adding a column to the dataset is one entry in
+``ANALYSIS_VARIABLES`` (and the code in derive that computes it).
+
+Labels and code labels are English source strings, the keys a translation
+will use. Plausible ranges (``minimum``/``maximum`` in ``unit``) are
+physiological limits chosen by the project, not clinical thresholds
+(docs/data-dictionary.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nephrocohort.cohort import vocabulary as vocab
+
+__all__ = [
+    "Variable",
+    "ANALYSIS_VARIABLES",
+    "ANALYSIS_COLUMNS",
+    "REPORT_COLUMNS",
+    "SHOWN_FIRST_COLUMNS",
+    "STATE_MONTHS",
+    "analysis_variable",
+    "labelled",
+    "SEX",
+    "HISTOLOGY",
+    "PROTEINURIA_STATES",
+    "RESPONSES",
+]
+
+#: pandas dtype of each kind of value (``category`` and text columns are pandas strings).
+KIND_DTYPES = {
+    "id": "string",
+    "text": "string",
+    "free_text": "string",
+    "category": "string",
+    "date": "datetime64[ns]",
+    "boolean": "boolean",
+    "integer": "Int64",
+    "number": "float64",
+}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column: what it means, what kind of value it holds and what is allowed.
+
+    ``kind`` is one of ``id``, ``text``, ``free_text`` (dropped when
+    de-identifying), ``date``, ``category``, ``boolean``, ``integer`` or
+    ``number``; ``dtype`` is the pandas dtype (default from the kind).
+    ``choices`` are ``(code, label)`` pairs in display order; ``ordered``
+    marks an ordinal scale. ``minimum``/``maximum`` are plausible limits in
+    ``unit``. ``rule`` is the sentence ``explain`` shows for how the value is
+    derived (a ``str.format`` template over the rule set's derivation
+    parameters; empty when explain writes its own). ``report`` marks a
+    column the report needs; ``shown_first`` one the registry's patient page
+    shows before the others.
+    """
+
+    name: str
+    label: str
+    kind: str
+    choices: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    ordered: bool = False
+    dtype: str = ""
+    rule: str = ""
+    report: bool = False
+    shown_first: bool = False
+
+    def __post_init__(self):
+        if self.kind not in KIND_DTYPES:
+            raise ValueError(f"unknown kind {self.kind!r} of variable {self.name!r}")
+        object.__setattr__(self, "choices", tuple(self.choices))
+        if not self.dtype:
+            object.__setattr__(self, "dtype", KIND_DTYPES[self.kind])
+
+    @property
+    def measure(self) -> str:
+        """The SPSS measurement level: nominal, ordinal or scale."""
+        if self.kind in ("integer", "number", "date"):
+            return "scale"
+        if self.kind == "category" and self.ordered:
+            return "ordinal"
+        return "nominal"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.choices)
+
+
+def labelled(codes: tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """``(code, label)`` pairs in the vocabulary's order; every code needs exactly one label."""
+    if set(codes) != set(labels):
+        raise ValueError(f"labels {sorted(labels)} do not match the codes {sorted(codes)}")
+    return tuple((code, labels[code]) for code in codes)
+
+
+SEX = labelled(vocab.SEX, {"M": "Male", "F": "Female"})
+HISTOLOGY = labelled(
+    vocab.HISTOLOGY,
+    {
+        "MCD": "Minimal change disease",
+        "FSGS": "Focal segmental glomerulosclerosis",
+        "MN": "Membranous nephropathy",
+        "DMS": "Diffuse mesangial sclerosis",
+        "MesPGN": "Mesangial proliferative glomerulonephritis",
+        "C3G": "C3 glomerulopathy",
+        "IgAN": "IgA nephropathy",
+        "other": "Other",
+    },
+)
+PROTEINURIA_STATES = (
+    ("complete", "Complete remission"),
+    ("partial", "Partial remission"),
+    ("nephrotic", "Nephrotic range"),
+)
+RESPONSES = (("complete", "Complete"), ("partial", "Partial"), ("none", "None"))
+STEROID_RESPONSES = (("resistant", "Resistant"), ("sensitive", "Sensitive"))
+GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
+#: The proteinuria time points of the dataset, in months after the MMF start.
+STATE_MONTHS = (0, 1, 3, 6, 12)
+
+V = Variable
+
+ANALYSIS_VARIABLES: tuple[Variable, ...] = (
+    V("patient_id", "Patient identifier (pseudonymous)", "id", report=True),
+    V("center", "Center", "text"),
+    V("sex", "Sex", "category", SEX, report=True),
+    V("histology", "Histology of the diagnostic biopsy", "category", HISTOLOGY, report=True),
+    V("group", "Treatment group", "category", GROUPS, dtype="Int64", report=True, shown_first=True),
+    V("eligible", "Eligible for the study", "boolean", report=True, shown_first=True),
+    V("exclusion_reasons", "Reasons for exclusion", "text", report=True, shown_first=True),
+    V("eligibility_unchecked", "Exclusion criteria that could not be checked", "text"),
+    V("steroid_response", "Steroid response", "category", STEROID_RESPONSES, shown_first=True),
+    V("onset_date", "Date of onset", "date"),
+    V("last_followup_date", "Date of last follow-up", "date", report=True),
+    V("mmf_start_date", "MMF start date", "date", report=True, shown_first=True),
+    V("mmf_stop_date", "MMF stop date", "date"),
+    V(
+        "age_at_diagnosis_months",
+        "Age at diagnosis (months)",
+        "number",
+        unit="months",
+        minimum=0,
+        maximum=216,
+        report=True,
+    ),
+    V(
+        "age_at_assessment_years",
+        "Age at assessment (years)",
+        "number",
+        unit="years",
+        minimum=0,
+        maximum=30,
+        report=True,
+    ),
+    V(
+        "follow_up_years",
+        "Follow-up (years)",
+        "number",
+        unit="years",
+        minimum=0,
+        maximum=30,
+        report=True,
+    ),
+    V("onset_edema", "Edema at onset", "boolean", report=True),
+    V("onset_hypertension", "Hypertension at onset", "boolean", report=True),
+    V("onset_aki", "Acute kidney injury at onset", "boolean", report=True),
+    V("onset_hematuria", "Hematuria at onset", "boolean", report=True),
+    V(
+        "months_diagnosis_to_mmf",
+        "Months from diagnosis to MMF",
+        "number",
+        unit="months",
+        minimum=0,
+        maximum=360,
+        report=True,
+    ),
+    V(
+        "years_diagnosis_to_mmf",
+        "Years from diagnosis to MMF",
+        "number",
+        unit="years",
+        minimum=0,
+        maximum=30,
+        report=True,
+    ),
+    V(
+        "mmf_duration_months",
+        "MMF duration (months)",
+        "number",
+        unit="months",
+        minimum=0,
+        maximum=360,
+        report=True,
+    ),
+    V("prior_steroid_pulses", "Steroid pulses before MMF", "boolean", report=True),
+    V("prior_cyclophosphamide", "Cyclophosphamide before MMF", "boolean", report=True),
+    V("prior_cyclosporine", "Cyclosporine before MMF", "boolean", report=True),
+    V("prior_tacrolimus", "Tacrolimus before MMF", "boolean", report=True),
+    V("prior_rituximab", "Rituximab before MMF", "boolean"),
+    V("received_mmf", "Received MMF", "boolean", report=True),
+    V("received_rituximab_after_mmf", "Rituximab after MMF start", "boolean", report=True),
+    V("received_enalapril", "Received enalapril", "boolean", report=True),
+    V("received_losartan", "Received losartan", "boolean", report=True),
+    *(
+        V(
+            f"state_month{month}",
+            f"Proteinuria state at month {month} of MMF",
+            "category",
+            PROTEINURIA_STATES,
+            ordered=True,
+            report=True,
+            shown_first=True,
+        )
+        for month in STATE_MONTHS
+    ),
+    V(
+        "response_month1",
+        "Response at one month of MMF",
+        "category",
+        RESPONSES,
+        ordered=True,
+        report=True,
+        shown_first=True,
+    ),
+    V("relapses_before", "Relapses in the period before MMF", "integer", minimum=0, maximum=100),
+    V("relapses_after", "Relapses in the period on MMF", "integer", minimum=0, maximum=100),
+    V(
+        "relapses_per_year_before",
+        "Relapses per year before MMF",
+        "number",
+        unit="per year",
+        minimum=0,
+        maximum=100,
+        report=True,
+        shown_first=True,
+    ),
+    V(
+        "relapses_per_year_after",
+        "Relapses per year on MMF",
+        "number",
+        unit="per year",
+        minimum=0,
+        maximum=100,
+        report=True,
+        shown_first=True,
+    ),
+    V(
+        "steroid_mg_kg_day_before",
+        "Steroid dose at MMF start (mg/kg/day)",
+        "number",
+        unit="mg/kg/day",
+        minimum=0,
+        maximum=10,
+        report=True,
+        shown_first=True,
+    ),
+    V(
+        "steroid_mg_kg_day_after",
+        "Steroid dose at follow-up (mg/kg/day)",
+        "number",
+        unit="mg/kg/day",
+        minimum=0,
+        maximum=10,
+        report=True,
+        shown_first=True,
+    ),
+    V("prednisolone_stopped", "Prednisolone stopped", "boolean", report=True),
+    V(
+        "egfr_mmf_start",
+        "eGFR at MMF start (mL/min/1.73 m2)",
+        "number",
+        unit="mL/min/1.73m2",
+        minimum=1,
+        maximum=400,
+        report=True,
+        shown_first=True,
+    ),
+    V(
+        "egfr_month12",
+        "eGFR at 12 months (mL/min/1.73 m2)",
+        "number",
+        unit="mL/min/1.73m2",
+        minimum=1,
+        maximum=400,
+        report=True,
+        shown_first=True,
+    ),
+    V("crf", "Chronic renal failure", "boolean", report=True, shown_first=True),
+    V("crf_date", "Date of chronic renal failure", "date"),
+    V("rrt", "Renal replacement therapy", "boolean", report=True),
+    V("transplant", "Kidney transplant", "boolean", report=True),
+    V("death", "Death", "boolean", report=True),
+    V("medical_only", "Medical treatment only", "boolean", report=True),
+    V("ae_diarrhea", "Diarrhea on MMF", "boolean", report=True),
+    V("ae_severe_infection", "Severe infection on MMF", "boolean", report=True),
+    V("ae_leukopenia", "Leukopenia on MMF", "boolean", report=True),
+    V(
+        "days_to_complete_remission",
+        "Days from MMF start to complete remission or censoring",
+        "number",
+        unit="days",
+        minimum=0,
+        maximum=20000,
+        report=True,
+    ),
+    V("complete_remission_observed", "Complete remission observed", "boolean", report=True),
+    V(
+        "days_to_crf",
+        "Days from MMF start to CRF or censoring",
+        "number",
+        unit="days",
+        minimum=0,
+        maximum=20000,
+        report=True,
+    ),
+    V("crf_observed", "CRF observed", "boolean", report=True),
+)
+del V
+
+_BY_NAME: dict[str, Variable] = {variable.name: variable for variable in ANALYSIS_VARIABLES}
+if len(_BY_NAME) != len(ANALYSIS_VARIABLES):  # a column declared twice
+    raise ValueError("an analysis-dataset column is declared more than once")
+
+#: The columns of the analysis dataset, in order (docs/architecture.md).
+ANALYSIS_COLUMNS: tuple[str, ...] = tuple(_BY_NAME)
+#: The columns the report reads; the report stops if a derived dataset lacks one.
+REPORT_COLUMNS: tuple[str, ...] = tuple(v.name for v in ANALYSIS_VARIABLES if v.report)
+#: The derived values the registry's patient page shows first.
+SHOWN_FIRST_COLUMNS: tuple[str, ...] = tuple(v.name for v in ANALYSIS_VARIABLES if v.shown_first)
+
+
+def analysis_variable(name: str) -> Variable | None:
+    """The declaration of analysis-dataset column ``name``, or None if it is not one."""
+    return _BY_NAME.get(name)
