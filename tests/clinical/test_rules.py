@@ -550,3 +550,50 @@ def test_a_bad_albumin_field_names_the_file_and_field(tmp_path, key, bad):
     with pytest.raises(RuleSetError) as caught:
         load_rule_set(str(path))
     assert "broken.yaml" in str(caught.value) and f"derivation.{key}.value" in str(caught.value)
+
+
+# ----------------------------------------------------------------------------- schema strictness
+# The YAML is checked by a pydantic schema: values are taken as written, unknown fields refused.
+
+
+def _broken_copy(tmp_path, mutate) -> str:
+    data = yaml.safe_load((RULESET_DIR / "ipna2020.yaml").read_text())
+    mutate(data)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(RuleSetError) as caught:
+        load_rule_set(str(path))
+    return str(caught.value)
+
+
+def test_a_misspelt_optional_field_is_refused_not_defaulted(tmp_path):
+    def mutate(d):
+        d["derivation"]["albumin_window_day"] = d["derivation"].pop("albumin_window_days")
+
+    message = _broken_copy(tmp_path, mutate)
+    assert "broken.yaml" in message and "'derivation.albumin_window_day'" in message
+    assert "not a rule-set field" in message
+
+
+@pytest.mark.parametrize("bad", [True, "14", 14.5])
+def test_a_whole_number_is_not_guessed_from_other_types(tmp_path, bad):
+    def mutate(d):
+        d["derivation"]["relapse_merge_days"]["value"] = bad
+
+    message = _broken_copy(tmp_path, mutate)
+    assert "derivation.relapse_merge_days.value" in message and "a whole number" in message
+
+
+def test_several_faults_are_all_named(tmp_path):
+    def mutate(d):
+        d["syndrome"]["steroid_max_mg_day"]["value"] = "sixty"
+        del d["derivation"]["egfr_equation"]["source"]
+
+    message = _broken_copy(tmp_path, mutate)
+    assert "syndrome.steroid_max_mg_day.value" in message and "'sixty'" in message
+    assert "derivation.egfr_equation.source' is missing" in message
+
+
+def test_an_unknown_unit_lists_the_units_the_rule_set_can_use(tmp_path):
+    message = _broken_copy(tmp_path, lambda d: d["proteinuria"][0].update(unit="mmol/l"))
+    assert "proteinuria[0].unit" in message and "mg/mmol" in message and "'mmol/l'" in message

@@ -1,0 +1,181 @@
+"""Rule-set parameters in words a clinician reads (``rules show``, explain, the report's methods).
+
+Each parameter's label and the way its value reads are declared once here;
+the comparison written in each value is the one the code applies.
+"""
+
+from __future__ import annotations
+
+__all__ = ["parameter_rows", "parameter_label", "TEST_TEXT", "CATEGORY_TEXT"]
+
+
+def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str, str]]:
+    """(parameter, value, source) rows, thresholds first.
+
+    References
+    ----------
+    The rule-set YAML.
+    """
+    rows = []
+    for criterion in rule_set.proteinuria:
+        for category, threshold in (
+            ("nephrotic", criterion.nephrotic),
+            ("complete", criterion.complete),
+        ):
+            label = f"proteinuria.{criterion.test}[{criterion.unit}].{category}"
+            value = (
+                f"{threshold}. {threshold.note}"
+                if threshold.note and with_notes
+                else str(threshold)
+            )
+            rows.append((label, value, threshold.source))
+        rows.append(
+            (
+                f"proteinuria.{criterion.test}[{criterion.unit}].partial",
+                f"neither {criterion.nephrotic} nor {criterion.complete} "
+                "(between the two thresholds)",
+                "follows from the nephrotic and complete-remission thresholds",
+            )
+        )
+    for section, obj in (("syndrome", rule_set.syndrome), ("derivation", rule_set.derivation)):
+        for name in obj.__dataclass_fields__:
+            value = getattr(obj, name)
+            show = _PARAMETER_TEXT.get(name, (name, None))[1]
+            text = show(value) if show is not None else str(value)
+            rows.append((f"{section}.{name}", text, rule_set.parameter_sources.get(name, "")))
+    return rows
+
+
+def parameter_label(parameter: str) -> str:
+    """What a parameter of ``parameter_rows`` decides.
+
+    References
+    ----------
+    Display only; docs/clinical/rule-sets.md.
+    """
+    if parameter.startswith("proteinuria."):
+        test_unit, category = parameter[len("proteinuria.") :].rsplit(".", 1)
+        test, unit = test_unit.rstrip("]").split("[", 1)
+        return f"{CATEGORY_TEXT[category]}, {TEST_TEXT[test]} ({unit})"
+    return _PARAMETER_TEXT.get(parameter.split(".", 1)[-1], (parameter, None))[0]
+
+
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+def _timepoints_text(points) -> str:
+    return "; ".join(
+        f"{name}: day {p.target_day} after MMF start (nearest measurement from "
+        f"{p.window_before_days} days before to {p.window_after_days} days after)"
+        for name, p in points.items()
+    )
+
+
+TEST_TEXT = {
+    "urine_protein_timed": "timed urine protein",
+    "upcr": "UPCR",
+    "dipstick_protein": "dipstick protein",
+}
+CATEGORY_TEXT = {
+    "nephrotic": "Nephrotic range",
+    "complete": "Complete remission",
+    "partial": "Partial remission",
+}
+_EGFR_TEXT = {
+    "schwartz-1976": "original Schwartz 1976, k by age and sex, Jaffe creatinine",
+    "schwartz-bedside": "bedside Schwartz 2009, IDMS creatinine, ages 1-18",
+    "ckid-u25": "CKiD U25 creatinine 2021, ages 1-25",
+    "ckid-u25-cystatin": "CKiD U25 cystatin C 2021, ages 1-25",
+    "ckid-u25-combined": "CKiD U25 creatinine and cystatin C average 2021, ages 1-25",
+}
+_RELAPSE_PERIOD_TEXT = {
+    "12_months": "the 12 months before MMF start vs the first 12 months on MMF",
+    "whole": "the whole time before MMF start vs the whole time on MMF",
+}
+# Parameter name -> (what it decides, how its value reads). The comparison written in
+# each value is the one the code applies (eligibility.py, syndrome.py, the derivation).
+_PARAMETER_TEXT = {
+    "albumin_below_g_dl": ("Nephrotic syndrome, serum albumin", lambda v: f"< {v:g} g/dL"),
+    "requires_edema": ("Nephrotic syndrome, edema required", _yes_no),
+    "edema_replaces_missing_albumin": (
+        "Nephrotic syndrome, edema accepted when albumin was not measured",
+        _yes_no,
+    ),
+    "cholesterol_at_least_mg_dl": (
+        "Nephrotic syndrome, total cholesterol",
+        lambda v: "not required" if v is None else f">= {v:g} mg/dL",
+    ),
+    "steroid_dose_mg_m2_day": (
+        "Steroid trial, standard prednisone dose",
+        lambda v: f"{v:g} mg/m2/day",
+    ),
+    "steroid_max_mg_day": ("Steroid trial, maximum prednisone dose", lambda v: f"{v:g} mg/day"),
+    "steroid_trial_days": (
+        "Steroid trial, resistant without complete remission after",
+        lambda v: f"{v} days of the standard dose",
+    ),
+    "steroid_late_response_until_day": (
+        "Steroid trial, a complete remission still counts as response up to",
+        lambda v: f"day {v}",
+    ),
+    "steroid_confirmation_only_after_partial": (
+        "Steroid trial, confirmation period only after a partial remission",
+        _yes_no,
+    ),
+    "measurement_priority": (
+        "Proteinuria of a day, measurement used, best first",
+        lambda v: ", then ".join(TEST_TEXT.get(t, t) for t in v),
+    ),
+    "timepoints": ("Follow-up time points and their windows", _timepoints_text),
+    "relapse_merge_days": (
+        "Relapses less than this apart are one relapse",
+        lambda v: f"{v} days",
+    ),
+    "relapse_period_months": ("Relapse rate, length of each period", lambda v: f"{v} months"),
+    "relapse_period": (
+        "Relapse rate, periods compared",
+        lambda v: f"{v} ({_RELAPSE_PERIOD_TEXT.get(v, v)})",
+    ),
+    "relapse_confirmation_days": (
+        "Relapse, days the nephrotic range must last",
+        lambda v: f"{v} day{'s' if v != 1 else ''} (1 = one measurement suffices)",
+    ),
+    "remission_confirmation_days": (
+        "Remission, days it must last",
+        lambda v: f"{v} day{'s' if v != 1 else ''} (1 = one measurement suffices)",
+    ),
+    "partial_remission_min_albumin_g_dl": (
+        "Partial remission, serum albumin also required",
+        lambda v: "not required (proteinuria alone)" if v is None else f">= {v:g} g/dL",
+    ),
+    "albumin_window_days": (
+        "Partial remission, albumin used when measured within",
+        lambda v: f"{v} day{'s' if v != 1 else ''} of the proteinuria (none: proteinuria alone)",
+    ),
+    "steroid_followup_months": (
+        "Steroid dose compared at MMF start and after",
+        lambda v: f"{v} months (or at MMF stop if sooner)",
+    ),
+    "egfr_equation": ("eGFR equation", lambda v: f"{v} ({_EGFR_TEXT.get(v, v)})"),
+    "crf_egfr_below": (
+        "Chronic renal failure, eGFR",
+        lambda v: f"< {v:g} mL/min/1.73m2",
+    ),
+    "crf_min_duration_days": (
+        "Chronic renal failure, low eGFR lasting",
+        lambda v: f"more than {v} days",
+    ),
+    "crf_min_age_years": (
+        "Chronic renal failure, eGFR used from age",
+        lambda v: "any age" if v == 0 else f"{v:g} years (earlier values not used)",
+    ),
+    "eligibility_max_age_years": (
+        "Inclusion, age at MMF start",
+        lambda v: f"< {v:g} years",
+    ),
+    "eligibility_min_egfr": (
+        "Inclusion, eGFR before MMF",
+        lambda v: f"> {v:g} mL/min/1.73m2",
+    ),
+}
