@@ -8,12 +8,14 @@ height percentile", ages 1-4 with the 95th + 12 mm Hg rows), and Table 6
 is only in the pedbp transcription of Tables 4-5, the test says so.
 """
 
+import numpy as np
 import pytest
 
 from nephrocohort.clinical import (
     aap2017_table_row,
     aap2017_thresholds,
     classify_bp_aap2017,
+    classify_bp_aap2017_array,
     nearest_height_column,
 )
 from nephrocohort.exceptions import ClinicalInputError
@@ -199,3 +201,64 @@ def test_impossible_input_is_refused(kwargs, message):
     arguments = {"age_years": 9, "sex": "M", "height_cm": 130, **kwargs}
     with pytest.raises(ClinicalInputError, match=message):
         classify_bp_aap2017(**arguments)
+
+
+class TestArrays:
+    """The array form (used by the derivation) follows the same rules as the scalar form."""
+
+    def test_the_table_4_examples_in_one_call(self):
+        # Boy 3 years, 50th height column (Table 4): 102/58 normal, 103/58 elevated (90th SBP 103),
+        # 107/58 stage 1 (95th 107), 119/58 stage 2 (95th + 12 = 119); adolescent 130/79 stage 1.
+        result = classify_bp_aap2017_array(
+            sbp_mmhg=np.array([102, 103, 107, 119, 130]),
+            dbp_mmhg=np.array([58, 58, 58, 58, 79]),
+            age_years=np.array([3.5, 3.5, 3.5, 3.5, 14.0]),
+            sex=np.array(["M", "M", "M", "M", "F"], dtype=object),
+            height_percentile=np.array([50, 50, 50, 50, np.nan]),
+        )
+        assert list(result.category) == [
+            "normal",
+            "elevated",
+            "stage_1_hypertension",
+            "stage_2_hypertension",
+            "stage_1_hypertension",
+        ]
+        assert set(result.reason) == {"classified"}
+
+    def test_reasons_for_no_category(self):
+        result = classify_bp_aap2017_array(
+            sbp_mmhg=np.array([100, np.nan, 70, 100, 100]),
+            dbp_mmhg=np.array([60, 60, 80, 60, 60]),
+            age_years=np.array([0.5, 5, 5, 5, np.nan]),
+            sex=np.array(["M"] * 5, dtype=object),
+            height_percentile=np.array([50, 50, 50, np.nan, 50]),
+        )
+        assert list(result.category) == [None] * 5
+        assert list(result.reason) == [
+            "under_1_year",
+            "bp_missing",
+            "dbp_not_below_sbp",
+            "height_missing",
+            "age_missing",
+        ]
+
+    def test_agrees_with_the_scalar_form_over_a_grid(self):
+        rng = np.random.default_rng(7)
+        n = 400
+        sbp = rng.integers(85, 150, n).astype(float)
+        dbp = np.minimum(rng.integers(40, 100, n), sbp - 1).astype(float)
+        age = rng.uniform(1, 17, n)
+        sex = rng.choice(np.array(["M", "F"], dtype=object), n)
+        height = rng.uniform(0, 100, n)
+        arrays = classify_bp_aap2017_array(
+            sbp_mmhg=sbp, dbp_mmhg=dbp, age_years=age, sex=sex, height_percentile=height
+        )
+        for i in range(n):
+            one = classify_bp_aap2017(
+                sbp_mmhg=sbp[i],
+                dbp_mmhg=dbp[i],
+                age_years=age[i],
+                sex=sex[i],
+                height_percentile=height[i],
+            )
+            assert arrays.category[i] == one.category, i

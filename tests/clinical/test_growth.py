@@ -6,12 +6,14 @@ the AAP 2017 Table 4, which print the CDC heights at each height percentile
 (Flynn et al., Pediatrics 2017;140:e20171904, as reproduced by UpToDate).
 """
 
+import numpy as np
 import pytest
 
 from nephrocohort.clinical import (
     LENGTH_FOR_AGE,
     STATURE_FOR_AGE,
     height_for_age_percentile,
+    height_for_age_percentile_array,
     lms_z_score,
 )
 from nephrocohort.exceptions import ClinicalInputError
@@ -113,3 +115,15 @@ def test_at_birth_the_birth_row():
 def test_impossible_input_is_refused(kwargs, message):
     with pytest.raises(ClinicalInputError, match=message):
         height_for_age_percentile(**kwargs)
+
+
+def test_array_form_matches_the_cdc_printed_percentiles_and_passes_nan():
+    # CDC STATAGE Agemos 114.5: boys P50 136.3342577, girls P95 146.6214882; LENAGEINF boys
+    # Agemos 18.5: P50 82.40543643.
+    result = height_for_age_percentile_array(
+        height_cm=np.array([136.3342577, 146.6214882, 82.40543643, np.nan]),
+        age_years=np.array([9.5, 9.5, 1.5, 9.5]),
+        sex=np.array(["M", "F", "M", "F"], dtype=object),
+    )
+    assert result[:3] == pytest.approx([50, 95, 50], abs=0.01)
+    assert np.isnan(result[3])

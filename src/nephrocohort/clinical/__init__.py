@@ -16,13 +16,16 @@ from nephrocohort.clinical.anthropometry import (
 )
 from nephrocohort.clinical.blood_pressure import (
     BP_CATEGORIES,
+    BP_NOT_CLASSIFIED_REASONS,
     HEIGHT_PERCENTILE_COLUMNS,
+    BpArrayClassification,
     BpClassification,
     BpTableRow,
     BpThresholds,
     aap2017_table_row,
     aap2017_thresholds,
     classify_bp_aap2017,
+    classify_bp_aap2017_array,
     nearest_height_column,
 )
 from nephrocohort.clinical.dosing import (
@@ -42,6 +45,7 @@ from nephrocohort.clinical.growth import (
     STATURE_FOR_AGE,
     HeightPercentile,
     height_for_age_percentile,
+    height_for_age_percentile_array,
     lms_z_score,
 )
 from nephrocohort.clinical.kidney_function import (
@@ -112,12 +116,16 @@ __all__ = [
     "BpThresholds",
     "aap2017_table_row",
     "aap2017_thresholds",
+    "BP_NOT_CLASSIFIED_REASONS",
+    "BpArrayClassification",
     "classify_bp_aap2017",
+    "classify_bp_aap2017_array",
     "nearest_height_column",
     "LENGTH_FOR_AGE",
     "STATURE_FOR_AGE",
     "HeightPercentile",
     "height_for_age_percentile",
+    "height_for_age_percentile_array",
     "lms_z_score",
     "CHOLESTEROL_MG_DL_PER_MMOL_L",
     "CREATININE_UMOL_PER_MG_DL",

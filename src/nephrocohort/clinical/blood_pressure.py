@@ -38,8 +38,11 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from nephrocohort.clinical._checks import Range, check_range, check_sex
 from nephrocohort.clinical._reference_data import reference_rows
@@ -55,11 +58,22 @@ __all__ = [
     "aap2017_table_row",
     "aap2017_thresholds",
     "classify_bp_aap2017",
+    "classify_bp_aap2017_array",
     "nearest_height_column",
+    "BpArrayClassification",
+    "BP_NOT_CLASSIFIED_REASONS",
 ]
 
 #: The categories in increasing order of severity (codes; labels are the caller's to translate).
 BP_CATEGORIES = ("normal", "elevated", "stage_1_hypertension", "stage_2_hypertension")
+#: Why an element of :func:`classify_bp_aap2017_array` has no category (codes).
+BP_NOT_CLASSIFIED_REASONS = (
+    "under_1_year",
+    "bp_missing",
+    "dbp_not_below_sbp",
+    "age_missing",
+    "height_missing",
+)
 #: The height-percentile columns of Tables 4 and 5 [1].
 HEIGHT_PERCENTILE_COLUMNS = (5, 10, 25, 50, 75, 90, 95)
 #: Tables 4 and 5 start at 1 year; from 13 years Table 3's fixed thresholds apply [1].
@@ -158,6 +172,18 @@ class BpClassification:
     height: HeightPercentile | None = None
 
 
+@functools.cache
+def _table_index() -> dict[tuple[str, int, int], dict[tuple[int, str], int]]:
+    """(sex, age, height column) -> {(bp percentile, "sbp"|"dbp"): mmHg}, from the data file."""
+    index: dict[tuple[str, int, int], dict[tuple[int, str], int]] = {}
+    for row in reference_rows(_TABLE_FILE):
+        key = (row["sex"], int(row["age_years"]), int(row["height_percentile"]))
+        cell = index.setdefault(key, {})
+        for kind in ("sbp", "dbp"):
+            cell[int(row["bp_percentile"]), kind] = int(row[f"{kind}_mmhg"])
+    return index
+
+
 def nearest_height_column(height_percentile: float) -> int:
     """The column of Tables 4-5 nearest to a height percentile (tie: the lower column).
 
@@ -187,14 +213,7 @@ def aap2017_table_row(*, age_years: float, sex: str, height_percentile: float) -
     sex = check_sex(sex)
     column = nearest_height_column(height_percentile)
     year = math.floor(age)
-    values = {
-        (int(row["bp_percentile"]), kind): int(row[f"{kind}_mmhg"])
-        for row in reference_rows(_TABLE_FILE)
-        if row["sex"] == sex
-        and int(row["age_years"]) == year
-        and int(row["height_percentile"]) == column
-        for kind in ("sbp", "dbp")
-    }
+    values = _table_index()[sex, year, column]
     return BpTableRow(
         sex=sex,
         age_years=year,
@@ -314,3 +333,95 @@ def classify_bp_aap2017(
         table_row=row,
         height=height,
     )
+
+
+@dataclass(frozen=True)
+class BpArrayClassification:
+    """Per element: ``category`` (a code of BP_CATEGORIES or None) and ``reason``.
+
+    ``reason`` is ``classified`` or one of BP_NOT_CLASSIFIED_REASONS.
+
+    References
+    ----------
+    Flynn et al. 2017 [1], Tables 3-5.
+    """
+
+    category: np.ndarray
+    reason: np.ndarray
+
+
+@functools.cache
+def _table_array() -> np.ndarray:
+    """Tables 4-5 as an array [sex M/F, age 1-12, height column, (90th, 95th), (SBP, DBP)]."""
+    index = _table_index()
+    table = np.empty((2, FIXED_THRESHOLDS_FROM_YEARS - 1, len(HEIGHT_PERCENTILE_COLUMNS), 2, 2))
+    for i, sex in enumerate(("M", "F")):
+        for j, year in enumerate(range(TABLE_MIN_AGE_YEARS, FIXED_THRESHOLDS_FROM_YEARS)):
+            for k, column in enumerate(HEIGHT_PERCENTILE_COLUMNS):
+                cell = index[sex, year, column]
+                for p, percentile in enumerate((90, 95)):
+                    table[i, j, k, p] = (cell[percentile, "sbp"], cell[percentile, "dbp"])
+    return table
+
+
+def _levels(value, elevated, stage_1, stage_2) -> np.ndarray:
+    """0 normal .. 3 stage 2: how many of the (ordered) thresholds the value reaches."""
+    return (value >= elevated).astype(int) + (value >= stage_1).astype(int) + (value >= stage_2)
+
+
+def classify_bp_aap2017_array(
+    *, sbp_mmhg, dbp_mmhg, age_years, sex, height_percentile
+) -> BpArrayClassification:
+    """The AAP 2017 category of arrays of readings (the derivation's form).
+
+    The rules of :func:`classify_bp_aap2017`; an element that cannot be
+    classified gets no category and a reason instead of an error: a missing
+    SBP, DBP or age, DBP not below SBP, under 1 year, or (1-12 years) no
+    height percentile. Values out of the accepted ranges are refused.
+
+    References
+    ----------
+    Flynn et al. 2017 [1], Tables 3, 4 and 5.
+    """
+    sbp = np.atleast_1d(check_range("sbp_mmhg", sbp_mmhg, _SBP)).astype(float)
+    dbp = np.atleast_1d(check_range("dbp_mmhg", dbp_mmhg, _DBP)).astype(float)
+    age = np.atleast_1d(check_range("age_years", age_years, _AGE)).astype(float)
+    height = np.atleast_1d(
+        check_range("height_percentile", height_percentile, _HEIGHT_PERCENTILE)
+    ).astype(float)
+    sexes = np.atleast_1d(np.asarray(check_sex(sex), dtype=object))
+    sbp, dbp, age, height, sexes = np.broadcast_arrays(sbp, dbp, age, height, sexes)
+    child = (age >= TABLE_MIN_AGE_YEARS) & (age < FIXED_THRESHOLDS_FROM_YEARS)
+    reason = np.full(sbp.shape, "classified", dtype=object)
+    for code, failed in (
+        ("height_missing", child & np.isnan(height)),
+        ("under_1_year", age < TABLE_MIN_AGE_YEARS),
+        ("age_missing", np.isnan(age)),
+        ("dbp_not_below_sbp", dbp >= sbp),
+        ("bp_missing", np.isnan(sbp) | np.isnan(dbp)),
+    ):
+        reason[failed] = code  # later codes win: the most basic reason is given
+    classified = reason == "classified"
+    from_table = classified & child
+    columns = np.asarray(HEIGHT_PERCENTILE_COLUMNS, dtype=float)
+    column = np.argmin(np.abs(np.nan_to_num(height)[..., None] - columns), axis=-1)
+    year = np.clip(np.nan_to_num(np.floor(age)).astype(int), 1, 12) - TABLE_MIN_AGE_YEARS
+    row = _table_array()[(sexes == "F").astype(int), year, column]  # [..., (90, 95), (sbp, dbp)]
+    caps, fixed = CHILD_CAPS_MMHG, ADOLESCENT_MMHG
+    levels = []
+    for k, value in enumerate((sbp, dbp)):
+        p90, p95 = row[..., 0, k], row[..., 1, k]
+        fixed_elevated = (
+            fixed["elevated"][k] if fixed["elevated"][k] is not None else fixed["stage_1"][k]
+        )
+        elevated = np.where(from_table, np.minimum(p90, caps["elevated"][k]), fixed_elevated)
+        stage_1 = np.where(from_table, np.minimum(p95, caps["stage_1"][k]), fixed["stage_1"][k])
+        stage_2 = np.where(
+            from_table,
+            np.minimum(p95 + STAGE_2_ABOVE_95TH_MMHG, caps["stage_2"][k]),
+            fixed["stage_2"][k],
+        )
+        levels.append(_levels(value, elevated, stage_1, stage_2))
+    level = np.maximum(*levels)
+    category = np.where(classified, np.asarray(BP_CATEGORIES, dtype=object)[level], None)
+    return BpArrayClassification(category=category, reason=reason)

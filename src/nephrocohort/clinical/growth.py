@@ -26,9 +26,12 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
+
+import numpy as np
+from scipy import special
 
 from nephrocohort.clinical._checks import Range, check_range, check_sex
 from nephrocohort.clinical._reference_data import reference_rows
@@ -39,6 +42,7 @@ __all__ = [
     "STATURE_FOR_AGE",
     "HeightPercentile",
     "height_for_age_percentile",
+    "height_for_age_percentile_array",
     "lms_z_score",
 ]
 
@@ -93,23 +97,57 @@ def lms_z_score(value: float, *, l: float, m: float, s: float) -> float:  # noqa
     return ((value / m) ** l - 1) / (l * s)
 
 
-def _table_age_months(age_months: float, chart: str) -> float:
-    """The CDC row for an age: the half month of the month the child is in (birth = 0) [2]."""
-    if age_months == 0:
-        return 0.0
-    if chart == STATURE_FOR_AGE and age_months >= STATURE_CHART_MAX_MONTHS:
-        return STATURE_CHART_MAX_MONTHS
-    return math.floor(age_months) + 0.5
-
-
-def _lms_row(chart: str, sex: str, table_age_months: float) -> tuple[float, float, float]:
-    code = _CDC_SEX_CODES[sex]
-    for row in reference_rows(_CHART_FILES[chart]):
-        if row["Sex"] == code and float(row["Agemos"]) == table_age_months:
-            return float(row["L"]), float(row["M"]), float(row["S"])
-    raise ClinicalInputError(  # unreachable for ages inside the checked range
-        f"The CDC {chart} table has no row for {table_age_months:g} months."
+def _table_age_months(age_months: np.ndarray, stature: np.ndarray) -> np.ndarray:
+    """The CDC row of each age: the half month of the month the child is in (birth = 0) [2]."""
+    row = np.where(age_months == 0, 0.0, np.floor(age_months) + 0.5)
+    return np.where(
+        stature & (age_months >= STATURE_CHART_MAX_MONTHS), STATURE_CHART_MAX_MONTHS, row
     )
+
+
+@functools.cache
+def _lms_table(chart: str, sex: str) -> tuple[np.ndarray, np.ndarray]:
+    """(Agemos ascending, L/M/S rows) of one chart and sex, from the shipped CDC file."""
+    code = _CDC_SEX_CODES[sex]
+    rows = sorted(
+        (float(row["Agemos"]), float(row["L"]), float(row["M"]), float(row["S"]))
+        for row in reference_rows(_CHART_FILES[chart])
+        if row["Sex"] == code
+    )
+    table = np.array(rows)
+    return table[:, 0], table[:, 1:]
+
+
+def _lms_parameters(table_age: np.ndarray, stature: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    """L, M, S (columns) for each element's chart, sex and CDC row; NaN for an unknown age."""
+    parameters = np.full((table_age.size, 3), np.nan)
+    for chart, in_chart in ((LENGTH_FOR_AGE, ~stature), (STATURE_FOR_AGE, stature)):
+        for code in _CDC_SEX_CODES:
+            chosen = np.flatnonzero(in_chart & (sex == code) & ~np.isnan(table_age))
+            if chosen.size == 0:
+                continue
+            ages, lms = _lms_table(chart, code)
+            position = np.searchsorted(ages, table_age[chosen])
+            parameters[chosen] = lms[np.minimum(position, ages.size - 1)]
+    return parameters
+
+
+def _height_percentiles(height_cm, age_years, sex):
+    """Checked inputs to (percentile, z, stature-chart flag, CDC row) arrays (NaN in, NaN out)."""
+    height = np.atleast_1d(check_range("height_cm", height_cm, _HEIGHT)).astype(float)
+    age = np.atleast_1d(
+        check_range("age_years", age_years, _AGE, context="the CDC 2000 growth charts")
+    ).astype(float)
+    sexes = np.atleast_1d(np.asarray(check_sex(sex), dtype=object))
+    height, age, sexes = np.broadcast_arrays(height, age, sexes)
+    age_months = age * 12
+    stature = age_months >= LENGTH_CHART_BELOW_MONTHS
+    table_age = _table_age_months(age_months, stature)
+    lms = _lms_parameters(table_age.ravel(), stature.ravel(), sexes.ravel())
+    l, m, s = (lms[:, i].reshape(height.shape) for i in range(3))  # noqa: E741
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(l == 0, np.log(height / m) / s, ((height / m) ** l - 1) / (l * s))
+    return 100 * special.ndtr(z), z, stature, table_age
 
 
 def height_for_age_percentile(*, height_cm: float, age_years: float, sex: str) -> HeightPercentile:
@@ -125,14 +163,28 @@ def height_for_age_percentile(*, height_cm: float, age_years: float, sex: str) -
     Kuczmarski et al. 2002 [1]; CDC LMS data files and z-score formula [2];
     chart choice from Flynn et al. 2017 Tables 4-5 [3].
     """
-    height = check_range("height_cm", height_cm, _HEIGHT)
-    age = check_range("age_years", age_years, _AGE, context="the CDC 2000 growth charts")
-    sex = check_sex(sex)
-    age_months = age * 12
-    chart = LENGTH_FOR_AGE if age_months < LENGTH_CHART_BELOW_MONTHS else STATURE_FOR_AGE
-    table_age = _table_age_months(age_months, chart)
-    l, m, s = _lms_row(chart, sex, table_age)  # noqa: E741
-    z = lms_z_score(height, l=l, m=m, s=s)
+    for name, value in (("height_cm", height_cm), ("age_years", age_years)):
+        if np.ndim(value) != 0:
+            raise ClinicalInputError(
+                f"{name} must be one number here; use height_for_age_percentile_array for arrays."
+            )
+    percentile, z, stature, table_age = _height_percentiles(height_cm, age_years, sex)
     return HeightPercentile(
-        percentile=100 * NormalDist().cdf(z), z_score=z, chart=chart, table_age_months=table_age
+        percentile=float(percentile[0]),
+        z_score=float(z[0]),
+        chart=STATURE_FOR_AGE if stature[0] else LENGTH_FOR_AGE,
+        table_age_months=float(table_age[0]),
     )
+
+
+def height_for_age_percentile_array(*, height_cm, age_years, sex) -> np.ndarray:
+    """Height-for-age percentiles of arrays (the derivation's form); NaN height or age gives NaN.
+
+    The same charts, rows and formula as :func:`height_for_age_percentile`.
+
+    References
+    ----------
+    Kuczmarski et al. 2002 [1]; CDC LMS data files and z-score formula [2];
+    chart choice from Flynn et al. 2017 Tables 4-5 [3].
+    """
+    return _height_percentiles(height_cm, age_years, sex)[0]
