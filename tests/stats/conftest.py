@@ -33,3 +33,9 @@ def single_variables(paired_datasets):
 def other_datasets():
     """Groups, tables, McNemar tables and survival data (see tests/stats/r/tests.R)."""
     return _load("other_datasets.json")
+
+
+@pytest.fixture(scope="session")
+def edge_datasets():
+    """Edge cases and seeded random datasets shared with the live R scripts (edge_datasets.json)."""
+    return _load("edge_datasets.json")

@@ -8,6 +8,7 @@ an item with an id and a label.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -223,8 +224,9 @@ def kaplan_meier_item(item_id, label, durations_days, observed) -> SurvivalItem:
         ),
         timeline_days=(0.0, *(float(row.time) for row in rows)),
         survival=(first.survival if first else 1.0, *(float(row.survival) for row in rows)),
-        ci_lower=(first.ci_low if first else 1.0, *(float(row.ci_low) for row in rows)),
-        ci_upper=(first.ci_high if first else 1.0, *(float(row.ci_high) for row in rows)),
+        # S = 1 at day 0: the log-log limits are undefined there (R's NA), not (1, 1).
+        ci_lower=(first.ci_low if first else math.nan, *(float(row.ci_low) for row in rows)),
+        ci_upper=(first.ci_high if first else math.nan, *(float(row.ci_high) for row in rows)),
         at_risk=(int(result.n), *(int(row.at_risk) for row in rows)),
         censored_days=tuple(float(row.time) for row in result.table if row.censored > 0),
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from nephrocohort.stats._errors import StatisticsInputError
 from nephrocohort.stats._result import StatResult
@@ -85,14 +86,15 @@ def kaplan_meier(
 
     Notes
     -----
-    Computed with lifelines' ``KaplanMeierFitter``. Pointwise intervals use Greenwood's
-    variance on the log(-log S) scale ("exponential Greenwood"), which is R
-    ``survfit(..., conf.type = "log-log")``; R's default is ``"log"`` and SPSS prints
-    only standard errors, so state the choice. The median is the first time at which
-    S(t) <= 0.5 and its interval the times at which the interval limits first reach 0.5;
-    where a curve is exactly 0.5 over an interval, the midpoint of that interval. This is
-    R's rule (``quantile.survfit``); lifelines' own ``median_survival_time_`` takes the end
-    of such an interval instead, so the two differ in that case only.
+    The product-limit estimate comes from lifelines' ``KaplanMeierFitter``. Pointwise
+    intervals use Greenwood's variance on the log(-log S) scale ("exponential
+    Greenwood"), computed by R's formula for ``survfit(..., conf.type = "log-log")``;
+    where S is 0 or 1 the limits are NaN (R's NA). R's default is ``"log"`` and SPSS
+    prints only standard errors, so state the choice. The median and its limits follow
+    R's ``quantile.survfit``: the first time a curve is at or below 0.5; where it is
+    exactly 0.5 over an interval, the midpoint of that interval (or of the time it
+    reached 0.5 and the last time observed). lifelines' own ``median_survival_time_``
+    takes the end of such an interval instead.
 
     References
     ----------
@@ -100,6 +102,8 @@ def kaplan_meier(
     Assoc. 1958;53(282):457-481. doi:10.1080/01621459.1958.10501452
     Kalbfleisch JD, Prentice RL. The Statistical Analysis of Failure Time Data. 2nd ed.
     Wiley; 2002 (log-log interval).
+    Therneau TM. survival: Survival Analysis. R package 3.5-3 (survfit_confint,
+    quantile.survfit).
     Davidson-Pilon C. lifelines: survival analysis in Python. J Open Source Softw.
     2019;4(40):1317. doi:10.21105/joss.01317
     """
@@ -141,28 +145,35 @@ def kaplan_meier(
     fitter = KaplanMeierFitter(alpha=alpha, label=label)
     fitter.fit(times, event_observed=events)
     survival = fitter.survival_function_[label]
-    interval = fitter.confidence_interval_survival_function_
-    lower_column, upper_column = interval.columns[0], interval.columns[1]
     events_table = fitter.event_table
-    rows = []
-    for time, entry in events_table.iterrows():
-        if time == 0 and entry["observed"] == 0 and entry["censored"] == 0:
-            continue  # lifelines' artificial start row
-        rows.append(
-            SurvivalRow(
-                time=float(time),
-                at_risk=int(entry["at_risk"]),
-                events=int(entry["observed"]),
-                censored=int(entry["censored"]),
-                survival=float(survival.loc[time]),
-                ci_low=float(interval.loc[time, lower_column]),
-                ci_high=float(interval.loc[time, upper_column]),
-            )
+    kept = [
+        time
+        for time, entry in events_table.iterrows()
+        # lifelines' artificial start row
+        if not (time == 0 and entry["observed"] == 0 and entry["censored"] == 0)
+    ]
+    at_risk = events_table.loc[kept, "at_risk"].to_numpy(dtype=float)
+    n_events = events_table.loc[kept, "observed"].to_numpy(dtype=float)
+    curve = survival.loc[kept].to_numpy(dtype=float)
+    ci_low, ci_high = _log_log_interval(curve, at_risk, n_events, alpha)
+    rows = [
+        SurvivalRow(
+            time=float(time),
+            at_risk=int(events_table.loc[time, "at_risk"]),
+            events=int(events_table.loc[time, "observed"]),
+            censored=int(events_table.loc[time, "censored"]),
+            survival=float(curve[index]),
+            ci_low=float(ci_low[index]),
+            ci_high=float(ci_high[index]),
         )
+        for index, time in enumerate(kept)
+    ]
     times_seen = np.array([row.time for row in rows])
-    median = _median_time(times_seen, np.array([row.survival for row in rows]))
-    median_low = _median_time(times_seen, np.array([row.ci_low for row in rows]))
-    median_high = _median_time(times_seen, np.array([row.ci_high for row in rows]))
+    median = _median_time(times_seen, curve)
+    # R's quantile.survfit reads the lower limit of the median from the lower curve
+    # (1 - lower crosses 0.5 first) and the upper limit from the upper curve.
+    median_low = _median_time(times_seen, ci_low)
+    median_high = _median_time(times_seen, ci_high)
     return KaplanMeierResult(
         label=label,
         n=int(times.size),
@@ -179,22 +190,80 @@ def kaplan_meier(
 
 
 # R's quantile.survfit treats a curve within sqrt(machine epsilon) of 0.5 as equal to it.
-_EQUAL_TOLERANCE = 1.5e-8
+_EQUAL_TOLERANCE = 1.4901161193847656e-08
+
+
+def _log_log_interval(
+    curve: np.ndarray, at_risk: np.ndarray, events: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise log(-log S) limits with Greenwood's variance, as R survfit's "log-log".
+
+    R (survival 3.5, ``survfit_confint``): with ``se`` the Greenwood standard error of
+    the cumulative hazard, sqrt(sum d / (n (n - d))), the limits are
+    ``exp(-exp(log(-log S) -/+ z se / log S))``. Where S is 1 (before the first event)
+    or 0 (after the last patient's event) log(-log S) does not exist and the limits are
+    NaN (R's NA), not a degenerate (1, 1) or (0, 0).
+    """
+    z = float(scipy_stats.norm.ppf(1 - alpha / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        increments = np.where(events > 0, events / (at_risk * (at_risk - events)), 0.0)
+        se = np.sqrt(np.cumsum(increments))
+        defined = (curve > 0) & (curve < 1)
+        log_s = np.log(np.where(defined, curve, np.nan))
+        spread = z * se / log_s
+        centre = np.log(-log_s)
+        low = np.exp(-np.exp(centre - spread))
+        high = np.exp(-np.exp(centre + spread))
+    low[~defined] = np.nan
+    high[~defined] = np.nan
+    return low, high
 
 
 def _median_time(times: np.ndarray, curve: np.ndarray) -> float:
-    """First time the curve is at or below 0.5; the midpoint to the next drop if exactly 0.5.
+    """The time the curve reaches 0.5, by R's rule (``survival:::findq``, survival 3.5).
 
-    This is R's rule (``quantile.survfit``): where the estimate equals 0.5 over an interval
-    the median is the middle of that interval. NaN when the curve never reaches 0.5.
+    On the points (0, S = 1) and (time_i, curve_i), NaN points skipped and repeated
+    values kept once: the median is the first time the curve is at or below 0.5; where
+    the curve is exactly 0.5 (within 1.5e-8) it is the midpoint between the time it
+    reached 0.5 and the time it next drops, or the last time observed if it never
+    drops again. NaN when the curve never reaches 0.5 (R's "not reached", NA).
     """
-    reached = np.flatnonzero(curve <= 0.5 + _EQUAL_TOLERANCE)
-    if reached.size == 0:
+    last_time = float(times[-1]) if times.size else 0.0
+    x = np.concatenate([[0.0], times])
+    y = np.concatenate([[0.0], 1.0 - curve])  # cumulative incidence, non-decreasing
+    present = ~np.isnan(y)
+    if not present.any() or y[present].max() < 0.5:
         return math.nan
-    first = int(reached[0])
-    if abs(curve[first] - 0.5) > _EQUAL_TOLERANCE:
-        return float(times[first])
-    later_drops = np.flatnonzero(curve[first + 1 :] < curve[first] - _EQUAL_TOLERANCE)
-    if later_drops.size == 0:
-        return float(times[first])
-    return (float(times[first]) + float(times[first + 1 + int(later_drops[0])])) / 2.0
+    # duplicated() keeps the first of equal values (and the first NaN).
+    keep = np.ones(y.size, dtype=bool)
+    seen_nan = False
+    for index in range(1, y.size):
+        if np.isnan(y[index]):
+            keep[index] = not seen_nan
+            seen_nan = True
+        elif np.any(y[:index][present[:index]] == y[index]):
+            keep[index] = False
+    x, y = x[keep], y[keep]
+    first = _step_index(y + _EQUAL_TOLERANCE, 0.5)
+    second = _step_index(y - _EQUAL_TOLERANCE, 0.5)
+    if not np.isnan(y[-1]) and abs(0.5 - y[-1]) < _EQUAL_TOLERANCE:
+        return math.nan if first is None else (float(x[first]) + last_time) / 2.0
+    if first is None or second is None:
+        return math.nan
+    return (float(x[first]) + float(x[second])) / 2.0
+
+
+def _step_index(levels: np.ndarray, target: float) -> int | None:
+    """R ``approx(levels, seq_along(levels), target, method = "constant", f = 1)``, 0-based.
+
+    Among the non-NaN levels (increasing): the position of a level equal to ``target``,
+    else of the first level above it; None when ``target`` lies outside their range.
+    """
+    positions = np.flatnonzero(~np.isnan(levels))
+    values = levels[positions]
+    if target < values[0] or target > values[-1]:
+        return None
+    exact = np.flatnonzero(values == target)
+    if exact.size:
+        return int(positions[exact[-1]])
+    return int(positions[np.searchsorted(values, target, side="right")])
