@@ -80,6 +80,14 @@ def import_table(
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="Sheet name (xlsx) for --suggest-mapping.")
     ] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            min=1,
+            help="The row that holds the column names (1 = first row); default: found and said.",
+        ),
+    ] = None,
 ) -> None:
     """Import a one-row-per-patient legacy sheet as an analysis dataset (or draft its mapping)."""
     from nephrocohort.interop import InteropError, suggest_mapping, write_suggested_mapping
@@ -87,15 +95,17 @@ def import_table(
 
     if suggest is not None:
         if out is None:
-            typer.echo(suggest_mapping(suggest, sheet=sheet), nl=False)
+            typer.echo(suggest_mapping(suggest, sheet=sheet, header_row=header_row), nl=False)
         else:
-            write_suggested_mapping(suggest, out, sheet=sheet)
+            write_suggested_mapping(suggest, out, sheet=sheet, header_row=header_row)
             _say(f"Wrote a draft mapping to {out}. Check every line before importing.")
         return
     if file is None or mapping is None or out is None:
         raise InteropError(MESSAGES["import_table_arguments"])
     with _progress(f"Reading {file.name}") as progress:
-        result = run_import(file, mapping=mapping, out=out, progress=progress)
+        result = run_import(
+            file, mapping=mapping, out=out, progress=progress, header_row=header_row
+        )
     _report_import(result)
     _say(f"Run the report on it with: nephrocohort report --data {out}")
 

@@ -20,7 +20,14 @@ from nephrocohort.cohort._analysis_checks import date_order_problems
 from nephrocohort.cohort.problems import Problem
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._errors import FileFormatError, MappingError
-from nephrocohort.interop._mapping import ColumnMapping, Mapping, load_mapping, parse_mapping
+from nephrocohort.interop._legacy_derived import complete_from_sheet
+from nephrocohort.interop._mapping import (
+    MISSING,
+    ColumnMapping,
+    Mapping,
+    load_mapping,
+    parse_mapping,
+)
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._readers import ProgressCallback, read_table_file
 from nephrocohort.interop._results import ImportResult
@@ -147,7 +154,7 @@ def _read_category(spec: ColumnMapping, text: str):
         code = spec.codes[key]
         if code is None:
             return None, MESSAGES["reason.code_left_empty"]
-        return code, None
+        return (pd.NA if code == MISSING else code), None
     for code, label in variable.choices:
         if key in (code.casefold(), label.casefold()):
             return code, None
@@ -169,6 +176,8 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
         key = " ".join(text.split()).casefold()
         if key in spec.codes:
             code = spec.codes[key]
+            if code == MISSING:
+                return pd.NA, None
             return code, None if code is not None else MESSAGES["reason.boolean_left_empty"]
         value = read_boolean(text)
         if value is None:
@@ -194,12 +203,15 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
     return value, None
 
 
-def _date_column_problem(spec: ColumnMapping, values: pd.Series, source: str) -> Problem | None:
+def _date_column_problem(
+    spec: ColumnMapping, values: pd.Series, source: str, missing_words: frozenset[str]
+) -> Problem | None:
     """One problem per date column written without a stated format (not one per row)."""
     unstated = [
         (row, text)
         for row, text in values.items()
         if not is_missing(text)
+        and " ".join(text.split()).casefold() not in missing_words
         and read_date(text, date_format=None)[0] is None
         and read_date(text, date_format=None)[1] != VALUE_MESSAGES["not_a_real_date"]
     ]
@@ -222,18 +234,29 @@ def _date_column_problem(spec: ColumnMapping, values: pd.Series, source: str) ->
 
 
 def read_legacy_sheet(
-    path: Path | str, mapping: Mapping, *, progress: ProgressCallback | None = None
+    path: Path | str,
+    mapping: Mapping,
+    *,
+    progress: ProgressCallback | None = None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The analysis dataset from a legacy sheet, and notes on how it was read.
 
     Raises :class:`CohortValidationError` listing every problem (file, row,
     column, value, what was expected) if any value cannot be used.
     """
-    table = read_table_file(path, sheet=mapping.sheet, encoding=mapping.encoding, progress=progress)
+    table = read_table_file(
+        path,
+        sheet=mapping.sheet,
+        encoding=mapping.encoding,
+        progress=progress,
+        header_row=header_row if header_row is not None else mapping.header_row,
+        find_header=True,
+    )
     frame, source = table.frame, table.source
     if frame.empty:
         raise FileFormatError(MESSAGES["no_patient_rows"].format(source=source))
-    frame.index = range(2, len(frame) + 2)  # the row numbers the user sees (header = 1)
+    frame.index = table.file_rows()  # the row numbers the user sees in the sheet
     notes = set(table.notes)
     matched = _match_columns(mapping, list(frame.columns), source)
     used = set(matched.values())
@@ -246,13 +269,13 @@ def read_legacy_sheet(
     for spec in mapping.columns:
         values = frame[matched[spec.column]]
         if spec.variable.kind == "date" and not (spec.date_format or mapping.date_format):
-            problem = _date_column_problem(spec, values, source)
+            problem = _date_column_problem(spec, values, source, mapping.missing_words)
             if problem:
                 problems.append(problem)
                 continue
         column_values = []
         for row, text in values.items():
-            if is_missing(text):
+            if is_missing(text) or " ".join(text.split()).casefold() in mapping.missing_words:
                 if spec.variable.name == "patient_id":
                     problems.append(
                         _problem(
@@ -319,7 +342,11 @@ def read_legacy_sheet(
     problems.extend(_date_order(result, mapping, frame.index, source))
     if problems:
         raise CohortValidationError(problems, source=source)
-    return _typed_analysis(result, len(frame)), tuple(sorted(notes))
+    columns = {spec.variable.name: spec.column for spec in mapping.columns}
+    analysis, computed = complete_from_sheet(
+        _typed_analysis(result, len(frame)), set(result), columns
+    )
+    return analysis, tuple(sorted(notes)) + tuple(computed)
 
 
 def _date_order(result: dict[str, list], mapping: Mapping, rows, source: str) -> list[Problem]:
@@ -384,6 +411,7 @@ def import_table(
     mapping: Path | str | dict | Mapping,
     out: Path | str,
     progress: ProgressCallback | None = None,
+    header_row: int | None = None,
 ) -> ImportResult:
     """Import a legacy per-patient sheet as an analysis-dataset CSV at ``out``.
 
@@ -397,7 +425,7 @@ def import_table(
         parsed = parse_mapping(mapping)
     else:
         parsed = load_mapping(mapping)
-    frame, notes = read_legacy_sheet(path, parsed, progress=progress)
+    frame, notes = read_legacy_sheet(path, parsed, progress=progress, header_row=header_row)
     with staged_file(Path(out), what="Analysis dataset file") as staging:
         analysis_frame_to_csv(frame, staging)
     return ImportResult(Path(out), {"analysis": len(frame)}, notes)

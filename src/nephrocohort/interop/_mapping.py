@@ -4,6 +4,7 @@ A mapping is YAML written by a person (or drafted by ``--suggest-mapping``
 and then checked by a person)::
 
     sheet: Pacientes            # xlsx only; default: the first sheet
+    header_row: 3               # the row with the column names; default: found and said
     encoding: cp1252            # csv only; default: detected and stated
     date_format: "%d/%m/%Y"     # how dates that are not YYYY-MM-DD are written
     decimal: ","                # the decimal separator of the numbers
@@ -31,7 +32,18 @@ import yaml
 from nephrocohort.interop._errors import MappingError
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
-__all__ = ["ColumnMapping", "MESSAGES", "Mapping", "load_mapping", "UNIT_FACTORS", "parse_mapping"]
+__all__ = [
+    "ColumnMapping",
+    "MESSAGES",
+    "MISSING",
+    "Mapping",
+    "load_mapping",
+    "UNIT_FACTORS",
+    "parse_mapping",
+]
+
+#: The code that says "this value means not recorded" (``"No biopsia": missing``).
+MISSING = "missing"
 
 #: Accepted units per analysis unit: factor to multiply by to get the analysis unit.
 UNIT_FACTORS: dict[str, dict[str, float]] = {
@@ -53,11 +65,13 @@ _UNIT_SYNONYMS = {
 _BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
 _TOP_KEYS = {
     "sheet",
+    "header_row",
     "encoding",
     "date_format",
     "date_format_confirmed",
     "decimal",
     "defaults",
+    "missing",
     "columns",
 }
 _COLUMN_KEYS = {"variable", "unit", "codes", "date_format", "ignore"}
@@ -87,6 +101,14 @@ MESSAGES: dict[str, str] = {
     "unknown_keys": "unknown key(s) {keys}; allowed: {allowed}.",
     "no_columns": "'columns:' must map each sheet column to {{variable: NAME}}.",
     "bad_decimal": 'decimal must be "." or ","; got {value!r}.',
+    "bad_missing": (
+        "'missing:' must be a list of the sheet's words for \"not recorded\", "
+        'e.g. missing: ["No biopsia", "no realizado"]; got {value!r}.'
+    ),
+    "bad_header_row": (
+        "header_row must be the number of the row that holds the column names "
+        "(1 = the first row); got {value!r}."
+    ),
     "bad_column_spec": "column {column!r} must map to {{variable: NAME}} or {{ignore: true}}.",
     "unknown_column_keys": "column {column!r}: unknown key(s) {keys}; allowed: {allowed}.",
     "unknown_variable": (
@@ -137,6 +159,9 @@ class Mapping:
     date_format: str | None = None
     decimal: str | None = None
     source: str = "the mapping"
+    header_row: int | None = None
+    #: Extra sheet words (normalised) that mean "not recorded" in every column.
+    missing_words: frozenset[str] = frozenset()
 
 
 def _fail(source: str, message_code: str, /, **params) -> MappingError:
@@ -197,6 +222,11 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
     decimal = data.get("decimal")
     if decimal not in (None, ".", ","):
         raise _fail(source, "bad_decimal", value=decimal)
+    header_row = data.get("header_row")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        raise _fail(source, "bad_header_row", value=header_row)
     top_format = _check_format(source, "date_format", data.get("date_format"))
     confirmed = data.get("date_format_confirmed", True)
     if confirmed is not True:
@@ -239,6 +269,9 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
             raise _fail(source, "codes_on_uncoded", column=column, name=name)
         clean_codes: dict[str, str | None] = {}
         for raw, code in codes.items():
+            if isinstance(code, str) and code.strip().casefold() == MISSING:
+                clean_codes[_key(raw)] = MISSING
+                continue
             if code is not None and variable.kind == "category" and str(code) not in variable.codes:
                 raise _fail(
                     source,
@@ -247,7 +280,7 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
                     raw=raw,
                     code=code,
                     name=name,
-                    allowed=", ".join(variable.codes),
+                    allowed=", ".join((*variable.codes, MISSING)),
                 )
             if code is not None and variable.kind == "boolean" and not isinstance(code, bool):
                 raise _fail(source, "boolean_code", column=column, raw=raw, name=name)
@@ -272,6 +305,9 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
             raise _fail(source, "unknown_default", name=name)
         if name in used:
             raise _fail(source, "default_also_mapped", name=name, column=used[name])
+    missing = data.get("missing") or []
+    if isinstance(missing, str) or not isinstance(missing, list):
+        raise _fail(source, "bad_missing", value=missing)
     return Mapping(
         tuple(mapped),
         tuple(ignored),
@@ -281,6 +317,8 @@ def parse_mapping(data, *, source: str = "the mapping", confirm_line: int | None
         top_format,
         decimal,
         source,
+        header_row,
+        frozenset(_key(word) for word in missing),
     )
 
 

@@ -68,6 +68,27 @@ MESSAGES: dict[str, str] = {
     ),
     "not_spss": "{name} could not be read as an SPSS file ({error}).",
     "unsupported": ("{name}: files ending in {suffix} are not supported; use .csv, .xlsx or .sav."),
+    "header_row_detected": (
+        "{name}: the header was taken from row {row}; the row(s) above it hold a title, not "
+        "column names. If another row holds the column names, give --header-row N."
+    ),
+    "header_row_stated": (
+        "{name}: the header was taken from row {row} (stated with --header-row or "
+        "header_row: in the mapping)."
+    ),
+    "header_row_beyond": (
+        "{name}: --header-row {row} is beyond the end of the file ({rows} rows); "
+        "give the row number that holds the column names, as Excel shows it."
+    ),
+    "header_row_hint": (
+        "{problem} Row {row} was read as the header; if the column names are on another "
+        "row, give --header-row N (or header_row: N in the mapping)."
+    ),
+    "blank_rows_skipped": "{name}: empty row(s) {rows} were skipped.",
+    "footer_skipped": (
+        "{name}: row(s) {rows} after the last empty row hold a single cell each and were read "
+        "as a note below the table, not as patients."
+    ),
 }
 
 
@@ -88,6 +109,16 @@ class TextTable:
     source: str
     encoding: str
     notes: tuple[str, ...] = field(default=())
+    #: The file row (as a spreadsheet shows it) of each frame row; empty means header = row 1.
+    row_numbers: tuple[int, ...] = field(default=())
+    #: The row that holds the column names (1 unless a title is above it or it was stated).
+    header_row: int = 1
+
+    def file_rows(self) -> list[int]:
+        """The row number the user sees for each row of ``frame`` (the header is its own row)."""
+        if self.row_numbers:
+            return list(self.row_numbers)
+        return list(range(2, len(self.frame) + 2))
 
 
 def detect_encoding(path: Path) -> tuple[str, str | None]:
@@ -149,7 +180,15 @@ class _CountingReader(io.RawIOBase):
         return count
 
 
-def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path,
+    encoding: str,
+    progress: ProgressCallback | None,
+    *,
+    raw: bool = False,
+    duplicate_columns: bool = False,
+) -> pd.DataFrame:
+    """The table, or with ``raw`` every row as data (no header), for locating the header."""
     with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
         sample = handle.read(_SNIFF_BYTES)
     if not sample.strip():
@@ -159,7 +198,10 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     except csv.Error as error:
         raise _error("bad_header", name=path.name, error=error) from None
-    _check_header(pd.DataFrame(columns=range(len(header))).set_axis(header, axis=1), path.name)
+    if raw:
+        return _read_csv_raw(path, encoding, delimiter)
+    if not duplicate_columns:
+        _check_header(pd.DataFrame(columns=range(len(header))).set_axis(header, axis=1), path.name)
     total = path.stat().st_size
     with path.open("rb") as binary:
         counting = _CountingReader(binary, total, progress)
@@ -188,7 +230,20 @@ def _read_csv(path: Path, encoding: str, progress: ProgressCallback | None) -> p
             ) from None
     if not frames:
         raise _error("no_rows", name=path.name)
-    return pd.concat(frames, ignore_index=True)
+    frame = pd.concat(frames, ignore_index=True)
+    if duplicate_columns:
+        frame.columns = [name.strip() for name in header]  # pandas renamed repeats "X.1"
+    return frame
+
+
+def _read_csv_raw(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
+    with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
+        try:
+            rows = list(csv.reader(handle, delimiter=delimiter))
+        except csv.Error as error:
+            raise _error("malformed", name=path.name, error=error) from None
+    width = max((len(row) for row in rows), default=0)
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
 
 
 def _first_ragged_row(path: Path, encoding: str, delimiter: str, width: int) -> int | None:
@@ -214,6 +269,75 @@ def _check_header(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     return frame
 
 
+def _filled(row) -> int:
+    return sum(1 for cell in row if str(cell).strip())
+
+
+def _title_rows(first_rows: list[list]) -> int:
+    """How many rows at the top are a title (one filled cell, e.g. a merged title) above a header.
+
+    A row counts as a title only when a later row has at least two filled cells,
+    so a one-column sheet is never cut.
+    """
+    for index, row in enumerate(first_rows):
+        if _filled(row) >= 2:
+            return index
+    return 0
+
+
+def _locate_header(raw: pd.DataFrame, name: str, header_row: int | None):
+    """``(frame, file row numbers, notes)`` for a table read without a header.
+
+    The header is ``header_row`` (1-based, as a spreadsheet numbers rows) or,
+    if not stated, the first row with two or more filled cells once title
+    rows are passed (and said). Empty rows are skipped and single-cell rows
+    after the last empty row are a footer note; both are said, never silent.
+    """
+    cells = raw.map(_cell_text)
+    notes: list[str] = []
+    if header_row is not None:
+        if header_row > len(cells):
+            raise _error("header_row_beyond", name=name, row=header_row, rows=len(cells))
+        start = header_row - 1
+        notes.append(MESSAGES["header_row_stated"].format(name=name, row=header_row))
+    else:
+        start = _title_rows(cells.head(20).values.tolist())
+        if start:
+            notes.append(MESSAGES["header_row_detected"].format(name=name, row=start + 1))
+    header = [str(c).strip() for c in cells.iloc[start]]
+    while (
+        header and not header[-1] and not cells.iloc[start + 1 :, len(header) - 1].str.strip().any()
+    ):
+        header.pop()  # trailing columns Excel keeps after the table
+    body = cells.iloc[start + 1 :, : len(header)]
+    numbers = [start + 2 + i for i in range(len(body))]
+    filled = [_filled(row) for row in body.values.tolist()]
+    blank = [n for n, count in zip(numbers, filled, strict=True) if count == 0]
+    footer: list[int] = []
+    if blank:
+        after = [(n, c) for n, c in zip(numbers, filled, strict=True) if n > blank[-1] and c]
+        if after and all(count == 1 for _, count in after) and len(header) > 1:
+            footer = [n for n, _ in after]
+    keep = [
+        position
+        for position, (n, count) in enumerate(zip(numbers, filled, strict=True))
+        if count and n not in footer
+    ]
+    # Only blank rows inside or at the end of the table are worth saying.
+    if blank:
+        notes.append(MESSAGES["blank_rows_skipped"].format(name=name, rows=_rows_text(blank)))
+    if footer:
+        notes.append(MESSAGES["footer_skipped"].format(name=name, rows=_rows_text(footer)))
+    frame = body.iloc[keep].reset_index(drop=True)
+    frame.columns = header
+    return frame, (start + 1, tuple(numbers[p] for p in keep)), notes
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:10]))
+    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+
+
 def _cell_text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -226,18 +350,35 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _first_rows_csv(path: Path, encoding: str, count: int = 20) -> list[list[str]]:
+    with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
+        sample = handle.read(_SNIFF_BYTES)
+    delimiter = _delimiter(sample, path.name)
+    try:
+        return list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:count]
+    except csv.Error:
+        return []
+
+
 def read_table_file(
     path: Path | str,
     *,
     sheet: str | int | None = None,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
+    header_row: int | None = None,
+    find_header: bool = False,
+    duplicate_columns: bool = False,
 ) -> TextTable:
     """Read a CSV, XLSX or SPSS ``.sav`` file into a table of text cells.
 
     ``encoding`` forces a CSV encoding; otherwise it is detected and stated in
     ``notes``. XLSX reads ``sheet`` (default: the first sheet). SPSS value
     labels are applied, so a mapping can name the labels the user sees.
+    ``header_row`` (1-based) states which row holds the column names;
+    ``find_header`` passes title rows above the header, empty rows and a
+    footer note, saying so (a clinic's sheet). ``duplicate_columns`` keeps
+    repeated header names (REDCap's label export repeats "Complete?").
     """
     path = Path(path)
     if not path.exists():
@@ -246,17 +387,33 @@ def read_table_file(
         raise _error("is_folder", path=path)
     suffix = path.suffix.lower()
     notes: list[str] = []
+    rows: tuple[int, tuple[int, ...]] = (1, ())
+    locate = header_row is not None or find_header
     if suffix in (".csv", ".txt", ".tsv"):
         if encoding is None:
             encoding, note = detect_encoding(path)
             if note:
                 notes.append(note)
-        frame = _read_csv(path, encoding, progress)
+        if header_row is None and find_header:
+            # Big exports keep the fast chunked path unless the first row is a title.
+            first = _first_rows_csv(path, encoding)
+            locate = bool(first) and (_title_rows(first) > 0 or _filled(first[0]) < len(first[0]))
+        if locate:
+            frame, rows, found = _locate_header(
+                _read_csv(path, encoding, progress, raw=True), path.name, header_row
+            )
+            notes += found
+        else:
+            frame = _read_csv(path, encoding, progress, duplicate_columns=duplicate_columns)
     elif suffix in (".xlsx", ".xlsm"):
         encoding = "xlsx"
         try:
             frame = pd.read_excel(
-                path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl"
+                path,
+                sheet_name=0 if sheet is None else sheet,
+                dtype=object,
+                engine="openpyxl",
+                header=None if locate else 0,
             )
         except ValueError as error:
             if "not found" in str(error):
@@ -265,7 +422,11 @@ def read_table_file(
             raise _error("excel_error", name=path.name, error=error) from None
         except Exception as error:  # openpyxl raises many types for a damaged workbook
             raise _error("not_a_workbook", name=path.name, error=type(error).__name__) from None
-        frame = frame.map(_cell_text)
+        if locate:
+            frame, rows, found = _locate_header(frame, path.name, header_row)
+            notes += found
+        else:
+            frame = frame.map(_cell_text)
     elif suffix in (".sav", ".zsav"):
         import pyreadstat
 
@@ -277,5 +438,13 @@ def read_table_file(
         frame = frame.map(_cell_text)
     else:
         raise _error("unsupported", name=path.name, suffix=suffix or "(nothing)")
-    frame = _check_header(frame, path.name)
-    return TextTable(frame.astype(str), path.name, encoding, tuple(notes))
+    if duplicate_columns:
+        frame.columns = [str(c).strip() for c in frame.columns]
+    elif locate:
+        try:
+            frame = _check_header(frame, path.name)
+        except FileFormatError as error:
+            raise _error("header_row_hint", problem=error, row=rows[0]) from None
+    else:
+        frame = _check_header(frame, path.name)
+    return TextTable(frame.astype(str), path.name, encoding, tuple(notes), rows[1], rows[0])

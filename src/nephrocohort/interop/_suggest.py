@@ -16,6 +16,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from nephrocohort.interop._mapping import MISSING
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._readers import read_table_file
 from nephrocohort.interop._values import (
@@ -161,11 +162,48 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "proteinuria inicial",
         "proteinuria mes 0",
         "baseline proteinuria",
+        "estado al inicio",
+        "estado inicial",
+        "estado basal",
+        "estado mes 0",
+        "estado al inicio mmf",
+        "estado a los 0 meses",
     ),
-    "state_month1": ("proteinuria month 1", "proteinuria mes 1", "proteinuria 1 mes"),
-    "state_month3": ("proteinuria month 3", "proteinuria mes 3", "proteinuria 3 meses"),
-    "state_month6": ("proteinuria month 6", "proteinuria mes 6", "proteinuria 6 meses"),
-    "state_month12": ("proteinuria month 12", "proteinuria mes 12", "proteinuria 12 meses"),
+    "state_month1": (
+        "proteinuria month 1",
+        "proteinuria mes 1",
+        "proteinuria 1 mes",
+        "estado al mes",
+        "estado mes 1",
+        "estado a 1 mes",
+        "estado al primer mes",
+        "estado a los 1 meses",
+    ),
+    "state_month3": (
+        "proteinuria month 3",
+        "proteinuria mes 3",
+        "proteinuria 3 meses",
+        "estado mes 3",
+        "estado a los 3 meses",
+        "estado 3 meses",
+    ),
+    "state_month6": (
+        "proteinuria month 6",
+        "proteinuria mes 6",
+        "proteinuria 6 meses",
+        "estado mes 6",
+        "estado a los 6 meses",
+        "estado 6 meses",
+    ),
+    "state_month12": (
+        "proteinuria month 12",
+        "proteinuria mes 12",
+        "proteinuria 12 meses",
+        "estado mes 12",
+        "estado a los 12 meses",
+        "estado 12 meses",
+        "estado al ano",
+    ),
     "response_month1": (
         "response month 1",
         "respuesta mes 1",
@@ -309,6 +347,8 @@ _VALUE_ALIASES: dict[str, dict[str, str]] = {
         "rp": "partial",
         "no nefrotica": "partial",
         "nefrotica": "nephrotic",
+        "nefrotico": "nephrotic",
+        "sindrome nefrotico": "nephrotic",
         "rango nefrotico": "nephrotic",
         "sin remision": "nephrotic",
     },
@@ -329,6 +369,24 @@ _VALUE_ALIASES: dict[str, dict[str, str]] = {
     },
     "group": {"grupo 1": "1", "grupo 2": "2", "g1": "1", "g2": "2"},
 }
+#: Sheet values (normalised) that mean "not recorded": drafted as ``missing``.
+_MISSING_VALUES = frozenset(
+    {
+        "no biopsia",
+        "sin biopsia",
+        "no biopsiado",
+        "no se biopsio",
+        "no realizada",
+        "no realizado",
+        "no consta",
+        "desconocido",
+        "no disponible",
+        "unknown",
+        "not done",
+    }
+)
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
 _UNIT_HINTS = (
     (r"\b(anos|years?|yrs?)\b", "years"),
     (r"\b(meses|months?|mo)\b", "months"),
@@ -360,12 +418,28 @@ def _score(header: str, variable: Variable) -> float:
     return min(best, 0.99)
 
 
-def _match(headers: list[str]) -> dict[str, tuple[Variable, float]]:
+def _numbers_not_codes(values, variable: Variable) -> bool:
+    """A column of numbers that are not the variable's codes (a dose, a count) is not coded.
+
+    "Dosis MMF (mg/día)" mentions MMF, but 600 and 1200 are doses, never yes/no
+    answers; proposing them as codes would invite a wrong mapping.
+    """
+    if variable.kind not in ("category", "boolean"):
+        return False
+    filled = [v.strip() for v in values if not is_missing(v)]
+    if not filled or not all(_NUMBER.match(v) for v in filled):
+        return False
+    allowed = {"0", "1"} if variable.kind == "boolean" else {c.casefold() for c in variable.codes}
+    return any(v.casefold() not in allowed for v in filled)
+
+
+def _match(frame) -> dict[str, tuple[Variable, float]]:
     candidates = [
         (score, header, variable)
-        for header in headers
+        for header in frame.columns
         for variable in ANALYSIS_VARIABLES
         if (score := _score(header, variable)) >= _MATCH_THRESHOLD
+        and not _numbers_not_codes(frame[header], variable)
     ]
     candidates.sort(key=lambda c: -c[0])
     taken_headers: set[str] = set()
@@ -405,14 +479,14 @@ def _codes_for(variable: Variable, values: list[str]) -> dict[str, object]:
         if variable.kind == "boolean":
             known = read_boolean(value)
             if known is None:
-                codes[value] = None
+                codes[value] = MISSING if norm in _MISSING_VALUES else None
             continue
         direct = next(
             (c for c, label in variable.choices if norm in (_normal(c), _normal(label))), None
         )
         if direct is not None:
             continue  # the importer accepts codes and labels as they are
-        codes[value] = aliases.get(norm)
+        codes[value] = MISSING if norm in _MISSING_VALUES else aliases.get(norm)
     return codes
 
 
@@ -420,11 +494,17 @@ def _q(text) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def suggest_mapping(path: Path | str, *, sheet: str | int | None = None) -> str:
-    """A draft mapping (YAML text with comments) for the sheet at ``path``."""
-    table = read_table_file(path, sheet=sheet)
+def suggest_mapping(
+    path: Path | str, *, sheet: str | int | None = None, header_row: int | None = None
+) -> str:
+    """A draft mapping (YAML text with comments) for the sheet at ``path``.
+
+    Title rows above the header, empty rows and a footer note are passed
+    (and said in the draft); ``header_row`` states the header row instead.
+    """
+    table = read_table_file(path, sheet=sheet, header_row=header_row, find_header=True)
     frame = table.frame
-    matches = _match(list(frame.columns))
+    matches = _match(frame)
     lines = [
         f"# Draft mapping for {table.source}, written by `nephrocohort import-table --suggest-mapping`.",
         "# CHECK EVERY LINE: the matches below are suggestions from the column names.",
@@ -432,8 +512,11 @@ def suggest_mapping(path: Path | str, *, sheet: str | int | None = None) -> str:
         "# (date_format_confirmed: true), then import with",
         f"#   nephrocohort import-table {table.source} --mapping THIS_FILE --out analysis.csv",
     ]
+    lines += [f"# {note}" for note in table.notes if "row" in note]
     if sheet is not None:
         lines.append(f"sheet: {_q(sheet)}")
+    if table.header_row != 1:
+        lines.append(f"header_row: {table.header_row}  # the row with the column names; CHECK")
     if table.encoding not in ("utf-8", "xlsx", "sav"):
         lines.append(f"encoding: {table.encoding}  # detected: the file is not UTF-8")
     date_columns = [h for h, (v, _) in matches.items() if v.kind == "date"]
@@ -490,18 +573,21 @@ def suggest_mapping(path: Path | str, *, sheet: str | int | None = None) -> str:
             if codes:
                 lines.append("    codes:")
                 for value, code in codes.items():
-                    shown = (
-                        "null  # FILL IN"
-                        if code is None
-                        else (_q(code) if not isinstance(code, bool) else str(code).lower())
-                    )
+                    if code is None:
+                        shown = "null  # FILL IN"
+                    elif code == MISSING:
+                        shown = f"{MISSING}  # means not recorded; CHECK"
+                    else:
+                        shown = _q(code) if not isinstance(code, bool) else str(code).lower()
                     lines.append(f"      {_q(value)}: {shown}")
     return "\n".join(lines) + "\n"
 
 
-def write_suggested_mapping(path: Path | str, out: Path | str, *, sheet=None) -> Path:
+def write_suggested_mapping(
+    path: Path | str, out: Path | str, *, sheet=None, header_row: int | None = None
+) -> Path:
     """Write :func:`suggest_mapping`'s draft to ``out`` (never over an existing file)."""
-    text = suggest_mapping(path, sheet=sheet)
+    text = suggest_mapping(path, sheet=sheet, header_row=header_row)
     with staged_file(Path(out), what="Mapping file") as staging:
         staging.write_text(text, encoding="utf-8")
     return Path(out)
