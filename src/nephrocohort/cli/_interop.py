@@ -19,6 +19,10 @@ MESSAGES: dict[str, str] = {
         "import-table needs FILE, --mapping MAP and --out FILE.csv "
         "(or --suggest-mapping FILE to draft a mapping)."
     ),
+    "not_imported": "Not imported ({count}):",
+    "group.model": "Data the data model uses, but not usable as sent ({count}):",
+    "group.status": "Records that say they did not happen, by their status ({count}):",
+    "group.outside": "Not part of the data model ({count}):",
 }
 
 redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
@@ -54,8 +58,17 @@ def _report_import(result) -> None:
     _say(f"Wrote {result.output} ({counts}).")
     for note in result.notes:
         _say(f"Note: {note}")
-    if result.skipped:
-        _say(f"Not imported ({len(result.skipped)}):")
+    if result.not_imported:
+        _say(MESSAGES["not_imported"].format(count=sum(i.count for i in result.not_imported)))
+        for group in ("model", "status", "outside"):
+            items = [item for item in result.not_imported if item.group == group]
+            if items:
+                count = sum(item.count for item in items)
+                _say("  " + MESSAGES[f"group.{group}"].format(count=count))
+                for item in items:
+                    _say(f"    - {item}")
+    elif result.skipped:
+        _say(MESSAGES["not_imported"].format(count=len(result.skipped)))
         for item in result.skipped:
             _say(f"  - {item}")
 

@@ -103,6 +103,9 @@ def _traced(problem, origins: dict[str, list[str]] | None):
     if not rows or problem.row is None or not 2 <= problem.row < len(rows) + 2:
         return problem
     origin = rows[problem.row - 2]
+    if isinstance(origin, dict):
+        # A row built from several records (a FHIR visit): the one carrying the column.
+        origin = origin.get(problem.column) or origin[None]
     converted = f"{table}.csv row {problem.row}"
     message = (
         problem.message.replace(converted, f"{origin} ({table})", 1)
@@ -148,7 +151,8 @@ def write_validated_bundle(
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
     problem, nothing written) if the bundle does not validate. ``origins``
     gives, per table, where each row came from in the user's file (for
-    example "records.csv row 7"), so a problem names that place instead of a
+    example "records.csv row 7", or per column for a row merged from several
+    records, with the key None for the row as a whole), so a problem names that place instead of a
     row of the converted table the user never saw.
     """
     from nephrocohort.cohort import load_bundle

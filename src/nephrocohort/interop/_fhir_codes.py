@@ -19,6 +19,7 @@ __all__ = [
     "LAB_CODES",
     "VITAL_CODES",
     "BP_PANEL",
+    "BP_PANELS",
     "SBP",
     "DBP",
     "LAB_UNITS",
@@ -30,6 +31,7 @@ __all__ = [
     "NEPHROTIC_SYNDROME_CODES",
     "CKD_CODES",
     "KIDNEY_BIOPSY_CODES",
+    "KIDNEY_EVENT_CODES",
     "DOSE_UNITS",
     "TimedProteinCode",
 ]
@@ -53,10 +55,16 @@ LAB_CODES: dict[str, str] = {
     "20454-5": "dipstick_protein",  # Protein [Presence] in Urine by Test strip
     "1751-7": "serum_albumin",  # Albumin [Mass/volume] in Serum or Plasma
     "2160-0": "serum_creatinine",  # Creatinine [Mass/volume] in Serum or Plasma
+    "14682-9": "serum_creatinine",  # Creatinine [Moles/volume] in Serum or Plasma
+    "38483-4": "serum_creatinine",  # Creatinine [Mass/volume] in Blood (Synthea writes it)
+    "61151-7": "serum_albumin",  # Albumin [Mass/volume] in Serum or Plasma by BCG dye binding
+    "61152-5": "serum_albumin",  # Albumin [Mass/volume] in Serum or Plasma by BCP dye binding
+    "5804-0": "dipstick_protein",  # Protein [Mass/volume] in Urine by Test strip
     "2093-3": "serum_cholesterol",  # Cholesterol [Mass/volume] in Serum or Plasma
     "14647-2": "serum_cholesterol",  # Cholesterol [Moles/volume] in Serum or Plasma
     "33863-2": "cystatin_c",  # Cystatin C [Mass/volume] in Serum or Plasma
     "6690-2": "leukocytes",  # Leukocytes [#/volume] in Blood by Automated count
+    "26464-8": "leukocytes",  # Leukocytes [#/volume] in Blood
 }
 #: LOINC 2889-4 Protein [Mass/time] in 24 hour Urine: timed urine protein, usable
 #: only when the sender already normalised it per body surface area.
@@ -64,9 +72,13 @@ TIMED_PROTEIN = "2889-4"
 
 VITAL_CODES: dict[str, str] = {
     "29463-7": "weight_kg",  # Body weight
+    "3141-9": "weight_kg",  # Body weight Measured
     "8302-2": "height_cm",  # Body height
+    "8306-3": "height_cm",  # Body height --lying (length, in infants)
 }
 BP_PANEL = "85354-9"  # Blood pressure panel with all children optional
+#: Panels whose components are the systolic (8480-6) and diastolic (8462-4) pressures.
+BP_PANELS = {BP_PANEL, "55284-4"}  # 55284-4: Blood pressure systolic and diastolic
 SBP = "8480-6"  # Systolic blood pressure
 DBP = "8462-4"  # Diastolic blood pressure
 
@@ -114,6 +126,9 @@ DRUG_CODES: dict[tuple[str, str], str] = {
     (RXNORM, "68149"): "mmf",
     (RXNORM, "3008"): "cyclosporine",
     (RXNORM, "42316"): "tacrolimus",
+    # Clinical drugs Synthea prescribes (kidney_transplant module; Synthea bulk output).
+    (RXNORM, "108515"): "tacrolimus",  # 1 ML tacrolimus 5 MG/ML Injection
+    (RXNORM, "1664463"): "tacrolimus",  # 24 HR tacrolimus 1 MG Extended Release Oral Tablet
     (RXNORM, "3002"): "cyclophosphamide",
     (RXNORM, "121191"): "rituximab",
     (RXNORM, "3827"): "enalapril",
@@ -141,12 +156,28 @@ NEPHROTIC_SYNDROME_CODES = {
     "705065000",  # Childhood nephrotic syndrome
 }
 CKD_CODES = {"709044004"}  # Chronic kidney disease
+#: SNOMED CT Conditions and Procedures -> events.event. The CKD stage, ESRD, dialysis and
+#: transplant codes are those Synthea writes (modules metabolic_syndrome/kidney_conditions,
+#: dialysis, kidney_transplant and chronic_kidney_disease).
+KIDNEY_EVENT_CODES: dict[str, str] = {
+    "709044004": "ckd",  # Chronic kidney disease
+    "431855005": "ckd",  # Chronic kidney disease stage 1 (disorder)
+    "431856006": "ckd",  # Chronic kidney disease stage 2 (disorder)
+    "433144002": "ckd",  # Chronic kidney disease stage 3 (disorder)
+    "431857002": "ckd",  # Chronic kidney disease stage 4 (disorder)
+    "46177005": "ckd",  # End-stage renal disease (disorder)
+    "265764009": "dialysis",  # Renal dialysis (procedure)
+    "70536003": "transplant",  # Transplant of kidney (procedure)
+    "161665007": "transplant",  # History of renal transplant (situation)
+}
 KIDNEY_BIOPSY_CODES = {
     "48426002",  # Fine needle biopsy of kidney
     "708940003",  # Image-guided percutaneous biopsy of kidney
 }
 
-#: UCUM dose unit -> medications.dose_unit.
+
+#: UCUM dose unit -> medications.dose_unit, as the FHIR export writes doses (the importer
+#: reads more units, see ``_fhir_dose.DOSE_UNITS``).
 DOSE_UNITS: dict[str, str] = {
     "mg": "mg",
     "mg/kg": "mg/kg/dose",
