@@ -60,6 +60,34 @@ def test_export_identifiable_only_when_asked(analysis, tmp_path):
     }
 
 
+def test_export_stata_version_option(analysis, tmp_path):
+    source = tmp_path / "analysis.csv"
+    analysis.to_csv(source, index=False)
+    for option, release in (([], b"\x73"), (["--stata-version", "14"], b"<release>118")):
+        out = tmp_path / f"dta{len(option)}"
+        arguments = ["export", "--data", str(source), "--format", "stata", "--out", str(out)]
+        result = runner.invoke(app, [*arguments, "--seed", "5", *option])
+        assert result.exit_code == 0, result.output
+        assert release in (out / "analysis.dta").read_bytes()[:40]
+    result = runner.invoke(
+        app,
+        ["export", "--data", str(source), "--format", "stata", "--out", str(tmp_path / "x")]
+        + ["--stata-version", "9"],
+    )
+    assert result.exit_code == 1
+    assert "Stata version 9 is not supported" in str(result.exception)
+
+
+def test_cli_default_stata_version_is_the_writers_default():
+    import inspect
+
+    from nephrocohort.cli._interop import export
+    from nephrocohort.interop._stat_files import DEFAULT_STATA_VERSION
+
+    default = inspect.signature(export).parameters["stata_version"].default
+    assert default == DEFAULT_STATA_VERSION
+
+
 def test_redcap_dictionary_command_writes_exact_headers(tmp_path):
     result = runner.invoke(app, ["redcap", "dictionary", "--out", str(tmp_path / "dd.csv")])
     assert result.exit_code == 0, result.output

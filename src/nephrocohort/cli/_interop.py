@@ -207,6 +207,17 @@ def export(
         bool,
         typer.Option("--analysis/--no-analysis", help="Include the derived analysis dataset."),
     ] = True,
+    stata_version: Annotated[
+        int,
+        typer.Option(
+            "--stata-version",
+            help=(
+                "Stata release (12, 13, 14, 15) or file format (115, 117, 118, 119) of .dta "
+                "files. The default, 12 (format 115), opens in Stata 12 and later, R foreign "
+                "and haven; 14 and later store text as UTF-8."
+            ),
+        ),
+    ] = 12,  # interop._stat_files.DEFAULT_STATA_VERSION (kept literal: a light CLI import)
 ) -> None:
     """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
     from nephrocohort.interop import export_tables, read_export_tables
@@ -220,8 +231,11 @@ def export(
         key_file=key_file,
         seed=seed,
         date_mode=dates.replace("-", "_"),
+        stata_version=stata_version,
     )
     _say(f"Wrote {len(summary.files)} file(s) to {summary.output}: {', '.join(summary.files)}")
+    for note in summary.notes:
+        _say(note)
     if summary.identifiable:
         _say("IDENTIFIABLE export: real ids, dates and free text are included. Store it securely.")
     else:

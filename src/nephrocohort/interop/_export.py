@@ -18,15 +18,19 @@ import pandas as pd
 
 from nephrocohort.interop._deidentify import deidentify
 from nephrocohort.interop._errors import InteropError
-from nephrocohort.interop._labelled import labelled_frame
+from nephrocohort.interop._labelled import column_label
 from nephrocohort.interop._output import refuse_existing, staged_directory, staged_file
+from nephrocohort.interop._stat_files import (
+    DEFAULT_STATA_VERSION,
+    stata_release,
+    write_spss,
+    write_stata,
+)
 from nephrocohort.interop._variables import TABLE_ORDER, variable_for
 
 __all__ = ["EXPORT_FORMATS", "ExportSummary", "export_tables", "default_key_path", "codebook"]
 
 EXPORT_FORMATS = ("spss", "stata", "csv", "xlsx", "redcap", "bundle", "fhir")
-_STATA_NAME_LIMIT = 32
-_STATA_LABEL_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class ExportSummary:
     key_file: Path | None
     identifiable: bool
     dropped_columns: tuple[str, ...] = ()
+    #: Sentences on what a format could not hold as given (long texts in old Stata files).
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         mode = "identifiable" if self.identifiable else "de-identified"
@@ -48,10 +54,6 @@ class ExportSummary:
 # code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
 MESSAGES: dict[str, str] = {
     "unknown_tables": "Unknown table(s) {tables}; exportable tables are {known}.",
-    "stata_names": (
-        "Stata allows variable names of at most {limit} characters; "
-        "table {table} has {columns}. Rename these columns or export to SPSS."
-    ),
     "unknown_format": "Export format {format!r} is unknown; use one of {formats}.",
     "xlsx_out": "For the xlsx format --out must be a .xlsx file; got {out}.",
     "needs_dates": (
@@ -70,7 +72,7 @@ def default_key_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-KEY.csv")
 
 
-def codebook(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def codebook(tables: Mapping[str, pd.DataFrame], *, pseudonymous: bool = True) -> pd.DataFrame:
     """One row per exported column: table, column, label, unit, codes."""
     rows = []
     for table, frame in tables.items():
@@ -80,7 +82,9 @@ def codebook(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                 {
                     "table": table,
                     "column": column,
-                    "label": variable.label if variable else "",
+                    "label": column_label(table, column, pseudonymous=pseudonymous)
+                    if variable
+                    else "",
                     "unit": (variable.unit or "") if variable else "",
                     "codes": " | ".join(f"{c} = {t}" for c, t in variable.choices)
                     if variable
@@ -108,69 +112,23 @@ def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_spss(tables, folder: Path) -> list[str]:
-    import pyreadstat
-
-    files = []
-    for name, frame in tables.items():
-        encoded = labelled_frame(name, frame)
-        path = folder / f"{name}.sav"
-        pyreadstat.write_sav(
-            encoded.frame,
-            path,
-            file_label=f"NephroCohort {name}",
-            column_labels=encoded.column_labels,
-            variable_value_labels=encoded.value_labels,
-            variable_measure=encoded.measures,
-            variable_format=dict.fromkeys(encoded.empty_dates, "DATE11"),
-        )
-        files.append(path.name)
-    return files
-
-
-def _write_stata(tables, folder: Path) -> list[str]:
-    import pyreadstat
-
-    files = []
-    for name, frame in tables.items():
-        encoded = labelled_frame(name, frame)
-        too_long = [c for c in encoded.frame.columns if len(c) > _STATA_NAME_LIMIT]
-        if too_long:
-            raise InteropError(
-                MESSAGES["stata_names"].format(
-                    limit=_STATA_NAME_LIMIT, table=name, columns=", ".join(too_long)
-                )
-            )
-        labels = {k: v[:_STATA_LABEL_LIMIT] for k, v in encoded.column_labels.items()}
-        path = folder / f"{name}.dta"
-        pyreadstat.write_dta(
-            encoded.frame,
-            path,
-            file_label=f"NephroCohort {name}"[:_STATA_LABEL_LIMIT],
-            column_labels=labels,
-            variable_value_labels=encoded.value_labels,
-            variable_format=dict.fromkeys(encoded.empty_dates, "%td"),
-            version=15,
-        )
-        files.append(path.name)
-    return files
-
-
-def _write_csv(tables, folder: Path) -> list[str]:
+def _write_csv(tables, folder: Path, *, pseudonymous: bool = True) -> list[str]:
     files = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
         _iso_dates(frame).to_csv(path, index=False)
         files.append(path.name)
-    codebook(tables).to_csv(folder / "codebook.csv", index=False)
+    codebook(tables, pseudonymous=pseudonymous).to_csv(folder / "codebook.csv", index=False)
     return [*files, "codebook.csv"]
 
 
-def _write_xlsx(tables, path: Path) -> list[str]:
+def _write_xlsx(tables, path: Path, *, pseudonymous: bool = True) -> list[str]:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
             _iso_dates(frame).to_excel(writer, sheet_name=name, index=False)
-        codebook(tables).to_excel(writer, sheet_name="codebook", index=False)
+        codebook(tables, pseudonymous=pseudonymous).to_excel(
+            writer, sheet_name="codebook", index=False
+        )
     return [path.name]
 
 
@@ -198,8 +156,8 @@ def _write_fhir(tables, folder: Path) -> list[str]:
 
 _WRITERS = {
     "fhir": _write_fhir,
-    "spss": _write_spss,
-    "stata": _write_stata,
+    "spss": write_spss,
+    "stata": write_stata,
     "csv": _write_csv,
     "redcap": _write_redcap,
     "bundle": _write_bundle,
@@ -215,6 +173,7 @@ def export_tables(
     key_file: Path | str | None = None,
     seed: int | None = None,
     date_mode: str = "shift",
+    stata_version: int = DEFAULT_STATA_VERSION,
 ) -> ExportSummary:
     """Write ``tables`` (raw tables and/or ``"analysis"``) in format ``to`` at ``out``.
 
@@ -223,13 +182,16 @@ def export_tables(
     (see :func:`~nephrocohort.interop.deidentify`; ``seed`` and ``date_mode``
     are passed on) and the key is written to ``key_file`` (default: beside
     ``out``, named ``<out>-KEY.csv``). Nothing is written unless everything
-    succeeds, and nothing existing is overwritten.
+    succeeds, and nothing existing is overwritten. ``stata_version`` is the
+    Stata release (12-15) or file format (115-119) of ``.dta`` files.
     """
     if to not in EXPORT_FORMATS:
         raise InteropError(
             MESSAGES["unknown_format"].format(format=to, formats=", ".join(EXPORT_FORMATS))
         )
     out = Path(out)
+    if to == "stata":
+        stata_release(stata_version)  # refuse an unknown version before any work
     if to == "xlsx" and out.suffix.lower() != ".xlsx":
         raise InteropError(MESSAGES["xlsx_out"].format(out=out))
     if to in ("bundle", "redcap", "fhir") and date_mode != "shift" and not identifiable:
@@ -238,6 +200,7 @@ def export_tables(
     dropped: tuple[str, ...] = ()
     key = None
     key_path = None
+    notes: list[str] = []
     if not identifiable:
         result = deidentify(tables, seed=seed, date_mode=date_mode)
         tables, key, dropped = result.tables, result.key, result.dropped_columns
@@ -248,16 +211,27 @@ def export_tables(
 
     if to == "xlsx":
         with staged_file(out, what="Export file") as staging:
-            files = _write_xlsx(tables, staging)
+            files = _write_xlsx(tables, staging, pseudonymous=not identifiable)
             if key is not None:
                 _write_key(key, key_path)
         files = [out.name]
     else:
         with staged_directory(out, what="Export folder") as staging:
-            files = _WRITERS[to](tables, staging)
+            files = _WRITERS[to](
+                tables, staging, **_writer_options(to, identifiable, stata_version, notes)
+            )
             if key is not None:
                 _write_key(key, key_path)
-    return ExportSummary(to, out, tuple(files), key_path, identifiable, dropped)
+    return ExportSummary(to, out, tuple(files), key_path, identifiable, dropped, tuple(notes))
+
+
+def _writer_options(to: str, identifiable: bool, stata_version: int, notes: list) -> dict:
+    """What the SPSS, Stata and CSV writers need beyond the tables."""
+    if to in ("spss", "csv"):
+        return {"pseudonymous": not identifiable}
+    if to == "stata":
+        return {"pseudonymous": not identifiable, "version": stata_version, "notes": notes}
+    return {}
 
 
 def _write_key(key: pd.DataFrame, path: Path) -> None:

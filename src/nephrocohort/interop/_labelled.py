@@ -2,7 +2,13 @@
 
 Categories become 1..k in the order of the vocabulary (so ordinal scales sort
 correctly), booleans 0/1, dates real dates. The same description drives the
-variable labels, value labels and SPSS measurement levels.
+variable labels, value labels, SPSS measurement levels and the codes declared
+missing.
+
+Every column is typed here, from its declaration (``_variables``), never from
+its values: writers that guess a type from the first rows mistype a date
+column whose first hundred values are empty (deaths, withdrawn consent), so
+the frame handed on holds only ``float64`` numbers and ``str`` text.
 """
 
 from __future__ import annotations
@@ -10,53 +16,108 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._variables import Variable, variable_for
 
-__all__ = ["LabelledFrame", "labelled_frame", "DAYS_SUFFIX"]
+__all__ = ["LabelledFrame", "labelled_frame", "column_label", "DAYS_SUFFIX", "MISSING_CODES"]
 
 DAYS_SUFFIX = "_days"
 _BOOLEAN_LABELS = {0: "No", 1: "Yes"}
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+#: Codes the derivation and the report read as "not recorded" (yes/no/unknown
+#: becomes True/False/NA, cohort._derive_common.yes_no_to_bool; a serology of
+#: "unknown" is no result). The export declares them missing, so that SPSS
+#: FREQUENCIES and Stata ``tab`` give the report's denominators.
+MISSING_CODES = frozenset({"unknown"})
+
+#: How each column is stored: ``date`` (days since 1970-01-01), ``code`` (a
+#: whole number with value labels), ``integer``, ``number`` or ``text``.
+KINDS = ("date", "code", "integer", "number", "text")
+
+# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
+MESSAGES: dict[str, str] = {
+    "not_boolean": (
+        "Table {table}, column {column}, row {row}: value {value!r} is not a yes/no value; "
+        "expected true/false (or 1/0)."
+    ),
+    "unknown_code": (
+        "Table {table}, column {column}, row {row}: value {value!r} is not one of the "
+        "known codes ({codes}); it cannot be given a value label."
+    ),
+    "not_a_date": (
+        "Table {table}, column {column}, row {row}: value {value!r} is not a date; "
+        "expected YYYY-MM-DD."
+    ),
+    "not_a_number": ("Table {table}, column {column}, row {row}: value {value!r} is not a number."),
+    "patient_id.pseudonym": "Patient pseudonym (the key file links it to the patient)",
+    "patient_id.identifiable": "Patient identifier",
+}
 
 
 @dataclass(frozen=True)
 class LabelledFrame:
-    """A frame of plain numbers, dates and strings plus the labels that explain them."""
+    """A frame of plain numbers and strings plus the labels that explain them.
+
+    ``frame`` holds ``float64`` columns (dates as days since 1970-01-01) and
+    ``str`` columns (empty string = not recorded); ``kinds`` says which is
+    which. ``missing_codes`` lists, per coded column, the codes to declare
+    missing.
+    """
 
     frame: pd.DataFrame
     column_labels: dict[str, str]
     value_labels: dict[str, dict[int, str]]
     measures: dict[str, str]
-    #: Date columns with no value at all: written as numeric dates, not empty text.
-    empty_dates: tuple[str, ...] = ()
+    kinds: dict[str, str]
+    missing_codes: dict[str, tuple[int, ...]]
 
 
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "not_boolean": (
-        "Table {table}, column {column}: value {value!r} is not a yes/no value; "
-        "expected true/false (or 1/0)."
-    ),
-    "unknown_code": (
-        "Table {table}, column {column}: value {value!r} is not one of the "
-        "known codes ({codes}); it cannot be given a value label."
-    ),
-}
+def _row(series: pd.Series, bad: pd.Series) -> tuple[int, object]:
+    """The first offending row (1-based, as a spreadsheet shows it) and its value."""
+    position = int(np.flatnonzero(bad.to_numpy(dtype=bool))[0])
+    return position + 1, series.iloc[position]
 
 
-def _dates(series: pd.Series) -> pd.Series:
-    values = pd.to_datetime(series, errors="coerce")
-    if values.isna().all():
-        return pd.Series(float("nan"), index=series.index, dtype="float64")
-    return pd.Series(
-        [None if pd.isna(v) else dt.date(v.year, v.month, v.day) for v in values],
-        index=series.index,
-        dtype="object",
-    )
+def _blank(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip()
+    return (text.isna() | (text == "")).fillna(True).astype(bool)
+
+
+def _dates(table: str, column: str, series: pd.Series) -> pd.Series:
+    """Days since 1970-01-01 as float64 (NaN = no date); unreadable values are an error."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series
+    else:
+        values = pd.to_datetime(series.where(~_blank(series)), errors="coerce", format="ISO8601")
+        bad = values.isna() & ~_blank(series)
+        if bad.any():
+            row, value = _row(series, bad)
+            raise InteropError(
+                MESSAGES["not_a_date"].format(table=table, column=column, row=row, value=value)
+            )
+    days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    out = (days - _EPOCH).astype("float64")
+    out[np.isnat(days)] = np.nan
+    return pd.Series(out, index=series.index, dtype="float64")
+
+
+def _numbers(table: str, column: str, series: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    values = pd.to_numeric(series.where(~_blank(series)), errors="coerce")
+    bad = values.isna() & ~_blank(series)
+    if bad.any():
+        row, value = _row(series, bad)
+        raise InteropError(
+            MESSAGES["not_a_number"].format(table=table, column=column, row=row, value=value)
+        )
+    return pd.Series(values.astype("float64").to_numpy(), index=series.index, dtype="float64")
 
 
 def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
@@ -66,10 +127,12 @@ def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
     out = pd.Series(float("nan"), index=series.index, dtype="float64")
     out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = 1.0
     out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = 0.0
-    bad = text.notna() & ~text.isin(_TRUE | _FALSE)
+    bad = (text.notna() & (text != "") & ~text.isin(_TRUE | _FALSE)).fillna(False)
     if bad.any():
-        value = series[bad.fillna(False).to_numpy(dtype=bool)].iloc[0]
-        raise InteropError(MESSAGES["not_boolean"].format(table=table, column=column, value=value))
+        row, value = _row(series, bad)
+        raise InteropError(
+            MESSAGES["not_boolean"].format(table=table, column=column, row=row, value=value)
+        )
     return out
 
 
@@ -77,76 +140,99 @@ def _categories(table: str, variable: Variable, series: pd.Series) -> pd.Series:
     """Codes 1..k in vocabulary order; vectorised, since lab tables run to millions of rows."""
     text = series.astype("string").str.strip()
     # group 1/2 may arrive as numbers (1.0) from a typed dataset
-    text = text.str.replace(r"\.0$", "", regex=True)
+    text = text.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
     codes = pd.Categorical(text, categories=list(variable.codes)).codes.astype("float64")
     out = pd.Series(codes, index=series.index).where(codes >= 0) + 1
-    unknown = text.notna() & (codes < 0)
+    unknown = (text.notna() & (codes < 0)).fillna(False)
     if unknown.any():
-        value = series[unknown.fillna(False).to_numpy(dtype=bool)].iloc[0]
+        row, value = _row(series, unknown)
         raise InteropError(
             MESSAGES["unknown_code"].format(
-                table=table, column=variable.name, value=value, codes=", ".join(variable.codes)
+                table=table,
+                column=variable.name,
+                row=row,
+                value=value,
+                codes=", ".join(variable.codes),
             )
         )
     return out.astype("float64")
 
 
-def _describe(table: str, column: str) -> tuple[Variable | None, str]:
+def _texts(series: pd.Series) -> pd.Series:
+    return pd.Series(
+        ["" if pd.isna(v) else str(v) for v in series], index=series.index, dtype=object
+    )
+
+
+def _describe(table: str, column: str) -> Variable | None:
     variable = variable_for(table, column)
     if variable is not None:
-        return variable, variable.label
+        return variable
     if column.endswith(DAYS_SUFFIX):
         base = variable_for(table, column[: -len(DAYS_SUFFIX)])
         if base is not None and base.kind == "date":
-            return Variable(column, f"{base.label}, days since onset", "integer"), ""
-    return None, column
+            return Variable(column, f"{base.label}, days since onset", "integer")
+    return None
 
 
-def labelled_frame(table: str, frame: pd.DataFrame) -> LabelledFrame:
-    """Encode ``frame`` (a raw table, or ``"analysis"``) for SPSS or Stata."""
+def _undeclared(series: pd.Series) -> str:
+    """The kind of a column the data model does not declare (identifiable exports keep it)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    present = series.dropna()
+    if len(present) and all(isinstance(v, dt.date) for v in present):
+        return "date"
+    return "text"
+
+
+def column_label(table: str, column: str, *, pseudonymous: bool = True) -> str:
+    """The variable label of ``column``: its declared label, or its name if undeclared."""
+    if column == "patient_id":
+        return MESSAGES["patient_id.pseudonym" if pseudonymous else "patient_id.identifiable"]
+    variable = _describe(table, column)
+    return variable.label if variable is not None else column
+
+
+def labelled_frame(table: str, frame: pd.DataFrame, *, pseudonymous: bool = True) -> LabelledFrame:
+    """Encode ``frame`` (a raw table, or ``"analysis"``) for SPSS or Stata.
+
+    ``pseudonymous`` says whether ``patient_id`` holds pseudonyms (a
+    de-identified export) or the real identifiers; its label says which.
+    """
     columns: dict[str, pd.Series] = {}
-    column_labels: dict[str, str] = {}
     value_labels: dict[str, dict[int, str]] = {}
     measures: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    missing: dict[str, tuple[int, ...]] = {}
     for column in frame.columns:
         series = frame[column]
-        variable, label = _describe(table, column)
-        if variable is None:
-            if pd.api.types.is_datetime64_any_dtype(series):
-                columns[column], measures[column] = _dates(series), "scale"
-            elif pd.api.types.is_bool_dtype(series):
-                columns[column], measures[column] = _booleans(table, column, series), "nominal"
-                value_labels[column] = dict(_BOOLEAN_LABELS)
-            elif pd.api.types.is_numeric_dtype(series):
-                columns[column], measures[column] = series.astype("float64"), "scale"
-            else:
-                columns[column] = series.astype("string").fillna("").astype(str)
-                measures[column] = "nominal"
-            column_labels[column] = label
-            continue
-        column_labels[column] = variable.label
-        measures[column] = variable.measure
-        if variable.kind == "date":
-            columns[column] = _dates(series)
-        elif variable.kind == "boolean":
-            columns[column] = _booleans(table, column, series)
+        variable = _describe(table, column)
+        kind = variable.kind if variable is not None else _undeclared(series)
+        if kind == "date":
+            columns[column], kinds[column] = _dates(table, column, series), "date"
+        elif kind == "boolean":
+            columns[column], kinds[column] = _booleans(table, column, series), "code"
             value_labels[column] = dict(_BOOLEAN_LABELS)
-        elif variable.kind == "category":
-            columns[column] = _categories(table, variable, series)
+        elif kind == "category":
+            columns[column], kinds[column] = _categories(table, variable, series), "code"
             value_labels[column] = {i + 1: text for i, (_, text) in enumerate(variable.choices)}
-        elif variable.kind in ("integer", "number"):
-            columns[column] = pd.to_numeric(series, errors="raise").astype("float64")
+            declared = tuple(
+                i + 1 for i, code in enumerate(variable.codes) if code in MISSING_CODES
+            )
+            if declared:
+                missing[column] = declared
+        elif kind in ("integer", "number"):
+            columns[column], kinds[column] = _numbers(table, column, series), kind
         else:
-            columns[column] = series.astype("string").fillna("").astype(str)
+            columns[column], kinds[column] = _texts(series), "text"
+        if variable is not None:
+            measures[column] = variable.measure
+        else:
+            measures[column] = "scale" if kind in ("date", "number") else "nominal"
+    labels = {c: column_label(table, c, pseudonymous=pseudonymous) for c in frame.columns}
     out = pd.DataFrame(columns, index=frame.index).reset_index(drop=True)
-    empty_dates = tuple(
-        name
-        for name in out.columns
-        if measures.get(name) == "scale"
-        and out[name].dtype == "float64"
-        and (
-            pd.api.types.is_datetime64_any_dtype(frame[name])
-            or getattr(variable_for(table, name), "kind", None) == "date"
-        )
-    )
-    return LabelledFrame(out, column_labels, value_labels, measures, empty_dates)
+    return LabelledFrame(out, labels, value_labels, measures, kinds, missing)
