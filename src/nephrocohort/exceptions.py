@@ -1,9 +1,13 @@
 """The project's small vocabulary of errors and warnings.
 
-Every error a user can cause carries a sentence written for a clinician or
-data manager: what was wrong, where, what was expected and what to do. The
-command line prints that sentence and exits non-zero, never a traceback.
+Every error a user can cause carries a ``code`` and ``params``; its
+sentence (what was wrong, where, what was expected and what to do) is
+written from the code's template in :data:`nephrocohort.messages.CATALOGUE`
+when it is shown. The command line prints that sentence and exits
+non-zero, never a traceback.
 """
+
+from nephrocohort.messages import CATALOGUE, render
 
 __all__ = [
     "NephroCohortError",
@@ -17,7 +21,30 @@ __all__ = [
 
 
 class NephroCohortError(Exception):
-    """Base class for every error NephroCohort raises on purpose."""
+    """Base class for every error NephroCohort raises on purpose.
+
+    ``NephroCohortError("readers.not_found", path=path)`` names a template of
+    the catalogue. A sentence given instead of a code (older call sites, not
+    yet in the catalogue) is kept as the ``text`` param of code ``unspecified``.
+    """
+
+    def __init__(self, code: str = "unspecified", /, **params):
+        if code not in CATALOGUE:
+            code, params = "unspecified", {"text": code, **params}
+        self.code = code
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return render(self.code, self.params)[0]
+
+    @property
+    def hint(self) -> str:
+        return render(self.code, self.params)[1]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ClinicalInputError(NephroCohortError, ValueError):
@@ -38,10 +65,13 @@ class CohortValidationError(NephroCohortError, ValueError):
     def __init__(self, problems, source=None):
         self.problems = list(problems)
         self.source = source
-        where = f" in {source}" if source else ""
         count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{count} {noun} found{where}; nothing was loaded.")
+        super().__init__(
+            "validation_failed" if source else "validation_failed_here",
+            count=count,
+            noun="problem" if count == 1 else "problems",
+            source=source,
+        )
 
 
 class ReportError(NephroCohortError, ValueError):

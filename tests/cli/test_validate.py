@@ -131,7 +131,8 @@ class TestValidate:
             ("duplicate_patient", 5, "patient_id"),
             ("bad_date", 5, "birth_date"),
         ]
-        assert outcome["problems"][0]["params"] == {"rows": "4, 5", "where": "patients.csv"}
+        assert outcome["problems"][0]["params"] == {"rows": [4, 5]}
+        assert outcome["problems"][0]["source"] == "patients.csv"
 
     def test_json_output_of_a_valid_bundle(self, tmp_path):
         bundle = write_csvs(tmp_path / "b", patients=PATIENTS)

@@ -11,8 +11,9 @@ import pytest
 
 from nephrocohort.cohort import Cohort, load_bundle, validate_bundle, validate_cohort
 from nephrocohort.cohort import validation as validation_module
-from nephrocohort.cohort.problems import MESSAGES, Problem
+from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.messages import CATALOGUE
 
 AS_OF = dt.date(2025, 1, 1)
 
@@ -404,7 +405,7 @@ class TestAcrossRowsAndTables:
         problems = problems_of(tmp_path)
         duplicates = only(problems, "duplicate_patient")
         assert [p.row for p in duplicates] == [2, 6]
-        assert all(p.params["rows"] == "2, 6" for p in duplicates)
+        assert all(p.params["rows"] == (2, 6) for p in duplicates)
         assert "(rows 2, 6)" in duplicates[0].message
         assert [p.row for p in only(problems, "unknown_patient")] == [4]
 
@@ -522,15 +523,50 @@ class TestEveryProblemAtOnce:
 
 
 class TestProblems:
-    def test_problem_is_frozen_and_reads_as_a_sentence(self):
-        problem = Problem("missing_value", "patients", 2, "sex", None, "Row 2 is bad.", "Fix it.")
+    def test_problem_is_frozen_and_reads_as_a_sentence_only_when_shown(self):
+        problem = make_problem(
+            "missing_value",
+            source="patients.csv",
+            table="patients",
+            row=2,
+            column="sex",
+            description="sex at birth",
+        )
         with pytest.raises(AttributeError):
             problem.row = 3
-        assert str(problem) == "Row 2 is bad. Fix it."
+        assert isinstance(problem, Problem) and problem.severity == "error"
+        assert (problem.source, problem.table, problem.row, problem.column) == (
+            "patients.csv",
+            "patients",
+            2,
+            "sex",
+        )
+        assert str(problem) == (
+            "patients.csv row 2: 'sex' is empty, but it is required. sex: sex at birth."
+        )
+        assert problem.sentence(located=False) == (
+            "'sex' is empty, but it is required. sex: sex at birth."
+        )
 
-    def test_every_message_names_where(self):
-        for code, (message, _hint) in MESSAGES.items():
-            assert "{where}" in message or "{path}" in message or code == "missing_table", code
+    def test_an_unknown_code_is_refused(self):
+        with pytest.raises(KeyError):
+            make_problem("no_such_code", table="patients")
+
+    def test_every_bundle_message_names_where(self):
+        for code, template in CATALOGUE.items():
+            if "." in code or code in (
+                "unspecified",
+                "validation_failed",
+                "validation_failed_here",
+            ):
+                continue
+            text = template.text
+            assert (
+                template.at_row
+                or "{where}" in text
+                or "{path}" in text
+                or code in ("missing_table",)
+            ), code
 
 
 class TestValidateCohort:

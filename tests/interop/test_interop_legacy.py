@@ -118,7 +118,7 @@ class TestValidation:
         mapping = _mapping(Dosis={"variable": "steroid_mg_kg_day_before"})
         result = import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
         assert read_analysis_csv(result.output)["steroid_mg_kg_day_before"].tolist() == [0.5, 1.0]
-        assert any("decimal commas" in note for note in result.notes)
+        assert any("decimal commas" in str(note) for note in result.notes)
 
     def test_a_comma_that_may_be_a_thousands_separator_is_refused(self, tmp_path):
         sheet = _sheet(tmp_path, 'ID,TFG\nA1,"1,250"\n')
@@ -170,7 +170,7 @@ class TestValidation:
     def test_extra_columns_are_left_out_and_said(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,Nombre\nA1,Juan\n")
         result = import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
-        assert any("Nombre" in note for note in result.notes)
+        assert any("Nombre" in str(note) for note in result.notes)
         assert "Nombre" not in pd.read_csv(tmp_path / "out.csv").columns
 
     def test_unknown_variable_in_mapping_is_refused(self, tmp_path):
@@ -194,7 +194,7 @@ class TestFileKinds:
         )
         result = import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
         assert read_analysis_csv(result.output)["histology"].tolist() == ["MCD"]
-        assert any("Windows-1252" in note for note in result.notes)
+        assert any("Windows-1252" in str(note) for note in result.notes)
 
     def test_xlsx_with_real_date_cells(self, tmp_path):
         frame = pd.DataFrame({"ID": ["A1"], "Inicio": [pd.Timestamp("2011-12-25")]})

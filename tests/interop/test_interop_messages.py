@@ -1,63 +1,65 @@
-"""User-facing sentences live in one MESSAGES dict per module, keyed by a stable code (STYLE.md 2.6).
+"""User-facing sentences live in one catalogue keyed by stable codes (STYLE.md 2.6).
 
 Swept over the package like scikit-learn's common tests: a sentence written
-inline in a raise would escape review and translation.
+inline in a raise would escape review and translation, a message dict of a
+module's own would be a second catalogue, and a code without a template
+would fail only when a user meets it.
 """
 
-import importlib
 import re
 import string
 from pathlib import Path
 
 import pytest
 
-import nephrocohort.interop
+import nephrocohort
+from nephrocohort.messages import CATALOGUE, Message, render
 
-PACKAGE = Path(nephrocohort.interop.__file__).parent
-MODULES_WITH_SENTENCES = [
-    "_deidentify",
-    "_export",
-    "_fhir",
-    "_fhir_read",
-    "_labelled",
-    "_legacy",
-    "_mapping",
-    "_output",
-    "_readers",
-    "_redcap",
-    "_sources",
-    "_values",
-]
+PACKAGE = Path(nephrocohort.__file__).parent
+SOURCES = sorted(PACKAGE.rglob("*.py"))
 # The first argument of an error, a skipped item or a problem: a code is one word; a
-# sentence has spaces (unless it is an f-string that formats MESSAGES).
+# sentence has spaces.
 FIRST_ARGUMENT = re.compile(r"""(?:Error|\.skip|_problem)\(\s*(f?)(["'])(.*?)\2""", re.DOTALL)
+# Codes named in the source: the first argument of make_problem, Message and the errors.
+NAMED_CODE = re.compile(
+    r"""(?<![\w.])(?:make_problem|Message|InteropError|FileFormatError|MappingError|_error|_fail)"""
+    r"""\(\s*(["'])([a-z0-9_.]+)\1"""
+)
 
 
 def _inline_sentences(source: str) -> list[str]:
-    return [
-        text
-        for _, _, text in FIRST_ARGUMENT.findall(source)
-        if " " in text and "MESSAGES" not in text
-    ]
+    return [text for _, _, text in FIRST_ARGUMENT.findall(source) if " " in text]
 
 
-@pytest.mark.parametrize("name", MODULES_WITH_SENTENCES)
-def test_each_module_keeps_its_sentences_in_one_dict(name):
-    module = importlib.import_module(f"nephrocohort.interop.{name}")
-    messages = getattr(module, "MESSAGES", None) or getattr(module, "HINTS", None)
-    assert isinstance(messages, dict) and messages
-    for code, sentence in messages.items():
+def test_every_template_is_well_formed_and_keyed_by_a_code():
+    for code, template in CATALOGUE.items():
         assert re.fullmatch(r"[a-z0-9_.]+", code), code
-        for text in sentence if isinstance(sentence, tuple) else (sentence,):
+        assert template.text, code
+        for text in template[:2]:
             assert isinstance(text, str)
-            list(string.Formatter().parse(text))  # every template is well formed
+            list(string.Formatter().parse(text))
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("_*.py")), ids=lambda p: p.name)
-def test_no_sentence_is_written_inline_in_a_raise(path):
+@pytest.mark.parametrize("path", [p for p in SOURCES if "interop" in p.parts], ids=lambda p: p.name)
+def test_no_module_keeps_a_message_dict_of_its_own(path):
     source = path.read_text(encoding="utf-8")
-    found = _inline_sentences(source)
-    assert not found, f"{path.name}: move these sentences into MESSAGES: {found}"
+    assert not re.search(r"^_?(MESSAGES|HINTS|SKIPPED)\s*[:=]", source, re.MULTILINE), path
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if "interop" in p.parts], ids=lambda p: p.name)
+def test_no_sentence_is_written_inline_in_a_raise(path):
+    found = _inline_sentences(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.name}: move these sentences into the catalogue: {found}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_code_named_in_the_source_has_a_template(path):
+    source = path.read_text(encoding="utf-8")
+    for _, code in NAMED_CODE.findall(source):
+        if "." not in code and "_" not in code:
+            continue  # a one-word sentence of an older error, not a code
+        prefixed = [name for name in CATALOGUE if name.endswith(f".{code}")]
+        assert code in CATALOGUE or prefixed, f"{path.name}: no template for {code!r}"
 
 
 def test_the_sweep_finds_an_inline_sentence():
@@ -66,10 +68,33 @@ def test_the_sweep_finds_an_inline_sentence():
     assert not _inline_sentences('found.skip("no_value", loinc=loinc)')
 
 
-def test_the_mapping_sentences_are_the_ones_users_see(tmp_path):
-    from nephrocohort.interop import MappingError, parse_mapping
-    from nephrocohort.interop._mapping import MESSAGES
+def test_a_nested_message_is_written_in_place():
+    reason = Message("values.not_in_date_format", {"date_format": "%d/%m/%Y"})
+    text, _ = render(
+        "legacy.bad_value",
+        {
+            "source": "s.csv",
+            "row": 3,
+            "column": "Inicio",
+            "variable": "onset_date",
+            "value": "x",
+            "reason": reason,
+        },
+    )
+    assert text == (
+        "s.csv row 3, column 'Inicio' (onset_date): 'x' does not match the mapping's "
+        "date_format '%d/%m/%Y' nor YYYY-MM-DD."
+    )
 
-    with pytest.raises(MappingError) as caught:
-        parse_mapping({"columns": {"ID": {"variable": "patient_id"}}, "decimal": ";"})
-    assert str(caught.value) == "the mapping: " + MESSAGES["bad_decimal"].format(value=";")
+
+def test_an_unknown_code_is_refused():
+    with pytest.raises(KeyError):
+        Message("no.such.code")
+
+
+def test_an_error_carries_its_code_and_params():
+    from nephrocohort.interop._errors import InteropError
+
+    error = InteropError("redcap.bad_decimal_option", decimal=";")
+    assert (error.code, error.params) == ("redcap.bad_decimal_option", {"decimal": ";"})
+    assert str(error) == render("redcap.bad_decimal_option", {"decimal": ";"})[0]

@@ -79,26 +79,26 @@ class TestImport:
         other["patients.csv"] = GOOD["patients.csv"].replace("A-102,A,", "A-102,B,")
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(other)})
         [problem] = response.context["problems"]
-        assert problem.code == "center_not_allowed" and problem.row == 3
+        assert problem.code == "registry.center_not_allowed" and problem.row == 3
         assert Patient.objects.count() == 0
 
     def test_patient_already_in_the_registry_is_refused(self, client_a, patient_a):
         clash = {name: text.replace("A-102", "A-001") for name, text in GOOD.items()}
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(clash)})
-        assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+        assert [p.code for p in response.context["problems"]] == ["registry.patient_exists"]
 
     def test_patient_id_in_other_case_or_deleted_is_refused(self, client_a, patient_a):
         patient_a.soft_delete(expected_version=patient_a.version)
         clash = {name: text.replace("A-102", "a-001") for name, text in GOOD.items()}
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(clash)})
-        assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+        assert [p.code for p in response.context["problems"]] == ["registry.patient_exists"]
 
     def test_other_centers_patient_id_is_not_confirmed(self, client, make_user, patient_b):
         client.force_login(make_user("entry_a2", "data_entry", "A"))
         clash = {name: text.replace("A-102", "B-001") for name, text in GOOD.items()}
         response = client.post(reverse("registry:import"), {"bundle": _zip(clash)})
         [problem] = response.context["problems"]
-        assert problem.code == "patient_id_unusable"
+        assert problem.code == "registry.patient_id_unusable"
         assert "already" not in problem.message and "B" not in problem.hint
 
     def test_xlsx_workbook_is_accepted(self, client_a):
@@ -121,7 +121,7 @@ class TestImport:
     def test_not_a_zip_is_reported(self, client_a):
         upload = SimpleUploadedFile("cohort.zip", b"not a zip")
         response = client_a.post(reverse("registry:import"), {"bundle": upload})
-        assert [p.code for p in response.context["problems"]] == ["bad_zip"]
+        assert [p.code for p in response.context["problems"]] == ["registry.bad_zip"]
 
     def test_confirming_someone_elses_upload_is_404(self, client_a, client, make_user):
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
@@ -205,7 +205,7 @@ def test_patient_added_between_preview_and_confirm_imports_nothing(client_a, cen
     Patient.objects.create(patient_id="A-102", center=centers["A"], sex="M")
     response = client_a.post(reverse("registry:import_confirm", args=[response.context["token"]]))
     assert response.status_code == 422
-    assert [p.code for p in response.context["problems"]] == ["patient_exists"]
+    assert [p.code for p in response.context["problems"]] == ["registry.patient_exists"]
     assert not Patient.objects.filter(patient_id="A-101").exists()
 
 
@@ -218,7 +218,7 @@ class TestBadUploads:
         upload = SimpleUploadedFile("cohort.zip", buffer.getvalue())
         response = client_a.post(reverse("registry:import"), {"bundle": upload})
         [problem] = response.context["problems"]
-        assert problem.code == "no_csv" and "patients.csv" in problem.hint
+        assert problem.code == "registry.no_csv" and "patients.csv" in problem.hint
 
     def test_other_file_types_are_refused_by_the_form(self, client_a):
         upload = SimpleUploadedFile("cohort.csv", b"patient_id\nP1\n")

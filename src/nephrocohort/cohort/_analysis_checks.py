@@ -11,14 +11,14 @@ the caller raises one :class:`~nephrocohort.exceptions.CohortValidationError`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
 import pandas as pd
 
 from nephrocohort.cohort.analysis import Variable, analysis_variable
-from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.cohort.problems import Problem, RowList, make_problem
+from nephrocohort.messages import Message
 
 __all__ = ["BOOLEAN_WORDS", "DATE_ORDER_RULES", "analysis_cell_problems", "date_order_problems"]
 
@@ -34,10 +34,6 @@ DATE_ORDER_RULES: tuple[tuple[str, str], ...] = (
 )
 _COURSES = {("mmf_start_date", "mmf_stop_date")}
 
-# code -> hint for the order rules that are not a drug course (the bundle's hint speaks of courses).
-HINTS = {
-    "date_order": "Check both dates: {later} cannot come before {earlier}.",
-}
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -122,7 +118,7 @@ def analysis_cell_problems(
             code, params = verdict
             problems.append(
                 make_problem(
-                    code, table=table, row=row, column=column, value=text, where=where, **params
+                    code, table=table, row=row, column=column, value=text, source=where, **params
                 )
             )
     problems.extend(_id_problems(frame, where=where, table=table))
@@ -137,14 +133,14 @@ def _id_problems(frame: pd.DataFrame, *, where: str, table: str) -> list[Problem
             table=table,
             row=row,
             column="patient_id",
-            where=where,
+            source=where,
             description="the pseudonymous patient identifier, one row per patient",
         )
         for row in ids.index[ids.isna()]
     ]
     repeated = ids[ids.notna() & ids.duplicated(keep=False)]
     for value, rows in repeated.groupby(repeated).groups.items():
-        listed = ", ".join(str(row) for row in rows)
+        listed = RowList(int(row) for row in rows)
         for row in list(rows)[1:]:
             problems.append(
                 make_problem(
@@ -153,7 +149,7 @@ def _id_problems(frame: pd.DataFrame, *, where: str, table: str) -> list[Problem
                     row=row,
                     column="patient_id",
                     value=value,
-                    where=where,
+                    source=where,
                     rows=listed,
                 )
             )
@@ -182,18 +178,22 @@ def date_order_problems(
         second = pd.to_datetime(dates[later], errors="coerce")
         wrong = first.notna() & second.notna() & (second < first)
         for row in first.index[wrong.to_numpy(dtype=bool)]:
-            problem = make_problem(
-                "end_before_start",
-                table=table,
-                row=row,
-                column=columns.get(later, later),
-                value=second[row].date().isoformat(),
-                where=where,
-                start_column=columns.get(earlier, earlier),
-                start=first[row].date().isoformat(),
+            hint = (
+                Message("hint.course_dates")
+                if (earlier, later) in _COURSES
+                else Message("analysis.date_order", {"later": later, "earlier": earlier})
             )
-            if (earlier, later) not in _COURSES:
-                hint = HINTS["date_order"].format(later=later, earlier=earlier)
-                problem = dataclasses.replace(problem, hint=hint)
-            problems.append(problem)
+            problems.append(
+                make_problem(
+                    "end_before_start",
+                    table=table,
+                    row=row,
+                    column=columns.get(later, later),
+                    value=second[row].date().isoformat(),
+                    source=where,
+                    start_column=columns.get(earlier, earlier),
+                    start=first[row].date().isoformat(),
+                    hint=hint,
+                )
+            )
     return problems

@@ -6,7 +6,6 @@ The document and the code cannot drift apart: a test compares the file with
 """
 
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLES, Column
-from nephrocohort.cohort.problems import MESSAGES
 from nephrocohort.cohort.reading import MISSING_TOKENS
 from nephrocohort.cohort.vocabulary import (
     COLUMN_RANGES,
@@ -14,6 +13,7 @@ from nephrocohort.cohort.vocabulary import (
     DIPSTICK_NOTATIONS,
     LAB_TESTS,
 )
+from nephrocohort.messages import CATALOGUE
 
 __all__ = [
     "data_dictionary_markdown",
@@ -228,10 +228,17 @@ def data_dictionary_markdown() -> str:
         "| code | message (template) |",
         "|---|---|",
     ]
-    for code, (message, _hint) in MESSAGES.items():
-        out.append(f"| `{code}` | {_escape(message)} |")
+    for code, template in CATALOGUE.items():
+        if "." in code or code in _NOT_PROBLEMS:
+            continue  # an importer's or a layer's code, not one of the bundle's problems
+        where = "{where} row {row}: " if template.at_row else ""
+        out.append(f"| `{code}` | {where}{_escape(template.text)} |")
     out.append("")
     return "\n".join(out)
+
+
+# Codes without a dot that are not bundle problems (an error's sentence, a summary).
+_NOT_PROBLEMS = frozenset({"unspecified", "validation_failed", "validation_failed_here"})
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def _read_folder(folder: Path) -> RawBundle:
         name = file.stem.strip().lower()
         if name not in TABLES:
             bundle.problems.append(
-                make_problem("unknown_table", where=file.name, tables=", ".join(TABLE_NAMES))
+                make_problem("unknown_table", source=file.name, tables=", ".join(TABLE_NAMES))
             )
             continue
         by_table.setdefault(name, []).append(file)
@@ -134,7 +134,7 @@ def _read_folder(folder: Path) -> RawBundle:
             make_problem(
                 "table_twice",
                 table=twice[0] if len(twice) == 1 else None,
-                where=str(folder),
+                source=str(folder),
                 tables=", ".join(twice),
                 noun="table is" if len(twice) == 1 else "tables are",
             )
@@ -167,7 +167,7 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
         head = handle.read(1 << 16)
     if not head.strip() and not file.read_bytes().strip():
         example = _example_header(table)
-        return None, [make_problem("empty_file", table=table, where=where, example=example)]
+        return None, [make_problem("empty_file", table=table, source=where, example=example)]
     first_line = head.split(b"\n", 1)[0]
     try:
         header_text = first_line.decode("utf-8-sig")
@@ -179,7 +179,7 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     except csv.Error as error:
         detail = f"the header row cannot be read ({error})"
         return None, [
-            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="CSV")
+            make_problem("unreadable_file", table=table, source=where, detail=detail, kind="CSV")
         ]
     # Excel often saves empty columns after the last one ("a,b,,"): harmless while they stay empty.
     named = len(header)
@@ -207,7 +207,7 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
         if filled:
             positions = [int(name[len(_BLANK_PREFIX) :]) for name in filled]
             return None, problems + [
-                make_problem("blank_column_name", table=table, where=where, position=position)
+                make_problem("blank_column_name", table=table, source=where, position=position)
                 for position in positions
             ]
         raw.frame = raw.frame.drop(columns=blanks)
@@ -220,11 +220,11 @@ def _encoding_problem(data: bytes, table: str, where: str) -> Problem:
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
         byte = f"{data[error.start]:02X}"
-        return make_problem("not_utf8", table=table, row=row, where=where, byte=byte)
+        return make_problem("not_utf8", table=table, row=row, source=where, byte=byte)
     return make_problem(
         "unreadable_file",
         table=table,
-        where=where,
+        source=where,
         detail="the text could not be decoded",
         kind="CSV",
     )
@@ -238,15 +238,17 @@ def _header_problems(
         for delimiter in (";", "\t", "|"):
             if delimiter in header[0]:
                 shown = "tab" if delimiter == "\t" else delimiter
-                return [make_problem("wrong_delimiter", table=table, where=where, delimiter=shown)]
+                return [make_problem("wrong_delimiter", table=table, source=where, delimiter=shown)]
     seen = set()
     for position, name in enumerate(header, start=1):
         if not name:
             problems.append(
-                make_problem("blank_column_name", table=table, where=where, position=position)
+                make_problem("blank_column_name", table=table, source=where, position=position)
             )
         elif name in seen:
-            problems.append(make_problem("duplicate_column", table=table, column=name, where=where))
+            problems.append(
+                make_problem("duplicate_column", table=table, column=name, source=where)
+            )
         seen.add(name)
     return problems
 
@@ -294,7 +296,7 @@ def _read_csv_exactly(
     except csv.Error as error:
         detail = str(error)
         return None, [
-            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="CSV")
+            make_problem("unreadable_file", table=table, source=where, detail=detail, kind="CSV")
         ]
     for number, record in enumerate(records[1:], start=2):
         if not record:
@@ -308,7 +310,7 @@ def _read_csv_exactly(
                         "ragged_row",
                         table=table,
                         row=number,
-                        where=where,
+                        source=where,
                         actual=len(record),
                         expected=width,
                     )
@@ -401,7 +403,9 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
     except (pa.ArrowException, OSError) as error:
         detail = _short_reason(error)
         return None, [
-            make_problem("unreadable_file", table=table, where=where, detail=detail, kind="Parquet")
+            make_problem(
+                "unreadable_file", table=table, source=where, detail=detail, kind="Parquet"
+            )
         ]
     header = [name.strip() for name in arrow_table.column_names]
     problems = _header_problems(header, table, where, delimiters=False)
@@ -416,7 +420,7 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
             detail = f"column '{name}' holds {column.type} values, not text, numbers or dates"
             return None, [
                 make_problem(
-                    "unreadable_file", table=table, where=where, detail=detail, kind="Parquet"
+                    "unreadable_file", table=table, source=where, detail=detail, kind="Parquet"
                 )
             ]
         columns[name] = text
@@ -506,7 +510,7 @@ def _read_workbook(path: Path) -> RawBundle:
     except Exception as error:  # openpyxl raises several unrelated types for a damaged file
         detail = _short_reason(error)
         bundle.problems.append(
-            make_problem("unreadable_file", where=path.name, detail=detail, kind="Excel .xlsx")
+            make_problem("unreadable_file", source=path.name, detail=detail, kind="Excel .xlsx")
         )
         return bundle
     try:
@@ -517,7 +521,7 @@ def _read_workbook(path: Path) -> RawBundle:
             where = f"Sheet '{sheet.title}' of {path.name}"
             if name not in TABLES:
                 bundle.problems.append(
-                    make_problem("unknown_table", where=where, tables=", ".join(TABLE_NAMES))
+                    make_problem("unknown_table", source=where, tables=", ".join(TABLE_NAMES))
                 )
                 continue
             table, problems = _read_sheet(sheet, name, where)
@@ -545,7 +549,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
             break
     if header is None:
         return None, [
-            make_problem("empty_file", table=table, where=where, example=_example_header(table))
+            make_problem("empty_file", table=table, source=where, example=_example_header(table))
         ]
     while header and not header[-1]:
         header.pop()
@@ -563,7 +567,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
                     "ragged_row",
                     table=table,
                     row=number,
-                    where=where,
+                    source=where,
                     actual=len([t for t in texts if t]),
                     expected=width,
                 )

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from nephrocohort.cohort.model import Cohort
-from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.problems import CATALOGUE, Problem
 
 __all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
 
@@ -22,8 +22,8 @@ def _by_kind(problems: list[Problem]) -> list[str]:
 def format_problems(problems: list[Problem], *, source: str) -> str:
     """A numbered report: one entry per distinct mistake, the hint indented under it.
 
-    Problems whose sentence differs only in the row (same table, code, column,
-    value and hint) are one entry that lists the rows compactly, as REDCap's
+    Problems that differ only in the row (same place, code, column, value and
+    params) are one entry that lists the rows compactly, as REDCap's
     data-quality rules and SPSS's case listings do: one duplicated patient ID
     should not bury the report under a hundred identical lines. Programs get
     every problem separately from ``outcome_as_json`` (``validate --json``).
@@ -48,38 +48,30 @@ def format_problems(problems: list[Problem], *, source: str) -> str:
     return "\n".join(lines)
 
 
-def _row_prefix(problem: Problem) -> str | None:
-    """The "<file> row <n>: " start of a row's sentence (None when it has no such start)."""
-    where = problem.params.get("where")
-    if problem.row is None or not where:
+def _row_group(problem: Problem) -> tuple | None:
+    """What a row-level problem says apart from its row (None: shown on its own)."""
+    if problem.row is None or not CATALOGUE[problem.code].at_row:
         return None
-    prefix = f"{where} row {problem.row}: "
-    return prefix if problem.message.startswith(prefix) else None
+    params = tuple(sorted((key, str(value)) for key, value in problem.params.items()))
+    return (problem.source, problem.table, problem.code, problem.column, problem.value, params)
 
 
 def _grouped(problems: list[Problem]) -> list[tuple[str, str]]:
     """(message, hint) per entry, in the order of each group's first problem."""
     groups: dict[tuple, list[Problem]] = {}
     for index, problem in enumerate(problems):
-        prefix = _row_prefix(problem)
-        if prefix is None:
-            key: tuple = ("single", index)
-        else:
-            rest = problem.message[len(prefix) :]
-            key = (problem.table, problem.code, problem.column, problem.value, rest, problem.hint)
-        groups.setdefault(key, []).append(problem)
+        key = _row_group(problem)
+        groups.setdefault(("single", index) if key is None else key, []).append(problem)
     entries = []
     for members in groups.values():
         first = members[0]
         if len(members) == 1:
             entries.append((first.message, first.hint))
             continue
-        rest = first.message[len(_row_prefix(first)) :]
         rows = sorted({member.row for member in members})
-        where = first.params["where"]
-        entries.append(
-            (f"{where} rows {row_ranges(rows)} ({len(rows):,} rows): {rest}", first.hint)
-        )
+        where = first.location(rows=row_ranges(rows))
+        text = first.sentence(located=False)
+        entries.append((f"{where} ({len(rows):,} rows): {text}", first.hint))
     return entries
 
 

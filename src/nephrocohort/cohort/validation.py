@@ -45,7 +45,7 @@ from nephrocohort.cohort._fast import (
 )
 from nephrocohort.cohort.contract import SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import TEXT, Cohort, typed_table
-from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.cohort.problems import Problem, RowList, make_problem
 from nephrocohort.cohort.reading import RawTable, read_raw_bundle
 from nephrocohort.cohort.schemas import table_schema
 from nephrocohort.cohort.vocabulary import (
@@ -56,6 +56,7 @@ from nephrocohort.cohort.vocabulary import (
     LAB_TESTS,
 )
 from nephrocohort.exceptions import UnitError
+from nephrocohort.messages import Message
 
 __all__ = ["validate_bundle", "validate_cohort", "parse_bundle", "resolve_as_of"]
 
@@ -182,7 +183,7 @@ class _Table:
                 row=self.row(position),
                 column=column,
                 value=_show(value),
-                where=self.where,
+                source=self.where,
                 **params,
             )
         )
@@ -211,7 +212,7 @@ class _Table:
                 "more_problems",
                 table=self.name,
                 column=column,
-                where=self.where,
+                source=self.where,
                 count=count,
                 kind=code,
                 limit=PROBLEMS_PER_KIND,
@@ -272,7 +273,7 @@ def _parse(raw: RawTable) -> _Table:
                         "missing_column",
                         table=raw.name,
                         column=column.name,
-                        where=raw.where,
+                        source=raw.where,
                         hint=hint,
                     )
                 )
@@ -768,16 +769,7 @@ def _duplicate_rows(table: _Table) -> dict:
     rows: dict = {}
     for position in np.flatnonzero(duplicated):
         rows.setdefault(ids.iloc[position], []).append(table.row(int(position)))
-    return {value: _rows_text(found) for value, found in rows.items()}
-
-
-def _rows_text(rows: list) -> str:
-    known = sorted(row for row in rows if row is not None)
-    text = ", ".join(str(row) for row in known)
-    unknown = len(rows) - len(known)
-    if unknown:
-        text = f"{text} and {unknown} without source_row" if text else "without source_row"
-    return text
+    return {value: RowList(found) for value, found in rows.items()}
 
 
 def _cross_table_problems(table: _Table, patients: _Table) -> list[Problem]:
@@ -827,5 +819,6 @@ def _end_before_start(table: _Table) -> list[Problem]:
                 frame[end].iloc[position],
                 start_column=start,
                 start=_show(frame[start].iloc[position]),
+                hint=Message("hint.course_dates"),
             )
     return table.problems[before:]

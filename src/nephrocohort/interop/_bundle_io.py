@@ -8,12 +8,13 @@ only a bundle that loads is moved to its final place.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from nephrocohort.cohort.contract import SOURCE_ROW, TABLES
+from nephrocohort.cohort.problems import Origin, Problem, RowList
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
 
@@ -80,63 +81,41 @@ def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[s
     return files
 
 
-_FILE_ROW = re.compile(r"^.* row (?P<row>\d+)$")
-
-
-def _origin_row(origin: str) -> int | None:
-    """The row number in the user's file when ``origin`` is "<file> row N", else None."""
-    match = _FILE_ROW.match(origin)
-    return int(match.group("row")) if match else None
-
-
-def _traced(problem, origins: dict[str, list[str]] | None):
-    """The problem, with the converted table's rows replaced by where the values came from.
+def _traced(problem: Problem, origins: dict[str, list] | None) -> Problem:
+    """The problem, placed where its row came from in the user's file (not the converted table).
 
     Both the row the problem is on and the rows it cites (the ``rows`` of a
     duplicate patient) are mapped back, so "appears more than once (rows 2,
     20)" names rows of the user's file, not of the converted table.
     """
-    from nephrocohort.cohort.problems import Problem
-
-    table = (problem.table or "").removesuffix(".csv")
-    rows = (origins or {}).get(table)
+    rows = (origins or {}).get(problem.table or "")
     if not rows or problem.row is None or not 2 <= problem.row < len(rows) + 2:
         return problem
-    origin = rows[problem.row - 2]
-    if isinstance(origin, dict):
-        # A row built from several records (a FHIR visit): the one carrying the column.
-        origin = origin.get(problem.column) or origin[None]
-    converted = f"{table}.csv row {problem.row}"
-    message = (
-        problem.message.replace(converted, f"{origin} ({table})", 1)
-        if converted in problem.message
-        else f"{origin} ({table}): {problem.message}"
-    )
+    origin = _as_origin(rows[problem.row - 2], problem.column)
     params = dict(problem.params)
     cited = params.get("rows")
-    if isinstance(cited, str) and cited:
-        positions = [int(part) for part in cited.split(", ") if part.strip().isdigit()]
-        if positions and all(2 <= row < len(rows) + 2 for row in positions):
-            places = [rows[row - 2] for row in positions]
-            numbers = [_origin_row(place) for place in places]
-            mapped = (
-                ", ".join(str(number) for number in numbers)
-                if None not in numbers
-                else "; ".join(places)
-            )
-            message = message.replace(f"(rows {cited})", f"(rows {mapped})")
-            params["rows"] = mapped
-    file_row = _origin_row(origin)
-    return Problem(
-        code=problem.code,
-        table=problem.table,
-        row=problem.row if file_row is None else file_row,
-        column=problem.column,
-        value=problem.value,
-        message=message,
-        hint=problem.hint,
-        params=params,
-    )
+    if (
+        isinstance(cited, RowList)
+        and cited
+        and all(row is not None and 2 <= row < len(rows) + 2 for row in cited)
+    ):
+        places = [_as_origin(rows[row - 2], problem.column) for row in cited]
+        if all(place.row is not None for place in places):
+            params["rows"] = RowList(place.row for place in places)
+        else:
+            params["rows"] = "; ".join(_shown(place) for place in places)
+    return dataclasses.replace(problem, source=origin.source, row=origin.row, params=params)
+
+
+def _as_origin(origin, column: str | None) -> Origin:
+    if isinstance(origin, dict):
+        # A row built from several records (a FHIR visit): the one carrying the column.
+        origin = origin.get(column) or origin[None]
+    return Origin(origin) if isinstance(origin, str) else origin  # a str: a resource's name
+
+
+def _shown(origin: Origin) -> str:
+    return origin.source if origin.row is None else f"{origin.source} row {origin.row}"
 
 
 def write_validated_bundle(
@@ -144,16 +123,17 @@ def write_validated_bundle(
     out: Path | str,
     *,
     source: str,
-    origins: dict[str, list[str]] | None = None,
+    origins: dict[str, list] | None = None,
 ):
     """Write ``tables`` as a bundle at ``out`` only if it loads; return the loaded cohort.
 
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
     problem, nothing written) if the bundle does not validate. ``origins``
     gives, per table, where each row came from in the user's file (for
-    example "records.csv row 7", or per column for a row merged from several
-    records, with the key None for the row as a whole), so a problem names that place instead of a
-    row of the converted table the user never saw.
+    example ``Origin("records.csv", 7)``, a FHIR resource's name, or per column
+    for a row merged from several records, with the key None for the row as a
+    whole), so a problem names that place instead of a row of the converted
+    table the user never saw.
     """
     from nephrocohort.cohort import load_bundle
 

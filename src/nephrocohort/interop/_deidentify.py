@@ -25,17 +25,6 @@ __all__ = ["DeidentifiedData", "deidentify", "DATE_MODES"]
 
 DATE_MODES = ("shift", "days_since_onset")
 
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "no_patient_id": "Table {table} has no patient_id column; it cannot be de-identified.",
-    "no_onset_date": (
-        "Dates cannot be replaced by days since onset: no onset_date column was found "
-        "in the patients table or the analysis dataset. Use date shifting instead."
-    ),
-    "unknown_date_mode": "Date mode {mode!r} is unknown; use one of {modes}.",
-    "bad_max_shift": "max_shift_days must be at least 1 day; got {days}.",
-}
-
 
 @dataclass(frozen=True)
 class DeidentifiedData:
@@ -57,7 +46,7 @@ def _patient_ids(tables: dict[str, pd.DataFrame]) -> list[str]:
     ids: set[str] = set()
     for name, frame in tables.items():
         if "patient_id" not in frame.columns:
-            raise InteropError(MESSAGES["no_patient_id"].format(table=name))
+            raise InteropError("deidentify.no_patient_id", table=name)
         ids.update(str(v) for v in frame["patient_id"].dropna().unique())
     return sorted(ids)
 
@@ -72,7 +61,7 @@ def _onset_dates(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Timestamp]:
                 for pid, value in zip(frame["patient_id"], onset, strict=True)
                 if not pd.isna(value)
             }
-    raise InteropError(MESSAGES["no_onset_date"])
+    raise InteropError("deidentify.no_onset_date")
 
 
 def _is_date_column(table: str, column: str, series: pd.Series) -> bool:
@@ -145,10 +134,10 @@ def deidentify(
     """
     if date_mode not in DATE_MODES:
         raise InteropError(
-            MESSAGES["unknown_date_mode"].format(mode=date_mode, modes=", ".join(DATE_MODES))
+            "deidentify.unknown_date_mode", mode=date_mode, modes=", ".join(DATE_MODES)
         )
     if max_shift_days < 1:
-        raise InteropError(MESSAGES["bad_max_shift"].format(days=max_shift_days))
+        raise InteropError("deidentify.bad_max_shift", days=max_shift_days)
     export_date = dt.date.today() if export_date is None else pd.Timestamp(export_date).date()
     rng = np.random.default_rng(seed)
     ids = _patient_ids(tables)

@@ -84,19 +84,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def _make_problem(code: str, *, column: str | None, value, **params):
-    from nephrocohort.cohort.problems import Problem
+    from nephrocohort.cohort.problems import make_problem
 
     message, hint = MESSAGES[code]
     values = {"column": column, "value": value, **params}
-    return Problem(
-        code=code,
+    return make_problem(
+        code,
+        source=params.get("where"),
         table="patients",
-        row=None,
         column=column,
-        value=None if value is None else str(value),
-        message=message.format(**values),
-        hint=hint.format(**values),
-        params=params,
+        value=value,
+        written=(message.format(**values), hint.format(**values)),
+        **params,
     )
 
 
@@ -523,13 +522,7 @@ def import_fhir(
     if tables["patients"].empty and not found.problems:
         raise FileFormatError(MESSAGES["no_patients"][0].format(name=name))
     # Cells already reported (a partial date) are not reported again by the bundle validator.
-    flagged = {
-        (table, position + 2, column)
-        for table, rows in origins.items()
-        for position, origin in enumerate(rows)
-        for flagged_table, flagged_origin, column in found.flagged
-        if flagged_table == table and flagged_origin == origin
-    }
+    flagged = {(table, _placed(origin, name), column) for table, origin, column in found.flagged}
     early = found.problems
     if early and tables["patients"].empty:
         raise CohortValidationError(early, source=name)
@@ -543,8 +536,7 @@ def import_fhir(
             later = [
                 problem
                 for problem in error.problems
-                if ((problem.table or "").removesuffix(".csv"), problem.row, problem.column)
-                not in flagged
+                if (problem.table, problem.source, problem.column) not in flagged
             ]
             raise CohortValidationError(early + later, source=name) from None
     if early:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.cohort._analysis_checks import date_order_problems
-from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._errors import FileFormatError, MappingError
 from nephrocohort.interop._legacy_derived import complete_from_sheet
@@ -31,7 +31,6 @@ from nephrocohort.interop._mapping import (
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._readers import ProgressCallback, read_table_file
 from nephrocohort.interop._results import ImportResult
-from nephrocohort.interop._values import MESSAGES as VALUE_MESSAGES
 from nephrocohort.interop._values import (
     detect_date_format,
     is_missing,
@@ -142,8 +141,14 @@ def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str
 
 
 def _problem(code, source, row, column, value, message, hint="") -> Problem:
-    return Problem(
-        code=code, table=source, row=row, column=column, value=value, message=message, hint=hint
+    return make_problem(
+        code,
+        source=source,
+        table=source,
+        row=row,
+        column=column,
+        value=value,
+        written=(message, hint),
     )
 
 
@@ -213,7 +218,7 @@ def _date_column_problem(
         if not is_missing(text)
         and " ".join(text.split()).casefold() not in missing_words
         and read_date(text, date_format=None)[0] is None
-        and read_date(text, date_format=None)[1] != VALUE_MESSAGES["not_a_real_date"]
+        and read_date(text, date_format=None)[1].code != "values.not_a_real_date"
     ]
     if not unstated:
         return None

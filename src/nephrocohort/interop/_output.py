@@ -18,19 +18,11 @@ from nephrocohort.interop._errors import InteropError
 
 __all__ = ["staged_directory", "staged_file", "refuse_existing"]
 
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "exists": (
-        "{what} {path} already exists; nothing was written. "
-        "Choose another output path or move the existing one away first."
-    ),
-}
-
 
 def refuse_existing(path: Path, *, what: str) -> None:
     """Raise if ``path`` exists, so nothing stored is ever overwritten."""
     if path.exists():
-        raise InteropError(MESSAGES["exists"].format(what=what, path=path))
+        raise InteropError("output.exists", what=what, path=path)
 
 
 @contextlib.contextmanager

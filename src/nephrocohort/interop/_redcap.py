@@ -15,10 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.cohort import vocabulary as vocab
+from nephrocohort.cohort.problems import Origin, make_problem
 from nephrocohort.interop._errors import FileFormatError
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._variables import variable_for
+from nephrocohort.messages import Message
 
 __all__ = [
     "REDCAP_DICTIONARY_HEADERS",
@@ -29,7 +31,6 @@ __all__ = [
     "import_redcap",
     "tables_from_redcap_records",
     "write_redcap_dictionary",
-    "MESSAGES",
 ]
 
 #: The column headers of a REDCap data dictionary, exactly as REDCap writes them.
@@ -63,83 +64,8 @@ REPEAT_INSTANCE = "redcap_repeat_instance"
 DOSE_UNIT_CODES = {unit: unit.replace("/", "_") for unit in vocab.DOSE_UNITS}
 
 
-# code -> (sentence, hint): every user-facing sentence of this module (STYLE.md 2.6).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "date_format_needed": (
-        "{where} row {row} ({table}): field {field} has {count} date(s) not written YYYY-MM-DD "
-        "(the first is {first!r}, on this row) and no --date-format was given.",
-        "{hint}",
-    ),
-    "date_format_detected": (
-        "",
-        'The values look {why}. If that is right, confirm it with --date-format "{detected}".',
-    ),
-    "date_format_unknown": (
-        "",
-        'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',
-    ),
-    "bad_date": (
-        "{where} row {row} ({table}): field {field} is {value!r}, which matches neither "
-        "--date-format {date_format!r} nor YYYY-MM-DD.",
-        "Check the day and month, or the stated --date-format.",
-    ),
-    "bad_number": (
-        "{where} row {row} ({table}): field {field} is {value!r}, which {reason}.",
-        'State the file\'s decimal separator with --decimal "," or --decimal ".".',
-    ),
-    "bad_format_option": (
-        "--date-format {date_format!r} is not a date format. Write it with %d (day), %m (month) "
-        'and %Y (4-digit year), e.g. "%d/%m/%Y" for 30/11/2009.',
-        "",
-    ),
-    "bad_decimal_option": ('--decimal must be "." or ","; got {decimal!r}.', ""),
-    "longitudinal": (
-        "{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
-        "export it from a classic project with repeating instruments instead.",
-        "",
-    ),
-    "not_records": (
-        "{source} does not look like a REDCap records export of this project: the first "
-        "column is {first!r}, expected {expected!r}. Export 'CSV / Microsoft Excel (raw data)'.",
-        "",
-    ),
-    "unknown_columns": (
-        "{source} has column(s) this project's data dictionary does not define: "
-        "{columns}. Was it exported from a project built with "
-        "`nephrocohort redcap dictionary`?",
-        "",
-    ),
-    "unknown_instrument": (
-        "{source}, row {row}, column {column}: {value!r} is not an instrument "
-        "of this project; expected one of {forms} or empty.",
-        "",
-    ),
-    "no_patients": (
-        "{source} has no patient rows (rows with an empty {column}); nothing was imported.",
-        "",
-    ),
-}
-
-
 def _file_error(code: str, **params) -> FileFormatError:
-    return FileFormatError(MESSAGES[code][0].format(**params))
-
-
-def _redcap_problem(code: str, *, table: str, row: int | None, column: str, value, **params):
-    from nephrocohort.cohort.problems import Problem
-
-    message, hint = MESSAGES[code]
-    values = {"table": table, "row": row, "column": column, "value": value, **params}
-    return Problem(
-        code=code,
-        table=table,
-        row=row,
-        column=column,
-        value=None if value is None else str(value),
-        message=message.format(**values),
-        hint=hint.format(**values),
-        params=params,
-    )
+    return FileFormatError(f"redcap.{code}", **params)
 
 
 @dataclass(frozen=True)
@@ -440,12 +366,12 @@ def _split_records(records: pd.DataFrame, *, source: str):
             forms=", ".join(REPEATING_FORMS),
         )
     tables: dict[str, pd.DataFrame] = {}
-    origins: dict[str, list[str]] = {}
+    origins: dict[str, list[Origin]] = {}
     for form in FORMS:
         rows = records[instruments == ("" if form == "patients" else form)]
         if rows.empty:
             continue
-        origins[form] = [f"{source} row {int(i) + 2}" for i in rows.index]
+        origins[form] = [Origin(source, int(i) + 2) for i in rows.index]
         data = {}
         for field in (f for f in REDCAP_FIELDS if f.form == form or f.field == RECORD_ID):
             if field.field not in rows.columns:
@@ -490,14 +416,14 @@ def check_formats(date_format: str | None, decimal: str | None) -> None:
     from nephrocohort.interop._errors import InteropError
 
     if date_format is not None and not any(d in date_format for d in ("%d", "%m", "%Y", "%y")):
-        raise InteropError(MESSAGES["bad_format_option"][0].format(date_format=date_format))
+        raise InteropError("redcap.bad_format_option", date_format=date_format)
     if decimal not in (None, ".", ","):
-        raise InteropError(MESSAGES["bad_decimal_option"][0].format(decimal=decimal))
+        raise InteropError("redcap.bad_decimal_option", decimal=decimal)
 
 
 def _read_formats(
     tables: dict[str, pd.DataFrame],
-    origins: dict[str, list[str]],
+    origins: dict[str, list[Origin]],
     *,
     date_format: str | None,
     decimal: str | None,
@@ -510,8 +436,6 @@ def _read_formats(
     a date field not written YYYY-MM-DD is one problem per field, not one per
     row, with the day/month order the values prove (never guessed).
     """
-    from nephrocohort.interop._bundle_io import _origin_row
-    from nephrocohort.interop._values import MESSAGES as VALUE_MESSAGES
     from nephrocohort.interop._values import detect_date_format, read_date, read_number
 
     numeric = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -523,7 +447,7 @@ def _read_formats(
         places = origins.get(form, [])
         for field in (f for f in REDCAP_FIELDS if f.form == form and f.column in frame.columns):
             values = frame[field.column].astype(str)
-            where = places[0].rsplit(" row ", 1)[0] if places else form
+            where = places[0].source if places else form
             if field.validation == "date_ymd":
                 wrong = [
                     (position, text)
@@ -536,22 +460,22 @@ def _read_formats(
                     undated = [
                         (p, t)
                         for p, t in wrong
-                        if read_date(t, date_format=None)[1] != VALUE_MESSAGES["not_a_real_date"]
+                        if read_date(t, date_format=None)[1].code != "values.not_a_real_date"
                     ]
                     if not undated:
                         continue
                     detected, why = detect_date_format(text for _, text in undated)
                     hint_code = "date_format_detected" if detected else "date_format_unknown"
-                    hint = MESSAGES[hint_code][1].format(why=why, detected=detected)
+                    hint = Message(f"redcap.{hint_code}", {"why": why, "detected": detected})
                     first_position, first = undated[0]
                     problems.append(
-                        _redcap_problem(
-                            "date_format_needed",
+                        make_problem(
+                            "redcap.date_format_needed",
                             table=form,
-                            row=_origin_row(places[first_position]),
+                            row=places[first_position].row,
                             column=field.column,
                             value=first,
-                            where=where,
+                            source=where,
                             field=field.field,
                             count=len(undated),
                             first=first,
@@ -559,22 +483,22 @@ def _read_formats(
                         )
                     )
                     for position, _ in undated:
-                        flagged.add((form, _origin_row(places[position]), field.column))
+                        flagged.add((form, places[position].row, field.column))
                     continue
                 for position, text in wrong:
                     date, _reason = read_date(text, date_format=date_format)
                     if date is not None:
                         frame.iloc[position, frame.columns.get_loc(field.column)] = date.isoformat()
                         continue
-                    row = _origin_row(places[position])
+                    row = places[position].row
                     problems.append(
-                        _redcap_problem(
-                            "bad_date",
+                        make_problem(
+                            "redcap.bad_date",
                             table=form,
                             row=row,
                             column=field.column,
                             value=text,
-                            where=where,
+                            source=where,
                             field=field.field,
                             date_format=date_format,
                         )
@@ -592,17 +516,20 @@ def _read_formats(
                             text.strip().replace(",", ".")
                         )
                         continue
-                    row = _origin_row(places[position])
+                    row = places[position].row
                     problems.append(
-                        _redcap_problem(
-                            "bad_number",
+                        make_problem(
+                            "redcap.bad_number",
                             table=form,
                             row=row,
                             column=field.column,
                             value=text,
-                            where=where,
+                            source=where,
                             field=field.field,
-                            reason=reason.replace("the mapping states decimal:", "--decimal is"),
+                            reason=Message(
+                                reason.code,
+                                {**reason.params, "stated": Message("values.stated_by_option")},
+                            ),
                         )
                     )
                     flagged.add((form, row, field.column))
@@ -643,9 +570,9 @@ def import_redcap(
     )
     notes = list(table.notes)
     if date_format:
-        notes.append(f"Dates read as {date_format} (stated with --date-format) or YYYY-MM-DD.")
+        notes.append(Message("redcap.note.dates_read", {"date_format": date_format}))
     if decimal == ",":
-        notes.append('Numbers read with a decimal comma (stated with --decimal ",").')
+        notes.append(Message("redcap.note.decimal_comma"))
     with tempfile.TemporaryDirectory() as scratch:
         # With problems already found the bundle is only checked (in scratch), never written.
         target = Path(scratch) / "check" if early else out

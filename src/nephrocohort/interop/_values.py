@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from nephrocohort.messages import Message
+
 __all__ = [
-    "MESSAGES",
     "MISSING_WORDS",
     "is_missing",
     "read_number",
@@ -29,20 +30,13 @@ _NUMERIC = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 
 
-# code -> reason (STYLE.md 2.6). Each reason completes a sentence that the caller starts
-# with the file, row, column and value.
-MESSAGES: dict[str, str] = {
-    "not_a_number": "is not a number",
-    "comma_but_point_stated": 'has a decimal comma, but the mapping states decimal: "."',
-    "thousands_or_decimal": (
-        'could be a thousands separator or a decimal comma; state decimal: "," '
-        "in the mapping if commas are decimals"
-    ),
-    "point_but_comma_stated": 'has a decimal point, but the mapping states decimal: ","',
-    "not_a_real_date": "is not a real date (check day and month)",
-    "no_date_format": "is not written YYYY-MM-DD and the mapping states no date_format",
-    "not_in_date_format": "does not match the mapping's date_format {date_format!r} nor YYYY-MM-DD",
-}
+# Reasons are messages of the catalogue ("values.*"): each completes a sentence that the
+# caller starts with the file, row, column and value.
+_BY_MAPPING = Message("values.stated_by_mapping")
+
+
+def _reason(code: str, **params) -> Message:
+    return Message(f"values.{code}", params)
 
 
 def is_missing(text: str) -> bool:
@@ -57,23 +51,23 @@ def looks_like_decimal_comma(text: str) -> bool | None:
     return None if len(match.group(1)) == 3 else True
 
 
-def read_number(text: str, *, decimal: str | None) -> tuple[float | None, str | None, bool]:
+def read_number(text: str, *, decimal: str | None) -> tuple[float | None, Message | None, bool]:
     """``(value, reason, used_decimal_comma)`` for a cell meant to hold a number."""
     cleaned = text.strip().replace(" ", "")
     if not _NUMERIC.match(cleaned):
-        return None, MESSAGES["not_a_number"], False
+        return None, _reason("not_a_number"), False
     if "," in cleaned:
         if decimal == ".":
-            return None, MESSAGES["comma_but_point_stated"], False
+            return None, _reason("comma_but_point_stated", stated=_BY_MAPPING), False
         if decimal is None and looks_like_decimal_comma(cleaned) is None:
-            return None, MESSAGES["thousands_or_decimal"], False
+            return None, _reason("thousands_or_decimal"), False
         return float(cleaned.replace(",", ".")), None, True
     if "." in cleaned and decimal == ",":
-        return None, MESSAGES["point_but_comma_stated"], False
+        return None, _reason("point_but_comma_stated", stated=_BY_MAPPING), False
     return float(cleaned), None, False
 
 
-def read_date(text: str, *, date_format: str | None) -> tuple[dt.date | None, str | None]:
+def read_date(text: str, *, date_format: str | None) -> tuple[dt.date | None, Message | None]:
     """A date written YYYY-MM-DD, or in the stated ``date_format``; never guessed."""
     cleaned = text.strip()
     iso = _ISO.match(cleaned)
@@ -81,13 +75,13 @@ def read_date(text: str, *, date_format: str | None) -> tuple[dt.date | None, st
         try:
             return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), None
         except ValueError:
-            return None, MESSAGES["not_a_real_date"]
+            return None, _reason("not_a_real_date")
     if date_format is None:
-        return None, MESSAGES["no_date_format"]
+        return None, _reason("no_date_format")
     try:
         return dt.datetime.strptime(cleaned, date_format).date(), None
     except ValueError:
-        return None, MESSAGES["not_in_date_format"].format(date_format=date_format)
+        return None, _reason("not_in_date_format", date_format=date_format)
 
 
 def read_boolean(text: str) -> bool | None:

@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
-from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.registry.models import CHILD_MODELS, Center, Patient, Role, profile_of
 from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
@@ -43,20 +43,6 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 # Free text can hold names or other identifiers; a de-identified export leaves it out.
 FREE_TEXT_COLUMNS = {("medications", "stop_reason"), ("events", "detail")}
 _NOT_STORED = {"source_row", "measured_value", "measured_unit"}
-
-
-def _problem(code: str, message: str, hint: str = "", **where) -> Problem:
-    return Problem(
-        code=code,
-        message=message,
-        hint=hint,
-        **{
-            "table": where.get("table"),
-            "row": where.get("row"),
-            "column": where.get("column"),
-            "value": where.get("value"),
-        },
-    )
 
 
 def unpack_upload(upload_path: Path, into: Path) -> tuple[Path | None, list[Problem]]:
@@ -80,32 +66,16 @@ def unpack_upload(upload_path: Path, into: Path) -> tuple[Path | None, list[Prob
             ]
             if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
                 return None, [
-                    _problem(
-                        "too_large",
-                        "The zip file unpacks to more than 200 MB.",
-                        "Split the cohort or import it with the command line.",
-                    )
+                    make_problem("registry.too_large", megabytes=MAX_UNZIPPED_BYTES // 2**20)
                 ]
             for info in members:
                 name = Path(info.filename).name
                 with archive.open(info) as source, (folder / name).open("wb") as target:
                     shutil.copyfileobj(source, target)
     except zipfile.BadZipFile:
-        return None, [
-            _problem(
-                "bad_zip",
-                "The uploaded file is not a valid zip archive.",
-                "Zip the folder of CSV files again, or upload an .xlsx workbook.",
-            )
-        ]
+        return None, [make_problem("registry.bad_zip")]
     if not members:
-        return None, [
-            _problem(
-                "no_csv",
-                "The zip file contains no .csv files.",
-                "It should contain patients.csv and any of: " + ", ".join(TABLE_NAMES[1:]),
-            )
-        ]
+        return None, [make_problem("registry.no_csv", tables=", ".join(TABLE_NAMES[1:]))]
     return folder, []
 
 
@@ -201,12 +171,12 @@ def _load_with_confirmed_rows(bundle_path: Path, confirmed: dict):
             for column, messages in form.errors.items():
                 for message in messages:
                     problems.append(
-                        _problem(
-                            "invalid",
-                            f"{table} row {source_row}: {message}",
+                        make_problem(
+                            "registry.invalid",
                             table=table,
                             row=source_row,
                             column=None if column == "__all__" else column,
+                            detail=message,
                         )
                     )
             continue
@@ -255,26 +225,24 @@ def _registry_problems(cohort, user) -> list[Problem]:
     for row in patients.itertuples():
         center = row.center if pd.notna(row.center) and str(row.center).strip() else None
         where = {"table": "patients", "row": row.source_row}
+        centers = ", ".join(sorted(allowed))
         if center is None and len(allowed) != 1:
             problems.append(
-                _problem(
-                    "center_missing",
-                    f"patients row {row.source_row}: 'center' is empty, and you enter data for "
-                    f"{len(allowed)} centers.",
-                    "Write the center code in the center column: " + ", ".join(sorted(allowed)),
+                make_problem(
+                    "registry.center_missing",
                     column="center",
+                    count=len(allowed),
+                    centers=centers,
                     **where,
                 )
             )
         elif center is not None and center not in allowed and not _may_create_centers(user):
             problems.append(
-                _problem(
-                    "center_not_allowed",
-                    f"patients row {row.source_row}: center '{center}' is not one of your centers "
-                    f"({', '.join(sorted(allowed)) or 'none'}).",
-                    "Import only patients of your own centers, or ask an administrator.",
+                make_problem(
+                    "registry.center_not_allowed",
                     column="center",
                     value=center,
+                    centers=centers or "none",
                     **where,
                 )
             )
@@ -282,10 +250,8 @@ def _registry_problems(cohort, user) -> list[Problem]:
         if stored_center is not _ABSENT and stored_center not in allowed:
             # Another center's patient: its existence is not confirmed.
             problems.append(
-                _problem(
-                    "patient_id_unusable",
-                    f"patients row {row.source_row}: patient_id '{row.patient_id}' cannot be used.",
-                    "Give this patient another ID.",
+                make_problem(
+                    "registry.patient_id_unusable",
                     column="patient_id",
                     value=row.patient_id,
                     **where,
@@ -293,16 +259,8 @@ def _registry_problems(cohort, user) -> list[Problem]:
             )
         elif stored_center is not _ABSENT:
             problems.append(
-                _problem(
-                    "patient_exists",
-                    f"patients row {row.source_row}: patient_id '{row.patient_id}' is already in "
-                    "the registry (IDs differing only in upper/lower case count as the same; "
-                    "deleted patients keep their IDs).",
-                    "Importing adds new patients only; edit existing patients in the registry, "
-                    "or give this patient a new ID.",
-                    column="patient_id",
-                    value=row.patient_id,
-                    **where,
+                make_problem(
+                    "registry.patient_exists", column="patient_id", value=row.patient_id, **where
                 )
             )
     return problems

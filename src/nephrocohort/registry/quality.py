@@ -82,14 +82,13 @@ def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
         if patient_id not in ids:
             continue
         record = None if problem.table == "patients" else int(row[_ID])
-        message = problem.message.split(": ", 1)[-1]
         kind = "implausible" if problem.code == "implausible" else "invalid"
         findings.append(
             Finding(
                 patient_pk=int(ids[patient_id]),
                 patient_id=patient_id,
                 kind=kind,
-                message=f"{problem.table}: {message} {problem.hint}".strip(),
+                message=f"{problem.table}: {problem.sentence(located=False)} {problem.hint}".strip(),
                 fix_url=_fix_url(problem.table, int(ids[patient_id]), record),
             )
         )

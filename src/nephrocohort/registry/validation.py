@@ -16,7 +16,6 @@ measurement is always an error.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,6 @@ from nephrocohort.cohort.contract import TABLES
 
 __all__ = ["RowFindings", "check_row", "check_patient_edit", "CONFIRMED_COLUMN"]
 
-_WHERE = re.compile(r"^\S+ row \d+: ")
 _CONFIRMABLE = frozenset({"implausible"})
 # Extra column naming the columns whose implausible values a user confirmed (";"-separated).
 CONFIRMED_COLUMN = "confirmed_implausible"
@@ -62,7 +60,8 @@ def _write(folder: Path, table: str, row: dict) -> None:
 
 
 def _sentence(problem) -> str:
-    return f"{_WHERE.sub('', problem.message)} {problem.hint}".strip()
+    """The problem as a form shows it: without the file and row, which mean nothing there."""
+    return f"{problem.sentence(located=False)} {problem.hint}".strip()
 
 
 def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=None) -> RowFindings:

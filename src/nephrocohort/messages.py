@@ -1,0 +1,410 @@
+"""The message catalogue: every sentence NephroCohort shows, keyed by a stable code.
+
+Findings (:class:`~nephrocohort.cohort.problems.Problem`) and errors
+(:class:`~nephrocohort.exceptions.NephroCohortError`) carry a ``code`` and
+``params``, never a sentence; the sentence is written from the code's
+template only when it is shown (:func:`render`). Templates are
+``str.format`` strings whose ``{names}`` are the params. Every template
+passes through :func:`_` when rendered: that is the one place where a
+gettext translation will be plugged in (``_ = gettext.translation(...).gettext``).
+
+A param may itself be a :class:`Message` (a reason that completes a
+sentence, a hint chosen by the code that found the fault): it is rendered
+in place. Codes are unique; codes of one importer or layer start with its
+name and a dot (``redcap.bad_date``); the codes without a dot are those of
+bundle validation that ``nephrocohort validate --json`` reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = ["CATALOGUE", "Message", "Template", "render", "render_text", "_"]
+
+
+def _(template: str) -> str:
+    """The translation hook: the template in the user's language (today: as written)."""
+    return template
+
+
+class Template(NamedTuple):
+    """A sentence and the hint (what to do) shown under it; either may use ``{params}``."""
+
+    text: str
+    hint: str = ""
+    #: The sentence is about one row: it is shown after its place ("patients.csv row 3: ...").
+    at_row: bool = False
+
+
+T = Template
+
+
+CATALOGUE: dict[str, Template] = {
+    # --- where a finding is -----------------------------------------------------------------
+    "location.no_row": T("{where}, a row without source_row"),
+    # An error raised with a sentence of its own (code not yet in this catalogue).
+    "unspecified": T("{text}"),
+    "validation_failed": T("{count} {noun} found in {source}; nothing was loaded."),
+    "validation_failed_here": T("{count} {noun} found; nothing was loaded."),
+    # --- bundle validation (cohort): codes of `validate --json` --------------------------
+    "path_not_found": T(
+        "{path} does not exist.",
+        "Give the path of a folder of CSV files or of one .xlsx workbook.",
+    ),
+    "not_a_bundle": T(
+        (
+            "{path} is not a cohort bundle: expected a folder of CSV files or one .xlsx "
+            "workbook (or a folder of Parquet files), got a {suffix} file."
+        ),
+        ("Save the tables as CSV files (UTF-8) in one folder, or as sheets of one .xlsx workbook."),
+    ),
+    "no_tables": T(
+        (
+            "{path} contains no table files (expected patients.csv and the other tables as "
+            ".csv, or as .parquet)."
+        ),
+        "{hint}",
+    ),
+    "missing_table": T(
+        "The bundle has no {table} table ({expected}).",
+        "The {table} table is required; every other table is optional.",
+    ),
+    "table_twice": T(
+        (
+            "{where}: the {tables} {noun} in the folder twice, as .csv and as .parquet; which "
+            "one to check is not guessed."
+        ),
+        (
+            "Keep one file per table in the folder and move the others elsewhere (`nephrocohort "
+            "demo --patients N` writes both for large cohorts: keep the .parquet files, which "
+            "load faster, or the .csv files)."
+        ),
+    ),
+    "unknown_table": T(
+        "{where} is not a table of the data contract.",
+        "Rename it to one of: {tables}; or move it out of the bundle.",
+    ),
+    "not_utf8": T(
+        "{where} is not UTF-8 encoded (byte 0x{byte} on row {row}).",
+        (
+            "In Excel choose Save As > 'CSV UTF-8 (Comma delimited)'; in other programs choose "
+            "the encoding UTF-8."
+        ),
+    ),
+    "empty_file": T(
+        "{where} is empty.",
+        "The first row must be the header with the column names, e.g. {example}.",
+    ),
+    "unreadable_file": T(
+        "{where} could not be read: {detail}.",
+        "Check that it is a valid {kind} file and not open in another program or damaged.",
+    ),
+    "wrong_delimiter": T(
+        "{where} is separated by '{delimiter}', not by commas.",
+        "Save it as comma-separated values (in Excel: 'CSV UTF-8 (Comma delimited)').",
+    ),
+    "duplicate_column": T(
+        "{where}: column '{column}' appears more than once in the header.",
+        "Keep one column of that name.",
+    ),
+    "blank_column_name": T(
+        "{where}: column {position} of the header has no name.",
+        "Give the column a name or delete it.",
+    ),
+    "ragged_row": T(
+        "{where} row {row} has {actual} values but the header has {expected} columns.",
+        ("A value probably contains a comma: put it in double quotes, or remove the extra value."),
+    ),
+    "missing_column": T("{where} has no column '{column}', which is required.", "{hint}"),
+    "missing_value": T(
+        "'{column}' is empty, but it is required. {column}: {description}.",
+        at_row=True,
+    ),
+    "bad_date": T(
+        (
+            "'{column}' is '{value}', which is not a date. Expected the form YYYY-MM-DD, e.g. "
+            "{example}."
+        ),
+        "{hint}",
+        at_row=True,
+    ),
+    "date_out_of_range": T(
+        "'{column}' is {value}; the year must be between {first} and {last}.",
+        "Check the year.",
+        at_row=True,
+    ),
+    "future_date": T(
+        ("'{column}' is {value}, which is after {as_of}. Expected a date on or before {as_of}."),
+        "Check the year.",
+        at_row=True,
+    ),
+    "before_birth": T(
+        (
+            "'{column}' is {value}, which is before the birth date of patient {patient_id} "
+            "({birth_date})."
+        ),
+        "Check the date and the patient's birth date.",
+        at_row=True,
+    ),
+    "not_a_number": T(
+        "'{column}' is '{value}', which is not a number. Expected {expected}.",
+        "{hint}",
+        at_row=True,
+    ),
+    "unknown_code": T("'{column}' is '{value}'. Allowed values: {allowed}.", "{hint}", at_row=True),
+    "unknown_unit": T(
+        "unit '{value}' is not accepted for {test}. Accepted units: {allowed}.",
+        ("Convert the value to one of the accepted units, or correct the spelling of the unit."),
+        at_row=True,
+    ),
+    "bad_dipstick": T(
+        "'{value}' is not a dipstick protein grade. Accepted grades: {allowed}.",
+        "Write the grade as printed on the strip, e.g. trace, 30, 100 or 1+, 2+.",
+        at_row=True,
+    ),
+    "dipstick_unit_mismatch": T(
+        (
+            "dipstick result '{grade}' is a concentration in mg/dL, but its unit is '{value}'. "
+            "Expected unit mg/dL for {mg_dl_notation}; grade for {grade_notation}."
+        ),
+        (
+            "Write mg/dL in the unit column, or write the result as the grade {as_grade} "
+            "({mg_dl:g} mg/dL is {as_grade})."
+        ),
+        at_row=True,
+    ),
+    "dipstick_unit_missing": T(
+        "dipstick result '{grade}' has no unit. Expected unit {expected}.",
+        (
+            "Write the notation in the unit column: mg/dL for {mg_dl_notation}; grade for "
+            "{grade_notation}."
+        ),
+        at_row=True,
+    ),
+    "implausible": T(
+        "{subject} is {value} {unit}. Expected {low:g}-{high:g} {range_unit}.",
+        "{hint}",
+        at_row=True,
+    ),
+    "negative_value": T("'{column}' is {value}. Expected 0 or more.", at_row=True),
+    "duplicate_patient": T(
+        "patient_id '{value}' appears more than once (rows {rows}).",
+        "Each patient has one row in patients; give the other patient a different ID.",
+        at_row=True,
+    ),
+    "unknown_patient": T(
+        "patient_id '{value}' is not in the patients table.",
+        "Add the patient to patients, or correct the ID.",
+        at_row=True,
+    ),
+    "more_problems": T(
+        (
+            "{where}: {count} more rows have the same problem ({kind}) in '{column}'; only the "
+            "first {limit} are listed."
+        ),
+        (
+            "The same mistake on many rows is usually systematic (a unit, a date format or a "
+            "code used throughout): correct the whole column at once."
+        ),
+    ),
+    "end_before_start": T(
+        "'{column}' {value} is before '{start_column}' {start}.",
+        "{hint}",
+        at_row=True,
+    ),
+    # --- REDCap import -------------------------------------------------------------------
+    "redcap.date_format_needed": T(
+        (
+            "field {field} has {count} date(s) not written YYYY-MM-DD (the first is {first!r}, "
+            "on this row) and no --date-format was given."
+        ),
+        "{hint}",
+        at_row=True,
+    ),
+    "redcap.date_format_detected": T(
+        ('The values look {why}. If that is right, confirm it with --date-format "{detected}".'),
+    ),
+    "redcap.date_format_unknown": T(
+        'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',
+    ),
+    "redcap.bad_date": T(
+        (
+            "field {field} is {value!r}, which matches neither --date-format {date_format!r} "
+            "nor YYYY-MM-DD."
+        ),
+        "Check the day and month, or the stated --date-format.",
+        at_row=True,
+    ),
+    "redcap.bad_number": T(
+        "field {field} is {value!r}, which {reason}.",
+        'State the file\'s decimal separator with --decimal "," or --decimal ".".',
+        at_row=True,
+    ),
+    "redcap.bad_format_option": T(
+        (
+            "--date-format {date_format!r} is not a date format. Write it with %d (day), %m "
+            '(month) and %Y (4-digit year), e.g. "%d/%m/%Y" for 30/11/2009.'
+        ),
+    ),
+    "redcap.bad_decimal_option": T('--decimal must be "." or ","; got {decimal!r}.'),
+    "redcap.note.dates_read": T(
+        "Dates read as {date_format} (stated with --date-format) or YYYY-MM-DD."
+    ),
+    "redcap.note.decimal_comma": T(
+        'Numbers read with a decimal comma (stated with --decimal ",").'
+    ),
+    "redcap.longitudinal": T(
+        (
+            "{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
+            "export it from a classic project with repeating instruments instead."
+        ),
+    ),
+    "redcap.not_records": T(
+        (
+            "{source} does not look like a REDCap records export of this project: the first "
+            "column is {first!r}, expected {expected!r}. Export 'CSV / Microsoft Excel (raw "
+            "data)'."
+        ),
+    ),
+    "redcap.unknown_columns": T(
+        (
+            "{source} has column(s) this project's data dictionary does not define: {columns}. "
+            "Was it exported from a project built with `nephrocohort redcap dictionary`?"
+        ),
+    ),
+    "redcap.unknown_instrument": T(
+        (
+            "{source}, row {row}, column {column}: {value!r} is not an instrument of this "
+            "project; expected one of {forms} or empty."
+        ),
+    ),
+    "redcap.no_patients": T(
+        "{source} has no patient rows (rows with an empty {column}); nothing was imported.",
+    ),
+    # --- values --------------------------------------------------------------------------
+    "values.not_a_number": T("is not a number"),
+    "values.comma_but_point_stated": T('has a decimal comma, but {stated} "."'),
+    "values.thousands_or_decimal": T(
+        (
+            'could be a thousands separator or a decimal comma; state decimal: "," in the '
+            "mapping if commas are decimals"
+        ),
+    ),
+    "values.point_but_comma_stated": T('has a decimal point, but {stated} ","'),
+    "values.stated_by_mapping": T("the mapping states decimal:"),
+    "values.stated_by_option": T("--decimal is"),
+    "values.not_a_real_date": T("is not a real date (check day and month)"),
+    "values.no_date_format": T("is not written YYYY-MM-DD and the mapping states no date_format"),
+    "values.not_in_date_format": T(
+        "does not match the mapping's date_format {date_format!r} nor YYYY-MM-DD",
+    ),
+    # --- output --------------------------------------------------------------------------
+    "output.exists": T(
+        (
+            "{what} {path} already exists; nothing was written. Choose another output path or "
+            "move the existing one away first."
+        ),
+    ),
+    # --- deidentify ----------------------------------------------------------------------
+    "deidentify.no_patient_id": T(
+        "Table {table} has no patient_id column; it cannot be de-identified.",
+    ),
+    "deidentify.no_onset_date": T(
+        (
+            "Dates cannot be replaced by days since onset: no onset_date column was found in "
+            "the patients table or the analysis dataset. Use date shifting instead."
+        ),
+    ),
+    "deidentify.unknown_date_mode": T("Date mode {mode!r} is unknown; use one of {modes}."),
+    "deidentify.bad_max_shift": T("max_shift_days must be at least 1 day; got {days}."),
+    # --- analysis checks -----------------------------------------------------------------
+    "analysis.date_order": T("Check both dates: {later} cannot come before {earlier}."),
+    "hint.course_dates": T("Check both dates; leave the end empty if the course is ongoing."),
+    # --- registry: importing a bundle upload ---------------------------------------------
+    "registry.too_large": T(
+        "The zip file unpacks to more than {megabytes} MB.",
+        "Split the cohort or import it with the command line.",
+    ),
+    "registry.bad_zip": T(
+        "The uploaded file is not a valid zip archive.",
+        "Zip the folder of CSV files again, or upload an .xlsx workbook.",
+    ),
+    "registry.no_csv": T(
+        "The zip file contains no .csv files.",
+        "It should contain patients.csv and any of: {tables}",
+    ),
+    "registry.invalid": T("{detail}", at_row=True),
+    "registry.center_missing": T(
+        "'center' is empty, and you enter data for {count} centers.",
+        "Write the center code in the center column: {centers}",
+        at_row=True,
+    ),
+    "registry.center_not_allowed": T(
+        "center '{value}' is not one of your centers ({centers}).",
+        "Import only patients of your own centers, or ask an administrator.",
+        at_row=True,
+    ),
+    "registry.patient_id_unusable": T(
+        "patient_id '{value}' cannot be used.", "Give this patient another ID.", at_row=True
+    ),
+    "registry.patient_exists": T(
+        (
+            "patient_id '{value}' is already in the registry (IDs differing only in upper/lower "
+            "case count as the same; deleted patients keep their IDs)."
+        ),
+        (
+            "Importing adds new patients only; edit existing patients in the registry, or give "
+            "this patient a new ID."
+        ),
+        at_row=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence not yet written: its code and the values of its placeholders."""
+
+    code: str
+    params: Mapping = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.code not in CATALOGUE:
+            raise KeyError(f"no message template for code {self.code!r}")
+
+    @property
+    def text(self) -> str:
+        return render_text(self.code, self.params)
+
+    @property
+    def hint(self) -> str:
+        return render(self.code, self.params)[1]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted((key, str(v)) for key, v in self.params.items()))))
+
+
+def _shown(params: Mapping) -> dict:
+    """Params ready for a template: nested messages are written out."""
+    return {
+        key: value.text if isinstance(value, Message) else value for key, value in params.items()
+    }
+
+
+def render(code: str, params: Mapping) -> tuple[str, str]:
+    """``(sentence, hint)`` of ``code`` with ``params`` filled in, through the translation hook."""
+    template = CATALOGUE[code]
+    values = _shown(params)
+    text = _(template.text).format(**values) if template.text else ""
+    hint = _(template.hint).format(**values) if template.hint else ""
+    return text, hint
+
+
+def render_text(code: str, params: Mapping) -> str:
+    """The sentence of ``code`` alone."""
+    return render(code, params)[0]
