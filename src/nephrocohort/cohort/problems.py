@@ -76,6 +76,11 @@ class Problem:
         """What to do about it (rendered now, from the catalogue)."""
         return self._rendered()[1]
 
+    @property
+    def at_row(self) -> bool:
+        """The sentence is about one row and is shown after its place ("x.csv row 3: ...")."""
+        return _WRITTEN not in self.params and CATALOGUE[self.code].at_row
+
     def _rendered(self) -> tuple[str, str]:
         if _WRITTEN in self.params:
             return self.params[_WRITTEN]
@@ -84,7 +89,7 @@ class Problem:
     def sentence(self, *, located: bool = True) -> str:
         """The sentence; ``located=False`` leaves out the file and row (a form has neither)."""
         text = self._rendered()[0]
-        if _WRITTEN in self.params or not CATALOGUE[self.code].at_row:
+        if not self.at_row:
             return text
         if not located:
             return text

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from nephrocohort.cohort.model import Cohort
-from nephrocohort.cohort.problems import CATALOGUE, Problem
+from nephrocohort.cohort.problems import Problem
 
 __all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
 
@@ -50,7 +50,7 @@ def format_problems(problems: list[Problem], *, source: str) -> str:
 
 def _row_group(problem: Problem) -> tuple | None:
     """What a row-level problem says apart from its row (None: shown on its own)."""
-    if problem.row is None or not CATALOGUE[problem.code].at_row:
+    if problem.row is None or not problem.at_row:
         return None
     params = tuple(sorted((key, str(value)) for key, value in problem.params.items()))
     return (problem.source, problem.table, problem.code, problem.column, problem.value, params)
