@@ -7,13 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nephrocohort.exceptions import StatisticalWarning
-from nephrocohort.stats import StatisticsInputError, wilcoxon_signed_rank
+from nephrocohort.stats import WILCOXON_EXACT_MAX_N, StatisticsInputError, wilcoxon_signed_rank
 
 # Produced by tests/stats/r/wilcoxon.R (R 4.2.2, coin 1.4.2): V and p from
 # wilcox.test(d, exact = FALSE, correct = FALSE) on d = round(after - before, decimals)
 # with zeros dropped; z by SPSS's formula in R; coin_z from coin::wilcoxsign_test (on
 # the unrounded differences, so it differs where float noise splits a tie); p_exact
-# from wilcox.test(d, exact = TRUE) where n <= 25 and no ties.
+# from wilcox.test(d, exact = TRUE) where n <= 25 and no ties (None: R's classical exact
+# test does not apply; see test_wilcoxon_r.py for the exact conditional p with ties).
 WILCOXON_R = {
     "relapses_26": dict(
         V=3.5,
@@ -195,13 +196,14 @@ class TestAgainstR:
         assert result.p == pytest.approx(expected["p"], rel=1e-10)
 
     @pytest.mark.parametrize("name", sorted(WILCOXON_R))
-    def test_exact_p_only_for_small_samples_without_ties(self, name, paired_datasets):
+    def test_exact_p_matches_the_classical_exact_test_without_ties(self, name, paired_datasets):
+        # With ties the exact conditional p is checked against exactRankTests and coin
+        # in test_wilcoxon_r.py; here the untied sets against wilcox.test(exact = TRUE).
         expected = WILCOXON_R[name]["p_exact"]
         pair = paired_datasets[name]
         result = wilcoxon_signed_rank(pair["before"], pair["after"])
-        if expected is None:
-            assert result.p_exact is None
-        else:
+        assert result.p_exact is not None
+        if expected is not None:
             assert result.p_exact == pytest.approx(expected, rel=1e-10)
 
     def test_seed_like_relapses_are_significant_with_ties_counted(self, paired_datasets):
@@ -252,6 +254,13 @@ class TestBadInput:
     def test_text_value_is_named_with_its_position(self):
         with pytest.raises(StatisticsInputError, match=r"after: item 2 is 'n/a'"):
             wilcoxon_signed_rank([1, 2, 3], [1, "n/a", 2])
+
+    def test_exact_p_stops_at_its_budget(self):
+        before = list(range(WILCOXON_EXACT_MAX_N + 1))
+        after = [value + 1 + (index % 3) for index, value in enumerate(before)]
+        assert wilcoxon_signed_rank(before, after).p_exact is None
+        small = wilcoxon_signed_rank(before[:30], after[:30])
+        assert small.p_exact is not None and small.p_exact_method is not None
 
     def test_all_equal_pairs_warn_and_give_nan(self):
         with pytest.warns(StatisticalWarning, match="same value before and after"):

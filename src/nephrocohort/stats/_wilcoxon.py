@@ -11,12 +11,18 @@ from nephrocohort.exceptions import StatisticalWarning
 from nephrocohort.stats._effect_sizes import effect_size_r
 from nephrocohort.stats._paired import pair_values
 from nephrocohort.stats._result import StatResult
+from nephrocohort.stats._signed_rank_exact import SIGNED_RANK_EXACT_MAX_N, signed_rank_exact_p
 
-__all__ = ["wilcoxon_signed_rank", "WilcoxonResult", "WILCOXON_EXACT_MAX_N"]
+__all__ = ["wilcoxon_signed_rank", "WilcoxonResult", "WILCOXON_EXACT_MAX_N", "EXACT_METHOD"]
 
-# The exact null distribution is enumerated for up to 25 non-zero pairs, the range of
-# published tables and of SPSS's exact option; above it the normal approximation is good.
-WILCOXON_EXACT_MAX_N = 25
+# The exact conditional p is computed up to this many non-zero pairs (the shift
+# algorithm's work grows as n^3; beyond it the normal approximation is excellent).
+WILCOXON_EXACT_MAX_N = SIGNED_RANK_EXACT_MAX_N
+
+EXACT_METHOD = (
+    "exact conditional signed-rank distribution given the tied mid-ranks (shift algorithm "
+    "on doubled mid-ranks; zero differences dropped, Wilcoxon's convention, as SPSS)"
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -28,7 +34,9 @@ class WilcoxonResult(StatResult):
     SPSS: computed from the smaller of the two rank sums, so it is never positive, and
     ``z_based_on`` names that sum as SPSS's footnote does ("positive ranks" or
     "negative ranks"). ``p`` is the two-sided asymptotic p-value; ``p_exact`` is the
-    two-sided exact p-value, or None where not computed.
+    two-sided exact conditional p-value (valid with tied and zero differences), or None
+    where not computed (more than WILCOXON_EXACT_MAX_N non-zero pairs, or none);
+    ``p_exact_method`` says how it was computed.
     """
 
     test: str
@@ -37,6 +45,7 @@ class WilcoxonResult(StatResult):
     z_based_on: str
     p: float
     p_exact: float | None
+    p_exact_method: str | None
     n: int
     n_positive: int
     n_negative: int
@@ -83,9 +92,16 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
     continuity correction and SciPy's default (``method="auto"``) may switch to the exact
     distribution, which is why their defaults differ from SPSS.
 
-    Exact: when ``n <= 25`` and no |d| are tied, the two-sided p from the exact null
-    distribution of W+ (SciPy ``wilcoxon(method="exact")``; R ``wilcox.test(exact =
-    TRUE)``), otherwise None.
+    Exact: for up to WILCOXON_EXACT_MAX_N (500) non-zero pairs, the two-sided exact
+    conditional p: the null distribution of W+ given the observed mid-ranks (each sign
+    + or - with probability 1/2), built by the Streitberg-Roehmel shift algorithm on
+    doubled mid-ranks (whole numbers), not by enumerating 2^n signs. Without ties this
+    is the classical exact distribution (R ``wilcox.test(exact = TRUE)``); with ties it
+    is R ``exactRankTests::wilcox.exact`` and ``coin::wilcoxsign_test(zero.method =
+    "Wilcoxon", distribution = "exact")``. Zero differences are dropped before ranking
+    (Wilcoxon's convention), as SPSS NPAR TESTS and its Exact Tests option do and as the
+    asymptotic Z here; coin's default, Pratt's convention, ranks the zeros with the
+    others and then drops them, which gives other ranks and another p.
 
     Effect sizes: ``effect_size_r = |Z| / sqrt(n)`` (Rosenthal), with n the non-zero
     pairs; ``rank_biserial = (W+ - W-) / (W+ + W-)`` (matched-pairs rank-biserial,
@@ -114,6 +130,9 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
     Rosenthal R. Meta-analytic procedures for social research. Sage; 1991.
     Kerby DS. The simple difference formula. Compr Psychol. 2014;3:11.IT.3.1.
     doi:10.2466/11.IT.3.1
+    Streitberg B, Roehmel J. Exact distributions for permutation and rank tests. Stat
+    Software Newsl. 1986;12(1):10-17 (the shift algorithm).
+    IBM SPSS Exact Tests manual, "Wilcoxon Signed-Ranks Test" (zeros discarded).
     """
     paired = pair_values(before, after, decimals=decimals)
     differences = paired.differences
@@ -144,8 +163,8 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
         z = (min(sum_positive, sum_negative) - mean) / math.sqrt(variance)
         p = float(min(1.0, 2.0 * scipy_stats.norm.cdf(z)))
         p_exact = None
-        if n <= WILCOXON_EXACT_MAX_N and not tied:
-            p_exact = float(scipy_stats.wilcoxon(nonzero, method="exact").pvalue)
+        if n <= WILCOXON_EXACT_MAX_N:
+            p_exact = signed_rank_exact_p(ranks, positive)
 
     return WilcoxonResult(
         test="Wilcoxon signed-rank",
@@ -154,6 +173,7 @@ def wilcoxon_signed_rank(before, after, *, decimals: int | None = None) -> Wilco
         z_based_on="positive ranks" if sum_positive <= sum_negative else "negative ranks",
         p=float(p),
         p_exact=p_exact,
+        p_exact_method=None if p_exact is None else EXACT_METHOD,
         n=n,
         n_positive=n_positive,
         n_negative=n_negative,
