@@ -69,7 +69,10 @@ def test_relapses_before_after_wilcoxon_matches_r(results):
     assert test.statistic == 0  # no patient had more relapses on MMF
     assert test.z == pytest.approx(-7.5 / math.sqrt(13.5))
     assert test.p == pytest.approx(0.04122683, abs=1e-8)
-    assert test.p_exact is None  # tied differences: no exact p
+    # Exact conditional p with tied differences (as exactRankTests::wilcox.exact):
+    # all five non-zero differences are negative, the single most extreme of the
+    # 2^5 equally likely sign patterns in each tail, so p = 2 / 32.
+    assert test.p_exact == pytest.approx(2 / 32)
 
 
 def test_steroid_dose_wilcoxon_compares_differences_at_data_precision(results):
