@@ -142,10 +142,14 @@ def fmt_p(p) -> str:
 
 
 def fmt_test(item: HypothesisTestItem) -> str:
-    """``Wilcoxon signed-rank, Z = -1.75, p = 0.080 (n = 20)``."""
+    """``Wilcoxon signed-rank, Z = -1.75, p = 0.080, exact p = 0.084 (n = 20)``."""
     if _is_missing(item.p):
         return f"{item.test}: not computed (n = {item.n})"
     z = "" if _is_missing(item.z) else f", Z = {item.z:.2f}"
     p = fmt_p(item.p)
     p = f"p {p}" if p.startswith("<") else f"p = {p}"
-    return f"{item.test}{z}, {p} (n = {item.n})"
+    exact = ""
+    if not _is_missing(item.p_exact):
+        shown = fmt_p(item.p_exact)
+        exact = f", exact p {shown}" if shown.startswith("<") else f", exact p = {shown}"
+    return f"{item.test}{z}, {p}{exact} (n = {item.n})"

@@ -128,7 +128,8 @@ def methods_paragraph(
                 described.append(
                     "the Wilcoxon signed-rank test for paired before-after comparisons (zero "
                     "differences dropped, average ranks for ties, normal approximation with tie "
-                    "correction)"
+                    "correction; beside it the exact conditional p given the ties, computed by "
+                    "the shift algorithm, as SPSS Exact Tests and R exactRankTests::wilcox.exact)"
                 )
             elif test == "Fisher exact":
                 described.append("Fisher's exact test for the one-month response by group")
