@@ -27,7 +27,14 @@ from simple_history.utils import bulk_create_with_history
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
-from nephrocohort.registry.models import CHILD_MODELS, Center, Patient, Role, profile_of
+from nephrocohort.registry.models import (
+    CHILD_MODELS,
+    Center,
+    Patient,
+    Role,
+    centers_visible_to,
+    profile_of,
+)
 from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
 __all__ = [
@@ -194,11 +201,8 @@ def _load_with_confirmed_rows(bundle_path: Path, confirmed: dict):
 
 
 def _allowed_centers(user) -> dict[str, Center]:
-    profile = profile_of(user)
-    if profile is None:
-        return {}
-    centers = Center.objects.all() if profile.role == Role.ADMIN else profile.centers.all()
-    return {center.code: center for center in centers}
+    """The centers ``user`` may enter, by code (the registry's access rule)."""
+    return {center.code: center for center in centers_visible_to(user)}
 
 
 def _may_create_centers(user) -> bool:

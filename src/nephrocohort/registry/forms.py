@@ -16,15 +16,13 @@ from nephrocohort.cohort.contract import TABLES
 from nephrocohort.cohort.vocabulary import LAB_TESTS
 from nephrocohort.registry.models import (
     Biopsy,
-    Center,
     Event,
     Genetics,
     Lab,
     Medication,
     Patient,
-    Role,
     Visit,
-    profile_of,
+    centers_visible_to,
 )
 from nephrocohort.registry.validation import CONFIRMED_COLUMN, check_patient_edit, check_row
 
@@ -157,16 +155,6 @@ def _patient_row(patient: Patient | None) -> dict | None:
     return {"patient_id": patient.patient_id, "sex": patient.sex, "birth_date": patient.birth_date}
 
 
-def _centers_of(user):
-    """The centers whose patients ``user`` sees (every center for an administrator)."""
-    profile = profile_of(user)
-    if profile is None:
-        return Center.objects.none()
-    if profile.role == Role.ADMIN:
-        return Center.objects.all()
-    return profile.centers.all()
-
-
 class PatientForm(ContractForm):
     table = "patients"
 
@@ -177,7 +165,7 @@ class PatientForm(ContractForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        centers = _centers_of(user)
+        centers = centers_visible_to(user)
         self.fields["center"].queryset = centers
         self.fields["center"].required = True
         if centers.count() == 1 and not self.instance.pk:
@@ -213,7 +201,7 @@ class PatientForm(ContractForm):
         taken = same.first()
         if taken is None:
             return
-        visible = Patient.all_objects.filter(pk=taken.pk, center__in=_centers_of(self.user))
+        visible = Patient.all_objects.filter(pk=taken.pk, center__in=centers_visible_to(self.user))
         if not visible.exists():
             raise ValidationError(self.error_messages["id_unusable"], code="id_unusable")
         code = "id_of_deleted_patient" if taken.is_deleted else "id_taken"

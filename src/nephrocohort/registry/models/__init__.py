@@ -5,6 +5,7 @@ from nephrocohort.registry.models._access import (
     Center,
     Role,
     UserProfile,
+    centers_visible_to,
     profile_of,
     user_can,
 )
@@ -26,6 +27,7 @@ from nephrocohort.registry.models._clinical import (
 )
 
 __all__ = [
+    "centers_visible_to",
     "CHILD_MODELS",
     "ROLE_PERMISSIONS",
     "Biopsy",

@@ -21,6 +21,7 @@ __all__ = [
     "ROLE_PERMISSIONS",
     "user_can",
     "profile_of",
+    "centers_visible_to",
     "PatientQuerySet",
     "RecordQuerySet",
 ]
@@ -141,19 +142,35 @@ def user_can(user, action: str) -> bool:
     return profile is not None and action in ROLE_PERMISSIONS.get(profile.role, frozenset())
 
 
+def centers_visible_to(user):
+    """The centers whose patients ``user`` sees: their own (every center for an administrator).
+
+    This is the registry's single access rule; ``PatientQuerySet.visible_to``,
+    the patient form's center choices and the bundle import all use it. A user
+    without a registry profile, or an inactive one, has no center.
+    """
+    profile = profile_of(user)
+    if profile is None:
+        return Center.objects.none()
+    if profile.role == Role.ADMIN:
+        return Center.objects.all()
+    return profile.centers.all()
+
+
+def _sees_every_center(user) -> bool:
+    profile = profile_of(user)
+    return profile is not None and profile.role == Role.ADMIN
+
+
 class PatientQuerySet(LiveQuerySet):
     def visible_to(self, user) -> PatientQuerySet:
-        """The patients ``user`` may see: those of their centers (all centers for an admin).
+        """The patients ``user`` may see: those of ``centers_visible_to(user)``.
 
-        This is the registry's single access rule. A user without a registry
-        profile, or an inactive one, sees no patient.
+        An administrator sees every patient (also one not yet given a center).
         """
-        profile = profile_of(user)
-        if profile is None:
-            return self.none()
-        if profile.role == Role.ADMIN:
+        if _sees_every_center(user):
             return self.all()
-        return self.filter(center__in=profile.centers.all())
+        return self.filter(center__in=centers_visible_to(user))
 
 
 class RecordQuerySet(LiveQuerySet):
