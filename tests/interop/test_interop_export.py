@@ -213,7 +213,7 @@ class TestShiftsNeverReachTheFuture:
         import datetime as dt
 
         from nephrocohort.cohort import Cohort, load_bundle, validate_bundle
-        from nephrocohort.interop import read_export_tables
+        from nephrocohort.pipeline import export_tables_of
 
         today = pd.Timestamp(dt.date.today())
         patients = pd.DataFrame(
@@ -233,7 +233,7 @@ class TestShiftsNeverReachTheFuture:
         from nephrocohort.cohort import save_bundle
 
         save_bundle(Cohort(patients=patients, events=events), source)
-        tables = read_export_tables(source, include_analysis=False)
+        tables = export_tables_of(source, include_analysis=False)
         summary = export_tables(tables, to="bundle", out=tmp_path / "shared", seed=11)
         assert validate_bundle(tmp_path / "shared") == []
         shared = load_bundle(tmp_path / "shared")

@@ -203,7 +203,7 @@ def matches_printed(value, printed: str) -> bool:
 
 @pytest.fixture(scope="module")
 def demo_records(tmp_path_factory):
-    from nephrocohort.report import run_report
+    from nephrocohort.pipeline import run_report
 
     out = tmp_path_factory.mktemp("demo-report")
     run = run_report(data=None, rule_set="study", out_dir=out, formats=("json",))

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from nephrocohort.cohort import save_bundle
-from nephrocohort.report import run_report
+from nephrocohort.pipeline import run_report
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nephrocohort.report import write_html
+from nephrocohort.report import render_html
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 def page_of_report(fixture_results, tmp_path_factory, launch_chromium):
     from playwright.sync_api import sync_playwright
 
-    path = write_html(fixture_results, tmp_path_factory.mktemp("html") / "report.html")
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render_html(fixture_results), encoding="utf-8")
     network = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)

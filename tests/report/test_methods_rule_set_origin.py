@@ -36,7 +36,7 @@ def test_modified_copy_is_described_as_such(analysis, tmp_path):
 def test_report_run_in_results_json_carries_origin_and_fingerprint(tmp_path):
     import json
 
-    from nephrocohort.report import run_report
+    from nephrocohort.pipeline import run_report
 
     path = _study_with_nephrotic_threshold_50(tmp_path)
     run_report(rule_set=str(path), out_dir=tmp_path / "out", formats="json")

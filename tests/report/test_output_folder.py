@@ -1,11 +1,11 @@
-"""run_report writes all its files or none, and never leaves another run's files beside them."""
+"""The pipeline's run_report writes all its files or none, and never leaves another run's files beside them."""
 
 import json
 
 import pytest
 
-from nephrocohort.report import FILE_NAMES, run_report
-from nephrocohort.report import _run as run_module
+from nephrocohort.pipeline import run_report
+from nephrocohort.report import FILE_NAMES, RENDERERS
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_failed_write_leaves_the_earlier_report_untouched(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(run_module, "write_xlsx", broken)
+    monkeypatch.setitem(RENDERERS, "xlsx", broken)
     with pytest.raises(OSError, match="disk full"):
         run_report(data=other, out_dir=out, formats="json,xlsx")
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "results.json"]
@@ -53,7 +53,7 @@ def test_a_failed_first_run_leaves_no_folder(tmp_path, analysis_csv, monkeypatch
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(run_module, "write_json", broken)
+    monkeypatch.setitem(RENDERERS, "json", broken)
     with pytest.raises(OSError):
         run_report(data=analysis_csv, out_dir=tmp_path / "new", formats="json")
     assert not (tmp_path / "new").exists()

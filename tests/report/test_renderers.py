@@ -1,12 +1,13 @@
 """The Word and Excel files open in their libraries and hold the tables; HTML is self-contained."""
 
+import io
 import re
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from nephrocohort.report import render_figures, write_docx, write_html, write_xlsx
+from nephrocohort.report import render_docx, render_figures, render_html, render_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def _docx_tables(path):
 
 
 def test_docx_has_table1_by_histology(results, figures, tmp_path):
-    document, tables = _docx_tables(write_docx(results, tmp_path / "r.docx", figures=figures))
+    document, tables = _docx_tables(io.BytesIO(render_docx(results, figures=figures)))
     headings = [p.text for p in document.paragraphs]
     assert "Table 1. Baseline characteristics by histology" in headings
     table1 = next(t for t in tables if t[0][1:] == ["MCD", "FSGS", "MN"])
@@ -48,7 +49,7 @@ def test_docx_has_table1_by_histology(results, figures, tmp_path):
 
 
 def test_docx_has_table2_with_crf_per_histology(results, figures, tmp_path):
-    _, tables = _docx_tables(write_docx(results, tmp_path / "r.docx", figures=figures))
+    _, tables = _docx_tables(io.BytesIO(render_docx(results, figures=figures)))
     table2 = next(
         t for t in tables if t[0] == ["Finding in the renal biopsy", "n (%)", "CRF n (%)"]
     )
@@ -60,7 +61,7 @@ def test_docx_has_table2_with_crf_per_histology(results, figures, tmp_path):
 
 
 def test_docx_before_after_table_and_figures(results, figures, tmp_path):
-    document, tables = _docx_tables(write_docx(results, tmp_path / "r.docx", figures=figures))
+    document, tables = _docx_tables(io.BytesIO(render_docx(results, figures=figures)))
     before_after = next(t for t in tables if t[0][0] == "Variable" and "Wilcoxon p" in t[0])
     relapses = dict(zip(before_after[0], before_after[1], strict=True))
     # before 3, 4, 2, 5, 1, 2: mean 2.83 (SD 1.47), normal by Lilliefors (D = 0.21) -> note 1;
@@ -79,7 +80,7 @@ def test_docx_before_after_table_and_figures(results, figures, tmp_path):
 
 
 def test_xlsx_has_one_sheet_per_table_and_all_results_unrounded(results, tmp_path):
-    workbook = load_workbook(write_xlsx(results, tmp_path / "r.xlsx"))
+    workbook = load_workbook(io.BytesIO(render_xlsx(results)))
     for name in ("Characteristics", "Table 1", "Table 2", "Proteinuria", "Response",
                  "Before-after MMF", "Outcomes", "Kaplan-Meier", "Eligibility",
                  "Excluded patients", "All results", "Methods"):  # fmt: skip
@@ -102,9 +103,7 @@ def test_xlsx_has_one_sheet_per_table_and_all_results_unrounded(results, tmp_pat
 
 
 def test_html_is_self_contained(results, figures, tmp_path):
-    html = write_html(results, tmp_path / "report.html", figures=figures).read_text(
-        encoding="utf-8"
-    )
+    html = render_html(results, figures=figures)
     assert html.count('src="data:image/png;base64,') == 5
     assert not re.search(r'(src|href)="https?://', html)  # nothing fetched from the network
     assert "Table 1. Baseline characteristics by histology" in html
@@ -135,12 +134,12 @@ def test_every_summary_row_says_why_it_is_shown_as_it_is(results):
 
 
 def test_xlsx_and_html_carry_the_footnotes(results, figures, tmp_path):
-    workbook = load_workbook(write_xlsx(results, tmp_path / "r.xlsx"))
+    workbook = load_workbook(io.BytesIO(render_xlsx(results)))
     cells = [c.value for row in workbook["Table 1"].iter_rows() for c in row if c.value]
     assert "\u00b3 Fewer than 5 values: not tested." in cells
     header = [c.value for c in workbook["Characteristics"][2]]
     assert "Normality test" in header
-    html = write_html(results, tmp_path / "r.html", figures=figures).read_text(encoding="utf-8")
+    html = render_html(results, figures=figures)
     assert 'class="footnotes"' in html
     assert "Lilliefors D = 0.37, p = 0.012: not normal" in html
 
@@ -179,7 +178,7 @@ def test_html_shows_figures_near_print_size_not_at_their_pixel_width(results, fi
 def test_docx_tables_are_journal_style(results, figures, tmp_path):
     from docx.oxml.ns import qn
 
-    document = Document(write_docx(results, tmp_path / "r.docx", figures=figures))
+    document = Document(io.BytesIO(render_docx(results, figures=figures)))
     section = document.sections[0]
     assert section.left_margin.inches == pytest.approx(1)
     for table in document.tables:

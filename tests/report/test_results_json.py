@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from nephrocohort.report import write_json
+from nephrocohort.report import render_json
 
 # The ids the seed's Results section needs (issue 4 and seed-results.md).
 REQUIRED_IDS = [
@@ -40,8 +40,7 @@ FIELDS = {
 
 @pytest.fixture(scope="module")
 def records(fixture_results, tmp_path_factory):
-    path = write_json(fixture_results, tmp_path_factory.mktemp("json") / "results.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(render_json(fixture_results))
 
 
 def test_results_json_is_a_list_with_unique_ids(records):
@@ -91,11 +90,9 @@ def test_run_item_names_rule_set_options_and_software(records):
 def test_paired_tests_carry_the_normality_of_their_differences(fixture_results, tmp_path):
     import json
 
-    from nephrocohort.report import write_json
+    from nephrocohort.report import render_json
 
-    records = {
-        r["id"]: r for r in json.loads(write_json(fixture_results, tmp_path / "r.json").read_text())
-    }
+    records = {r["id"]: r for r in json.loads(render_json(fixture_results))}
     for item_id in ("relapses_per_year.test", "steroid_dose.test", "egfr.test"):
         checked = records[item_id]["normality_of_differences"]
         assert set(checked) >= {"test", "statistic", "p", "normal", "n", "reason"}

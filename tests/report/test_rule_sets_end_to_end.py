@@ -7,7 +7,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from nephrocohort.report import ReportOptions, run_report
+from nephrocohort.pipeline import run_report
+from nephrocohort.report import ReportOptions
 from nephrocohort.report._study import eligibility_items, split_reasons
 
 _OPTIONS = ReportOptions(percentile_method="linear", normality_test="shapiro")

@@ -1,7 +1,8 @@
 """Commands of the derive step: ``nephrocohort derive`` and ``nephrocohort explain``.
 
-Thin shells: load the bundle and the rule set, call ``derive`` or ``explain``,
-write or print the result. Every rule lives in ``nephrocohort.cohort``.
+Thin shells: ``derive`` runs the pipeline (``nephrocohort.pipeline.derive_to_csv``);
+``explain`` loads the bundle and the rule set and prints the explanation.
+Every rule lives in ``nephrocohort.cohort``.
 """
 
 from __future__ import annotations
@@ -12,20 +13,14 @@ from typing import Annotated
 
 import typer
 
-from nephrocohort.exceptions import NephroCohortError
-
-
-class OutputPathError(NephroCohortError):
-    """The output file cannot be written where the user asked."""
-
 
 def _load(data: Path, rule_set: str):
     from nephrocohort.clinical.rules import load_rule_set
-    from nephrocohort.cohort import load_bundle
+    from nephrocohort.pipeline import load_cohort
 
     # A bundle that fails validation raises CohortValidationError, which
     # nephrocohort.cli.main prints as the full (grouped) report with exit code 1.
-    return load_bundle(data), load_rule_set(rule_set)
+    return load_cohort(data), load_rule_set(rule_set)
 
 
 DataOption = Annotated[
@@ -55,25 +50,11 @@ def register(app) -> None:
         rule_set: RuleSetOption = "study",
     ) -> None:
         """Derive the analysis dataset (one row per patient) and write it as CSV."""
-        from nephrocohort.cohort import derive, write_analysis_csv
+        from nephrocohort.pipeline import derive_to_csv
 
-        if out.is_dir():
-            raise OutputPathError(
-                f"Cannot write {out}: it is a folder. Give a file name, e.g. {out / 'derived.csv'}."
-            )
-        if not out.parent.exists():
-            raise OutputPathError(
-                f"Cannot write {out}: the folder {out.parent} does not exist. "
-                "Create it or choose another --out path."
-            )
-        cohort, rules = _load(data, rule_set)
-        dataset = derive(cohort, rules)
-        try:
-            write_analysis_csv(dataset, out)
-        except OSError as error:
-            raise OutputPathError(
-                f"Cannot write {out}: {error.strerror or error}. Choose another --out path."
-            ) from None
+        # A bundle that fails validation raises CohortValidationError, which
+        # nephrocohort.cli.main prints as the full (grouped) report with exit code 1.
+        dataset, rules = derive_to_csv(data, out, rule_set=rule_set)
         noun = "patient" if len(dataset) == 1 else "patients"
         typer.echo(
             f"Wrote the analysis dataset of {len(dataset)} {noun} ({len(dataset.columns)} columns, "

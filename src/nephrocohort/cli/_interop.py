@@ -220,11 +220,12 @@ def export(
     ] = 12,  # interop._stat_files.DEFAULT_STATA_VERSION (kept literal: a light CLI import)
 ) -> None:
     """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
-    from nephrocohort.interop import export_tables, read_export_tables
+    from nephrocohort.pipeline import export_data
 
-    tables = read_export_tables(data, rule_set=rule_set, include_analysis=analysis)
-    summary = export_tables(
-        tables,
+    summary = export_data(
+        data,
+        rule_set=rule_set,
+        include_analysis=analysis,
         to=format.lower(),
         out=out,
         identifiable=identifiable,

@@ -1,6 +1,6 @@
 """``nephrocohort report``: the study report (HTML, Word, Excel, results.json).
 
-A thin shell over :func:`nephrocohort.report.run_report`: parse the options,
+A thin shell over :func:`nephrocohort.pipeline.run_report`: parse the options,
 call it with a progress printer, list the files written.
 """
 
@@ -58,7 +58,8 @@ def report(
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
     # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
     # would slow the start-up of every other command.
-    from nephrocohort.report import ReportOptions, run_report
+    from nephrocohort.pipeline import run_report
+    from nephrocohort.report import ReportOptions
 
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
     run = run_report(

@@ -10,7 +10,6 @@ not validate clinical content; ``load_bundle`` does that before building one.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import pandas as pd
 
@@ -165,50 +164,9 @@ class Cohort:
         """Rows per table, in the order of the data contract."""
         return {name: int(len(frame)) for name, frame in self.tables.items()}
 
-    # Notebook conveniences: one call per step of the data flow. Each delegates to
-    # the public function of its layer, imported late so that the data model does
-    # not pull in the statistics and plotting stack.
-
-    @classmethod
-    def load(cls, path, *, as_of=None) -> "Cohort":
-        """Load and validate a bundle (see ``nephrocohort.cohort.load_bundle``)."""
-        from nephrocohort.cohort.bundle import load_bundle
-
-        return load_bundle(path, as_of=as_of)
-
-    @classmethod
-    def demo(cls) -> "Cohort":
-        """The embedded synthetic demo cohort (see ``nephrocohort.cohort.demo_cohort``)."""
-        from nephrocohort.cohort.demo import demo_cohort
-
-        return demo_cohort()
-
-    def derive(self, rule_set="study") -> pd.DataFrame:
-        """The analysis dataset, one row per patient, under ``rule_set`` (a name or a path)."""
-        from nephrocohort.clinical.rules import load_rule_set
-        from nephrocohort.cohort.derive import derive
-
-        return derive(self, _as_rule_set(rule_set, load_rule_set))
-
-    def report(self, rule_set="study", *, options=None):
-        """The study report's results (``Results``: ``tables()``, ``to_frame()``, HTML repr).
-
-        Example: ``Cohort.load("my_bundle").report().tables()["table1"]``.
-        """
-        from nephrocohort.clinical.rules import load_rule_set
-        from nephrocohort.report import build_results
-
-        rules = _as_rule_set(rule_set, load_rule_set)
-        return build_results(self.derive(rules), rule_set=rules, cohort=self, options=options)
-
     def __repr__(self) -> str:
         counts = self.row_counts()
         patients = counts.pop("patients")
         noun = "patient" if patients == 1 else "patients"
         rest = ", ".join(f"{name}={count:,}" for name, count in counts.items())
         return f"Cohort({patients:,} {noun}; {rest})"
-
-
-def _as_rule_set(rule_set, load_rule_set):
-    """Accept a loaded RuleSet as it is, or load one by name or path."""
-    return load_rule_set(rule_set) if isinstance(rule_set, str | Path) else rule_set

@@ -28,7 +28,6 @@ from nephrocohort.interop._redcap import (
     write_redcap_dictionary,
 )
 from nephrocohort.interop._results import ImportResult
-from nephrocohort.interop._sources import read_export_tables
 from nephrocohort.interop._suggest import suggest_mapping, write_suggested_mapping
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
 
@@ -61,7 +60,6 @@ __all__ = [
     "write_suggested_mapping",
     "read_analysis_csv",
     "read_fhir_resources",
-    "read_export_tables",
     "redcap_dictionary",
     "redcap_records",
     "tables_from_fhir",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -15,7 +14,7 @@ from nephrocohort.report._figures import RenderedFigure, render_figures
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import Table, build_tables
 
-__all__ = ["write_docx"]
+__all__ = ["render_docx"]
 
 _TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
 
@@ -126,9 +125,8 @@ def _add_table(document, table: Table) -> None:
         line.runs[0].font.size = Pt(8)
 
 
-def write_docx(results: Results, path, *, figures: list[RenderedFigure] | None = None) -> Path:
-    """Write report.docx (methods, tables, figures with captions) and return its path."""
-    path = Path(path)
+def render_docx(results: Results, *, figures: list[RenderedFigure] | None = None) -> bytes:
+    """report.docx (methods, tables, figures with captions) as bytes."""
     figures = render_figures(results) if figures is None else figures
     document = Document()
     for section in document.sections:  # 6.5 inches of text on Letter and on A4
@@ -158,5 +156,6 @@ def write_docx(results: Results, path, *, figures: list[RenderedFigure] | None =
     document.add_paragraph(
         ", ".join(f"{name} {version}" for name, version in results.software) + "."
     )
-    document.save(path)
-    return path
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -10,17 +10,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import FancyBboxPatch  # noqa: E402
-
-from nephrocohort.report._columns import TIMEPOINTS  # noqa: E402
-from nephrocohort.report._results import Results  # noqa: E402
+from nephrocohort.report._columns import TIMEPOINTS
+from nephrocohort.report._results import Results
 
 __all__ = [
     "at_risk_at",
@@ -85,7 +81,8 @@ def figure_proteinuria(results: Results) -> Figure | None:
             counts[state].append(item.n)
     if not any(totals):  # no time point has a measurement: nothing to draw
         return None
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
     x = np.arange(len(names))
     bottom = np.zeros(len(names))
     totals_array = np.array(totals, dtype=float)
@@ -122,7 +119,8 @@ def figure_kaplan_meier(
     lower, upper = np.array(item.ci_lower), np.array(item.ci_upper)
     if cumulative:
         survival, lower, upper = 1 - survival, 1 - upper, 1 - lower
-    fig, ax = plt.subplots(figsize=(6.5, 4.4))
+    fig = Figure(figsize=(6.5, 4.4))
+    ax = fig.subplots()
     ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
     if item.censored_days:  # censoring marks on the curve, as survival plots show them
         censored = np.array(item.censored_days) / _DAYS_PER_MONTH
@@ -181,7 +179,8 @@ def figure_swimmer(results: Results) -> Figure | None:
     order = list(timelines.patients["patient_id"])
     row = {patient: i for i, patient in enumerate(order)}
     height = max(3.0, 0.28 * len(order) + 1.6)
-    fig, ax = plt.subplots(figsize=(8, height))
+    fig = Figure(figsize=(8, height))
+    ax = fig.subplots()
     drugs = list(_DRUG_COLOURS)
     lane = {drug: (i - (len(drugs) - 1) / 2) * 0.12 for i, drug in enumerate(drugs)}
     starts = timelines.bars.groupby("patient_id")["start_month"].min()
@@ -207,12 +206,12 @@ def figure_swimmer(results: Results) -> Figure | None:
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlabel("Months from MMF start")
     ax.set_title("Treatment course per patient")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in _DRUG_COLOURS.values()]
+    handles = [Rectangle((0, 0), 1, 1, color=colour) for colour in _DRUG_COLOURS.values()]
     labels = list(_DRUG_COLOURS)
     seen = set(timelines.markers["event"])
     for event, (shape, colour) in _EVENT_MARKERS.items():
         if event in seen:
-            handles.append(plt.Line2D([], [], marker=shape, color=colour, linestyle=""))
+            handles.append(Line2D([], [], marker=shape, color=colour, linestyle=""))
             labels.append(event)
     ax.legend(
         handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False
@@ -238,7 +237,8 @@ def figure_eligibility(results: Results) -> Figure | None:
     if assessed is None or included is None:
         return None
     reasons = list(excluded.reasons)[:6]
-    fig, ax = plt.subplots(figsize=(7, 3.6 if len(reasons) <= 2 else 4.2))
+    fig = Figure(figsize=(7, 3.6 if len(reasons) <= 2 else 4.2))
+    ax = fig.subplots()
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -265,7 +265,6 @@ def figure_eligibility(results: Results) -> Figure | None:
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -11,7 +10,7 @@ from nephrocohort.report._figures import FIGURE_DPI, RenderedFigure, render_figu
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
-__all__ = ["write_html", "render_html"]
+__all__ = ["render_html"]
 
 _TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
 _NORMALITY_NAMES = {
@@ -73,10 +72,3 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
         ],
         software=results.software,
     )
-
-
-def write_html(results: Results, path, *, figures: list[RenderedFigure] | None = None) -> Path:
-    """Write the self-contained report.html and return its path."""
-    path = Path(path)
-    path.write_text(render_html(results, figures=figures), encoding="utf-8")
-    return path

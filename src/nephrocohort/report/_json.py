@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from nephrocohort.report._results import Results
 
-__all__ = ["write_json"]
+__all__ = ["render_json"]
 
 
-def write_json(results: Results, path) -> Path:
-    """Write ``results`` as a JSON list of items (NaN as null) and return the path.
+def render_json(results: Results) -> bytes:
+    """``results`` as UTF-8 JSON: a list of items (NaN as null).
 
     The file is a list so that scripts can read it with any JSON library and
     find an item by its ``id``; the run's rule set, options, software and
     methods text are the first item (``report.run``).
     """
-    path = Path(path)
     run = {
         "id": "report.run",
         "label": "How this report was produced",
@@ -32,7 +30,5 @@ def write_json(results: Results, path) -> Path:
         "notes": list(results.notes),
     }
     records = [run, *results.to_records()]
-    path.write_text(
-        json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    return path
+    text = json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return text.encode("utf-8")

@@ -8,6 +8,7 @@ notebooks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,8 +27,10 @@ from nephrocohort.report._format import (
     fmt_unit,
 )
 from nephrocohort.report._items import CountItem, HypothesisTestItem, SummaryItem, SurvivalItem
-from nephrocohort.report._results import Results
 from nephrocohort.stats import DEFAULT_SMALL_N
+
+if TYPE_CHECKING:  # Results builds its tables with this module: no import at run time
+    from nephrocohort.report._results import Results
 
 __all__ = ["Table", "build_tables"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import re
-from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
-__all__ = ["write_xlsx", "SHEET_NAMES"]
+__all__ = ["render_xlsx", "SHEET_NAMES"]
 
 #: Sheet name per table id (Excel allows 31 characters, no []:*?/\).
 SHEET_NAMES = {
@@ -44,9 +44,8 @@ def _autosize(sheet, *, body_rows: int | None = None) -> None:
         sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 70)
 
 
-def write_xlsx(results: Results, path) -> Path:
-    """Write report.xlsx and return its path."""
-    path = Path(path)
+def render_xlsx(results: Results) -> bytes:
+    """report.xlsx as bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in build_tables(results):
@@ -84,8 +83,9 @@ def write_xlsx(results: Results, path) -> Path:
     sheet.append([])
     for name, version in results.software:
         sheet.append([name, version])
-    workbook.save(path)
-    return path
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _is_na(value) -> bool:

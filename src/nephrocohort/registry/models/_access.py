@@ -176,6 +176,5 @@ class PatientQuerySet(LiveQuerySet):
 class RecordQuerySet(LiveQuerySet):
     def visible_to(self, user) -> RecordQuerySet:
         """Records of the patients ``user`` may see (delegates to ``Patient.objects.visible_to``)."""
-        from nephrocohort.registry.models._clinical import Patient
-
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+        patients = self.model._meta.get_field("patient").related_model.objects
+        return self.filter(patient__in=patients.visible_to(user))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render as render_page
 
 from nephrocohort.clinical.rules import list_rule_sets
 from nephrocohort.exceptions import NephroCohortError
@@ -36,13 +33,16 @@ def cohort_page(request):
         "rule_set": _rule_set_name(request),
         "formats": list(_CONTENT_TYPES),
     }
-    return render(request, "registry/cohort.html", context)
+    return render_page(request, "registry/cohort.html", context)
 
 
 @registry_view("report")
 def cohort_report_download(request, fmt: str):
-    """The study report for the user's centers, by the same code as ``nephrocohort report``."""
-    from nephrocohort.report import FILE_NAMES, run_report
+    """The study report for the user's centers, by the same code as ``nephrocohort report``.
+
+    Rendered in memory by the pipeline and sent as it is: nothing is written to disk.
+    """
+    from nephrocohort.pipeline import compute_results, render
 
     if fmt not in _CONTENT_TYPES:
         raise ReasonedNotFound(
@@ -50,19 +50,17 @@ def cohort_report_download(request, fmt: str):
         )
     cohort = cohort_from_db(Patient.objects.visible_to(request.user))
     rule_set = _rule_set_name(request)
-    with tempfile.TemporaryDirectory(prefix="nephrocohort-report-") as folder:
-        try:
-            run_report(data=cohort, rule_set=rule_set, out_dir=folder, formats=[fmt])
-        except NephroCohortError as error:
-            context = {
-                "error": str(error),
-                "rule_sets": list_rule_sets(),
-                "rule_set": rule_set,
-                "n_patients": cohort.n_patients,
-                "formats": list(_CONTENT_TYPES),
-            }
-            return render(request, "registry/cohort.html", context, status=422)
-        content = (Path(folder) / FILE_NAMES[fmt]).read_bytes()
+    try:
+        content = render(compute_results(cohort, rule_set=rule_set), [fmt])[fmt]
+    except NephroCohortError as error:
+        context = {
+            "error": str(error),
+            "rule_sets": list_rule_sets(),
+            "rule_set": rule_set,
+            "n_patients": cohort.n_patients,
+            "formats": list(_CONTENT_TYPES),
+        }
+        return render_page(request, "registry/cohort.html", context, status=422)
     response = HttpResponse(content, content_type=_CONTENT_TYPES[fmt])
     if fmt != "html":
         response["Content-Disposition"] = f'attachment; filename="report-{rule_set}.{fmt}"'
@@ -76,6 +74,6 @@ def quality_page(request):
     by_patient = [
         (patient_id, pk, [f for f in findings if f.patient_pk == pk]) for patient_id, pk in patients
     ]
-    return render(
+    return render_page(
         request, "registry/quality.html", {"by_patient": by_patient, "count": len(findings)}
     )

@@ -1,0 +1,350 @@
+"""The one place that runs load -> validate -> derive -> results -> render.
+
+The command line (``report``, ``derive``, ``export``), notebooks and the
+registry call these functions instead of chaining the layers themselves, so
+every caller loads, validates and derives a cohort the same way. Layers
+below know nothing of this module: the data model and derivation live in
+``nephrocohort.cohort``, the results and renderers (bytes in memory) in
+``nephrocohort.report``, exports and de-identification in
+``nephrocohort.interop``; files are written here, atomically.
+
+``data`` is, everywhere: a :class:`~nephrocohort.cohort.Cohort`, a bundle path
+(a folder of CSV files or an .xlsx workbook; loading validates it), an
+analysis-dataset CSV (reported as recorded) or None for the embedded demo
+cohort.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from nephrocohort.exceptions import NephroCohortError, ReportError
+
+__all__ = [
+    "MESSAGES",
+    "DataNotFoundError",
+    "OutputPathError",
+    "AnalysisData",
+    "ReportRun",
+    "load_cohort",
+    "load_analysis",
+    "derive_dataset",
+    "compute_results",
+    "render",
+    "run_report",
+    "derive_to_csv",
+    "export_tables_of",
+    "export_data",
+]
+
+# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
+MESSAGES: dict[str, str] = {
+    "data_not_found": (
+        "The cohort {path!r} does not exist. Give a folder of CSV files or an .xlsx workbook "
+        "(see docs/report.md), or an analysis-dataset CSV{demo}."
+    ),
+    "demo_hint": ", or leave out --data to use the demo cohort",
+    "out_is_file": "The output {path!r} is a file; give a folder for the report.",
+    "out_is_folder": "Cannot write {path}: it is a folder. Give a file name, e.g. {example}.",
+    "out_parent_missing": (
+        "Cannot write {path}: the folder {parent} does not exist. "
+        "Create it or choose another --out path."
+    ),
+    "out_unwritable": "Cannot write {path}: {reason}. Choose another --out path.",
+}
+
+Progress = Callable[[str], None] | None
+
+
+class DataNotFoundError(NephroCohortError, FileNotFoundError):
+    """``--data`` names nothing on disk."""
+
+
+class OutputPathError(NephroCohortError):
+    """The output file cannot be written where the user asked."""
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisData:
+    """An analysis dataset, the rule set it was derived under, and where it came from.
+
+    ``cohort`` is None for an analysis-dataset file; ``source`` is
+    ``"records"`` (derived from a cohort) or ``"analysis_file"``; ``notes``
+    are sentences for the report (e.g. columns a file lacks).
+    """
+
+    dataset: pd.DataFrame
+    rule_set: object
+    cohort: object | None = None
+    source: str = "records"
+    notes: tuple[str, ...] = field(default=())
+
+
+def _say(progress: Progress) -> Callable[[str], None]:
+    return progress or (lambda message: None)
+
+
+def _rule_set(rule_set):
+    from nephrocohort.clinical.rules import load_rule_set
+
+    return load_rule_set(rule_set) if isinstance(rule_set, str | Path) else rule_set
+
+
+def _is_analysis_file(data) -> bool:
+    """An analysis-dataset CSV (e.g. from ``nephrocohort import-table``), not a bundle."""
+    if data is None or hasattr(data, "patients"):
+        return False
+    path = Path(data)
+    return path.is_file() and path.suffix.lower() == ".csv"
+
+
+def _existing(data, *, demo: bool) -> Path:
+    path = Path(data)
+    if not path.exists():
+        hint = MESSAGES["demo_hint"] if demo else ""
+        raise DataNotFoundError(MESSAGES["data_not_found"].format(path=str(path), demo=hint))
+    return path
+
+
+def load_cohort(data=None, *, as_of=None):
+    """A validated :class:`~nephrocohort.cohort.Cohort` from ``data`` (not an analysis CSV).
+
+    Loading a bundle validates it: a bundle with problems (a missing path
+    among them) raises :class:`~nephrocohort.exceptions.CohortValidationError`
+    listing them all.
+    """
+    from nephrocohort.cohort import demo_cohort, load_bundle
+
+    if data is None:
+        return demo_cohort()
+    if hasattr(data, "patients"):  # already a Cohort
+        return data
+    return load_bundle(data, as_of=as_of)
+
+
+def load_analysis(data=None, *, rule_set="study", progress: Progress = None) -> AnalysisData:
+    """The analysis dataset of ``data``: derived from a cohort, or read from an analysis CSV.
+
+    A CSV lacking columns the report needs gets them as all-missing (a
+    partial legacy sheet still reports), with a note saying so.
+    """
+    say = _say(progress)
+    rules = _rule_set(rule_set)
+    if data is not None and not hasattr(data, "patients"):
+        _existing(data, demo=True)
+    if _is_analysis_file(data):
+        from nephrocohort.cohort import read_analysis_csv
+        from nephrocohort.report import fill_absent_columns
+
+        say(f"Reading the analysis dataset {data}")
+        dataset, _, notes = fill_absent_columns(read_analysis_csv(data))
+        return AnalysisData(dataset, rules, source="analysis_file", notes=tuple(notes))
+    from nephrocohort.cohort import derive
+
+    say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
+    cohort = load_cohort(data)
+    say(f"Deriving the analysis dataset (rule set '{rules.name}')")
+    return AnalysisData(derive(cohort, rules), rules, cohort=cohort)
+
+
+def derive_dataset(data=None, *, rule_set="study") -> pd.DataFrame:
+    """The analysis dataset of ``data`` (one row per patient) under ``rule_set`` (name or path).
+
+    The notebook entry point for the dataset: ``derive_dataset("my_bundle", rule_set="ipna2020")``.
+    """
+    return load_analysis(data, rule_set=rule_set).dataset
+
+
+def compute_results(data=None, *, rule_set="study", options=None, progress: Progress = None):
+    """The study report's :class:`~nephrocohort.report.Results` for ``data``.
+
+    The notebook entry point: ``compute_results("my_bundle").tables()["table1"]``.
+    """
+    from nephrocohort.report import ReportOptions, build_results
+
+    analysis = load_analysis(data, rule_set=rule_set, progress=progress)
+    _say(progress)("Computing the results")
+    return build_results(
+        analysis.dataset,
+        rule_set=analysis.rule_set,
+        cohort=analysis.cohort,
+        options=options or ReportOptions(),
+        source=analysis.source,
+        notes=analysis.notes,
+    )
+
+
+def render(results, formats, *, progress: Progress = None) -> dict[str, bytes]:
+    """Each asked report format (``"html,docx"`` or a list) rendered in memory, by format."""
+    from nephrocohort.report import render_report
+
+    return render_report(results, formats, progress=progress)
+
+
+@dataclass(frozen=True, eq=False)
+class ReportRun:
+    """What a report run produced: the results and the files written, by format."""
+
+    results: object
+    files: dict
+
+    def __repr__(self) -> str:
+        names = ", ".join(path.name for path in self.files.values())
+        return f"ReportRun({self.results!r}, files=[{names}])"
+
+
+def run_report(
+    *,
+    data=None,
+    rule_set="study",
+    out_dir="report",
+    formats=None,
+    options=None,
+    progress: Progress = None,
+) -> ReportRun:
+    """Load, validate, derive, compute and write the report files (``nephrocohort report``).
+
+    ``formats``: any of ``json``, ``html``, ``docx``, ``xlsx`` (default all).
+    The files are rendered in memory and moved into ``out_dir`` only when all
+    of them were written; report files of an earlier run that this run does
+    not produce are removed, so the folder never mixes two runs.
+    """
+    from nephrocohort.report import FILE_NAMES, FORMATS
+    from nephrocohort.report._options import parse_formats
+
+    say = _say(progress)
+    formats = parse_formats(FORMATS if formats is None else formats)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ReportError(MESSAGES["out_is_file"].format(path=str(out)))
+    results = compute_results(data, rule_set=rule_set, options=options, progress=progress)
+    contents = render(results, formats, progress=progress)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        files = _replace_report_files(
+            out, {FILE_NAMES[fmt]: content for fmt, content in contents.items()}, FILE_NAMES, say
+        )
+    except BaseException:
+        if created:  # a folder made for this run leaves no trace of a failure
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    by_name = {name: fmt for fmt, name in FILE_NAMES.items()}
+    return ReportRun(results=results, files={by_name[path.name]: path for path in files})
+
+
+def _replace_report_files(out: Path, contents: dict, file_names: dict, say) -> list[Path]:
+    """Write every file into a staging folder inside ``out``, then move them into place.
+
+    Nothing in ``out`` changes unless every file was written; earlier report
+    files this run does not write are removed; other files are left alone.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=".nephrocohort-report-", dir=out))
+    try:
+        staged = []
+        for name, content in contents.items():
+            say(f"Writing {name}")
+            (staging / name).write_bytes(content)
+            staged.append(staging / name)
+        for name in file_names.values():
+            if name not in contents and (out / name).is_file():
+                say(f"Removing {name} of an earlier run")
+                (out / name).unlink()
+        placed = []
+        for path in staged:
+            os.replace(path, out / path.name)  # atomic on one file system (staging is inside out)
+            placed.append(out / path.name)
+        return placed
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def derive_to_csv(data, out, *, rule_set="study"):
+    """Derive the analysis dataset of a bundle and write it as CSV (``nephrocohort derive``).
+
+    The CSV is written beside ``out`` and moved into place when complete, so
+    a failure never leaves half a file. Returns ``(dataset, rule_set)``.
+    """
+    from nephrocohort.cohort import derive, write_analysis_csv
+
+    out = Path(out)
+    if out.is_dir():
+        example = out / "derived.csv"
+        raise OutputPathError(MESSAGES["out_is_folder"].format(path=out, example=example))
+    if not out.parent.exists():
+        raise OutputPathError(MESSAGES["out_parent_missing"].format(path=out, parent=out.parent))
+    rules = _rule_set(rule_set)
+    dataset = derive(load_cohort(data), rules)
+    try:
+        handle, staging = tempfile.mkstemp(prefix=f".{out.name}.partial-", dir=out.parent)
+        os.close(handle)
+        try:
+            write_analysis_csv(dataset, staging)
+            os.replace(staging, out)
+        finally:
+            if os.path.exists(staging):
+                os.unlink(staging)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputPathError(MESSAGES["out_unwritable"].format(path=out, reason=reason)) from None
+    return dataset, rules
+
+
+def export_tables_of(data, *, rule_set="study", include_analysis: bool = True) -> dict:
+    """The tables to export from ``data``: the raw tables plus the analysis dataset.
+
+    An analysis-dataset CSV is exported on its own. For a cohort the analysis
+    dataset is derived with ``rule_set`` unless ``include_analysis`` is false.
+    """
+    if data is not None and not hasattr(data, "patients"):
+        _existing(data, demo=False)
+    if _is_analysis_file(data):
+        from nephrocohort.cohort import read_analysis_csv
+
+        return {"analysis": read_analysis_csv(data)}
+    cohort = load_cohort(data)
+    tables = dict(cohort.tables)
+    if include_analysis:
+        from nephrocohort.cohort import derive
+
+        tables["analysis"] = derive(cohort, _rule_set(rule_set))
+    return tables
+
+
+def export_data(
+    data,
+    *,
+    to: str,
+    out,
+    rule_set="study",
+    include_analysis: bool = True,
+    identifiable: bool = False,
+    key_file=None,
+    seed: int | None = None,
+    date_mode: str = "shift",
+):
+    """Export ``data`` in format ``to`` (``nephrocohort export``), de-identified by default.
+
+    De-identification is :func:`nephrocohort.interop.deidentify` (pseudonyms,
+    shifted dates, no free text; the key written apart). Returns the
+    :class:`~nephrocohort.interop.ExportSummary`.
+    """
+    from nephrocohort.interop import export_tables
+
+    tables = export_tables_of(data, rule_set=rule_set, include_analysis=include_analysis)
+    return export_tables(
+        tables,
+        to=to,
+        out=out,
+        identifiable=identifiable,
+        key_file=key_file,
+        seed=seed,
+        date_mode=date_mode,
+    )
