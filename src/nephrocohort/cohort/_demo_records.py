@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.clinical.kidney_function import egfr_schwartz_1976
 from nephrocohort.cohort._demo_design import DEMO_DESIGN, PatientDesign
 from nephrocohort.cohort._demo_growth import typical_height_cm, typical_weight_kg
@@ -40,8 +41,6 @@ __all__ = ["DEMO_SEED", "build_demo_tables"]
 
 #: The seed of the demo cohort's random details (lab values, jitter of dates).
 DEMO_SEED = 20140601
-DAYS_PER_MONTH = 365.25 / 12
-DAYS_PER_YEAR = 365.25
 #: The latest last visit; the study collected records from 2005 to 2011.
 LAST_VISIT_ANCHOR = dt.date(2011, 11, 30)
 #: Day of the 12-month follow-up point. The derivation reads the dose on the calendar

@@ -14,12 +14,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# Days in a month and a year (365.25/12, 365.25) as the analysis-dataset contract defines
+# them (docs/architecture.md): owned by clinical.anthropometry, re-exported for derive.
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH as DAYS_PER_MONTH
+from nephrocohort.clinical.anthropometry import DAYS_PER_YEAR as DAYS_PER_YEAR
 from nephrocohort.exceptions import ClinicalInputError
-
-#: Days in a month, as the analysis-dataset contract defines it (docs/architecture.md).
-DAYS_PER_MONTH = 365.25 / 12
-#: Days in a year.
-DAYS_PER_YEAR = 365.25
 
 _DAY_SHIFT = 2**19  # keeps day numbers positive inside combined keys (covers years 535-3405)
 _KEY_STRIDE = 2**20

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort._derive_common import combined_key, factorize_text
+from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
 
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
 NO_MMF_REASON = (
@@ -86,9 +87,6 @@ def eligibility_verdicts(
         },
         pd.DataFrame(inputs, dtype=object),
     )
-
-
-STEROID_DRUGS = ("prednisolone", "prednisone")
 
 
 def _steroid_trials(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

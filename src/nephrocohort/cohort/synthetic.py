@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.clinical.kidney_function import egfr_schwartz_1976
 from nephrocohort.clinical.units import (
     CREATININE_UMOL_PER_MG_DL,
@@ -44,8 +45,6 @@ __all__ = [
 
 #: Seed used when none is given (any integer gives another, reproducible cohort).
 SYNTHETIC_SEED = 20110601
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 CHOLESTEROL_MG_DL_PER_MMOL_L = 38.67
 #: The latest last visit of a synthetic chart (records lie between 1990 and this day).
 LATEST_VISIT = np.datetime64("2024-06-30", "D")

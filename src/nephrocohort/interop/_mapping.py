@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.interop._errors import MappingError
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
@@ -49,7 +50,7 @@ MISSING = "missing"
 UNIT_FACTORS: dict[str, dict[str, float]] = {
     "months": {"months": 1.0, "years": 12.0, "days": 12.0 / 365.25, "weeks": 12.0 * 7 / 365.25},
     "years": {"years": 1.0, "months": 1 / 12.0, "days": 1 / 365.25},
-    "days": {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12.0, "years": 365.25},
+    "days": {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR},
     "mg/kg/day": {"mg/kg/day": 1.0, "mg/kg/d": 1.0},
     "mL/min/1.73m2": {"mL/min/1.73m2": 1.0, "ml/min/1.73m2": 1.0, "mL/min/1.73 m2": 1.0},
     "per year": {"per year": 1.0, "/year": 1.0, "per month": 12.0},

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
 from nephrocohort.report._columns import TIMEPOINTS
 from nephrocohort.report._results import Results
 
@@ -49,7 +50,6 @@ _EVENT_MARKERS = {
     "Transplant": ("^", "#1abc9c"),
     "Death": ("x", "#000000"),
 }
-_DAYS_PER_MONTH = 365.25 / 12
 
 #: Resolution of the PNGs: sharp when zoomed or printed; the HTML shows them at print size.
 FIGURE_DPI = 150
@@ -114,7 +114,7 @@ def figure_kaplan_meier(
     item = results.get(item_id)
     if item is None or item.n == 0 or not item.timeline_days:
         return None
-    months = np.array(item.timeline_days) / _DAYS_PER_MONTH
+    months = np.array(item.timeline_days) / DAYS_PER_MONTH
     survival = np.array(item.survival)
     lower, upper = np.array(item.ci_lower), np.array(item.ci_upper)
     if cumulative:
@@ -123,7 +123,7 @@ def figure_kaplan_meier(
     ax = fig.subplots()
     ax.step(months, survival, where="post", color="#2c3e50", linewidth=1.8)
     if item.censored_days:  # censoring marks on the curve, as survival plots show them
-        censored = np.array(item.censored_days) / _DAYS_PER_MONTH
+        censored = np.array(item.censored_days) / DAYS_PER_MONTH
         heights = survival[np.searchsorted(months, censored, side="right") - 1]
         ax.plot(censored, heights, linestyle="", marker="|", markersize=8, color="#2c3e50")
     ax.fill_between(months, lower, upper, step="post", alpha=0.2, color="#2c3e50")
@@ -154,7 +154,7 @@ def at_risk_at(item, month: float) -> int:
     The number printed under a Kaplan-Meier plot, as journals ask for: those
     whose time is at least ``month``, read from the estimate's at-risk column.
     """
-    day = month * _DAYS_PER_MONTH
+    day = month * DAYS_PER_MONTH
     for time, at_risk in zip(item.timeline_days, item.at_risk, strict=True):
         if time >= day - 1e-9:
             return int(at_risk)

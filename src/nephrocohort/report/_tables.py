@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._format import (
     MISSING,
@@ -33,8 +34,6 @@ if TYPE_CHECKING:  # Results builds its tables with this module: no import at ru
     from nephrocohort.report._results import Results
 
 __all__ = ["Table", "build_tables"]
-
-_DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
@@ -340,9 +339,7 @@ def _survival(results: Results) -> Table | None:
     rows = []
     for item in items:
         median = (
-            MISSING
-            if item.median_days is None
-            else fmt_fixed(item.median_days / _DAYS_PER_MONTH, 1)
+            MISSING if item.median_days is None else fmt_fixed(item.median_days / DAYS_PER_MONTH, 1)
         )
         rows.append((item.label, str(item.n), str(item.events), str(item.censored), median))
     return Table(

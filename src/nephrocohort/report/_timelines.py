@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
+
 __all__ = ["Timelines", "build_timelines", "SWIMMER_DRUGS", "SWIMMER_EVENTS"]
 
-_DAYS_PER_MONTH = 365.25 / 12
 
 #: Drugs drawn as bars, in drawing order (prednisone and prednisolone share a row colour).
 SWIMMER_DRUGS = {
@@ -59,7 +60,7 @@ class Timelines:
 
 
 def _months(dates: pd.Series, origin: pd.Series) -> pd.Series:
-    return (pd.to_datetime(dates) - pd.to_datetime(origin)).dt.days / _DAYS_PER_MONTH
+    return (pd.to_datetime(dates) - pd.to_datetime(origin)).dt.days / DAYS_PER_MONTH
 
 
 def build_timelines(study: pd.DataFrame, cohort) -> Timelines | None:
