@@ -633,3 +633,45 @@ class TestReportRendering:
         report = format_problems(problems_of(folder), source="b")
         assert "labs.csv rows 2-3 (2 rows): serum_albumin is 25 g/dL." in report
         assert "labs.csv row 4: serum_albumin is 30 g/dL." in report
+
+
+class TestValidateTables:
+    """Tables held in memory are checked exactly as the same tables in files, without a disk."""
+
+    def test_the_same_problems_as_the_files(self, tmp_path):
+        import pandas as pd
+
+        from nephrocohort.cohort import validate_tables
+
+        patients = "patient_id,sex,birth_date\nP1,F,2012-03-14\nP2,X,2010-01-02\n"
+        visits = "patient_id,date,weight_kg\nP1,2011-01-01,20\nP9,2016-03-01,21\n"
+        write_csvs(tmp_path, patients=patients, visits=visits)
+        from_files = problems_of(tmp_path)
+        tables = {
+            "patients": pd.DataFrame(
+                {
+                    "patient_id": ["P1", "P2"],
+                    "sex": ["F", "X"],
+                    "birth_date": ["2012-03-14", "2010-01-02"],
+                }
+            ),
+            "visits": pd.DataFrame(
+                {
+                    "patient_id": ["P1", "P9"],
+                    "date": ["2011-01-01", "2016-03-01"],
+                    "weight_kg": [20, 21],
+                }
+            ),
+        }
+        in_memory = validate_tables(tables, as_of="2025-01-01")
+        place = [(p.code, p.table, p.row, p.column, p.value) for p in in_memory]
+        assert place == [(p.code, p.table, p.row, p.column, p.value) for p in from_files]
+        assert {p.code for p in in_memory} == {"unknown_code", "before_birth", "unknown_patient"}
+
+    def test_a_missing_patients_table_is_a_problem(self):
+        import pandas as pd
+
+        from nephrocohort.cohort import validate_tables
+
+        problems = validate_tables({"visits": pd.DataFrame({"patient_id": ["P1"]})})
+        assert "missing_table" in [p.code for p in problems]

@@ -18,7 +18,7 @@ from nephrocohort.cohort.problems import Problem
 from nephrocohort.cohort.schemas import table_schema
 from nephrocohort.cohort.synthetic import generate_synthetic
 from nephrocohort.cohort.template import write_template
-from nephrocohort.cohort.validation import validate_bundle, validate_cohort
+from nephrocohort.cohort.validation import validate_bundle, validate_cohort, validate_tables
 
 __all__ = [
     "Cohort",
@@ -26,6 +26,7 @@ __all__ = [
     "save_bundle",
     "validate_bundle",
     "validate_cohort",
+    "validate_tables",
     "Problem",
     "table_schema",
     "write_template",

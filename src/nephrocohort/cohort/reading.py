@@ -36,7 +36,7 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
 
-__all__ = ["RawTable", "RawBundle", "read_raw_bundle", "MISSING_TOKENS"]
+__all__ = ["RawTable", "RawBundle", "read_raw_bundle", "raw_table_of", "MISSING_TOKENS"]
 
 # Cell contents that mean "no value" (after trimming), as R, SPSS and Excel write them.
 MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A")
@@ -382,6 +382,18 @@ def _as_chunked(column) -> pa.ChunkedArray:
     return pa.chunked_array([column], type=pa.string())
 
 
+def raw_table_of(table: str, frame: pd.DataFrame, *, where: str) -> RawTable:
+    """A table held in memory as the text its CSV would hold (dates YYYY-MM-DD), rows from 2."""
+    columns = {
+        str(name).strip(): pa.array(
+            [_cell_text(value) for value in frame[name].tolist()], type=pa.string()
+        )
+        for name in frame.columns
+    }
+    rows = np.arange(len(frame), dtype="int64") + 2
+    return _raw_table(table, where, columns, rows)
+
+
 # --- Parquet -----------------------------------------------------------------------------------
 
 # Columns a Cohort adds that are not data a user entered (labs as measured replace them).
@@ -582,7 +594,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
 
 def _cell_text(cell) -> str:
     """A cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without '.0'."""
-    if cell is None:
+    if cell is None or cell is pd.NaT or cell is pd.NA:
         return ""
     if isinstance(cell, bool):
         return "true" if cell else "false"

@@ -43,10 +43,10 @@ from nephrocohort.cohort._fast import (
     per_distinct,
     positions_in,
 )
-from nephrocohort.cohort.contract import SOURCE_ROW, TABLE_NAMES, TABLES
+from nephrocohort.cohort.contract import REQUIRED_TABLES, SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import TEXT, Cohort, typed_table
 from nephrocohort.cohort.problems import Problem, RowList, make_problem
-from nephrocohort.cohort.reading import RawTable, read_raw_bundle
+from nephrocohort.cohort.reading import RawTable, raw_table_of, read_raw_bundle
 from nephrocohort.cohort.schemas import table_schema
 from nephrocohort.cohort.vocabulary import (
     COLUMN_RANGES,
@@ -58,7 +58,13 @@ from nephrocohort.cohort.vocabulary import (
 from nephrocohort.exceptions import UnitError
 from nephrocohort.messages import Message
 
-__all__ = ["validate_bundle", "validate_cohort", "parse_bundle", "resolve_as_of"]
+__all__ = [
+    "validate_bundle",
+    "validate_tables",
+    "validate_cohort",
+    "parse_bundle",
+    "resolve_as_of",
+]
 
 # (table, start column, end column): the end may not be before the start.
 END_AFTER_START = (
@@ -104,13 +110,45 @@ def validate_cohort(cohort: Cohort, *, as_of=None) -> list[Problem]:
 
 def parse_bundle(path, *, as_of=None) -> tuple[list[Problem], dict[str, pd.DataFrame] | None]:
     """Read, parse and check a bundle; the typed tables are returned only when it is valid."""
-    as_of = resolve_as_of(as_of)
     raw = read_raw_bundle(path)
-    problems = list(raw.problems)
+    return _parse_and_check(raw.tables, list(raw.problems), resolve_as_of(as_of))
+
+
+def validate_tables(
+    tables: dict[str, pd.DataFrame], *, as_of=None, source: str = "tables"
+) -> list[Problem]:
+    """Every problem of tables held in memory, checked exactly as the same tables in files.
+
+    ``tables`` maps table names to frames of the values as entered (text,
+    numbers or dates; empty = missing); row ``i`` of a frame is row ``i + 2``
+    of the table's file (header = row 1). Nothing is written to disk: a form
+    or an importer validates its rows directly. ``source`` names where the
+    tables come from (shown as "<source> <table>").
+    """
+    raw = {}
+    problems: list[Problem] = []
+    for name, frame in tables.items():
+        if name not in TABLES:
+            problems.append(
+                make_problem(
+                    "unknown_table", source=f"{source} {name}", tables=", ".join(TABLE_NAMES)
+                )
+            )
+            continue
+        raw[name] = raw_table_of(name, frame, where=f"{source} {name}")
+    for name in REQUIRED_TABLES:
+        if name not in tables:
+            problems.append(
+                make_problem("missing_table", table=name, expected=f"a table named {name}")
+            )
+    return _parse_and_check(raw, problems, resolve_as_of(as_of))[0]
+
+
+def _parse_and_check(raw_tables: dict, problems: list[Problem], as_of: dt.date):
     tables: dict[str, _Table] = {}
     # Parse table by table and let go of the text as soon as it is typed (memory).
-    for name in list(raw.tables):
-        table = _parse(raw.tables.pop(name))
+    for name in list(raw_tables):
+        table = _parse(raw_tables.pop(name))
         problems.extend(table.problems)
         tables[name] = table
     if "patients" in tables:

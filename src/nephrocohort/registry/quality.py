@@ -1,8 +1,8 @@
 """The data-quality list: what is missing, implausible or contradictory, per patient.
 
 Three sources, one list:
-1. the bundle loader's own validation (``validate_bundle``) run on the
-   registry's data written as a bundle, so a row that a file import would
+1. the bundle loader's own validation (``validate_tables``) run in memory on
+   the registry's tables, so a row that a file import would
    refuse (or a value confirmed as implausible in a form) is listed with the
    loader's sentence;
 2. values the analysis needs but the contract does not require (onset,
@@ -14,14 +14,12 @@ Each finding links to the record (or patient) to fix.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 from django.urls import reverse
 
-from nephrocohort.cohort import validate_bundle
+from nephrocohort.cohort import validate_tables
 from nephrocohort.cohort.contract import TABLES
 from nephrocohort.registry.conversion import raw_tables
 
@@ -68,12 +66,11 @@ def quality_findings(patients, *, as_of=None) -> list[Finding]:
 
 def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
     findings = []
-    with tempfile.TemporaryDirectory(prefix="nephrocohort-quality-") as name:
-        folder = Path(name)
-        for table, frame in tables.items():
-            columns = [column for column in frame.columns if column in TABLES[table].column_names]
-            frame[columns].to_csv(folder / f"{table}.csv", index=False, date_format="%Y-%m-%d")
-        problems = validate_bundle(folder, as_of=as_of)
+    contract = {
+        table: frame[[column for column in frame.columns if column in TABLES[table].column_names]]
+        for table, frame in tables.items()
+    }
+    problems = validate_tables(contract, as_of=as_of, source="registry")
     for problem in problems:
         if problem.table is None or problem.row is None:
             continue

@@ -1,9 +1,8 @@
 """Checks of one row entered in a form, by the bundle loader's own code.
 
 The row (with its patient's row, for checks such as "before the birth date")
-is written as a tiny bundle and validated by
-``nephrocohort.cohort.validate_bundle``, so a form accepts exactly what a
-bundle file would, and says so in the same sentences (without the file and
+is validated in memory by ``nephrocohort.cohort.validate_tables``, with the
+same checks as a bundle file, so a form accepts exactly what a bundle file would, and says so in the same sentences (without the file and
 row number, which mean nothing in a form).
 
 Two kinds of finding: an *error* (the row cannot be stored: a missing value,
@@ -16,13 +15,11 @@ measurement is always an error.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from nephrocohort.cohort import validate_bundle
+from nephrocohort.cohort import validate_tables
 from nephrocohort.cohort.contract import TABLES
 
 __all__ = ["RowFindings", "check_row", "check_patient_edit", "CONFIRMED_COLUMN"]
@@ -53,10 +50,9 @@ def _as_text(value) -> str:
     return str(value).strip()
 
 
-def _write(folder: Path, table: str, row: dict) -> None:
+def _frame(table: str, row: dict) -> pd.DataFrame:
     columns = [name for name in TABLES[table].column_names if name in row]
-    frame = pd.DataFrame([{name: _as_text(row[name]) for name in columns}], columns=columns)
-    frame.to_csv(folder / f"{table}.csv", index=False)
+    return pd.DataFrame([{name: _as_text(row[name]) for name in columns}], columns=columns)
 
 
 def _sentence(problem) -> str:
@@ -72,14 +68,15 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
     this form's and are left out.
     """
     findings = RowFindings()
-    with tempfile.TemporaryDirectory(prefix="nephrocohort-row-") as name:
-        folder = Path(name)
-        if table == "patients":
-            _write(folder, "patients", row)
-        else:
-            _write(folder, "patients", patient_row or {})
-            _write(folder, table, {"patient_id": (patient_row or {}).get("patient_id"), **row})
-        problems = validate_bundle(folder, as_of=as_of)
+    if table == "patients":
+        tables = {"patients": _frame("patients", row)}
+    else:
+        patient = patient_row or {}
+        tables = {
+            "patients": _frame("patients", patient),
+            table: _frame(table, {"patient_id": patient.get("patient_id"), **row}),
+        }
+    problems = validate_tables(tables, as_of=as_of, source="form")
     for problem in problems:
         if problem.table != table:
             continue
@@ -95,12 +92,11 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
 
 
 def _patient_problems(tables: dict[str, pd.DataFrame], *, as_of=None) -> list:
-    with tempfile.TemporaryDirectory(prefix="nephrocohort-patient-") as name:
-        folder = Path(name)
-        for table, frame in tables.items():
-            columns = [column for column in TABLES[table].column_names if column in frame.columns]
-            frame[columns].map(_as_text).to_csv(folder / f"{table}.csv", index=False)
-        return validate_bundle(folder, as_of=as_of)
+    contract = {
+        table: frame[[column for column in TABLES[table].column_names if column in frame.columns]]
+        for table, frame in tables.items()
+    }
+    return validate_tables(contract, as_of=as_of, source="registry")
 
 
 def check_patient_edit(patient, row: dict, *, as_of=None) -> list[str]:
