@@ -141,3 +141,21 @@ def test_suggest_mapping_command_prints_a_draft(tmp_path):
     result = runner.invoke(app, ["import-table", "--suggest-mapping", str(sheet)])
     assert result.exit_code == 0, result.output
     assert "variable: sex" in result.output
+
+
+def test_import_fhir_groups_what_was_not_imported(tmp_path):
+    from pathlib import Path
+
+    export = Path(__file__).parent / "data" / "fhir" / "hl7-r4"
+    result = runner.invoke(app, ["import-fhir", str(export), "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    headers = [
+        line.strip() for line in lines if line.startswith("  ") and line.strip()[-2:] == "):"
+    ]
+    assert headers == [
+        "Data the data model uses, but not usable as sent (2):",
+        "Records that say they did not happen, by their status (5):",
+        "Not part of the data model (3):",
+    ]
+    assert "    - Observation with status 'cancelled' (it did not happen as recorded) (x2)" in lines

@@ -205,6 +205,16 @@ class TestFhirExport:
             before = cohort.tables[table][columns].sort_values(columns).reset_index(drop=True)
             after = back.tables[table][columns].sort_values(columns).reset_index(drop=True)
             pd.testing.assert_frame_equal(before, after, obj=table)
+        kidney = ["ckd", "dialysis", "transplant"]
+        columns = ["patient_id", "date", "event"]
+        before = cohort.events[cohort.events["event"].isin(kidney)][columns]
+        after = back.events[columns]
+        pd.testing.assert_frame_equal(
+            before.sort_values(columns).reset_index(drop=True),
+            after.sort_values(columns).reset_index(drop=True),
+            obj="events",
+        )
+        assert set(before["event"]) == set(kidney)
         left_out = pd.read_csv(tmp_path / "fhir" / "not_in_fhir.csv").set_index("not_exported")
         relapses = int((cohort.events["event"] == "relapse").sum())
         assert left_out.loc["events relapse", "rows"] == relapses

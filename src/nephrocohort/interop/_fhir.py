@@ -392,10 +392,18 @@ def tables_from_fhir(
     return tables, tuple(str(item) for item in found.not_imported())
 
 
-def _where(kind: str, resource, full_url: str | None, position: str | None) -> str:
+def _where(kind, resource, full_url: str | None, position: str | None, folder: bool) -> str:
+    """Where a resource is, for messages: "Observation/obs-1", in a folder with its file."""
     if resource.id:
-        return f"{kind}/{resource.id}"
-    return full_url or position or kind
+        place = f"{kind}/{resource.id}"
+        if folder and position:
+            place = f"{position.split(', ')[0]}, {place}"
+        return place
+    if position:
+        # The file is named once: by the source for one file, here for a folder's files.
+        place = position if folder else position.split(", ", 1)[-1]
+        return f"{place} ({full_url})" if full_url else place
+    return full_url or kind
 
 
 def _items(resources):
@@ -409,7 +417,9 @@ def _items(resources):
             yield item[0], None, item[1]
 
 
-def _tables_and_origins(patients, others, *, center: str | None, source: str = "FHIR resources"):
+def _tables_and_origins(
+    patients, others, *, center: str | None, source: str = "FHIR resources", folder: bool = False
+):
     """Tables, per table the resource each row came from, and the collector.
 
     ``patients`` and ``others`` are iterables of (full_url, position, resource):
@@ -420,14 +430,14 @@ def _tables_and_origins(patients, others, *, center: str | None, source: str = "
     aliases: dict[str, str] = {}
     for full_url, position, resource in patients:
         kind = resource.get_resource_type()
-        found.current = _where(kind, resource, full_url, position)
+        found.current = _where(kind, resource, full_url, position, folder)
         if _patient(resource, found, center):
             aliases[f"Patient/{resource.id}"] = resource.id
             if full_url:
                 aliases[full_url] = resource.id
     for full_url, position, resource in others:
         kind = resource.get_resource_type()
-        found.current = _where(kind, resource, full_url, position)
+        found.current = _where(kind, resource, full_url, position, folder)
         reason = not_happened(kind, resource)
         if reason is not None:
             found.skip(reason[0], **reason[1])
@@ -517,7 +527,7 @@ def import_fhir(
     files = FhirSource(path, progress=progress)
     name = Path(path).name
     tables, origins, found = _tables_and_origins(
-        files.patients(), files.others(), center=center, source=name
+        files.patients(), files.others(), center=center, source=name, folder=files.path.is_dir()
     )
     if tables["patients"].empty and not found.problems:
         raise FileFormatError(MESSAGES["no_patients"][0].format(name=name))

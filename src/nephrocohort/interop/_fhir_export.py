@@ -1,9 +1,9 @@
-"""FHIR R4 export: the cohort as a Bundle of Patient, Condition, Observation,
+"""FHIR R4 export: the cohort as a Bundle of Patient, Condition, Procedure, Observation,
 MedicationStatement and DiagnosticReport, using the same code tables as the
 importer (so an exported bundle imports back to the same records).
 
 What FHIR cannot carry with the verified codes is left out and listed:
-events other than chronic kidney disease, genetics, the patient's
+events other than chronic kidney disease, dialysis and transplant, genetics, the patient's
 questionnaire fields (consent, serology, onset features), histology
 ``other`` and drug ``other``.
 """
@@ -235,19 +235,30 @@ def _biopsies(frame: pd.DataFrame, writer: _Writer) -> None:
         )
 
 
+#: events.event -> (resource type, SNOMED CT code, display), codes the importer reads back.
+_EVENT_CODES = {
+    "ckd": ("Condition", "709044004", "Chronic kidney disease"),
+    "dialysis": ("Procedure", "265764009", "Renal dialysis (procedure)"),
+    "transplant": ("Procedure", "70536003", "Transplant of kidney (procedure)"),
+}
+
+
 def _events(frame: pd.DataFrame, writer: _Writer) -> None:
     for row in frame.to_dict("records"):
-        if row["event"] != "ckd":
+        if row["event"] not in _EVENT_CODES:
             writer.leave_out(f"events {row['event']}")
             continue
-        writer.add(
-            {
-                "resourceType": "Condition",
-                "subject": _subject(row["patient_id"]),
-                "code": _concept(codes.SNOMED, "709044004", "Chronic kidney disease"),
-                "onsetDateTime": _day(row["date"]),
-            }
-        )
+        kind, code, display = _EVENT_CODES[row["event"]]
+        date_field = "onsetDateTime" if kind == "Condition" else "performedDateTime"
+        resource = {
+            "resourceType": kind,
+            "subject": _subject(row["patient_id"]),
+            "code": _concept(codes.SNOMED, code, display),
+            date_field: _day(row["date"]),
+        }
+        if kind == "Procedure":
+            resource["status"] = "completed"
+        writer.add(resource)
 
 
 _PATIENT_FIELDS_LEFT_OUT = (
