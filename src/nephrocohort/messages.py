@@ -214,6 +214,19 @@ CATALOGUE: dict[str, Template] = {
         "{hint}",
         at_row=True,
     ),
+    # --- derivation findings (warnings): nothing is changed ---------------------------------
+    "onset_hypertension_disagrees": T(
+        (
+            "patient {patient_id} has '{column}' {value}, but the blood pressure of the onset "
+            "visits ({days_before} days before to {days_after} days after onset_date) is "
+            "{category} by the AAP 2017 guideline."
+        ),
+        (
+            "A data-quality warning: nothing was changed. Check the recorded flag and the "
+            "visits' blood pressure (`nephrocohort explain {patient_id}` shows the readings)."
+        ),
+        at_row=True,
+    ),
     # --- REDCap import -------------------------------------------------------------------
     "redcap.date_format_needed": T(
         (

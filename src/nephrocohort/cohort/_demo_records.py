@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
+from nephrocohort.clinical.blood_pressure import aap2017_table_row
 from nephrocohort.clinical.kidney_function import egfr_schwartz_1976
 from nephrocohort.cohort._demo_design import DEMO_DESIGN, PatientDesign
 from nephrocohort.cohort._demo_growth import typical_height_cm, typical_weight_kg
@@ -356,6 +357,27 @@ def _egfr_trajectory(chart: _Chart, day: int) -> float:
     return month12
 
 
+def _normal_bp_mmhg(age_years: float, sex: str, sbp_draw: int, dbp_draw: int) -> tuple[int, int]:
+    """A normal BP for the age: the draw's place in 92-113/52-71 moved to 50th-89th percentile.
+
+    The AAP 2017 Table 4/5 values at the 50th height column (ages 1-12) or the
+    normal range below 120/80 (13 and over), so a child recorded without
+    hypertension at onset is not hypertensive by the guideline either. The
+    draws are kept (the random stream, and so the rest of the demo, is unchanged).
+    """
+    if age_years < 1:
+        return sbp_draw, dbp_draw
+    if age_years < 13:
+        row = aap2017_table_row(age_years=age_years, sex=sex, height_percentile=50)
+        sbp_range = (row.sbp_p50_mmhg, row.sbp_p90_mmhg - 1)
+        dbp_range = (row.dbp_p50_mmhg, row.dbp_p90_mmhg - 1)
+    else:
+        sbp_range, dbp_range = (104, 119), (60, 79)
+    sbp = sbp_range[0] + (sbp_draw - 92) * (sbp_range[1] - sbp_range[0]) // 21
+    dbp = dbp_range[0] + (dbp_draw - 52) * (dbp_range[1] - dbp_range[0]) // 19
+    return int(sbp), int(dbp)
+
+
 # ---------------------------------------------------------------- one chart
 
 
@@ -377,6 +399,8 @@ def _build_chart(design: PatientDesign, rng: np.random.Generator, egfr_carry: di
         high_bp = day == t.onset and d.hypertension == "yes"
         sbp = rng.integers(122, 138) if high_bp else rng.integers(92, 114)
         dbp = rng.integers(82, 94) if high_bp else rng.integers(52, 72)
+        if not high_bp:
+            sbp, dbp = _normal_bp_mmhg(age, d.sex, sbp, dbp)
         edema = d.edema if day == t.onset else ("yes" if nephrotic else "no")
         chart.visits[day] = {
             "weight_kg": round(weight, 1),

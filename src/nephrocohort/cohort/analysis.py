@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nephrocohort.clinical import blood_pressure
+from nephrocohort.cohort import _derive_blood_pressure as onset_bp
 from nephrocohort.cohort import vocabulary as vocab
 
 __all__ = [
@@ -124,6 +126,15 @@ PROTEINURIA_STATES = (
     ("partial", "Partial remission"),
     ("nephrotic", "Nephrotic range"),
 )
+BP_CATEGORIES = labelled(
+    blood_pressure.BP_CATEGORIES,
+    {
+        "normal": "Normal",
+        "elevated": "Elevated",
+        "stage_1_hypertension": "Stage 1 hypertension",
+        "stage_2_hypertension": "Stage 2 hypertension",
+    },
+)
 RESPONSES = (("complete", "Complete"), ("partial", "Partial"), ("none", "None"))
 STEROID_RESPONSES = (("resistant", "Resistant"), ("sensitive", "Sensitive"))
 GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
@@ -174,7 +185,33 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         report=True,
     ),
     V("onset_edema", "Edema at onset", "boolean", report=True),
-    V("onset_hypertension", "Hypertension at onset", "boolean", report=True),
+    V("onset_hypertension", "Hypertension at onset (recorded)", "boolean", report=True),
+    V(
+        "onset_bp_category",
+        "Blood pressure at onset, AAP 2017 category (highest of the onset visits)",
+        "category",
+        BP_CATEGORIES,
+        ordered=True,
+        rule=(
+            "The highest AAP 2017 category (Flynn et al., Pediatrics 2017) of the visits from "
+            f"{onset_bp.ONSET_WINDOW_DAYS_BEFORE} days before to "
+            f"{onset_bp.ONSET_WINDOW_DAYS_AFTER} days after onset_date with SBP and DBP (height: "
+            f"the visit's, else the nearest within {onset_bp.HEIGHT_WITHIN_DAYS} days); ages 1-12 by the "
+            "Table 4/5 percentiles for age, sex and CDC 2000 height percentile, from 13 years "
+            "the fixed thresholds; no category under 1 year."
+        ),
+    ),
+    V(
+        "onset_hypertension_bp",
+        "Hypertension at onset by the onset visits' blood pressure (AAP 2017 stage 1 or 2)",
+        "boolean",
+        rule=(
+            "True when onset_bp_category is stage 1 or stage 2 hypertension, False when an "
+            "onset visit was classified and none reached stage 1, missing otherwise. A "
+            "disagreement with the recorded hypertension_at_onset is a warning "
+            "(onset_hypertension_disagrees), never resolved."
+        ),
+    ),
     V("onset_aki", "Acute kidney injury at onset", "boolean", report=True),
     V("onset_hematuria", "Hematuria at onset", "boolean", report=True),
     V(

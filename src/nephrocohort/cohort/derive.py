@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nephrocohort.cohort._derive_blood_pressure import OnsetBloodPressure, onset_blood_pressure
 from nephrocohort.cohort._derive_common import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
@@ -254,6 +255,7 @@ class DerivationTrace:
     first_biopsy_row: np.ndarray
     eligibility_inputs: pd.DataFrame
     steroid_response_trace: pd.DataFrame
+    onset_blood_pressure: OnsetBloodPressure
 
 
 def _first_biopsy(t: PreparedTables) -> np.ndarray:
@@ -433,6 +435,9 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         np.isnan(mmf.stop_day), mmf.on_mmf_end_day, np.fmin(mmf.stop_day, t.death_any_day)
     )
     onset = t.onset_day
+    onset_bp = onset_blood_pressure(
+        cohort.visits, visit_pid=t.visit_pid, birth_day=t.birth_day, onset_day=onset, sex=t.sex
+    )
 
     columns = {
         "patient_id": patients["patient_id"].astype("string").array,
@@ -453,6 +458,10 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         "follow_up_years": (t.last_followup_day - onset) / DAYS_PER_YEAR,
         "onset_edema": yes_no_to_bool(patients["edema_at_onset"]),
         "onset_hypertension": yes_no_to_bool(patients["hypertension_at_onset"]),
+        "onset_bp_category": _as_string(onset_bp.category),
+        "onset_hypertension_bp": nullable_bool(
+            onset_bp.hypertension == 1, ~np.isnan(onset_bp.hypertension)
+        ),
         "onset_aki": yes_no_to_bool(patients["aki_at_onset"]),
         "onset_hematuria": yes_no_to_bool(patients["hematuria_at_onset"]),
         "months_diagnosis_to_mmf": (mmf.start_day - onset) / DAYS_PER_MONTH,
@@ -539,6 +548,7 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         first_biopsy_row=first_biopsy,
         eligibility_inputs=eligibility_inputs,
         steroid_response_trace=response_trace,
+        onset_blood_pressure=onset_bp,
     )
     return dataset, trace
 

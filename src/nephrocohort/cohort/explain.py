@@ -18,10 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nephrocohort.cohort._derive_blood_pressure import onset_visit_descriptions
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.cohort._derive_kidney import CRF_EVENTS
 from nephrocohort.cohort._derive_proteinuria import STATES
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
+from nephrocohort.cohort.analysis import analysis_variable
 from nephrocohort.cohort.derive import (
     ADVERSE_EVENTS,
     ANALYSIS_COLUMNS,
@@ -354,6 +356,13 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             column,
             f"patients.{source}: yes = true, no = false, unknown or empty = NA.",
             evidence=[r.patient(source)],
+        )
+    onset_bp = onset_visit_descriptions(trace.onset_blood_pressure, 0)
+    for column in ("onset_bp_category", "onset_hypertension_bp"):
+        add(
+            column,
+            analysis_variable(column).rule,
+            evidence=[r.visit(position, what) for position, what in onset_bp],
         )
     add(
         "age_at_diagnosis_months",
