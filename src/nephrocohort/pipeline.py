@@ -329,6 +329,7 @@ def export_data(
     key_file=None,
     seed: int | None = None,
     date_mode: str = "shift",
+    stata_version: int | None = None,
 ):
     """Export ``data`` in format ``to`` (``nephrocohort export``), de-identified by default.
 
@@ -347,4 +348,5 @@ def export_data(
         key_file=key_file,
         seed=seed,
         date_mode=date_mode,
+        **({} if stata_version is None else {"stata_version": stata_version}),
     )
