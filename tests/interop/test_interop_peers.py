@@ -36,8 +36,7 @@ from nephrocohort.clinical.rules import load_rule_set
 from nephrocohort.cohort import demo_cohort, derive
 from nephrocohort.interop import export_tables
 from nephrocohort.interop._variables import variable_for
-from nephrocohort.report import build_results
-from nephrocohort.report._json import write_json
+from nephrocohort.report import build_results, render_json
 
 PSPP = shutil.which("pspp")
 RSCRIPT = shutil.which("Rscript")
@@ -171,8 +170,9 @@ def _exports(cohort, folder: Path) -> dict:
     tables = {**cohort.tables, "analysis": analysis}
     export_tables(tables, to="spss", out=folder / "sav", seed=11)
     export_tables(tables, to="stata", out=folder / "dta", seed=11)
-    path = write_json(build_results(analysis, rule_set="study"), folder / "results.json")
-    results = {item["id"]: item for item in json.loads(Path(path).read_text())}
+    path = folder / "results.json"
+    path.write_bytes(render_json(build_results(analysis, rule_set="study")))
+    results = {item["id"]: item for item in json.loads(path.read_text())}
     return {"folder": folder, "results": results, "all_eligible": bool(analysis["eligible"].all())}
 
 
