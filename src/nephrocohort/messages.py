@@ -237,7 +237,47 @@ CATALOGUE: dict[str, Template] = {
         at_row=True,
     ),
     "redcap.date_format_detected": T(
-        ('The values look {why}. If that is right, confirm it with --date-format "{detected}".'),
+        (
+            "The values look {why}. If that is right, confirm it with --date-format {order} "
+            '(or --date-format "{detected}").'
+        ),
+    ),
+    "redcap.date_format_file": T(
+        (
+            "This field alone cannot tell the order, but the file's other dates are {why}; "
+            "if that is right, confirm it with --date-format {order} "
+            '(or --date-format "{detected}").'
+        ),
+    ),
+    "redcap.decimal_needed": T(
+        (
+            "field {field} has {count} number(s) written with a decimal comma (the first is "
+            "{first!r}, on this row) and no --decimal was given."
+        ),
+        (
+            "If the file uses decimal commas (a spreadsheet in a Spanish, French or German "
+            'locale saves them), state it with --decimal ",".'
+        ),
+        at_row=True,
+    ),
+    "redcap.formats_needed": T(
+        "{source} looks re-saved by a spreadsheet program in another locale; read it with: "
+        "{options}",
+        "Each problem above names the field; nothing was imported.",
+    ),
+    "redcap.unknown_label": T(
+        (
+            "{source}: header {position} ({label!r}) is not a field label of this project "
+            "(a 'CSV (labels)' export names each column by its label)."
+        ),
+    ),
+    "redcap.note.labels": T(
+        "{source} is a 'CSV (labels)' export: its column labels were matched to the "
+        "project's fields in order."
+    ),
+    "redcap.note.not_imported": T(
+        "Column(s) {columns} (REDCap's data access group and survey fields) were read but "
+        "hold no cohort data; they were not imported."
     ),
     "redcap.date_format_unknown": T(
         'The order cannot be told ({why}); state it, e.g. --date-format "%d/%m/%Y".',

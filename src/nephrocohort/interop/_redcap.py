@@ -58,6 +58,29 @@ REDCAP_DICTIONARY_HEADERS = (
 RECORD_ID = "record_id"
 REPEAT_INSTRUMENT = "redcap_repeat_instrument"
 REPEAT_INSTANCE = "redcap_repeat_instance"
+EVENT_NAME = "redcap_event_name"
+DATA_ACCESS_GROUP = "redcap_data_access_group"
+SURVEY_IDENTIFIER = "redcap_survey_identifier"
+
+#: REDCap's own columns and the header its "CSV (labels)" export gives them
+#: (REDCap's reserved field names; REDCap's export test B.5.21.0200.100 lists
+#: "Record ID", "Event Name", "Repeat Instrument", "Repeat Instance",
+#: "Data Access Group", "Survey Identifier", "Survey Timestamp", "Complete?").
+SYSTEM_LABELS = {
+    "Event Name": EVENT_NAME,
+    "Repeat Instrument": REPEAT_INSTRUMENT,
+    "Repeat Instance": REPEAT_INSTANCE,
+    "Data Access Group": DATA_ACCESS_GROUP,
+    "Survey Identifier": SURVEY_IDENTIFIER,
+}
+COMPLETE_LABEL = "Complete?"
+TIMESTAMP_LABEL = "Survey Timestamp"
+#: Columns REDCap adds that hold no cohort data: read, said in the notes, not imported.
+_NOT_IMPORTED = (DATA_ACCESS_GROUP, SURVEY_IDENTIFIER)
+
+#: --date-format may name the order the way REDCap's export dialog and
+#: validation types do (date_dmy, date_mdy, date_ymd).
+DATE_ORDERS = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "ymd": "%Y-%m-%d"}
 
 # REDCap choice codes may hold only letters, digits and underscores, so dose
 # units get codes of their own; the label shows the unit as written.
@@ -84,6 +107,23 @@ class RedcapField:
     required: bool = False
     note: str = ""
     codes: dict[str, str] | None = None  # bundle code -> REDCap code, when they differ
+    label: str = ""  # the field label, when the bundle column's label does not fit REDCap
+
+    def field_label(self) -> str:
+        if self.label:
+            return self.label
+        variable = variable_for(self.table, self.column)
+        return variable.label if variable else self.column
+
+    def field_note(self) -> str:
+        """The note REDCap shows under the field: the unit the value is recorded in, first."""
+        variable = variable_for(self.table, self.column)
+        unit = variable.unit if variable is not None and variable.unit else ""
+        if unit and self.note:
+            return f"Unit: {unit}. {self.note}"
+        if not unit and not self.note and self.validation == "date_ymd":
+            return "YYYY-MM-DD"
+        return f"Unit: {unit}" if unit else self.note
 
     def choices(self) -> tuple[tuple[str, str], ...]:
         variable = variable_for(self.table, self.column)
@@ -114,6 +154,14 @@ def _number(field, form, table, column, *, validation="number"):
         variable = variable_for(table, column)
         low, high = (variable.minimum, variable.maximum) if variable else (None, None)
     return RedcapField(field, form, table, column, "text", validation, low, high)
+
+
+# Records carry labs as measured (redcap_records writes measured_value/measured_unit),
+# so the field says so; the bundle converts them to the canonical unit on import.
+_LAB_VALUE_NOTE = (
+    "In the unit given in lab_unit, as measured (converted on import). "
+    "A number; a dipstick result may be a grade (negative, trace, 1+ ...)"
+)
 
 
 _LAB_UNIT_NOTE = "Accepted units: " + "; ".join(
@@ -183,13 +231,31 @@ REDCAP_FIELDS: tuple[RedcapField, ...] = (
         "labs",
         "value",
         required=True,
-        note="A number; a dipstick result may be a grade (negative, trace, 1+ ...)",
+        note=_LAB_VALUE_NOTE,
+        label="Result (as measured)",
     ),
-    RedcapField("lab_unit", "labs", "labs", "unit", required=True, note=_LAB_UNIT_NOTE),
+    RedcapField(
+        "lab_unit",
+        "labs",
+        "labs",
+        "unit",
+        required=True,
+        note=_LAB_UNIT_NOTE,
+        label="Unit of the result",
+    ),
     _choice("med_drug", "medications", "medications", "drug", required=True),
     _date("med_start_date", "medications", "medications", "start_date", required=True),
     _date("med_end_date", "medications", "medications", "end_date"),
-    RedcapField("med_dose", "medications", "medications", "dose", "text", "number", 0.0),
+    RedcapField(
+        "med_dose",
+        "medications",
+        "medications",
+        "dose",
+        "text",
+        "number",
+        0.0,
+        note="In the unit given in med_dose_unit",
+    ),
     _choice("med_dose_unit", "medications", "medications", "dose_unit", codes=DOSE_UNIT_CODES),
     _choice("med_schedule", "medications", "medications", "schedule"),
     RedcapField(
@@ -229,7 +295,6 @@ def redcap_dictionary() -> pd.DataFrame:
     }
     seen_forms: set[str] = set()
     for field in REDCAP_FIELDS:
-        variable = variable_for(field.table, field.column)
         choices = " | ".join(f"{code}, {label}" for code, label in field.choices())
         section = "" if field.form in seen_forms else sections[field.form]
         seen_forms.add(field.form)
@@ -239,9 +304,9 @@ def redcap_dictionary() -> pd.DataFrame:
                 "Form Name": field.form,
                 "Section Header": section,
                 "Field Type": field.field_type,
-                "Field Label": variable.label if variable else field.column,
+                "Field Label": field.field_label(),
                 "Choices, Calculations, OR Slider Labels": choices,
-                "Field Note": field.note,
+                "Field Note": field.field_note(),
                 "Text Validation Type OR Show Slider Number": field.validation,
                 "Text Validation Min": _number_text(field.minimum),
                 "Text Validation Max": _number_text(field.maximum),
@@ -337,11 +402,69 @@ def tables_from_redcap_records(
     return _split_records(records, source=source)[0]
 
 
-def _split_records(records: pd.DataFrame, *, source: str):
-    """``(tables, origins)``: origins name the file row of every table row."""
+def _is_timestamp(column: str) -> bool:
+    return column.endswith("_timestamp") and column[: -len("_timestamp")] in FORMS
+
+
+def _names_from_labels(header: list[str], source: str) -> list[str]:
+    """Field names for a "CSV (labels)" header, matched in the project's field order.
+
+    Labels repeat ("Complete?" closes every form, two forms may share a label),
+    so each label is matched to the next field with that label after the
+    previous match; a survey timestamp belongs to the form whose fields follow.
+    """
+    order = _record_columns()
+    labels = {f.field: f.field_label() for f in REDCAP_FIELDS}
+    names: list[str] = [RECORD_ID]
+    at = 0
+    for position, label in enumerate(header[1:], start=2):
+        if label in SYSTEM_LABELS:
+            names.append(SYSTEM_LABELS[label])
+            continue
+        if label == TIMESTAMP_LABEL:
+            following = next((c for c in order[at + 1 :] if not c.startswith("redcap_")), None)
+            form = next((f.form for f in REDCAP_FIELDS if f.field == following), None)
+            names.append(f"{form or 'survey'}_timestamp")
+            continue
+        wanted = (
+            (lambda c: c.endswith("_complete"))
+            if label == COMPLETE_LABEL
+            else (lambda c, label=label: labels.get(c) == label)
+        )
+        match = next((i for i in range(at + 1, len(order)) if wanted(order[i])), None)
+        if match is None:
+            raise _file_error("unknown_label", source=source, position=position, label=label)
+        names.append(order[match])
+        at = match
+    return names
+
+
+def _field_header(records: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[str]]:
+    """Records with REDCap field names as columns (a labels header translated), and notes."""
+    header = [str(c).strip() for c in records.columns]
+    notes: list[str] = []
+    record_label = next(f.field_label() for f in REDCAP_FIELDS if f.field == RECORD_ID)
+    if header and header[0] in ("Record ID", record_label):
+        header = _names_from_labels(header, source)
+        notes.append(Message("redcap.note.labels", {"source": source}))
     records = records.copy()
-    records.columns = [str(c).strip() for c in records.columns]
-    if "redcap_event_name" in records.columns:
+    records.columns = header
+    if len(set(header)) != len(header):
+        from nephrocohort.interop._readers import _error as reader_error
+
+        repeated = next(name for name in header if header.count(name) > 1)
+        raise reader_error("duplicate_header", name=source, column=repeated)
+    extra = [c for c in header if c in _NOT_IMPORTED or _is_timestamp(c)]
+    if extra:
+        notes.append(Message("redcap.note.not_imported", {"columns": ", ".join(extra)}))
+        records = records.drop(columns=extra)
+    return records, notes
+
+
+def _split_records(records: pd.DataFrame, *, source: str):
+    """``(tables, origins, notes)``: origins name the file row of every table row."""
+    records, notes = _field_header(records, source)
+    if EVENT_NAME in records.columns:
         raise _file_error("longitudinal", source=source)
     if not len(records.columns) or records.columns[0] != RECORD_ID:
         first = records.columns[0] if len(records.columns) else "nothing"
@@ -353,7 +476,7 @@ def _split_records(records: pd.DataFrame, *, source: str):
     records = records.fillna("").astype(str)
     if REPEAT_INSTRUMENT not in records.columns:
         records[REPEAT_INSTRUMENT] = ""
-    instruments = records[REPEAT_INSTRUMENT].str.strip()
+    instruments = records[REPEAT_INSTRUMENT].str.strip().map(_instrument_name)
     bad = sorted(set(instruments) - set(REPEATING_FORMS) - {""})
     if bad:
         line = int(instruments[instruments == bad[0]].index[0]) + 2
@@ -380,7 +503,13 @@ def _split_records(records: pd.DataFrame, *, source: str):
             values = _decode_choices(field, values)
             data[field.column] = values.to_list()
         tables[form] = pd.DataFrame(data)
-    return tables, origins
+    return tables, origins, notes
+
+
+def _instrument_name(value: str) -> str:
+    """The form name for a repeat-instrument cell: "visits", or its label "Visits"."""
+    key = value.replace("_", " ").strip().casefold()
+    return next((form for form in FORMS if form.replace("_", " ") == key), value)
 
 
 def _decode_choices(field: RedcapField, values: pd.Series) -> pd.Series:
@@ -411,14 +540,20 @@ def write_redcap_dictionary(out) -> Path:
     return out
 
 
-def check_formats(date_format: str | None, decimal: str | None) -> None:
-    """Refuse a --date-format or --decimal that cannot be a format (before reading anything)."""
+def check_formats(date_format: str | None, decimal: str | None) -> str | None:
+    """The strptime format for --date-format (``dmy`` is ``%d/%m/%Y``); refuse an impossible one.
+
+    Checked before anything is read, so a typo costs no time on a big export.
+    """
     from nephrocohort.interop._errors import InteropError
 
+    if date_format is not None and date_format.strip().casefold() in DATE_ORDERS:
+        date_format = DATE_ORDERS[date_format.strip().casefold()]
     if date_format is not None and not any(d in date_format for d in ("%d", "%m", "%Y", "%y")):
         raise InteropError("redcap.bad_format_option", date_format=date_format)
     if decimal not in (None, ".", ","):
         raise InteropError("redcap.bad_decimal_option", decimal=decimal)
+    return date_format
 
 
 def _read_formats(
@@ -436,9 +571,23 @@ def _read_formats(
     a date field not written YYYY-MM-DD is one problem per field, not one per
     row, with the day/month order the values prove (never guessed).
     """
-    from nephrocohort.interop._values import detect_date_format, read_date, read_number
+    from nephrocohort.interop._values import (
+        detect_date_format,
+        looks_like_decimal_comma,
+        read_date,
+        read_number,
+    )
 
     numeric = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+    needed: dict[str, str] = {}  # option -> value that would read the file
+    file_order = detect_date_format(
+        text
+        for form, frame in tables.items()
+        for field in REDCAP_FIELDS
+        if field.form == form and field.validation == "date_ymd" and field.column in frame
+        for text in frame[field.column].astype(str)
+        if text and read_date(text, date_format=None)[0] is None
+    )
     problems: list = []
     flagged: set[tuple[str, int | None, str]] = set()
     out: dict[str, pd.DataFrame] = {}
@@ -466,7 +615,15 @@ def _read_formats(
                         continue
                     detected, why = detect_date_format(text for _, text in undated)
                     hint_code = "date_format_detected" if detected else "date_format_unknown"
-                    hint = Message(f"redcap.{hint_code}", {"why": why, "detected": detected})
+                    if detected is None and file_order[0] is not None:
+                        detected, why = file_order
+                        hint_code = "date_format_file"
+                    order = _order_name(detected)
+                    hint = Message(
+                        f"redcap.{hint_code}", {"why": why, "detected": detected, "order": order}
+                    )
+                    if order:
+                        needed.setdefault("--date-format", order)
                     first_position, first = undated[0]
                     problems.append(
                         make_problem(
@@ -504,6 +661,33 @@ def _read_formats(
                         )
                     )
                     flagged.add((form, row, field.column))
+            elif decimal is None and (
+                field.validation in ("number", "integer") or field.column == "value"
+            ):
+                commas = [
+                    (position, text)
+                    for position, text in enumerate(values)
+                    if looks_like_decimal_comma(text)
+                ]
+                if not commas:
+                    continue
+                first_position, first = commas[0]
+                problems.append(
+                    make_problem(
+                        "redcap.decimal_needed",
+                        table=form,
+                        row=places[first_position].row,
+                        column=field.column,
+                        value=first,
+                        source=where,
+                        field=field.field,
+                        count=len(commas),
+                        first=first,
+                    )
+                )
+                needed["--decimal"] = ","
+                for position, _ in commas:
+                    flagged.add((form, places[position].row, field.column))
             elif decimal is not None and (
                 field.validation in ("number", "integer") or field.column == "value"
             ):
@@ -534,7 +718,17 @@ def _read_formats(
                     )
                     flagged.add((form, row, field.column))
         out[form] = frame
+    if needed:
+        options = " ".join(f"{option} {value}" for option, value in sorted(needed.items()))
+        problems.append(
+            make_problem("redcap.formats_needed", table="records", source=where, options=options)
+        )
     return out, problems, flagged
+
+
+def _order_name(date_format: str | None) -> str | None:
+    """``dmy`` for ``%d/%m/%Y``: the short --date-format name, when there is one."""
+    return next((name for name, fmt in DATE_ORDERS.items() if fmt == date_format), None)
 
 
 def import_redcap(
@@ -560,15 +754,15 @@ def import_redcap(
     from nephrocohort.interop._bundle_io import write_validated_bundle
     from nephrocohort.interop._readers import read_table_file
 
-    check_formats(date_format, decimal)
-    table = read_table_file(path, progress=progress)
-    tables, origins = _split_records(table.frame, source=table.source)
+    date_format = check_formats(date_format, decimal)
+    table = read_table_file(path, progress=progress, duplicate_columns=True)
+    tables, origins, header_notes = _split_records(table.frame, source=table.source)
     if "patients" not in tables:
         raise _file_error("no_patients", source=table.source, column=REPEAT_INSTRUMENT)
     tables, early, flagged = _read_formats(
         tables, origins, date_format=date_format, decimal=decimal
     )
-    notes = list(table.notes)
+    notes = list(table.notes) + header_notes
     if date_format:
         notes.append(Message("redcap.note.dates_read", {"date_format": date_format}))
     if decimal == ",":
