@@ -235,13 +235,9 @@ class TestStatedFormats:
         assert [p.code for p in birth] == ["redcap.date_format_needed"]
         assert birth[0].params["count"] == 3
         assert '--date-format "%d/%m/%Y"' in birth[0].hint
-<<<<<<< HEAD
-        assert all(p.code == "redcap.date_format_needed" for p in problems), problems
-=======
         *fields, summary = problems
-        assert all(p.code == "date_format_needed" for p in fields), problems
-        assert summary.code == "formats_needed" and "--date-format dmy" in summary.message
->>>>>>> 325e507 (REDCap: import the exports users click (CSV raw/labels with repeated 'Complete?', API labels, DAG and survey columns, Spanish Excel re-save) naming the options that fix them (--date-format dmy, --decimal ,); dictionary field notes state the units the records carry)
+        assert all(p.code == "redcap.date_format_needed" for p in fields), problems
+        assert summary.code == "redcap.formats_needed" and "--date-format dmy" in summary.message
         assert not (tmp_path / "back").exists()
 
     def test_a_decimal_point_when_commas_are_stated_is_reported_with_its_row(self, tmp_path):
