@@ -624,23 +624,17 @@ def _read_formats(
                     )
                     if order:
                         needed.setdefault("--date-format", order)
-                    first_position, first = undated[0]
-                    problems.append(
-                        make_problem(
-                            "redcap.date_format_needed",
-                            table=form,
-                            row=places[first_position].row,
-                            column=field.column,
-                            value=first,
-                            source=where,
-                            field=field.field,
-                            count=len(undated),
-                            first=first,
-                            hint=hint,
-                        )
+                    _report_first(
+                        "redcap.date_format_needed",
+                        undated,
+                        problems,
+                        flagged,
+                        form=form,
+                        field=field,
+                        places=places,
+                        where=where,
+                        hint=hint,
                     )
-                    for position, _ in undated:
-                        flagged.add((form, places[position].row, field.column))
                     continue
                 for position, text in wrong:
                     date, _reason = read_date(text, date_format=date_format)
@@ -671,23 +665,17 @@ def _read_formats(
                 ]
                 if not commas:
                     continue
-                first_position, first = commas[0]
-                problems.append(
-                    make_problem(
-                        "redcap.decimal_needed",
-                        table=form,
-                        row=places[first_position].row,
-                        column=field.column,
-                        value=first,
-                        source=where,
-                        field=field.field,
-                        count=len(commas),
-                        first=first,
-                    )
+                _report_first(
+                    "redcap.decimal_needed",
+                    commas,
+                    problems,
+                    flagged,
+                    form=form,
+                    field=field,
+                    places=places,
+                    where=where,
                 )
                 needed["--decimal"] = ","
-                for position, _ in commas:
-                    flagged.add((form, places[position].row, field.column))
             elif decimal is not None and (
                 field.validation in ("number", "integer") or field.column == "value"
             ):
@@ -778,3 +766,25 @@ def import_redcap(
     if early:
         raise CohortValidationError(early, source=table.source)
     return ImportResult(Path(out), cohort.row_counts(), tuple(notes))
+
+
+def _report_first(code, cells, problems, flagged, *, form, field, places, where, **params):
+    """One problem for a column's many cells of one kind (the first named, all counted);
+    every cell is flagged so that no second problem is raised for it."""
+    first_position, first = cells[0]
+    problems.append(
+        make_problem(
+            code,
+            table=form,
+            row=places[first_position].row,
+            column=field.column,
+            value=first,
+            source=where,
+            field=field.field,
+            count=len(cells),
+            first=first,
+            **params,
+        )
+    )
+    for position, _ in cells:
+        flagged.add((form, places[position].row, field.column))
