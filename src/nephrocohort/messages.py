@@ -44,6 +44,15 @@ T = Template
 CATALOGUE: dict[str, Template] = {
     # --- where a finding is -----------------------------------------------------------------
     "location.no_row": T("{where}, a row without source_row"),
+    # Another row a finding cites (the earlier of two overlapping courses).
+    "location.row": T("row {row}"),
+    "location.source_row": T("{source} row {row}"),
+    "location.row_unknown": T("a row without source_row"),
+    # The same, in the registry (its rows are records, not rows of a file).
+    "location.other_record": T("another record"),
+    # A course's period as a finding shows it.
+    "course.period": T("{start} to {end}"),
+    "course.ongoing": T("{start}, ongoing"),
     # An error raised with a sentence of its own (code not yet in this catalogue).
     "unspecified": T("{text}"),
     "validation_failed": T("{count} {noun} found in {source}; nothing was loaded."),
@@ -212,6 +221,19 @@ CATALOGUE: dict[str, Template] = {
     "end_before_start": T(
         "'{column}' {value} is before '{start_column}' {start}.",
         "{hint}",
+        at_row=True,
+    ),
+    "overlapping_course": T(
+        (
+            "the {drug} course of patient {patient_id} starting {value} begins inside the "
+            "{drug} course of {other} ({other_course}); both would count at once, so their "
+            "doses would be added up."
+        ),
+        (
+            "End the earlier course on or before the day this one starts (a dose change is "
+            "written as old course to day D, new course from day D); if both were taken "
+            "together, write them as one course with the total dose; or delete the repeated row."
+        ),
         at_row=True,
     ),
     # --- derivation findings (warnings): nothing is changed ---------------------------------

@@ -134,6 +134,28 @@ class TestValidate:
         assert outcome["problems"][0]["params"] == {"rows": [4, 5]}
         assert outcome["problems"][0]["source"] == "patients.csv"
 
+    def test_overlapping_courses_of_one_drug_fail_validation(self, tmp_path):
+        # Two prednisolone renewals entered without ends (issue 11): P2's courses hand over
+        # on 2016-04-01 (the old one ends the day the new one starts), which is no overlap.
+        medications = """\
+            patient_id,drug,start_date,end_date,dose,dose_unit,schedule
+            P1,prednisolone,2016-03-01,,60,mg/m2/day,daily
+            P1,prednisolone,2016-03-29,,40,mg/m2/day,alternate_day
+            P2,prednisolone,2016-03-01,2016-04-01,60,mg/m2/day,daily
+            P2,prednisolone,2016-04-01,,40,mg/m2/day,alternate_day
+        """
+        bundle = write_csvs(tmp_path / "b", patients=PATIENTS, medications=medications)
+        result = run("validate", str(bundle), "--json", "--as-of", "2025-01-01")
+        assert result.exit_code == 1
+        (problem,) = json.loads(result.output)["problems"]
+        assert (problem["code"], problem["row"], problem["column"]) == (
+            "overlapping_course",
+            3,
+            "start_date",
+        )
+        assert problem["severity"] == "error"
+        assert problem["params"]["other_row"] == 2 and problem["params"]["other_end"] is None
+
     def test_json_output_of_a_valid_bundle(self, tmp_path):
         bundle = write_csvs(tmp_path / "b", patients=PATIENTS)
         result = run("validate", str(bundle), "--json")

@@ -463,6 +463,44 @@ class TestAcrossRowsAndTables:
         )
         assert "start_date" in problem.message and "2016-03-01" in problem.message
 
+    def test_overlapping_courses_of_one_drug_are_reported(self, tmp_path):
+        # Three prednisolone prescriptions written as an EHR renews them, without ends
+        # (issue 11: "three prednisolone renewals (60, 40, 20 mg/m2/day) must not add up"):
+        # row 3 starts inside the ongoing course of row 2, row 4 inside those of rows 2 and 3
+        # (the one ending last, row 3, is cited). Row 6 starts the day row 5 ends (a
+        # hand-over, not an overlap). Row 8 starts inside row 7, which has an end. Row 9 is
+        # another patient, row 10 starts after row 7 ended.
+        medications = (
+            "patient_id,drug,start_date,end_date,dose,dose_unit,schedule\n"
+            "P1,prednisolone,2014-01-10,,60,mg/m2/day,daily\n"
+            "P1,prednisolone,2014-02-07,,40,mg/m2/day,daily\n"
+            "P1,prednisolone,2014-03-07,,20,mg/m2/day,daily\n"
+            "P1,mmf,2014-03-20,2014-06-01,600,mg/m2/dose,bid\n"
+            "P1,mmf,2014-06-01,,500,mg/m2/dose,bid\n"
+            "P1,enalapril,2014-03-20,2014-04-30,5,mg/day,daily\n"
+            "P1,enalapril,2014-04-15,2014-04-20,2.5,mg/day,daily\n"
+            "P2,prednisolone,2014-02-07,,60,mg/m2/day,daily\n"
+            "P1,enalapril,2014-05-01,,5,mg/day,daily\n"
+        )
+        write_csvs(tmp_path, patients=PATIENTS, medications=medications)
+        problems = problems_of(tmp_path)
+        found = [(p.code, p.row, p.value, p.params["other_row"]) for p in problems]
+        assert found == [
+            ("overlapping_course", 3, "2014-02-07", 2),
+            ("overlapping_course", 4, "2014-03-07", 3),
+            ("overlapping_course", 8, "2014-04-15", 7),
+        ]
+        assert {p.severity for p in problems} == {"error"}
+        assert problems[0].params["other_end"] is None
+        assert problems[0].message.startswith(
+            "medications.csv row 3: the prednisolone course of patient P1 starting 2014-02-07 "
+            "begins inside the prednisolone course of row 2 (2014-01-10, ongoing)"
+        )
+        assert "(2014-03-20 to 2014-04-30)" in problems[2].message
+        # The bundle is refused: derive would otherwise add the doses up.
+        with pytest.raises(CohortValidationError):
+            load_bundle(tmp_path, as_of=AS_OF)
+
 
 class TestEveryProblemAtOnce:
     def test_all_problems_are_reported_and_nothing_is_loaded(self, tmp_path):

@@ -293,6 +293,32 @@ class TestPrescriptions:
             "status": "stopped",
         }
 
+    def test_overlapping_statements_of_one_drug_name_both_resources(self, tmp_path):
+        def statement(rid, start, end=None):
+            period = {"start": start, **({"end": end} if end else {})}
+            return {
+                "resourceType": "MedicationStatement",
+                "id": rid,
+                "status": "active",
+                "medicationCodeableConcept": {"coding": [{"system": ATC, "code": "H02AB06"}]},
+                "subject": {"reference": "Patient/P1"},
+                "effectivePeriod": period,
+            }
+
+        path = _ndjson(
+            tmp_path, [_patient(), statement("ms-1", "2014-01-10"), statement("ms-2", "2014-02-07")]
+        )
+        with pytest.raises(CohortValidationError) as caught:
+            import_fhir(path, tmp_path / "out")
+        (problem,) = caught.value.problems
+        assert problem.code == "overlapping_course"
+        assert problem.message.startswith(
+            "export.ndjson, MedicationStatement/ms-2 (medications): the prednisolone course of "
+            "patient P1 starting 2014-02-07 begins inside the prednisolone course of "
+            "export.ndjson, MedicationStatement/ms-1 (2014-01-10, ongoing)"
+        )
+        assert problem.params["other_source"] == "export.ndjson, MedicationStatement/ms-1"
+
     def test_doses_per_day_from_frequency_and_units(self, tmp_path):
         tid = _prescription(
             "rx-1",

@@ -297,3 +297,32 @@ def test_cli_import_redcap_takes_date_format_and_decimal(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "back" / "patients.csv").exists()
+
+
+def test_overlapping_courses_name_both_rows_of_the_users_file(tmp_path):
+    # A prednisolone renewal entered in REDCap without ending the course it replaced
+    # (issue 11: validation flags overlapping courses of one drug in any source).
+    from nephrocohort.exceptions import CohortValidationError
+
+    tables = synthetic_tables()
+    tables["patients"] = tables["patients"].drop(columns="nickname")
+    renewal = tables["medications"].iloc[[1]].assign(start_date="2014-03-10", dose=1.0)
+    tables["medications"] = pd.concat([tables["medications"], renewal], ignore_index=True)
+    records = redcap_records(tables)
+    records.to_csv(tmp_path / "records.csv", index=False)
+    steroid = records.index[records.med_drug == "prednisolone"]
+    first, second = (int(i) + 2 for i in steroid)  # header = row 1
+    with pytest.raises(CohortValidationError) as caught:
+        import_redcap(tmp_path / "records.csv", tmp_path / "back")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.row, problem.params["other_row"]) == (
+        "overlapping_course",
+        second,
+        first,
+    )
+    assert problem.message.startswith(
+        f"records.csv row {second} (medications): the prednisolone course of patient HOSP-002 "
+        f"starting 2014-03-10 begins inside the prednisolone course of records.csv row {first} "
+        "(2014-02-10 to 2014-05-01)"
+    )
+    assert not (tmp_path / "back").exists()

@@ -88,6 +88,29 @@ class TestDataQuality:
         assert implausible and "Was it entered in metres?" in implausible[0].message
         assert implausible[0].fix_url.endswith(f"/visits/{visit.pk}/edit/")
 
+    def test_overlapping_courses_of_one_drug_are_listed(self, client, entry_a, patient_a):
+        # The fixture's MMF course (from 2015-02-01, no end) is still open when a renewal is
+        # entered from 2015-06-01: the two would be taken at once (issue 11).
+        from nephrocohort.registry.models import Medication
+
+        renewal = Medication.objects.create(
+            patient=patient_a,
+            drug="mmf",
+            start_date="2015-06-01",
+            dose=400,
+            dose_unit="mg/m2/day",
+            schedule="bid",
+        )
+        client.force_login(entry_a)
+        findings = client.get(reverse("registry:quality")).context["by_patient"][0][2]
+        (overlap,) = [f for f in findings if "begins inside" in f.message]
+        assert overlap.kind == "invalid"
+        assert overlap.message.startswith(
+            "medications: the mmf course of patient A-001 starting 2015-06-01 begins inside "
+            "the mmf course of another record (2015-02-01, ongoing)"
+        )
+        assert overlap.fix_url.endswith(f"/medications/{renewal.pk}/edit/")
+
     def test_other_centers_patients_are_not_listed(self, client, entry_a, patient_b):
         client.force_login(entry_a)
         assert client.get(reverse("registry:quality")).context["by_patient"] == []

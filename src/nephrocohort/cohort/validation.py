@@ -669,6 +669,8 @@ def _checks(tables: dict[str, _Table], as_of: dt.date) -> list[Problem]:
             problems.extend(_cross_table_problems(table, patients))
     for table in tables.values():
         problems.extend(_end_before_start(table))
+    if "medications" in tables:
+        problems.extend(_overlapping_courses(tables["medications"]))
     return problems
 
 
@@ -860,3 +862,90 @@ def _end_before_start(table: _Table) -> list[Problem]:
                 hint=Message("hint.course_dates"),
             )
     return table.problems[before:]
+
+
+def _overlapping_courses(table: _Table) -> list[Problem]:
+    """Two courses of one drug for one patient at once: an error, the dose is ambiguous.
+
+    A course runs from ``start_date`` to ``end_date`` inclusive, an empty end
+    meaning ongoing (docs/data-dictionary.md), and courses active together
+    are added up by the steroid dose (``_derive_steroids``). An overlap is
+    either a renewal entered without ending the course it replaced (adding
+    them is wrong: three renewals of 60, 40 and 20 mg/m2/day are not 120) or
+    two preparations taken together (adding them is right); the rows cannot
+    tell which, so the bundle is refused until they say it. A course
+    starting on the day the one before it ends is a hand-over (a dose change
+    written as "old course to day D, new course from day D"), not an
+    overlap. The later row is reported, citing the row whose course it
+    starts inside (the one ending last, when several).
+    """
+    before = len(table.problems)
+    frame = table.frame
+    needed = ("patient_id", "drug", "start_date", "end_date")
+    if any(column not in frame.columns for column in needed) or len(frame) < 2:
+        return []
+    starts = frame["start_date"].to_numpy().astype("datetime64[D]")
+    ends = frame["end_date"].to_numpy().astype("datetime64[D]")
+    # Day numbers; an ongoing course ends after any date.
+    ongoing = np.iinfo(np.int64).max
+    order = pd.DataFrame(
+        {
+            "key": frame["patient_id"].astype("string") + "\x1f" + frame["drug"].astype("string"),
+            "start": starts.astype(np.int64),
+            "end": np.where(np.isnat(ends), ongoing, ends.astype(np.int64)),
+            "position": np.arange(len(frame)),
+        }
+    )
+    order = order[order["key"].notna().to_numpy() & ~np.isnat(starts)]
+    order = order.sort_values(["key", "start"], kind="stable")
+    if order.empty:
+        return []
+    group = order.groupby("key", sort=False)
+    # The latest end among the courses so far of the same patient and drug, and its row.
+    running = group["end"].cummax()
+    holder = pd.Series(
+        np.where(order["end"].to_numpy() == running.to_numpy(), order["position"], np.nan),
+        index=order.index,
+    )
+    holder = holder.groupby(order["key"], sort=False).ffill()
+    earlier_end = running.groupby(order["key"], sort=False).shift(1)
+    earlier_position = holder.groupby(order["key"], sort=False).shift(1)
+    overlap = (earlier_end.notna() & (order["start"] < earlier_end)).to_numpy()
+    positions = order["position"].to_numpy()[overlap]
+    cited = dict(zip(positions, earlier_position.to_numpy()[overlap].astype(int), strict=True))
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[positions] = True
+    for position in table.to_list("overlapping_course", "start_date", mask):
+        other = cited[int(position)]
+        other_row = table.row(other)
+        other_start = _show(frame["start_date"].iloc[other])
+        other_end = _show(frame["end_date"].iloc[other])
+        table.add(
+            "overlapping_course",
+            int(position),
+            "start_date",
+            frame["start_date"].iloc[position],
+            drug=frame["drug"].iloc[position],
+            patient_id=frame["patient_id"].iloc[position],
+            other_row=other_row,
+            other=_row_place(other_row),
+            other_start=other_start,
+            other_end=other_end,
+            other_course=_period(other_start, other_end),
+        )
+    return table.problems[before:]
+
+
+def _row_place(row: int | None) -> Message:
+    """ "row 3" (another row of the same table, as a finding cites it)."""
+    return (
+        Message("location.row", {"row": row})
+        if row is not None
+        else Message("location.row_unknown")
+    )
+
+
+def _period(start: str | None, end: str | None) -> Message:
+    if end is None:
+        return Message("course.ongoing", {"start": start})
+    return Message("course.period", {"start": start, "end": end})

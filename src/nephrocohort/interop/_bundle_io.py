@@ -17,6 +17,7 @@ from nephrocohort.cohort.contract import SOURCE_ROW, TABLES
 from nephrocohort.cohort.problems import Origin, Problem, RowList
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
+from nephrocohort.messages import Message
 
 __all__ = ["write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
 
@@ -85,8 +86,9 @@ def _traced(problem: Problem, origins: dict[str, list] | None) -> Problem:
     """The problem, placed where its row came from in the user's file (not the converted table).
 
     Both the row the problem is on and the rows it cites (the ``rows`` of a
-    duplicate patient) are mapped back, so "appears more than once (rows 2,
-    20)" names rows of the user's file, not of the converted table.
+    duplicate patient, the ``other_row`` of an overlapping course) are mapped
+    back, so "appears more than once (rows 2, 20)" names rows of the user's
+    file (or the FHIR resources), not of the converted table.
     """
     rows = (origins or {}).get(problem.table or "")
     if not rows or problem.row is None or not 2 <= problem.row < len(rows) + 2:
@@ -104,6 +106,17 @@ def _traced(problem: Problem, origins: dict[str, list] | None) -> Problem:
             params["rows"] = RowList(place.row for place in places)
         else:
             params["rows"] = "; ".join(_shown(place) for place in places)
+    other = params.get("other_row")
+    if isinstance(other, int) and 2 <= other < len(rows) + 2:
+        # The row another row is compared with (the earlier of overlapping courses).
+        place = _as_origin(rows[other - 2], problem.column)
+        params["other_row"] = place.row
+        params["other_source"] = place.source
+        params["other"] = (
+            place.source
+            if place.row is None
+            else Message("location.source_row", {"source": place.source, "row": place.row})
+        )
     return dataclasses.replace(problem, source=origin.source, row=origin.row, params=params)
 
 

@@ -14,6 +14,7 @@ Each finding links to the record (or patient) to fix.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,6 +22,7 @@ from django.urls import reverse
 
 from nephrocohort.cohort import validate_tables
 from nephrocohort.cohort.contract import TABLES
+from nephrocohort.messages import Message
 from nephrocohort.registry.conversion import raw_tables
 
 __all__ = ["Finding", "quality_findings"]
@@ -80,6 +82,10 @@ def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
             continue
         record = None if problem.table == "patients" else int(row[_ID])
         kind = "implausible" if problem.code == "implausible" else "invalid"
+        if "other_row" in problem.params:
+            # A row number of the in-memory table means nothing here; its dates are shown.
+            params = {**problem.params, "other": Message("location.other_record")}
+            problem = dataclasses.replace(problem, params=params)
         findings.append(
             Finding(
                 patient_pk=int(ids[patient_id]),
