@@ -361,6 +361,51 @@ class TestValues:
         assert item.code == "censored"
         assert item.params == {"loinc": "2160-0", "test": "serum_creatinine", "comparator": "<"}
 
+    def test_censored_vitals_and_ratios_are_refused_never_stripped(self, tmp_path, capsys):
+        # "<0.2 mg/dL" and ">20" (issue 11): a urine protein/creatinine ratio above the
+        # assay's range, and HL7's own R4 blood-pressure panel (CC0) with its systolic
+        # component censored. The diastolic of the same panel is exact and imported.
+        panel = json.loads((DATA / "hl7-r4" / "observation-example-bloodpressure.json").read_text())
+        panel["subject"] = {"reference": "Patient/P1"}
+        (systolic,) = [c for c in panel["component"] if c["code"]["coding"][0]["code"] == "8480-6"]
+        systolic["valueQuantity"]["comparator"] = ">"
+        upcr = _lab("upcr-1", "2890-2", 20, "mg/mg", comparator=">")
+        creatinine = _lab("cr-1", "14682-9", 18, "umol/L", comparator="<")
+        path = _ndjson(tmp_path, [_patient(), panel, upcr, creatinine])
+        result = import_fhir(path, tmp_path / "out")
+        cohort = load_bundle(tmp_path / "out")
+        assert cohort.labs.empty
+        assert cohort.visits["sbp_mmhg"].isna().all()
+        assert cohort.visits["dbp_mmhg"].tolist() == [60.0]  # the example's diastolic ("value": 60)
+        censored = {
+            (i.params["loinc"], i.params["comparator"])
+            for i in result.not_imported
+            if i.code == "censored"
+        }
+        assert censored == {("8480-6", ">"), ("2890-2", ">"), ("14682-9", "<")}
+        # Listed first, among what the data model could have used.
+        assert all(i.group == "model" for i in result.not_imported if i.code == "censored")
+
+    def test_the_cli_says_why_a_censored_value_was_not_imported(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        import sys
+
+        from nephrocohort.cli import main
+
+        path = _ndjson(tmp_path, [_patient(), _lab("cr-1", "2160-0", 0.2, "mg/dL", comparator="<")])
+        monkeypatch.setattr(
+            sys, "argv", ["nephrocohort", "import-fhir", str(path), "--out", str(tmp_path / "o")]
+        )
+        with pytest.raises(SystemExit) as done:
+            main()
+        assert done.value.code in (0, None)
+        shown = capsys.readouterr()
+        assert (
+            "Observation LOINC 2160-0 (serum_creatinine) with a censored value ('<' before the "
+            "number): the data model stores exact values only, so it is not imported"
+        ) in shown.out + shown.err
+
     def test_deceased_date_time_becomes_the_death_date(self, tmp_path):
         out = tmp_path / "out"
         import_fhir(DATA / "synthea-bulk", out)
