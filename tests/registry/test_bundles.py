@@ -144,18 +144,56 @@ def _export(client, **data) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.django_db
 class TestExport:
-    def test_deidentified_by_default_dates_become_days_from_onset(
+    def test_deidentified_by_default_through_interops_deidentify(
         self, client, make_user, patient_a, patient_b
     ):
+        """Issue 14 item 1: no real ID, no variant text, dates shifted as the CLI shifts them."""
+        patient_a.genetics.update(variant="c.413G>A")
         client.force_login(make_user("inv", "investigator", "A"))
+        response = client.post(reverse("registry:export"), {})
+        assert b"A-001" not in response.content
         tables = _export(client)
         patients = tables["patients"]
-        assert patients["patient_id"].tolist() == ["A-001"]
-        assert "birth_date" not in patients.columns
-        # Born 2012-03-01, onset 2014-05-10: 800 days before onset.
-        assert patients["birth_date_days_from_onset"].tolist() == ["-800"]
-        assert tables["visits"]["date_days_from_onset"].tolist() == ["267"]
+        [pseudonym] = patients["patient_id"].tolist()
+        assert pseudonym != "A-001" and pseudonym.startswith("P")
+        assert "variant" not in tables["genetics"].columns
         assert "detail" not in tables["events"].columns
+        assert "stop_reason" not in tables["medications"].columns
+        assert not any(name.endswith("_days_from_onset") for name in patients.columns)
+        # One shift per patient: born 2012-03-01, onset 2014-05-10, 800 days apart still.
+        born, onset = pd.to_datetime(patients["birth_date"]), pd.to_datetime(patients["onset_date"])
+        assert (onset - born).dt.days.tolist() == [800]
+        assert set(tables["visits"]["patient_id"]) == {pseudonym}
+
+    def test_same_bundle_as_the_command_line_export(
+        self, client, make_user, patient_a, patient_b, tmp_path
+    ):
+        """The registry and `nephrocohort export --to bundle` give the same files for the same data."""
+        from nephrocohort.pipeline import export_data
+        from nephrocohort.registry.bundle_io import export_zip
+
+        patient_a.genetics.update(variant="c.413G>A")
+        client.force_login(make_user("boss", "admin"))
+        response = client.post(reverse("registry:export"), {"identifiable": "on"})
+        source = tmp_path / "identifiable"
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            archive.extractall(source)
+        (source / "README.txt").unlink()
+        out = tmp_path / "cli"
+        export_data(source, to="bundle", out=out, include_analysis=False, seed=7)
+        registry = export_zip(Patient.objects.all(), identifiable=False, seed=7)
+        with zipfile.ZipFile(io.BytesIO(registry)) as archive:
+            files = {name: archive.read(name).decode() for name in archive.namelist()}
+        files.pop("README.txt")
+        assert sorted(files) == sorted(path.name for path in out.iterdir())
+        for name, text in files.items():
+            cli = pd.read_csv(out / name, dtype=str)
+            ours = pd.read_csv(io.StringIO(text), dtype=str)
+            assert list(ours.columns) == list(cli.columns), name
+        assert files["patients.csv"] == (out / "patients.csv").read_text()
+        assert files["visits.csv"] == (out / "visits.csv").read_text()
+        assert "A-001" not in "".join(files.values())
+        assert "c.413G>A" not in "".join(files.values())
 
     def test_identifiable_export_is_refused_to_investigators(self, client, make_user, patient_a):
         client.force_login(make_user("inv", "investigator", "A"))
@@ -192,8 +230,7 @@ class TestExport:
             patient_b.soft_delete(expected_version=patient_b.version)
         tables = _export(client, identifiable=identifiable)
         assert tables["patients"].empty and tables["labs"].empty
-        expected = "onset_date" if identifiable else "onset_date_days_from_onset"
-        assert expected in tables["patients"].columns
+        assert "onset_date" in tables["patients"].columns
 
     def test_data_entry_cannot_export(self, client_a):
         assert client_a.get(reverse("registry:export")).status_code == 403
@@ -294,8 +331,12 @@ class TestConfirmedImplausibleValues:
         response = client_a.post(reverse("registry:import"), {"bundle": _zip(files)})
         assert [p.code for p in response.context["problems"]] == ["implausible"]
 
-    def test_deidentified_export_names_the_confirmed_columns(self, client, make_user, patient_a):
+    def test_only_the_identifiable_export_names_the_confirmed_columns(
+        self, client, make_user, patient_a
+    ):
+        # De-identified exports keep only columns interop's deidentify knows (as the CLI does).
         client.force_login(make_user("boss", "admin"))
         self._confirm_tall_visit(client, patient_a)
-        tables = _export(client)
+        assert "confirmed_implausible" not in _export(client)["visits"].columns
+        tables = _export(client, identifiable="on")
         assert tables["visits"]["confirmed_implausible"].tolist()[-1] == "height_cm"

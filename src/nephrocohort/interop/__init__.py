@@ -5,6 +5,7 @@ export is de-identified unless explicitly asked otherwise.
 """
 
 from nephrocohort.cohort.analysis_csv import read_analysis_csv
+from nephrocohort.interop._bundle_io import bundle_csv_texts
 from nephrocohort.interop._deidentify import DATE_MODES, DeidentifiedData, deidentify
 from nephrocohort.interop._errors import FileFormatError, InteropError, MappingError
 from nephrocohort.interop._export import (
@@ -45,6 +46,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "Variable",
+    "bundle_csv_texts",
     "codebook",
     "default_key_path",
     "deidentify",

@@ -19,7 +19,7 @@ from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
 from nephrocohort.messages import Message
 
-__all__ = ["write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
+__all__ = ["bundle_csv_texts", "write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
 
 _DIPSTICK_WORDS = ("negative", "trace", "30", "100", "300", "1000")
 
@@ -63,22 +63,30 @@ def _text(series: pd.Series) -> pd.Series:
     return series
 
 
-def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
-    """Write each table as ``<table>.csv`` (UTF-8, ISO dates) in ``folder``.
+def bundle_csv_texts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each table as the text of its ``<table>.csv`` (ISO dates, labs as entered).
 
     Contract columns come first in contract order; extra columns follow;
-    ``source_row`` (a position in some earlier file) is not written.
+    ``source_row`` (a position in some earlier file) is not written. The
+    command line's bundle export and the registry's zip both write these texts.
     """
-    files = []
+    texts = {}
     for name, frame in tables.items():
         if name == "labs":
             frame = labs_as_entered(frame)
         contract = [c for c in TABLES[name].column_names if c in frame.columns]
         extra = [c for c in frame.columns if c not in contract and c != SOURCE_ROW]
         out = frame[contract + extra].apply(_text)
-        path = Path(folder) / f"{name}.csv"
-        out.to_csv(path, index=False, encoding="utf-8")
-        files.append(path.name)
+        texts[f"{name}.csv"] = out.to_csv(index=False)
+    return texts
+
+
+def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+    """Write each table as ``<table>.csv`` (UTF-8, see :func:`bundle_csv_texts`) in ``folder``."""
+    files = []
+    for file_name, text in bundle_csv_texts(tables).items():
+        (Path(folder) / file_name).write_text(text, encoding="utf-8", newline="")
+        files.append(file_name)
     return files
 
 

@@ -6,10 +6,9 @@ same code as the command line), then checked against the registry (centers
 the user may enter, patient IDs already present). Only a file with no
 problem at all is written, in one transaction: all of it or nothing.
 
-Export: the raw tables of the patients a user sees, as a zip of CSV files.
-De-identified by default: every date becomes days from the patient's onset
-date (``<column>_days_from_onset``), free-text columns and extra columns are
-left out, IDs stay the pseudonymous study IDs.
+Export: the raw tables of the patients a user sees, as a zip of CSV files,
+de-identified by default with interop's de-identification (the one privacy
+rule, shared with ``nephrocohort export``).
 """
 
 from __future__ import annotations
@@ -42,13 +41,10 @@ __all__ = [
     "check_bundle",
     "write_cohort",
     "export_zip",
-    "FREE_TEXT_COLUMNS",
     "MAX_UNZIPPED_BYTES",
 ]
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-# Free text can hold names or other identifiers; a de-identified export leaves it out.
-FREE_TEXT_COLUMNS = {("medications", "stop_reason"), ("events", "detail")}
 _NOT_STORED = {"source_row", "measured_value", "measured_unit"}
 
 
@@ -353,55 +349,39 @@ def write_cohort(cohort, user) -> int:
     return len(by_id)
 
 
-def _deidentify(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    patients = tables["patients"]
-    onset = dict(zip(patients["patient_id"], pd.to_datetime(patients["onset_date"]), strict=True))
-    result = {}
-    for table, frame in tables.items():
-        contract = list(TABLES[table].column_names)
-        # Which values a user confirmed as implausible identifies no one, and is needed on import.
-        kept = [*contract, CONFIRMED_COLUMN]
-        frame = frame[[column for column in kept if column in frame.columns]].copy()
-        for column in contract:
-            if (table, column) in FREE_TEXT_COLUMNS:
-                frame = frame.drop(columns=column)
-            elif TABLES[table].column(column).kind == "date":
-                # Both sides as datetimes even when the table is empty (a center
-                # without patients): empty object columns cannot be subtracted.
-                reference = pd.to_datetime(frame["patient_id"].map(onset))
-                days = (pd.to_datetime(frame[column]) - reference).dt.days
-                position = frame.columns.get_loc(column)
-                frame = frame.drop(columns=column)
-                frame.insert(position, f"{column}_days_from_onset", days.astype("Int64"))
-        result[table] = frame
-    return result
-
-
 _README = """NephroCohort registry export
 Tables: {tables}.
 {mode}
 """
 
 
-def export_zip(patients, *, identifiable: bool) -> bytes:
-    """A zip of one CSV per table for ``patients`` (already scoped to the user)."""
+def export_zip(patients, *, identifiable: bool, seed: int | None = None) -> bytes:
+    """A zip of one CSV per table for ``patients`` (already scoped to the user).
+
+    De-identified unless ``identifiable``: the tables go through
+    :func:`nephrocohort.interop.deidentify` and are written by the same
+    writer as ``nephrocohort export --to bundle``, so both give the same
+    files for the same data. The key that links pseudonyms back is not put
+    in the zip (nor anywhere else): it re-identifies patients and is kept
+    apart; a user who may see real IDs exports identifiable data instead.
+    ``seed`` is for tests only.
+    """
+    from nephrocohort.interop import bundle_csv_texts, deidentify
     from nephrocohort.registry.conversion import raw_tables
 
     tables = raw_tables(patients)
     if identifiable:
         mode = "IDENTIFIABLE: real dates and free text. Handle under your data protection rules."
     else:
-        tables = _deidentify(tables)
+        tables = deidentify(tables, seed=seed).tables
         mode = (
-            "De-identified: dates are days from each patient's onset date "
-            "(<column>_days_from_onset, negative = before onset); free-text columns "
-            "(stop_reason, detail) and extra columns are left out, except "
-            f"{CONFIRMED_COLUMN} (the columns whose unusual values a user confirmed); "
-            "patient_id is the pseudonymous study ID."
+            "De-identified as `nephrocohort export` does: patient_id is a random pseudonym, "
+            "each patient's dates are shifted by one random number of days (intervals "
+            "are kept), free-text and extra columns are left out. The key is not included."
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table, frame in tables.items():
-            archive.writestr(f"{table}.csv", frame.to_csv(index=False, date_format="%Y-%m-%d"))
+        for file_name, text in bundle_csv_texts(tables).items():
+            archive.writestr(file_name, text)
         archive.writestr("README.txt", _README.format(tables=", ".join(tables), mode=mode))
     return buffer.getvalue()

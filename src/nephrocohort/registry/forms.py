@@ -270,7 +270,7 @@ class BundleUploadForm(forms.Form):
 class ExportForm(forms.Form):
     identifiable = forms.BooleanField(
         required=False,
-        label="Include real dates (identifiable export)",
-        help_text="Only administrators may export real dates. "
-        "Otherwise dates are replaced by days from onset.",
+        label="Include real IDs and dates (identifiable export)",
+        help_text="Only administrators may export real IDs and dates. "
+        "Otherwise patients get pseudonyms and dates are shifted.",
     )
