@@ -68,3 +68,4 @@ urlpatterns = [
 
 # Error pages with the registry's navigation; a 404's reason is shown when the app wrote one.
 handler404 = "nephrocohort.registry.views._common.not_found"
+handler400 = "nephrocohort.registry.views._common.bad_request"

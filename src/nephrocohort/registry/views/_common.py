@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
@@ -26,7 +26,10 @@ __all__ = [
     "DEFAULT_RULE_SET",
     "REFUSED_BECAUSE",
     "ReasonedNotFound",
+    "ReasonedBadRequest",
     "not_found",
+    "bad_request",
+    "posted_version",
 ]
 
 DEFAULT_RULE_SET = "study"
@@ -47,6 +50,38 @@ def chosen_rule_set(request) -> str:
 
 class ReasonedNotFound(Http404):
     """A 404 whose message is written for the user and shown on the error page."""
+
+
+class ReasonedBadRequest(BadRequest):
+    """A 400 whose message is written for the user and shown on the error page."""
+
+
+# A version number is a small positive integer; anything else is malformed, not a conflict.
+_VERSION_DIGITS = 9
+
+
+def posted_version(request, current: int) -> int:
+    """The record version the user's form started from (``current`` when not sent).
+
+    Not a whole number of at most nine digits: 400, never a 500 from ``int()``.
+    """
+    text = request.POST.get("version")
+    if text is None:
+        return current
+    if not (text.isascii() and text.isdigit() and len(text) <= _VERSION_DIGITS):
+        raise ReasonedBadRequest(
+            f"The form's version number '{text[:20]}' is not a whole number; "
+            "reload the page and try again."
+        )
+    return int(text)
+
+
+def bad_request(request, exception):
+    """The 400 page: the app's own reason when it gave one."""
+    from django.shortcuts import render
+
+    reason = str(exception) if isinstance(exception, ReasonedBadRequest) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 # Why a role is refused an action, in the words the 403 page shows.

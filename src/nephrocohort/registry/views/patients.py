@@ -20,6 +20,7 @@ from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patien
 from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.views._common import (
     chosen_rule_set,
+    posted_version,
     registry_view,
     visible_patient,
 )
@@ -151,7 +152,7 @@ def patient_delete(request, pk: int):
         context = {"patient": patient, "record": patient, "kind": "patient record"}
         return render(request, "registry/confirm_delete.html", context)
     try:
-        patient.soft_delete(expected_version=int(request.POST.get("version", patient.version)))
+        patient.soft_delete(expected_version=posted_version(request, patient.version))
     except EditConflictError as conflict:
         messages.error(request, str(conflict))
         return redirect("registry:patient_detail", pk=pk)

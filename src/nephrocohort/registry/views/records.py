@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from nephrocohort.registry.forms import RECORD_FORMS
 from nephrocohort.registry.models import EditConflictError
 from nephrocohort.registry.views._common import (
+    posted_version,
     record_model,
     registry_view,
     visible_patient,
@@ -65,7 +66,7 @@ def record_delete(request, pk: int, table: str, record_pk: int):
         context = {"patient": patient, "record": record, "kind": record._meta.verbose_name}
         return render(request, "registry/confirm_delete.html", context)
     try:
-        record.soft_delete(expected_version=int(request.POST.get("version", record.version)))
+        record.soft_delete(expected_version=posted_version(request, record.version))
     except EditConflictError as conflict:
         messages.error(request, str(conflict))
     else:
