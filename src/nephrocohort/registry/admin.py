@@ -8,6 +8,7 @@ with its history, and never deletes it.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from nephrocohort.registry import admin_users
 from nephrocohort.registry.models import (
     Biopsy,
     Center,
@@ -60,3 +61,7 @@ class PatientAdmin(_ReadOnlyClinicalAdmin):
 
 for _model in (Biopsy, Genetics, Visit, Lab, Medication, Event):
     admin.site.register(_model, _ReadOnlyClinicalAdmin)
+
+
+# Users: accounts managed here, privileges only by a superuser (see admin_users).
+admin_users.register()

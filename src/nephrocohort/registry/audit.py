@@ -12,6 +12,7 @@ from datetime import datetime
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient
 from nephrocohort.registry.models._base import BOOKKEEPING_FIELDS
+from nephrocohort.registry.models._history import acting_username
 from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
 __all__ = ["AuditEntry", "patient_audit_trail"]
@@ -97,10 +98,9 @@ def _entry(historical, kind: str, cache: dict) -> AuditEntry:
             action = "deleted"
         elif previous.is_deleted and not historical.is_deleted:
             action = "restored"
-    user = historical.history_user
     return AuditEntry(
         when=historical.history_date,
-        user=user.get_username() if user else "(system)",
+        user=acting_username(historical),
         action=action,
         record=kind,
         record_id=historical.id,

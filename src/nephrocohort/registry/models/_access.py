@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 
+from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._base import LiveQuerySet
+from nephrocohort.registry.models._history import audited_history
 
 __all__ = [
     "Center",
@@ -24,6 +27,8 @@ __all__ = [
     "centers_visible_to",
     "PatientQuerySet",
     "RecordQuerySet",
+    "UserWithHistoryDeleteError",
+    "users_with_history",
 ]
 
 
@@ -34,7 +39,7 @@ class Center(models.Model):
         max_length=40, unique=True, help_text="Short code used in bundles (patients.center)."
     )
     name = models.CharField(max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["code"]
@@ -70,7 +75,7 @@ class UserProfile(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     centers = models.ManyToManyField(Center, blank=True, related_name="members")
     # Who was given which role and centers, and when: access changes are audited too.
-    history = HistoricalRecords(m2m_fields=[centers])
+    history = audited_history(m2m_fields=[centers])
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -178,3 +183,34 @@ class RecordQuerySet(LiveQuerySet):
         """Records of the patients ``user`` may see (delegates to ``Patient.objects.visible_to``)."""
         patients = self.model._meta.get_field("patient").related_model.objects
         return self.filter(patient__in=patients.visible_to(user))
+
+
+class UserWithHistoryDeleteError(NephroCohortError):
+    """A user who saved any audited row is kept (deactivated), never deleted."""
+
+
+def users_with_history(users):
+    """The users of ``users`` named in any history row of the registry (who changed what).
+
+    Such an account is never deleted, so that the audit trail keeps pointing at it;
+    it is deactivated instead.
+    """
+    from django.apps import apps
+
+    acted = set()
+    for model in apps.get_app_config("registry").get_models():
+        if model.__name__.startswith("Historical") and hasattr(model, "history_user"):
+            acted.update(
+                model.objects.filter(history_user__in=users).values_list("history_user", flat=True)
+            )
+    return users.filter(pk__in=acted)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _refuse_deleting_users_with_history(sender, instance, **kwargs):
+    if users_with_history(sender.objects.filter(pk=instance.pk)).exists():
+        raise UserWithHistoryDeleteError(
+            f"User '{instance.get_username()}' has saved audited records and cannot be "
+            "deleted; deactivate the account instead (nephrocohort deactivate-user, or untick "
+            "'Active' in the admin site)."
+        )

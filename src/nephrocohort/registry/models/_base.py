@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.registry.models._history import acting_username
 
 __all__ = ["ClinicalRecord", "EditConflictError", "FieldChange", "HardDeleteRefusedError"]
 
@@ -144,7 +145,7 @@ class ClinicalRecord(models.Model):
                 changes.append(FieldChange(change.field, label, change.old, change.new))
         if current.is_deleted:
             changes.append(FieldChange("is_deleted", "deleted", "no", "yes"))
-        changed_by = getattr(newest, "history_user", None) if newest else None
+        changed_by = (acting_username(newest, unknown="") or None) if newest else None
         changed_at: datetime | None = getattr(newest, "history_date", None) if newest else None
         return EditConflictError(
             record=current,

@@ -11,10 +11,10 @@ unit as entered; conversion to canonical units is the cohort layer's job.
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from nephrocohort.registry.models._access import Center, PatientQuerySet, RecordQuerySet
 from nephrocohort.registry.models._base import ClinicalRecord
+from nephrocohort.registry.models._history import audited_history
 
 __all__ = ["Patient", "Biopsy", "Genetics", "Visit", "Lab", "Medication", "Event", "CHILD_MODELS"]
 
@@ -65,7 +65,7 @@ class Patient(ClinicalRecord):
 
     objects = PatientManager()
     all_objects = PatientQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["patient_id"]
@@ -88,7 +88,7 @@ class Biopsy(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="biopsies")
     biopsy_date = models.DateField("biopsy date")
     histology = _code("histology")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["biopsy_date", "id"]
@@ -104,7 +104,7 @@ class Genetics(_PatientRecord):
     gene = _code("gene")
     variant = models.CharField("variant", max_length=200, blank=True, default="")
     classification = _code("classification")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["test_date", "id"]
@@ -123,7 +123,7 @@ class Visit(_PatientRecord):
     sbp_mmhg = models.FloatField("systolic BP (mmHg)", null=True, blank=True)
     dbp_mmhg = models.FloatField("diastolic BP (mmHg)", null=True, blank=True)
     edema = _code("edema")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["date", "id"]
@@ -140,7 +140,7 @@ class Lab(_PatientRecord):
         "value", max_length=40, help_text="As measured; a dipstick grade is written as read."
     )
     unit = _code("unit")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["date", "test", "id"]
@@ -159,7 +159,7 @@ class Medication(_PatientRecord):
     dose_unit = _code("dose unit")
     schedule = _code("schedule")
     stop_reason = models.CharField("stop reason", max_length=200, blank=True, default="")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["start_date", "drug", "id"]
@@ -173,7 +173,7 @@ class Event(_PatientRecord):
     date = models.DateField("date")
     event = _code("event")
     detail = models.CharField("detail", max_length=500, blank=True, default="")
-    history = HistoricalRecords()
+    history = audited_history()
 
     class Meta:
         ordering = ["date", "id"]
