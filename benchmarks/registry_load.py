@@ -263,7 +263,7 @@ def main(argv=None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEPHROCOHORT_")}
     with tempfile.TemporaryDirectory(prefix="nephrocohort-bench-") as folder:
         process = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--data-dir", folder,
+            [*CLI, "serve", "--demo", "--port", str(port), "--data-dir", folder,
              "--database-url", database_url],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip

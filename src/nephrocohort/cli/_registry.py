@@ -5,6 +5,7 @@ Thin shells over :mod:`nephrocohort.registry.server`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,22 +28,51 @@ def _registry(data_dir: Path, database_url: str | None):
     return server
 
 
+def _on_terminal() -> bool:
+    """Whether standard output is an interactive terminal (not a pipe, file or service log)."""
+    return sys.stdout.isatty()
+
+
+def _announce_demo(demo, login_file: Path) -> None:
+    """Say how to log in to the demo without writing its password into a log.
+
+    The password is printed only on an interactive terminal; otherwise only the
+    owner-only (0600) file that holds it is named (issue 14).
+    """
+    where = f"user {demo.username}, {demo.patients_loaded} demo patients"
+    if _on_terminal():
+        typer.echo(f"Demo login: {where}, password {demo.password} (also in {login_file})")
+    else:
+        typer.echo(f"Demo login: {where}; the password is in {login_file} (readable by you only)")
+
+
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
     data_dir: DataDirOption = _DEFAULT_DATA_DIR,
     database_url: DatabaseUrlOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the demo cohort and a demo administrator into an empty registry "
+            "(never on a real deployment).",
+        ),
+    ] = False,
 ) -> None:
-    """Start the web registry (migrations run first; the demo cohort is loaded on first run)."""
+    """Start the web registry (migrations run first; the demo cohort only with --demo)."""
     from nephrocohort.registry import server
 
     folder = server.configure(data_dir=data_dir, database_url=database_url)
-    demo = server.prepare(load_demo=True)
+    login = server.prepare(load_demo=demo)
     typer.echo(f"Data folder: {folder}")
-    if demo is not None:
+    if login is not None:
+        _announce_demo(login, folder / server.DEMO_LOGIN_FILE)
+    elif demo:
+        typer.echo("The demo was not loaded: this registry already has centers.")
+    if not server.has_users():
         typer.echo(
-            f"Demo login: user {demo.username}, password {demo.password} "
-            f"({demo.patients_loaded} demo patients; the password is kept in "
-            f"{folder / 'demo-login.txt'})"
+            "No registry user yet: make an administrator with "
+            "'nephrocohort createuser NAME --role admin' (or start with --demo to try it)."
         )
     server.serve(port=port, announce=typer.echo)
 

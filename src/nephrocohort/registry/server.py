@@ -22,6 +22,8 @@ __all__ = [
     "DemoLogin",
     "configure",
     "prepare",
+    "has_users",
+    "DEMO_LOGIN_FILE",
     "serve",
     "create_user",
     "read_password",
@@ -29,7 +31,7 @@ __all__ = [
 ]
 
 DEMO_USERNAME = "demo"
-_DEMO_LOGIN_FILE = "demo-login.txt"
+DEMO_LOGIN_FILE = "demo-login.txt"
 _DEFAULT_CENTER = "DEMO"
 
 
@@ -76,11 +78,13 @@ def _migrate() -> None:
         ) from error
 
 
-def prepare(*, load_demo: bool = True) -> DemoLogin | None:
-    """Apply migrations; on a registry with no center yet, load the demo cohort.
+def prepare(*, load_demo: bool = False) -> DemoLogin | None:
+    """Apply migrations; with ``load_demo``, load the demo cohort into a registry with no center.
 
-    Returns the demo login when the demo account exists (made now or on an
-    earlier first run), else None.
+    The demo (and its all-centers ``demo`` administrator) is never loaded
+    unless asked for (``serve --demo``): a real deployment's first start
+    leaves the database empty (issue 14). Returns the demo login when asked
+    for and the demo account exists (made now or on an earlier run), else None.
     """
     from django.conf import settings
 
@@ -91,13 +95,22 @@ def prepare(*, load_demo: bool = True) -> DemoLogin | None:
     # Administrators made before they were given the admin site (or by hand) get it now.
     for profile in UserProfile.objects.filter(role=Role.ADMIN).select_related("user"):
         sync_admin_site_access(profile)
-    login_file = Path(settings.DATA_DIR) / _DEMO_LOGIN_FILE
-    if load_demo and not Center.objects.exists():
+    if not load_demo:
+        return None
+    login_file = Path(settings.DATA_DIR) / DEMO_LOGIN_FILE
+    if not Center.objects.exists():
         return _load_demo(login_file)
     if login_file.exists():
         username, password, count = login_file.read_text(encoding="utf-8").split("\n")[:3]
         return DemoLogin(username, password, int(count))
     return None
+
+
+def has_users() -> bool:
+    """Whether any registry user exists (else the server is useless until one is made)."""
+    from nephrocohort.registry.models import UserProfile
+
+    return UserProfile.objects.exists()
 
 
 def _load_demo(login_file: Path) -> DemoLogin:
