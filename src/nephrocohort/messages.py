@@ -169,8 +169,11 @@ CATALOGUE: dict[str, Template] = {
         at_row=True,
     ),
     "bad_dipstick": T(
-        "'{value}' is not a dipstick protein grade. Accepted grades: {allowed}.",
-        "Write the grade as printed on the strip, e.g. trace, 30, 100 or 1+, 2+.",
+        (
+            "'{column}' is '{value}', which is not a dipstick protein result. Expected one of "
+            "{allowed} (also written neg, tr, +, ++, +++, ++++, negativo, trazas)."
+        ),
+        "{hint}",
         at_row=True,
     ),
     "dipstick_unit_mismatch": T(
@@ -181,14 +184,6 @@ CATALOGUE: dict[str, Template] = {
         (
             "Write mg/dL in the unit column, or write the result as the grade {as_grade} "
             "({mg_dl:g} mg/dL is {as_grade})."
-        ),
-        at_row=True,
-    ),
-    "dipstick_unit_missing": T(
-        "dipstick result '{grade}' has no unit. Expected unit {expected}.",
-        (
-            "Write the notation in the unit column: mg/dL for {mg_dl_notation}; grade for "
-            "{grade_notation}."
         ),
         at_row=True,
     ),
@@ -396,6 +391,16 @@ CATALOGUE: dict[str, Template] = {
     "deidentify.bad_max_shift": T("max_shift_days must be at least 1 day; got {days}."),
     # --- analysis checks -----------------------------------------------------------------
     "analysis.date_order": T("Check both dates: {later} cannot come before {earlier}."),
+    "hint.dipstick_grade": T(
+        "Write the result as printed on the strip, e.g. trace, 30, 100 or 1+, 2+."
+    ),
+    "hint.dipstick_number": T(
+        (
+            "A bare {value} could be a grade or a concentration, and is neither on the strip: "
+            "write the grade with its plus sign (1+ to 4+) or the concentration printed on the "
+            "strip (30, 100, 300 or 1000, unit mg/dL)."
+        )
+    ),
     "hint.course_dates": T("Check both dates; leave the end empty if the course is ongoing."),
     # --- registry: importing a bundle upload ---------------------------------------------
     "registry.too_large": T(

@@ -119,3 +119,29 @@ def test_text_and_json_renderings(cohort, study):
     data = json.loads(json.dumps(explanation.to_dict()))
     assert data["patient_id"] == "P1"
     assert explanation.summary.set_index("column").loc["state_month1", "value"] == "complete"
+
+
+def test_a_dipstick_unit_read_from_the_notation_is_shown(tmp_path, study):
+    # Issue 10 item 6: a dipstick "written in a notation that names its unit ... loads with
+    # the unit column blank, and the unit is recorded". "++++" is 4+ = 1000 mg/dL (KDIGO
+    # 2025 Figure 1: "4+ >= 1000 mg/dL"), above the study's nephrotic "> 300 mg/dL".
+    from nephrocohort.cohort import load_bundle
+
+    (tmp_path / "patients.csv").write_text(
+        "patient_id,sex,birth_date,onset_date\nP1,F,2008-03-14,2012-06-02\n"
+    )
+    (tmp_path / "labs.csv").write_text(
+        "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,++++,\n"
+    )
+    (tmp_path / "medications.csv").write_text(
+        "patient_id,drug,start_date,end_date,dose,dose_unit,schedule\n"
+        "P1,mmf,2016-01-01,,600,mg/m2/day,bid\n"
+    )
+    cohort = load_bundle(tmp_path, as_of="2025-01-01")
+    item = explain(cohort, study, "P1")["state_month0"]
+    assert item.value == "nephrotic"
+    [evidence] = item.evidence
+    assert (evidence.table, evidence.source_row) == ("labs", 2)
+    assert "dipstick_protein 1000 mg/dL (unit cell empty: the notation names it, grade)" in (
+        evidence.description
+    )

@@ -360,15 +360,83 @@ class TestDipstickUnits:
         )
 
     @pytest.mark.parametrize(
-        ("grade", "expected"),
-        [("2+", "'grade'"), ("100", "'mg/dL'"), ("trace", "'mg/dL' or 'grade'")],
+        ("written", "mg_dl", "named"),
+        [
+            # Issue 10 item 6: "negative, trace, 30, 100, 300, 1000 are mg/dL; 0, +/-, 1+ to
+            # 4+ are grades". mg/dL: the lower edge of each KDIGO 2025 Figure 1 band
+            # ("trace 15 to < 30, 1+ 30 to < 100, 2+ 100 to < 300, 3+ 300 to < 1000, 4+ >= 1000").
+            ("negative", 0.0, "mg/dL"),
+            ("trace", 15.0, "mg/dL"),
+            ("30", 30.0, "mg/dL"),
+            ("100", 100.0, "mg/dL"),
+            ("300", 300.0, "mg/dL"),
+            ("1000", 1000.0, "mg/dL"),
+            ("0", 0.0, "grade"),
+            ("+/-", 15.0, "grade"),
+            ("1+", 30.0, "grade"),
+            ("2+", 100.0, "grade"),
+            ("3+", 300.0, "grade"),
+            ("4+", 1000.0, "grade"),
+            # Common spellings, each of one grade only.
+            ("Neg", 0.0, "mg/dL"),
+            ("tr", 15.0, "mg/dL"),
+            ("negativo", 0.0, "mg/dL"),
+            ("trazas", 15.0, "mg/dL"),
+            ("++", 100.0, "grade"),
+            ("++++", 1000.0, "grade"),
+            ("+3", 300.0, "grade"),
+        ],
     )
-    def test_an_empty_unit_names_the_unit_of_the_notation(self, tmp_path, grade, expected):
-        labs = f"patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,{grade},\n"
+    def test_an_empty_unit_is_read_from_the_notation_and_recorded(
+        self, tmp_path, written, mg_dl, named
+    ):
+        labs = f"patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,{written},\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        row = load_bundle(tmp_path, as_of=AS_OF).labs.iloc[0]
+        assert (row["value"], row["unit"], row["measured_unit"]) == (mg_dl, "mg/dL", "mg/dL")
+        assert row["unit_from_notation"] == named
+
+    def test_a_written_unit_is_not_marked_as_read_from_the_notation(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,2+,grade\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        import pandas as pd
+
+        assert pd.isna(load_bundle(tmp_path, as_of=AS_OF).labs.loc[0, "unit_from_notation"])
+
+    def test_saving_writes_the_unit_the_notation_named(self, tmp_path):
+        from nephrocohort.cohort import save_bundle
+
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,++,\n"
+        write_csvs(tmp_path / "in", patients=PATIENTS, labs=labs)
+        save_bundle(load_bundle(tmp_path / "in", as_of=AS_OF), tmp_path / "out")
+        assert (tmp_path / "out" / "labs.csv").read_text().splitlines()[1].endswith(",100,mg/dL")
+
+    @pytest.mark.parametrize("unit", ["", "grade", "mg/dL"])
+    def test_a_bare_number_off_the_strip_is_refused_with_or_without_a_unit(self, tmp_path, unit):
+        # "2" could be 2+ or 2 mg/dL: nothing is guessed.
+        labs = f"patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,2,{unit}\n"
         write_csvs(tmp_path, patients=PATIENTS, labs=labs)
         (problem,) = problems_of(tmp_path)
-        assert (problem.code, problem.row, problem.column) == ("dipstick_unit_missing", 2, "unit")
-        assert problem.message.endswith(f"has no unit. Expected unit {expected}.")
+        assert (problem.code, problem.row, problem.column, problem.value) == (
+            "bad_dipstick",
+            2,
+            "value",
+            "2",
+        )
+        assert problem.message == (
+            "labs.csv row 2: 'value' is '2', which is not a dipstick protein result. Expected "
+            "one of negative, trace, 30, 100, 300, 1000, 0, +/-, 1+, 2+, 3+, 4+ (also written "
+            "neg, tr, +, ++, +++, ++++, negativo, trazas)."
+        )
+        assert "1+ to 4+" in problem.hint and "30, 100, 300 or 1000" in problem.hint
+
+    def test_a_word_naming_no_grade_is_refused(self, tmp_path):
+        labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,positivo,\n"
+        write_csvs(tmp_path, patients=PATIENTS, labs=labs)
+        (problem,) = problems_of(tmp_path)
+        assert (problem.code, problem.value) == ("bad_dipstick", "positivo")
+        with pytest.raises(CohortValidationError):
+            load_bundle(tmp_path, as_of=AS_OF)
 
     def test_another_unit_lists_both_notations(self, tmp_path):
         labs = "patient_id,date,test,value,unit\nP1,2016-01-01,dipstick_protein,3+,g/L\n"

@@ -34,10 +34,12 @@ __all__ = [
     "UPCR_MG_MMOL_PER_MG_MG",
     "CHOLESTEROL_MG_DL_PER_MMOL_L",
     "DIPSTICK_GRADES_MG_DL",
+    "DIPSTICK_SPELLINGS",
     "normalise_unit",
     "factor_to_canonical",
     "to_canonical",
     "dipstick_to_mg_dl",
+    "dipstick_grade",
     "creatinine_umol_l_to_mg_dl",
     "creatinine_mg_dl_to_umol_l",
     "albumin_g_l_to_g_dl",
@@ -95,6 +97,34 @@ DIPSTICK_GRADES_MG_DL = MappingProxyType(
         "2+": 100.0,
         "3+": 300.0,
         "4+": 1000.0,
+    }
+)
+
+
+# Other spellings of the grades above, as clinic sheets, lab printouts and Spanish-language
+# charts write them. Each names exactly one grade; words that do not ("positive",
+# "positivo": which grade?) and bare numbers other than 0, 30, 100, 300, 1000 ("2": 2+ or
+# 2 mg/dL?) are not here and stay refused.
+DIPSTICK_SPELLINGS = MappingProxyType(
+    {
+        "neg": "negative",
+        "negativo": "negative",
+        "negativa": "negative",
+        "tr": "trace",
+        "traces": "trace",
+        "traza": "trace",
+        "trazas": "trace",
+        "indicios": "trace",
+        "±": "+/-",
+        "+-": "+/-",
+        "+": "1+",
+        "++": "2+",
+        "+++": "3+",
+        "++++": "4+",
+        "+1": "1+",
+        "+2": "2+",
+        "+3": "3+",
+        "+4": "4+",
     }
 )
 
@@ -161,18 +191,16 @@ def to_canonical(quantity: str, value, unit: str):
     return np.asarray(value, dtype=float) * factor
 
 
-def dipstick_to_mg_dl(grade) -> float:
-    """Turn a urine dipstick protein grade into mg/dL (the lower edge of its band).
+def dipstick_grade(grade) -> str:
+    """The grade of ``DIPSTICK_GRADES_MG_DL`` that ``grade`` spells ("++" -> "2+", "neg" -> "negative").
 
-    Accepts ``negative, trace, 30, 100, 300, 1000`` (mg/dL, as printed on
-    Multistix-type strips) and ``0, +/-, 1+, 2+, 3+, 4+``. "trace" and "+/-"
-    become 15 mg/dL, so they stay below the 30 mg/dL edge of 1+.
+    Case, surrounding spaces, a trailing "mg/dL" and the spellings of
+    ``DIPSTICK_SPELLINGS`` are allowed; anything else raises ``UnitError``
+    (nothing is guessed).
 
     References
     ----------
-    KDIGO 2025 Clinical Practice Guideline for Nephrotic Syndrome in Children,
-    Figure 1 (dipstick semi-quantitation), read through a third-party
-    extraction; see clinical-reference.md section 1c.
+    Spelling rules of this module; the grades are those of reference [4].
     """
     if isinstance(grade, bool):
         grade = str(grade)
@@ -183,14 +211,30 @@ def dipstick_to_mg_dl(grade) -> float:
         text = str(grade).strip().lower()
         if text.endswith("mg/dl"):
             text = text[: -len("mg/dl")].strip()
-        text = {"neg": "negative", "tr": "trace", "±": "+/-"}.get(text, text)
-    try:
-        return DIPSTICK_GRADES_MG_DL[text]
-    except KeyError:
+        text = DIPSTICK_SPELLINGS.get(text.replace(" ", ""), text)
+    if text not in DIPSTICK_GRADES_MG_DL:
         accepted = ", ".join(DIPSTICK_GRADES_MG_DL)
         raise UnitError(
             f"Dipstick protein grade '{grade}' is not recognised. Accepted grades: {accepted}."
-        ) from None
+        )
+    return text
+
+
+def dipstick_to_mg_dl(grade) -> float:
+    """Turn a urine dipstick protein grade into mg/dL (the lower edge of its band).
+
+    Accepts ``negative, trace, 30, 100, 300, 1000`` (mg/dL, as printed on
+    Multistix-type strips) and ``0, +/-, 1+, 2+, 3+, 4+``, in the spellings
+    ``dipstick_grade`` allows. "trace" and "+/-" become 15 mg/dL, so they stay
+    below the 30 mg/dL edge of 1+.
+
+    References
+    ----------
+    KDIGO 2025 Clinical Practice Guideline for Nephrotic Syndrome in Children,
+    Figure 1 (dipstick semi-quantitation), read through a third-party
+    extraction; see clinical-reference.md section 1c.
+    """
+    return DIPSTICK_GRADES_MG_DL[dipstick_grade(grade)]
 
 
 def creatinine_umol_l_to_mg_dl(creatinine_umol_l):

@@ -22,8 +22,9 @@ __all__ = [
 
 # The row number a user sees in the file: the header is row 1.
 SOURCE_ROW = "source_row"
-# Added to ``labs`` on load: the value as measured, next to the canonical one.
-LAB_DERIVED_COLUMNS = ("measured_value", "measured_unit")
+# Added to ``labs`` on load: the value as measured, next to the canonical one, and the
+# unit a dipstick result's notation names when its unit cell was empty (else missing).
+LAB_DERIVED_COLUMNS = ("measured_value", "measured_unit", "unit_from_notation")
 
 
 @dataclass(frozen=True)

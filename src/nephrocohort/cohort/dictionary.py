@@ -69,7 +69,10 @@ def dipstick_notation_lines() -> list[str]:
         f"Dipstick protein (labs.test dipstick_protein): write {mg_dl} with unit mg/dL,",
         f"or {grades} with unit grade. The plus grades are also accepted with unit mg/dL",
         "(each is an mg/dL band); 30, 100, 300 or 1000 with unit grade is refused (which",
-        "was meant, the number or the unit?). The unit may not be empty.",
+        "was meant, the number or the unit?). An empty unit is read from the notation:",
+        f"{mg_dl} name mg/dL, {grades} name grade (also spelled neg, tr, +, ++,",
+        "+++, ++++, +1 ... +4, negativo, trazas, indicios); the loaded row records it in",
+        "`unit_from_notation`. A value that is no grade (a bare 2: 2+ or 2 mg/dL?) is refused.",
     ]
 
 

@@ -222,6 +222,9 @@ class _Records:
         unit = _cell(labs, position, "measured_unit")
         date = _cell(labs, position, "date")
         text = f"{test} {_number(measured)} {unit or ''}".strip()
+        named = _cell(labs, position, "unit_from_notation")
+        if named is not None:
+            text += f" (unit cell empty: the notation names it, {named})"
         return Evidence(
             "labs",
             _source_row(labs, position),

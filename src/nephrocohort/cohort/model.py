@@ -30,7 +30,12 @@ _KIND_DTYPES = {
 _EXTRA_DTYPES = {
     ("labs", "measured_value"): "float64",
     ("labs", "measured_unit"): TEXT,
+    ("labs", "unit_from_notation"): TEXT,
 }
+
+
+# Labs built in code without the measured columns: where each is taken from.
+_AS_MEASURED = {"measured_value": "value", "measured_unit": "unit"}
 
 
 def column_dtype(table: str, column: str):
@@ -94,9 +99,9 @@ def typed_table(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         dtype = column_dtype(table, column)
         if column in frame.columns:
             data[column] = _coerce(_positional(frame[column]), dtype)
-        elif table == "labs" and column in LAB_DERIVED_COLUMNS and _has_lab_values(frame):
+        elif table == "labs" and column in _AS_MEASURED and _has_lab_values(frame):
             # Labs given without the measured columns are taken as already canonical.
-            source = "value" if column == "measured_value" else "unit"
+            source = _AS_MEASURED[column]
             data[column] = _coerce(_positional(frame[source]), dtype)
         else:
             data[column] = pd.Series(None, index=index, dtype=dtype)

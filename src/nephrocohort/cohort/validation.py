@@ -52,6 +52,7 @@ from nephrocohort.cohort.vocabulary import (
     COLUMN_RANGES,
     DIPSTICK_GRADES,
     DIPSTICK_NOTATIONS,
+    DIPSTICK_UNIT_OF_GRADE,
     DIPSTICK_UNITS,
     LAB_TESTS,
 )
@@ -502,9 +503,16 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
         measured[dipstick] = converted
         bad_grade = np.zeros(count, dtype=bool)
         bad_grade[dipstick] = grades.notna().to_numpy() & np.isnan(converted)
-        table.add_mask(
-            "bad_dipstick", bad_grade, "value", raw_values, allowed=", ".join(DIPSTICK_GRADES)
-        )
+        for position in table.to_list("bad_dipstick", "value", bad_grade):
+            value = raw_values.iloc[position]
+            table.add(
+                "bad_dipstick",
+                int(position),
+                "value",
+                value,
+                allowed=", ".join(DIPSTICK_GRADES),
+                hint=_bad_dipstick_hint(value),
+            )
 
     # Units: each distinct (test, unit) pair is looked up once.
     test_codes, test_names = factorize(tests)
@@ -528,6 +536,17 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     factor = pair_factor[slot_of_row]
     measured_unit = _text_from_slots(slot_of_row, pair_unit)
     has_unit = unit_codes >= 0
+    unit_from_notation = pd.Series(pd.NA, index=text.index, dtype=TEXT)
+    if dipstick.any():
+        # An empty unit is read from the notation: each grade names one unit
+        # (vocabulary.DIPSTICK_UNIT_OF_GRADE); the value is mg/dL either way.
+        inferred = dipstick & ~has_unit & ~np.isnan(measured)
+        if inferred.any():
+            factor[inferred] = 1.0
+            mg_dl = LAB_TESTS["dipstick_protein"].canonical_unit
+            measured_unit = measured_unit.where(~inferred, mg_dl)
+            named = _per_distinct_text(raw_values[inferred], _dipstick_unit_of_notation)
+            unit_from_notation[inferred] = named
     canonical_unit = lookup_text(
         tests, {name: test.canonical_unit for name, test in LAB_TESTS.items()}
     )
@@ -538,12 +557,19 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     # an empty unit is left to the required-value check, which names it.
     not_converted = np.isnan(canonical_value) & has_value
     table.mark("value", not_converted | ~known_test)
-    table.mark("unit", (not_converted & has_unit) | ~known_test | (np.isnan(factor) & has_unit))
+    # A dipstick result that is no grade is the problem of its row, not the empty unit
+    # that its notation would otherwise have named.
+    unnamed = dipstick & ~has_unit & has_value
+    table.mark(
+        "unit",
+        (not_converted & has_unit) | ~known_test | (np.isnan(factor) & has_unit) | unnamed,
+    )
     return {
         "value": pd.Series(canonical_value, index=text.index, dtype="float64"),
         "unit": canonical_unit.where(~np.isnan(canonical_value)),
         "measured_value": pd.Series(measured, index=text.index, dtype="float64"),
         "measured_unit": measured_unit,
+        "unit_from_notation": unit_from_notation,
     }
 
 
@@ -577,7 +603,7 @@ def _dipstick_notation(grade: str) -> str:
 
 
 def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, graded) -> None:
-    """A dipstick's unit must fit its notation (vocabulary.DIPSTICK_NOTATIONS) and be given.
+    """A dipstick's unit, when given, must fit its notation (vocabulary.DIPSTICK_NOTATIONS).
 
     ``graded`` marks the dipstick rows whose value is a known grade. The work is
     per distinct grade and unit, on the dipstick rows only.
@@ -604,21 +630,23 @@ def _check_dipstick_units(table: _Table, values: pd.Series, units: pd.Series, gr
             as_grade=as_grade[mg_dl],
             **notations,
         )
-    expected = {"mg/dL": "'mg/dL'", "grade": "'grade'", "either": "'mg/dL' or 'grade'"}
-    missing = _spread(positions, unit == None, len(values))  # noqa: E711 (elementwise)
-    for position in table.to_list("dipstick_unit_missing", "unit", missing):
-        grade = values.iloc[position]
-        table.add(
-            "dipstick_unit_missing",
-            int(position),
-            "unit",
-            None,
-            grade=grade,
-            expected=expected[_dipstick_notation(grade)],
-            **notations,
-        )
     # The value of such a row is not reported again (its unit is the problem).
-    table.mark("value", mismatch | missing)
+    table.mark("value", mismatch)
+
+
+def _dipstick_unit_of_notation(grade: str) -> str:
+    """The unit the notation of a known dipstick result names ("2+" -> grade, "100" -> mg/dL)."""
+    from nephrocohort.clinical.units import dipstick_grade
+
+    return DIPSTICK_UNIT_OF_GRADE[dipstick_grade(grade)]
+
+
+def _bad_dipstick_hint(value: str) -> Message:
+    """A bare number that is no concentration of the strip could be a grade: say so."""
+    number = value.strip()
+    if re.fullmatch(r"[+-]?\d+([.,]\d+)?", number):
+        return Message("hint.dipstick_number", {"value": number})
+    return Message("hint.dipstick_grade")
 
 
 def _per_distinct_text(values: pd.Series, function) -> np.ndarray:

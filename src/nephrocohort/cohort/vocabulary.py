@@ -30,6 +30,7 @@ __all__ = [
     "DIPSTICK_GRADES",
     "DIPSTICK_NOTATIONS",
     "DIPSTICK_UNITS",
+    "DIPSTICK_UNIT_OF_GRADE",
     "LabTest",
     "PlausibleRange",
     "UnitSlip",
@@ -85,12 +86,20 @@ DIPSTICK_GRADES = tuple(DIPSTICK_GRADES_MG_DL)
 #   30 to < 100 mg/dL) and bundles, FHIR imports and the registry have always written them so;
 # - ``grade``: 0, +/-, 1+, 2+, 3+, 4+. A concentration (30, 100, 300, 1000) with unit
 #   ``grade`` contradicts itself and is refused: which of the two was meant is not guessed.
-# ``negative``, ``trace`` and ``0`` belong to both notations. The unit may not be empty.
+# ``negative``, ``trace`` and ``0`` are accepted with either unit.
+# An empty unit is filled from the notation (issue 10 item 6): each grade names one unit,
+# the one of its list below (negative, trace, 30 ... 1000 -> mg/dL; 0, +/-, 1+ ... 4+ ->
+# grade, also in the spellings of clinical.units.DIPSTICK_SPELLINGS, "++" or "trazas"), and
+# the loaded row records it in ``unit_from_notation``. A value that is no grade (a bare "2":
+# 2+ or 2 mg/dL?) is refused whatever its unit.
 DIPSTICK_NOTATIONS: dict[str, tuple[str, ...]] = {
     "mg/dL": ("negative", "trace", "30", "100", "300", "1000"),
     "grade": ("0", "+/-", "1+", "2+", "3+", "4+"),
 }
 DIPSTICK_UNITS = tuple(DIPSTICK_NOTATIONS)
+DIPSTICK_UNIT_OF_GRADE = {
+    grade: unit for unit, grades in DIPSTICK_NOTATIONS.items() for grade in grades
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,8 @@ LAB_TESTS: dict[str, LabTest] = {
             "dipstick_protein",
             None,
             "Urine dipstick protein grade: negative, trace, 30, 100, 300, 1000 with unit "
-            "mg/dL; 0, +/-, 1+, 2+, 3+, 4+ with unit grade (mg/dL is accepted for them too)",
+            "mg/dL; 0, +/-, 1+, 2+, 3+, 4+ with unit grade (mg/dL is accepted for them too); "
+            "an empty unit is read from the notation",
             "300",
             "mg/dL",
         ),

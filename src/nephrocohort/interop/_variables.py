@@ -159,6 +159,7 @@ RAW_TABLES: dict[str, tuple[Variable, ...]] = {
         _v("unit", "Canonical unit", "text"),
         _v("measured_value", "Result as measured", "number"),
         _v("measured_unit", "Unit as measured", "text"),
+        _v("unit_from_notation", "Unit named by the dipstick notation (unit cell empty)", "text"),
     ),
     "medications": (
         _PATIENT_ID,
