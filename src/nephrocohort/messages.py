@@ -395,11 +395,9 @@ CATALOGUE: dict[str, Template] = {
         "Write the result as printed on the strip, e.g. trace, 30, 100 or 1+, 2+."
     ),
     "hint.dipstick_number": T(
-        (
-            "A bare {value} could be a grade or a concentration, and is neither on the strip: "
-            "write the grade with its plus sign (1+ to 4+) or the concentration printed on the "
-            "strip (30, 100, 300 or 1000, unit mg/dL)."
-        )
+        "A bare {value} could be a grade or a concentration, and is neither on the strip: "
+        "write the grade with its plus sign (1+ to 4+) or the concentration printed on the "
+        "strip (30, 100, 300 or 1000, unit mg/dL)."
     ),
     "hint.course_dates": T("Check both dates; leave the end empty if the course is ongoing."),
     # --- registry: importing a bundle upload ---------------------------------------------
