@@ -47,9 +47,21 @@ def _announce_demo(demo, login_file: Path) -> None:
 
 
 def serve(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     data_dir: DataDirOption = _DEFAULT_DATA_DIR,
     database_url: DatabaseUrlOption = None,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    ] = "127.0.0.1",
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of the HTTPS reverse proxy; its X-Forwarded-Proto and "
+            "X-Forwarded-For headers are believed (from no one else).",
+        ),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option(
@@ -74,7 +86,7 @@ def serve(
             "No registry user yet: make an administrator with "
             "'nephrocohort createuser NAME --role admin' (or start with --demo to try it)."
         )
-    server.serve(port=port, announce=typer.echo)
+    server.serve(host=host, port=port, trusted_proxy=trusted_proxy, announce=typer.echo)
 
 
 def createuser(

@@ -25,6 +25,7 @@ __all__ = [
     "has_users",
     "DEMO_LOGIN_FILE",
     "serve",
+    "waitress_options",
     "create_user",
     "read_password",
     "DEMO_USERNAME",
@@ -261,15 +262,52 @@ def read_password(*, prompt: bool = True) -> str:
     return line
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, announce=print) -> None:
+#: The headers a trusted reverse proxy sets: the scheme the browser used and its address.
+TRUSTED_PROXY_HEADERS = ("x-forwarded-proto", "x-forwarded-for")
+
+
+def waitress_options(*, trusted_proxy: str | None) -> dict:
+    """Waitress's proxy options: trust ``trusted_proxy`` (one address) for the two headers.
+
+    Waitress then sets the request's scheme from X-Forwarded-Proto and its
+    client address (REMOTE_ADDR, which the login throttle reads) from the last
+    X-Forwarded-For entry, only for connections from that address; the same
+    headers from any other peer are removed, so no client can forge them.
+    """
+    if not trusted_proxy:
+        return {}
+    return {
+        "trusted_proxy": trusted_proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": " ".join(TRUSTED_PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: int = 8,
+    trusted_proxy: str | None = None,
+    announce=print,
+) -> None:
     """Serve the configured registry with waitress until interrupted."""
     from waitress import serve as waitress_serve
 
     from nephrocohort.registry.wsgi import application
 
-    announce(f"NephroCohort registry at http://{host}:{port}/  (Ctrl+C to stop)")
+    behind = f", behind the proxy at {trusted_proxy}" if trusted_proxy else ""
+    announce(f"NephroCohort registry at http://{host}:{port}/{behind}  (Ctrl+C to stop)")
     try:
-        waitress_serve(application, host=host, port=port, threads=threads, ident="NephroCohort")
+        waitress_serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="NephroCohort",
+            **waitress_options(trusted_proxy=trusted_proxy),
+        )
     except OSError as error:
         raise RegistryError(
             f"Cannot listen on {host}:{port}: {error.strerror or error}. "

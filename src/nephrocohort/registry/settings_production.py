@@ -2,7 +2,9 @@
 
 Use with ``DJANGO_SETTINGS_MODULE=nephrocohort.registry.settings_production``;
 ``manage.py check --deploy`` passes with these settings. The proxy must set
-``X-Forwarded-Proto: https``.
+``X-Forwarded-Proto: https`` and ``X-Forwarded-For``, and the server must be
+started with ``nephrocohort serve --trusted-proxy ADDR`` so that waitress
+believes those headers from that address only.
 """
 
 from nephrocohort.registry.settings import *  # noqa: F403
@@ -15,7 +17,8 @@ SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
-# Behind one reverse proxy, the client's address for login throttling is the
-# last address the proxy appended to X-Forwarded-For, not the proxy's own.
-AXES_IPWARE_PROXY_COUNT = 1
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The client's address for login throttling is REMOTE_ADDR, which waitress sets
+# from X-Forwarded-For only for connections from the trusted proxy
+# (serve --trusted-proxy): reading the header here would let any client that
+# reaches the server directly choose its own address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
