@@ -30,6 +30,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_inline(settings):
+    """Background jobs run in the test's own process: its in-memory database is not shared.
+
+    ``test_background_jobs.py`` runs the real worker process against a file database.
+    """
+    settings.NEPHROCOHORT_JOB_RUNNER = "inline"
+
+
 @pytest.fixture
 def centers(db):
     from nephrocohort.registry.models import Center

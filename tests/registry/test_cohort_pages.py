@@ -8,9 +8,11 @@ nephrotic syndrome, which excludes A3 (seed exclusion criterion 3), so two
 patients are analysed.
 """
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 
 from nephrocohort.cohort import load_bundle, save_bundle
@@ -26,10 +28,18 @@ def study_cohort(tmp_path, make_user, make_small_study_cohort):
     return Patient.objects.filter(patient_id__in=["A1", "A2", "A3"])
 
 
+def _compute(client, rule_set="study"):
+    """Ask for the report as the page's button does (the job runs inline in the tests)."""
+    response = client.post(f"{reverse('registry:cohort_report_start')}?rule_set={rule_set}")
+    assert response.status_code == 302
+    return client.get(reverse("registry:cohort"), {"rule_set": rule_set})
+
+
 @pytest.mark.django_db
 class TestCohortReport:
     def test_json_report_from_the_database(self, client, make_user, study_cohort):
         client.force_login(make_user("inv", "investigator", "A"))
+        _compute(client)
         response = client.get(reverse("registry:cohort_report", args=["json"]))
         assert response.status_code == 200
         items = {item["id"]: item for item in json.loads(response.content)}
@@ -37,6 +47,8 @@ class TestCohortReport:
 
     def test_html_docx_and_xlsx_download(self, client, make_user, study_cohort):
         client.force_login(make_user("inv", "investigator", "A"))
+        _compute(client)
+        _compute(client, "ipna2020")
         html = client.get(reverse("registry:cohort_report", args=["html"]))
         assert html["Content-Type"].startswith("text/html") and b"<html" in html.content
         docx = client.get(reverse("registry:cohort_report", args=["docx"]))
@@ -50,9 +62,68 @@ class TestCohortReport:
         self, client, make_user, study_cohort
     ):
         client.force_login(make_user("inv_b", "investigator", "B"))
-        response = client.get(reverse("registry:cohort_report", args=["json"]))
-        assert response.status_code == 422
-        assert b"The report cannot be computed" in response.content
+        page = _compute(client)
+        assert page.context["job"].status == "failed"
+        assert b"The report cannot be computed" in page.content
+        assert client.get(reverse("registry:cohort_report", args=["json"])).status_code == 404
+
+    def test_a_computed_report_is_reused_until_the_data_change(
+        self, client, make_user, study_cohort
+    ):
+        client.force_login(make_user("inv", "investigator", "A"))
+        first = _compute(client).context["done"]
+        assert _compute(client).context["done"].pk == first.pk  # same data: not computed again
+        patient = study_cohort.get(patient_id="A1")
+        patient.last_followup_date = "2020-01-01"
+        patient.save_checked(expected_version=patient.version)
+        page = client.get(reverse("registry:cohort"))
+        assert page.context["current"] is False and b"report-stale" in page.content
+        assert _compute(client).context["done"].pk != first.pk
+
+    def test_the_page_shows_progress_while_the_job_waits(self, client, make_user, study_cohort):
+        from nephrocohort.registry import jobs
+        from nephrocohort.registry.models import BackgroundJob
+
+        user = make_user("inv", "investigator", "A")
+        client.force_login(user)
+        scope = jobs.cohort_scope(user)
+        BackgroundJob.objects.create(
+            kind="report",
+            key=jobs.report_key(scope, "study"),
+            data_stamp=jobs.cohort_stamp(scope),
+            params={"scope": scope, "rule_set": "study"},
+            status="running",
+            step="computing",
+            progress_percent=15,
+            heartbeat_at=timezone.now(),
+        )
+        page = client.get(reverse("registry:cohort"))
+        assert b'http-equiv="refresh"' in page.content
+        assert b'<progress max="100" value="15">' in page.content
+        assert b"report-start" not in page.content  # no second start while one runs
+
+    def test_a_job_whose_worker_died_is_failed_and_can_be_asked_again(
+        self, client, make_user, study_cohort
+    ):
+        from nephrocohort.registry import jobs
+        from nephrocohort.registry.models import BackgroundJob
+
+        user = make_user("inv", "investigator", "A")
+        client.force_login(user)
+        scope = jobs.cohort_scope(user)
+        lost = BackgroundJob.objects.create(
+            kind="report",
+            key=jobs.report_key(scope, "study"),
+            data_stamp=jobs.cohort_stamp(scope),
+            params={"scope": scope, "rule_set": "study"},
+            status="running",
+            heartbeat_at=timezone.now() - dt.timedelta(minutes=5),
+        )
+        page = client.get(reverse("registry:cohort"))
+        lost.refresh_from_db()
+        assert lost.status == "failed" and lost.error_code == "job.worker_lost"
+        assert b"stopped without finishing" in page.content
+        assert _compute(client).context["done"].status == "done"
 
     def test_unknown_format_or_rule_set_is_404(self, client, make_user, study_cohort):
         client.force_login(make_user("inv", "investigator", "A"))

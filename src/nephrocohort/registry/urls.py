@@ -50,6 +50,7 @@ registry_patterns = [
     path("import/<str:token>/", bundles.import_confirm, name="import_confirm"),
     path("export/", bundles.export, name="export"),
     path("cohort/", cohort.cohort_page, name="cohort"),
+    path("cohort/report/", cohort.cohort_report_start, name="cohort_report_start"),
     path("cohort/report.<str:fmt>", cohort.cohort_report_download, name="cohort_report"),
     path("quality/", cohort.quality_page, name="quality"),
 ]

@@ -16,6 +16,7 @@ from nephrocohort.registry.models._base import (
     FieldChange,
     HardDeleteRefusedError,
 )
+from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
 from nephrocohort.registry.models._clinical import (
     CHILD_MODELS,
     Biopsy,
@@ -28,6 +29,8 @@ from nephrocohort.registry.models._clinical import (
 )
 
 __all__ = [
+    "BackgroundJob",
+    "JobFile",
     "centers_visible_to",
     "CHILD_MODELS",
     "ROLE_PERMISSIONS",

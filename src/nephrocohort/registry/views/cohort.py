@@ -1,14 +1,17 @@
-"""The cohort report, live from the database, and the data-quality list."""
+"""The cohort report, computed in the background from the database, and the data-quality list."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.shortcuts import render as render_page
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from nephrocohort.clinical.rules import list_rule_sets
-from nephrocohort.exceptions import NephroCohortError
-from nephrocohort.registry.conversion import cohort_from_db
-from nephrocohort.registry.models import Patient
+from nephrocohort.registry import jobs
+from nephrocohort.registry.models import BackgroundJob, JobFile, Patient
 from nephrocohort.registry.quality import quality_findings
 from nephrocohort.registry.views._common import ReasonedNotFound, chosen_rule_set, registry_view
 
@@ -18,50 +21,96 @@ _CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
+_STEP_LABELS = {
+    "": _("Waiting for the worker"),
+    "reading": _("Reading the records from the database"),
+    "computing": _("Deriving the analysis dataset and computing the results"),
+    "rendering_html": _("Writing the HTML report"),
+    "rendering_docx": _("Writing the Word report"),
+    "rendering_xlsx": _("Writing the Excel workbook"),
+    "rendering_json": _("Writing the JSON results"),
+}
+_ERROR_LABELS = {
+    "job.worker_lost": _(
+        "The computation stopped without finishing (the server may have been restarted). "
+        "Compute the report again."
+    ),
+    "job.internal_error": _(
+        "The computation failed because of an error in the program. The error was logged "
+        "without patient data; compute the report again or tell your administrator."
+    ),
+}
+# How often the page asks again while the report is being computed.
+_REFRESH_SECONDS = 2
 
 
-def _rule_set_name(request) -> str:
-    return chosen_rule_set(request)
+def _report_request(request) -> tuple[dict, str, str]:
+    scope = jobs.cohort_scope(request.user)
+    rule_set = chosen_rule_set(request)
+    return scope, rule_set, jobs.report_key(scope, rule_set)
 
 
 @registry_view("report")
 def cohort_page(request):
-    patients = Patient.objects.visible_to(request.user)
+    """The report's state for the user's centers: compute it, watch it progress, download it."""
+    scope, rule_set, key = _report_request(request)
+    job = jobs.latest_job(key)
+    if job is not None:
+        jobs.keep_queue_moving(job)
+    done = jobs.latest_done_job(key)
+    current = done is not None and done.data_stamp == jobs.cohort_stamp(scope)
     context = {
-        "n_patients": patients.count(),
+        "n_patients": jobs.scope_patients(scope).count(),
         "rule_sets": list_rule_sets(),
-        "rule_set": _rule_set_name(request),
+        "rule_set": rule_set,
         "formats": list(_CONTENT_TYPES),
+        "job": job,
+        "done": done,
+        "current": current,
+        "step_label": _STEP_LABELS.get(job.step, job.step) if job else "",
+        "error_text": _job_error(job),
+        "refresh_seconds": _REFRESH_SECONDS if job is not None and not job.is_finished else None,
     }
     return render_page(request, "registry/cohort.html", context)
 
 
+def _job_error(job) -> str:
+    if job is None or job.status != BackgroundJob.Status.FAILED:
+        return ""
+    return job.error_text or str(_ERROR_LABELS.get(job.error_code, _ERROR_LABELS["job.internal_error"]))
+
+
+@require_POST
+@registry_view("report")
+def cohort_report_start(request):
+    """Ask for the report; the request returns at once and the page shows the progress."""
+    scope, rule_set, key = _report_request(request)
+    jobs.submit(
+        BackgroundJob.Kind.REPORT,
+        key,
+        {"scope": scope, "rule_set": rule_set},
+        request.user,
+        data_stamp=jobs.cohort_stamp(scope),
+    )
+    return redirect(f"{reverse('registry:cohort')}?rule_set={rule_set}")
+
+
 @registry_view("report")
 def cohort_report_download(request, fmt: str):
-    """The study report for the user's centers, by the same code as ``nephrocohort report``.
-
-    Rendered in memory by the pipeline and sent as it is: nothing is written to disk.
-    """
-    from nephrocohort.pipeline import compute_results, render
-
+    """The newest computed report for the user's centers, as it was stored by the worker."""
     if fmt not in _CONTENT_TYPES:
         raise ReasonedNotFound(
             f"There is no report format '{fmt}'; choose one of: {', '.join(_CONTENT_TYPES)}."
         )
-    cohort = cohort_from_db(Patient.objects.visible_to(request.user))
-    rule_set = _rule_set_name(request)
-    try:
-        content = render(compute_results(cohort, rule_set=rule_set), [fmt])[fmt]
-    except NephroCohortError as error:
-        context = {
-            "error": str(error),
-            "rule_sets": list_rule_sets(),
-            "rule_set": rule_set,
-            "n_patients": cohort.n_patients,
-            "formats": list(_CONTENT_TYPES),
-        }
-        return render_page(request, "registry/cohort.html", context, status=422)
-    response = HttpResponse(content, content_type=_CONTENT_TYPES[fmt])
+    _scope, rule_set, key = _report_request(request)
+    done = jobs.latest_done_job(key)
+    stored = JobFile.objects.filter(job=done, name=fmt).first() if done else None
+    if stored is None:
+        raise ReasonedNotFound(
+            "This report has not been computed yet for your centers and this rule set: "
+            "open the Cohort report page and choose 'Compute the report'."
+        )
+    response = HttpResponse(bytes(stored.content), content_type=_CONTENT_TYPES[fmt])
     if fmt != "html":
         response["Content-Disposition"] = f'attachment; filename="report-{rule_set}.{fmt}"'
     return response
