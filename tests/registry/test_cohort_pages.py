@@ -12,8 +12,8 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from nephrocohort.cohort import load_bundle, save_bundle
 from nephrocohort.registry.bundle_io import write_cohort

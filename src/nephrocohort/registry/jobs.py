@@ -131,7 +131,9 @@ def _worker_lost(job: BackgroundJob) -> bool:
 
 def _running_jobs():
     fresh = timezone.now() - _LOST_AFTER
-    return BackgroundJob.objects.filter(status=BackgroundJob.Status.RUNNING, heartbeat_at__gte=fresh)
+    return BackgroundJob.objects.filter(
+        status=BackgroundJob.Status.RUNNING, heartbeat_at__gte=fresh
+    )
 
 
 def submit(kind: str, key: str, params: dict, user, *, data_stamp: str) -> BackgroundJob:

@@ -8,14 +8,14 @@ using the pages come before the report.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 
 def main() -> int:
-    try:
+    # Windows has no nice(), and a system may forbid it: then run at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
         os.nice(10)
-    except (AttributeError, OSError):  # Windows, or not allowed: run at normal priority
-        pass
     from nephrocohort.registry.server import configure
 
     configure()

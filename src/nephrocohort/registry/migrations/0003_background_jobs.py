@@ -6,49 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_access_history'),
+        ("registry", "0002_access_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BackgroundJob',
+            name="BackgroundJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', 'Report'), ('import', 'Import')], max_length=16)),
-                ('key', models.CharField(db_index=True, max_length=200)),
-                ('data_stamp', models.CharField(max_length=64)),
-                ('params', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('progress_percent', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(blank=True, max_length=40)),
-                ('error_code', models.CharField(blank=True, max_length=80)),
-                ('error_text', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(null=True)),
-                ('finished_at', models.DateTimeField(null=True)),
-                ('heartbeat_at', models.DateTimeField(null=True)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("report", "Report"), ("import", "Import")], max_length=16
+                    ),
+                ),
+                ("key", models.CharField(db_index=True, max_length=200)),
+                ("data_stamp", models.CharField(max_length=64)),
+                ("params", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("progress_percent", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(blank=True, max_length=40)),
+                ("error_code", models.CharField(blank=True, max_length=80)),
+                ("error_text", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(null=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                ("heartbeat_at", models.DateTimeField(null=True)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JobFile',
+            name="JobFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40)),
-                ('content', models.BinaryField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='registry.backgroundjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                ("content", models.BinaryField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="registry.backgroundjob",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='backgroundjob',
-            index=models.Index(fields=['key', '-created_at'], name='registry_ba_key_ddb023_idx'),
+            model_name="backgroundjob",
+            index=models.Index(fields=["key", "-created_at"], name="registry_ba_key_ddb023_idx"),
         ),
         migrations.AddConstraint(
-            model_name='jobfile',
-            constraint=models.UniqueConstraint(fields=('job', 'name'), name='one_file_per_name'),
+            model_name="jobfile",
+            constraint=models.UniqueConstraint(fields=("job", "name"), name="one_file_per_name"),
         ),
     ]

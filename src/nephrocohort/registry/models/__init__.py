@@ -16,7 +16,6 @@ from nephrocohort.registry.models._base import (
     FieldChange,
     HardDeleteRefusedError,
 )
-from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
 from nephrocohort.registry.models._clinical import (
     CHILD_MODELS,
     Biopsy,
@@ -27,6 +26,7 @@ from nephrocohort.registry.models._clinical import (
     Patient,
     Visit,
 )
+from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
 
 __all__ = [
     "BackgroundJob",

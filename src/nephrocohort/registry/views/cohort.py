@@ -77,7 +77,9 @@ def cohort_page(request):
 def _job_error(job) -> str:
     if job is None or job.status != BackgroundJob.Status.FAILED:
         return ""
-    return job.error_text or str(_ERROR_LABELS.get(job.error_code, _ERROR_LABELS["job.internal_error"]))
+    return job.error_text or str(
+        _ERROR_LABELS.get(job.error_code, _ERROR_LABELS["job.internal_error"])
+    )
 
 
 @require_POST
