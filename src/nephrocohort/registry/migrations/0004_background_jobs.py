@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0002_access_history"),
+        ("registry", "0003_history_username"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
