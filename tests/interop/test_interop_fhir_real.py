@@ -477,6 +477,68 @@ class TestCodes:
         assert any("Full-time employment" in shown for shown in outside)
         employment = [i for i in result.not_imported if "employment" in i.params.get("shown", "")]
         assert {item.group for item in employment} == {"outside"}
+        # The export's other kidney codes are listed apart, each with its reason.
+        kidney = {(i.code, i.params["shown"]) for i in result.not_imported if i.group == "kidney"}
+        assert kidney == {
+            (
+                "kidney_waiting",
+                "http://snomed.info/sct|698306007 (Awaiting transplantation of kidney (situation))",
+            ),
+            (
+                "kidney_disorder",
+                "http://snomed.info/sct|127013003 (Disorder of kidney due to diabetes mellitus "
+                "(disorder))",
+            ),
+        }
+
+    def test_synthea_transplant_rejection_and_aftercare_are_not_transplants(self, tmp_path):
+        # The kidney_transplant module's other codes, in the shape Synthea writes them (the
+        # shipped export's transplant Procedure and History-of-transplant Condition, with
+        # the module's "Kidney transplant failure and rejection" and "Transplantation of
+        # kidney regime" codes): one transplant, on the Procedure's day.
+        lines = {
+            name: (DATA / "synthea-bulk" / f"{name}.000.ndjson").read_text().splitlines()
+            for name in ("Patient", "Procedure", "Condition")
+        }
+        patient = json.loads(lines["Patient"][0])
+        (transplant,) = [json.loads(x) for x in lines["Procedure"] if '"70536003"' in x]
+        (history,) = [json.loads(x) for x in lines["Condition"] if '"161665007"' in x]
+
+        def recoded(resource, rid, code, display, when):
+            copy = json.loads(json.dumps(resource))
+            copy["id"] = rid
+            copy["code"] = {
+                "coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}],
+                "text": display,
+            }
+            if "performedPeriod" in copy:
+                copy["performedPeriod"] = {"start": when, "end": when}
+            else:
+                copy["onsetDateTime"] = copy["recordedDate"] = when
+            return copy
+
+        regime = recoded(
+            transplant,
+            "regime-1",
+            "711446003",
+            "Transplantation of kidney regime (regime/therapy)",
+            "1990-10-29T09:00:00-05:00",
+        )
+        rejection = recoded(
+            history,
+            "rejection-1",
+            "213150003",
+            "Kidney transplant failure and rejection (disorder)",
+            "1991-02-11T10:00:00-05:00",
+        )
+        path = _ndjson(tmp_path, [patient, transplant, history, regime, rejection])
+        result = import_fhir(path, tmp_path / "out")
+        events = load_bundle(tmp_path / "out").events
+        # The Procedure and the History-of-transplant Condition of the same day: one event.
+        assert events["event"].tolist() == ["transplant"]
+        assert str(events["date"].iloc[0])[:10] == "1990-10-28"
+        kidney = {i.code: i.params["kind"] for i in result.not_imported if i.group == "kidney"}
+        assert kidney == {"kidney_regime": "Procedure", "kidney_rejection": "Condition"}
 
 
 class TestBulk:

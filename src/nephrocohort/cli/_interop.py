@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     ),
     "not_imported": "Not imported ({count}):",
     "group.model": "Data the data model uses, but not usable as sent ({count}):",
+    "group.kidney": "Kidney findings the data model has no event for ({count}):",
     "group.status": "Records that say they did not happen, by their status ({count}):",
     "group.outside": "Not part of the data model ({count}):",
 }
@@ -60,7 +61,7 @@ def _report_import(result) -> None:
         _say(f"Note: {note}")
     if result.not_imported:
         _say(MESSAGES["not_imported"].format(count=sum(i.count for i in result.not_imported)))
-        for group in ("model", "status", "outside"):
+        for group in ("model", "kidney", "status", "outside"):
             items = [item for item in result.not_imported if item.group == group]
             if items:
                 count = sum(item.count for item in items)

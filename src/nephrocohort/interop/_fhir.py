@@ -325,7 +325,17 @@ def _condition(resource, patient: str, found: Collector) -> None:
     if histology_of(resource.code):
         found.skip("histology_condition")
         return
+    if _kidney_not_event(snomed, "Condition", resource, found):
+        return
     found.skip("condition_unknown", shown=first_label(resource.code))
+
+
+def _kidney_not_event(snomed: list[str], kind: str, resource, found: Collector) -> bool:
+    """A kidney code that is not an event (a waiting list, a rejection): listed apart."""
+    reasons = [codes.KIDNEY_NOT_EVENT_CODES[c] for c in snomed if c in codes.KIDNEY_NOT_EVENT_CODES]
+    if reasons:
+        found.skip(reasons[0], kind=kind, shown=first_label(resource.code))
+    return bool(reasons)
 
 
 def _event(event: str, date: str | None, patient: str, found: Collector, kind: str) -> None:
@@ -347,6 +357,8 @@ def _procedure(resource, patient: str, found: Collector) -> None:
     events = [codes.KIDNEY_EVENT_CODES[code] for code in snomed if code in codes.KIDNEY_EVENT_CODES]
     if events:
         _event(events[0], date, patient, found, "Procedure")
+        return
+    if _kidney_not_event(snomed, "Procedure", resource, found):
         return
     found.skip("procedure_unknown", shown=first_label(resource.code))
 

@@ -32,6 +32,7 @@ __all__ = [
     "CKD_CODES",
     "KIDNEY_BIOPSY_CODES",
     "KIDNEY_EVENT_CODES",
+    "KIDNEY_NOT_EVENT_CODES",
     "DOSE_UNITS",
     "TimedProteinCode",
 ]
@@ -169,6 +170,21 @@ KIDNEY_EVENT_CODES: dict[str, str] = {
     "265764009": "dialysis",  # Renal dialysis (procedure)
     "70536003": "transplant",  # Transplant of kidney (procedure)
     "161665007": "transplant",  # History of renal transplant (situation)
+}
+#: SNOMED CT kidney codes Synthea writes that are not events of the data model, with the
+#: reason (a code of ``_fhir_collect.MESSAGES``): a waiting list, a rejection and the
+#: daily care after a transplant are not the transplant (modules kidney_transplant,
+#: metabolic_syndrome/kidney_conditions and chronic_kidney_disease). They are listed
+#: apart in the Not imported summary, so kidney outcomes are not buried among findings
+#: such as "Full-time employment".
+KIDNEY_NOT_EVENT_CODES: dict[str, str] = {
+    "698306007": "kidney_waiting",  # Awaiting transplantation of kidney (situation)
+    "213150003": "kidney_rejection",  # Kidney transplant failure and rejection (disorder)
+    "711446003": "kidney_regime",  # Transplantation of kidney regime (regime/therapy)
+    "127013003": "kidney_disorder",  # Disorder of kidney due to diabetes mellitus (disorder)
+    "204949001": "kidney_disorder",  # Renal dysplasia (disorder)
+    "90781000119102": "kidney_disorder",  # Microalbuminuria due to type 2 diabetes mellitus
+    "157141000119108": "kidney_disorder",  # Proteinuria due to type 2 diabetes mellitus
 }
 KIDNEY_BIOPSY_CODES = {
     "48426002",  # Fine needle biopsy of kidney

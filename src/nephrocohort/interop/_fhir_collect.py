@@ -61,6 +61,23 @@ MESSAGES: dict[str, str] = {
     "histology_condition": (
         "Histology given as a Condition without a biopsy report (record it on the biopsy)"
     ),
+    "kidney_waiting": (
+        "{kind} {shown}: a place on the kidney transplant waiting list, not a transplant "
+        "(the transplant is an event when its Procedure or 'History of renal transplant' "
+        "is in the export)"
+    ),
+    "kidney_rejection": (
+        "{kind} {shown}: a transplant rejection; the data model records the transplant "
+        "(its Procedure), and has no event for a rejection"
+    ),
+    "kidney_regime": (
+        "{kind} {shown}: the care after a kidney transplant, not the transplant (the "
+        "transplant is its own Procedure)"
+    ),
+    "kidney_disorder": (
+        "{kind} {shown}: a kidney disorder the data model has no event for (CKD is an "
+        "event from its stage codes, proteinuria is read from lab values)"
+    ),
     "condition_unknown": "Condition {shown}: not a condition the data model records",
     "procedure_unknown": "Procedure {shown}: not a procedure the data model records",
     "report_without_histology": (
@@ -88,12 +105,21 @@ _OUTSIDE = (
     "procedure_unknown",
     "report_without_histology",
 )
-#: code -> "status" | "model" | "outside" (see NotImported.group).
+_KIDNEY = ("kidney_waiting", "kidney_rejection", "kidney_regime", "kidney_disorder")
+#: code -> "status" | "model" | "kidney" | "outside" (see NotImported.group).
 GROUPS: dict[str, str] = {
-    code: "status" if code in _STATUS else "outside" if code in _OUTSIDE else "model"
+    code: (
+        "status"
+        if code in _STATUS
+        else "outside"
+        if code in _OUTSIDE
+        else "kidney"
+        if code in _KIDNEY
+        else "model"
+    )
     for code in MESSAGES
 }
-_GROUP_ORDER = {"model": 0, "status": 1, "outside": 2}
+_GROUP_ORDER = {"model": 0, "kidney": 1, "status": 2, "outside": 3}
 
 
 class Collector:

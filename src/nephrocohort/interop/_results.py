@@ -14,8 +14,10 @@ class NotImported:
 
     ``group`` says whether the data model could have used them:
     ``"status"`` (the record says it did not happen), ``"model"`` (data the
-    model uses, not usable as sent) or ``"outside"`` (not part of the data
-    model). ``message`` is the sentence for people, built from the code.
+    model uses, not usable as sent), ``"kidney"`` (a kidney finding the model
+    has no event for: a transplant waiting list, a rejection) or
+    ``"outside"`` (not part of the data model). ``message`` is the sentence
+    for people, built from the code.
     """
 
     code: str
