@@ -413,6 +413,28 @@ CATALOGUE: dict[str, Template] = {
         "The zip file contains no .csv files.",
         "It should contain patients.csv and any of: {tables}",
     ),
+    "registry.import_upload_gone": T(
+        "The uploaded file is gone (it is kept for a day after the preview).",
+        "Upload the file again.",
+    ),
+    "registry.import_invalid": T(
+        "Nothing was imported: {count} problems were found when the import was confirmed.",
+        "Fix them all and upload the file again.",
+    ),
+    "registry.import_ids_taken": T(
+        "Nothing was imported: some of these patient IDs were added to the registry after "
+        "the preview.",
+        "Upload the file again to see which.",
+    ),
+    "job.worker_lost": T(
+        "The computation stopped without finishing (the server may have been restarted).",
+        "Ask for it again.",
+    ),
+    "job.internal_error": T(
+        "The computation failed because of an error in the program; it was logged without "
+        "patient data.",
+        "Ask for it again, or tell your administrator.",
+    ),
     "registry.invalid": T("{detail}", at_row=True),
     "registry.center_missing": T(
         "'center' is empty, and you enter data for {count} centers.",

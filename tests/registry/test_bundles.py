@@ -240,10 +240,24 @@ class TestExport:
 def test_patient_added_between_preview_and_confirm_imports_nothing(client_a, centers):
     response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
     Patient.objects.create(patient_id="A-102", center=centers["A"], sex="M")
-    response = client_a.post(reverse("registry:import_confirm", args=[response.context["token"]]))
-    assert response.status_code == 422
+    response = client_a.post(
+        reverse("registry:import_confirm", args=[response.context["token"]]), follow=True
+    )
+    assert response.context["job"].error_code == "registry.import_invalid"
     assert [p.code for p in response.context["problems"]] == ["registry.patient_exists"]
+    assert b"Nothing was imported" in response.content
     assert not Patient.objects.filter(patient_id="A-101").exists()
+
+
+@pytest.mark.django_db
+def test_the_confirmed_import_runs_as_a_job_only_its_owner_sees(client_a, client, make_user):
+    response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
+    confirm = client_a.post(reverse("registry:import_confirm", args=[response.context["token"]]))
+    page = client_a.get(confirm["Location"])
+    assert page.context["job"].status == "done"
+    assert b"Imported 2 patients with all their records." in page.content
+    client.force_login(make_user("other_entry", "data_entry", "A"))
+    assert client.get(confirm["Location"]).status_code == 404
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
@@ -26,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models import (
     CHILD_MODELS,
     Center,
@@ -37,6 +39,8 @@ from nephrocohort.registry.models import (
 from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
 __all__ = [
+    "ImportRefusedError",
+    "upload_dir",
     "unpack_upload",
     "check_bundle",
     "write_cohort",
@@ -46,6 +50,19 @@ __all__ = [
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 _NOT_STORED = {"source_row", "measured_value", "measured_unit"}
+
+
+class ImportRefusedError(NephroCohortError):
+    """A confirmed import wrote nothing; ``problems`` lists what the file still has wrong."""
+
+    def __init__(self, code: str, /, *, problems=(), **params):
+        self.problems = list(problems)
+        super().__init__(code, count=len(self.problems), **params)
+
+
+def upload_dir(token: str) -> Path:
+    """Where an upload waits between its preview and the confirmation (and the import job)."""
+    return Path(settings.DATA_DIR) / "uploads" / token
 
 
 def unpack_upload(upload_path: Path, into: Path) -> tuple[Path | None, list[Problem]]:

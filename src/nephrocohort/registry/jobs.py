@@ -15,6 +15,7 @@ report downloads it at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -50,6 +51,8 @@ __all__ = [
     "submit",
     "work_queue",
     "run_job",
+    "problem_from_data",
+    "failure_text",
 ]
 
 logger = logging.getLogger(__name__)
@@ -242,13 +245,50 @@ def run_job(job_id: int) -> None:
         try:
             result = _HANDLERS[job.kind](job, progress)
         except NephroCohortError as error:
-            _finish(job_id, BackgroundJob.Status.FAILED, error_code=_code_of(error), error=error)
+            _finish(
+                job_id,
+                BackgroundJob.Status.FAILED,
+                error_code=_code_of(error),
+                error=error,
+                result={"problems": [_problem_data(p) for p in getattr(error, "problems", ())]},
+            )
         except Exception as error:  # the server must learn of every failure, never hang
             # The type only: a message could quote a patient's value.
             logger.error("Background job %s failed: %s", job_id, type(error).__name__)
             _finish(job_id, BackgroundJob.Status.FAILED, error_code="job.internal_error")
         else:
             _finish(job_id, BackgroundJob.Status.DONE, result=result)
+
+
+def _problem_data(problem) -> dict:
+    """A problem as JSON (kept with the job; ``problem_from_data`` makes it a Problem again)."""
+    params = json.loads(json.dumps(dict(problem.params), default=str))
+    return {
+        "code": problem.code,
+        "source": problem.source,
+        "table": problem.table,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "params": params,
+        "severity": problem.severity,
+    }
+
+
+def failure_text(job: BackgroundJob) -> str:
+    """What to tell the user about a failed job, from its code (or the error's own sentence)."""
+    from nephrocohort.messages import CATALOGUE, render
+
+    if job.error_text:
+        return job.error_text
+    code = job.error_code if job.error_code in CATALOGUE else "job.internal_error"
+    return " ".join(part for part in render(code, {}) if part)
+
+
+def problem_from_data(data: dict):
+    from nephrocohort.cohort.problems import Problem
+
+    return Problem(**data)
 
 
 def _code_of(error) -> str:
@@ -285,4 +325,41 @@ def _run_report(job: BackgroundJob, progress) -> dict:
     return {"n_patients": cohort.n_patients}
 
 
-_HANDLERS = {BackgroundJob.Kind.REPORT: _run_report}
+def _run_import(job: BackgroundJob, progress) -> dict:
+    """Check the confirmed upload once more and store it, all or nothing (as the page did)."""
+    import shutil
+
+    from django.db import IntegrityError
+
+    from nephrocohort.registry.bundle_io import (
+        ImportRefusedError,
+        check_bundle,
+        unpack_upload,
+        upload_dir,
+        write_cohort,
+    )
+
+    folder = upload_dir(job.params["token"])
+    try:
+        stored = next((folder / "upload").glob("*"), None)
+        if stored is None:
+            raise ImportRefusedError("registry.import_upload_gone")
+        progress("checking", 10)
+        bundle_path, problems = unpack_upload(stored, folder)
+        cohort = None
+        if bundle_path is not None:
+            cohort, problems = check_bundle(bundle_path, job.created_by)
+        if problems or cohort is None:
+            raise ImportRefusedError("registry.import_invalid", problems=problems)
+        progress("writing", 50)
+        try:
+            count = write_cohort(cohort, job.created_by)
+        except IntegrityError:
+            # Someone imported or entered one of these patient IDs since the preview.
+            raise ImportRefusedError("registry.import_ids_taken") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"patients": count}
+
+
+_HANDLERS = {BackgroundJob.Kind.REPORT: _run_report, BackgroundJob.Kind.IMPORT: _run_import}

@@ -47,6 +47,7 @@ registry_patterns = [
         name="record_delete",
     ),
     path("import/", bundles.import_upload, name="import"),
+    path("import/job/<int:job_pk>/", bundles.import_job, name="import_job"),
     path("import/<str:token>/", bundles.import_confirm, name="import_confirm"),
     path("export/", bundles.export, name="export"),
     path("cohort/", cohort.cohort_page, name="cohort"),

@@ -9,17 +9,16 @@ import time
 from pathlib import Path, PureWindowsPath
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, write_cohort
+from nephrocohort.registry import jobs
+from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, upload_dir
 from nephrocohort.registry.forms import BundleUploadForm, ExportForm
-from nephrocohort.registry.models import Patient, user_can
+from nephrocohort.registry.models import BackgroundJob, Patient, user_can
 from nephrocohort.registry.views._common import ReasonedNotFound, registry_view
 
 _SESSION_KEY = "registry_import_token"
@@ -28,8 +27,9 @@ _SESSION_KEY = "registry_import_token"
 _ABANDONED_AFTER_SECONDS = 24 * 60 * 60
 
 
-def _upload_dir(token: str) -> Path:
-    return Path(settings.DATA_DIR) / "uploads" / token
+_upload_dir = upload_dir
+# How often the progress page asks again while the import runs.
+_REFRESH_SECONDS = 2
 
 
 _UPLOAD = "upload"
@@ -96,37 +96,38 @@ def _preview(cohort) -> dict:
 @require_POST
 @registry_view("import")
 def import_confirm(request, token: str):
+    """Hand the confirmed upload to a background job and show its progress page.
+
+    The job checks the file once more and stores it all or nothing, as the
+    preview promised; a 2,000-patient import no longer holds a server thread.
+    """
     if request.session.get(_SESSION_KEY) != token:
         raise ReasonedNotFound("This import is not yours or has already been done.")
-    folder = _upload_dir(token)
-    stored = next((folder / _UPLOAD).glob("*"), None)
-    if stored is None:
-        raise ReasonedNotFound("The uploaded file is gone; upload it again.")
-    bundle_path, problems = unpack_upload(stored, folder)
-    cohort = None
-    if bundle_path is not None:
-        cohort, problems = check_bundle(bundle_path, request.user)
-    if problems or cohort is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        del request.session[_SESSION_KEY]
-        context = {"form": BundleUploadForm(), "problems": problems, "file_name": stored.name}
-        return render(request, "registry/import.html", context, status=422)
-    try:
-        count = write_cohort(cohort, request.user)
-    except IntegrityError:
-        # Someone imported or entered one of these patient IDs since the preview.
-        shutil.rmtree(folder, ignore_errors=True)
-        del request.session[_SESSION_KEY]
-        messages.error(
-            request,
-            "Nothing was imported: some of these patient IDs were added to the registry "
-            "after the preview. Upload the file again to see which.",
-        )
-        return redirect("registry:import")
-    shutil.rmtree(folder, ignore_errors=True)
     del request.session[_SESSION_KEY]
-    messages.success(request, f"Imported {count} patients with all their records.")
-    return redirect("registry:patient_list")
+    job = jobs.submit(
+        BackgroundJob.Kind.IMPORT, f"import:{token}", {"token": token}, request.user, data_stamp=""
+    )
+    return redirect("registry:import_job", job_pk=job.pk)
+
+
+@registry_view("import")
+def import_job(request, job_pk: int):
+    """Progress and outcome of the user's own import (another user's job is 404)."""
+    job = BackgroundJob.objects.filter(
+        pk=job_pk, kind=BackgroundJob.Kind.IMPORT, created_by=request.user
+    ).first()
+    if job is None:
+        raise ReasonedNotFound("There is no such import of yours.")
+    job = jobs.latest_job(job.key)
+    jobs.keep_queue_moving(job)
+    problems = [jobs.problem_from_data(data) for data in job.result.get("problems", [])]
+    context = {
+        "job": job,
+        "problems": problems,
+        "failure": jobs.failure_text(job) if job.status == BackgroundJob.Status.FAILED else "",
+        "refresh_seconds": None if job.is_finished else _REFRESH_SECONDS,
+    }
+    return render(request, "registry/import_job.html", context)
 
 
 @registry_view("export")

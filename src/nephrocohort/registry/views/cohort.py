@@ -30,16 +30,6 @@ _STEP_LABELS = {
     "rendering_xlsx": _("Writing the Excel workbook"),
     "rendering_json": _("Writing the JSON results"),
 }
-_ERROR_LABELS = {
-    "job.worker_lost": _(
-        "The computation stopped without finishing (the server may have been restarted). "
-        "Compute the report again."
-    ),
-    "job.internal_error": _(
-        "The computation failed because of an error in the program. The error was logged "
-        "without patient data; compute the report again or tell your administrator."
-    ),
-}
 # How often the page asks again while the report is being computed.
 _REFRESH_SECONDS = 2
 
@@ -77,9 +67,7 @@ def cohort_page(request):
 def _job_error(job) -> str:
     if job is None or job.status != BackgroundJob.Status.FAILED:
         return ""
-    return job.error_text or str(
-        _ERROR_LABELS.get(job.error_code, _ERROR_LABELS["job.internal_error"])
-    )
+    return jobs.failure_text(job)
 
 
 @require_POST
