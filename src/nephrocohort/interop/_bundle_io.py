@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nephrocohort.cohort.contract import SOURCE_ROW, TABLES
+from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLES
 from nephrocohort.cohort.problems import Origin, Problem, RowList
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
@@ -48,7 +48,8 @@ def labs_as_entered(labs: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(out.loc[dipstick, "measured_value"], errors="coerce")
         out.loc[dipstick, "value"] = [grades.get(float(v), v) for v in values]
         out.loc[dipstick, "unit"] = "mg/dL"
-    return out.drop(columns=["measured_value", "measured_unit"])
+    # Derived on load (and derived again on re-import): never written, as save_bundle does.
+    return out.drop(columns=[c for c in LAB_DERIVED_COLUMNS if c in out.columns])
 
 
 def _text(series: pd.Series) -> pd.Series:
