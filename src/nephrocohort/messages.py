@@ -460,6 +460,27 @@ CATALOGUE: dict[str, Template] = {
         ),
         at_row=True,
     ),
+    # --- registry: the audit chain (nephrocohort audit verify) ----------------------------
+    "audit.row_changed": T(
+        "The {table} row #{row} (seal {seal}) was changed after it was written.",
+        "Restore the database from a backup taken before the change, and find out who edited it.",
+    ),
+    "audit.row_removed": T(
+        "The {table} row #{row} (seal {seal}) was removed from the database.",
+        "Restore the database from a backup taken before the removal.",
+    ),
+    "audit.chain_broken": T(
+        "The audit chain is broken at seal {seal} ({table} row #{row}): a seal before it was "
+        "removed or rewritten.",
+        "Restore the database from a backup taken before that row was written.",
+    ),
+    "audit.chain_truncated": T(
+        "The audit chain should have {expected} seals and has {found}: its newest seals were removed.",
+    ),
+    "audit.row_unsealed": T(
+        "The {table} row #{row} has no seal: it was written outside the registry.",
+    ),
+    "audit.ok": T("The audit chain is intact: {count} rows checked; head hash {head}."),
 }
 
 

@@ -38,9 +38,18 @@ def _root(
 
 def _register_commands() -> None:
     # One module per command group; each owns its commands and their options.
-    from nephrocohort.cli import _calc, _cohort, _demo, _derive, _interop, _registry, _report
+    from nephrocohort.cli import (
+        _audit,
+        _calc,
+        _cohort,
+        _demo,
+        _derive,
+        _interop,
+        _registry,
+        _report,
+    )
 
-    for module in (_calc, _cohort, _demo, _derive, _report, _registry, _interop):
+    for module in (_calc, _cohort, _demo, _derive, _report, _registry, _audit, _interop):
         module.register(app)
 
 

@@ -28,6 +28,7 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.registry.audit_chain import seal_pending
 from nephrocohort.registry.models import (
     CHILD_MODELS,
     Center,
@@ -363,6 +364,8 @@ def write_cohort(cohort, user) -> int:
             records.append(model(patient=by_id[row["patient_id"]], extra=extra, **values))
         if records:
             bulk_create_with_history(records, model, batch_size=500, default_user=user)
+    # Bulk inserts send no per-row signal: their history rows are sealed here, in this transaction.
+    seal_pending()
     return len(by_id)
 
 

@@ -79,6 +79,11 @@ def _migrate() -> None:
         ) from error
 
 
+def migrate_only() -> None:
+    """Apply migrations and nothing else (the audit and backup commands)."""
+    _migrate()
+
+
 def prepare(*, load_demo: bool = False) -> DemoLogin | None:
     """Apply migrations; with ``load_demo``, load the demo cohort into a registry with no center.
 

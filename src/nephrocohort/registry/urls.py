@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from nephrocohort.registry.views import (
+    access_log,
     audit,
     auth,
     bundles,
@@ -54,6 +55,8 @@ registry_patterns = [
     path("cohort/report/", cohort.cohort_report_start, name="cohort_report_start"),
     path("cohort/report.<str:fmt>", cohort.cohort_report_download, name="cohort_report"),
     path("quality/", cohort.quality_page, name="quality"),
+    path("access-log/", access_log.access_log_page, name="access_log"),
+    path("access-log.csv", access_log.access_log_csv, name="access_log_csv"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from nephrocohort.registry.models._access import (
     profile_of,
     user_can,
 )
+from nephrocohort.registry.models._audit import AccessEvent, AuditChainHead, AuditSeal
 from nephrocohort.registry.models._base import (
     ClinicalRecord,
     EditConflictError,
@@ -29,6 +30,9 @@ from nephrocohort.registry.models._clinical import (
 from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
 
 __all__ = [
+    "AccessEvent",
+    "AuditChainHead",
+    "AuditSeal",
     "BackgroundJob",
     "JobFile",
     "centers_visible_to",

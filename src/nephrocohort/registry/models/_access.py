@@ -58,7 +58,7 @@ class Role(models.TextChoices):
 # What each role may do with the patients visible to it, declared once.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {"view", "edit", "import", "export", "export_identifiable", "report", "audit"}
+        {"view", "edit", "import", "export", "export_identifiable", "report", "audit", "access_log"}
     ),
     Role.INVESTIGATOR: frozenset({"view", "export", "report", "audit"}),
     Role.DATA_ENTRY: frozenset({"view", "edit", "import", "report", "audit"}),

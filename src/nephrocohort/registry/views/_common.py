@@ -93,6 +93,7 @@ REFUSED_BECAUSE = {
     "export_identifiable": "Your role may export de-identified data only.",
     "report": "Your role may not run the cohort report.",
     "audit": "Your role may not see the audit trail.",
+    "access_log": "Only administrators may see the access log.",
 }
 
 

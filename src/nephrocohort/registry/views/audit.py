@@ -7,6 +7,7 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.audit import patient_audit_trail
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
@@ -21,6 +22,9 @@ def audit_page(request, pk: int):
 @registry_view("audit")
 def audit_csv(request, pk: int):
     patient = visible_patient(request, pk)
+    record_event(
+        request, "audit_download", what=f"audit trail of patient #{patient.pk}", identifiable=True
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{patient.pk}.csv"'
     writer = csv.writer(response)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nephrocohort.registry import jobs
+from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, upload_dir
 from nephrocohort.registry.forms import BundleUploadForm, ExportForm
 from nephrocohort.registry.models import BackgroundJob, Patient, user_can
@@ -139,6 +140,7 @@ def export(request):
             raise PermissionDenied("Your role may export de-identified data only.")
         content = export_zip(Patient.objects.visible_to(request.user), identifiable=identifiable)
         kind = "identifiable" if identifiable else "deidentified"
+        record_event(request, "export", what=f"{kind} bundle (zip)", identifiable=identifiable)
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="nephrocohort-{kind}-{stamp}.zip"'

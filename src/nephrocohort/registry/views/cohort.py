@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from nephrocohort.clinical.rules import list_rule_sets
 from nephrocohort.registry import jobs
+from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.models import BackgroundJob, JobFile, Patient
 from nephrocohort.registry.quality import quality_findings
 from nephrocohort.registry.views._common import ReasonedNotFound, chosen_rule_set, registry_view
@@ -100,6 +101,8 @@ def cohort_report_download(request, fmt: str):
             "This report has not been computed yet for your centers and this rule set: "
             "open the Cohort report page and choose 'Compute the report'."
         )
+    # The report lists patients by their study IDs: counted as identifiable.
+    record_event(request, "report_download", what=f"report.{fmt} ({rule_set})", identifiable=True)
     response = HttpResponse(bytes(stored.content), content_type=_CONTENT_TYPES[fmt])
     if fmt != "html":
         response["Content-Disposition"] = f'attachment; filename="report-{rule_set}.{fmt}"'
