@@ -327,8 +327,11 @@ CATALOGUE: dict[str, Template] = {
     ),
     "redcap.longitudinal": T(
         (
-            "{source} comes from a longitudinal REDCap project (it has redcap_event_name); "
-            "export it from a classic project with repeating instruments instead."
+            "{source} comes from a longitudinal REDCap project (it has redcap_event_name), "
+            "not from one built with `nephrocohort redcap dictionary`. Draft a mapping from "
+            "its data dictionary with: nephrocohort import-redcap {source} --dictionary "
+            "DICTIONARY.csv --suggest-mapping mapping.yaml; check it; then import with "
+            "--mapping mapping.yaml."
         ),
     ),
     "redcap.not_records": T(
@@ -341,7 +344,73 @@ CATALOGUE: dict[str, Template] = {
     "redcap.unknown_columns": T(
         (
             "{source} has column(s) this project's data dictionary does not define: {columns}. "
-            "Was it exported from a project built with `nephrocohort redcap dictionary`?"
+            "Was it exported from a project built with `nephrocohort redcap dictionary`? For "
+            "another project, draft a mapping from its data dictionary with --dictionary "
+            "DICTIONARY.csv --suggest-mapping mapping.yaml, check it, and import with "
+            "--mapping mapping.yaml."
+        ),
+    ),
+    # --- REDCap: a foreign project read through a mapping file --------------------------
+    "redcap.map.not_a_dictionary": T(
+        (
+            "{source} is not a REDCap data dictionary: its header is {found}, expected "
+            "REDCap's 18 columns ({expected})."
+        ),
+        "Download it in REDCap under Project Setup > Data Dictionary > Download the current "
+        "Data Dictionary (CSV).",
+    ),
+    "redcap.map.unreadable": T("{source} is not a readable mapping file: {detail}."),
+    "redcap.map.not_a_mapping": T(
+        (
+            "{source} is not a REDCap mapping: expected 'redcap_mapping: 1' and a 'fields' "
+            "section (write one with --suggest-mapping)."
+        ),
+    ),
+    "redcap.map.bad_field": T("{source}, field {field}: {problem}."),
+    "redcap.map.unknown_key": T("{key!r} is not a key of a field; use {keys}"),
+    "redcap.map.unknown_table": T(
+        "table {table!r} is not a table of the bundle; use one of {tables}"
+    ),
+    "redcap.map.unknown_column": T("{column!r} is not a column of {table}; use one of {columns}"),
+    "redcap.map.no_target": T(
+        "give table and column (for labs: table: labs, test, unit and date_field), or ignore: true"
+    ),
+    "redcap.map.unknown_test": T("test {test!r} is not a lab test; use one of {tests}"),
+    "redcap.map.no_unit": T("a lab needs unit, the unit this field records (for {test}: {units})"),
+    "redcap.map.no_date_field": T(
+        "a lab needs date_field, the field that holds the date of the same export row"
+    ),
+    "redcap.map.unknown_date_field": T("date_field {date_field!r} is not a field of the mapping"),
+    "redcap.map.bad_codes": T("codes must map each REDCap code to a bundle code ({allowed})"),
+    "redcap.map.no_record_id": T(
+        "{source} maps no field to patients.patient_id (the project's record ID field)."
+    ),
+    "redcap.map.unmapped_columns": T(
+        (
+            "{source} has column(s) the mapping {mapping} does not list: {columns}. List each "
+            "under fields (mapped, or with ignore: true): no column is dropped without saying so."
+        ),
+    ),
+    "redcap.map.conflict": T(
+        (
+            "field {field} of record {record} is {value!r} here but {other!r} on row {other_row}; "
+            "a patient has one {column}."
+        ),
+        "Keep one value in REDCap (the patients fields belong in one event), or ignore one field.",
+        at_row=True,
+    ),
+    "redcap.map.note.applied": T(
+        "{source} read with the mapping {mapping}: {rows} export rows of {records} records "
+        "(events: {events})."
+    ),
+    "redcap.map.note.absent": T(
+        "The mapping lists field(s) this export does not have (not imported): {fields}."
+    ),
+    "redcap.map.suggested": T(
+        (
+            "Wrote {path}: {proposed} of {count} fields proposed from the data dictionary "
+            "({ignored} set to ignore). Check every line, then import with: nephrocohort "
+            "import-redcap RECORDS.csv --mapping {path} --out BUNDLE"
         ),
     ),
     "redcap.unknown_instrument": T(

@@ -20,6 +20,10 @@ MESSAGES: dict[str, str] = {
         "(or --suggest-mapping FILE to draft a mapping)."
     ),
     "not_imported": "Not imported ({count}):",
+    "suggest_needs_dictionary": "--suggest-mapping needs --dictionary, the project's data "
+    "dictionary CSV.",
+    "redcap_needs_out": "import-redcap needs --out, the bundle folder to create (or "
+    "--dictionary and --suggest-mapping to draft a mapping).",
     "group.model": "Data the data model uses, but not usable as sent ({count}):",
     "group.kidney": "Kidney findings the data model has no event for ({count}):",
     "group.status": "Records that say they did not happen, by their status ({count}):",
@@ -126,7 +130,7 @@ def import_table(
 
 def import_redcap(
     file: Annotated[Path, typer.Argument(help="REDCap records export (CSV, raw or labels).")],
-    out: Annotated[Path, typer.Option("--out", help="The bundle folder to create.")],
+    out: Annotated[Path | None, typer.Option("--out", help="The bundle folder to create.")] = None,
     date_format: Annotated[
         str | None,
         typer.Option(
@@ -139,12 +143,47 @@ def import_redcap(
         str | None,
         typer.Option("--decimal", help='The decimal separator of the numbers: "." or ",".'),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Mapping file of another REDCap project's fields (YAML)."),
+    ] = None,
+    dictionary: Annotated[
+        Path | None,
+        typer.Option("--dictionary", help="That project's data dictionary (REDCap CSV)."),
+    ] = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option("--suggest-mapping", help="Draft a mapping from --dictionary into this file."),
+    ] = None,
 ) -> None:
-    """Import REDCap records (flat CSV) into a validated cohort bundle folder."""
-    from nephrocohort.interop import import_redcap as run_import
+    """Import REDCap records (flat CSV) into a validated cohort bundle folder.
 
+    Records of another project (its own fields, events and arms): draft a
+    mapping with --dictionary and --suggest-mapping, check it, then import
+    with --mapping.
+    """
+    from nephrocohort.interop import import_redcap as run_import
+    from nephrocohort.interop import write_suggested_redcap_mapping
+    from nephrocohort.messages import render_text
+
+    if suggest is not None:
+        if dictionary is None:
+            raise typer.BadParameter(MESSAGES["suggest_needs_dictionary"])
+        path, proposed, ignored = write_suggested_redcap_mapping(dictionary, suggest)
+        params = {"path": path, "proposed": proposed, "count": proposed + ignored}
+        _say(render_text("redcap.map.suggested", {**params, "ignored": ignored}))
+        return
+    if out is None:
+        raise typer.BadParameter(MESSAGES["redcap_needs_out"])
     with _progress(f"Reading {file.name}") as progress:
-        result = run_import(file, out, date_format=date_format, decimal=decimal, progress=progress)
+        result = run_import(
+            file,
+            out,
+            date_format=date_format,
+            decimal=decimal,
+            mapping=mapping,
+            progress=progress,
+        )
     _report_import(result)
 
 

@@ -27,6 +27,7 @@ from nephrocohort.interop._redcap import (
     redcap_records,
     tables_from_redcap_records,
     write_redcap_dictionary,
+    write_suggested_redcap_mapping,
 )
 from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._suggest import suggest_mapping, write_suggested_mapping
@@ -68,4 +69,5 @@ __all__ = [
     "tables_from_redcap_records",
     "write_fhir_bundle",
     "write_redcap_dictionary",
+    "write_suggested_redcap_mapping",
 ]

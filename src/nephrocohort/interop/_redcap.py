@@ -31,6 +31,7 @@ __all__ = [
     "import_redcap",
     "tables_from_redcap_records",
     "write_redcap_dictionary",
+    "write_suggested_redcap_mapping",
 ]
 
 #: The column headers of a REDCap data dictionary, exactly as REDCap writes them.
@@ -725,6 +726,7 @@ def import_redcap(
     *,
     date_format: str | None = None,
     decimal: str | None = None,
+    mapping=None,
     progress=None,
 ) -> ImportResult:
     """Turn a REDCap records export (flat CSV) into a validated bundle folder at ``out``.
@@ -735,6 +737,9 @@ def import_redcap(
     guessed); ``decimal=","`` reads decimal commas ("1,9"). Every value is
     validated as in a bundle; if anything is wrong nothing is written and
     every problem is reported with its row in the records file.
+
+    ``mapping`` (a mapping file, see ``_redcap_mapping``) reads the export of
+    a foreign project, longitudinal or not, with its own field names.
     """
     import tempfile
 
@@ -742,6 +747,8 @@ def import_redcap(
     from nephrocohort.interop._bundle_io import write_validated_bundle
     from nephrocohort.interop._readers import read_table_file
 
+    if mapping is not None:
+        return _import_mapped(path, out, mapping, progress=progress)
     date_format = check_formats(date_format, decimal)
     table = read_table_file(path, progress=progress, duplicate_columns=True)
     tables, origins, header_notes = _split_records(table.frame, source=table.source)
@@ -788,3 +795,46 @@ def _report_first(code, cells, problems, flagged, *, form, field, places, where,
     )
     for position, _ in cells:
         flagged.add((form, places[position].row, field.column))
+
+
+def _import_mapped(path, out, mapping_path, *, progress=None) -> ImportResult:
+    """A foreign project's raw export through its (checked) mapping file."""
+    import tempfile
+
+    from nephrocohort.exceptions import CohortValidationError
+    from nephrocohort.interop._bundle_io import write_validated_bundle
+    from nephrocohort.interop._readers import read_table_file
+    from nephrocohort.interop._redcap_mapping import (
+        load_redcap_mapping,
+        tables_from_mapped_records,
+    )
+
+    mapping = load_redcap_mapping(mapping_path)
+    table = read_table_file(path, progress=progress)
+    tables, origins, early, notes = tables_from_mapped_records(
+        table.frame, mapping, source=table.source, mapping_name=Path(mapping_path).name
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "check" if early else out
+        try:
+            cohort = write_validated_bundle(tables, target, source=table.source, origins=origins)
+        except CohortValidationError as error:
+            raise CohortValidationError(early + list(error.problems), source=table.source) from None
+    if early:
+        raise CohortValidationError(early, source=table.source)
+    return ImportResult(Path(out), cohort.row_counts(), tuple(table.notes) + tuple(notes))
+
+
+def write_suggested_redcap_mapping(dictionary, out) -> tuple[Path, int, int]:
+    """Draft a mapping from a foreign project's data dictionary CSV; ``(path, proposed, ignored)``."""
+    from nephrocohort.interop._output import staged_file
+    from nephrocohort.interop._readers import read_table_file
+    from nephrocohort.interop._redcap_mapping import suggest_redcap_mapping
+
+    table = read_table_file(dictionary)
+    text, proposed, ignored = suggest_redcap_mapping(
+        table.frame, source=table.source, headers=REDCAP_DICTIONARY_HEADERS
+    )
+    with staged_file(Path(out), what="Mapping file") as staging:
+        staging.write_text(text, encoding="utf-8")
+    return Path(out), proposed, ignored
