@@ -360,6 +360,7 @@ CATALOGUE: dict[str, Template] = {
         "Data Dictionary (CSV).",
     ),
     "redcap.map.unreadable": T("{source} is not a readable mapping file: {detail}."),
+    "redcap.map.is_folder": T("Mapping file {path} is a folder; give the mapping's .yaml file."),
     "redcap.map.not_a_mapping": T(
         (
             "{source} is not a REDCap mapping: expected 'redcap_mapping: 1' and a 'fields' "

@@ -550,6 +550,38 @@ class TestBulk:
         assert any(note.startswith("log.ndjson is not named after") for note in result.notes)
         assert any("Encounter" in note for note in result.notes)
 
+    def test_every_synthea_condition_procedure_and_prescription_is_accounted_for(self, tmp_path):
+        # The shipped export: 21 Conditions, 11 Procedures, 27 MedicationRequests.
+        result = import_fhir(DATA / "synthea-bulk", tmp_path / "out")
+        cohort = load_bundle(tmp_path / "out")
+
+        def listed(kind):
+            unknown = f"{kind.lower()}_unknown"
+            return sum(
+                i.count
+                for i in result.not_imported
+                if i.code == unknown or (i.group == "kidney" and i.params["kind"] == kind)
+            )
+
+        # Conditions: CKD 1-4, ESRD and the history of transplant are 6 events; the
+        # other 15 are listed (2 as kidney findings, 13 outside the data model).
+        assert listed("Condition") == 15
+        # Procedures: 4 dialysis sessions and the transplant (the same day as the
+        # history Condition: one event) are events; the other 6 are listed.
+        assert listed("Procedure") == 6
+        assert cohort.events["event"].value_counts().to_dict() == {
+            "dialysis": 4,
+            "ckd": 5,
+            "transplant": 1,
+        }
+        # MedicationRequests: 4 of drugs outside the model (epoetin x3, lisinopril) are
+        # listed; 23 tacrolimus prescriptions are 22 courses (1990-11-09: the last
+        # injection and the first tablet, no dose in either, are one course from that day).
+        assert sum(i.count for i in result.not_imported if i.code == "drug_unknown") == 4
+        assert len(cohort.medications) == 22
+        # Nothing in it says it did not happen, and nothing was imported that did not.
+        assert not [i for i in result.not_imported if i.group == "status"]
+
     def test_a_patient_without_id_is_a_clear_error(self, tmp_path):
         # HL7's bundle-transaction.json POSTs Patients without an id.
         with pytest.raises(CohortValidationError) as caught:

@@ -381,3 +381,9 @@ class TestDateOrder:
             == "sheet.csv row 3: 'Fin MMF' 2010-02-01 is before 'Inicio MMF' 2011-02-01."
         )
         assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_folder_given_as_the_mapping_file_is_a_clear_error(tmp_path):
+    with pytest.raises(MappingError, match="is a folder; give the mapping's .yaml file"):
+        import_table(SHEET, mapping=tmp_path, out=tmp_path / "analysis.csv")
+    assert not (tmp_path / "analysis.csv").exists()

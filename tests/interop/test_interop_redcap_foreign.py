@@ -193,3 +193,9 @@ def test_cli_suggests_then_imports(tmp_path, monkeypatch, capsys):
     code, shown = run("import-redcap", str(records), "--suggest-mapping", str(tmp_path / "x.yaml"))
     assert code not in (0, None)
     assert "needs --dictionary" in shown.out + shown.err
+
+
+def test_a_folder_given_as_the_mapping_file_is_a_clear_error(tmp_path):
+    with pytest.raises(MappingError) as caught:
+        import_redcap(RECORDS, tmp_path / "out", mapping=tmp_path)
+    assert "is a folder; give the mapping's .yaml file" in str(caught.value)

@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
     "unknown_default": "defaults: {name!r} is not an analysis variable.",
     "default_also_mapped": "defaults: {name} is also mapped from column {column!r}; keep one.",
     "file_not_found": "The mapping file {path} does not exist.",
+    "is_folder": "Mapping file {path} is a folder; give the mapping's .yaml file.",
     "not_utf8": "{name} is not UTF-8 text; save the mapping as UTF-8.",
     "not_yaml": "{name} is not valid YAML{where}: {problem}.",
 }
@@ -350,6 +351,8 @@ def load_mapping(path: Path | str) -> Mapping:
     path = Path(path)
     if not path.exists():
         raise MappingError(MESSAGES["file_not_found"].format(path=path))
+    if path.is_dir():
+        raise MappingError(MESSAGES["is_folder"].format(path=path))
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MappingLoader)  # noqa: S506
     except UnicodeDecodeError:

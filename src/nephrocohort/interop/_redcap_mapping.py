@@ -128,6 +128,8 @@ def _lab_map(source: str, name: str, spec: dict) -> FieldMap:
 def load_redcap_mapping(path: Path | str) -> dict[str, FieldMap]:
     """The fields of a mapping file, checked (a clear error for any wrong line)."""
     source = Path(path).name
+    if Path(path).is_dir():
+        raise _fail("is_folder", path=path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
