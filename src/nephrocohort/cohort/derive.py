@@ -294,8 +294,34 @@ def _int_or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(known, values, 0).astype(np.int64), ~known)
 
 
+def in_file_order(cohort):
+    """``cohort`` with each record table in file order (``source_row``), patients untouched.
+
+    "The first row of the file" breaks ties (two readings of one test on one day):
+    that is the row with the smaller ``source_row``, wherever the row sits in the
+    frame, so the dataset does not depend on how the rows were arranged. Rows
+    without a ``source_row`` come after the others, in their order. Tables already
+    in order (every loaded bundle) are not copied.
+    """
+    tables = {}
+    for name, frame in cohort.tables.items():
+        rows = frame.get("source_row")
+        if name == "patients" or rows is None or rows.is_monotonic_increasing:
+            tables[name] = frame
+        else:
+            order = np.argsort(rows.to_numpy(dtype="float64", na_value=np.inf), kind="stable")
+            tables[name] = frame.iloc[order].reset_index(drop=True)
+    if all(tables[name] is frame for name, frame in cohort.tables.items()):
+        return cohort
+    return type(cohort)(**tables)
+
+
 def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
-    """The analysis dataset and the trace of how each value was reached."""
+    """The analysis dataset and the trace of how each value was reached.
+
+    The trace's row positions are those of ``in_file_order(cohort)``.
+    """
+    cohort = in_file_order(cohort)
     t = prepare(cohort)
     n = t.n_patients
     patients = cohort.patients

@@ -31,6 +31,7 @@ from nephrocohort.cohort.derive import (
     MMF_DRUGS,
     PRIOR_DRUG_COLUMNS,
     derive_with_trace,
+    in_file_order,
 )
 from nephrocohort.exceptions import NephroCohortError
 
@@ -315,7 +316,8 @@ def explain(cohort, rule_set, patient_id: str) -> Explanation:
     ids) when ``patient_id`` is not in ``cohort.patients``.
     """
     patient_id = str(patient_id)
-    one = _subset(cohort, patient_id)
+    # In file order, as derive_with_trace reads it, so the trace's positions are this cohort's.
+    one = in_file_order(_subset(cohort, patient_id))
     dataset, trace = derive_with_trace(one, rule_set)
     row = dataset.iloc[0]
     items = _explain_values(one, rule_set, row, trace)
