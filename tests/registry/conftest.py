@@ -39,6 +39,12 @@ def _jobs_run_inline(settings):
     settings.NEPHROCOHORT_JOB_RUNNER = "inline"
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    """Other features' tests log in with a password only; test_two_factor turns it back on."""
+    settings.REGISTRY_TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def centers(db):
     from nephrocohort.registry.models import Center

@@ -1,4 +1,4 @@
-"""``nephrocohort audit verify`` (recompute the audit's hash chain), ``backup`` and ``restore``."""
+"""Trust commands: ``audit verify`` (the audit's hash chain), ``backup``, ``restore``, ``resetotp``."""
 
 from __future__ import annotations
 
@@ -76,8 +76,32 @@ def restore(
     raise typer.Exit(1)
 
 
+def resetotp(
+    username: Annotated[str, typer.Argument(help="Login name of the user who lost their phone.")],
+    data_dir: DataDirOption = _DEFAULT_DATA_DIR,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Remove a user's authenticator and recovery codes; they set up a new one at next login."""
+    from django.contrib.auth import get_user_model
+
+    from nephrocohort.registry import server
+
+    server.configure(data_dir=data_dir, database_url=database_url)
+    server.migrate_only()
+    from nephrocohort.registry.access_log import record_event
+    from nephrocohort.registry.two_factor import reset_devices
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise server.RegistryError(f"There is no user '{username}'.")
+    removed = reset_devices(user)
+    record_event(None, "second_factor_reset", user=user, what="by the command line")
+    typer.echo(f"Two-factor login of {username} reset ({removed} devices removed).")
+
+
 def register(app) -> None:
     """Add this layer's commands to ``app``."""
     app.add_typer(audit_app, name="audit")
     app.command("backup")(backup)
     app.command("restore")(restore)
+    app.command("resetotp")(resetotp)

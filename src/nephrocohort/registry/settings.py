@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "nephrocohort.registry.apps.RegistryConfig",
 ]
@@ -39,6 +42,9 @@ MIDDLEWARE = [
     "nephrocohort.registry.middleware.RefuseNulBytes",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor login: who verified a second factor, and no page until they did (two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "nephrocohort.registry.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -111,10 +117,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
-# Login throttling: five failures for one user name from one address lock it for an hour.
+# Login throttling: five failures for one user name from one address lock it for an hour, and
+# so do five failures from one address whatever the names (one password tried on many users).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registry/locked_out.html"
 
@@ -135,3 +142,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING", "propagate": True},
     },
 }
+
+# Administrators and roles that may export identifiable data must log in with a second factor
+# (two_factor.py). Only the tests of other features turn this off.
+REGISTRY_TWO_FACTOR_REQUIRED = True
+OTP_TOTP_ISSUER = "NephroCohort"

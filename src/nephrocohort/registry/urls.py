@@ -16,6 +16,7 @@ from nephrocohort.registry.views import (
     patients,
     records,
     timeline,
+    two_factor,
 )
 
 _TABLES = "biopsies|genetics|visits|labs|medications|events"
@@ -23,6 +24,9 @@ _TABLES = "biopsies|genetics|visits|labs|medications|events"
 registry_patterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("login/code/", two_factor.otp_verify, name="otp_verify"),
+    path("account/two-factor/", two_factor.otp_setup, name="otp_setup"),
+    path("account/password/", two_factor.PasswordChangeView.as_view(), name="password_change"),
     path("", patients.patient_list, name="patient_list"),
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),

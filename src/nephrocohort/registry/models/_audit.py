@@ -60,6 +60,11 @@ class AccessEvent(models.Model):
         REPORT_DOWNLOAD = "report_download", "report download"
         AUDIT_DOWNLOAD = "audit_download", "audit download"
         ACCESS_LOG_DOWNLOAD = "access_log_download", "access log download"
+        SECOND_FACTOR = "login_second_factor", "two-factor code accepted"
+        SECOND_FACTOR_FAILED = "login_second_factor_failed", "two-factor code refused"
+        SECOND_FACTOR_SET_UP = "second_factor_set_up", "two-factor login set up"
+        SECOND_FACTOR_RESET = "second_factor_reset", "two-factor login reset"
+        PASSWORD_CHANGED = "password_changed", "password changed"
 
     when = models.DateTimeField(db_index=True)
     username = models.CharField(max_length=150)
