@@ -228,6 +228,62 @@ def _versions(database_url: str, visit_ids) -> dict[int, int]:
     return dict(rows)
 
 
+_LOAD_SCRIPT = """
+import sys, time
+from nephrocohort.registry.server import configure
+configure(data_dir=sys.argv[1], database_url=sys.argv[2])
+from django.contrib.auth import get_user_model
+from nephrocohort.cohort.synthetic import generate_synthetic
+from nephrocohort.registry.bundle_io import write_cohort
+cohort = generate_synthetic(int(sys.argv[3]), seed=int(sys.argv[4]))
+for name in ("patients", "biopsies", "genetics", "visits", "labs", "medications", "events"):
+    table = getattr(cohort, name)
+    table["patient_id"] = "L-" + table["patient_id"].astype(str)
+started = time.perf_counter()
+write_cohort(cohort, get_user_model().objects.get(username="demo"))
+print(f"{time.perf_counter() - started:.1f}")
+"""
+
+
+def _load_extra_patients(folder: str, database_url: str, count: int, seed: int, env) -> float:
+    """Add ``count`` synthetic patients to the registry, as an import would; seconds taken."""
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_SCRIPT, folder, database_url, str(count), str(seed)],
+        env={**env, "NEPHROCOHORT_DATA_DIR": folder}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(run.stdout.strip().splitlines()[-1])
+
+
+def _report_while_browsing(base, login, tally, outcome: dict) -> None:
+    """Ask for the cohort report as a user would and wait for it, timing the whole job."""
+    client = Client(base)
+    client.login(*login)
+    _, page, _ = client.request("/cohort/")
+    started = time.monotonic()
+    status, _, _ = client.request(
+        "/cohort/report/", {"csrfmiddlewaretoken": _CSRF.search(page).group(1)}
+    )
+    tally.record("report start", status, time.monotonic() - started, ok=(302,))
+    while time.monotonic() - started < 3600:
+        status, page, seconds = client.request("/cohort/")
+        tally.record("cohort page", status, seconds)
+        if 'id="report-progress"' not in page:
+            break
+        time.sleep(2)
+    outcome["report_seconds"] = time.monotonic() - started
+    outcome["report_done"] = 'id="report-computed"' in page and 'id="report-error"' not in page
+
+
+def _timed_once(base, login, paths) -> dict[str, float]:
+    client = Client(base)
+    client.login(*login)
+    timings = {}
+    for label, path in paths:
+        status, _, seconds = client.request(path)
+        timings[label] = seconds if status == 200 else float("nan")
+    return timings
+
+
 def _percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -252,6 +308,23 @@ def main(argv=None) -> int:
         action="store_false",
         help="measure from a cold cache (derived values and timelines computed on first view)",
     )
+    parser.add_argument(
+        "--extra-patients",
+        type=int,
+        default=0,
+        help="add this many synthetic patients to the demo cohort (a large center)",
+    )
+    parser.add_argument(
+        "--browse-patients",
+        type=int,
+        default=50,
+        help="with --extra-patients, the users browse this many patients (warmed up)",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="one more user asks for the cohort report at the start and waits for it",
+    )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
 
@@ -270,7 +343,16 @@ def main(argv=None) -> int:
         try:
             _wait_until_up(base, process)
             username, password = (Path(folder) / "demo-login.txt").read_text().split("\n")[:2]
+            import_seconds = None
+            if args.extra_patients:
+                import_seconds = _load_extra_patients(
+                    folder, database_url, args.extra_patients, args.seed, env
+                )
             patients, targets, before = _pick_targets(database_url, args.hot_visits)
+            if args.extra_patients:
+                patients = random.Random(args.seed).sample(
+                    patients, min(args.browse_patients, len(patients))
+                )
             if args.warm_up:
                 _warm_up(base, (username, password), patients)
             tally = Tally()
@@ -290,11 +372,26 @@ def main(argv=None) -> int:
                 )  # fmt: skip
                 for index in range(args.users)
             ]
+            report = {}
+            if args.report:
+                threads.append(
+                    threading.Thread(
+                        target=_report_while_browsing,
+                        args=(base, (username, password), tally, report),
+                    )
+                )
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            some = patients[0][0]
+            once = _timed_once(
+                base,
+                (username, password),
+                [("patient list", "/"), ("patient page", f"/patients/{some}/"),
+                 ("timeline", f"/patients/{some}/timeline.png"), ("data quality", "/quality/")],
+            )  # fmt: skip
             after = _versions(database_url, before)
         finally:
             process.terminate()
@@ -312,7 +409,14 @@ def main(argv=None) -> int:
     for kind, values in tally.latency.items():
         print(f"{kind:<14} {len(values):>5} {statistics.median(values) * 1000:>8.0f} "
               f"{_percentile(values, 0.95) * 1000:>8.0f} {max(values) * 1000:>8.0f}")  # fmt: skip
-    pages = [v for kind, values in tally.latency.items() if kind != "save" for v in values]
+    if import_seconds is not None:
+        print(f"extra patients: {args.extra_patients} (written in {import_seconds:.1f} s)")
+    if report:
+        print(f"cohort report job: {report['report_seconds']:.1f} s, done={report['report_done']}")
+    print("one request each after the run (ms): "
+          + ", ".join(f"{label} {seconds * 1000:.0f}" for label, seconds in once.items()))  # fmt: skip
+    browsing = ("patient list", "search", "patient page", "timeline png", "edit form")
+    pages = [v for kind, values in tally.latency.items() if kind in browsing for v in values]
     if not pages:
         print(f"no request completed; errors: {dict(tally.errors)}")
         return 1
