@@ -182,6 +182,22 @@ class TestDataQuality:
         )
         assert overlap.fix_url.endswith(f"/medications/{renewal.pk}/edit/")
 
+    def test_a_large_center_gets_its_list_from_a_background_job(
+        self, client, entry_a, patient_a, monkeypatch
+    ):
+        from nephrocohort.registry.views import cohort
+
+        monkeypatch.setattr(cohort, "QUALITY_INLINE_MAX_PATIENTS", 0)
+        Patient.objects.filter(pk=patient_a.pk).update(death_date="2019-12-01")
+        client.force_login(entry_a)
+        page = client.get(reverse("registry:quality"))
+        assert page.context["job"].kind == "quality" and page.context["job"].status == "done"
+        [(patient_id, _pk, findings)] = page.context["by_patient"]
+        assert patient_id == "A-001"
+        assert "a date of death is recorded but no death event" in {f.message for f in findings}
+        again = client.get(reverse("registry:quality"))
+        assert again.context["job"].pk == page.context["job"].pk  # same data: not checked again
+
     def test_other_centers_patients_are_not_listed(self, client, entry_a, patient_b):
         client.force_login(entry_a)
         assert client.get(reverse("registry:quality")).context["by_patient"] == []

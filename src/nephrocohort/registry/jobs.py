@@ -45,6 +45,7 @@ __all__ = [
     "scope_patients",
     "cohort_stamp",
     "report_key",
+    "quality_key",
     "latest_job",
     "latest_done_job",
     "keep_queue_moving",
@@ -99,9 +100,16 @@ def _summary(rows) -> str:
     return f"{summary['n']}.{changed}.{summary['versions']}"
 
 
+def _centers_key(scope: dict) -> str:
+    return "all" if scope["all_centers"] else ",".join(map(str, scope["center_ids"]))
+
+
 def report_key(scope: dict, rule_set: str) -> str:
-    centers = "all" if scope["all_centers"] else ",".join(map(str, scope["center_ids"]))
-    return f"report:{rule_set}:{centers}"
+    return f"report:{rule_set}:{_centers_key(scope)}"
+
+
+def quality_key(scope: dict) -> str:
+    return f"quality:{_centers_key(scope)}"
 
 
 def latest_job(key: str) -> BackgroundJob | None:
@@ -150,6 +158,7 @@ def submit(kind: str, key: str, params: dict, user, *, data_stamp: str) -> Backg
             kind=kind, key=key, params=params, data_stamp=data_stamp, created_by=user
         )
     _start_worker_if_idle()
+    job.refresh_from_db()  # an inline runner has already finished it
     return job
 
 
@@ -362,4 +371,18 @@ def _run_import(job: BackgroundJob, progress) -> dict:
     return {"patients": count}
 
 
-_HANDLERS = {BackgroundJob.Kind.REPORT: _run_report, BackgroundJob.Kind.IMPORT: _run_import}
+def _run_quality(job: BackgroundJob, progress) -> dict:
+    import dataclasses
+
+    from nephrocohort.registry.quality import quality_findings
+
+    progress("checking", 10)
+    findings = quality_findings(scope_patients(job.params["scope"]))
+    return {"findings": [dataclasses.asdict(finding) for finding in findings]}
+
+
+_HANDLERS = {
+    BackgroundJob.Kind.REPORT: _run_report,
+    BackgroundJob.Kind.IMPORT: _run_import,
+    BackgroundJob.Kind.QUALITY: _run_quality,
+}

@@ -166,17 +166,16 @@ def _contradictions(tables, ids) -> list[Finding]:
                     _fix_url("patients", pk, None),
                 )
             )
+    # Looked up per record from a dict: a large center has hundreds of thousands of records.
+    by_id = patients[[_ID, "death_date", "last_followup_date"]].to_dict("index")
     for table, column in _DATE_COLUMNS.items():
         frame = tables[table]
         for record in frame.itertuples():
-            if record.patient_id not in patients.index:
-                continue
-            patient = patients.loc[record.patient_id]
+            patient = by_id.get(record.patient_id)
             when = getattr(record, column)
-            if pd.isna(when):
+            if patient is None or pd.isna(when):
                 continue
             pk = int(patient[_ID])
-            url = _fix_url(table, pk, int(getattr(record, _ID)))
             if pd.notna(patient["death_date"]) and when > patient["death_date"]:
                 findings.append(
                     Finding(
@@ -185,7 +184,7 @@ def _contradictions(tables, ids) -> list[Finding]:
                         "contradiction",
                         f"{table}: {column} {when} is after the date of death "
                         f"{patient['death_date']}",
-                        url,
+                        _fix_url(table, pk, int(getattr(record, _ID))),
                     )
                 )
             elif pd.notna(patient["last_followup_date"]) and when > patient["last_followup_date"]:

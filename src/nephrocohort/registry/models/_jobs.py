@@ -18,6 +18,7 @@ class BackgroundJob(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report"
         IMPORT = "import"
+        QUALITY = "quality"
 
     class Status(models.TextChoices):
         QUEUED = "queued"

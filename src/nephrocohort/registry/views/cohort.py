@@ -109,13 +109,44 @@ def cohort_report_download(request, fmt: str):
     return response
 
 
+# Up to this many patients the data-quality list is computed in the request (under a
+# second); a larger center's list comes from a background job, like the report.
+QUALITY_INLINE_MAX_PATIENTS = 200
+
+
 @registry_view("view")
 def quality_page(request):
-    findings = quality_findings(Patient.objects.visible_to(request.user))
+    scope = jobs.cohort_scope(request.user)
+    patients = Patient.objects.visible_to(request.user)
+    context = {"job": None, "current": True, "refresh_seconds": None}
+    if patients.count() <= QUALITY_INLINE_MAX_PATIENTS:
+        findings = quality_findings(patients)
+    else:
+        findings, context = _background_findings(request, scope)
     patients = sorted({(f.patient_id, f.patient_pk) for f in findings})
     by_patient = [
         (patient_id, pk, [f for f in findings if f.patient_pk == pk]) for patient_id, pk in patients
     ]
-    return render_page(
-        request, "registry/quality.html", {"by_patient": by_patient, "count": len(findings)}
+    context.update(by_patient=by_patient, count=len(findings))
+    return render_page(request, "registry/quality.html", context)
+
+
+def _background_findings(request, scope) -> tuple[list, dict]:
+    """The newest computed list (asking for a new one when the data changed since)."""
+    from nephrocohort.registry.quality import Finding
+
+    key, stamp = jobs.quality_key(scope), jobs.cohort_stamp(scope)
+    job = jobs.submit(
+        BackgroundJob.Kind.QUALITY, key, {"scope": scope}, request.user, data_stamp=stamp
     )
+    jobs.keep_queue_moving(job)
+    done = jobs.latest_done_job(key)
+    findings = [Finding(**data) for data in done.result["findings"]] if done else []
+    context = {
+        "job": job,
+        "done": done,
+        "current": done is not None and done.data_stamp == stamp,
+        "refresh_seconds": None if job.is_finished else _REFRESH_SECONDS,
+        "error_text": _job_error(job),
+    }
+    return findings, context
