@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0004_background_jobs"),
+        ("registry", "0006_access_event_actions"),
     ]
 
     operations = [
