@@ -207,7 +207,10 @@ class TestRecordForms:
             reverse("registry:record_create", args=[patient_a.pk, "labs"]),
             {"date": "2016-03-01", "test": "dipstick_protein", "value": "5+", "unit": "mg/dL"},
         )
-        assert "'5+' is not a dipstick protein grade" in response.context["form"].errors["value"][0]
+        assert (
+            "'5+', which is not a dipstick protein result"
+            in response.context["form"].errors["value"][0]
+        )
 
     def test_negative_weight_is_an_error_even_if_confirmed(self, client_a, patient_a):
         response = client_a.post(

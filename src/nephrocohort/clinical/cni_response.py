@@ -34,7 +34,13 @@ __all__ = ["CniCriteria", "CniResponse", "CNI_IPNA_2020", "cni_response"]
 
 @dataclass(frozen=True)
 class CniCriteria:
-    """Months to partial and complete remission, and the adequate dose per drug (mg/kg/day)."""
+    """Months to partial and complete remission, and the adequate dose per drug (mg/kg/day).
+
+    References
+    ----------
+    IPNA 2020 SRNS recommendations (Trautmann et al., Pediatr Nephrol 2020;35:1529-61), Table 1;
+    KDIGO 2025 nephrotic syndrome in children, Figure 4 (doses; secondary source).
+    """
 
     partial_remission_months: int
     complete_remission_months: int
@@ -61,7 +67,12 @@ CNI_IPNA_2020 = CniCriteria(
 
 @dataclass(frozen=True)
 class CniResponse:
-    """``responsive``, ``resistant`` or None (cannot tell), and why."""
+    """``responsive``, ``resistant`` or None (cannot tell), and why.
+
+    References
+    ----------
+    IPNA 2020 SRNS recommendations (Trautmann et al., Pediatr Nephrol 2020;35:1529-61), Table 1.
+    """
 
     verdict: str | None
     reason: str

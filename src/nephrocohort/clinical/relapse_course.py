@@ -62,6 +62,11 @@ class RelapseCourseCriteria:
 
     ``first_period_from`` is ``"initial_remission"`` or ``"onset"``: the day the
     first ``first_period_months`` are counted from.
+
+    References
+    ----------
+    IPNA 2022 SSNS recommendations (Trautmann et al., Pediatr Nephrol 2023;38:877-919), Table 1;
+    KDIGO 2021 glomerular diseases guideline, chapter 4 (secondary source).
     """
 
     name: str
@@ -108,7 +113,12 @@ KDIGO_2021 = RelapseCourseCriteria(
 
 @dataclass(frozen=True)
 class RelapseCourse:
-    """The verdicts (None: cannot tell from the records) and the sentences that say why."""
+    """The verdicts (None: cannot tell from the records) and the sentences that say why.
+
+    References
+    ----------
+    IPNA 2022 SSNS recommendations (Trautmann et al., Pediatr Nephrol 2023;38:877-919), Table 1.
+    """
 
     frequently_relapsing: bool | None
     infrequently_relapsing: bool | None
