@@ -24,6 +24,11 @@ _NORMALITY_TEXT = {
     "lilliefors": "the Kolmogorov-Smirnov test with Lilliefors correction (as SPSS EXAMINE reports it)",
     "shapiro": "the Shapiro-Wilk test",
 }
+_LILLIEFORS_P_TEXT = (
+    "Lilliefors p-values follow Dallal and Wilkinson's approximation up to 0.1 (as SPSS and "
+    "R nortest) and, above 0.1, the null distribution of the statistic simulated from "
+    "1,000,000 normal samples per sample size."
+)
 _PERCENTILE_TEXT = {
     "spss": "SPSS's definition (HAVERAGE, a weighted average at (n + 1)p; Hyndman and Fan type 6)",
     "linear": "linear interpolation at 1 + (n - 1)p (Hyndman and Fan type 7, R's default)",
@@ -115,6 +120,8 @@ def methods_paragraph(
                 f"{DEFAULT_SMALL_N} patients were described by their minimum and maximum"
             )
         sentences.append(sentence + ".")
+        if options.normality_test == "lilliefors":
+            sentences.append(_LILLIEFORS_P_TEXT)
         sentences.append(f"Percentiles follow {_PERCENTILE_TEXT[options.percentile_method]}.")
     sentences.append(
         "Qualitative variables are given as counts and percentages; the denominator of each "
