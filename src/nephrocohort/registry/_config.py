@@ -70,8 +70,10 @@ def database_settings(folder: Path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(folder / "registry.sqlite3"),
-            # Wait for a concurrent writer instead of failing at once.
-            "OPTIONS": {"timeout": 20},
+            # Wait for a concurrent writer instead of failing at once; a transaction takes the
+            # write lock when it begins, so it never has to upgrade a read lock (which SQLite
+            # refuses at once when another writer waits).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:

@@ -125,6 +125,9 @@ def seal_rows(model, pks, *, using: str | None = None) -> int:
     if not pks:
         return 0
     with transaction.atomic(using=using):
+        # The lock first: on SQLite a transaction that reads before it writes can be refused
+        # at once ("database is locked") instead of waiting for the other writer.
+        _locked_head(apps, using)
         rows = model._default_manager.using(using).filter(pk__in=pks).order_by("pk")
         return _append([(model, row) for row in rows], using=using)
 
