@@ -95,7 +95,11 @@ def test_registry_in_the_browser(live_server, browser_page, make_user, tmp_path)
     # The timeline image is drawn (it loaded and has a size).
     timeline = page.locator("img.timeline")
     timeline.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('img.timeline').naturalWidth > 0")
+    # Polled from here: wait_for_function evaluates a string, which the page's CSP forbids.
+    for _ in range(100):
+        if timeline.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
     assert timeline.evaluate("img => img.naturalWidth") > 500
     page.screenshot(path=str(ARTIFACTS / "patient-timeline.png"), full_page=True)
     patient = Patient.objects.get(patient_id="A-900")
