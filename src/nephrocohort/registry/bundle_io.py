@@ -42,6 +42,7 @@ from nephrocohort.registry.validation import CONFIRMED_COLUMN
 __all__ = [
     "ImportRefusedError",
     "upload_dir",
+    "UPLOAD_FOLDER",
     "unpack_upload",
     "check_bundle",
     "write_cohort",
@@ -59,6 +60,10 @@ class ImportRefusedError(NephroCohortError):
     def __init__(self, code: str, /, *, problems=(), **params):
         self.problems = list(problems)
         super().__init__(code, count=len(self.problems), **params)
+
+
+# The uploaded file waits in this subfolder of ``upload_dir(token)``, under the user's file name.
+UPLOAD_FOLDER = "upload"
 
 
 def upload_dir(token: str) -> Path:

@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient
 
-__all__ = ["patient_stamp", "cached_for_patient"]
+__all__ = ["patient_stamp", "cached_for_patient", "rows_stamp"]
 
 _TIMEOUT_SECONDS = 60 * 60
 
@@ -23,12 +23,15 @@ def patient_stamp(patient: Patient) -> str:
     """A string that changes whenever the patient or any of its records is saved."""
     parts = [f"{patient.pk}.{patient.version}.{patient.updated_at.timestamp()}"]
     for table, model in CHILD_MODELS.items():
-        summary = model.all_objects.filter(patient=patient).aggregate(
-            rows=Count("id"), changed=Max("updated_at")
-        )
-        changed = summary["changed"].timestamp() if summary["changed"] else 0
-        parts.append(f"{table}.{summary['rows']}.{changed}")
+        parts.append(f"{table}.{rows_stamp(model.all_objects.filter(patient=patient))}")
     return "|".join(parts)
+
+
+def rows_stamp(rows) -> str:
+    """Number of rows, latest change and highest version of a queryset (deleted rows included)."""
+    summary = rows.aggregate(n=Count("id"), changed=Max("updated_at"), versions=Max("version"))
+    changed = summary["changed"].timestamp() if summary["changed"] else 0
+    return f"{summary['n']}.{changed}.{summary['versions']}"
 
 
 def cached_for_patient(patient: Patient, what: str, compute):

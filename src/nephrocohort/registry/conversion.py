@@ -63,8 +63,8 @@ def _row(values: dict, table: str, with_record_ids: bool, extras: dict) -> dict:
     pk = values.pop("pk")
     extra = extras.get(pk) or {}
     if table == "patients":
-        row = {**values, "center": values.pop("center_code")}
-        row = {name: row.get(name) for name in TABLES["patients"].column_names}
+        values["center"] = values.pop("center_code")
+        row = {name: values[name] for name in TABLES["patients"].column_names}
     else:
         row = {"patient_id": values.pop("owner_id"), **values}
     if with_record_ids:

@@ -24,11 +24,11 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
 from django.utils import timezone
 
 import nephrocohort
+from nephrocohort.registry.caching import rows_stamp
 from nephrocohort.registry.models import (
     CHILD_MODELS,
     BackgroundJob,
@@ -38,9 +38,9 @@ from nephrocohort.registry.models import (
     profile_of,
 )
 from nephrocohort.registry.models._access import Role
+from nephrocohort.report import RENDERERS
 
 __all__ = [
-    "REPORT_FORMATS",
     "cohort_scope",
     "scope_patients",
     "cohort_stamp",
@@ -58,7 +58,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-REPORT_FORMATS = ("html", "docx", "xlsx", "json")
 _HEARTBEAT_SECONDS = 5
 # A running job whose worker has not written for this long has lost its worker.
 _LOST_AFTER = timedelta(seconds=60)
@@ -88,16 +87,10 @@ def cohort_stamp(scope: dict) -> str:
     patients = Patient.all_objects.all()
     if not scope["all_centers"]:
         patients = patients.filter(center__in=scope["center_ids"])
-    parts = [nephrocohort.__version__, _summary(patients)]
+    parts = [nephrocohort.__version__, rows_stamp(patients)]
     for table, model in CHILD_MODELS.items():
-        parts.append(f"{table}:{_summary(model.all_objects.filter(patient__in=patients))}")
+        parts.append(f"{table}:{rows_stamp(model.all_objects.filter(patient__in=patients))}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-
-
-def _summary(rows) -> str:
-    summary = rows.aggregate(n=Count("id"), changed=Max("updated_at"), versions=Max("version"))
-    changed = summary["changed"].timestamp() if summary["changed"] else 0
-    return f"{summary['n']}.{changed}.{summary['versions']}"
 
 
 def _centers_key(scope: dict) -> str:
@@ -233,10 +226,7 @@ class _Heartbeat:
             while not self._stop.wait(_HEARTBEAT_SECONDS):
                 BackgroundJob.objects.filter(pk=self._job_id).update(heartbeat_at=timezone.now())
         finally:
-            close_old_connections()
-            from django.db import connection
-
-            connection.close()
+            connection.close()  # this thread's own connection
 
 
 def run_job(job_id: int) -> None:
@@ -288,6 +278,8 @@ def failure_text(job: BackgroundJob) -> str:
     """What to tell the user about a failed job, from its code (or the error's own sentence)."""
     from nephrocohort.messages import CATALOGUE, render
 
+    if job.status != BackgroundJob.Status.FAILED:
+        return ""
     if job.error_text:
         return job.error_text
     code = job.error_code if job.error_code in CATALOGUE else "job.internal_error"
@@ -327,9 +319,9 @@ def _run_report(job: BackgroundJob, progress) -> dict:
     cohort = cohort_from_db(scope_patients(job.params["scope"]))
     progress("computing", 15)
     results = compute_results(cohort, rule_set=job.params["rule_set"])
-    for index, fmt in enumerate(REPORT_FORMATS):
-        progress(f"rendering_{fmt}", 60 + 10 * index)
-        content = render(results, [fmt])[fmt]
+    progress("rendering", 60)
+    # Every format in one call: the figures are drawn once for all of them.
+    for fmt, content in render(results, list(RENDERERS)).items():
         JobFile.objects.create(job=job, name=fmt, content=content)
     return {"n_patients": cohort.n_patients}
 
@@ -341,6 +333,7 @@ def _run_import(job: BackgroundJob, progress) -> dict:
     from django.db import IntegrityError
 
     from nephrocohort.registry.bundle_io import (
+        UPLOAD_FOLDER,
         ImportRefusedError,
         check_bundle,
         unpack_upload,
@@ -350,7 +343,7 @@ def _run_import(job: BackgroundJob, progress) -> dict:
 
     folder = upload_dir(job.params["token"])
     try:
-        stored = next((folder / "upload").glob("*"), None)
+        stored = next((folder / UPLOAD_FOLDER).glob("*"), None)
         if stored is None:
             raise ImportRefusedError("registry.import_upload_gone")
         progress("checking", 10)

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from nephrocohort.registry import jobs
 from nephrocohort.registry.access_log import record_event
-from nephrocohort.registry.bundle_io import check_bundle, export_zip, unpack_upload, upload_dir
+from nephrocohort.registry.bundle_io import (
+    UPLOAD_FOLDER,
+    check_bundle,
+    export_zip,
+    unpack_upload,
+    upload_dir,
+)
 from nephrocohort.registry.forms import BundleUploadForm, ExportForm
 from nephrocohort.registry.models import BackgroundJob, Patient, user_can
 from nephrocohort.registry.views._common import ReasonedNotFound, registry_view
@@ -28,12 +34,8 @@ _SESSION_KEY = "registry_import_token"
 _ABANDONED_AFTER_SECONDS = 24 * 60 * 60
 
 
-_upload_dir = upload_dir
 # How often the progress page asks again while the import runs.
 _REFRESH_SECONDS = 2
-
-
-_UPLOAD = "upload"
 
 
 def _safe_file_name(name: str) -> str:
@@ -65,10 +67,10 @@ def import_upload(request):
         _remove_abandoned_uploads()
         upload = form.cleaned_data["bundle"]
         token = secrets.token_urlsafe(16)
-        folder = _upload_dir(token)
+        folder = upload_dir(token)
         folder.mkdir(parents=True, mode=0o700)
         # Kept under the user's own file name: the loader's messages name the file.
-        stored = folder / _UPLOAD / _safe_file_name(upload.name)
+        stored = folder / UPLOAD_FOLDER / _safe_file_name(upload.name)
         stored.parent.mkdir(mode=0o700)
         with stored.open("wb") as target:
             for chunk in upload.chunks():
@@ -125,7 +127,7 @@ def import_job(request, job_pk: int):
     context = {
         "job": job,
         "problems": problems,
-        "failure": jobs.failure_text(job) if job.status == BackgroundJob.Status.FAILED else "",
+        "failure": jobs.failure_text(job),
         "refresh_seconds": None if job.is_finished else _REFRESH_SECONDS,
     }
     return render(request, "registry/import_job.html", context)

@@ -26,10 +26,7 @@ _STEP_LABELS = {
     "": _("Waiting for the worker"),
     "reading": _("Reading the records from the database"),
     "computing": _("Deriving the analysis dataset and computing the results"),
-    "rendering_html": _("Writing the HTML report"),
-    "rendering_docx": _("Writing the Word report"),
-    "rendering_xlsx": _("Writing the Excel workbook"),
-    "rendering_json": _("Writing the JSON results"),
+    "rendering": _("Writing the report (HTML, Word, Excel, JSON)"),
 }
 # How often the page asks again while the report is being computed.
 _REFRESH_SECONDS = 2
@@ -69,16 +66,10 @@ def cohort_page(request):
         "done": done,
         "current": current,
         "step_label": _STEP_LABELS.get(job.step, job.step) if job else "",
-        "error_text": _job_error(job),
+        "error_text": jobs.failure_text(job) if job else "",
         "refresh_seconds": _REFRESH_SECONDS if job is not None and not job.is_finished else None,
     }
     return render_page(request, "registry/cohort.html", context)
-
-
-def _job_error(job) -> str:
-    if job is None or job.status != BackgroundJob.Status.FAILED:
-        return ""
-    return jobs.failure_text(job)
 
 
 @require_POST
@@ -131,7 +122,7 @@ QUALITY_INLINE_MAX_PATIENTS = 200
 def quality_page(request):
     scope = jobs.cohort_scope(request.user)
     patients = Patient.objects.visible_to(request.user)
-    context = {"job": None, "current": True, "refresh_seconds": None}
+    context = {"job": None, "refresh_seconds": None}
     if patients.count() <= QUALITY_INLINE_MAX_PATIENTS:
         findings = quality_findings(patients)
     else:
@@ -158,8 +149,7 @@ def _background_findings(request, scope) -> tuple[list, dict]:
     context = {
         "job": job,
         "done": done,
-        "current": done is not None and done.data_stamp == stamp,
         "refresh_seconds": None if job.is_finished else _REFRESH_SECONDS,
-        "error_text": _job_error(job),
+        "error_text": jobs.failure_text(job),
     }
     return findings, context
