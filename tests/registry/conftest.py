@@ -148,3 +148,25 @@ def _patient_with_records(center, patient_id):
     )
     Event.objects.create(patient=patient, date=dt.date(2016, 1, 5), event="relapse")
     return patient
+
+
+@pytest.fixture
+def browser_page(launch_chromium):
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # database calls are synchronous and safe, so let Django allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -5,7 +5,6 @@ Screenshots are saved under test-artifacts/registry/ for a person to look at.
 """
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -16,27 +15,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "registry"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser_page(launch_chromium):
-    # Playwright's sync API runs an event loop in this thread; the test's own
-    # database calls are synchronous and safe, so let Django allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(autouse=True)
+def _artifacts_folder():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1280, "height": 900}
-        )
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _broken_zip(path: Path) -> Path:

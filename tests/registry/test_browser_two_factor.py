@@ -1,7 +1,6 @@
 """In the system Chromium: an administrator sets up two-factor login and logs in with a
 TOTP code computed in the test (RFC 6238), as an authenticator app would show it."""
 
-import os
 import time
 
 import pytest
@@ -12,21 +11,8 @@ PASSWORD = "a long test passphrase"
 
 
 @pytest.fixture
-def page(launch_chromium):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context()
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        try:
-            yield tab
-        finally:
-            context.close()
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(browser_page):
+    return browser_page
 
 
 def _password_step(page, url):
