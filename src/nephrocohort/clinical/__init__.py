@@ -28,6 +28,12 @@ from nephrocohort.clinical.blood_pressure import (
     classify_bp_aap2017_array,
     nearest_height_column,
 )
+from nephrocohort.clinical.cni_response import (
+    CNI_IPNA_2020,
+    CniCriteria,
+    CniResponse,
+    cni_response,
+)
 from nephrocohort.clinical.dosing import (
     FORMULATIONS,
     DosePlan,
@@ -67,6 +73,14 @@ from nephrocohort.clinical.proteinuria import (
     response_from_state,
     state_of_day,
 )
+from nephrocohort.clinical.relapse_course import (
+    IPNA_2022,
+    KDIGO_2021,
+    RelapseCourse,
+    RelapseCourseCriteria,
+    add_calendar_months,
+    relapse_course,
+)
 from nephrocohort.clinical.rules import (
     EGFR_EQUATION_NAMES,
     PROTEINURIA_CATEGORIES,
@@ -93,6 +107,7 @@ from nephrocohort.clinical.units import (
     CHOLESTEROL_MG_DL_PER_MMOL_L,
     CREATININE_UMOL_PER_MG_DL,
     DIPSTICK_GRADES_MG_DL,
+    DIPSTICK_SPELLINGS,
     UPCR_MG_MMOL_PER_MG_MG,
     albumin_g_dl_to_g_l,
     albumin_g_l_to_g_dl,
@@ -100,6 +115,7 @@ from nephrocohort.clinical.units import (
     cholesterol_mmol_l_to_mg_dl,
     creatinine_mg_dl_to_umol_l,
     creatinine_umol_l_to_mg_dl,
+    dipstick_grade,
     dipstick_to_mg_dl,
     factor_to_canonical,
     normalise_unit,
@@ -109,6 +125,18 @@ from nephrocohort.clinical.units import (
 )
 
 __all__ = [
+    "CNI_IPNA_2020",
+    "CniCriteria",
+    "CniResponse",
+    "cni_response",
+    "IPNA_2022",
+    "KDIGO_2021",
+    "RelapseCourse",
+    "RelapseCourseCriteria",
+    "add_calendar_months",
+    "relapse_course",
+    "DIPSTICK_SPELLINGS",
+    "dipstick_grade",
     "BP_CATEGORIES",
     "HEIGHT_PERCENTILE_COLUMNS",
     "BpClassification",
