@@ -210,6 +210,23 @@ class TestStatus:
         # A biopsy that was not done is not "a biopsy without histology".
         assert _codes(result) == {"status"}
 
+    def test_a_cancelled_or_erroneous_renewal_neither_imports_nor_ends_the_course(self, tmp_path):
+        given = _prescription("rx-1", "H02AB06", "2014-01-10", 60, "mg/m2/d")
+        cancelled = _prescription(
+            "rx-2", "H02AB06", "2014-02-07", 40, "mg/m2/d", status="cancelled"
+        )
+        wrong = _prescription(
+            "rx-3", "H02AB06", "2014-03-07", 20, "mg/m2/d", status="entered-in-error"
+        )
+        path = _ndjson(tmp_path, [_patient(), given, cancelled, wrong])
+        result = import_fhir(path, tmp_path / "out")
+        meds = load_bundle(tmp_path / "out").medications
+        # Only the given prescription, still open: the withdrawn ones did not supersede it.
+        assert meds["dose"].tolist() == [60.0]
+        assert str(meds["end_date"].iloc[0]) == "NaT"
+        status = {i.params["status"]: i.count for i in result.not_imported if i.code == "status"}
+        assert status == {"cancelled": 1, "entered-in-error": 1}
+
 
 class TestPrescriptions:
     """EHR and Synthea write a MedicationRequest per prescription: authoredOn, no end."""
@@ -456,6 +473,29 @@ class TestCodes:
         import_fhir(_ndjson(tmp_path, [_patient(), panel]), tmp_path / "out")
         visit = load_bundle(tmp_path / "out").visits.iloc[0]
         assert (visit["sbp_mmhg"], visit["dbp_mmhg"]) == (104.0, 66.0)
+
+    @pytest.mark.parametrize(
+        ("loinc", "value", "unit", "test"),
+        [
+            ("2160-0", 0.4, "mg/dL", "serum_creatinine"),
+            ("38483-4", 0.4, "mg/dL", "serum_creatinine"),  # in Blood, as Synthea writes it
+            ("1751-7", 2.1, "g/dL", "serum_albumin"),
+            ("61151-7", 2.1, "g/dL", "serum_albumin"),  # BCG dye binding
+            ("61152-5", 21, "g/L", "serum_albumin"),  # BCP dye binding
+            ("2093-3", 320, "mg/dL", "serum_cholesterol"),
+            ("14647-2", 8.3, "mmol/L", "serum_cholesterol"),
+            ("2890-2", 3.5, "mg/mg", "upcr"),
+            ("33863-2", 0.9, "mg/L", "cystatin_c"),
+            ("6690-2", 7.2, "10*3/uL", "leukocytes"),
+            ("26464-8", 7.2, "10*9/L", "leukocytes"),
+        ],
+    )
+    def test_the_common_loinc_variants_become_their_test(self, tmp_path, loinc, value, unit, test):
+        import_fhir(
+            _ndjson(tmp_path, [_patient(), _lab("l-1", loinc, value, unit)]), tmp_path / "o"
+        )
+        (lab,) = load_bundle(tmp_path / "o").labs.to_dict("records")
+        assert (lab["test"], lab["measured_value"]) == (test, value)
 
     def test_creatinine_in_umol_per_litre_14682_9(self, tmp_path):
         creatinine = _lab("cr-1", "14682-9", 35.4, "umol/L")
