@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from scipy.special import ndtr
 from scipy.stats import rankdata
 
 from nephrocohort.clinical.rules import load_rule_set
@@ -25,6 +26,7 @@ from nephrocohort.interop import export_tables
 from nephrocohort.interop._variables import variable_for
 from nephrocohort.report import build_results, render_json
 from nephrocohort.stats import wilcoxon_signed_rank
+from nephrocohort.stats._lilliefors_p import dallal_wilkinson_p
 
 PSPP = shutil.which("pspp")
 RSCRIPT = shutil.which("Rscript")
@@ -464,4 +466,127 @@ def compare_with_r(exports: dict) -> Agreement:
         agree.equal(
             f"{reader} onset max", facts[(reader, "analysis", "max")], f"{onset.max():%Y-%m-%d}"
         )
+    return agree
+
+
+# ---------------------------------------------------------------- R statistics
+
+R_STATS_SCRIPT = Path(__file__).parent / "r" / "stats_from_exports.R"
+R_STATS_PACKAGES = ("haven", "jsonlite", "nortest", "coin", "exactRankTests", "survival")
+
+
+def r_has_stats_packages() -> bool:
+    if RSCRIPT is None:
+        return False
+    names = ", ".join(f"'{name}'" for name in R_STATS_PACKAGES)
+    probe = f"quit(status = !all(sapply(c({names}), requireNamespace, quietly = TRUE)))"
+    return subprocess.run([RSCRIPT, "-e", probe], capture_output=True).returncode == 0
+
+
+needs_r_stats = pytest.mark.skipif(
+    not r_has_stats_packages(),
+    reason="R with " + ", ".join(R_STATS_PACKAGES) + " is not installed",
+)
+
+# Lilliefors: up to 0.1 both use Dallal-Wilkinson; above it the report uses its simulated
+# null table and nortest an approximation; docs/statistics.md states 0.01 of a Monte Carlo.
+LILLIEFORS_P_ABOVE_0_1 = 0.01
+NUMERIC = 1e-9
+
+
+def monte_carlo_lilliefors_p(d: float, n: int, samples: int = 200_000, seed: int = 4242) -> float:
+    """Share of ``samples`` normal samples of size ``n`` whose Lilliefors D is >= ``d``."""
+    rng = np.random.default_rng(seed)
+    exceed, chunk = 0, max(1, 4_000_000 // n)
+    upper = np.arange(1, n + 1) / n
+    lower = np.arange(0, n) / n
+    for start in range(0, samples, chunk):
+        x = np.sort(rng.standard_normal((min(chunk, samples - start), n)), axis=1)
+        z = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, ddof=1, keepdims=True)
+        cdf = ndtr(z)
+        stat = np.maximum((upper - cdf).max(axis=1), (cdf - lower).max(axis=1))
+        exceed += int((stat >= d).sum())
+    return exceed / samples
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def compare_with_r_stats(exports: dict) -> Agreement:
+    """nortest, wilcox.test/wilcox.exact/coin, fisher.test and survfit on analysis.sav."""
+    folder, results = exports["folder"], exports["results"]
+    done = subprocess.run(
+        [RSCRIPT, str(R_STATS_SCRIPT), str(folder / "sav" / "analysis.sav")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    r = json.loads(done.stdout)
+    agree = Agreement()
+    column_ids = {column: item_id for item_id, column in SUMMARIES.items()}
+    for column, test in (r.get("lillie") or {}).items():
+        item = results[column_ids[column]]
+        agree.equal(f"{column} lillie n", item["n"], test["n"])
+        agree.near(f"{column} lillie D", item["normality_statistic"], test["D"], abs_=NUMERIC)
+        ours, what = item["normality_p"], f"{column} lillie p"
+        if dallal_wilkinson_p(test["D"], test["n"]) <= 0.1:  # both Dallal-Wilkinson
+            agree.near(what, ours, test["p"], abs_=NUMERIC)
+        elif abs(ours - test["p"]) <= LILLIEFORS_P_ABOVE_0_1:
+            agree.near(what, ours, test["p"], abs_=LILLIEFORS_P_ABOVE_0_1)
+        else:
+            # nortest uses Stephens' formula above 0.1, itself off by up to 0.028: a
+            # 200,000-sample Monte Carlo at this n and D decides (docs/statistics.md).
+            p_mc = monte_carlo_lilliefors_p(test["D"], test["n"])
+            why = f"nortest's Stephens formula above 0.1; 200,000-sample Monte Carlo p = {p_mc:.4f}"
+            agree.explain(what, ours, test["p"], abs(ours - p_mc) <= LILLIEFORS_P_ABOVE_0_1, why)
+    names = {
+        "relapses": "relapses_per_year.test",
+        "steroid": "steroid_dose.test",
+        "egfr": "egfr.test",
+    }
+    for name, test in (r.get("wilcoxon") or {}).items():
+        item = results[names[name]]
+        agree.equal(f"{name} wilcoxon n", item["n"], test["n"])
+        agree.near(f"{name} wilcoxon W+", item["statistic"], test["V"], abs_=NUMERIC)
+        agree.near(f"{name} wilcoxon p", item["p"], test["p"], rel=1e-7, abs_=NUMERIC)
+        agree.near(
+            f"{name} p exact (wilcox.exact)",
+            item["p_exact"],
+            test["wilcox_exact_p"],
+            rel=1e-7,
+            abs_=NUMERIC,
+        )
+        agree.near(
+            f"{name} p exact (coin)", item["p_exact"], test["coin_p"], rel=1e-6, abs_=NUMERIC
+        )
+    fisher = results["response.month1.group_test"]
+    if r.get("fisher"):
+        agree.near("fisher p", fisher["p"], r["fisher"]["p"], rel=1e-7, abs_=NUMERIC)
+    for name, fit in (r.get("km") or {}).items():
+        item = results[f"km.{name}"]
+        agree.equal(f"km {name} n", item["n"], fit["n"])
+        agree.equal(f"km {name} events", item["events"], fit["events"])
+        for key, theirs in (
+            ("median_days", "median"),
+            ("median_ci_low_days", "median_lower"),
+            ("median_ci_high_days", "median_upper"),
+        ):
+            agree.near(f"km {name} {key}", _none(item[key]), _none(fit[theirs]), abs_=NUMERIC)
+        at = {t: i for i, t in enumerate(item["timeline_days"])}
+        times = fit["time"] if isinstance(fit["time"], list) else [fit["time"]]
+        for j, t in enumerate(times):
+            i = at.get(float(t))
+            agree.equal(f"km {name} time {t} in timeline", i is not None, True)
+            if i is None:
+                continue
+            for ours, theirs in (
+                ("survival", "survival"),
+                ("ci_lower", "lower"),
+                ("ci_upper", "upper"),
+            ):
+                values = fit[theirs] if isinstance(fit[theirs], list) else [fit[theirs]]
+                agree.near(
+                    f"km {name} {ours} at {t}", _none(item[ours][i]), _none(values[j]), abs_=1e-9
+                )
     return agree
