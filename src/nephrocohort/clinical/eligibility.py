@@ -43,7 +43,7 @@ __all__ = ["Verdict", "assess_eligibility"]
 
 _SEROLOGY_VALUES = ("positive", "negative", "unknown")
 _FAMILY_VALUES = ("yes", "no", "unknown")
-_RESPONSE_VALUES = ("resistant", "sensitive")
+_RESPONSE_VALUES = ("resistant", "sensitive", "late_responder")
 _SEROLOGY_NAMES = {"hbv": "Hepatitis B", "hcv": "Hepatitis C", "syphilis": "Syphilis", "hiv": "HIV"}
 
 
@@ -118,7 +118,7 @@ def assess_eligibility(
     """Decide whether a patient meets the study's inclusion and exclusion criteria.
 
     Serology values are ``positive/negative/unknown``, family history
-    ``yes/no/unknown``, ``steroid_response`` ``resistant/sensitive``,
+    ``yes/no/unknown``, ``steroid_response`` ``resistant/sensitive/late_responder``,
     ``rituximab_before_mmf`` True/False; None means not recorded. An unknown
     inclusion criterion makes the patient not eligible ("could not be
     confirmed"); an unknown exclusion criterion does not exclude and is named
@@ -163,6 +163,12 @@ def assess_eligibility(
         )
     elif response == "sensitive":
         exclusions.append("Steroid sensitive; the study includes steroid-resistant patients only.")
+    elif response == "late_responder":
+        # IPNA 2020 Table 1: a late responder is steroid-sensitive ("SSNS late responder").
+        exclusions.append(
+            "Steroid sensitive (late responder: complete remission in the confirmation period); "
+            "the study includes steroid-resistant patients only."
+        )
 
     egfr = _number("egfr_before_mmf", egfr_before_mmf)
     if egfr is None:

@@ -47,7 +47,7 @@ class SyndromeVerdict:
 
 @dataclass(frozen=True)
 class SteroidResponse:
-    """``sensitive``, ``resistant`` or None (cannot tell yet), and why.
+    """``sensitive``, ``late_responder``, ``resistant`` or None (cannot tell yet), and why.
 
     References
     ----------
@@ -166,41 +166,53 @@ def steroid_response(
     rule_set: RuleSet | str,
     days_of_standard_dose: int,
     complete_remission_day: int | None = None,
-    partial_remission_day: int | None = None,
+    state_at_trial_end: str | None = None,
+    observed_to_day: int | None = None,
 ) -> SteroidResponse:
     """Steroid response after a standard-dose prednisone/prednisolone trial.
 
     Days count from the first day of the standard dose (day 0).
-    ``days_of_standard_dose`` is how long the trial lasted (or has lasted so
-    far); ``complete_remission_day`` / ``partial_remission_day`` are the days
-    the first complete / partial remission was reached (None: not reached).
-    The rule set gives the trial length T (28 days), the last day a late
-    complete remission still counts L (42 for study and IPNA), and whether
-    the confirmation period is only for patients in partial remission at T.
+    ``days_of_standard_dose`` is how long the daily standard dose lasted;
+    ``complete_remission_day`` the first day of the first complete remission
+    (None: not reached). The rule set gives the trial length T (28 days), the
+    end of the confirmation period L (42) and whether a confirmation period
+    exists (``steroid_confirmation_only_after_partial``).
 
-    - complete remission by day T: sensitive;
-    - complete remission after T, up to L: sensitive (late responder), unless
-      the rule set requires partial remission at T and there was none;
-    - no complete remission and the trial reached L: resistant; reached T:
-      resistant, except (IPNA) a partial remission at T, which waits for L;
-    - otherwise: None (the trial is not long enough to tell).
+    Without a confirmation period (the seed, ``study``): complete remission by
+    day L is sensitive; otherwise, once the trial reached T, resistant.
 
-    The trial is assumed to be at the standard dose; this function does not
-    check doses.
+    With a confirmation period (IPNA 2020 Table 1, as repeated in IPNA 2022:
+    SRNS is "lack of complete remission within 4 weeks"; the confirmation
+    period between 4 and 6 weeks is for "patients achieving only partial
+    remission at 4 weeks"; "a patient achieving complete remission during the
+    confirmation period" is an SSNS late responder):
+
+    - complete remission by day T, or a complete-remission reading around
+      day T (``state_at_trial_end`` "complete"): ``sensitive``;
+    - trial shorter than T: None;
+    - no reading around day T (``state_at_trial_end`` None): None;
+    - partial remission around day T: complete remission by day L is
+      ``late_responder``; none, with readings up to day L
+      (``observed_to_day`` >= L): ``resistant``; readings stop earlier: None;
+    - no remission or nephrotic range around day T: ``resistant``.
+
+    The further course after day T (alternate-day prednisolone, methylprednisolone
+    pulses) does not shorten the trial: the confirmation period is judged on
+    the readings whatever the steroid schedule. Doses are not checked here.
 
     References
     ----------
-    Seed study Methods [1] (4-6 weeks, ``study``); IPNA 2020 Table 1 [2]
-    (4 weeks plus a confirmation period to 6 weeks); KDIGO 2021 [3] (4 weeks).
+    Seed study Methods [1] (4-6 weeks, ``study``); IPNA 2020 Table 1 [2] as
+    repeated in IPNA 2022 SSNS Table 1; KDIGO 2021 [3] (secondary sources).
     """
     rules = load_rule_set(rule_set)
     trial = rules.syndrome.steroid_trial_days
     late_until = rules.syndrome.steroid_late_response_until_day
-    needs_partial = rules.syndrome.steroid_confirmation_only_after_partial
+    confirmation_period = rules.syndrome.steroid_confirmation_only_after_partial
     for name, value in (
         ("days_of_standard_dose", days_of_standard_dose),
         ("complete_remission_day", complete_remission_day),
-        ("partial_remission_day", partial_remission_day),
+        ("observed_to_day", observed_to_day),
     ):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | float) or value < 0
@@ -210,55 +222,84 @@ def steroid_response(
         raise ClinicalInputError(
             "days_of_standard_dose is required: how many days the standard-dose trial lasted."
         )
-
-    partial_at_trial_end = partial_remission_day is not None and partial_remission_day <= trial
+    if state_at_trial_end not in (None, "complete", "partial", "none", "nephrotic"):
+        raise ClinicalInputError(
+            f"state_at_trial_end is {state_at_trial_end!r}; expected complete, partial, none, "
+            "nephrotic or None."
+        )
     name = rules.name
-    if complete_remission_day is not None and complete_remission_day <= trial:
+    cr = complete_remission_day
+    if cr is not None and cr <= trial:
         return SteroidResponse(
             "sensitive",
-            (
-                f"Complete remission on day {complete_remission_day:g}, within the {trial}-day steroid trial ({name}).",
-            ),
+            (f"Complete remission on day {cr:g}, within the {trial}-day steroid trial ({name}).",),
         )
-    if complete_remission_day is not None and complete_remission_day <= late_until:
-        if needs_partial and not partial_at_trial_end:
+    if not confirmation_period:
+        if cr is not None and cr <= late_until:
             return SteroidResponse(
-                "resistant",
+                "sensitive",
                 (
-                    f"Complete remission came on day {complete_remission_day:g}, after the {trial}-day trial, "
-                    f"without partial remission by day {trial}; under {name} the confirmation period "
-                    "applies only after a partial remission.",
+                    f"Complete remission on day {cr:g}, after day {trial} but by day "
+                    f"{late_until} ({name}: {trial // 7}-{late_until // 7} weeks).",
                 ),
             )
-        return SteroidResponse(
-            "sensitive",
-            (
-                f"Complete remission on day {complete_remission_day:g}, after day {trial} but by day "
-                f"{late_until} (late responder, {name}).",
-            ),
-        )
-    if days_of_standard_dose >= late_until or (
-        days_of_standard_dose >= trial and not (needs_partial and partial_at_trial_end)
-    ):
-        return SteroidResponse(
-            "resistant",
-            (
-                f"No complete remission by day {min(days_of_standard_dose, late_until):g} of "
-                f"standard-dose steroid ({name}: complete remission needed by day "
-                f"{late_until if needs_partial and partial_at_trial_end else trial}).",
-            ),
-        )
-    if days_of_standard_dose >= trial:
+        if days_of_standard_dose >= trial:
+            return SteroidResponse(
+                "resistant",
+                (f"No complete remission by day {late_until} of the steroid trial ({name}).",),
+            )
+    if days_of_standard_dose < trial:
         return SteroidResponse(
             None,
             (
-                f"Partial remission by day {trial}; the confirmation period runs to day {late_until} "
-                f"({name}). Reassess then.",
+                f"The daily standard dose lasted {days_of_standard_dose:g} days; {name} needs "
+                f"{trial} days to decide.",
+            ),
+        )
+    if state_at_trial_end == "complete":
+        return SteroidResponse(
+            "sensitive",
+            (
+                f"Complete remission at {trial // 7} weeks (the reading around day {trial}; {name}).",
+            ),
+        )
+    if state_at_trial_end is None:
+        return SteroidResponse(
+            None,
+            (
+                f"No proteinuria reading around day {trial}: the state at {trial // 7} weeks is unknown.",
+            ),
+        )
+    if state_at_trial_end != "partial":
+        state_text = "no remission" if state_at_trial_end == "none" else "nephrotic range"
+        return SteroidResponse(
+            "resistant",
+            (
+                f"No complete remission within {trial // 7} weeks and no partial remission at "
+                f"{trial // 7} weeks ({state_text} around day {trial}); under {name} the "
+                "confirmation period is only for a partial remission at 4 weeks.",
+            ),
+        )
+    if cr is not None and cr <= late_until:
+        return SteroidResponse(
+            "late_responder",
+            (
+                f"Partial remission at {trial // 7} weeks and complete remission on day {cr:g}, "
+                f"in the confirmation period (to day {late_until}): late responder ({name}).",
+            ),
+        )
+    if observed_to_day is not None and observed_to_day >= late_until:
+        return SteroidResponse(
+            "resistant",
+            (
+                f"Partial remission at {trial // 7} weeks but no complete remission by day "
+                f"{late_until}, the end of the confirmation period ({name}).",
             ),
         )
     return SteroidResponse(
         None,
         (
-            f"The steroid trial has lasted {days_of_standard_dose:g} days; {name} needs {trial} days to decide.",
+            f"Partial remission at {trial // 7} weeks; the readings stop before day {late_until}, "
+            f"the end of the confirmation period ({name}): cannot tell.",
         ),
     )

@@ -156,69 +156,104 @@ def _int_or_none(value) -> int | None:
 def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, pd.DataFrame]:
     """Steroid response per patient from the first oral steroid course.
 
-    Day 0 is the start of the patient's first prednisolone/prednisone course;
-    the first complete remission (confirmed over ``remission_confirmation_days``)
-    and the first partial remission on or after day 0 (in the daily proteinuria
-    states) and the course's length go to
-    ``clinical.syndrome.steroid_response``, which applies the rule set's
-    trial (28 days) and late-response limit (42 days for ``study``). Without
-    any proteinuria measurement from day 0 to the end of the trial window the
-    response cannot be judged and is NA. When it is NA and the patients table
-    carries a recorded ``steroid_response`` (sensitive/resistant, e.g. from a
-    legacy sheet), the recorded value is used and the explanation says so.
+    Day 0 is the start of the patient's first prednisolone/prednisone course.
+    From the days that stand (refuted ones disregarded): the first complete
+    remission on or after day 0, the state of the reading nearest day T
+    (``steroid_trial_days``) within ``steroid_assessment_window_days``, and
+    the last reading up to day L + that window (the end of the confirmation
+    period) go to ``clinical.syndrome.steroid_response`` with the length of
+    the daily course. Under a rule set without a confirmation period
+    (``study``) the response needs a proteinuria reading from day 0 to day
+    min(course length, L), as before. When the response is NA and the
+    patients table carries a recorded ``steroid_response`` (sensitive/resistant,
+    e.g. from a legacy sheet), the recorded value is used and explain says so.
+    A response resting on an unconfirmed complete remission is marked
+    ``unconfirmed``.
     """
     from nephrocohort.clinical.syndrome import steroid_response
-    from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL, _confirmed
+    from nephrocohort.cohort._derive_common import nearest_in_window
+    from nephrocohort.cohort._derive_proteinuria import (
+        COMPLETE,
+        STATES,
+        UNCONFIRMED,
+        kept_states,
+    )
 
+    daily = kept_states(daily)
     n = tables.n_patients
     trial_start, trial_days, first_row = _steroid_trials(tables)
-    late_until = float(rule_set.syndrome.steroid_late_response_until_day)
+    syndrome = rule_set.syndrome
+    trial = float(syndrome.steroid_trial_days)
+    late_until = float(syndrome.steroid_late_response_until_day)
+    window = float(rule_set.derivation.steroid_assessment_window_days)
+    period = bool(syndrome.steroid_confirmation_only_after_partial)
 
     relative = daily.day - trial_start[daily.pid] if daily.pid.size else np.array([])
     on_or_after = relative >= 0
 
-    def first_day(mask):
-        out = np.full(n, np.inf)
-        np.minimum.at(out, daily.pid[mask], relative[mask])
-        out[np.isinf(out)] = np.nan
-        return out
+    complete = on_or_after & (daily.state == COMPLETE)
+    complete_day = np.full(n, np.inf)
+    np.minimum.at(complete_day, daily.pid[complete], relative[complete])
+    complete_day[np.isinf(complete_day)] = np.nan
+    complete_row = np.full(n, -1, dtype=np.int64)
+    complete_unconfirmed = np.zeros(n, dtype=bool)
+    firsts = np.flatnonzero(complete)
+    if firsts.size:  # sorted by patient then day: the first per patient
+        firsts = firsts[np.r_[True, daily.pid[firsts][1:] != daily.pid[firsts][:-1]]]
+        complete_row[daily.pid[firsts]] = daily.lab_row[firsts]
+        complete_unconfirmed[daily.pid[firsts]] = daily.status[firsts] == UNCONFIRMED
 
-    # A complete remission must hold for remission_confirmation_days (ipna2020,
-    # kdigo2021: "on 3 or more consecutive days"), as for the time to remission.
-    is_complete = (daily.state == COMPLETE).astype(np.int64)
-    confirmation = float(rule_set.derivation.remission_confirmation_days or 0)
-    confirmed = _confirmed(daily.pid, daily.day, is_complete, np.full(daily.pid.size, confirmation))
-    complete_day = first_day(on_or_after & (is_complete == 1) & confirmed)
-    partial_day = first_day(on_or_after & (daily.state == PARTIAL))
-    window_end = np.fmin(trial_days, late_until)
-    evidence_mask = (
-        on_or_after & (relative <= window_end[daily.pid]) if daily.pid.size else on_or_after
+    at_trial_end = np.full(n, -1, dtype=np.int64)
+    at_trial_end_row = np.full(n, -1, dtype=np.int64)
+    pids, positions = nearest_in_window(
+        daily.pid,
+        daily.day,
+        anchor_day=trial_start,
+        target_offset_days=trial,
+        window_before_days=window,
+        window_after_days=window,
     )
-    has_evidence = np.zeros(n, dtype=bool)
-    has_evidence[daily.pid[evidence_mask]] = True
+    at_trial_end[pids] = daily.state[positions]
+    at_trial_end_row[pids] = daily.lab_row[positions]
+    observed_to = np.full(n, -np.inf)
+    until = on_or_after & (relative <= late_until + window)
+    np.maximum.at(observed_to, daily.pid[until], relative[until])
+    observed_to[np.isinf(observed_to)] = np.nan
+
+    if period:
+        has_evidence = (at_trial_end >= 0) | (complete_day <= trial)
+    else:
+        window_end = np.fmin(trial_days, late_until)
+        evidence_mask = (
+            on_or_after & (relative <= window_end[daily.pid]) if daily.pid.size else on_or_after
+        )
+        has_evidence = np.zeros(n, dtype=bool)
+        has_evidence[daily.pid[evidence_mask]] = True
     has_evidence &= ~np.isnan(trial_start)
 
     response = np.full(n, None, dtype=object)
     reasons = np.full(n, "", dtype=object)
     judged = np.flatnonzero(has_evidence)
     if judged.size:
-        # one call per distinct (trial length, complete day, partial day)
+        # one call per distinct (trial length, complete day, state at T, observed to)
         keys = pd.DataFrame(
             {
                 "days": np.nan_to_num(trial_days[judged], nan=-1.0),
                 "complete": np.nan_to_num(complete_day[judged], nan=-1.0),
-                "partial": np.nan_to_num(partial_day[judged], nan=-1.0),
+                "state": at_trial_end[judged],
+                "observed": np.nan_to_num(observed_to[judged], nan=-1.0),
             }
         )
         codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
         unique_response = np.full(len(uniques), None, dtype=object)
         unique_reasons = np.full(len(uniques), "", dtype=object)
-        for index, (days, complete, partial) in enumerate(uniques):
+        for index, (days, complete_at, state, observed) in enumerate(uniques):
             verdict = steroid_response(
                 rule_set=rule_set,
                 days_of_standard_dose=_int_or_none(days),
-                complete_remission_day=_int_or_none(complete),
-                partial_remission_day=_int_or_none(partial),
+                complete_remission_day=_int_or_none(complete_at),
+                state_at_trial_end=STATES[int(state)] if state >= 0 else None,
+                observed_to_day=_int_or_none(observed),
             )
             unique_response[index] = verdict.response
             unique_reasons[index] = " ".join(verdict.reasons)
@@ -238,15 +273,21 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
         recorded_used = usable & np.array([r is None for r in response], dtype=bool)
         response[recorded_used] = recorded[recorded_used]
 
+    on_complete = np.isin(response.astype(str), ("sensitive", "late_responder"))
+    unconfirmed = on_complete & complete_unconfirmed & ~recorded_used & (complete_row >= 0)
     trace = pd.DataFrame(
         {
             "med_row": first_row,
             "trial_start_day": trial_start,
             "days_of_standard_dose": trial_days,
             "complete_remission_day": complete_day,
-            "partial_remission_day": partial_day,
+            "complete_remission_row": complete_row,
+            "state_at_trial_end": [STATES[s] if s >= 0 else None for s in at_trial_end],
+            "state_at_trial_end_row": at_trial_end_row,
+            "observed_to_day": observed_to,
             "has_evidence": has_evidence,
             "recorded_used": recorded_used,
+            "unconfirmed": unconfirmed,
             "reasons": reasons,
         }
     )

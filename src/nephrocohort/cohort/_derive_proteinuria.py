@@ -8,6 +8,7 @@ rules apply to a patient's series of measurements, once for all patients.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +25,15 @@ from nephrocohort.cohort._derive_common import (
 )
 from nephrocohort.exceptions import ClinicalInputError, RuleSetError
 
-#: State codes used inside the derivation; the dataset carries the names.
-STATES = ("complete", "partial", "nephrotic")
-COMPLETE, PARTIAL, NEPHROTIC = 0, 1, 2
-RESPONSE_BY_STATE = ("complete", "partial", "none")
+#: State codes used inside the derivation; the dataset carries the names. Four states
+#: (IPNA 2020 / KDIGO 2021): complete remission, partial remission, no remission (above
+#: the partial range but below the nephrotic threshold, or partial-range proteinuria
+#: without the albumin partial remission needs) and the nephrotic range.
+STATES = ("complete", "partial", "none", "nephrotic")
+COMPLETE, PARTIAL, NONE, NEPHROTIC = 0, 1, 2, 3
+RESPONSE_BY_STATE = ("complete", "partial", "none", "none")
+#: How a reading's state stands once confirmation is applied (``Confirmation``).
+CONFIRMED, UNCONFIRMED, REFUTED = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,21 @@ class DailyStates:
     lab_row: np.ndarray
     albumin_row: np.ndarray
     albumin_g_dl: np.ndarray
+    #: the proteinuria category alone (before albumin and the partial-remission tests)
+    category: np.ndarray | None = None
+    #: CONFIRMED, UNCONFIRMED or REFUTED per day (``confirm_states``); None before
+    status: np.ndarray | None = None
+    #: first day of the run of readings the day belongs to
+    run_first_day: np.ndarray | None = None
+
+    def subset(self, mask: np.ndarray) -> DailyStates:
+        """The days where ``mask`` is true, every field kept aligned."""
+        return DailyStates(
+            **{
+                name: None if getattr(self, name) is None else getattr(self, name)[mask]
+                for name in self.__dataclass_fields__
+            }
+        )
 
 
 def daily_states(
@@ -101,7 +122,9 @@ def daily_states(
     if rows.size == 0:
         empty = np.array([], dtype=np.int64)
         no_day = np.array([], dtype=np.float64)
-        return DailyStates(empty, no_day, empty, empty, empty, no_day)
+        return confirm_states(
+            DailyStates(empty, no_day, empty, empty, empty, no_day, empty), rule_set
+        )
 
     # Sort by patient, day and test rank in one int64 key; the stable sort keeps
     # file order among equal keys (rows are ascending).
@@ -111,7 +134,17 @@ def daily_states(
     first_of_day = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
     chosen = order[first_of_day]
     lab_rows = rows[chosen]
-    day_state = state[chosen]
+    category = state[chosen]
+    params = rule_set.derivation
+    # Only the rule set's partial-remission tests can show partial remission (IPNA 2020:
+    # "UPCR ... > 20 but < 200 mg/mmol ... and serum albumin >= 30 g/L"); a partial-range
+    # reading of another test (a 1+/2+ dipstick) is no remission.
+    allowed = np.array(
+        [str(name) in params.partial_remission_tests for name in test_names] + [False]
+    )
+    day_state = np.where(
+        (category == PARTIAL) & ~allowed[test_codes[lab_rows]], NONE, category
+    ).astype(np.int64)
     albumin_row, albumin_g_dl = _albumin_for_partial_days(
         labs,
         lab_pid=lab_pid,
@@ -123,19 +156,84 @@ def daily_states(
         day_state=day_state,
         rule_set=rule_set,
     )
-    min_albumin = rule_set.derivation.partial_remission_min_albumin_g_dl
+    min_albumin = params.partial_remission_min_albumin_g_dl
     if min_albumin is not None:
-        # IPNA 2020 / KDIGO 2021: partial remission needs albumin >= 30 g/L;
-        # a partial day with a lower albumin nearby is "no remission".
-        day_state = np.where(albumin_g_dl < float(min_albumin), NEPHROTIC, day_state)
-    return DailyStates(
-        pid=lab_pid[lab_rows],
-        day=lab_day[lab_rows],
-        state=day_state,
-        lab_row=lab_rows,
-        albumin_row=albumin_row,
-        albumin_g_dl=albumin_g_dl,
+        # IPNA 2020 / KDIGO 2021: partial remission needs albumin >= 30 g/L; a partial
+        # day with a lower albumin nearby is "no remission" (not the nephrotic range:
+        # the proteinuria is below the nephrotic threshold).
+        low = albumin_g_dl < float(min_albumin)
+        if params.partial_remission_without_albumin == "no_remission":
+            low |= np.isnan(albumin_g_dl)
+        day_state = np.where((day_state == PARTIAL) & low, NONE, day_state)
+    return confirm_states(
+        DailyStates(
+            pid=lab_pid[lab_rows],
+            day=lab_day[lab_rows],
+            state=day_state,
+            lab_row=lab_rows,
+            albumin_row=albumin_row,
+            albumin_g_dl=albumin_g_dl,
+            category=category,
+        ),
+        rule_set,
     )
+
+
+def confirm_states(daily: DailyStates, rule_set) -> DailyStates:
+    """Each day's confirmation status: confirmed, unconfirmed (too sparse) or refuted.
+
+    Days are grouped into runs of the same state (under ``consecutive_days``,
+    on consecutive calendar days; under ``not_contradicted_within_days``,
+    whatever the gaps). A run needs N days: ``remission_confirmation_days``
+    for complete remission, ``relapse_confirmation_days`` for the nephrotic
+    range (IPNA 2020 / KDIGO 2021: "on three or more consecutive days", "on 3
+    consecutive days"); partial and no remission need one reading (under
+    ``not_contradicted_within_days`` partial remission needs the remission
+    days, as before). A run is **refuted** when another state is read within
+    N days of its first day: it is disregarded everywhere. Under
+    ``consecutive_days`` a run that spans N days is **confirmed**, and a
+    shorter one that nothing contradicts is **unconfirmed**: the records are
+    too sparse to tell, so the value is used and marked. Under
+    ``not_contradicted_within_days`` every run not refuted is confirmed.
+    """
+    params = rule_set.derivation
+    pid, day, state = daily.pid, daily.day, daily.state
+    n = pid.size
+    if n == 0:
+        empty = np.array([], dtype=np.int64)
+        return dataclasses.replace(daily, status=empty, run_first_day=day.copy())
+    consecutive = params.confirmation == "consecutive_days"
+    need = np.ones(len(STATES), dtype=np.float64)
+    need[COMPLETE] = float(params.remission_confirmation_days)
+    need[NEPHROTIC] = float(params.relapse_confirmation_days)
+    if not consecutive:
+        need[PARTIAL] = float(params.remission_confirmation_days)
+    same = np.r_[False, (pid[1:] == pid[:-1]) & (state[1:] == state[:-1])]
+    if consecutive:
+        same &= np.r_[False, day[1:] - day[:-1] == 1]
+    run_id = np.cumsum(~same) - 1
+    first = np.flatnonzero(~same)
+    last = np.r_[first[1:] - 1, n - 1]
+    first_day, last_day = day[first], day[last]
+    needed = need[state[first]]
+    next_other = _next_change_day(pid, day, state)[last]
+    refuted = ~np.isnan(next_other) & (next_other - first_day < needed)
+    if consecutive:
+        run_status = np.where(
+            last_day - first_day + 1 >= needed,
+            CONFIRMED,
+            np.where(refuted, REFUTED, UNCONFIRMED),
+        )
+    else:
+        run_status = np.where(refuted, REFUTED, CONFIRMED)
+    return dataclasses.replace(
+        daily, status=run_status[run_id].astype(np.int64), run_first_day=first_day[run_id]
+    )
+
+
+def kept_states(daily: DailyStates) -> DailyStates:
+    """The days whose state stands (confirmed or unconfirmed); refuted days are disregarded."""
+    return daily.subset(daily.status != REFUTED)
 
 
 def _albumin_for_partial_days(
@@ -213,6 +311,8 @@ class TimepointState:
     target_day: np.ndarray
     window_start_day: np.ndarray
     window_end_day: np.ndarray
+    #: the chosen reading's state is not confirmed (too few consecutive days recorded)
+    unconfirmed: np.ndarray
 
 
 def timepoint_target_day(mmf_start_day: np.ndarray, timepoint) -> np.ndarray:
@@ -232,13 +332,16 @@ def timepoint_states(
 
     Windows are closed (a measurement on the edge day counts); at equal
     distance the earlier measurement wins. No measurement in the window gives
-    a missing state.
+    a missing state. Refuted days (``confirm_states``) are disregarded; a
+    state resting on an unconfirmed day is marked ``unconfirmed``.
     """
+    daily = kept_states(daily)
     n_patients = mmf_start_day.size
     result = []
     for name, timepoint in rule_set.derivation.timepoints.items():
         state = np.full(n_patients, -1, dtype=np.int64)
         lab_row = np.full(n_patients, -1, dtype=np.int64)
+        unconfirmed = np.zeros(n_patients, dtype=bool)
         target = timepoint_target_day(mmf_start_day, timepoint)
         pids, positions = nearest_in_window(
             daily.pid,
@@ -250,6 +353,7 @@ def timepoint_states(
         )
         state[pids] = daily.state[positions]
         lab_row[pids] = daily.lab_row[positions]
+        unconfirmed[pids] = daily.status[positions] == UNCONFIRMED
         result.append(
             TimepointState(
                 name=name,
@@ -258,6 +362,7 @@ def timepoint_states(
                 target_day=target,
                 window_start_day=target - float(timepoint.window_before_days),
                 window_end_day=target + float(timepoint.window_after_days),
+                unconfirmed=unconfirmed,
             )
         )
     return result
@@ -269,8 +374,9 @@ def state_names(codes: np.ndarray) -> pd.Categorical:
 
 
 def response_names(codes: np.ndarray) -> pd.Categorical:
-    """State at one month to the response: complete, partial, or none (still nephrotic)."""
-    return pd.Categorical.from_codes(codes, categories=list(RESPONSE_BY_STATE))
+    """State at one month to the response: complete, partial, or none (no remission or nephrotic)."""
+    codes = np.where(codes == NEPHROTIC, NONE, codes)
+    return pd.Categorical.from_codes(codes, categories=["complete", "partial", "none"])
 
 
 def _next_change_day(pid: np.ndarray, day: np.ndarray, cls: np.ndarray) -> np.ndarray:
@@ -288,79 +394,155 @@ def _next_change_day(pid: np.ndarray, day: np.ndarray, cls: np.ndarray) -> np.nd
     return next_start[run_id]
 
 
-def _confirmed(
-    pid: np.ndarray, day: np.ndarray, cls: np.ndarray, confirmation_days: np.ndarray
-) -> np.ndarray:
-    """A state holds if no contrary state follows within its confirmation days."""
-    if confirmation_days.size == 0 or confirmation_days.max() <= 1:
-        # one state per day: the next different state is at least a day later
-        return np.ones(pid.size, dtype=bool)
-    change = _next_change_day(pid, day, cls)
-    return np.isnan(change) | (change - day >= confirmation_days)
-
-
 @dataclass(frozen=True)
 class RelapseEpisodes:
     """Relapse episodes per patient, after merging derived and recorded relapses.
 
     ``sources`` holds one row per contributing relapse: ``episode`` (index into
     the episode arrays), ``kind`` (``derived`` or ``recorded``), ``row`` (the
-    position in ``labs`` or ``events``) and ``day``.
+    position in ``labs`` or ``events``), ``day`` and ``unconfirmed`` (a derived
+    relapse whose nephrotic readings, or the complete remission before them,
+    are not confirmed). An episode is ``unconfirmed`` when every source of it
+    is an unconfirmed derived relapse (a recorded relapse is a clinician's
+    statement, not a single reading).
     """
 
     pid: np.ndarray
     day: np.ndarray
     sources: pd.DataFrame
+    unconfirmed: np.ndarray
+
+
+@dataclass(frozen=True)
+class StateEpisodes:
+    """Stretches of one state per patient, from the days that stand (refuted ones dropped).
+
+    ``first`` is the position in the kept daily series of each episode's first
+    day; ``unconfirmed`` is true when no day of the episode is confirmed.
+    """
+
+    pid: np.ndarray
+    day: np.ndarray
+    state: np.ndarray
+    first: np.ndarray
+    unconfirmed: np.ndarray
+
+
+def state_episodes(kept: DailyStates) -> StateEpisodes:
+    """Consecutive kept days of the same state are one episode (gaps and refuted days ignored)."""
+    pid, state = kept.pid, kept.state
+    if pid.size == 0:
+        empty = np.array([], dtype=np.int64)
+        return StateEpisodes(empty, kept.day, empty, empty, np.array([], dtype=bool))
+    new = np.r_[True, (pid[1:] != pid[:-1]) | (state[1:] != state[:-1])]
+    first = np.flatnonzero(new)
+    episode = np.cumsum(new) - 1
+    any_confirmed = np.zeros(first.size, dtype=bool)
+    np.logical_or.at(any_confirmed, episode, kept.status == CONFIRMED)
+    return StateEpisodes(pid[first], kept.day[first], state[first], first, ~any_confirmed)
+
+
+def _last_before(mask: np.ndarray, pid: np.ndarray) -> np.ndarray:
+    """Per episode, the index of the patient's latest earlier episode where ``mask`` holds (-1)."""
+    index = np.arange(mask.size)
+    marked = np.where(mask, index, -1)
+    running = np.maximum.accumulate(marked) if mask.size else marked
+    previous = np.r_[-1, running[:-1]]
+    patient_first = np.r_[0, np.flatnonzero(pid[1:] != pid[:-1]) + 1]
+    start_of = np.repeat(patient_first, np.diff(np.r_[patient_first, mask.size]))
+    return np.where(previous >= start_of, previous, -1)
+
+
+@dataclass(frozen=True)
+class NephroticReturns:
+    """Returns to the nephrotic range: relapses and losses of partial remission.
+
+    Under ``relapse_after: complete_remission`` (IPNA 2020 / KDIGO 2021:
+    relapse "in a child who had previously achieved complete remission"), a
+    nephrotic episode after a complete remission (with no nephrotic episode
+    in between) is a relapse, and one after a partial remission only is a
+    loss of partial remission. Under ``any_remission`` (the seed) both are
+    relapses. Each array is per event: patient, day, the lab row of its first
+    nephrotic reading, the lab row of the remission it ends, and whether it
+    rests on unconfirmed readings.
+    """
+
+    relapse_pid: np.ndarray
+    relapse_day: np.ndarray
+    relapse_row: np.ndarray
+    relapse_after_row: np.ndarray
+    relapse_unconfirmed: np.ndarray
+    loss_pid: np.ndarray
+    loss_day: np.ndarray
+    loss_row: np.ndarray
+    loss_after_row: np.ndarray
+    loss_unconfirmed: np.ndarray
+
+
+def nephrotic_returns(daily: DailyStates, rule_set) -> NephroticReturns:
+    """Relapses and losses of partial remission from the confirmed daily series."""
+    kept = kept_states(daily)
+    ep = state_episodes(kept)
+    nephrotic = ep.state == NEPHROTIC
+    last_nephrotic = _last_before(nephrotic, ep.pid)
+    last_complete = _last_before(ep.state == COMPLETE, ep.pid)
+    last_partial = _last_before(ep.state == PARTIAL, ep.pid)
+    if rule_set.derivation.relapse_after == "complete_remission":
+        relapse = nephrotic & (last_complete > last_nephrotic)
+        loss = nephrotic & ~relapse & (last_partial > last_nephrotic)
+        remission_of_relapse = last_complete
+    else:
+        remission_of_relapse = np.maximum(last_complete, last_partial)
+        relapse = nephrotic & (remission_of_relapse > last_nephrotic)
+        loss = np.zeros(nephrotic.size, dtype=bool)
+
+    def rows_of(episodes):
+        return kept.lab_row[ep.first[episodes]] if episodes.size else episodes
+
+    relapses = np.flatnonzero(relapse)
+    losses = np.flatnonzero(loss)
+    before_relapse = remission_of_relapse[relapses]
+    before_loss = last_partial[losses]
+    return NephroticReturns(
+        relapse_pid=ep.pid[relapses],
+        relapse_day=ep.day[relapses],
+        relapse_row=rows_of(relapses),
+        relapse_after_row=rows_of(before_relapse),
+        relapse_unconfirmed=ep.unconfirmed[relapses] | ep.unconfirmed[before_relapse],
+        loss_pid=ep.pid[losses],
+        loss_day=ep.day[losses],
+        loss_row=rows_of(losses),
+        loss_after_row=rows_of(before_loss),
+        loss_unconfirmed=ep.unconfirmed[losses],
+    )
 
 
 def relapse_episodes(
-    daily: DailyStates,
+    returns: NephroticReturns,
     *,
     event_pid: np.ndarray,
     event_day: np.ndarray,
     event_is_relapse: np.ndarray,
     rule_set,
 ) -> RelapseEpisodes:
-    """Relapses: returns to nephrotic range after remission, merged with recorded ones.
+    """Relapses: derived returns to the nephrotic range, merged with recorded ones.
 
-    A derived relapse is the first nephrotic day after a remission (complete
-    or partial) in the daily series. States contradicted within their
-    confirmation period (``relapse_confirmation_days`` for nephrotic,
-    ``remission_confirmation_days`` for remission) are disregarded first.
     A recorded relapse and a derived relapse within ``relapse_merge_days`` of
     each other are one episode, dated by the earlier date; two derived (or two
     recorded) relapses are always two, and merges never chain
     (``_pair_recorded_with_derived``).
     """
     params = rule_set.derivation
-    in_remission = (daily.state != NEPHROTIC).astype(np.int64)
-    confirmation = np.where(
-        in_remission == 1,
-        float(params.remission_confirmation_days or 0),
-        float(params.relapse_confirmation_days or 0),
-    )
-    keep = _confirmed(daily.pid, daily.day, in_remission, confirmation)
-    pid, day, cls, lab_row = (
-        daily.pid[keep],
-        daily.day[keep],
-        in_remission[keep],
-        daily.lab_row[keep],
-    )
-    is_relapse = (
-        np.r_[False, (cls[1:] == 0) & (cls[:-1] == 1) & (pid[1:] == pid[:-1])]
-        if pid.size
-        else np.array([], dtype=bool)
-    )
-
     event_rows = np.flatnonzero(event_is_relapse & (event_pid >= 0) & ~np.isnan(event_day))
-    c_pid = np.r_[pid[is_relapse], event_pid[event_rows]].astype(np.int64)
-    c_day = np.r_[day[is_relapse], event_day[event_rows]]
-    c_kind = np.r_[
-        np.zeros(int(is_relapse.sum()), dtype=np.int64), np.ones(event_rows.size, dtype=np.int64)
-    ]
-    c_row = np.r_[lab_row[is_relapse], event_rows].astype(np.int64)
+    n_derived = returns.relapse_pid.size
+    c_pid = np.r_[returns.relapse_pid, event_pid[event_rows]].astype(np.int64)
+    c_day = np.r_[returns.relapse_day, event_day[event_rows]]
+    c_kind = np.r_[np.zeros(n_derived, dtype=np.int64), np.ones(event_rows.size, dtype=np.int64)]
+    c_row = np.r_[returns.relapse_row, event_rows].astype(np.int64)
+    c_unconfirmed = np.r_[returns.relapse_unconfirmed, np.zeros(event_rows.size, dtype=bool)]
     order = np.lexsort((c_kind, c_day, c_pid))
     c_pid, c_day, c_kind, c_row = c_pid[order], c_day[order], c_kind[order], c_row[order]
+    c_unconfirmed = c_unconfirmed[order]
     root = _pair_recorded_with_derived(
         c_pid, c_day, c_kind, merge_days=float(params.relapse_merge_days)
     )
@@ -368,6 +550,8 @@ def relapse_episodes(
     # it, or an unpaired recorded relapse; it is dated by its earliest date.
     episode_day = c_day.copy()
     np.minimum.at(episode_day, root, c_day)
+    episode_unconfirmed = c_unconfirmed.copy()
+    np.logical_and.at(episode_unconfirmed, root, c_unconfirmed)
     roots = np.flatnonzero(root == np.arange(root.size))
     roots = roots[np.lexsort((roots, episode_day[roots], c_pid[roots]))]
     episode_of_root = np.full(root.size, -1, dtype=np.int64)
@@ -378,13 +562,19 @@ def relapse_episodes(
             "day": c_day,
             "kind": np.array(["derived", "recorded"], dtype=object)[c_kind],
             "row": c_row,
+            "unconfirmed": c_unconfirmed,
             "episode": episode_of_root[root] if root.size else np.array([], dtype=np.int64),
         }
     )
     candidates = candidates.sort_values(["episode", "day", "kind"], kind="stable").reset_index(
         drop=True
     )
-    return RelapseEpisodes(pid=c_pid[roots], day=episode_day[roots], sources=candidates)
+    return RelapseEpisodes(
+        pid=c_pid[roots],
+        day=episode_day[roots],
+        sources=candidates,
+        unconfirmed=episode_unconfirmed[roots],
+    )
 
 
 def _pair_recorded_with_derived(
@@ -433,10 +623,13 @@ class RelapsePeriods:
     relapses_after: np.ndarray
     per_year_before: np.ndarray
     per_year_after: np.ndarray
+    #: events counted in each period that rest on unconfirmed readings
+    unconfirmed_before: np.ndarray
+    unconfirmed_after: np.ndarray
 
 
 def relapse_periods(
-    episodes: RelapseEpisodes,
+    episodes,
     *,
     mmf_start_day: np.ndarray,
     onset_day: np.ndarray,
@@ -483,7 +676,7 @@ def relapse_periods(
     after_start = mmf_start_day.copy()
 
     e_pid, e_day = episodes.pid, episodes.day
-    counts = {}
+    counts, unconfirmed = {}, {}
     for label, start, end in (
         ("before", before_start, before_end),
         ("after", after_start, after_end),
@@ -494,6 +687,7 @@ def relapse_periods(
         # "before" side: without onset we still know the 12 months before MMF.
         inside = (e_day > np.where(np.isnan(lo), -np.inf, lo)) & (e_day <= hi)
         counts[label] = count_per_patient(n_patients, e_pid, inside)
+        unconfirmed[label] = count_per_patient(n_patients, e_pid, inside & episodes.unconfirmed)
 
     def rate(count, start, end, label):
         years = (end - start) / DAYS_PER_YEAR
@@ -518,39 +712,41 @@ def relapse_periods(
         relapses_after=after_count,
         per_year_before=rate(before_count, before_start, before_end, "before"),
         per_year_after=rate(after_count, after_start, after_end, "after"),
+        unconfirmed_before=unconfirmed["before"],
+        unconfirmed_after=unconfirmed["after"],
     )
 
 
 @dataclass(frozen=True)
 class TimeToRemission:
-    """Kaplan-Meier inputs: days from MMF start to the first confirmed complete remission."""
+    """Kaplan-Meier inputs: days from MMF start to the first complete remission that stands."""
 
     days: np.ndarray
     observed: np.ndarray
     lab_row: np.ndarray
+    unconfirmed: np.ndarray
 
 
 def time_to_complete_remission(
     daily: DailyStates, *, mmf_start_day: np.ndarray, on_mmf_end_day: np.ndarray, rule_set
 ) -> TimeToRemission:
-    """First confirmed complete remission on MMF (from the start day), else censored.
+    """First complete remission on MMF (from the start day) that is not refuted, else censored.
 
-    A complete state counts when no other state follows within
-    ``remission_confirmation_days``. Follow-up for this event ends at MMF stop
-    or last follow-up; a patient without remission is censored there.
+    Refuted days are disregarded (``confirm_states``); a remission resting on
+    an unconfirmed run is marked. Follow-up for this event ends at MMF stop or
+    last follow-up; a patient without remission is censored there.
     """
+    daily = kept_states(daily)
     n_patients = mmf_start_day.size
-    is_complete = (daily.state == COMPLETE).astype(np.int64)
-    confirmation = float(rule_set.derivation.remission_confirmation_days or 0)
-    confirmed = _confirmed(daily.pid, daily.day, is_complete, np.full(daily.pid.size, confirmation))
     start = mmf_start_day[daily.pid] if daily.pid.size else np.array([])
     end = on_mmf_end_day[daily.pid] if daily.pid.size else np.array([])
     eligible_rows = np.flatnonzero(
-        (is_complete == 1) & confirmed & (daily.day >= start) & ~(daily.day > end)
+        (daily.state == COMPLETE) & (daily.day >= start) & ~(daily.day > end)
     )
     days = np.full(n_patients, np.nan)
     observed = np.zeros(n_patients, dtype=bool)
     lab_row = np.full(n_patients, -1, dtype=np.int64)
+    unconfirmed = np.zeros(n_patients, dtype=bool)
     if eligible_rows.size:
         # rows are sorted by patient then day: the first per patient is the earliest
         e_pid = daily.pid[eligible_rows]
@@ -560,6 +756,16 @@ def time_to_complete_remission(
         days[pids] = daily.day[rows] - mmf_start_day[pids]
         observed[pids] = True
         lab_row[pids] = daily.lab_row[rows]
+        unconfirmed[pids] = daily.status[rows] == UNCONFIRMED
     censored = ~observed & ~np.isnan(mmf_start_day)
     days[censored] = on_mmf_end_day[censored] - mmf_start_day[censored]
-    return TimeToRemission(days=days, observed=observed, lab_row=lab_row)
+    return TimeToRemission(days=days, observed=observed, lab_row=lab_row, unconfirmed=unconfirmed)
+
+
+@dataclass(frozen=True)
+class DatedEvents:
+    """Events per patient (e.g. losses of partial remission) for ``relapse_periods``."""
+
+    pid: np.ndarray
+    day: np.ndarray
+    unconfirmed: np.ndarray

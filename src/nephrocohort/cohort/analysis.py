@@ -124,6 +124,7 @@ HISTOLOGY = labelled(
 PROTEINURIA_STATES = (
     ("complete", "Complete remission"),
     ("partial", "Partial remission"),
+    ("none", "No remission"),
     ("nephrotic", "Nephrotic range"),
 )
 BP_CATEGORIES = labelled(
@@ -136,10 +137,59 @@ BP_CATEGORIES = labelled(
     },
 )
 RESPONSES = (("complete", "Complete"), ("partial", "Partial"), ("none", "None"))
-STEROID_RESPONSES = (("resistant", "Resistant"), ("sensitive", "Sensitive"))
+STEROID_RESPONSES = (
+    ("resistant", "Resistant"),
+    ("sensitive", "Sensitive"),
+    ("late_responder", "Late responder (sensitive in the confirmation period)"),
+)
 GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
 #: The proteinuria time points of the dataset, in months after the MMF start.
 STATE_MONTHS = (0, 1, 3, 6, 12)
+
+#: How a day's proteinuria state is decided and confirmed (templates over the rule
+#: set's parameter texts, ``clinical.rules.display.parameter_texts``).
+STATE_RULE = (
+    "The day's best proteinuria reading ({measurement_priority}) in four states under rule set "
+    "'{rule_set}': complete remission, partial remission (tests: {partial_remission_tests}; "
+    "serum albumin {partial_remission_min_albumin_g_dl}, nearest within {albumin_window_days}; "
+    "without albumin: {partial_remission_without_albumin}), no remission (above the partial "
+    "range or partial without its albumin, below the nephrotic threshold) and nephrotic range. "
+    "Confirmation: {confirmation}; complete remission {remission_confirmation_days}, nephrotic "
+    "range {relapse_confirmation_days}. A state contradicted within its confirmation days is "
+    "disregarded; one recorded on too few consecutive days, with nothing against it, is used "
+    "and marked unconfirmed."
+)
+TIMEPOINT_RULE = (
+    "The reading nearest the target inside the window (equal distance: the earlier one); "
+    "no reading in the window = NA. " + STATE_RULE
+)
+RELAPSE_RULE = (
+    "Relapses in the period: a return to the nephrotic range after {relapse_after}, confirmed "
+    "as the nephrotic range is ({confirmation}; {relapse_confirmation_days}); periods: "
+    "{relapse_period}. A derived relapse and a recorded relapse event within "
+    "{relapse_merge_days} of each other are one relapse (two derived or two recorded relapses "
+    "are two; merges do not chain)."
+)
+LOSS_RULE = (
+    "Returns to the nephrotic range after a partial remission with no complete remission "
+    "since the last nephrotic range (relapse counted after: {relapse_after}), in the same "
+    "period as the relapses; never counted as relapses."
+)
+STEROID_RULE = (
+    "clinical.syndrome.steroid_response on the first continuous daily prednisolone/prednisone "
+    "course (day 0 = its start): complete remission within {steroid_trial_days} = sensitive; "
+    "confirmation period only after partial remission: {steroid_confirmation_only_after_partial} "
+    "(up to {steroid_late_response_until_day}); the states at the end of the trial and of the "
+    "confirmation period are read from the readings within {steroid_assessment_window_days}."
+)
+REMISSION_RULE = (
+    "Days from MMF start to the first complete-remission reading on MMF that stands "
+    "({confirmation}; {remission_confirmation_days}); censored at MMF stop or end of follow-up."
+)
+UNCONFIRMED_RULE = (
+    "The values of this row that rest on a state recorded on fewer consecutive days than "
+    "rule set '{rule_set}' needs ({confirmation}), with nothing contradicting it."
+)
 
 V = Variable
 
@@ -152,7 +202,14 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
     V("eligible", "Eligible for the study", "boolean", report=True, shown_first=True),
     V("exclusion_reasons", "Reasons for exclusion", "text", report=True, shown_first=True),
     V("eligibility_unchecked", "Exclusion criteria that could not be checked", "text"),
-    V("steroid_response", "Steroid response", "category", STEROID_RESPONSES, shown_first=True),
+    V(
+        "steroid_response",
+        "Steroid response",
+        "category",
+        STEROID_RESPONSES,
+        shown_first=True,
+        rule=STEROID_RULE,
+    ),
     V("onset_date", "Date of onset", "date"),
     V("last_followup_date", "Date of last follow-up", "date", report=True),
     V("mmf_start_date", "MMF start date", "date", report=True, shown_first=True),
@@ -257,6 +314,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
             "category",
             PROTEINURIA_STATES,
             ordered=True,
+            rule=TIMEPOINT_RULE,
             report=True,
             shown_first=True,
         )
@@ -268,11 +326,27 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "category",
         RESPONSES,
         ordered=True,
+        rule="state_month1: complete -> complete, partial -> partial, no remission or "
+        "nephrotic range -> none.",
         report=True,
         shown_first=True,
     ),
-    V("relapses_before", "Relapses in the period before MMF", "integer", minimum=0, maximum=100),
-    V("relapses_after", "Relapses in the period on MMF", "integer", minimum=0, maximum=100),
+    V(
+        "relapses_before",
+        "Relapses in the period before MMF",
+        "integer",
+        minimum=0,
+        maximum=100,
+        rule=RELAPSE_RULE,
+    ),
+    V(
+        "relapses_after",
+        "Relapses in the period on MMF",
+        "integer",
+        minimum=0,
+        maximum=100,
+        rule=RELAPSE_RULE,
+    ),
     V(
         "relapses_per_year_before",
         "Relapses per year before MMF",
@@ -292,6 +366,22 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=100,
         report=True,
         shown_first=True,
+    ),
+    V(
+        "partial_remission_losses_before",
+        "Losses of partial remission in the period before MMF",
+        "integer",
+        minimum=0,
+        maximum=100,
+        rule=LOSS_RULE,
+    ),
+    V(
+        "partial_remission_losses_after",
+        "Losses of partial remission in the period on MMF",
+        "integer",
+        minimum=0,
+        maximum=100,
+        rule=LOSS_RULE,
     ),
     V(
         "steroid_mg_kg_day_before",
@@ -351,6 +441,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=20000,
         report=True,
+        rule=REMISSION_RULE,
     ),
     V("complete_remission_observed", "Complete remission observed", "boolean", report=True),
     V(
@@ -363,6 +454,20 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         report=True,
     ),
     V("crf_observed", "CRF observed", "boolean", report=True),
+    V(
+        "n_unconfirmed_values",
+        "Values resting on a single (unconfirmed) reading",
+        "integer",
+        minimum=0,
+        maximum=100,
+        rule=UNCONFIRMED_RULE,
+    ),
+    V(
+        "unconfirmed_values",
+        "Columns whose value rests on an unconfirmed reading",
+        "text",
+        rule=UNCONFIRMED_RULE,
+    ),
 )
 del V
 

@@ -47,11 +47,14 @@ from nephrocohort.cohort._derive_kidney import (
 )
 from nephrocohort.cohort._derive_proteinuria import (
     DailyStates,
+    DatedEvents,
+    NephroticReturns,
     RelapseEpisodes,
     RelapsePeriods,
     TimepointState,
     TimeToRemission,
     daily_states,
+    nephrotic_returns,
     relapse_episodes,
     relapse_periods,
     response_names,
@@ -243,6 +246,9 @@ class DerivationTrace:
     timepoints: list[TimepointState]
     episodes: RelapseEpisodes
     periods: RelapsePeriods
+    returns: NephroticReturns
+    loss_periods: RelapsePeriods
+    unconfirmed_columns: list[list[str]]
     remission: TimeToRemission
     steroid_day_before: np.ndarray
     steroid_day_after: np.ndarray
@@ -316,6 +322,38 @@ def in_file_order(cohort):
     return type(cohort)(**tables)
 
 
+def _unconfirmed_columns(
+    n: int, *, points, periods, loss_periods, remission, response_unconfirmed
+) -> list[list[str]]:
+    """Per patient, the columns whose value rests on a state not confirmed by the readings.
+
+    Under ``confirmation: consecutive_days`` a complete remission or a
+    nephrotic range recorded on fewer consecutive days than the rule set
+    needs, with nothing contradicting it, is used and marked (docs/derivation.md).
+    """
+    flags: list[tuple[str, np.ndarray]] = []
+    for point in points:
+        flags.append((f"state_{point.name}", point.unconfirmed))
+        if point.name == "month1":
+            flags.append(("response_month1", point.unconfirmed))
+    for side in ("before", "after"):
+        relapses = getattr(periods, f"unconfirmed_{side}") > 0
+        flags += [(f"relapses_{side}", relapses), (f"relapses_per_year_{side}", relapses)]
+        flags.append(
+            (f"partial_remission_losses_{side}", getattr(loss_periods, f"unconfirmed_{side}") > 0)
+        )
+    flags.append(("steroid_response", response_unconfirmed))
+    flags += [
+        ("days_to_complete_remission", remission.unconfirmed),
+        ("complete_remission_observed", remission.unconfirmed),
+    ]
+    out: list[list[str]] = [[] for _ in range(n)]
+    for name, flag in flags:
+        for patient in np.flatnonzero(flag):
+            out[patient].append(name)
+    return out
+
+
 def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     """The analysis dataset and the trace of how each value was reached.
 
@@ -339,8 +377,9 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     )
     points = timepoint_states(daily, mmf_start_day=mmf.start_day, rule_set=rule_set)
     by_name = {point.name: point for point in points}
+    returns = nephrotic_returns(daily, rule_set)
     episodes = relapse_episodes(
-        daily,
+        returns,
         event_pid=t.event_pid,
         event_day=t.event_day,
         event_is_relapse=t.event_name == "relapse",
@@ -348,6 +387,15 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     )
     periods = relapse_periods(
         episodes,
+        mmf_start_day=mmf.start_day,
+        onset_day=t.onset_day,
+        on_mmf_end_day=mmf.on_mmf_end_day,
+        rule_set=rule_set,
+    )
+    # A return to the nephrotic range after partial remission only (IPNA 2020 / KDIGO
+    # 2021) is its own event, counted over the same periods, never as a relapse.
+    loss_periods = relapse_periods(
+        DatedEvents(returns.loss_pid, returns.loss_day, returns.loss_unconfirmed),
         mmf_start_day=mmf.start_day,
         onset_day=t.onset_day,
         on_mmf_end_day=mmf.on_mmf_end_day,
@@ -519,6 +567,8 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
             "relapses_after": _int_or_na(periods.relapses_after),
             "relapses_per_year_before": periods.per_year_before,
             "relapses_per_year_after": periods.per_year_after,
+            "partial_remission_losses_before": _int_or_na(loss_periods.relapses_before),
+            "partial_remission_losses_after": _int_or_na(loss_periods.relapses_after),
             "steroid_mg_kg_day_before": before_dose,
             "steroid_mg_kg_day_after": after_dose,
             "prednisolone_stopped": nullable_bool(stopped, stopped_known),
@@ -546,6 +596,20 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
             "crf_observed": nullable_bool(crf_after_start, crf_observed_known),
         }
     )
+    unconfirmed = _unconfirmed_columns(
+        n,
+        points=points,
+        periods=periods,
+        loss_periods=loss_periods,
+        remission=remission,
+        response_unconfirmed=response_trace["unconfirmed"].to_numpy(dtype=bool),
+    )
+    columns["n_unconfirmed_values"] = _int_or_na(
+        np.array([len(names) for names in unconfirmed], dtype=np.float64)
+    )
+    columns["unconfirmed_values"] = _as_string(
+        np.array([", ".join(names) for names in unconfirmed], dtype=object)
+    )
     dataset = pd.DataFrame(columns, index=pd.RangeIndex(n))
     for variable in ANALYSIS_VARIABLES:  # each column in its declared dtype
         if variable.name not in dataset.columns:  # a rule set without one of the time points
@@ -562,6 +626,9 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         timepoints=points,
         episodes=episodes,
         periods=periods,
+        returns=returns,
+        loss_periods=loss_periods,
+        unconfirmed_columns=unconfirmed,
         remission=remission,
         steroid_day_before=steroid_day_before,
         steroid_day_after=steroid_day_after,

@@ -21,8 +21,8 @@ import pandas as pd
 from nephrocohort.cohort._derive_blood_pressure import onset_visit_descriptions
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.cohort._derive_kidney import CRF_EVENTS
-from nephrocohort.cohort._derive_proteinuria import STATES
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
+from nephrocohort.cohort._explain_proteinuria import proteinuria_values
 from nephrocohort.cohort.analysis import analysis_variable
 from nephrocohort.cohort.derive import (
     ADVERSE_EVENTS,
@@ -447,114 +447,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             evidence=[r.medication(int(i)) for i in np.flatnonzero(t.med_drug == drug)],
         )
 
-    # Proteinuria at the time points
-    priority = ", then ".join(params.measurement_priority)
-    min_albumin = params.partial_remission_min_albumin_g_dl
-    albumin_rule = (
-        ""
-        if min_albumin is None
-        else f" Partial remission also needs serum albumin >= {min_albumin:g} g/dL: the nearest "
-        f"albumin within {params.albumin_window_days} days (equal distance: the earlier one); "
-        "below it the day is nephrotic (no remission); no albumin in that window: proteinuria "
-        "alone decides."
-    )
-    for point in trace.timepoints:
-        column = f"state_{point.name}"
-        if column not in row.index:
-            continue
-        lab = point.lab_row[0]
-        window = (
-            None
-            if np.isnan(point.target_day[0])
-            else f"{_iso(point.window_start_day[0])} to {_iso(point.window_end_day[0])} "
-            f"(target {_iso(point.target_day[0])}, {point.name.removeprefix('month')} calendar month(s) "
-            f"= day {int(point.target_day[0] - start)} after MMF start)"
-        )
-        add(
-            column,
-            "The day's best proteinuria measurement nearest the target inside the window "
-            f"(best = {priority}; equal distance: the earlier one); thresholds of rule set "
-            f"'{rule_set.name}'. No measurement in the window = NA.{albumin_rule}",
-            window,
-            [r.lab(int(lab), f" -> {STATES[point.state[0]]}"), *_albumin_evidence(r, trace, lab)]
-            if lab >= 0
-            else [],
-        )
-    month1 = next((p for p in trace.timepoints if p.name == "month1"), None)
-    add(
-        "response_month1",
-        "state_month1: complete -> complete, partial -> partial, nephrotic -> none.",
-        None,
-        [r.lab(int(month1.lab_row[0]))] if month1 is not None and month1.lab_row[0] >= 0 else [],
-    )
-
-    # Relapses
-    sources = trace.episodes.sources
-    periods = trace.periods
-
-    def relapse_evidence(lo, hi):
-        if sources.empty or np.isnan(hi):
-            return []
-        lo_value = -np.inf if np.isnan(lo) else lo
-        episode_days = trace.episodes.day
-        chosen = [i for i, d in enumerate(episode_days) if lo_value < d <= hi]
-        rows = sources[sources["episode"].isin(chosen)]
-        out = []
-        for _, source in rows.iterrows():
-            if source["kind"] == "derived":
-                out.append(
-                    r.lab(int(source["row"]), " -> nephrotic after remission (derived relapse)")
-                )
-            else:
-                out.append(r.event(int(source["row"]), " (recorded relapse)"))
-        return out
-
-    merge = (
-        "a derived relapse (return to nephrotic after complete or partial remission) and a recorded "
-        f"relapse event within {params.relapse_merge_days} days of each other are one relapse "
-        "(two derived or two recorded relapses are two; merges do not chain)"
-    )
-    period_rule = (
-        "onset to MMF start and MMF start to MMF stop (whole periods)"
-        if params.relapse_period == "whole"
-        else f"the {params.relapse_period_months} calendar months before MMF start and the first {params.relapse_period_months} calendar months on MMF (anniversary day included)"
-    )
-    before_window = (
-        f"after {_iso(periods.before_start_day[0]) or 'the start of the records'} up to and including {_iso(periods.before_end_day[0])}"
-        if not np.isnan(start)
-        else None
-    )
-    after_window = (
-        f"after {_iso(periods.after_start_day[0])} up to and including {_iso(periods.after_end_day[0])}"
-        if not np.isnan(periods.after_end_day[0])
-        else None
-    )
-    ev_before = relapse_evidence(periods.before_start_day[0], periods.before_end_day[0])
-    ev_after = relapse_evidence(periods.after_start_day[0], periods.after_end_day[0])
-    add(
-        "relapses_before",
-        f"Relapse episodes in {period_rule} (before side); {merge}.",
-        before_window,
-        ev_before,
-    )
-    add(
-        "relapses_after",
-        f"Relapse episodes on MMF in {period_rule}; {merge}.",
-        after_window,
-        ev_after,
-    )
-    add(
-        "relapses_per_year_before",
-        "relapses_before / observed years of the period (cut at onset); NA if nothing observed.",
-        before_window,
-        ev_before,
-    )
-    add(
-        "relapses_per_year_after",
-        "relapses_after / observed years of the period (cut at MMF stop, last follow-up or death); NA if nothing observed.",
-        after_window,
-        ev_after,
-    )
+    proteinuria_values(r, row, trace, rule_set, add)
 
     # Steroids
     def steroid_evidence(doses):
@@ -700,20 +593,6 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             inside,
         )
 
-    remission = trace.remission
-    add(
-        "days_to_complete_remission",
-        f"Days from MMF start to the first complete-remission day on MMF (confirmed over {params.remission_confirmation_days} day(s)); "
-        "censored at MMF stop or end of follow-up.",
-        on_mmf_window,
-        [r.lab(int(remission.lab_row[0]), " -> complete")] if remission.lab_row[0] >= 0 else [],
-    )
-    add(
-        "complete_remission_observed",
-        "True when the remission above was observed; false when censored.",
-        on_mmf_window,
-        [r.lab(int(remission.lab_row[0]), " -> complete")] if remission.lab_row[0] >= 0 else [],
-    )
     add(
         "days_to_crf",
         "Days from MMF start to crf_date; censored at the last follow-up (or death); NA if CRF preceded MMF.",
@@ -748,60 +627,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         "eligibility_unchecked",
         "Exclusion criteria the verdict could not check because the value is not recorded (these never exclude).",
     )
-    response_evidence = []
-    info = trace.steroid_response_trace.iloc[0]
-    if info["med_row"] >= 0:
-        response_evidence.append(
-            r.medication(int(info["med_row"]), " (first oral steroid course: day 0 of the trial)")
-        )
-    for label, key in (
-        ("first complete remission", "complete_remission_day"),
-        ("first partial remission", "partial_remission_day"),
-    ):
-        day = info[key]
-        if not np.isnan(day):
-            position = _daily_lab_row(trace, info["trial_start_day"] + day)
-            if position >= 0:
-                response_evidence.append(
-                    r.lab(position, f" ({label}, day {int(day)} of the trial)")
-                )
-    if info["has_evidence"]:
-        detail = (
-            f" Course length {int(info['days_of_standard_dose'])} days. Verdict: {info['reasons']}"
-        )
-    elif info["recorded_used"]:
-        detail = " No proteinuria measured in the trial; the value recorded in patients.steroid_response is used."
-    else:
-        detail = " No steroid course with a proteinuria measurement in the trial window: NA."
-    add("steroid_response", _steroid_response_rule(rule_set) + detail, None, response_evidence)
     return items
-
-
-def _albumin_evidence(r, trace, lab_row: int) -> list:
-    """The serum albumin that decided partial vs no remission for a day (empty if none)."""
-    matches = np.flatnonzero(trace.daily.lab_row == lab_row)
-    if matches.size == 0 or trace.daily.albumin_row[matches[0]] < 0:
-        return []
-    return [
-        r.lab(int(trace.daily.albumin_row[matches[0]]), " (albumin used for partial remission)")
-    ]
-
-
-def _daily_lab_row(trace, day: float) -> int:
-    matches = np.flatnonzero(trace.daily.day == day)
-    return int(trace.daily.lab_row[matches[0]]) if matches.size else -1
-
-
-def _steroid_response_rule(rule_set) -> str:
-    s = rule_set.syndrome
-    days = int(rule_set.derivation.remission_confirmation_days or 0)
-    confirmed = f" (confirmed: no other state within {days} days)" if days > 1 else ""
-    return (
-        "clinical.syndrome.steroid_response on the first continuous daily prednisolone/prednisone course "
-        f"(day 0 = its start): complete remission{confirmed} by day {s.steroid_trial_days} (late response "
-        f"up to day {s.steroid_late_response_until_day}) = sensitive; none = resistant; NA without a "
-        "proteinuria measurement in the trial."
-    )
 
 
 def format_explanation(explanation: Explanation) -> str:

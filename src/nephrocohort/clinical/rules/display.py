@@ -6,7 +6,7 @@ the comparison written in each value is the one the code applies.
 
 from __future__ import annotations
 
-__all__ = ["parameter_rows", "parameter_label", "TEST_TEXT", "CATEGORY_TEXT"]
+__all__ = ["parameter_rows", "parameter_label", "parameter_texts", "TEST_TEXT", "CATEGORY_TEXT"]
 
 
 def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str, str]]:
@@ -44,6 +44,24 @@ def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str,
             text = show(value) if show is not None else str(value)
             rows.append((f"{section}.{name}", text, rule_set.parameter_sources.get(name, "")))
     return rows
+
+
+def parameter_texts(rule_set) -> dict[str, str]:
+    """``{parameter: value as read}`` for the syndrome and derivation parameters, plus ``rule_set``.
+
+    The keys a column's rule template (``cohort.analysis``) may use.
+
+    References
+    ----------
+    Display only; the rule-set YAML.
+    """
+    texts = {"rule_set": rule_set.name}
+    for obj in (rule_set.syndrome, rule_set.derivation):
+        for name in obj.__dataclass_fields__:
+            show = _PARAMETER_TEXT.get(name, (name, None))[1]
+            value = getattr(obj, name)
+            texts[name] = show(value) if show is not None else str(value)
+    return texts
 
 
 def parameter_label(parameter: str) -> str:
@@ -151,7 +169,39 @@ _PARAMETER_TEXT = {
     ),
     "albumin_window_days": (
         "Partial remission, albumin used when measured within",
-        lambda v: f"{v} day{'s' if v != 1 else ''} of the proteinuria (none: proteinuria alone)",
+        lambda v: f"{v} day{'s' if v != 1 else ''} of the proteinuria reading",
+    ),
+    "confirmation": (
+        "Complete remission and nephrotic range, how they are confirmed",
+        lambda v: {
+            "consecutive_days": "consecutive_days (readings of that state on the confirmation "
+            "number of consecutive days; readings on non-consecutive days do not confirm)",
+            "not_contradicted_within_days": "not_contradicted_within_days (one reading counts "
+            "unless another state follows within the confirmation days)",
+        }.get(v, v),
+    ),
+    "partial_remission_tests": (
+        "Partial remission, tests that can show it",
+        lambda v: ", ".join(TEST_TEXT.get(t, t) for t in v),
+    ),
+    "partial_remission_without_albumin": (
+        "Partial remission, partial-range proteinuria without albumin in the window",
+        lambda v: {
+            "no_remission": "no remission (albumin is part of the definition)",
+            "proteinuria_decides": "partial remission (proteinuria alone decides)",
+        }.get(v, v),
+    ),
+    "relapse_after": (
+        "Relapse, counted after",
+        lambda v: {
+            "complete_remission": "a complete remission only (nephrotic range after partial "
+            "remission only is a loss of partial remission)",
+            "any_remission": "a complete or partial remission",
+        }.get(v, v),
+    ),
+    "steroid_assessment_window_days": (
+        "Steroid trial, response read from the readings within",
+        lambda v: f"{v} days of the end of the trial and of the confirmation period",
     ),
     "steroid_followup_months": (
         "Steroid dose compared at MMF start and after",

@@ -132,6 +132,15 @@ class _Derivation(_Schema):
     # Optional: absent in files written before they existed (no albumin clause).
     partial_remission_min_albumin_g_dl: _Sourced[_Number | None] | None = None
     albumin_window_days: _Sourced[_CountOrZero] | None = None
+    confirmation: _Sourced[Literal["consecutive_days", "not_contradicted_within_days"]] | None = (
+        None
+    )
+    partial_remission_tests: _Sourced[Annotated[list[_Test], Field(min_length=1)]] | None = None
+    partial_remission_without_albumin: (
+        _Sourced[Literal["no_remission", "proteinuria_decides"]] | None
+    ) = None
+    relapse_after: _Sourced[Literal["complete_remission", "any_remission"]] | None = None
+    steroid_assessment_window_days: _Sourced[_CountOrZero] | None = None
 
 
 class _File(_Schema):
@@ -263,6 +272,8 @@ def _criterion(spec: _Criterion) -> ProteinuriaCriterion:
 def _derivation(spec: _Derivation, sources: dict) -> DerivationParameters:
     values = _values(spec, sources)
     values["measurement_priority"] = tuple(values["measurement_priority"])
+    if "partial_remission_tests" in values:
+        values["partial_remission_tests"] = tuple(values["partial_remission_tests"])
     values["timepoints"] = FrozenMapping(
         {name: Timepoint(**point.model_dump()) for name, point in values["timepoints"].items()}
     )

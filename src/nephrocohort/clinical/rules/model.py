@@ -213,6 +213,15 @@ class DerivationParameters:
     # without one, proteinuria decides alone ("if available", KDIGO 2025).
     partial_remission_min_albumin_g_dl: float | None = None
     albumin_window_days: int = 3
+    # Defaults are the seed study's reading (files written before these existed):
+    # one reading not contradicted within the confirmation days confirms; every test
+    # can show partial remission; a relapse may follow any remission.
+    confirmation: str = "not_contradicted_within_days"
+    partial_remission_tests: tuple[str, ...] = PROTEINURIA_TESTS
+    partial_remission_without_albumin: str = "proteinuria_decides"
+    relapse_after: str = "any_remission"
+    # The steroid response at day T (and day L) is read from the readings this close.
+    steroid_assessment_window_days: int = 7
 
 
 @dataclass(frozen=True)

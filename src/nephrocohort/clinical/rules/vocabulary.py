@@ -17,6 +17,9 @@ __all__ = [
     "EGFR_EQUATION_NAMES",
     "TIMEPOINT_NAMES",
     "RELAPSE_PERIODS",
+    "CONFIRMATION_RULES",
+    "RELAPSE_AFTER",
+    "ALBUMIN_MISSING_RULES",
     "MEASURED_UNITS",
     "kind_factor",
 ]
@@ -33,6 +36,15 @@ EGFR_EQUATION_NAMES = (
 )
 TIMEPOINT_NAMES = ("month0", "month1", "month3", "month6", "month12")
 RELAPSE_PERIODS = ("12_months", "whole")
+# How a complete remission or a nephrotic range is confirmed: readings of that state on
+# N consecutive days (IPNA 2020 / KDIGO 2021 wording), or one reading that no other
+# state contradicts within N days (the project's first reading, kept as a named option).
+CONFIRMATION_RULES = ("consecutive_days", "not_contradicted_within_days")
+# A relapse follows a complete remission (IPNA, KDIGO), or any remission (the seed).
+RELAPSE_AFTER = ("complete_remission", "any_remission")
+# A partial-range reading with no albumin in the window: no remission (albumin is part
+# of the definition) or proteinuria alone decides (KDIGO 2025: "if available").
+ALBUMIN_MISSING_RULES = ("no_remission", "proteinuria_decides")
 
 # Units of one kind, with the exact factor to the first unit of the kind. A measured
 # unit is compared with a threshold only when both are of the same kind, so a UPCR
