@@ -53,9 +53,13 @@ def test_rule_sets_carry_the_albumin_criterion_with_its_source(rule_sets):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("ipna2020", "nephrotic"), ("kdigo2021", "nephrotic"), ("study", "partial")],
+    [("ipna2020", "none"), ("kdigo2021", "none"), ("study", "partial")],
 )
 def test_low_albumin_the_same_day_makes_partial_proteinuria_no_remission(rule_sets, name, expected):
+    # IPNA 2022 SSNS Table 1 (repeating IPNA 2020): partial remission is "UPCR > 20
+    # but < 200 mg/mmol ... and serum albumin >= 30 g/L"; nephrotic-range proteinuria
+    # is "UPCR >= 200 mg/mmol (2 mg/mg)". UPCR 1.0 mg/mg is below nephrotic range, and
+    # with albumin 25 g/L it fails partial remission: no remission ("none").
     # UPCR 1.0: 0.2 < 1.0 < 2 -> partial by proteinuria. Albumin 2.5 g/dL < 3.0 the same
     # day (distance 0 <= 3 days): ipna2020/kdigo2021 -> nephrotic (no remission);
     # study has no albumin clause -> stays partial (study UPCR: >= 2 nephrotic, <= 0.2
@@ -63,7 +67,7 @@ def test_low_albumin_the_same_day_makes_partial_proteinuria_no_remission(rule_se
     cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin(MONTH1, 2.5)])
     row = one(derive(cohort, rule_sets[name]))
     assert row["state_month1"] == expected
-    assert row["response_month1"] == ("none" if expected == "nephrotic" else "partial")
+    assert row["response_month1"] == ("none" if expected == "none" else "partial")
 
 
 def test_albumin_at_or_above_three_keeps_partial(rule_sets):
@@ -73,16 +77,23 @@ def test_albumin_at_or_above_three_keeps_partial(rule_sets):
         assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "partial"
 
 
-def test_no_albumin_within_the_window_leaves_proteinuria_to_decide(rule_sets):
-    # Albumin 2.5 on 2016-01-28: 4 days before 02-01 > 3-day window -> not used -> partial.
+def test_no_albumin_within_the_window_is_no_remission_under_ipna(rule_sets):
+    # IPNA 2022 SSNS Table 1: partial remission is "UPCR ... > 0.2 mg/mg but < 2 mg/mg
+    # and serum albumin >= 30 g/L" (no "if available"): without an albumin in the
+    # window partial remission is not shown -> "none" (no remission).
+    # Albumin 2.5 on 2016-01-28: 4 days before 02-01 > 3-day window -> not used -> none.
     cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin("2016-01-28", 2.5)])
-    assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "partial"
-    # 2016-01-29: 3 days before, inside the closed window -> 2.5 < 3.0 -> nephrotic.
+    assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "none"
+    # 2016-01-29: 3 days before, inside the closed window -> 2.5 < 3.0 -> none.
     cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin("2016-01-29", 2.5)])
-    assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "nephrotic"
-    # No albumin at all -> partial.
-    cohort = make_cohort(labs=[upcr(MONTH1, 1.0)])
+    assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "none"
+    # 3.2 g/dL on 2016-01-29, inside the window, >= 3.0 -> partial.
+    cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin("2016-01-29", 3.2)])
     assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "partial"
+    # No albumin at all -> none under ipna2020; study has no albumin clause -> partial.
+    cohort = make_cohort(labs=[upcr(MONTH1, 1.0)])
+    assert one(derive(cohort, rule_sets["ipna2020"]))["state_month1"] == "none"
+    assert one(derive(cohort, rule_sets["study"]))["state_month1"] == "partial"
 
 
 def test_nearest_albumin_decides(rule_sets):
@@ -100,8 +111,10 @@ def test_albumin_does_not_touch_complete_or_nephrotic_days(rule_sets):
 
 
 def test_albumin_in_g_per_litre_from_a_csv_bundle_is_converted(rule_sets, tmp_path):
-    # 25 g/L = 2.5 g/dL (/ 10) < 3.0 -> nephrotic under ipna2020; 32 g/L = 3.2 g/dL -> partial.
-    for g_l, expected in ((25, "nephrotic"), (32, "partial")):
+    # 25 g/L = 2.5 g/dL (/ 10) < 3.0 -> not partial remission, and UPCR 1.0 < 2 is below
+    # the nephrotic range ("UPCR >= 200 mg/mmol (2 mg/mg)"), so no remission ("none");
+    # 32 g/L = 3.2 g/dL >= 3.0 -> partial.
+    for g_l, expected in ((25, "none"), (32, "partial")):
         cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin(MONTH1, g_l, "g/L")])
         folder = save_bundle(cohort, tmp_path / f"bundle{g_l}")
         assert (folder / "labs.csv").is_file()
@@ -109,24 +122,27 @@ def test_albumin_in_g_per_litre_from_a_csv_bundle_is_converted(rule_sets, tmp_pa
         assert row["state_month1"] == expected
 
 
-def test_relapse_counts_a_return_from_low_albumin_partial_as_no_remission(rule_sets):
-    # kdigo2021 (3-day confirmation). 01-01 nephrotic (3.0); 02-01..02-03 UPCR 1.0 with
-    # albumin 2.5 each day -> nephrotic, so the run 01-01..02-03 stays nephrotic and the
-    # UPCR 2.5 on 03-01..03-03 is not a relapse. Without the albumin (study-like reading)
-    # 02-01..02-03 would be a confirmed partial remission and 03-01 a relapse.
+def test_a_return_to_nephrotic_range_after_partial_remission_is_no_relapse(rule_sets):
+    # kdigo2021 (secondary, see its YAML): relapse is "recurrence of nephrotic-range
+    # proteinuria in a child who had previously achieved complete remission"; partial
+    # remission needs "albumin >= 3.0 g/dL". 01-01 nephrotic (3.0); 02-01..02-03 UPCR 1.0.
+    # With albumin 2.5 each day those days are no remission; with 3.4 they are partial
+    # remission. Either way there was never a complete remission, so the UPCR 2.5 on
+    # 03-01..03-03 (3 consecutive nephrotic-range days) is not a relapse.
     days = ("2016-02-01", "2016-02-02", "2016-02-03")
-    labs = [upcr("2016-01-01", 3.0)]
-    labs += [upcr(d, 1.0) for d in days] + [albumin(d, 2.5) for d in days]
-    labs += [upcr(d, 2.5) for d in ("2016-03-01", "2016-03-02", "2016-03-03")]
-    assert one(derive(make_cohort(labs=labs), rule_sets["kdigo2021"]))["relapses_after"] == 0
-    no_albumin = [row for row in labs if row["test"] != "serum_albumin"]
-    assert one(derive(make_cohort(labs=no_albumin), rule_sets["kdigo2021"]))["relapses_after"] == 1
+    nephrotic_again = [upcr(d, 2.5) for d in ("2016-03-01", "2016-03-02", "2016-03-03")]
+    for albumin_g_dl in (2.5, 3.4):
+        labs = [upcr("2016-01-01", 3.0)]
+        labs += [upcr(d, 1.0) for d in days] + [albumin(d, albumin_g_dl) for d in days]
+        row = one(derive(make_cohort(labs=labs + nephrotic_again), rule_sets["kdigo2021"]))
+        assert row["relapses_after"] == 0
 
 
 def test_explain_shows_the_albumin_used(rule_sets):
     cohort = make_cohort(labs=[upcr(MONTH1, 1.0), albumin(MONTH1, 2.5)])
     value = explain(cohort, rule_sets["ipna2020"], "P1")["state_month1"]
-    assert value.value == "nephrotic"
+    # UPCR 1.0 with albumin 2.5 g/dL < 3.0 fails partial remission -> no remission
+    assert value.value == "none"
     texts = [e.description for e in value.evidence]
     assert any(t.startswith("upcr 1") for t in texts)
     assert any("serum_albumin 2.5" in t and "albumin used" in t for t in texts)
