@@ -78,7 +78,14 @@ def test_state_lists_the_measurement_with_its_row_and_window(cohort, study):
 def test_relapse_lists_derived_and_recorded_sources(cohort, study):
     item = explain(cohort, study, "P1")["relapses_after"]
     assert item.value == 1
-    assert {(e.table, e.source_row) for e in item.evidence} == {("labs", 5), ("events", 2)}
+    # Seed Methods: relapse is "a return to nephrotic-range proteinuria after remission
+    # (complete or partial)": the evidence is the return (labs row 5), the remission it
+    # follows (labs row 3, complete on 2016-01-31) and the recorded relapse (events row 2).
+    assert {(e.table, e.source_row) for e in item.evidence} == {
+        ("labs", 3),
+        ("labs", 5),
+        ("events", 2),
+    }
 
 
 def test_steroid_dose_lists_medication_weight_and_height(cohort, study):
