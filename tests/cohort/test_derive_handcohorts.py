@@ -592,3 +592,65 @@ def test_last_follow_up_before_the_anniversary_ends_the_on_mmf_period(rule_sets)
     assert row["relapses_after"] == 1
     assert row["relapses_per_year_after"] == pytest.approx(1 / (152 / DAYS_PER_YEAR))  # 2.403
     assert row["mmf_duration_months"] == pytest.approx(152 / DAYS_PER_MONTH)  # 4.99
+
+
+# --------------------------------------------------------------------------- home diary vs clinic
+# IPNA 2022 SSNS Table 1 (repeating IPNA 2020): complete remission is "UPCR <= 20
+# mg/mmol ... or negative or trace dipstick on three or more consecutive days";
+# relapse is "recurrence of massive proteinuria (>= 3+ dipstick ...) on 3
+# consecutive days" in a child who had achieved complete remission.
+
+HOME_DIARY = [
+    dipstick("2016-01-01", 300),  # 3+ at MMF start (day 0)
+    dipstick("2016-01-10", 0),  # negative on 3 consecutive days: 01-10..01-12
+    dipstick("2016-01-11", 0),
+    dipstick("2016-01-12", 0),
+    dipstick("2016-02-29", 0),
+    dipstick("2016-03-01", 300),  # a single 3+ day between negative days
+    dipstick("2016-03-02", 0),
+    dipstick("2016-03-03", 0),
+    dipstick("2016-05-01", 300),  # 3+ on 3 consecutive days: 05-01..05-03
+    dipstick("2016-05-02", 300),
+    dipstick("2016-05-03", 300),
+    dipstick("2016-05-10", 0),
+    dipstick("2016-05-11", 0),
+    dipstick("2016-05-12", 0),
+]
+
+
+def test_home_dipstick_diary_under_ipna(rule_sets):
+    row = one(derive(make_cohort(labs=HOME_DIARY), rule_sets["ipna2020"]))
+    # negative 2016-01-10, 11, 12: "three or more consecutive days" -> confirmed
+    # complete remission from 2016-01-10 = day 9 after the MMF start
+    assert row["days_to_complete_remission"] == 9
+    assert _is(row["complete_remission_observed"], True)
+    # 05-01..05-03 3+ "on 3 consecutive days" after complete remission: one relapse;
+    # the single 3+ on 03-01 is not 3 consecutive days: no relapse
+    assert row["relapses_after"] == 1
+
+
+def test_single_three_plus_day_alone_is_no_relapse_under_ipna(rule_sets):
+    labs = [row for row in HOME_DIARY if not row["date"].startswith("2016-05")]
+    row = one(derive(make_cohort(labs=labs), rule_sets["ipna2020"]))
+    assert row["days_to_complete_remission"] == 9
+    assert row["relapses_after"] == 0  # 03-01: one 3+ day, not "3 consecutive days"
+
+
+def test_sparse_clinic_readings_are_kept_and_marked_unconfirmed(rule_sets):
+    # one UPCR per clinic visit, never on consecutive days: each is kept for its time
+    # point but cannot show "three or more consecutive days" -> marked unconfirmed
+    labs = [
+        upcr("2016-02-01", 0.1),
+        upcr("2016-04-01", 0.1),
+        upcr("2016-07-01", 0.1),
+        upcr("2017-01-01", 0.1),
+    ]
+    row = one(derive(make_cohort(labs=labs), rule_sets["ipna2020"]))
+    later = ["state_month1", "state_month3", "state_month6", "state_month12"]
+    assert [row[c] for c in later] == ["complete"] * 4  # UPCR 0.1 <= 0.2
+    marked = row["unconfirmed_values"].split(", ")
+    assert set(later) <= set(marked)
+    assert row["n_unconfirmed_values"] == len(marked) >= 4
+    # the same readings under study (no confirmation rule) are not marked
+    row = one(derive(make_cohort(labs=labs), rule_sets["study"]))
+    assert row["n_unconfirmed_values"] == 0
