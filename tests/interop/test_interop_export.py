@@ -31,10 +31,14 @@ class TestSpssExport:
         export_tables(_tables(cohort, analysis), to="spss", out=tmp_path / "spss", seed=7)
         frame, meta = pyreadstat.read_sav(tmp_path / "spss" / "analysis.sav")
         assert meta.variable_measure["state_month0"] == "ordinal"
+        # four states (IPNA 2022 SSNS Table 1: complete remission, partial remission,
+        # nephrotic-range proteinuria; a reading between them that fails partial
+        # remission is no remission), ordered from best to worst
         assert meta.variable_value_labels["state_month0"] == {
             1.0: "Complete remission",
             2.0: "Partial remission",
-            3.0: "Nephrotic range",
+            3.0: "No remission",
+            4.0: "Nephrotic range",
         }
         assert meta.variable_value_labels["eligible"] == {0.0: "No", 1.0: "Yes"}
         assert meta.variable_value_labels["group"] == {
