@@ -218,6 +218,28 @@ CATALOGUE: dict[str, Template] = {
         "{hint}",
         at_row=True,
     ),
+    # Contradictions between death, follow-up and record dates (warnings: the bundle loads).
+    "death_without_event": T(
+        "patient {patient_id} has a date of death ({value}) but no death event.",
+        "Add the death event to events, or correct the date of death.",
+        at_row=True,
+    ),
+    "death_event_without_date": T(
+        "patient {patient_id} has a death event but no date of death.",
+        "Enter the date of death, or correct the event.",
+        at_row=True,
+    ),
+    "after_death": T(
+        "'{column}' {value} is after the date of death of patient {patient_id} ({limit}).",
+        "Check this date and the date of death.",
+        at_row=True,
+    ),
+    "after_last_followup": T(
+        "'{column}' {value} is after the last follow-up of patient {patient_id} ({limit}).",
+        "Update the patient's last follow-up date, or correct this date.",
+        at_row=True,
+    ),
+    "summary.warnings": T("{count} {noun} to check (the bundle is valid and loads):"),
     "overlapping_course": T(
         (
             "the {drug} course of patient {patient_id} starting {value} begins inside the "

@@ -7,9 +7,16 @@ rows a user sees in the file (the header is row 1).
 import datetime as dt
 import textwrap
 
+import pandas as pd
 import pytest
 
-from nephrocohort.cohort import Cohort, load_bundle, validate_bundle, validate_cohort
+from nephrocohort.cohort import (
+    Cohort,
+    load_bundle,
+    validate_bundle,
+    validate_cohort,
+    validate_tables,
+)
 from nephrocohort.cohort import validation as validation_module
 from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.exceptions import CohortValidationError
@@ -781,3 +788,53 @@ class TestValidateTables:
 
         problems = validate_tables({"visits": pd.DataFrame({"patient_id": ["P1"]})})
         assert "missing_table" in [p.code for p in problems]
+
+
+class TestDeathAndFollowUp:
+    """Contradictions the registry's data-quality page listed alone (issue 9): now warnings here."""
+
+    def _tables(self, **patient):
+        base = {
+            "patient_id": "P1",
+            "sex": "F",
+            "birth_date": "2010-01-01",
+            "onset_date": "2012-01-01",
+            "last_followup_date": "2018-06-30",
+        }
+        return {
+            "patients": pd.DataFrame([{**base, **patient}]),
+            "visits": pd.DataFrame(
+                [{"patient_id": "P1", "date": "2019-02-01", "weight_kg": "20", "height_cm": "110"}]
+            ),
+            "events": pd.DataFrame(
+                [{"patient_id": "P1", "date": "2018-01-01", "event": "relapse"}]
+            ),
+        }
+
+    def test_record_after_last_followup(self):
+        problems = validate_tables(self._tables(), as_of="2026-01-01")
+        assert [(p.code, p.table, p.row, p.column, p.severity) for p in problems] == [
+            ("after_last_followup", "visits", 2, "date", "warning")
+        ]
+
+    def test_death_without_event_and_record_after_death(self):
+        problems = validate_tables(self._tables(death_date="2018-06-30"), as_of="2026-01-01")
+        assert [(p.code, p.table, p.row, p.column) for p in problems] == [
+            ("death_without_event", "patients", 2, "death_date"),
+            ("after_death", "visits", 2, "date"),
+        ]
+
+    def test_death_event_without_date(self):
+        tables = self._tables()
+        tables["events"].loc[0, "event"] = "death"
+        codes = [p.code for p in validate_tables(tables, as_of="2026-01-01")]
+        assert codes == ["death_event_without_date", "after_last_followup"]
+
+    def test_warnings_do_not_stop_loading(self, tmp_path):
+        from nephrocohort.cohort.bundle import load_bundle_checked
+
+        for name, frame in self._tables().items():
+            frame.to_csv(tmp_path / f"{name}.csv", index=False)
+        cohort, warnings = load_bundle_checked(tmp_path, as_of="2026-01-01")
+        assert cohort.n_patients == 1
+        assert [w.code for w in warnings] == ["after_last_followup"]

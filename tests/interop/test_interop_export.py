@@ -231,7 +231,8 @@ class TestShiftsNeverReachTheFuture:
             }
         )
         events = pd.DataFrame(
-            {"patient_id": ["H000", "H001"], "date": [today, today], "event": "relapse"}
+            # Seen today by patients whose last follow-up is today (H000, H003).
+            {"patient_id": ["H000", "H003"], "date": [today, today], "event": "relapse"}
         )
         source = tmp_path / "recent"
         from nephrocohort.cohort import save_bundle

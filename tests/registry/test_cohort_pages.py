@@ -142,11 +142,69 @@ class TestDataQuality:
         client.force_login(entry_a)
         response = client.get(reverse("registry:quality"))
         [(patient_id, pk, findings)] = response.context["by_patient"]
-        messages = {f.message: f for f in findings}
         assert patient_id == "A-001"
-        assert "a date of death is recorded but no death event" in messages
-        after_death = next(f for f in findings if "after the date of death" in f.message)
+        [no_event] = [f for f in findings if f.code == "death_without_event"]
+        assert no_event.kind == "contradiction"
+        assert no_event.fix_url == reverse("registry:record_create", args=[pk, "events"])
+        [after_death] = [f for f in findings if f.code == "after_death"]
         assert after_death.fix_url.startswith(f"/patients/{pk}/events/")
+
+    def test_same_codes_as_nephrocohort_validate(self, client, entry_a, patient_a, tmp_path):
+        """Issue 9: the data-quality page and `nephrocohort validate` report the same checks."""
+        import io
+        import json
+        import zipfile
+
+        from typer.testing import CliRunner
+
+        from nephrocohort.cli import app
+        from nephrocohort.registry.bundle_io import export_zip
+        from nephrocohort.registry.models import Event, Lab
+        from nephrocohort.registry.quality import quality_findings
+
+        # Died 2019-12-01 without a death event; a dialysis after death; a lab after the
+        # last follow-up (2020-01-15) of patient B, who is alive.
+        Patient.objects.filter(pk=patient_a.pk).update(death_date="2019-12-01")
+        Event.objects.create(patient=patient_a, date="2019-12-20", event="dialysis")
+        patient_b = Patient.objects.create(
+            patient_id="A-002",
+            center=patient_a.center,
+            sex="F",
+            birth_date="2012-01-01",
+            onset_date="2014-01-01",
+            last_followup_date="2020-01-15",
+        )
+        Lab.objects.create(
+            patient=patient_b, date="2020-03-01", test="serum_albumin", value="30", unit="g/L"
+        )
+        Event.objects.create(patient=patient_b, date="2019-01-01", event="death")
+        page = sorted(
+            (f.patient_id, f.code)
+            for f in quality_findings(Patient.objects.all(), as_of="2026-01-01")
+            if f.code
+        )
+        with zipfile.ZipFile(io.BytesIO(export_zip(Patient.objects.all(), identifiable=True))) as z:
+            z.extractall(tmp_path)
+        (tmp_path / "README.txt").unlink()
+        result = CliRunner().invoke(
+            app, ["validate", str(tmp_path), "--json", "--as-of", "2026-01-01"]
+        )
+        assert result.exit_code == 0, result.output
+        outcome = json.loads(result.output)
+        assert outcome["valid"] is True
+        codes = set()
+        for problem in outcome["problems"]:
+            assert problem["severity"] == "warning"
+            codes.add(problem["code"])
+        assert codes == {
+            "death_without_event",
+            "after_death",
+            "after_last_followup",
+            "death_event_without_date",
+        }
+        assert sorted(code for _, code in page) == sorted(p["code"] for p in outcome["problems"])
+        located = {(p["table"], p["column"]) for p in outcome["problems"]}
+        assert ("events", "date") in located and ("labs", "date") in located
 
     def test_implausible_value_confirmed_in_a_form_is_listed(self, client, entry_a, patient_a):
         visit = patient_a.visits.get()

@@ -46,15 +46,18 @@ def register(app) -> None:
             ),
         ] = None,
     ) -> None:
-        """Check a cohort bundle and report every problem at once (exit code 1 if any)."""
-        from nephrocohort.cohort import load_bundle
+        """Check a cohort bundle and report every problem at once (exit code 1 if any error).
+
+        Warnings (dates that contradict death or the last follow-up) are listed; exit code 0.
+        """
+        from nephrocohort.cohort.bundle import load_bundle_checked
         from nephrocohort.cohort.rendering import format_problems, format_summary, outcome_as_json
         from nephrocohort.exceptions import CohortValidationError
 
         reference = _parse_as_of(as_of)
         source = str(path)
         try:
-            cohort = load_bundle(path, as_of=reference)
+            cohort, warnings = load_bundle_checked(path, as_of=reference)
         except CohortValidationError as error:
             if as_json:
                 outcome = outcome_as_json(source=source, problems=error.problems, cohort=None)
@@ -65,10 +68,12 @@ def register(app) -> None:
             raise SystemExit(1) from None
         if as_json:
             typer.echo(
-                json.dumps(outcome_as_json(source=source, problems=[], cohort=cohort), indent=2)
+                json.dumps(
+                    outcome_as_json(source=source, problems=warnings, cohort=cohort), indent=2
+                )
             )
         else:
-            typer.echo(format_summary(cohort, source=source))
+            typer.echo(format_summary(cohort, source=source, warnings=warnings))
 
     @app.command("template")
     def template_command(

@@ -17,7 +17,7 @@ from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.validation import parse_bundle
 from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
-__all__ = ["load_bundle", "save_bundle", "BundleWriteError"]
+__all__ = ["load_bundle", "load_bundle_checked", "save_bundle", "BundleWriteError"]
 
 # An Excel sheet holds 1,048,576 rows, one of them the header.
 _EXCEL_MAX_DATA_ROWS = 1_048_575
@@ -41,11 +41,19 @@ def load_bundle(path, *, as_of=None) -> Cohort:
     today, when called) is the latest date a value may have.
 
     Raises ``CohortValidationError`` listing every problem; nothing is loaded then.
+    Warnings (contradictions to check) do not stop the load; see
+    :func:`load_bundle_checked` for them.
     """
+    return load_bundle_checked(path, as_of=as_of)[0]
+
+
+def load_bundle_checked(path, *, as_of=None) -> tuple[Cohort, list]:
+    """:func:`load_bundle`, and the warnings found (problems of severity ``warning``)."""
     problems, tables = parse_bundle(path, as_of=as_of)
-    if problems:
+    if tables is None:
         raise CohortValidationError(problems, source=str(path))
-    return Cohort(**{name: _with_typed_extras(frame, name) for name, frame in tables.items()})
+    cohort = Cohort(**{name: _with_typed_extras(frame, name) for name, frame in tables.items()})
+    return cohort, problems
 
 
 def _with_typed_extras(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 from collections import Counter
 
 from nephrocohort.cohort.model import Cohort
-from nephrocohort.cohort.problems import Problem
+from nephrocohort.cohort.problems import ERROR, Problem
+from nephrocohort.messages import render
 
 __all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
 
@@ -40,12 +41,18 @@ def format_problems(problems: list[Problem], *, source: str) -> str:
             "are shown once, with their rows.",
             "",
         ]
+    return "\n".join(lines + _numbered(entries))
+
+
+def _numbered(entries: list[tuple[str, str]]) -> list[str]:
+    """ "1. sentence" lines, each hint indented under its sentence."""
+    lines = []
     width = len(str(len(entries)))
     for number, (message, hint) in enumerate(entries, start=1):
         lines.append(f"{number:>{width}}. {message}")
         if hint:
             lines.append(f"{'':>{width}}  {hint}")
-    return "\n".join(lines)
+    return lines
 
 
 def _row_group(problem: Problem) -> tuple | None:
@@ -93,12 +100,19 @@ def row_ranges(rows: list[int]) -> str:
     return ", ".join(shown)
 
 
-def format_summary(cohort: Cohort, *, source: str) -> str:
-    """A short confirmation that a bundle is valid, with the rows of each table."""
+def format_summary(cohort: Cohort, *, source: str, warnings: list[Problem] = ()) -> str:
+    """A short confirmation that a bundle is valid, with the rows of each table.
+
+    ``warnings`` (contradictions that do not stop the load) are listed after it.
+    """
     counts = cohort.row_counts()
     width = max(len(name) for name in counts)
     lines = [f"{source} is a valid cohort bundle: {cohort.n_patients:,} patients.", ""]
     lines += [f"  {name:<{width}}  {rows:>10,} rows" for name, rows in counts.items()]
+    if warnings:
+        noun = "warning" if len(warnings) == 1 else "warnings"
+        heading = render("summary.warnings", {"count": len(warnings), "noun": noun})[0]
+        lines += ["", heading, "", *_numbered(_grouped(list(warnings)))]
     return "\n".join(lines)
 
 
@@ -106,7 +120,7 @@ def outcome_as_json(*, source: str, problems: list[Problem], cohort: Cohort | No
     """The validation outcome as JSON-ready data (``valid``, ``problems``, ``rows``)."""
     return {
         "source": source,
-        "valid": not problems,
+        "valid": not any(problem.severity == ERROR for problem in problems),
         "patients": None if cohort is None else cohort.n_patients,
         "rows": None if cohort is None else cohort.row_counts(),
         "problems": [problem.to_dict() for problem in problems],

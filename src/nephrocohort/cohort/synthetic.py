@@ -583,7 +583,7 @@ def _medications(rng, p: dict) -> pd.DataFrame:
     )
 
 
-def _events(rng, p: dict, c: dict, state: np.ndarray) -> pd.DataFrame:
+def _events(rng, p: dict, c: dict, state: np.ndarray, died: np.ndarray) -> pd.DataFrame:
     n = p["onset"].size
     pid, day = c["pid"], c["day"]
     same = np.r_[False, pid[1:] == pid[:-1]]
@@ -608,6 +608,10 @@ def _events(rng, p: dict, c: dict, state: np.ndarray) -> pd.DataFrame:
         e_pid.append(rows)
         e_day.append(when)
         codes.append(np.full(rows.size, _unit_index(names, event)))
+    # Each death has its event on the date of death (the last follow-up), as validation expects.
+    e_pid.append(died)
+    e_day.append(p["last"][died])
+    codes.append(np.full(died.size, _unit_index(names, "death")))
     e_pid = np.concatenate(e_pid)
     e_day = np.concatenate(e_day)
     code = np.concatenate(codes)
@@ -685,7 +689,8 @@ def generate_synthetic(n_patients: int, seed: int = SYNTHETIC_SEED) -> Cohort:
     labs = _labs(rng, p, contacts, state, heights)
     visits = _visits(rng, p, contacts, state, heights, weights)
     medications = _medications(rng, p)
-    events = _events(rng, p, contacts, state)
+    died = np.flatnonzero(patients["death_date"].notna().to_numpy())
+    events = _events(rng, p, contacts, state, died)
     biopsies, genetics = _biopsies_genetics(rng, p)
 
     ids = patients["patient_id"].array._pa_array.combine_chunks()

@@ -45,7 +45,7 @@ from nephrocohort.cohort._fast import (
 )
 from nephrocohort.cohort.contract import REQUIRED_TABLES, SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import TEXT, Cohort, typed_table
-from nephrocohort.cohort.problems import Problem, RowList, make_problem
+from nephrocohort.cohort.problems import ERROR, WARNING, Problem, RowList, make_problem
 from nephrocohort.cohort.reading import RawTable, raw_table_of, read_raw_bundle
 from nephrocohort.cohort.schemas import table_schema
 from nephrocohort.cohort.vocabulary import (
@@ -73,6 +73,16 @@ END_AFTER_START = (
     ("patients", "onset_date", "last_followup_date"),
     ("patients", "consent_date", "consent_withdrawn_date"),
 )
+# (table, date column): a record dated after the patient's death or last follow-up
+# contradicts them (a warning: the bundle loads; the data-quality page lists it).
+RECORD_DATES = (
+    ("biopsies", "biopsy_date"),
+    ("genetics", "test_date"),
+    ("visits", "date"),
+    ("labs", "date"),
+    ("medications", "start_date"),
+    ("events", "date"),
+)
 _NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # Years a date in a clinical record can have (also keeps dates inside datetime64[ns]).
@@ -87,7 +97,7 @@ def resolve_as_of(as_of) -> dt.date:
 
 
 def validate_bundle(path, *, as_of=None) -> list[Problem]:
-    """Every problem of the bundle at ``path`` (empty when it is valid).
+    """Every problem of the bundle at ``path``: errors and warnings (empty when all is well).
 
     ``as_of`` (a date; default: today when called) is the latest date a value
     may have.
@@ -110,7 +120,10 @@ def validate_cohort(cohort: Cohort, *, as_of=None) -> list[Problem]:
 
 
 def parse_bundle(path, *, as_of=None) -> tuple[list[Problem], dict[str, pd.DataFrame] | None]:
-    """Read, parse and check a bundle; the typed tables are returned only when it is valid."""
+    """Read, parse and check a bundle; the typed tables are returned only when it has no error.
+
+    The problems returned with the tables are warnings (contradictions to check).
+    """
     raw = read_raw_bundle(path)
     return _parse_and_check(raw.tables, list(raw.problems), resolve_as_of(as_of))
 
@@ -159,9 +172,10 @@ def _parse_and_check(raw_tables: dict, problems: list[Problem], as_of: dt.date):
             problems.extend(_schema_problems(table, as_of))
     for table in tables.values():
         problems.extend(table.summaries())
-    if problems:
+    if any(problem.severity == ERROR for problem in problems):
         return _sorted(problems), None
-    return [], {name: table.frame for name, table in tables.items()}
+    # Only warnings (contradictions to check): the tables load, the warnings are returned.
+    return _sorted(problems), {name: table.frame for name, table in tables.items()}
 
 
 # --- bookkeeping --------------------------------------------------------------------------------
@@ -202,7 +216,9 @@ class _Table:
         """Treat the cells of ``mask`` as reported (their problem is elsewhere)."""
         self.seen(column)[np.asarray(mask, dtype=bool)] = True
 
-    def add(self, code: str, position: int, column: str | None, value, **params) -> None:
+    def add(
+        self, code: str, position: int, column: str | None, value, severity=ERROR, **params
+    ) -> None:
         """Record one problem, unless that cell already has one."""
         if column is not None:
             if column in self.absent:
@@ -223,6 +239,7 @@ class _Table:
                 column=column,
                 value=_show(value),
                 source=self.where,
+                severity=severity,
                 **params,
             )
         )
@@ -699,6 +716,87 @@ def _checks(tables: dict[str, _Table], as_of: dt.date) -> list[Problem]:
         problems.extend(_end_before_start(table))
     if "medications" in tables:
         problems.extend(_overlapping_courses(tables["medications"]))
+    if patients is not None:
+        problems.extend(_death_and_followup(tables, patients))
+    return problems
+
+
+def _died(events) -> set:
+    """The patients with a death event."""
+    frame = events.frame
+    if "patient_id" not in frame.columns or "event" not in frame.columns:
+        return set()
+    death = frame["event"].astype("string").eq("death").fillna(False).to_numpy(dtype=bool)
+    return set(frame.loc[death, "patient_id"].dropna())
+
+
+def _death_and_followup(tables: dict[str, _Table], patients: _Table) -> list[Problem]:
+    """Warnings where death, death events, last follow-up and record dates disagree.
+
+    A date of death without a death event (or the reverse, when the events
+    table is given), and a record dated after the date of death or, if not,
+    after the last follow-up: the same checks the registry's data-quality
+    page shows, so `nephrocohort validate` and the registry agree.
+    """
+    frame = patients.frame
+    if "patient_id" not in frame.columns or "patient_id" in patients.absent:
+        return []
+    problems: list[Problem] = []
+    before = len(patients.problems)
+    if "events" in tables and "death_date" in frame.columns:
+        died = frame["patient_id"].isin(_died(tables["events"])).to_numpy(dtype=bool)
+        dated = ~np.isnat(frame["death_date"].to_numpy())
+        for code, mask in (
+            ("death_without_event", dated & ~died),
+            ("death_event_without_date", ~dated & died),
+        ):
+            for position in patients.to_list(code, "death_date", mask):
+                patients.add(
+                    code,
+                    int(position),
+                    "death_date",
+                    frame["death_date"].iloc[position],
+                    severity=WARNING,
+                    patient_id=frame["patient_id"].iloc[position],
+                )
+    problems.extend(patients.problems[before:])
+    limits = {}
+    for column in ("death_date", "last_followup_date"):
+        if column in frame.columns:
+            limits[column] = np.append(frame[column].to_numpy(), np.datetime64("NaT"))
+    for name, column in RECORD_DATES:
+        table = tables.get(name)
+        if not limits or table is None or column not in table.frame.columns:
+            continue
+        if "patient_id" not in table.frame.columns:
+            continue
+        before = len(table.problems)
+        ids = table.frame["patient_id"]
+        found = positions_in(ids, frame["patient_id"])
+        dates = table.frame[column].to_numpy()
+        after_death = np.zeros(len(dates), dtype=bool)
+        for code, limit in (("after_death", "death_date"), ("after_last_followup", None)):
+            limit = limit or "last_followup_date"
+            if limit not in limits:
+                continue
+            bound = limits[limit][found]
+            with np.errstate(invalid="ignore"):
+                after = ~np.isnat(dates) & ~np.isnat(bound) & (dates > bound)
+            if code == "after_death":
+                after_death = after
+            else:
+                after &= ~after_death  # after death says more; one warning a record
+            for position in table.to_list(code, column, after):
+                table.add(
+                    code,
+                    int(position),
+                    column,
+                    table.frame[column].iloc[position],
+                    severity=WARNING,
+                    patient_id=ids.iloc[position],
+                    limit=_show(pd.Timestamp(bound[position])),
+                )
+        problems.extend(table.problems[before:])
     return problems
 
 

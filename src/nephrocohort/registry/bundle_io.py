@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
-from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.cohort.problems import WARNING, Problem, make_problem
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.audit_chain import seal_pending
 from nephrocohort.registry.models import (
@@ -110,7 +110,8 @@ def check_bundle(bundle_path: Path, user) -> tuple[object | None, list[Problem]]
     from nephrocohort.cohort import load_bundle, validate_bundle
     from nephrocohort.exceptions import CohortValidationError
 
-    problems = list(validate_bundle(bundle_path))
+    # Warnings (contradictions to check) do not stop an import; the data-quality page lists them.
+    problems = [p for p in validate_bundle(bundle_path) if p.severity != WARNING]
     confirmed, problems = _honour_confirmations(bundle_path, problems)
     if problems:
         return None, problems

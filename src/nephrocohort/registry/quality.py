@@ -1,14 +1,15 @@
 """The data-quality list: what is missing, implausible or contradictory, per patient.
 
-Three sources, one list:
+Two sources, one list:
 1. the bundle loader's own validation (``validate_tables``) run in memory on
    the registry's tables, so a row that a file import would
    refuse (or a value confirmed as implausible in a form) is listed with the
    loader's sentence;
+   (the contradictions between tables - records after death, a death date
+   without a death event, records after the last follow-up - are warnings of
+   that validation, so ``nephrocohort validate`` reports the same codes);
 2. values the analysis needs but the contract does not require (onset,
-   last follow-up, a height for eGFR, a biopsy);
-3. contradictions between tables (records after death, a death date without
-   a death event, records after the last follow-up).
+   last follow-up, a height for eGFR, a biopsy).
 Each finding links to the record (or patient) to fix.
 """
 
@@ -22,20 +23,16 @@ from django.urls import reverse
 
 from nephrocohort.cohort import validate_tables
 from nephrocohort.cohort.contract import TABLES
+from nephrocohort.cohort.problems import WARNING
 from nephrocohort.messages import Message
 from nephrocohort.registry.conversion import raw_tables
 
 __all__ = ["Finding", "quality_findings"]
 
 _ID = "registry_record_id"
-_DATE_COLUMNS = {
-    "biopsies": "biopsy_date",
-    "genetics": "test_date",
-    "visits": "date",
-    "labs": "date",
-    "medications": "start_date",
-    "events": "date",
-}
+# Where a contradiction is fixed when not on its own row: add the death event,
+# or move the patient's last follow-up date.
+_FIXED_ELSEWHERE = {"death_without_event": "events", "after_last_followup": "patients"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +44,8 @@ class Finding:
     kind: str  # "invalid", "implausible", "missing", "contradiction"
     message: str
     fix_url: str
+    #: The validation code (``""`` for an analysis gap).
+    code: str = ""
 
 
 def _fix_url(table: str, patient_pk: int, record_pk: int | None) -> str:
@@ -61,7 +60,6 @@ def quality_findings(patients, *, as_of=None) -> list[Finding]:
     ids = dict(zip(tables["patients"]["patient_id"], tables["patients"][_ID], strict=True))
     findings = _validation_findings(tables, ids, as_of=as_of)
     findings += _analysis_gaps(tables, ids)
-    findings += _contradictions(tables, ids)
     findings.sort(key=lambda finding: (finding.patient_id, finding.kind))
     return findings
 
@@ -82,6 +80,14 @@ def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
             continue
         record = None if problem.table == "patients" else int(row[_ID])
         kind = "implausible" if problem.code == "implausible" else "invalid"
+        if problem.severity == WARNING:
+            kind = "contradiction"
+        fix_url = _fix_url(problem.table, int(ids[patient_id]), record)
+        elsewhere = _FIXED_ELSEWHERE.get(problem.code)
+        if elsewhere == "patients":
+            fix_url = _fix_url("patients", int(ids[patient_id]), None)
+        elif elsewhere is not None:
+            fix_url = reverse("registry:record_create", args=[int(ids[patient_id]), elsewhere])
         if "other_row" in problem.params:
             # A row number of the in-memory table means nothing here; its dates are shown.
             params = {**problem.params, "other": Message("location.other_record")}
@@ -92,7 +98,8 @@ def _validation_findings(tables, ids, *, as_of) -> list[Finding]:
                 patient_id=patient_id,
                 kind=kind,
                 message=f"{problem.table}: {problem.sentence(located=False)} {problem.hint}".strip(),
-                fix_url=_fix_url(problem.table, int(ids[patient_id]), record),
+                fix_url=fix_url,
+                code=problem.code,
             )
         )
     return findings
@@ -137,66 +144,4 @@ def _analysis_gaps(tables, ids) -> list[Finding]:
                     reverse("registry:record_create", args=[pk, "biopsies"]),
                 )
             )
-    return findings
-
-
-def _contradictions(tables, ids) -> list[Finding]:
-    findings = []
-    patients = tables["patients"].set_index("patient_id")
-    deaths = set(tables["events"].loc[tables["events"]["event"] == "death", "patient_id"])
-    for patient_id, row in patients.iterrows():
-        pk = int(row[_ID])
-        if pd.notna(row["death_date"]) and patient_id not in deaths:
-            findings.append(
-                Finding(
-                    pk,
-                    patient_id,
-                    "contradiction",
-                    "a date of death is recorded but no death event",
-                    reverse("registry:record_create", args=[pk, "events"]),
-                )
-            )
-        if patient_id in deaths and pd.isna(row["death_date"]):
-            findings.append(
-                Finding(
-                    pk,
-                    patient_id,
-                    "contradiction",
-                    "a death event is recorded but no date of death",
-                    _fix_url("patients", pk, None),
-                )
-            )
-    # Looked up per record from a dict: a large center has hundreds of thousands of records.
-    by_id = patients[[_ID, "death_date", "last_followup_date"]].to_dict("index")
-    for table, column in _DATE_COLUMNS.items():
-        frame = tables[table]
-        for record in frame.itertuples():
-            patient = by_id.get(record.patient_id)
-            when = getattr(record, column)
-            if patient is None or pd.isna(when):
-                continue
-            pk = int(patient[_ID])
-            if pd.notna(patient["death_date"]) and when > patient["death_date"]:
-                findings.append(
-                    Finding(
-                        pk,
-                        record.patient_id,
-                        "contradiction",
-                        f"{table}: {column} {when} is after the date of death "
-                        f"{patient['death_date']}",
-                        _fix_url(table, pk, int(getattr(record, _ID))),
-                    )
-                )
-            elif pd.notna(patient["last_followup_date"]) and when > patient["last_followup_date"]:
-                findings.append(
-                    Finding(
-                        pk,
-                        record.patient_id,
-                        "contradiction",
-                        f"{table}: {column} {when} is after the last follow-up "
-                        f"{patient['last_followup_date']}; update the last "
-                        "follow-up date",
-                        _fix_url("patients", pk, None),
-                    )
-                )
     return findings

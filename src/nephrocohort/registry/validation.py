@@ -21,6 +21,7 @@ import pandas as pd
 
 from nephrocohort.cohort import validate_tables
 from nephrocohort.cohort.contract import TABLES
+from nephrocohort.cohort.problems import WARNING
 
 __all__ = ["RowFindings", "check_row", "check_patient_edit", "CONFIRMED_COLUMN"]
 
@@ -78,7 +79,8 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
         }
     problems = validate_tables(tables, as_of=as_of, source="form")
     for problem in problems:
-        if problem.table != table:
+        # Warnings (a date after death or the last follow-up) are the data-quality page's.
+        if problem.table != table or problem.severity == WARNING:
             continue
         sentence = _sentence(problem)
         negative = (problem.value or "").lstrip().startswith("-")
@@ -131,6 +133,7 @@ def check_patient_edit(patient, row: dict, *, as_of=None) -> list[str]:
         _sentence(problem)
         for problem in _patient_problems(edited, as_of=as_of)
         if problem.table != "patients"
+        and problem.severity != WARNING
         and problem.code not in _CONFIRMABLE
         and key(problem) not in before
     ]
