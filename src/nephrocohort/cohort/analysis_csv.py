@@ -19,6 +19,7 @@ from nephrocohort.cohort._analysis_checks import (
 )
 from nephrocohort.cohort.analysis import ANALYSIS_VARIABLES, Variable
 from nephrocohort.cohort.problems import make_problem
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame, restore_frame
 from nephrocohort.cohort.validation import resolve_as_of
 from nephrocohort.exceptions import CohortValidationError
 
@@ -39,7 +40,7 @@ def write_analysis_csv(dataset: pd.DataFrame, path) -> None:
             out[column] = series.map({True: "true", False: "false"}).astype("string")
         elif pd.api.types.is_datetime64_any_dtype(series):
             out[column] = series.dt.strftime("%Y-%m-%d").astype("string")
-    out.to_csv(path, index=False, encoding="utf-8")
+    neutralise_frame(out).to_csv(path, index=False, encoding="utf-8")
 
 
 def read_analysis_csv(path: Path | str, *, as_of=None) -> pd.DataFrame:
@@ -72,7 +73,7 @@ def read_analysis_csv(path: Path | str, *, as_of=None) -> pd.DataFrame:
             "for the longitudinal records point --data at a bundle instead.",
         )
         raise CohortValidationError([problem], source=where)
-    frame = frame.replace("", pd.NA)
+    frame = restore_frame(frame).replace("", pd.NA)
     frame.index = range(2, len(frame) + 2)  # the row numbers the user sees (header = 1)
     as_of = resolve_as_of(as_of)
     problems = analysis_cell_problems(frame, where=where, table=where, as_of=as_of)

@@ -14,6 +14,7 @@ import pandas as pd
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import Cohort
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame, text_cells_as_strings
 from nephrocohort.cohort.validation import parse_bundle
 from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
@@ -101,10 +102,11 @@ def save_bundle(cohort: Cohort, path) -> Path:
         ) as writer:
             for name in TABLE_NAMES:
                 tables[name].to_excel(writer, sheet_name=name, index=False)
+                text_cells_as_strings(writer.sheets[name])
         return path
     path.mkdir(parents=True, exist_ok=True)
     for name in TABLE_NAMES:
-        tables[name].to_csv(
+        neutralise_frame(tables[name]).to_csv(
             path / f"{name}.csv", index=False, date_format="%Y-%m-%d", na_rep="", encoding="utf-8"
         )
     return path

@@ -35,6 +35,7 @@ import pyarrow.csv as pa_csv
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
+from nephrocohort.cohort.spreadsheet_cells import QUOTE, RESTORE_PATTERN
 
 __all__ = ["RawTable", "RawBundle", "read_raw_bundle", "raw_table_of", "MISSING_TOKENS"]
 
@@ -353,12 +354,17 @@ def _raw_table(
     tokens_are_null: bool = False,
     cleaned: bool = False,
 ) -> RawTable:
-    """``cleaned``: the columns are already trimmed, with missing-value words as nulls."""
+    """``cleaned``: the columns are already trimmed, with missing-value words as nulls.
+
+    A quote this project's writers put before text a spreadsheet would run as a
+    formula (:mod:`nephrocohort.cohort.spreadsheet_cells`) is taken off again.
+    """
     if not cleaned:
         columns = {
             name: _clean(column, tokens_are_null=tokens_are_null)
             for name, column in columns.items()
         }
+    columns = {name: _unquoted(column) for name, column in columns.items()}
     frame = pd.DataFrame(
         {
             name: pd.Series(pd.arrays.ArrowStringArray(_as_chunked(col)))
@@ -371,6 +377,19 @@ def _raw_table(
             frame = frame.loc[~blank].reset_index(drop=True)
             rows = rows[~blank]
     return RawTable(table, where, frame, rows)
+
+
+def _unquoted(column):
+    """The column with the formula-guard quote taken off the cells that carry one."""
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        return column
+    quoted = pc.starts_with(column, QUOTE)
+    if not pc.any(quoted).as_py():
+        return column
+    marked = pc.and_kleene(quoted, pc.match_substring_regex(column, RESTORE_PATTERN))
+    if not pc.any(marked).as_py():
+        return column
+    return pc.if_else(marked, pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(column, 1)), column)
 
 
 def _as_chunked(column) -> pa.ChunkedArray:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLES
 from nephrocohort.cohort.problems import Origin, Problem, RowList
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._output import staged_directory
 from nephrocohort.messages import Message
@@ -77,7 +78,7 @@ def bundle_csv_texts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
             frame = labs_as_entered(frame)
         contract = [c for c in TABLES[name].column_names if c in frame.columns]
         extra = [c for c in frame.columns if c not in contract and c != SOURCE_ROW]
-        out = frame[contract + extra].apply(_text)
+        out = neutralise_frame(frame[contract + extra]).apply(_text)
         texts[f"{name}.csv"] = out.to_csv(index=False)
     return texts
 

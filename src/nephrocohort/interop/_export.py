@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame, text_cells_as_strings
 from nephrocohort.interop._deidentify import deidentify
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._labelled import column_label
@@ -116,9 +117,10 @@ def _write_csv(tables, folder: Path, *, pseudonymous: bool = True) -> list[str]:
     files = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
-        _iso_dates(frame).to_csv(path, index=False)
+        neutralise_frame(_iso_dates(frame)).to_csv(path, index=False)
         files.append(path.name)
-    codebook(tables, pseudonymous=pseudonymous).to_csv(folder / "codebook.csv", index=False)
+    book = neutralise_frame(codebook(tables, pseudonymous=pseudonymous))
+    book.to_csv(folder / "codebook.csv", index=False)
     return [*files, "codebook.csv"]
 
 
@@ -129,6 +131,8 @@ def _write_xlsx(tables, path: Path, *, pseudonymous: bool = True) -> list[str]:
         codebook(tables, pseudonymous=pseudonymous).to_excel(
             writer, sheet_name="codebook", index=False
         )
+        for sheet in writer.sheets.values():
+            text_cells_as_strings(sheet)
     return [path.name]
 
 
@@ -136,8 +140,8 @@ def _write_redcap(tables, folder: Path) -> list[str]:
     from nephrocohort.interop._redcap import redcap_dictionary, redcap_records
 
     raw = {name: frame for name, frame in tables.items() if name != "analysis"}
-    redcap_dictionary().to_csv(folder / "redcap_dictionary.csv", index=False)
-    redcap_records(raw).to_csv(folder / "redcap_records.csv", index=False)
+    neutralise_frame(redcap_dictionary()).to_csv(folder / "redcap_dictionary.csv", index=False)
+    neutralise_frame(redcap_records(raw)).to_csv(folder / "redcap_records.csv", index=False)
     return ["redcap_dictionary.csv", "redcap_records.csv"]
 
 
@@ -236,4 +240,4 @@ def _writer_options(to: str, identifiable: bool, stata_version: int, notes: list
 
 def _write_key(key: pd.DataFrame, path: Path) -> None:
     with staged_file(path, what="Key file") as staging:
-        _iso_dates(key).to_csv(staging, index=False)
+        neutralise_frame(_iso_dates(key)).to_csv(staging, index=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.interop import _fhir_codes as codes
 
 __all__ = ["fhir_bundle", "write_fhir_bundle"]
@@ -311,8 +312,7 @@ def write_fhir_bundle(tables: dict[str, pd.DataFrame], folder: Path) -> list[str
     (Path(folder) / "cohort.fhir.json").write_text(json.dumps(bundle, indent=1), encoding="utf-8")
     files = ["cohort.fhir.json"]
     if left_out:
-        pd.DataFrame({"not_exported": list(left_out), "rows": list(left_out.values())}).to_csv(
-            Path(folder) / "not_in_fhir.csv", index=False
-        )
+        left = pd.DataFrame({"not_exported": list(left_out), "rows": list(left_out.values())})
+        neutralise_frame(left).to_csv(Path(folder) / "not_in_fhir.csv", index=False)
         files.append("not_in_fhir.csv")
     return files

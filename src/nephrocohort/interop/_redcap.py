@@ -16,6 +16,7 @@ import pandas as pd
 
 from nephrocohort.cohort import vocabulary as vocab
 from nephrocohort.cohort.problems import Origin, make_problem
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.interop._errors import FileFormatError
 from nephrocohort.interop._output import staged_file
 from nephrocohort.interop._results import ImportResult
@@ -537,7 +538,7 @@ def write_redcap_dictionary(out) -> Path:
     """Write the data dictionary CSV to ``out`` (never over an existing file)."""
     out = Path(out)
     with staged_file(out, what="Data dictionary file") as staging:
-        redcap_dictionary().to_csv(staging, index=False, encoding="utf-8")
+        neutralise_frame(redcap_dictionary()).to_csv(staging, index=False, encoding="utf-8")
     return out
 
 

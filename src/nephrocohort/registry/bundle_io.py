@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import WARNING, Problem, make_problem
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.audit_chain import seal_pending
 from nephrocohort.registry.models import (
@@ -178,7 +179,7 @@ def _load_with_confirmed_rows(bundle_path: Path, confirmed: dict):
     with tempfile.TemporaryDirectory(prefix="nephrocohort-import-") as name:
         for table, raw_table in raw.tables.items():
             keep = [(table, int(row)) not in confirmed for row in raw_table.source_row]
-            raw_table.frame[keep].to_csv(Path(name) / f"{table}.csv", index=False)
+            neutralise_frame(raw_table.frame[keep]).to_csv(Path(name) / f"{table}.csv", index=False)
         try:
             cohort = load_bundle(name)
         except CohortValidationError as error:

@@ -9,6 +9,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from nephrocohort.cohort.spreadsheet_cells import text_cells_as_strings
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
@@ -83,6 +84,8 @@ def render_xlsx(results: Results) -> bytes:
     sheet.append([])
     for name, version in results.software:
         sheet.append([name, version])
+    for worksheet in workbook.worksheets:
+        text_cells_as_strings(worksheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

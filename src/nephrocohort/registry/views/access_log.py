@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from nephrocohort.cohort.spreadsheet_cells import safe_csv_writer
 from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.audit_chain import verify_chain
 from nephrocohort.registry.models import AccessEvent
@@ -43,7 +42,7 @@ def access_log_csv(request):
     record_event(request, "access_log_download", what=f"access log ({action or 'all'})")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(_COLUMNS)
     for event in events.iterator():
         writer.writerow(

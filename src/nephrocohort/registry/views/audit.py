@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from nephrocohort.cohort.spreadsheet_cells import safe_csv_writer
 from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.audit import patient_audit_trail
 from nephrocohort.registry.views._common import registry_view, visible_patient
@@ -27,7 +26,7 @@ def audit_csv(request, pk: int):
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{patient.pk}.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(["when_utc", "user", "action", "record", "record_id", "field", "old", "new"])
     for entry in patient_audit_trail(patient):
         changes = entry.changes or [("", "", "")]
