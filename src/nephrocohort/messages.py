@@ -505,6 +505,10 @@ CATALOGUE: dict[str, Template] = {
         "The zip file contains no .csv files.",
         "It should contain patients.csv and any of: {tables}",
     ),
+    "registry.bp_systolic_not_above_diastolic": T(
+        "The systolic pressure ({sbp} mmHg) is not above the diastolic ({dbp} mmHg).",
+        "Check whether the two were swapped or mistyped.",
+    ),
     "registry.import_upload_gone": T(
         "The uploaded file is gone (it is kept for a day after the preview).",
         "Upload the file again.",

@@ -78,6 +78,8 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
             table: _frame(table, {"patient_id": patient.get("patient_id"), **row}),
         }
     problems = validate_tables(tables, as_of=as_of, source="form")
+    if table == "visits":
+        _check_pressure_pair(row, findings)
     for problem in problems:
         # Warnings (a date after death or the last follow-up) are the data-quality page's.
         if problem.table != table or problem.severity == WARNING:
@@ -91,6 +93,22 @@ def check_row(table: str, row: dict, *, patient_row: dict | None = None, as_of=N
         else:
             findings.errors.setdefault(problem.column, []).append(sentence)
     return findings
+
+
+def _check_pressure_pair(row: dict, findings: RowFindings) -> None:
+    """A systolic pressure at or below the diastolic is a swapped or mistyped pair (confirmable)."""
+    from nephrocohort.messages import render
+
+    try:
+        sbp, dbp = float(row.get("sbp_mmhg")), float(row.get("dbp_mmhg"))
+    except (TypeError, ValueError):
+        return
+    if sbp <= dbp:
+        text, hint = render(
+            "registry.bp_systolic_not_above_diastolic", {"sbp": f"{sbp:g}", "dbp": f"{dbp:g}"}
+        )
+        findings.warnings.append(f"{text} {hint}")
+        findings.warning_columns.append("sbp_mmhg")
 
 
 def _patient_problems(tables: dict[str, pd.DataFrame], *, as_of=None) -> list:

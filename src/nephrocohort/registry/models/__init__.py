@@ -28,6 +28,7 @@ from nephrocohort.registry.models._clinical import (
     Visit,
 )
 from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
+from nephrocohort.registry.models._submissions import FormSubmission
 
 __all__ = [
     "AccessEvent",
@@ -44,6 +45,7 @@ __all__ = [
     "EditConflictError",
     "Event",
     "FieldChange",
+    "FormSubmission",
     "Genetics",
     "HardDeleteRefusedError",
     "Lab",

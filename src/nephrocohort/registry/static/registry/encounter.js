@@ -1,0 +1,32 @@
+// The unit list of a lab row follows the chosen test: only the units that test accepts,
+// the analysis unit first and chosen. Without JavaScript every unit is listed and the
+// server refuses a unit the test does not have, as it always does.
+(function () {
+  "use strict";
+  function narrow(row, units, keepChoice) {
+    var test = row.querySelector("select[name$='-test']");
+    var unit = row.querySelector("select[name$='-unit']");
+    if (!test || !unit) { return; }
+    if (!unit.dataset.all) { unit.dataset.all = JSON.stringify(Array.from(unit.options).map(function (o) { return o.value; })); }
+    var allowed = units[test.value] || JSON.parse(unit.dataset.all).filter(Boolean);
+    var current = unit.value;
+    unit.innerHTML = "";
+    allowed.forEach(function (value) {
+      var option = document.createElement("option");
+      option.value = value;
+      option.textContent = value;
+      unit.appendChild(option);
+    });
+    unit.value = keepChoice && allowed.indexOf(current) >= 0 ? current : allowed[0] || "";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("encounter-form");
+    if (!form) { return; }
+    var units = JSON.parse(form.dataset.units || "{}");
+    form.querySelectorAll("tr.lab-row").forEach(function (row) {
+      narrow(row, units, true);
+      var test = row.querySelector("select[name$='-test']");
+      test.addEventListener("change", function () { narrow(row, units, false); });
+    });
+  });
+})();
