@@ -54,22 +54,35 @@ def report(
             help="Test choosing mean (SD) or median (p25-p75): lilliefors (SPSS) or shapiro.",
         ),
     ] = "lilliefors",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Language of the report: en, es (Spanish) or pt-BR (Brazilian Portuguese).",
+        ),
+    ] = "en",
 ) -> None:
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
     # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
     # would slow the start-up of every other command.
+    from nephrocohort.i18n import normalize_language, use_language
     from nephrocohort.pipeline import run_report
     from nephrocohort.report import ReportOptions
 
+    try:
+        language = normalize_language(lang)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--lang") from error
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
-    run = run_report(
-        data=data,
-        rule_set=rule_set,
-        out_dir=out,
-        formats=formats,
-        options=options,
-        progress=lambda message: typer.echo(f"  {message}...", err=True),
-    )
+    with use_language(language):  # the results' labels and every rendered text
+        run = run_report(
+            data=data,
+            rule_set=rule_set,
+            out_dir=out,
+            formats=formats,
+            options=options,
+            progress=lambda message: typer.echo(f"  {message}...", err=True),
+        )
     patients = run.results["cohort.n"].n
     typer.echo(f"Report of {patients} patients (rule set '{run.results.rule_set_name}'):")
     for path in run.files.values():

@@ -10,13 +10,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
+from nephrocohort.i18n import N_, active_language
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._figures import RenderedFigure, render_figures
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import Table, build_tables
 
 __all__ = ["render_docx"]
 
-_TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
+_TITLE = N_("Steroid-resistant nephrotic syndrome treated with MMF: study report")
 
 
 _AFTER_BORDERS = ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
@@ -131,28 +133,32 @@ def render_docx(results: Results, *, figures: list[RenderedFigure] | None = None
     document = Document()
     for section in document.sections:  # 6.5 inches of text on Letter and on A4
         section.left_margin = section.right_margin = Inches(1)
-    document.core_properties.title = _TITLE
-    document.add_heading(_TITLE, level=1)
+    document.core_properties.title = _(_TITLE)
+    document.core_properties.language = active_language()
+    document.add_heading(_(_TITLE), level=1)
     cohort_n = results.get("cohort.n")
+    rule_set = results.rule_set_name + (
+        f" ({results.rule_set_title})" if results.rule_set_title else ""
+    )
     document.add_paragraph(
-        f"Rule set: {results.rule_set_name}"
-        + (f" ({results.rule_set_title})" if results.rule_set_title else "")
-        + f". Patients analysed: {cohort_n.n if cohort_n is not None else 0}."
+        _("Rule set: {rule_set}. Patients analysed: {n}.").format(
+            rule_set=rule_set, n=cohort_n.n if cohort_n is not None else 0
+        )
     )
     for note in results.notes:
         document.add_paragraph(note).runs[0].italic = True
-    document.add_heading("Methods", level=2)
+    document.add_heading(_("Methods"), level=2)
     document.add_paragraph(results.methods)
-    document.add_heading("Results", level=2)
+    document.add_heading(_("Results"), level=2)
     for table in build_tables(results):
         _add_table(document, table)
-    document.add_heading("Figures", level=2)
+    document.add_heading(_("Figures"), level=2)
     for figure in figures:
         document.add_picture(io.BytesIO(figure.png), width=Inches(6))
         caption = document.add_paragraph()
         caption.add_run(f"{figure.title}. ").bold = True
         caption.add_run(figure.caption)
-    document.add_heading("Software", level=2)
+    document.add_heading(_("Software"), level=2)
     document.add_paragraph(
         ", ".join(f"{name} {version}" for name, version in results.software) + "."
     )

@@ -16,6 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
+from nephrocohort.i18n import N_
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import TIMEPOINTS
 from nephrocohort.report._results import Results
 
@@ -30,7 +32,11 @@ __all__ = [
 ]
 
 _STATE_COLOURS = {"nephrotic": "#c0392b", "partial": "#f39c12", "complete": "#27ae60"}
-_STATE_NAMES = {"nephrotic": "Nephrotic range", "partial": "Non-nephrotic", "complete": "Remission"}
+_STATE_NAMES = {
+    "nephrotic": N_("Nephrotic range"),
+    "partial": N_("Non-nephrotic"),
+    "complete": N_("Remission"),
+}
 _DRUG_COLOURS = {
     "Prednisolone": "#bdc3c7",
     "Cyclophosphamide": "#8e44ad",
@@ -75,7 +81,7 @@ def figure_proteinuria(results: Results) -> Figure | None:
         items = {state: results.get(f"proteinuria.{name}.{state}") for state in _STATE_COLOURS}
         if any(item is None for item in items.values()):
             return None
-        names.append("Baseline" if months == 0 else f"Month {months}")
+        names.append(_("Baseline") if months == 0 else _("Month {months}").format(months=months))
         totals.append(items["nephrotic"].denominator)
         for state, item in items.items():
             counts[state].append(item.n)
@@ -89,7 +95,7 @@ def figure_proteinuria(results: Results) -> Figure | None:
     safe = np.where(totals_array > 0, totals_array, 1)
     for state, colour in _STATE_COLOURS.items():
         share = 100 * np.array(counts[state]) / safe
-        ax.bar(x, share, bottom=bottom, color=colour, label=_STATE_NAMES[state], width=0.65)
+        ax.bar(x, share, bottom=bottom, color=colour, label=_(_STATE_NAMES[state]), width=0.65)
         for i, (value, n) in enumerate(zip(share, counts[state], strict=True)):
             if n > 0 and value >= 7:
                 ax.text(x[i], bottom[i] + value / 2, f"{value:.0f}%", ha="center", va="center",
@@ -99,8 +105,8 @@ def figure_proteinuria(results: Results) -> Figure | None:
         ax.text(x[i], 101.5, f"n = {n}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, names)
     ax.set_ylim(0, 110)
-    ax.set_ylabel("Patients (%)")
-    ax.set_title("Proteinuria during treatment with MMF")
+    ax.set_ylabel(_("Patients (%)"))
+    ax.set_title(_("Proteinuria during treatment with MMF"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -128,13 +134,20 @@ def figure_kaplan_meier(
         ax.plot(censored, heights, linestyle="", marker="|", markersize=8, color="#2c3e50")
     ax.fill_between(months, lower, upper, step="post", alpha=0.2, color="#2c3e50")
     ax.set_xlabel("Months from MMF start")
-    ax.set_ylabel(ylabel or ("Cumulative proportion" if cumulative else "Proportion free of event"))
+    ax.set_ylabel(
+        ylabel or (_("Cumulative proportion") if cumulative else _("Proportion free of event"))
+    )
     ax.set_ylim(-0.02, 1.02)
     ticks = _month_ticks(float(months.max()))
     ax.set_xticks(ticks)
     ax.set_xlim(0, max(ticks[-1], float(months.max())) * 1.02 or 1)
     _numbers_at_risk(ax, item, ticks)
-    ax.set_title(f"{item.label} (n = {item.n}, events = {item.events})", fontsize=10)
+    ax.set_title(
+        _("{label} (n = {n}, events = {events})").format(
+            label=_(item.label), n=item.n, events=item.events
+        ),
+        fontsize=10,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -164,7 +177,7 @@ def at_risk_at(item, month: float) -> int:
 def _numbers_at_risk(ax, item, ticks) -> None:
     """A row of numbers at risk under the x axis, one per tick."""
     where = ax.get_xaxis_transform()  # x in data, y in axes fractions
-    ax.text(0, -0.2, "Number at risk", transform=ax.transAxes, ha="left", va="top", fontsize=8,
+    ax.text(0, -0.2, _("Number at risk"), transform=ax.transAxes, ha="left", va="top", fontsize=8,
             style="italic")  # fmt: skip
     for tick in ticks:
         ax.text(tick, -0.27, str(at_risk_at(item, tick)), transform=where, ha="center", va="top",
@@ -205,7 +218,7 @@ def figure_swimmer(results: Results) -> Figure | None:
     ax.set_yticks(range(len(order)), order, fontsize=7)
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlabel("Months from MMF start")
-    ax.set_title("Treatment course per patient")
+    ax.set_title(_("Treatment course per patient"))
     handles = [Rectangle((0, 0), 1, 1, color=colour) for colour in _DRUG_COLOURS.values()]
     labels = list(_DRUG_COLOURS)
     seen = set(timelines.markers["event"])
@@ -242,10 +255,12 @@ def figure_eligibility(results: Results) -> Figure | None:
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    _box(ax, 0.25, 0.88, f"Patients assessed\nn = {assessed.n}")
-    _box(ax, 0.25, 0.15, f"Analysed\nn = {included.n}")
+    _box(ax, 0.25, 0.88, _("Patients assessed\nn = {n}").format(n=assessed.n))
+    _box(ax, 0.25, 0.15, _("Analysed\nn = {n}").format(n=included.n))
     ax.annotate("", xy=(0.25, 0.22), xytext=(0.25, 0.81), arrowprops={"arrowstyle": "->"})
-    lines = [f"Excluded: n = {excluded.n}"] + [f"{reason} ({n})" for reason, n in reasons]
+    lines = [_("Excluded: n = {n}").format(n=excluded.n)] + [
+        f"{reason} ({n})" for reason, n in reasons
+    ]
     if len(excluded.reasons) > len(reasons):
         lines.append(f"... {len(excluded.reasons) - len(reasons)} more reasons")
     import textwrap
@@ -255,10 +270,10 @@ def figure_eligibility(results: Results) -> Figure | None:
     _box(ax, 0.72, 0.6, wrapped, width=0.52, height=box_height)
     ax.annotate("", xy=(0.46, 0.6), xytext=(0.25, 0.6), arrowprops={"arrowstyle": "->"})
     if unknown is not None and unknown.n:
-        _box(ax, 0.72, 0.33, f"Eligibility not assessable\n(data missing): n = {unknown.n}",
+        _box(ax, 0.72, 0.33, _("Eligibility not assessable\n(data missing): n = {n}").format(n=unknown.n),
              width=0.52, height=0.1)  # fmt: skip
         ax.annotate("", xy=(0.46, 0.33), xytext=(0.25, 0.33), arrowprops={"arrowstyle": "->"})
-    ax.set_title("Eligibility", fontsize=10)
+    ax.set_title(_("Eligibility"), fontsize=10)
     return fig
 
 
@@ -271,22 +286,22 @@ def _png(fig: Figure) -> bytes:
 def render_figures(results: Results) -> list[RenderedFigure]:
     """Every figure this run can draw, as PNG, in report order."""
     plans = [
-        ("figure.eligibility", "Eligibility flow", "Patients assessed, excluded (with reasons) and analysed.",
+        ("figure.eligibility", _("Eligibility flow"), _("Patients assessed, excluded (with reasons) and analysed."),
          lambda: figure_eligibility(results)),
-        ("figure.proteinuria", "Figure 1. Proteinuria during treatment with MMF",
-         "Share of patients in each proteinuria category at MMF start and 1, 3, 6 and 12 months "
-         "later; n above each bar is the number of patients with a measurement in the window.",
+        ("figure.proteinuria", _("Figure 1. Proteinuria during treatment with MMF"),
+         _("Share of patients in each proteinuria category at MMF start and 1, 3, 6 and 12 months "
+           "later; n above each bar is the number of patients with a measurement in the window."),
          lambda: figure_proteinuria(results)),
-        ("figure.km_remission", "Time to complete remission",
-         "Kaplan-Meier cumulative proportion in complete remission after MMF start (95% CI).",
+        ("figure.km_remission", _("Time to complete remission"),
+         _("Kaplan-Meier cumulative proportion in complete remission after MMF start (95% CI)."),
          lambda: figure_kaplan_meier(results, "km.complete_remission", cumulative=True,
-                                    ylabel="Proportion in complete remission")),
-        ("figure.km_crf", "Time to chronic renal failure",
-         "Kaplan-Meier proportion free of chronic renal failure after MMF start (95% CI).",
+                                    ylabel=_("Proportion in complete remission"))),
+        ("figure.km_crf", _("Time to chronic renal failure"),
+         _("Kaplan-Meier proportion free of chronic renal failure after MMF start (95% CI)."),
          lambda: figure_kaplan_meier(results, "km.crf", cumulative=False,
-                                    ylabel="Proportion free of chronic renal failure")),
-        ("figure.swimmer", "Treatment course per patient",
-         "One line per patient, aligned at MMF start: drugs as bars, relapses and events as markers.",
+                                    ylabel=_("Proportion free of chronic renal failure"))),
+        ("figure.swimmer", _("Treatment course per patient"),
+         _("One line per patient, aligned at MMF start: drugs as bars, relapses and events as markers."),
          lambda: figure_swimmer(results)),
     ]  # fmt: skip
     rendered = []

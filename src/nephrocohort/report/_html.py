@@ -6,27 +6,33 @@ import base64
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from nephrocohort.i18n import N_, active_language, gettext, ngettext
 from nephrocohort.report._figures import FIGURE_DPI, RenderedFigure, render_figures
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
 __all__ = ["render_html"]
 
-_TITLE = "Steroid-resistant nephrotic syndrome treated with MMF: study report"
+_TITLE = N_("Steroid-resistant nephrotic syndrome treated with MMF: study report")
 _NORMALITY_NAMES = {
-    "lilliefors": "Kolmogorov-Smirnov with Lilliefors correction",
+    "lilliefors": N_("Kolmogorov-Smirnov with Lilliefors correction"),
     "shapiro": "Shapiro-Wilk",
 }
-_PERCENTILE_NAMES = {"spss": "SPSS (HAVERAGE)", "linear": "linear (R type 7)"}
+_PERCENTILE_NAMES = {"spss": "SPSS (HAVERAGE)", "linear": N_("linear (R type 7)")}
 
 
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("nephrocohort.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} blocks and _() in the template read the package's catalogues
+    # in the active language (nephrocohort.i18n).
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)
+    return environment
 
 
 #: CSS pixels per inch of figure: 1.2 times print size (96 px per inch), so that 8-point
@@ -51,12 +57,13 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
     cohort_n = results.get("cohort.n")
     template = _environment().get_template("report.html.j2")
     return template.render(
-        title=_TITLE,
+        title=gettext(_TITLE),
+        language=active_language(),
         rule_set_name=results.rule_set_name,
         rule_set_title=results.rule_set_title,
         n_patients=cohort_n.n if cohort_n is not None else 0,
-        normality_test=_NORMALITY_NAMES[results.options.normality_test],
-        percentile_method=_PERCENTILE_NAMES[results.options.percentile_method],
+        normality_test=gettext(_NORMALITY_NAMES[results.options.normality_test]),
+        percentile_method=gettext(_PERCENTILE_NAMES[results.options.percentile_method]),
         methods=results.methods,
         notes=results.notes,
         tables=build_tables(results),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from nephrocohort import stats
 from nephrocohort.exceptions import StatisticalWarning
+from nephrocohort.i18n import N_
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._options import ReportOptions
 
@@ -143,7 +144,7 @@ def wilcoxon_item(item_id, label, before, after, options: ReportOptions) -> Hypo
     return HypothesisTestItem(
         id=item_id,
         label=label,
-        test="Wilcoxon signed-rank",
+        test=N_("Wilcoxon signed-rank"),
         statistic=result.statistic,
         z=result.z,
         p=result.p,
@@ -186,7 +187,7 @@ def group_comparison_item(item_id, label, groups, outcome, *, levels) -> Hypothe
     return HypothesisTestItem(
         id=item_id,
         label=label,
-        test="Fisher exact",
+        test=N_("Fisher exact"),
         statistic=None,
         z=None,
         p=result.p,

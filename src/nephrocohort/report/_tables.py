@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
+from nephrocohort.i18n import N_, localize_number
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._format import (
     MISSING,
@@ -83,30 +85,36 @@ class _Footnotes:
 
 def _normality_note(results: Results) -> str:
     name = {
-        "lilliefors": "Lilliefors: Kolmogorov-Smirnov test with Lilliefors correction "
-        "(p > 0.2 is SPSS's lower bound)",
-        "shapiro": "Shapiro-Wilk test",
+        "lilliefors": _(
+            "Lilliefors: Kolmogorov-Smirnov test with Lilliefors correction "
+            "(p > 0.2 is SPSS's lower bound)"
+        ),
+        "shapiro": _("Shapiro-Wilk test"),
     }[results.options.normality_test]
-    return (
-        f"{name}; mean (SD) when p > {results.options.alpha:g}, else median "
-        f"(p25\u2013p75); fewer than {DEFAULT_SMALL_N} values: min\u2013max."
+    return _(
+        "{name}; mean (SD) when p > {alpha}, else median (p25\u2013p75); fewer than "
+        "{small_n} values: min\u2013max."
+    ).format(
+        name=name,
+        alpha=localize_number(f"{results.options.alpha:g}"),
+        small_n=DEFAULT_SMALL_N,
     )
 
 
 def _item_row(item) -> tuple:
     """Variable | value | display | normality test | patients with data (generic tables)."""
     if isinstance(item, CountItem):
-        return (item.label, fmt_count(item), "n (%)", "", f"{item.denominator}")
+        return (_(item.label), fmt_count(item), "n (%)", "", f"{item.denominator}")
     if isinstance(item, SummaryItem):
         return (
-            f"{item.label} ({fmt_unit(item.unit)})",
+            f"{_(item.label)} ({_(fmt_unit(item.unit))})",
             fmt_summary(item),
             fmt_summary_kind(item),
             fmt_decision(item, small_n=DEFAULT_SMALL_N),
             f"{item.n}",
         )
     if isinstance(item, HypothesisTestItem):
-        return (item.label, fmt_test(item), "test", "", f"{item.n}")
+        return (_(item.label), fmt_test(item), _("test"), "", f"{item.n}")
     raise TypeError(f"No table row for {type(item).__name__}")
 
 
@@ -114,14 +122,20 @@ def _generic(table_id, title, results, ids, note="") -> Table | None:
     items = [results[i] for i in ids if i in results]
     if not items:
         return None
-    columns = ("Variable", "Value", "Shown as", "Normality test", "Patients with data")
+    columns = (
+        _("Variable"),
+        _("Value"),
+        _("Shown as"),
+        _("Normality test"),
+        _("Patients with data"),
+    )
     rows = tuple(_item_row(item) for item in items)
     if any(isinstance(item, SummaryItem) for item in items):
         note = f"{note} {_normality_note(results)}".strip()
     else:  # counts only: no normality column
         columns = columns[:3] + columns[4:]
         rows = tuple(row[:3] + row[4:] for row in rows)
-    return Table(table_id, title, columns, rows, note)
+    return Table(table_id, _(title), columns, rows, note)
 
 
 def _histologies(results: Results, prefix: str) -> list[str]:
@@ -151,29 +165,33 @@ def _table1(results: Results) -> Table | None:
 
     rows = [
         ("N", *(cell(c, "n") for c in codes)),
-        ("Sex (M:F)", *(cell(c, "sex") for c in codes)),
-        ("Current age (years), mean (SD)", *(cell(c, "age_years") for c in codes)),
+        (_("Sex (M:F)"), *(cell(c, "sex") for c in codes)),
+        (_("Current age (years), mean (SD)"), *(cell(c, "age_years") for c in codes)),
         (
-            "Time from diagnosis to MMF (months), mean (SD)",
+            _("Time from diagnosis to MMF (months), mean (SD)"),
             *(cell(c, "months_diagnosis_to_mmf") for c in codes),
         ),
-        ("High blood pressure at onset, n (%)", *(cell(c, "hypertension") for c in codes)),
+        (_("High blood pressure at onset, n (%)"), *(cell(c, "hypertension") for c in codes)),
         (
-            "eGFR at MMF start (mL/min/1.73 m²), mean (SD)",
+            _("eGFR at MMF start (mL/min/1.73 m²), mean (SD)"),
             *(cell(c, "egfr_mmf_start") for c in codes),
         ),
     ]
     return Table(
         "table1",
-        "Table 1. Baseline characteristics by histology",
+        _("Table 1. Baseline characteristics by histology"),
         ("", *codes),
         tuple(rows),
-        "Quantitative rows give mean (SD) in every column, as the seed's Table 1, so that "
-        "histologies can be compared side by side (the value itself for one patient); the "
-        "numbered notes give each cell's normality test and, where normality was rejected or "
-        "not tested, the summary the normality rule chooses. MCD: minimal change "
-        "disease; FSGS: focal segmental glomerulosclerosis; MN: membranous nephropathy; DMS: "
-        "diffuse mesangial sclerosis. " + _normality_note(results),
+        _(
+            "Quantitative rows give mean (SD) in every column, as the seed's Table 1, so that "
+            "histologies can be compared side by side (the value itself for one patient); the "
+            "numbered notes give each cell's normality test and, where normality was rejected or "
+            "not tested, the summary the normality rule chooses. MCD: minimal change "
+            "disease; FSGS: focal segmental glomerulosclerosis; MN: membranous nephropathy; DMS: "
+            "diffuse mesangial sclerosis."
+        )
+        + " "
+        + _normality_note(results),
         footnotes.notes(),
     )
 
@@ -193,15 +211,15 @@ def _table2(results: Results) -> Table | None:
         finding, crf = results[f"histology.{code}"], results.get(f"histology.{code}.crf")
         if finding.n == 0:
             continue
-        rows.append((finding.label, fmt_count(finding), fmt_count(crf) if crf else MISSING))
+        rows.append((_(finding.label), fmt_count(finding), fmt_count(crf) if crf else MISSING))
     if not rows:
         return None
     return Table(
         "table2",
-        "Table 2. Renal biopsy findings and chronic renal failure (CRF)",
-        ("Finding in the renal biopsy", "n (%)", "CRF n (%)"),
+        _("Table 2. Renal biopsy findings and chronic renal failure (CRF)"),
+        (_("Finding in the renal biopsy"), "n (%)", _("CRF n (%)")),
         tuple(rows),
-        "CRF percentages are within each histological category.",
+        _("CRF percentages are within each histological category."),
     )
 
 
@@ -213,14 +231,20 @@ def _proteinuria(results: Results) -> Table | None:
         ]
         if any(item is None for item in items):
             return None
-        when = "MMF start" if months == 0 else f"Month {months}"
+        when = _("MMF start") if months == 0 else _("Month {months}").format(months=months)
         rows.append((when, *(fmt_count(item) for item in items), str(items[0].denominator)))
     return Table(
         "proteinuria",
-        "Proteinuria category on MMF (Figure 1)",
-        ("Time point", "Nephrotic range", "Non-nephrotic", "No proteinuria (remission)", "n"),
+        _("Proteinuria category on MMF (Figure 1)"),
+        (
+            _("Time point"),
+            _("Nephrotic range"),
+            _("Non-nephrotic"),
+            _("No proteinuria (remission)"),
+            "n",
+        ),
         tuple(rows),
-        "Percentages of the patients with a measurement in the time point's window.",
+        _("Percentages of the patients with a measurement in the time point's window."),
     )
 
 
@@ -228,11 +252,11 @@ def _response(results: Results) -> Table | None:
     if "response.month1.complete" not in results:
         return None
     rows = []
-    for level, name in (("complete", "Complete remission"), ("partial", "Partial remission"),
-                        ("none", "No response")):  # fmt: skip
+    for level, name in (("complete", N_("Complete remission")), ("partial", N_("Partial remission")),
+                        ("none", N_("No response"))):  # fmt: skip
         rows.append(
             (
-                name,
+                _(name),
                 *(
                     fmt_count(results[f"response.month1{suffix}.{level}"])
                     for suffix in ("", ".group1", ".group2")
@@ -242,17 +266,17 @@ def _response(results: Results) -> Table | None:
     totals = [
         results[f"response.month1{s}.complete"].denominator for s in ("", ".group1", ".group2")
     ]
-    rows.append(("Patients with data", *(str(t) for t in totals)))
+    rows.append((_("Patients with data"), *(str(t) for t in totals)))
     test = results.get("response.month1.group_test")
-    note = (
+    note = _(
         "Group 1: cyclophosphamide and/or a calcineurin inhibitor before MMF; group 2: MMF first."
     )
     if test is not None:
-        note += f" Group 1 vs group 2: {fmt_test(test)}."
+        note += " " + _("Group 1 vs group 2: {test}.").format(test=fmt_test(test))
     return Table(
         "response",
-        "Response one month after MMF start",
-        ("Response", "All patients", "Group 1", "Group 2"),
+        _("Response one month after MMF start"),
+        (_("Response"), _("All patients"), _("Group 1"), _("Group 2")),
         tuple(rows),
         note,
     )
@@ -268,9 +292,9 @@ def _before_after(results: Results) -> Table | None:
             return text
         return text + footnotes.mark(fmt_decision(item, small_n=DEFAULT_SMALL_N) + ".")
 
-    for prefix, name in (("relapses_per_year", "Relapses per year"),
-                         ("steroid_dose", "Steroid dose (mg/kg/day)"),
-                         ("egfr", "eGFR (mL/min/1.73 m\u00b2)")):  # fmt: skip
+    for prefix, name in (("relapses_per_year", N_("Relapses per year")),
+                         ("steroid_dose", N_("Steroid dose (mg/kg/day)")),
+                         ("egfr", N_("eGFR (mL/min/1.73 m\u00b2)"))):  # fmt: skip
         before = results.get(f"{prefix}.before") or results.get(f"{prefix}.mmf_start")
         after = results.get(f"{prefix}.after") or results.get(f"{prefix}.month12")
         test = results.get(f"{prefix}.test")
@@ -278,7 +302,7 @@ def _before_after(results: Results) -> Table | None:
             continue
         rows.append(
             (
-                name,
+                _(name),
                 summary(before),
                 summary(after),
                 _differences_cell(test),
@@ -291,21 +315,24 @@ def _before_after(results: Results) -> Table | None:
         return None
     return Table(
         "before_after",
-        "Before and on MMF",
+        _("Before and on MMF"),
         (
-            "Variable",
-            "Before / at MMF start",
-            "On MMF / at one year",
-            "Normality of the differences",
-            "Wilcoxon p",
-            "Paired t",
-            "Pairs",
+            _("Variable"),
+            _("Before / at MMF start"),
+            _("On MMF / at one year"),
+            _("Normality of the differences"),
+            _("Wilcoxon p"),
+            _("Paired t"),
+            _("Pairs"),
         ),  # fmt: skip
         tuple(rows),
-        "Wilcoxon p: Wilcoxon signed-rank test, the primary test as in the seed, on the "
-        "patients with both values; pairs with no change are dropped from its n (Pairs). The "
-        "differences (after \u2212 before) were tested for normality; only when they are normal "
-        "is the paired t test given, as a secondary test: mean difference (95% CI), p. "
+        _(
+            "Wilcoxon p: Wilcoxon signed-rank test, the primary test as in the seed, on the "
+            "patients with both values; pairs with no change are dropped from its n (Pairs). The "
+            "differences (after \u2212 before) were tested for normality; only when they are normal "
+            "is the paired t test given, as a secondary test: mean difference (95% CI), p."
+        )
+        + " "
         + _normality_note(results),
         footnotes.notes(),
     )
@@ -316,7 +343,7 @@ def _differences_cell(test) -> str:
     if not checked:
         return MISSING
     if checked.get("normal") is None:
-        return checked.get("reason", MISSING).rstrip(".").lower()
+        return _(checked.get("reason", MISSING)).rstrip(".").lower()
     return fmt_normality(checked["test"], checked["statistic"], checked["p"], checked["normal"])
 
 
@@ -326,9 +353,11 @@ def _paired_t_cell(test) -> str:
         return MISSING
     p = fmt_p(t["p"])
     p = f"p {p}" if p.startswith("<") else f"p = {p}"
-    return (
-        f"{fmt_fixed(t['mean_difference'])} ({fmt_fixed(t['ci_low'])} to "
-        f"{fmt_fixed(t['ci_high'])}), {p}"
+    return _("{difference} ({low} to {high}), {p}").format(
+        difference=fmt_fixed(t["mean_difference"]),
+        low=fmt_fixed(t["ci_low"]),
+        high=fmt_fixed(t["ci_high"]),
+        p=p,
     )
 
 
@@ -341,13 +370,13 @@ def _survival(results: Results) -> Table | None:
         median = (
             MISSING if item.median_days is None else fmt_fixed(item.median_days / DAYS_PER_MONTH, 1)
         )
-        rows.append((item.label, str(item.n), str(item.events), str(item.censored), median))
+        rows.append((_(item.label), str(item.n), str(item.events), str(item.censored), median))
     return Table(
         "survival",
-        "Kaplan-Meier estimates",
-        ("Time to", "Patients", "Events", "Censored", "Median (months)"),
+        _("Kaplan-Meier estimates"),
+        (_("Time to"), _("Patients"), _("Events"), _("Censored"), _("Median (months)")),
         tuple(rows),
-        "Median not reached is shown as \u2014.",
+        _("Median not reached is shown as \u2014."),
     )
 
 
@@ -356,19 +385,19 @@ def _eligibility(results: Results) -> Table | None:
     if excluded is None:
         return None
     rows = [
-        (results[i].label, str(results[i].n))
+        (_(results[i].label), str(results[i].n))
         for i in ("eligibility.assessed", "eligibility.excluded")
     ]
     rows += [(f"\u2003{reason}", str(n)) for reason, n in excluded.reasons]
     rows += [
-        (results[i].label, str(results[i].n))
+        (_(results[i].label), str(results[i].n))
         for i in ("eligibility.not_assessable", "eligibility.included")
     ]
     unchecked = results.get("eligibility.included_unchecked")
     if unchecked is not None and unchecked.n:
-        rows.append((unchecked.label, str(unchecked.n)))
+        rows.append((_(unchecked.label), str(unchecked.n)))
         rows += [(f"\u2003{reason}", str(n)) for reason, n in unchecked.reasons]
-    return Table("eligibility", "Eligibility", ("Step", "Patients"), tuple(rows))
+    return Table("eligibility", _("Eligibility"), (_("Step"), _("Patients")), tuple(rows))
 
 
 def _excluded(results: Results) -> Table | None:
@@ -377,8 +406,8 @@ def _excluded(results: Results) -> Table | None:
         return None
     return Table(
         "excluded_patients",
-        "Patients not analysed and why",
-        ("Patient", "Reasons"),
+        _("Patients not analysed and why"),
+        (_("Patient"), _("Reasons")),
         tuple((str(p), str(r)) for p, r in zip(frame["patient_id"], frame["reasons"], strict=True)),
     )
 
@@ -389,18 +418,18 @@ def build_tables(results: Results) -> list[Table]:
     tables = [
         _generic(
             "characteristics",
-            "Characteristics of the patients",
+            N_("Characteristics of the patients"),
             results,
             ["cohort.n", "sex.male", "sex.female", "age_at_diagnosis_months",
              "age_at_assessment_years", "follow_up_years",
              *[i for i in ids if i.startswith("onset.")]],
-            "Percentages use the patients with data as denominator.",
+            _("Percentages use the patients with data as denominator."),
         ),
         _table1(results),
         _table2(results),
         _generic(
             "treatment",
-            "Treatments",
+            N_("Treatments"),
             results,
             [i for i in ids if i.startswith(("treatment.", "group.", "mmf."))],
         ),
@@ -409,13 +438,13 @@ def build_tables(results: Results) -> list[Table]:
         _before_after(results),
         _generic(
             "prednisolone",
-            "Prednisolone on MMF",
+            N_("Prednisolone on MMF"),
             results,
             ["prednisolone_stopped"],
         ),
         _generic(
             "outcomes",
-            "Outcomes and adverse events",
+            N_("Outcomes and adverse events"),
             results,
             [i for i in ids if i.startswith(("outcomes.", "adverse."))],
         ),

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from nephrocohort.cohort.spreadsheet_cells import text_cells_as_strings
+from nephrocohort.i18n import N_
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._results import Results
 from nephrocohort.report._tables import build_tables
 
@@ -17,23 +19,23 @@ __all__ = ["render_xlsx", "SHEET_NAMES"]
 
 #: Sheet name per table id (Excel allows 31 characters, no []:*?/\).
 SHEET_NAMES = {
-    "characteristics": "Characteristics",
-    "table1": "Table 1",
-    "table2": "Table 2",
-    "treatment": "Treatment",
-    "proteinuria": "Proteinuria",
-    "response": "Response",
-    "before_after": "Before-after MMF",
-    "prednisolone": "Prednisolone",
-    "outcomes": "Outcomes",
-    "survival": "Kaplan-Meier",
-    "eligibility": "Eligibility",
-    "excluded_patients": "Excluded patients",
+    "characteristics": N_("Characteristics"),
+    "table1": N_("Table 1"),
+    "table2": N_("Table 2"),
+    "treatment": N_("Treatment"),
+    "proteinuria": N_("Proteinuria"),
+    "response": N_("Response"),
+    "before_after": N_("Before-after MMF"),
+    "prednisolone": N_("Prednisolone"),
+    "outcomes": N_("Outcomes"),
+    "survival": N_("Kaplan-Meier"),
+    "eligibility": N_("Eligibility"),
+    "excluded_patients": N_("Excluded patients"),
 }
 
 
 def _sheet_name(table_id: str) -> str:
-    name = SHEET_NAMES.get(table_id, table_id)
+    name = _(SHEET_NAMES.get(table_id, table_id))
     return re.sub(r"[\[\]:*?/\\]", "-", name)[:31]
 
 
@@ -67,7 +69,7 @@ def render_xlsx(results: Results) -> bytes:
         _autosize(sheet, body_rows=len(table.rows) + 2)
 
     everything = results.to_frame().reset_index()
-    sheet = workbook.create_sheet("All results")
+    sheet = workbook.create_sheet(_("All results"))
     sheet.append(list(everything.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -75,8 +77,8 @@ def render_xlsx(results: Results) -> bytes:
         sheet.append([None if _is_na(value) else value for value in row])
     _autosize(sheet)
 
-    sheet = workbook.create_sheet("Methods")
-    sheet.append(["Methods"])
+    sheet = workbook.create_sheet(_("Methods"))
+    sheet.append([_("Methods")])
     sheet["A1"].font = Font(bold=True)
     sheet.append([results.methods])
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
