@@ -276,3 +276,37 @@ def test_report_from_the_database_equals_the_report_from_the_demo_bundle(make_us
     from_db = build_results(derive(cohort_from_db(), rule_set), rule_set=rule_set)
     from_bundle = build_results(derive(demo, rule_set), rule_set=rule_set)
     assert from_db.to_records() == from_bundle.to_records()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "phrases"),
+    [
+        ("es", ["Síndrome nefrótico corticorresistente", "Remisión completa", "Métodos"]),
+        ("pt-br", ["Síndrome nefrótica corticorresistente", "Remissão completa", "Métodos"]),
+    ],
+)
+def test_the_cohort_report_job_writes_the_report_in_the_users_language(
+    client, make_user, study_cohort, language, phrases
+):
+    """Issue 13: the registry's report in es and pt-BR (LocaleMiddleware's language cookie)."""
+    import re
+
+    from django.conf import settings
+
+    client.force_login(make_user("inv", "investigator", "A"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    _compute(client)
+    response = client.get(reverse("registry:cohort_report", args=["html"]))
+    assert response.status_code == 200
+    html = response.content.decode("utf-8")
+    for phrase in phrases:
+        assert phrase in html
+    assert re.search(
+        r"\b\d+,\d{2}\b", re.sub(r"<style.*?</style>|<img[^>]*>", "", html, flags=re.S)
+    )
+    # The English report of the same cohort is another job, still in English.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _compute(client)
+    english = client.get(reverse("registry:cohort_report", args=["html"])).content.decode()
+    assert "Steroid-resistant nephrotic syndrome treated with MMF" in english

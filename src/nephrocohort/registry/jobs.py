@@ -97,8 +97,10 @@ def _centers_key(scope: dict) -> str:
     return "all" if scope["all_centers"] else ",".join(map(str, scope["center_ids"]))
 
 
-def report_key(scope: dict, rule_set: str) -> str:
-    return f"report:{rule_set}:{_centers_key(scope)}"
+def report_key(scope: dict, rule_set: str, language: str = "en") -> str:
+    """The report of these centers under this rule set, written in ``language``."""
+    suffix = "" if language == "en" else f":{language}"
+    return f"report:{rule_set}:{_centers_key(scope)}{suffix}"
 
 
 def quality_key(scope: dict) -> str:
@@ -312,16 +314,20 @@ def _finish(job_id: int, status: str, *, error_code: str = "", error=None, resul
 
 
 def _run_report(job: BackgroundJob, progress) -> dict:
+    from nephrocohort.i18n import use_language
     from nephrocohort.pipeline import compute_results, render
     from nephrocohort.registry.conversion import cohort_from_db
 
     progress("reading", 5)
     cohort = cohort_from_db(scope_patients(job.params["scope"]))
-    progress("computing", 15)
-    results = compute_results(cohort, rule_set=job.params["rule_set"])
-    progress("rendering", 60)
-    # Every format in one call: the figures are drawn once for all of them.
-    for fmt, content in render(results, list(RENDERERS)).items():
+    # In the language of the user who asked (the labels are written while computing).
+    with use_language(job.params.get("lang", "en")):
+        progress("computing", 15)
+        results = compute_results(cohort, rule_set=job.params["rule_set"])
+        progress("rendering", 60)
+        # Every format in one call: the figures are drawn once for all of them.
+        rendered = render(results, list(RENDERERS))
+    for fmt, content in rendered.items():
         JobFile.objects.create(job=job, name=fmt, content=content)
     return {"n_patients": cohort.n_patients}
 

@@ -7,6 +7,7 @@ TLS-terminating proxy; it passes ``manage.py check --deploy``.
 """
 
 import os
+from pathlib import Path
 
 from nephrocohort.registry._config import data_dir, database_settings, secret_key
 
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the language cookie / the browser's Accept-Language (i18n.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A NUL byte anywhere in the request is 400 before any view or login check sees it.
     "nephrocohort.registry.middleware.RefuseNulBytes",
@@ -93,6 +96,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+#: English, Spanish and Brazilian Portuguese (nephrocohort.i18n), one catalogue set for all.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("pt-br", "Português (Brasil)")]
+LOCALE_PATHS = [str(Path(__file__).resolve().parent.parent / "locale")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

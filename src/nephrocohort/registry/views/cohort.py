@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from nephrocohort.clinical.rules import list_rule_sets
+from nephrocohort.i18n import active_language
 from nephrocohort.registry import jobs
 from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.models import BackgroundJob, JobFile, Patient
@@ -45,7 +46,7 @@ REPORT_POLICY = {
 def _report_request(request) -> tuple[dict, str, str]:
     scope = jobs.cohort_scope(request.user)
     rule_set = chosen_rule_set(request)
-    return scope, rule_set, jobs.report_key(scope, rule_set)
+    return scope, rule_set, jobs.report_key(scope, rule_set, active_language())
 
 
 @registry_view("report")
@@ -80,7 +81,7 @@ def cohort_report_start(request):
     jobs.submit(
         BackgroundJob.Kind.REPORT,
         key,
-        {"scope": scope, "rule_set": rule_set},
+        {"scope": scope, "rule_set": rule_set, "lang": active_language()},
         request.user,
         data_stamp=jobs.cohort_stamp(scope),
     )
