@@ -6,7 +6,7 @@ Findings (:class:`~nephrocohort.cohort.problems.Problem`) and errors
 template only when it is shown (:func:`render`). Templates are
 ``str.format`` strings whose ``{names}`` are the params. Every template
 passes through :func:`_` when rendered: that is the one place where a
-gettext translation will be plugged in (``_ = gettext.translation(...).gettext``).
+gettext translation is plugged in (:func:`nephrocohort.i18n.gettext`).
 
 A param may itself be a :class:`Message` (a reason that completes a
 sentence, a hint chosen by the code that found the fault): it is rendered
@@ -25,8 +25,13 @@ __all__ = ["CATALOGUE", "Message", "Template", "render", "render_text", "_"]
 
 
 def _(template: str) -> str:
-    """The translation hook: the template in the user's language (today: as written)."""
-    return template
+    """The translation hook: the template in the active language (``nephrocohort.i18n``).
+
+    A template the catalogues do not have yet is shown as written (English).
+    """
+    from nephrocohort.i18n import gettext
+
+    return gettext(template)
 
 
 class Template(NamedTuple):
