@@ -1,6 +1,6 @@
 """The import graph is one-way: lower layers never import higher ones, and nothing is circular.
 
-Layers, bottom up (docs/architecture.md): messages; exceptions; clinical and stats;
+Layers, bottom up (docs/architecture.md): i18n; messages; exceptions; clinical and stats;
 cohort; report and interop (which do not import each other); pipeline; cli
 and registry. Every ``import`` counts, also the ones inside functions, except
 those under ``if TYPE_CHECKING:`` (annotations only). The walk reads the
@@ -19,6 +19,7 @@ SRC = Path(nephrocohort.__file__).parent
 
 #: Top-level part of the package -> layer (higher may import lower, never the reverse).
 LAYERS = {
+    "i18n": -3,
     "nephrocohort": -2,
     "exceptions": -1,
     "messages": -2,
