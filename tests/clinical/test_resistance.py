@@ -1,0 +1,74 @@
+"""Secondary steroid resistance and multidrug-resistant SRNS of hand-built patients.
+
+"Secondary SRNS: SSNS at onset; at a later relapse, no remission within 4 weeks of
+standard-dose daily PDN"; "Multidrug-resistant SRNS: absence of complete remission after
+12 months of treatment with 2 mechanistically distinct steroid-sparing agents at standard
+doses" (KDIGO 2025 Figure 1, attributed to IPNA 2020; secondary source).
+"""
+
+import datetime as dt
+
+from nephrocohort.clinical.resistance import (
+    RelapseTrial,
+    multidrug_resistant,
+    secondary_steroid_resistance,
+)
+
+D = dt.date
+
+
+def test_sensitive_at_onset_and_resistant_at_a_later_relapse():
+    trials = [
+        RelapseTrial(D(2016, 1, 1), True, True),
+        RelapseTrial(D(2017, 1, 1), True, False),
+    ]
+    assert secondary_steroid_resistance("sensitive", trials).value is True
+
+
+def test_every_relapse_responding_is_not_secondary_resistance():
+    trials = [RelapseTrial(D(2016, 1, 1), True, True)]
+    assert secondary_steroid_resistance("sensitive", trials).value is False
+
+
+def test_resistant_from_onset_is_primary_not_secondary():
+    # "SSNS at onset" is required.
+    trials = [RelapseTrial(D(2016, 1, 1), True, False)]
+    assert secondary_steroid_resistance("resistant", trials).value is None
+
+
+def test_a_relapse_treated_below_standard_dose_proves_nothing():
+    # "standard-dose daily PDN": a low-dose failure is not resistance.
+    trials = [RelapseTrial(D(2016, 1, 1), False, False)]
+    assert secondary_steroid_resistance("sensitive", trials).value is False
+    unknown = [RelapseTrial(D(2016, 1, 1), None, False)]
+    assert secondary_steroid_resistance("sensitive", unknown).value is None
+
+
+def test_two_mechanisms_twelve_months_without_complete_remission():
+    agents = [("tacrolimus", D(2016, 1, 1), True), ("mmf", D(2016, 7, 1), True)]
+    # judged 12 months after the second mechanism began: 2017-07-01
+    verdict = multidrug_resistant(
+        agents, first_complete_remission=None, end_of_observation=D(2018, 1, 1)
+    )
+    assert verdict.value is True
+    cured = multidrug_resistant(
+        agents, first_complete_remission=D(2017, 7, 1), end_of_observation=D(2018, 1, 1)
+    )
+    assert cured.value is False
+
+
+def test_two_drugs_of_one_mechanism_are_not_two_agents():
+    # "2 mechanistically distinct" agents: cyclosporine then tacrolimus are both CNIs.
+    agents = [("cyclosporine", D(2016, 1, 1), True), ("tacrolimus", D(2016, 7, 1), True)]
+    verdict = multidrug_resistant(
+        agents, first_complete_remission=None, end_of_observation=D(2019, 1, 1)
+    )
+    assert verdict.value is False
+
+
+def test_not_observed_for_twelve_months_cannot_tell():
+    agents = [("tacrolimus", D(2016, 1, 1), True), ("rituximab", D(2016, 7, 1), True)]
+    verdict = multidrug_resistant(
+        agents, first_complete_remission=None, end_of_observation=D(2017, 3, 1)
+    )
+    assert verdict.value is None
