@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nephrocohort.clinical.relapse_course import add_calendar_months
 from nephrocohort.cohort._derive_common import (
     add_months,
     completed_years,
@@ -92,6 +93,14 @@ def test_add_months_is_the_calendar_rule(date, months):
     month += 1
     expected = dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
     assert add_months(np.array([_day(date)]), months)[0] == _day(expected)
+
+
+@given(date=dates, months=st.integers(-120, 120))
+@settings(max_examples=300, deadline=None)
+def test_derive_and_clinical_month_arithmetic_are_one_rule(date, months):
+    # clinical may not import cohort: derive's vectorised add_months and the clinical
+    # scalar add_calendar_months (relapse course, CNI response, MDR-SRNS) must agree
+    assert add_months(np.array([_day(date)]), months)[0] == _day(add_calendar_months(date, months))
 
 
 @given(birth=dates, day=dates)

@@ -81,6 +81,13 @@ from nephrocohort.clinical.relapse_course import (
     add_calendar_months,
     relapse_course,
 )
+from nephrocohort.clinical.resistance import (
+    AGENT_CLASSES,
+    RelapseTrial,
+    ResistanceVerdict,
+    multidrug_resistant,
+    secondary_steroid_resistance,
+)
 from nephrocohort.clinical.rules import (
     EGFR_EQUATION_NAMES,
     PROTEINURIA_CATEGORIES,
@@ -135,6 +142,11 @@ __all__ = [
     "RelapseCourseCriteria",
     "add_calendar_months",
     "relapse_course",
+    "AGENT_CLASSES",
+    "RelapseTrial",
+    "ResistanceVerdict",
+    "multidrug_resistant",
+    "secondary_steroid_resistance",
     "DIPSTICK_SPELLINGS",
     "dipstick_grade",
     "BP_CATEGORIES",

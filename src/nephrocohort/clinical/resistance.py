@@ -5,8 +5,9 @@ References
 .. [1] KDIGO 2025 Nephrotic Syndrome in Children, Figure 1, read through a
    third-party extraction (secondary; it attributes the terms to the IPNA 2020
    SRNS recommendations, whose Table 1 was not available; see
-   shared/reference/clinical-reference.md 1b): "Secondary SRNS: SSNS at onset;
-   at a later relapse, no remission within 4 weeks of standard-dose daily PDN";
+   shared/reference/clinical-reference.md 1b; searched again 2026-12-07: the
+   IPNA 2020 table was still not found, only IPNA 2022 SSNS Table 1, which does
+   not define these terms): "Secondary SRNS: SSNS at onset; at a later relapse, no remission within 4 weeks of standard-dose daily PDN";
    "Multidrug-resistant SRNS: absence of complete remission after 12 months of
    treatment with 2 mechanistically distinct steroid-sparing agents at standard
    doses".
@@ -24,7 +25,7 @@ from nephrocohort.clinical.relapse_course import add_calendar_months
 __all__ = [
     "AGENT_CLASSES",
     "RelapseTrial",
-    "Verdict",
+    "ResistanceVerdict",
     "secondary_steroid_resistance",
     "multidrug_resistant",
 ]
@@ -42,7 +43,12 @@ AGENT_CLASSES = {
 
 @dataclass(frozen=True)
 class RelapseTrial:
-    """Daily prednisone for one relapse: standard dose (None: unknown) and whether CR came in 4 weeks."""
+    """Daily prednisone for one relapse: standard dose (None: unknown) and whether CR came in 4 weeks.
+
+    References
+    ----------
+    Module references [1] (secondary SRNS) and [2] (standard dose).
+    """
 
     relapse: dt.date
     standard_dose: bool | None
@@ -50,14 +56,19 @@ class RelapseTrial:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """True, False or None (cannot tell) and the sentence that says why."""
+class ResistanceVerdict:
+    """True, False or None (cannot tell) and the sentence that says why.
+
+    References
+    ----------
+    Module references [1] and [2].
+    """
 
     value: bool | None
     reason: str
 
 
-def secondary_steroid_resistance(initial_response: str | None, trials) -> Verdict:
+def secondary_steroid_resistance(initial_response: str | None, trials) -> ResistanceVerdict:
     """Sensitive at onset and, at a later relapse, no complete remission in 4 weeks.
 
     ``initial_response`` is the steroid response of the first episode
@@ -72,11 +83,13 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Verdic
     Module references [1] and [2].
     """
     if initial_response not in ("sensitive", "late_responder"):
-        return Verdict(None, "not steroid-sensitive at onset: no secondary resistance to judge")
+        return ResistanceVerdict(
+            None, "not steroid-sensitive at onset: no secondary resistance to judge"
+        )
     unknown = False
     for trial in trials:
         if trial.standard_dose and trial.complete_remission_within_4_weeks is False:
-            return Verdict(
+            return ResistanceVerdict(
                 True,
                 f"relapse on {trial.relapse}: no complete remission within 4 weeks of "
                 "standard-dose prednisone",
@@ -84,8 +97,10 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Verdic
         if trial.standard_dose is None or trial.complete_remission_within_4_weeks is None:
             unknown = True
     if unknown:
-        return Verdict(None, "a relapse's steroid trial cannot be judged (dose or readings)")
-    return Verdict(False, "every relapse reached complete remission within 4 weeks")
+        return ResistanceVerdict(
+            None, "a relapse's steroid trial cannot be judged (dose or readings)"
+        )
+    return ResistanceVerdict(False, "every relapse reached complete remission within 4 weeks")
 
 
 def multidrug_resistant(
@@ -94,7 +109,7 @@ def multidrug_resistant(
     first_complete_remission: dt.date | None,
     end_of_observation: dt.date | None,
     months: int = 12,
-) -> Verdict:
+) -> ResistanceVerdict:
     """No complete remission by ``months`` after two distinct steroid-sparing agents began.
 
     ``agents`` are ``(drug, start, standard_dose)``; drugs outside
@@ -120,13 +135,15 @@ def multidrug_resistant(
             dose_unknown = True
         started.setdefault(mechanism, start)
     if len(started) < 2:
-        return Verdict(False, "fewer than two steroid-sparing mechanisms at standard doses")
+        return ResistanceVerdict(
+            False, "fewer than two steroid-sparing mechanisms at standard doses"
+        )
     first, second = sorted(started.values())[:2]
     judged_on = add_calendar_months(second, months)
     if first_complete_remission is not None and first <= first_complete_remission <= judged_on:
-        return Verdict(False, f"complete remission on {first_complete_remission}")
+        return ResistanceVerdict(False, f"complete remission on {first_complete_remission}")
     if end_of_observation is None or end_of_observation < judged_on:
-        return Verdict(None, f"not observed to {judged_on}")
+        return ResistanceVerdict(None, f"not observed to {judged_on}")
     if dose_unknown:
-        return Verdict(None, "a steroid-sparing course has no known dose")
-    return Verdict(True, f"no complete remission from {first} to {judged_on}")
+        return ResistanceVerdict(None, "a steroid-sparing course has no known dose")
+    return ResistanceVerdict(True, f"no complete remission from {first} to {judged_on}")
