@@ -582,6 +582,85 @@ CATALOGUE: dict[str, Template] = {
         "The {table} row #{row} has no seal: it was written outside the registry.",
     ),
     "audit.ok": T("The audit chain is intact: {count} rows checked; head hash {head}."),
+    # --- OMOP CDM source (interop) ----------------------------------------------------------
+    "omop.missing_package": T(
+        "Reading OMOP CDM databases needs the Python package {package}, which is not installed.",
+        "Install the OMOP extra: pip install 'nephrocohort[omop]'.",
+    ),
+    "omop.database_not_found": T(
+        "The OMOP database {path} does not exist.",
+        "Give duckdb:///path/to/cdm.duckdb, a folder of Parquet or CSV files, or a "
+        "postgresql:// URL.",
+    ),
+    "omop.cannot_connect": T(
+        "Cannot connect to the OMOP database {url}: {reason}",
+        "Check the server, the database name and the user in the URL.",
+    ),
+    "omop.missing_table": T(
+        "The OMOP database has no table {table} in schema {schema}.",
+        "Give the schema holding the CDM tables with --cdm-schema (it has {available}).",
+    ),
+    "omop.missing_column": T(
+        "The OMOP table {table} has no column {column} (OMOP CDM v5.4 expected).",
+        "Check that the database follows the OMOP CDM v5.4 and that --cdm-schema is right.",
+    ),
+    "omop.concept_not_in_vocabulary": T(
+        "Concept set {concept_set}: {vocabulary} code {code} is not in the database's concept "
+        "table, so it selects nothing.",
+        "Load the full vocabulary (OHDSI Athena) or remove the code from the concept set.",
+    ),
+    "omop.phenotype_not_found": T(
+        "There is no phenotype {name!r}. Shipped: {shipped}.",
+        "Give a shipped name or the path of a phenotype YAML file.",
+    ),
+    "omop.phenotype_invalid": T(
+        "The phenotype file {path} is not valid: {reason}.",
+        "Start from a copy of the shipped pedsnet-ns.yaml.",
+    ),
+    "omop.phenotype_unknown_set": T(
+        "The phenotype {name} uses the concept set {concept_set}, which is not shipped.",
+        "Use one of: {known}.",
+    ),
+    "omop.no_patients": T(
+        "The phenotype {name} selected no person in the OMOP database, so there is nothing "
+        "to import.",
+        "Check --cdm-schema and the phenotype's concept sets (see the attrition table).",
+    ),
+    "omop.unknown_unit": T(
+        "{count} {test} results have the unit concept {unit} ({unit_code}), which cannot be "
+        "converted; they were not imported.",
+    ),
+    "omop.no_unit": T(
+        "{count} {test} results have no unit (unit_concept_id 0 or empty); they were not "
+        "imported, because a unit is never guessed.",
+    ),
+    "omop.no_histology": T(
+        "{count} kidney biopsies have no histology diagnosis on the biopsy day; they were not "
+        "imported.",
+    ),
+    "omop.dose_missing": T(
+        "{count} drug courses have no quantity, days supply or drug_strength row, so they were "
+        "imported without a dose.",
+    ),
+    "omop.note.phenotype": T(
+        "Patients selected from an OMOP CDM database by the phenotype {name} version {version}: "
+        "{steps}."
+    ),
+    "omop.demo_out_suffix": T(
+        "Cannot write the OMOP database to {path}: give a file name ending in .duckdb.",
+    ),
+    "omop.demo_out_exists": T(
+        "{path} already exists; it is not overwritten.",
+        "Remove it or choose another --out file.",
+    ),
+    "omop.demo_out_parent": T(
+        "Cannot write {path}: the folder {parent} does not exist.",
+        "Create it or choose another --out path.",
+    ),
+    "omop.demo_format": T(
+        "Unknown --format {value!r}.",
+        "Use bundle (a folder of CSV files) or omop (an OMOP CDM DuckDB file).",
+    ),
 }
 
 

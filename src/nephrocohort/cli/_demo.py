@@ -36,12 +36,43 @@ def _check_out(out: Path) -> None:
         )
 
 
+def _write_omop(out: Path, patients, seed, background) -> None:
+    """``demo --format omop``: the cohort (the demo one without --patients) as an OMOP CDM."""
+    if out.suffix.lower() != ".duckdb":
+        raise DemoOutputError("omop.demo_out_suffix", path=str(out))
+    if out.exists():
+        raise DemoOutputError("omop.demo_out_exists", path=str(out))
+    if not out.parent.exists():
+        raise DemoOutputError("omop.demo_out_parent", path=str(out), parent=str(out.parent))
+    from nephrocohort.interop import write_synthetic_omop
+
+    if patients is None:
+        from nephrocohort.cohort.demo import demo_cohort
+
+        cohort = demo_cohort()
+    else:
+        from nephrocohort.cohort.synthetic import SYNTHETIC_SEED, generate_synthetic
+
+        cohort = generate_synthetic(patients, seed=SYNTHETIC_SEED if seed is None else seed)
+    counts, _ = write_synthetic_omop(
+        out, cohort, background_persons=background, seed=1 if seed is None else seed
+    )
+    typer.echo(
+        f"Wrote an OMOP CDM v5.4 database ({cohort.n_patients:,} patients with nephrotic "
+        f"syndrome, {background:,} background persons; measurement {counts['measurement']:,} "
+        f"rows) to {out}. Next: nephrocohort report --data duckdb:///{out.resolve()}"
+    )
+
+
 def register(app) -> None:
     """Add the ``demo`` command to ``app``."""
 
     @app.command("demo")
     def demo_command(
-        out: Annotated[Path, typer.Option("--out", help="Folder to write the bundle to.")],
+        out: Annotated[
+            Path,
+            typer.Option("--out", help="Folder to write the bundle to (a .duckdb file for omop)."),
+        ],
         patients: Annotated[
             int | None,
             typer.Option(
@@ -60,8 +91,27 @@ def register(app) -> None:
                 help="Also write Parquet files, in DIR/parquet (default: from 10,000 patients on).",
             ),
         ] = None,
+        data_format: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                help="bundle (a folder of CSV files) or omop (an OMOP CDM DuckDB file, FILE.duckdb).",
+            ),
+        ] = "bundle",
+        background_persons: Annotated[
+            int,
+            typer.Option(
+                "--background-persons",
+                help="With --format omop: children without nephrotic syndrome added around the cohort.",
+            ),
+        ] = 1000,
     ) -> None:
         """Write the embedded demo cohort, or a generated synthetic cohort with --patients."""
+        if data_format not in ("bundle", "omop"):
+            raise DemoOutputError("omop.demo_format", value=data_format)
+        if data_format == "omop":
+            _write_omop(out, patients, seed, background_persons)
+            return
         _check_out(out)
         if patients is None:
             if seed is not None or parquet is not None:
