@@ -59,10 +59,13 @@ def background_tables(n: int, *, seed: int):
         build.kinds = dict(zip(person.tolist(), kinds.tolist(), strict=True))
         span = int((LAST_DAY - FIRST_DAY).astype(int))
         adult = kinds == "adult_ns"
-        birth_offset = rng.integers(0, span - 400, size=n)
+        birth_offset = rng.integers(0, span - 7 * 365, size=n)
         birth = FIRST_DAY - np.where(adult, 20 * 365, 0) + birth_offset.astype("timedelta64[D]")
         end = np.minimum(birth + rng.integers(365, 17 * 365, size=n).astype("timedelta64[D]"), LAST_DAY)
         end = np.where(adult, np.minimum(birth + 30 * 365, LAST_DAY), end)
+        # Near-misses are followed long enough for their codes to lie inside observation.
+        near = (kinds != "ordinary") & ~adult
+        end = np.where(near, np.maximum(end, birth + np.timedelta64(6 * 365, "D")), end)
         tables = {
             "person": pd.DataFrame(
                 {
@@ -195,8 +198,8 @@ def _near_misses(rng, ids, person, kinds, birth, end):
 
     def day_in(mask, low_years=1.0):
         low = birth[mask] + np.timedelta64(int(low_years * 365), "D")
-        span = np.maximum((end[mask] - low).astype(int), 60)
-        return low + (rng.random(mask.sum()) * (span - 40)).astype("timedelta64[D]")
+        span = np.maximum((end[mask] - low).astype(int) - 60, 1)
+        return low + (rng.random(mask.sum()) * span).astype("timedelta64[D]")
 
     ns = concept_id(*NS_AT_VISIT)
     conditions, procedures = [], []

@@ -222,7 +222,7 @@ def _rows(table: str, ids, person, date, concept, **columns) -> pd.DataFrame:
         }
     )
     for name, values in columns.items():
-        frame[name] = values if np.ndim(values) == 0 else np.asarray(values, dtype=object)
+        frame[name] = values if np.ndim(values) == 0 else np.asarray(values)
     return frame
 
 
