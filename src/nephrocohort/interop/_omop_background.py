@@ -61,7 +61,9 @@ def background_tables(n: int, *, seed: int):
         adult = kinds == "adult_ns"
         birth_offset = rng.integers(0, span - 7 * 365, size=n)
         birth = FIRST_DAY - np.where(adult, 20 * 365, 0) + birth_offset.astype("timedelta64[D]")
-        end = np.minimum(birth + rng.integers(365, 17 * 365, size=n).astype("timedelta64[D]"), LAST_DAY)
+        end = np.minimum(
+            birth + rng.integers(365, 17 * 365, size=n).astype("timedelta64[D]"), LAST_DAY
+        )
         end = np.where(adult, np.minimum(birth + 30 * 365, LAST_DAY), end)
         # Near-misses are followed long enough for their codes to lie inside observation.
         near = (kinds != "ordinary") & ~adult

@@ -26,9 +26,7 @@ def import_backend(module: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise InteropError(
-            "omop.missing_package", package=_PACKAGES.get(module, module)
-        ) from None
+        raise InteropError("omop.missing_package", package=_PACKAGES.get(module, module)) from None
 
 
 def is_omop_url(data) -> bool:
@@ -52,7 +50,9 @@ def connect(database):
         try:
             return ibis.connect(text.replace("postgresql://", "postgres://", 1))
         except Exception as error:  # the driver's own reason, e.g. no server or no database
-            raise InteropError("omop.cannot_connect", url=_without_password(text), reason=str(error)) from None
+            raise InteropError(
+                "omop.cannot_connect", url=_without_password(text), reason=str(error)
+            ) from None
     folder = Path(text)
     if folder.is_dir():
         con = ibis.duckdb.connect()

@@ -131,9 +131,7 @@ def resolve_concept_sets(tables, names) -> tuple[dict[str, dict[int, str]], list
         .select("concept_id", "vocabulary_id", "concept_code")
         .to_pandas()
     )
-    ids = {
-        (row.vocabulary_id, row.concept_code): int(row.concept_id) for row in found.itertuples()
-    }
+    ids = {(row.vocabulary_id, row.concept_code): int(row.concept_id) for row in found.itertuples()}
     with_descendants = sorted(
         {
             ids[(row.vocabulary_id, row.concept_code)]
@@ -170,13 +168,15 @@ def _dated(tables, ids: list[int]):
     """(person_id, day) of every condition or procedure whose concept is in ``ids``."""
     condition = tables.table("condition_occurrence")
     procedure = tables.table("procedure_occurrence")
-    return condition.filter(condition.condition_concept_id.isin(ids)).select(
-        person_id=condition.person_id, day=condition.condition_start_date.cast("date")
-    ).union(
-        procedure.filter(procedure.procedure_concept_id.isin(ids)).select(
-            person_id=procedure.person_id, day=procedure.procedure_date.cast("date")
-        ),
-        distinct=True,
+    return (
+        condition.filter(condition.condition_concept_id.isin(ids))
+        .select(person_id=condition.person_id, day=condition.condition_start_date.cast("date"))
+        .union(
+            procedure.filter(procedure.procedure_concept_id.isin(ids)).select(
+                person_id=procedure.person_id, day=procedure.procedure_date.cast("date")
+            ),
+            distinct=True,
+        )
     )
 
 

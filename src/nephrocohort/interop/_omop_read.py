@@ -177,9 +177,7 @@ class _Extraction:
         onset = ns.groupby("person_id")["condition_start_date"].min()
         out["onset_date"] = person_ids.map(onset).to_numpy()
         period = _selected(self.tables.table("observation_period"), self.persons)
-        ends = period.group_by("person_id").aggregate(
-            end=period.observation_period_end_date.max()
-        )
+        ends = period.group_by("person_id").aggregate(end=period.observation_period_end_date.max())
         self.period_end = ends.to_pandas().set_index("person_id")["end"].map(pd.Timestamp)
         out["last_followup_date"] = person_ids.map(self.period_end).to_numpy()
         if self.tables.has("death"):
@@ -266,7 +264,10 @@ class _Extraction:
         value = rows["value_as_number"].astype(object)
         value[dipstick] = [grades.get(float(v), v) for v in rows.loc[dipstick, "value_as_number"]]
         accepted = np.array(
-            [unit in LAB_TESTS[test].units for test, unit in zip(rows["test"], rows["unit"], strict=True)]
+            [
+                unit in LAB_TESTS[test].units
+                for test, unit in zip(rows["test"], rows["unit"], strict=True)
+            ]
         )
         no_unit = ucum.isna().to_numpy()
         for test in sorted(set(rows["test"][no_unit])):
@@ -325,7 +326,8 @@ class _Extraction:
             count = int((unknown & (vitals["column"] == column).to_numpy()).sum())
             self.problems.append(
                 Message(
-                    "omop.unknown_unit", {"count": count, "test": column, "unit": "-", "unit_code": "?"}
+                    "omop.unknown_unit",
+                    {"count": count, "test": column, "unit": "-", "unit_code": "?"},
                 )
             )
         vitals["value"] = vitals["value_as_number"] * factor
@@ -405,7 +407,8 @@ class _Extraction:
             "numerator_unit_concept_id",
         ).to_pandas()
         units = _unit_codes(
-            self.tables, pd.concat([rows["amount_unit_concept_id"], rows["numerator_unit_concept_id"]])
+            self.tables,
+            pd.concat([rows["amount_unit_concept_id"], rows["numerator_unit_concept_id"]]),
         )
         out = {}
         for row in rows.itertuples():
@@ -418,8 +421,13 @@ class _Extraction:
     def events(self) -> pd.DataFrame:
         parts = []
         ckd = self._events(
-            "condition_occurrence", "condition_concept_id", "condition_start_date", self._ids("ckd"),
-            extra=("condition_source_value",) if self._has_column("condition_occurrence", "condition_source_value") else (),
+            "condition_occurrence",
+            "condition_concept_id",
+            "condition_start_date",
+            self._ids("ckd"),
+            extra=("condition_source_value",)
+            if self._has_column("condition_occurrence", "condition_source_value")
+            else (),
         )
         parts.append(
             pd.DataFrame(
@@ -436,10 +444,18 @@ class _Extraction:
             set(self._ids("dialysis")) | set(self._ids("kidney_transplant")) - {-1}
         ) or [-1]
         procedures = self._events(
-            "procedure_occurrence", "procedure_concept_id", "procedure_date", procedure_ids,
-            extra=("procedure_source_value",) if self._has_column("procedure_occurrence", "procedure_source_value") else (),
+            "procedure_occurrence",
+            "procedure_concept_id",
+            "procedure_date",
+            procedure_ids,
+            extra=("procedure_source_value",)
+            if self._has_column("procedure_occurrence", "procedure_source_value")
+            else (),
         )
-        meaning = {**self.resolved.get("dialysis", {}), **self.resolved.get("kidney_transplant", {})}
+        meaning = {
+            **self.resolved.get("dialysis", {}),
+            **self.resolved.get("kidney_transplant", {}),
+        }
         parts.append(
             pd.DataFrame(
                 {

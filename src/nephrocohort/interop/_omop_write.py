@@ -183,9 +183,7 @@ def _latest_dates(cohort) -> pd.Series:
 
 def _observation_periods(cohort, person_of, ids) -> pd.DataFrame:
     patients = cohort.patients
-    ends = patients["last_followup_date"].fillna(
-        patients["patient_id"].map(_latest_dates(cohort))
-    )
+    ends = patients["last_followup_date"].fillna(patients["patient_id"].map(_latest_dates(cohort)))
     starts = patients["onset_date"].fillna(patients["birth_date"])
     return pd.DataFrame(
         {
@@ -400,9 +398,7 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
             visit_occurrence_id=visit_ids[present],
         )
     )
-    events = cohort.events[
-        ~cohort.events["event"].isin([*EVENT_CONDITIONS, *EVENT_PROCEDURES])
-    ]
+    events = cohort.events[~cohort.events["event"].isin([*EVENT_CONDITIONS, *EVENT_PROCEDURES])]
     parts.append(
         _rows(
             "observation",
@@ -456,7 +452,8 @@ def _mg_per_day(meds: pd.DataFrame, visits: pd.DataFrame) -> np.ndarray:
     both = ~np.isnan(weight) & ~np.isnan(height)
     if both.any():
         bsa[both] = [
-            bsa_m2(height_cm=h, weight_kg=w) for h, w in zip(height[both], weight[both], strict=True)
+            bsa_m2(height_cm=h, weight_kg=w)
+            for h, w in zip(height[both], weight[both], strict=True)
         ]
     dose = meds["dose"].to_numpy(dtype=float)
     unit = meds["dose_unit"].astype("object").to_numpy()
@@ -481,10 +478,10 @@ def _mg_per_day(meds: pd.DataFrame, visits: pd.DataFrame) -> np.ndarray:
 def _drug_exposures(cohort, person_of, ids, period_end: dict) -> pd.DataFrame:
     meds = cohort.medications
     drugs = meds["drug"].astype("object").to_numpy()
-    codes = [clinical_drug_code(DRUG_INGREDIENTS[d]) if d in DRUG_INGREDIENTS else None for d in drugs]
-    concepts = [
-        concept_id("RxNorm", code) if code else _local("drug_other") for code in codes
+    codes = [
+        clinical_drug_code(DRUG_INGREDIENTS[d]) if d in DRUG_INGREDIENTS else None for d in drugs
     ]
+    concepts = [concept_id("RxNorm", code) if code else _local("drug_other") for code in codes]
     ends = meds["end_date"].fillna(meds["patient_id"].map(period_end))
     ends = ends.where(ends >= meds["start_date"], meds["start_date"])
     days = ((ends - meds["start_date"]).dt.days + 1).to_numpy(dtype=float)
@@ -523,7 +520,11 @@ def cohort_tables(cohort, *, ids: _Ids, first_person_id: int = 1) -> dict[str, p
     """The OMOP clinical tables of ``cohort`` (persons numbered from ``first_person_id``)."""
     patients = cohort.patients
     person_of = dict(
-        zip(patients["patient_id"], range(first_person_id, first_person_id + len(patients)))
+        zip(
+            patients["patient_id"],
+            range(first_person_id, first_person_id + len(patients)),
+            strict=True,
+        )
     )
     centers = sorted(patients["center"].dropna().unique())
     sites = {name: i for i, name in enumerate(centers, start=1)}
