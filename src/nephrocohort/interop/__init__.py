@@ -20,9 +20,9 @@ from nephrocohort.interop._fhir_export import fhir_bundle, write_fhir_bundle
 from nephrocohort.interop._fhir_read import read_fhir_resources
 from nephrocohort.interop._legacy import import_table, read_legacy_sheet
 from nephrocohort.interop._mapping import Mapping, load_mapping, parse_mapping
+from nephrocohort.interop._omop_background import write_synthetic_omop
 from nephrocohort.interop._omop_phenotype import load_phenotype
 from nephrocohort.interop._omop_read import extract_omop, import_omop, read_omop_cohort
-from nephrocohort.interop._omop_write import write_synthetic_omop
 from nephrocohort.interop._redcap import (
     REDCAP_DICTIONARY_HEADERS,
     import_redcap,

@@ -28,9 +28,11 @@ from nephrocohort.interop._omop_write import (
     OUTPATIENT,
     VITALS,
     _rows,
+    cohort_to_omop,
+    write_duckdb,
 )
 
-__all__ = ["NEAR_MISS_SHARES", "background_tables"]
+__all__ = ["NEAR_MISS_SHARES", "background_tables", "write_synthetic_omop"]
 
 NEAR_MISS_SHARES = {
     "single_ns_code": 0.02,
@@ -231,3 +233,15 @@ def _near_misses(rng, ids, person, kinds, birth, end):
         )
 
     return table("condition_occurrence", conditions), table("procedure_occurrence", procedures)
+
+
+def write_synthetic_omop(out, cohort, *, background_persons: int = 1000, seed: int = 1):
+    """Write ``cohort`` plus ``background_persons`` children without NS as a DuckDB OMOP CDM.
+
+    Returns ``(rows per table, kind of each background person by person_id)``;
+    the cohort's patients are persons 1..n in bundle order.
+    """
+    background = background_tables(background_persons, seed=seed) if background_persons else None
+    tables = cohort_to_omop(cohort, background=background)
+    counts = write_duckdb(tables, out)
+    return counts, (background.kinds if background else {})

@@ -615,17 +615,3 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_datetime64_any_dtype(series) and column.endswith("_date"):
             out[column] = series.dt.normalize()
     return out
-
-
-def write_synthetic_omop(out, cohort, *, background_persons: int = 1000, seed: int = 1):
-    """Write ``cohort`` plus ``background_persons`` children without NS as a DuckDB OMOP CDM.
-
-    Returns ``(rows per table, kind of each background person by person_id)``;
-    the cohort's patients are persons 1..n in bundle order.
-    """
-    from nephrocohort.interop._omop_background import background_tables
-
-    background = background_tables(background_persons, seed=seed) if background_persons else None
-    tables = cohort_to_omop(cohort, background=background)
-    counts = write_duckdb(tables, out)
-    return counts, (background.kinds if background else {})
