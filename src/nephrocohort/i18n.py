@@ -36,6 +36,7 @@ __all__ = [
     "ngettext",
     "N_",
     "localize_number",
+    "localize_percent",
     "normalize_language",
     "use_language",
 ]
@@ -169,3 +170,22 @@ def localize_number(text: str) -> str:
         return text
     decimal, minus = _symbols(language)
     return text.replace(".", decimal).replace("-", minus)
+
+
+@cache
+def _percent_affixes(language: str) -> tuple[str, str]:
+    from babel import Locale
+
+    pattern = Locale.parse(_gettext_locale(language)).percent_formats[None]
+    return pattern.prefix[0], pattern.suffix[0]
+
+
+def localize_percent(text: str) -> str:
+    """An English-formatted percentage number (``69.2``) as the locale writes a percentage.
+
+    CLDR (Babel) decides the sign's place and spacing: ``69.2%`` in English,
+    ``69,2\u00a0%`` in Spanish (a no-break space before the sign), ``69,2%`` in
+    Brazilian Portuguese.
+    """
+    prefix, suffix = _percent_affixes(active_language())
+    return f"{prefix}{localize_number(text)}{suffix}"

@@ -31,6 +31,8 @@ LAYERS = {
     "pipeline": 3,
     "cli": 4,
     "registry": 4,
+    # Catalogue upkeep (scripts/compile_catalogues.py, tests/i18n): reads every layer's strings.
+    "i18n_catalogues": 4,
 }
 #: Peers of one layer that may import each other: the CLI starts the registry server.
 PEER_IMPORTS = {("cli", "registry")}

@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
-from nephrocohort.i18n import N_
+from nephrocohort.i18n import N_, localize_percent
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import TIMEPOINTS
 from nephrocohort.report._results import Results
@@ -98,7 +98,7 @@ def figure_proteinuria(results: Results) -> Figure | None:
         ax.bar(x, share, bottom=bottom, color=colour, label=_(_STATE_NAMES[state]), width=0.65)
         for i, (value, n) in enumerate(zip(share, counts[state], strict=True)):
             if n > 0 and value >= 7:
-                ax.text(x[i], bottom[i] + value / 2, f"{value:.0f}%", ha="center", va="center",
+                ax.text(x[i], bottom[i] + value / 2, localize_percent(f"{value:.0f}"), ha="center", va="center",
                         fontsize=8, color="white")  # fmt: skip
         bottom += share
     for i, n in enumerate(totals):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from nephrocohort.i18n import gettext as _
-from nephrocohort.i18n import localize_number
+from nephrocohort.i18n import localize_number, localize_percent
 from nephrocohort.report._items import CountItem, HypothesisTestItem, SummaryItem
 
 __all__ = [
@@ -72,7 +72,7 @@ def fmt_unit(unit: str) -> str:
 def fmt_percent(value) -> str:
     if _is_missing(value):
         return MISSING
-    return localize_number(f"{float(value):.1f}") + "%"
+    return localize_percent(f"{float(value):.1f}")
 
 
 def fmt_count(item: CountItem, *, with_denominator: bool = False) -> str:

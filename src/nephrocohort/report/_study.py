@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nephrocohort.i18n import N_, ngettext
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._items import CountItem
 from nephrocohort.report._options import ReportOptions
@@ -23,24 +25,24 @@ from nephrocohort.report._stats import (
 __all__ = ["study_items", "eligibility_items", "excluded_patients", "eligible_rows"]
 
 _HISTOLOGY_LABELS = {
-    "MCD": "Minimal change disease",
-    "FSGS": "Focal segmental glomerulosclerosis",
-    "MN": "Membranous nephropathy",
-    "DMS": "Diffuse mesangial sclerosis",
-    "MesPGN": "Mesangial proliferative glomerulonephritis",
-    "C3G": "C3 glomerulopathy",
-    "IgAN": "IgA nephropathy",
-    "other": "Other histology",
+    "MCD": N_("Minimal change disease"),
+    "FSGS": N_("Focal segmental glomerulosclerosis"),
+    "MN": N_("Membranous nephropathy"),
+    "DMS": N_("Diffuse mesangial sclerosis"),
+    "MesPGN": N_("Mesangial proliferative glomerulonephritis"),
+    "C3G": N_("C3 glomerulopathy"),
+    "IgAN": N_("IgA nephropathy"),
+    "other": N_("Other histology"),
 }
 _STATE_LABELS = {
-    "nephrotic": "Nephrotic-range proteinuria",
-    "partial": "Non-nephrotic proteinuria (partial remission)",
-    "complete": "No proteinuria (complete remission)",
+    "nephrotic": N_("Nephrotic-range proteinuria"),
+    "partial": N_("Non-nephrotic proteinuria (partial remission)"),
+    "complete": N_("No proteinuria (complete remission)"),
 }
 _RESPONSE_LABELS = {
-    "complete": "Complete remission",
-    "partial": "Partial remission (non-nephrotic proteinuria)",
-    "none": "No response (nephrotic-range proteinuria)",
+    "complete": N_("Complete remission"),
+    "partial": N_("Partial remission (non-nephrotic proteinuria)"),
+    "none": N_("No response (nephrotic-range proteinuria)"),
 }
 
 
@@ -72,7 +74,7 @@ def count_levels(prefix: str, series: pd.Series, labels: dict, *, keys=None) -> 
     return [
         CountItem(
             id=f"{prefix}.{keys[level]}",
-            label=label,
+            label=_(label),
             n=int((known == level).sum()),
             denominator=int(len(known)),
             missing=missing,
@@ -103,21 +105,25 @@ def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
     excluded = analysis.loc[(verdict == False).fillna(False).to_numpy()]  # noqa: E712
     included = analysis.loc[(verdict == True).fillna(False).to_numpy()]  # noqa: E712
     items = [
-        CountItem("eligibility.assessed", "Patients assessed for eligibility", assessed, assessed),
+        CountItem(
+            "eligibility.assessed", _("Patients assessed for eligibility"), assessed, assessed
+        ),
         CountItem(
             "eligibility.excluded",
-            "Excluded (a patient may have several reasons)",
+            _("Excluded (a patient may have several reasons)"),
             int(len(excluded)),
             assessed,
             reasons=_reason_counts(excluded["exclusion_reasons"]),
         ),
         CountItem(
             "eligibility.not_assessable",
-            "Eligibility could not be assessed (data missing)",
+            _("Eligibility could not be assessed (data missing)"),
             int(verdict.isna().sum()),
             assessed,
         ),
-        CountItem("eligibility.included", "Included in the analysis", int(len(included)), assessed),
+        CountItem(
+            "eligibility.included", _("Included in the analysis"), int(len(included)), assessed
+        ),
     ]
     if "eligibility_unchecked" in analysis.columns:  # optional column of derive
         unchecked = (
@@ -126,7 +132,7 @@ def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
         items.append(
             CountItem(
                 "eligibility.included_unchecked",
-                "Included with a criterion that could not be checked (not recorded)",
+                _("Included with a criterion that could not be checked (not recorded)"),
                 int(unchecked.notna().sum()),
                 int(len(included)),
                 reasons=_reason_counts(unchecked),
@@ -172,7 +178,7 @@ def excluded_patients(analysis: pd.DataFrame) -> pd.DataFrame:
         analysis["patient_id"], verdict, analysis["exclusion_reasons"], strict=True
     ):
         if eligible is pd.NA or pd.isna(eligible):
-            rows.append((patient_id, "Eligibility could not be assessed (data missing)"))
+            rows.append((patient_id, _("Eligibility could not be assessed (data missing)")))
         elif not eligible:
             rows.append((patient_id, "" if pd.isna(reasons) else str(reasons)))
     return pd.DataFrame(rows, columns=["patient_id", "reasons"])
@@ -181,30 +187,30 @@ def excluded_patients(analysis: pd.DataFrame) -> pd.DataFrame:
 def _demographics(study, options):
     n = int(len(study))
     return [
-        CountItem("cohort.n", "Patients analysed", n, n),
+        CountItem("cohort.n", _("Patients analysed"), n, n),
         *count_levels(
             "sex",
             study["sex"],
-            {"M": "Male", "F": "Female"},
+            {"M": _("Male"), "F": _("Female")},
             keys={"M": "male", "F": "female"},
         ),
         summary_item(
             "age_at_diagnosis_months",
-            "Age at diagnosis",
+            _("Age at diagnosis"),
             "months",
             study["age_at_diagnosis_months"],
             options,
         ),
         summary_item(
             "age_at_assessment_years",
-            "Age at assessment (last follow-up)",
+            _("Age at assessment (last follow-up)"),
             "years",
             study["age_at_assessment_years"],
             options,
         ),
         summary_item(
             "follow_up_years",
-            "Follow-up from onset to last check",
+            _("Follow-up from onset to last check"),
             "years",
             study["follow_up_years"],
             options,
@@ -214,12 +220,12 @@ def _demographics(study, options):
 
 def _onset(study):
     return [
-        count_true("onset.edema", "Edema at onset", study["onset_edema"]),
+        count_true("onset.edema", _("Edema at onset"), study["onset_edema"]),
         count_true(
-            "onset.hypertension", "Arterial hypertension at onset", study["onset_hypertension"]
+            "onset.hypertension", _("Arterial hypertension at onset"), study["onset_hypertension"]
         ),
-        count_true("onset.aki", "Acute kidney injury at onset", study["onset_aki"]),
-        count_true("onset.hematuria", "Hematuria at onset", study["onset_hematuria"]),
+        count_true("onset.aki", _("Acute kidney injury at onset"), study["onset_aki"]),
+        count_true("onset.hematuria", _("Hematuria at onset"), study["onset_hematuria"]),
     ]
 
 
@@ -229,7 +235,7 @@ def _histology(study):
     histology = study["histology"].astype("string")
     known = histology.dropna()
     for code in _histologies_present(study):
-        label = _HISTOLOGY_LABELS.get(code, code)
+        label = _(_HISTOLOGY_LABELS.get(code, code))
         items.append(
             CountItem(
                 f"histology.{code}",
@@ -241,7 +247,11 @@ def _histology(study):
         )
         within = study.loc[(histology == code).fillna(False).to_numpy()]
         items.append(
-            count_true(f"histology.{code}.crf", f"{label}: chronic renal failure", within["crf"])
+            count_true(
+                f"histology.{code}.crf",
+                _("{histology}: chronic renal failure").format(histology=label),
+                within["crf"],
+            )
         )
     return items
 
@@ -255,39 +265,44 @@ def _table1(study, options):
         within = study.loc[(histology == code).fillna(False).to_numpy()]
         if within.empty:
             continue
-        label = _HISTOLOGY_LABELS.get(code, code)
+        label = _(_HISTOLOGY_LABELS.get(code, code))
         sex = within["sex"].dropna().astype(str)
         items += [
-            CountItem(f"table1.{code}.n", f"{label}: patients", int(len(within)), with_histology),
+            CountItem(
+                f"table1.{code}.n",
+                _("{histology}: patients").format(histology=label),
+                int(len(within)),
+                with_histology,
+            ),
             CountItem(
                 f"table1.{code}.sex",
-                f"{label}: male sex (M:F)",
+                _("{histology}: male sex (M:F)").format(histology=label),
                 int((sex == "M").sum()),
                 int(len(sex)),
                 missing=int(len(within) - len(sex)),
             ),
             summary_item(
                 f"table1.{code}.age_years",
-                f"{label}: current age",
+                _("{histology}: current age").format(histology=label),
                 "years",
                 within["age_at_assessment_years"],
                 options,
             ),
             summary_item(
                 f"table1.{code}.months_diagnosis_to_mmf",
-                f"{label}: time from diagnosis to MMF",
+                _("{histology}: time from diagnosis to MMF").format(histology=label),
                 "months",
                 within["months_diagnosis_to_mmf"],
                 options,
             ),
             count_true(
                 f"table1.{code}.hypertension",
-                f"{label}: high blood pressure at onset",
+                _("{histology}: high blood pressure at onset").format(histology=label),
                 within["onset_hypertension"],
             ),
             summary_item(
                 f"table1.{code}.egfr_mmf_start",
-                f"{label}: eGFR at MMF start",
+                _("{histology}: eGFR at MMF start").format(histology=label),
                 "mL/min/1.73 m2",
                 within["egfr_mmf_start"],
                 options,
@@ -299,25 +314,27 @@ def _table1(study, options):
 def _treatment(study, options):
     return [
         count_true(
-            "treatment.steroid_pulses", "Steroid pulses before MMF", study["prior_steroid_pulses"]
+            "treatment.steroid_pulses",
+            _("Steroid pulses before MMF"),
+            study["prior_steroid_pulses"],
         ),
         count_true(
             "treatment.cyclophosphamide",
-            "Cyclophosphamide before MMF",
+            _("Cyclophosphamide before MMF"),
             study["prior_cyclophosphamide"],
         ),
         count_true(
-            "treatment.cyclosporine", "Cyclosporine before MMF", study["prior_cyclosporine"]
+            "treatment.cyclosporine", _("Cyclosporine before MMF"), study["prior_cyclosporine"]
         ),
-        count_true("treatment.tacrolimus", "Tacrolimus before MMF", study["prior_tacrolimus"]),
-        count_true("treatment.mmf", "Mycophenolate mofetil", study["received_mmf"]),
+        count_true("treatment.tacrolimus", _("Tacrolimus before MMF"), study["prior_tacrolimus"]),
+        count_true("treatment.mmf", _("Mycophenolate mofetil"), study["received_mmf"]),
         count_true(
             "treatment.rituximab",
-            "Rituximab after MMF start",
+            _("Rituximab after MMF start"),
             study["received_rituximab_after_mmf"],
         ),
-        count_true("treatment.enalapril", "Enalapril", study["received_enalapril"]),
-        count_true("treatment.losartan", "Losartan", study["received_losartan"]),
+        count_true("treatment.enalapril", _("Enalapril"), study["received_enalapril"]),
+        count_true("treatment.losartan", _("Losartan"), study["received_losartan"]),
         *count_levels(
             "group",
             study["group"].astype("Int64").astype("string"),
@@ -328,14 +345,14 @@ def _treatment(study, options):
         ),
         summary_item(
             "mmf.years_from_diagnosis",
-            "Time from diagnosis to MMF start",
+            _("Time from diagnosis to MMF start"),
             "years",
             study["years_diagnosis_to_mmf"],
             options,
         ),
         summary_item(
             "mmf.duration_months",
-            "MMF treatment duration",
+            _("MMF treatment duration"),
             "months",
             study["mmf_duration_months"],
             options,
@@ -348,9 +365,16 @@ def _proteinuria(study):
     items = []
     for name, months in TIMEPOINTS.items():
         when = (
-            "at MMF start" if months == 0 else f"{months} month{'s' if months > 1 else ''} on MMF"
+            _("at MMF start")
+            if months == 0
+            else ngettext("{months} month on MMF", "{months} months on MMF", months).format(
+                months=months
+            )
         )
-        labels = {state: f"{text}, {when}" for state, text in _STATE_LABELS.items()}
+        labels = {
+            state: _("{state}, {when}").format(state=_(text), when=when)
+            for state, text in _STATE_LABELS.items()
+        }
         items += count_levels(f"proteinuria.{name}", study[f"state_{name}"], labels)
     return items
 
@@ -361,12 +385,13 @@ def _response(study, options):
     for group in (1, 2):
         within = study.loc[(groups == group).fillna(False).to_numpy()]
         labels = {
-            level: f"Group {group}: {text.lower()}" for level, text in _RESPONSE_LABELS.items()
+            level: _("Group {group}: {response}").format(group=group, response=_(text).lower())
+            for level, text in _RESPONSE_LABELS.items()
         }
         items += count_levels(f"response.month1.group{group}", within["response_month1"], labels)
     comparison = group_comparison_item(
         "response.month1.group_test",
-        "One-month response, group 1 vs group 2",
+        _("One-month response, group 1 vs group 2"),
         groups,
         study["response_month1"],
         levels=tuple(_RESPONSE_LABELS),
@@ -379,48 +404,42 @@ def _response(study, options):
 def _before_after(study, options):
     items = []
     pairs = (
-        ("relapses_per_year", "Relapses per year", "relapses/year", "relapses_per_year_before",
-         "relapses_per_year_after", "in the 12 months before MMF", "on MMF"),
-        ("steroid_dose", "Steroid dose", "mg/kg/day", "steroid_mg_kg_day_before",
-         "steroid_mg_kg_day_after", "at MMF start", "at follow-up on MMF"),
+        ("relapses_per_year", "relapses/year", "relapses_per_year_before",
+         "relapses_per_year_after", N_("Relapses per year in the 12 months before MMF"),
+         N_("Relapses per year on MMF"), N_("Relapses per year, before vs after MMF")),
+        ("steroid_dose", "mg/kg/day", "steroid_mg_kg_day_before", "steroid_mg_kg_day_after",
+         N_("Steroid dose at MMF start"), N_("Steroid dose at follow-up on MMF"),
+         N_("Steroid dose, before vs after MMF")),
     )  # fmt: skip
-    for prefix, label, unit, before, after, when_before, when_after in pairs:
+    for prefix, unit, before, after, label_before, label_after, label_test in pairs:
         items += [
-            summary_item(
-                f"{prefix}.before", f"{label} {when_before}", unit, study[before], options
-            ),
-            summary_item(f"{prefix}.after", f"{label} {when_after}", unit, study[after], options),
-            wilcoxon_item(
-                f"{prefix}.test",
-                f"{label}, before vs after MMF",
-                study[before],
-                study[after],
-                options,
-            ),
+            summary_item(f"{prefix}.before", _(label_before), unit, study[before], options),
+            summary_item(f"{prefix}.after", _(label_after), unit, study[after], options),
+            wilcoxon_item(f"{prefix}.test", _(label_test), study[before], study[after], options),
         ]
     items.append(
         count_true(
-            "prednisolone_stopped", "Prednisolone stopped on MMF", study["prednisolone_stopped"]
+            "prednisolone_stopped", _("Prednisolone stopped on MMF"), study["prednisolone_stopped"]
         )
     )
     items += [
         summary_item(
             "egfr.mmf_start",
-            "eGFR at MMF start",
+            _("eGFR at MMF start"),
             "mL/min/1.73 m2",
             study["egfr_mmf_start"],
             options,
         ),
         summary_item(
             "egfr.month12",
-            "eGFR after one year on MMF",
+            _("eGFR after one year on MMF"),
             "mL/min/1.73 m2",
             study["egfr_month12"],
             options,
         ),
         wilcoxon_item(
             "egfr.test",
-            "eGFR, MMF start vs one year",
+            _("eGFR, MMF start vs one year"),
             study["egfr_mmf_start"],
             study["egfr_month12"],
             options,
@@ -444,20 +463,20 @@ def _rrt_without_transplant(study) -> pd.Series:
 
 def _outcomes(study):
     return [
-        count_true("outcomes.medical_only", "Medical treatment only", study["medical_only"]),
+        count_true("outcomes.medical_only", _("Medical treatment only"), study["medical_only"]),
         count_true(
             "outcomes.rrt",
-            "Renal replacement therapy without transplant (dialysis)",
+            _("Renal replacement therapy without transplant (dialysis)"),
             _rrt_without_transplant(study),
         ),
-        count_true("outcomes.transplant", "Kidney transplantation", study["transplant"]),
-        count_true("outcomes.crf", "Chronic renal failure", study["crf"]),
-        count_true("outcomes.death", "Death", study["death"]),
-        count_true("adverse.diarrhea", "Diarrhea on MMF", study["ae_diarrhea"]),
+        count_true("outcomes.transplant", _("Kidney transplantation"), study["transplant"]),
+        count_true("outcomes.crf", _("Chronic renal failure"), study["crf"]),
+        count_true("outcomes.death", _("Death"), study["death"]),
+        count_true("adverse.diarrhea", _("Diarrhea on MMF"), study["ae_diarrhea"]),
         count_true(
-            "adverse.severe_infection", "Severe infection on MMF", study["ae_severe_infection"]
+            "adverse.severe_infection", _("Severe infection on MMF"), study["ae_severe_infection"]
         ),
-        count_true("adverse.leukopenia", "Leukopenia on MMF", study["ae_leukopenia"]),
+        count_true("adverse.leukopenia", _("Leukopenia on MMF"), study["ae_leukopenia"]),
     ]
 
 
@@ -465,13 +484,13 @@ def _survival(study):
     return [
         kaplan_meier_item(
             "km.complete_remission",
-            "Time to complete remission after MMF start",
+            _("Time to complete remission after MMF start"),
             study["days_to_complete_remission"],
             study["complete_remission_observed"],
         ),
         kaplan_meier_item(
             "km.crf",
-            "Time to chronic renal failure after MMF start",
+            _("Time to chronic renal failure after MMF start"),
             study["days_to_crf"],
             study["crf_observed"],
         ),
