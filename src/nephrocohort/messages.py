@@ -657,6 +657,81 @@ CATALOGUE: dict[str, Template] = {
         "Cannot write {path}: the folder {parent} does not exist.",
         "Create it or choose another --out path.",
     ),
+    # --- the course of the disease (clinical.resistance, cni_response, relapse_course) ----
+    "clinical.secondary_resistance.not_sensitive_at_onset": T(
+        "Not steroid-sensitive at onset: there is no secondary resistance to judge."
+    ),
+    "clinical.secondary_resistance.resistant": T(
+        "Relapse on {relapse}: no complete remission within 4 weeks of standard-dose prednisone."
+    ),
+    "clinical.secondary_resistance.trial_unknown": T(
+        "A relapse's steroid course cannot be judged (its dose or the readings after it are "
+        "not known), and no relapse shows resistance."
+    ),
+    "clinical.secondary_resistance.sensitive": T(
+        "Every relapse reached complete remission within 4 weeks of standard-dose prednisone."
+    ),
+    "clinical.multidrug.fewer_mechanisms": T(
+        "Fewer than two steroid-sparing mechanisms were given at standard doses."
+    ),
+    "clinical.multidrug.complete_remission": T(
+        "Complete remission on {day}, by {judged_on}: not multidrug-resistant."
+    ),
+    "clinical.multidrug.not_observed": T("Not observed to {judged_on}: cannot tell yet."),
+    "clinical.multidrug.dose_unknown": T("A steroid-sparing course has no known dose."),
+    "clinical.multidrug.resistant": T("No complete remission from {start} to {judged_on}."),
+    "clinical.cni.responsive_partial": T(
+        "At least partial remission on {day}, by {by} ({months} months of CNI): responsive."
+    ),
+    "clinical.cni.responsive_complete": T(
+        "Complete remission on {day}, by {by} ({months} months of CNI): responsive."
+    ),
+    "clinical.cni.too_short": T(
+        "The CNI was not given (or not observed) for {months} months, to {by}: cannot tell."
+    ),
+    "clinical.cni.dose_unknown": T(
+        "Whether the CNI dose was adequate is not known (dose, unit or weight missing)."
+    ),
+    "clinical.cni.dose_low": T("The CNI dose was below the adequate dose: not a valid trial."),
+    "clinical.cni.resistant": T(
+        "No partial or complete remission from {start} to {by} on an adequate CNI dose: resistant."
+    ),
+    "clinical.relapse_course.first_period": T(
+        "{count} relapses from {start} to {end} (at least {minimum} in the first {months} "
+        "months): frequently relapsing."
+    ),
+    "clinical.relapse_course.any_period": T(
+        "{count} relapses from {start} to {end} (at least {minimum} in any {months} months): "
+        "frequently relapsing."
+    ),
+    "clinical.relapse_course.below_thresholds": T(
+        "Neither relapse count reaches its threshold: not frequently relapsing."
+    ),
+    "clinical.relapse_course.first_period_unobserved": T(
+        "The first {months} months are not observed to their end: frequent relapses cannot "
+        "be ruled out."
+    ),
+    "clinical.relapse_course.steroid_dependent": T(
+        "Relapses on {first} and {second}, both on prednisone or within {days} days of "
+        "stopping it: steroid-dependent."
+    ),
+    "clinical.relapse_course.not_steroid_dependent": T(
+        "No two consecutive relapses on prednisone or within {days} days of stopping it."
+    ),
+    # Why a course column is NA (cohort derivation).
+    "course.not_defined": T("Rule set '{rule_set}' does not define {what}."),
+    "course.not_steroid_sensitive": T(
+        "The steroid response at onset is {response}: {what} is defined for steroid-sensitive "
+        "nephrotic syndrome only."
+    ),
+    "course.not_srns": T(
+        "Not steroid-resistant (response at onset {response}, no secondary resistance): {what} "
+        "is defined for steroid-resistant nephrotic syndrome only."
+    ),
+    "course.no_cni": T("No cyclosporine or tacrolimus course is recorded."),
+    "course.no_relapse": T(
+        "No relapse from onset to {end}, the first {months} months observed: no relapse."
+    ),
     "omop.demo_format": T(
         "Unknown --format {value!r}.",
         "Use bundle (a folder of CSV files) or omop (an OMOP CDM DuckDB file).",

@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nephrocohort.clinical.relapse_course import add_calendar_months
+from nephrocohort.messages import Message
 
 __all__ = ["CniCriteria", "CniResponse", "CNI_IPNA_2020", "cni_response"]
 
@@ -67,7 +68,7 @@ CNI_IPNA_2020 = CniCriteria(
 
 @dataclass(frozen=True)
 class CniResponse:
-    """``responsive``, ``resistant`` or None (cannot tell), and why.
+    """``responsive``, ``resistant`` or None (cannot tell), and why (a catalogue message).
 
     References
     ----------
@@ -75,7 +76,7 @@ class CniResponse:
     """
 
     verdict: str | None
-    reason: str
+    reason: Message
 
 
 def cni_response(
@@ -106,22 +107,44 @@ def cni_response(
     complete_by = add_calendar_months(start, criteria.complete_remission_months)
     if first_partial_or_complete is not None and start <= first_partial_or_complete <= partial_by:
         return CniResponse(
-            "responsive", f"remission on {first_partial_or_complete}, by {partial_by}"
+            "responsive",
+            Message(
+                "clinical.cni.responsive_partial",
+                {
+                    "day": first_partial_or_complete.isoformat(),
+                    "by": partial_by.isoformat(),
+                    "months": criteria.partial_remission_months,
+                },
+            ),
         )
     if first_complete is not None and start <= first_complete <= complete_by:
         return CniResponse(
-            "responsive", f"complete remission on {first_complete}, by {complete_by}"
+            "responsive",
+            Message(
+                "clinical.cni.responsive_complete",
+                {
+                    "day": first_complete.isoformat(),
+                    "by": complete_by.isoformat(),
+                    "months": criteria.complete_remission_months,
+                },
+            ),
         )
     given_until = end if end is not None else end_of_observation
     if given_until is None or given_until < partial_by:
         return CniResponse(
-            None, f"the CNI was not given for {criteria.partial_remission_months} months"
+            None,
+            Message(
+                "clinical.cni.too_short",
+                {"months": criteria.partial_remission_months, "by": partial_by.isoformat()},
+            ),
         )
     if adequate_dose is None:
-        return CniResponse(None, "whether the dose was adequate is not known")
+        return CniResponse(None, Message("clinical.cni.dose_unknown"))
     if not adequate_dose:
-        return CniResponse(None, "the dose was below the adequate dose: not a valid trial")
+        return CniResponse(None, Message("clinical.cni.dose_low"))
     return CniResponse(
         "resistant",
-        f"no partial or complete remission from {start} to {partial_by} at an adequate dose",
+        Message(
+            "clinical.cni.resistant", {"start": start.isoformat(), "by": partial_by.isoformat()}
+        ),
     )

@@ -45,6 +45,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.messages import Message
 
 __all__ = [
     "RelapseCourseCriteria",
@@ -113,7 +114,7 @@ KDIGO_2021 = RelapseCourseCriteria(
 
 @dataclass(frozen=True)
 class RelapseCourse:
-    """The verdicts (None: cannot tell from the records) and the sentences that say why.
+    """The verdicts (None: cannot tell from the records) and why, as catalogue messages.
 
     References
     ----------
@@ -123,7 +124,7 @@ class RelapseCourse:
     frequently_relapsing: bool | None
     infrequently_relapsing: bool | None
     steroid_dependent: bool | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Message, ...]
 
 
 def add_calendar_months(day: dt.date, months: int) -> dt.date:
@@ -173,7 +174,7 @@ def relapse_course(
             f"not {criteria.first_period_from!r}."
         )
     relapses = sorted(relapses)
-    reasons: list[str] = []
+    reasons: list[Message] = []
     anchor = initial_remission if criteria.first_period_from == "initial_remission" else onset
     frequent: bool | None = None
     if anchor is not None:
@@ -182,8 +183,16 @@ def relapse_course(
         if len(early) >= criteria.first_period_min_relapses:
             frequent = True
             reasons.append(
-                f"{len(early)} relapses from {anchor} to {first_end} "
-                f"(>= {criteria.first_period_min_relapses} in {criteria.first_period_months} months)"
+                Message(
+                    "clinical.relapse_course.first_period",
+                    {
+                        "count": len(early),
+                        "start": anchor.isoformat(),
+                        "end": first_end.isoformat(),
+                        "minimum": criteria.first_period_min_relapses,
+                        "months": criteria.first_period_months,
+                    },
+                )
             )
     for position, start in enumerate(relapses):
         if frequent:
@@ -193,8 +202,16 @@ def relapse_course(
         if len(inside) >= criteria.any_period_min_relapses:
             frequent = True
             reasons.append(
-                f"{len(inside)} relapses from {start} to {window_end} "
-                f"(>= {criteria.any_period_min_relapses} in {criteria.any_period_months} months)"
+                Message(
+                    "clinical.relapse_course.any_period",
+                    {
+                        "count": len(inside),
+                        "start": start.isoformat(),
+                        "end": window_end.isoformat(),
+                        "minimum": criteria.any_period_min_relapses,
+                        "months": criteria.any_period_months,
+                    },
+                )
             )
     if frequent is None:
         observed = (
@@ -204,9 +221,14 @@ def relapse_course(
         )
         if observed:
             frequent = False
-            reasons.append("neither relapse count reaches the threshold")
+            reasons.append(Message("clinical.relapse_course.below_thresholds"))
         else:
-            reasons.append(f"the first {criteria.first_period_months} months are not observed")
+            reasons.append(
+                Message(
+                    "clinical.relapse_course.first_period_unobserved",
+                    {"months": criteria.first_period_months},
+                )
+            )
     infrequent = None if frequent is None else (bool(relapses) and not frequent)
 
     dependent: bool | None = None
@@ -218,12 +240,17 @@ def relapse_course(
             if on_steroid[i] and on_steroid[i + 1]
         ]
         dependent = bool(pairs)
+        days = criteria.steroid_dependence_days_after_stop
         if pairs:
             first, second = pairs[0]
             reasons.append(
-                f"relapses on {first} and {second} both on prednisone or within "
-                f"{criteria.steroid_dependence_days_after_stop} days of stopping"
+                Message(
+                    "clinical.relapse_course.steroid_dependent",
+                    {"first": first.isoformat(), "second": second.isoformat(), "days": days},
+                )
             )
+        else:
+            reasons.append(Message("clinical.relapse_course.not_steroid_dependent", {"days": days}))
     return RelapseCourse(frequent, infrequent, dependent, tuple(reasons))
 
 

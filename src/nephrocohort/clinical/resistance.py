@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from nephrocohort.clinical.relapse_course import add_calendar_months
+from nephrocohort.messages import Message
 
 __all__ = [
     "AGENT_CLASSES",
@@ -57,7 +58,7 @@ class RelapseTrial:
 
 @dataclass(frozen=True)
 class ResistanceVerdict:
-    """True, False or None (cannot tell) and the sentence that says why.
+    """True, False or None (cannot tell) and why, as a catalogue message (code + params).
 
     References
     ----------
@@ -65,7 +66,7 @@ class ResistanceVerdict:
     """
 
     value: bool | None
-    reason: str
+    reason: Message
 
 
 def secondary_steroid_resistance(initial_response: str | None, trials) -> ResistanceVerdict:
@@ -84,23 +85,25 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Resist
     """
     if initial_response not in ("sensitive", "late_responder"):
         return ResistanceVerdict(
-            None, "not steroid-sensitive at onset: no secondary resistance to judge"
+            None, Message("clinical.secondary_resistance.not_sensitive_at_onset")
         )
     unknown = False
     for trial in trials:
         if trial.standard_dose and trial.complete_remission_within_4_weeks is False:
             return ResistanceVerdict(
                 True,
-                f"relapse on {trial.relapse}: no complete remission within 4 weeks of "
-                "standard-dose prednisone",
+                Message(
+                    "clinical.secondary_resistance.resistant",
+                    {"relapse": trial.relapse.isoformat()},
+                ),
             )
-        if trial.standard_dose is None or trial.complete_remission_within_4_weeks is None:
+        # A course below the standard dose judges nothing unless it brought remission anyway.
+        within = trial.complete_remission_within_4_weeks
+        if within is None or (within is False and trial.standard_dose is not True):
             unknown = True
     if unknown:
-        return ResistanceVerdict(
-            None, "a relapse's steroid trial cannot be judged (dose or readings)"
-        )
-    return ResistanceVerdict(False, "every relapse reached complete remission within 4 weeks")
+        return ResistanceVerdict(None, Message("clinical.secondary_resistance.trial_unknown"))
+    return ResistanceVerdict(False, Message("clinical.secondary_resistance.sensitive"))
 
 
 def multidrug_resistant(
@@ -135,15 +138,27 @@ def multidrug_resistant(
             dose_unknown = True
         started.setdefault(mechanism, start)
     if len(started) < 2:
-        return ResistanceVerdict(
-            False, "fewer than two steroid-sparing mechanisms at standard doses"
-        )
+        return ResistanceVerdict(False, Message("clinical.multidrug.fewer_mechanisms"))
     first, second = sorted(started.values())[:2]
     judged_on = add_calendar_months(second, months)
     if first_complete_remission is not None and first <= first_complete_remission <= judged_on:
-        return ResistanceVerdict(False, f"complete remission on {first_complete_remission}")
+        return ResistanceVerdict(
+            False,
+            Message(
+                "clinical.multidrug.complete_remission",
+                {"day": first_complete_remission.isoformat(), "judged_on": judged_on.isoformat()},
+            ),
+        )
     if end_of_observation is None or end_of_observation < judged_on:
-        return ResistanceVerdict(None, f"not observed to {judged_on}")
+        return ResistanceVerdict(
+            None, Message("clinical.multidrug.not_observed", {"judged_on": judged_on.isoformat()})
+        )
     if dose_unknown:
-        return ResistanceVerdict(None, "a steroid-sparing course has no known dose")
-    return ResistanceVerdict(True, f"no complete remission from {first} to {judged_on}")
+        return ResistanceVerdict(None, Message("clinical.multidrug.dose_unknown"))
+    return ResistanceVerdict(
+        True,
+        Message(
+            "clinical.multidrug.resistant",
+            {"start": first.isoformat(), "judged_on": judged_on.isoformat()},
+        ),
+    )

@@ -35,6 +35,8 @@ __all__ = [
     "HISTOLOGY",
     "PROTEINURIA_STATES",
     "RESPONSES",
+    "RELAPSE_COURSES",
+    "CNI_RESPONSES",
 ]
 
 #: pandas dtype of each kind of value (``category`` and text columns are pandas strings).
@@ -189,6 +191,53 @@ REMISSION_RULE = (
 UNCONFIRMED_RULE = (
     "The values of this row that rest on a state recorded on fewer consecutive days than "
     "rule set '{rule_set}' needs ({confirmation}), with nothing contradicting it."
+)
+
+RELAPSE_COURSES = (
+    ("steroid_dependent", "Steroid-dependent"),
+    ("frequently_relapsing", "Frequently relapsing"),
+    ("infrequently_relapsing", "Infrequently relapsing"),
+    ("no_relapse", "No relapse"),
+)
+CNI_RESPONSES = (("responsive", "CNI-responsive"), ("resistant", "CNI-resistant"))
+#: The course of the disease (issue 10 item 5), under the rule set's named parameters;
+#: NA with the reason explain gives where the rule set defines nothing (the seed study).
+RELAPSE_COURSE_RULE = (
+    "clinical.relapse_course under rule set '{rule_set}', for children steroid-sensitive at "
+    "onset (steroid_response sensitive or late responder; NA otherwise), on the relapses of "
+    "relapses_before/after over the whole follow-up: frequently relapsing = at least "
+    "{frequent_relapse_first_min} relapses in the first {frequent_relapse_first_months} from "
+    "{frequent_relapse_first_from}, or at least {frequent_relapse_any_min} in any "
+    "{frequent_relapse_any_months}; steroid-dependent = two consecutive relapses on "
+    "prednisolone/prednisone or up to {steroid_dependence_days_after_stop}; infrequently "
+    "relapsing = relapses, neither of these; no relapse = none, the first period observed. "
+    "Steroid-dependent is shown before frequently relapsing when both hold."
+)
+SECONDARY_RESISTANCE_RULE = (
+    "clinical.resistance.secondary_steroid_resistance under rule set '{rule_set}': "
+    "steroid-sensitive at onset (steroid_response), and at a later relapse no complete "
+    "remission within {steroid_trial_days} of the daily prednisolone/prednisone course started "
+    "within {relapse_merge_days} after it, at standard dose ({secondary_resistance_standard_mg_kg_day}, "
+    "maximum {steroid_max_mg_day}; a dose counts down to {secondary_resistance_dose_tolerance}). "
+    "NA when not sensitive at onset or a relapse course cannot be judged. Source: KDIGO 2025 "
+    "Figure 1 (secondary)."
+)
+CNI_RULE = (
+    "clinical.cni_response on the first cyclosporine/tacrolimus course (switches between the "
+    "two continue it), for steroid-resistant children (primary or secondary): responsive = "
+    "partial or complete remission {cni_resistance_months}, or complete remission "
+    "{cni_complete_remission_months}; resistant = neither, the CNI given at least that long at "
+    "an adequate dose (cyclosporine {cni_adequate_cyclosporine_mg_kg_day}, tacrolimus "
+    "{cni_adequate_tacrolimus_mg_kg_day}, every course row of the first months, weight at the "
+    "row's start); NA otherwise. Source: IPNA 2020 Table 1 via KDIGO 2025 Figure 1 (secondary)."
+)
+MULTIDRUG_RULE = (
+    "clinical.resistance.multidrug_resistant for steroid-resistant children: no complete "
+    "remission {multidrug_resistance_months} after two mechanistically distinct "
+    "steroid-sparing agents (calcineurin inhibitor, antimetabolite, alkylating agent, anti-CD20) "
+    "started; a CNI counts at the adequate dose of cni_response, the other agents at any "
+    "recorded dose (the rule set gives no minimum). Source: IPNA 2020 via KDIGO 2025 Figure 1 "
+    "(secondary)."
 )
 
 V = Variable
@@ -454,6 +503,33 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         report=True,
     ),
     V("crf_observed", "CRF observed", "boolean", report=True),
+    V(
+        "relapse_course",
+        "Course of steroid-sensitive NS (frequently relapsing, steroid-dependent, infrequently "
+        "relapsing)",
+        "category",
+        RELAPSE_COURSES,
+        rule=RELAPSE_COURSE_RULE,
+    ),
+    V(
+        "secondary_steroid_resistance",
+        "Secondary steroid resistance (sensitive at onset, resistant at a later relapse)",
+        "boolean",
+        rule=SECONDARY_RESISTANCE_RULE,
+    ),
+    V(
+        "cni_response",
+        "Response to a calcineurin inhibitor (SRNS)",
+        "category",
+        CNI_RESPONSES,
+        rule=CNI_RULE,
+    ),
+    V(
+        "multidrug_resistant_srns",
+        "Multidrug-resistant SRNS",
+        "boolean",
+        rule=MULTIDRUG_RULE,
+    ),
     V(
         "n_unconfirmed_values",
         "Values resting on a single (unconfirmed) reading",

@@ -36,6 +36,7 @@ from nephrocohort.cohort._derive_common import (
     text_values,
     yes_no_to_bool,
 )
+from nephrocohort.cohort._derive_course import CourseVerdicts, disease_course
 from nephrocohort.cohort._derive_eligibility import eligibility_verdicts, steroid_responses
 from nephrocohort.cohort._derive_kidney import (
     ChronicRenalFailure,
@@ -262,6 +263,7 @@ class DerivationTrace:
     eligibility_inputs: pd.DataFrame
     steroid_response_trace: pd.DataFrame
     onset_blood_pressure: OnsetBloodPressure
+    course: CourseVerdicts
 
 
 def _first_biopsy(t: PreparedTables) -> np.ndarray:
@@ -295,6 +297,12 @@ def _as_string(values: np.ndarray) -> pd.arrays.StringArray:
     return pd.array(values, dtype="string")
 
 
+def _nullable(values: np.ndarray) -> pd.arrays.BooleanArray:
+    """True/False/None objects as a nullable boolean array."""
+    known = np.array([v is not None for v in values], dtype=bool)
+    return nullable_bool(np.array([bool(v) for v in values], dtype=bool), known)
+
+
 def _int_or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
     known = ~np.isnan(values)
     return pd.arrays.IntegerArray(np.where(known, values, 0).astype(np.int64), ~known)
@@ -323,7 +331,7 @@ def in_file_order(cohort):
 
 
 def _unconfirmed_columns(
-    n: int, *, points, periods, loss_periods, remission, response_unconfirmed
+    n: int, *, points, periods, loss_periods, remission, response_unconfirmed, course
 ) -> list[list[str]]:
     """Per patient, the columns whose value rests on a state not confirmed by the readings.
 
@@ -347,6 +355,7 @@ def _unconfirmed_columns(
         ("days_to_complete_remission", remission.unconfirmed),
         ("complete_remission_observed", remission.unconfirmed),
     ]
+    flags += list(course.unconfirmed.items())
     out: list[list[str]] = [[] for _ in range(n)]
     for name, flag in flags:
         for patient in np.flatnonzero(flag):
@@ -596,8 +605,18 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
             "crf_observed": nullable_bool(crf_after_start, crf_observed_known),
         }
     )
+    course = disease_course(cohort, t, daily, episodes, response, rule_set)
+    columns.update(
+        {
+            "relapse_course": _as_string(course.relapse_course),
+            "secondary_steroid_resistance": _nullable(course.secondary_steroid_resistance),
+            "cni_response": _as_string(course.cni_response),
+            "multidrug_resistant_srns": _nullable(course.multidrug_resistant_srns),
+        }
+    )
     unconfirmed = _unconfirmed_columns(
         n,
+        course=course,
         points=points,
         periods=periods,
         loss_periods=loss_periods,
@@ -642,6 +661,7 @@ def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
         eligibility_inputs=eligibility_inputs,
         steroid_response_trace=response_trace,
         onset_blood_pressure=onset_bp,
+        course=course,
     )
     return dataset, trace
 

@@ -22,6 +22,7 @@ from nephrocohort.cohort._derive_blood_pressure import onset_visit_descriptions
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.cohort._derive_kidney import CRF_EVENTS
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
+from nephrocohort.cohort._explain_course import course_values
 from nephrocohort.cohort._explain_proteinuria import proteinuria_values
 from nephrocohort.cohort.analysis import analysis_variable
 from nephrocohort.cohort.derive import (
@@ -448,6 +449,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         )
 
     proteinuria_values(r, row, trace, rule_set, add)
+    course_values(r, row, trace, rule_set, add)
 
     # Steroids
     def steroid_evidence(doses):

@@ -78,6 +78,11 @@ def parameter_label(parameter: str) -> str:
     return _PARAMETER_TEXT.get(parameter.split(".", 1)[-1], (parameter, None))[0]
 
 
+def _not_defined(value) -> str:
+    """The text of a parameter the rule set leaves undefined ('' when it is defined)."""
+    return "not defined by this rule set" if value is None else ""
+
+
 def _yes_no(value) -> str:
     return "yes" if value else "no"
 
@@ -206,6 +211,64 @@ _PARAMETER_TEXT = {
     "steroid_followup_months": (
         "Steroid dose compared at MMF start and after",
         lambda v: f"{v} months (or at MMF stop if sooner)",
+    ),
+    "frequent_relapse_first_months": (
+        "Frequently relapsing, first period",
+        lambda v: _not_defined(v) or f"{v} months",
+    ),
+    "frequent_relapse_first_min": (
+        "Frequently relapsing, relapses in the first period at least",
+        lambda v: _not_defined(v) or str(v),
+    ),
+    "frequent_relapse_first_from": (
+        "Frequently relapsing, first period counted from",
+        lambda v: (
+            _not_defined(v)
+            or {
+                "initial_remission": "the remission of the initial episode",
+                "onset": "disease onset",
+            }.get(v, v)
+        ),
+    ),
+    "frequent_relapse_any_months": (
+        "Frequently relapsing, any period of",
+        lambda v: _not_defined(v) or f"{v} months",
+    ),
+    "frequent_relapse_any_min": (
+        "Frequently relapsing, relapses in any such period at least",
+        lambda v: _not_defined(v) or str(v),
+    ),
+    "steroid_dependence_days_after_stop": (
+        "Steroid dependence, a relapse still counts as on steroids up to",
+        lambda v: _not_defined(v) or f"{v} days after stopping",
+    ),
+    "secondary_resistance_standard_mg_kg_day": (
+        "Secondary steroid resistance, standard prednisone dose",
+        lambda v: _not_defined(v) or f"{v:g} mg/kg/day (or the maximum daily dose)",
+    ),
+    "secondary_resistance_dose_tolerance": (
+        "Secondary steroid resistance, a dose counts as standard down to",
+        lambda v: _not_defined(v) or f"{(1 - v) * 100:g} % of the standard dose",
+    ),
+    "cni_resistance_months": (
+        "CNI response, at least partial remission within",
+        lambda v: _not_defined(v) or f"{v} months of the CNI start (else resistant)",
+    ),
+    "cni_complete_remission_months": (
+        "CNI response, or complete remission within",
+        lambda v: _not_defined(v) or f"{v} months of the CNI start",
+    ),
+    "cni_adequate_cyclosporine_mg_kg_day": (
+        "CNI response, adequate cyclosporine dose",
+        lambda v: _not_defined(v) or f">= {v:g} mg/kg/day",
+    ),
+    "cni_adequate_tacrolimus_mg_kg_day": (
+        "CNI response, adequate tacrolimus dose",
+        lambda v: _not_defined(v) or f">= {v:g} mg/kg/day",
+    ),
+    "multidrug_resistance_months": (
+        "Multidrug resistance, no complete remission within",
+        lambda v: _not_defined(v) or f"{v} months of the second steroid-sparing mechanism's start",
     ),
     "egfr_equation": ("eGFR equation", lambda v: f"{v} ({_EGFR_TEXT.get(v, v)})"),
     "crf_egfr_below": (

@@ -141,6 +141,24 @@ class _Derivation(_Schema):
     ) = None
     relapse_after: _Sourced[Literal["complete_remission", "any_remission"]] | None = None
     steroid_assessment_window_days: _Sourced[_CountOrZero] | None = None
+    # The course of the disease (issue 10 item 5); a null value: not defined by the rule set.
+    frequent_relapse_first_months: _Sourced[_Count | None] | None = None
+    frequent_relapse_first_min: _Sourced[_Count | None] | None = None
+    frequent_relapse_first_from: _Sourced[Literal["initial_remission", "onset"] | None] | None = (
+        None
+    )
+    frequent_relapse_any_months: _Sourced[_Count | None] | None = None
+    frequent_relapse_any_min: _Sourced[_Count | None] | None = None
+    steroid_dependence_days_after_stop: _Sourced[_CountOrZero | None] | None = None
+    secondary_resistance_standard_mg_kg_day: _Sourced[_Number | None] | None = None
+    secondary_resistance_dose_tolerance: (
+        _Sourced[Annotated[float, Field(ge=0, lt=1)] | None] | None
+    ) = None
+    cni_resistance_months: _Sourced[_Count | None] | None = None
+    cni_complete_remission_months: _Sourced[_Count | None] | None = None
+    cni_adequate_cyclosporine_mg_kg_day: _Sourced[_Number | None] | None = None
+    cni_adequate_tacrolimus_mg_kg_day: _Sourced[_Number | None] | None = None
+    multidrug_resistance_months: _Sourced[_Count | None] | None = None
 
 
 class _File(_Schema):
@@ -280,6 +298,14 @@ def _derivation(spec: _Derivation, sources: dict) -> DerivationParameters:
     for key in ("crf_egfr_below", "crf_min_age_years", "eligibility_max_age_years"):
         values[key] = float(values[key])
     values["eligibility_min_egfr"] = float(values["eligibility_min_egfr"])
+    for key in (
+        "secondary_resistance_standard_mg_kg_day",
+        "secondary_resistance_dose_tolerance",
+        "cni_adequate_cyclosporine_mg_kg_day",
+        "cni_adequate_tacrolimus_mg_kg_day",
+    ):
+        if values.get(key) is not None:
+            values[key] = float(values[key])
     albumin = values.get("partial_remission_min_albumin_g_dl")
     if albumin is not None:
         values["partial_remission_min_albumin_g_dl"] = float(albumin)

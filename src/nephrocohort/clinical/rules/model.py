@@ -222,6 +222,22 @@ class DerivationParameters:
     relapse_after: str = "any_remission"
     # The steroid response at day T (and day L) is read from the readings this close.
     steroid_assessment_window_days: int = 7
+    # The course of the disease (issue 10 item 5): frequently relapsing, steroid
+    # dependence, CNI response, multidrug and secondary resistance. None: the rule set
+    # defines it not (the seed study), and the column is NA with that reason.
+    frequent_relapse_first_months: int | None = None
+    frequent_relapse_first_min: int | None = None
+    frequent_relapse_first_from: str | None = None
+    frequent_relapse_any_months: int | None = None
+    frequent_relapse_any_min: int | None = None
+    steroid_dependence_days_after_stop: int | None = None
+    secondary_resistance_standard_mg_kg_day: float | None = None
+    secondary_resistance_dose_tolerance: float | None = None
+    cni_resistance_months: int | None = None
+    cni_complete_remission_months: int | None = None
+    cni_adequate_cyclosporine_mg_kg_day: float | None = None
+    cni_adequate_tacrolimus_mg_kg_day: float | None = None
+    multidrug_resistance_months: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,482 @@
+"""The course of the disease per patient: relapse course, secondary, CNI and multidrug resistance.
+
+The verdicts are the clinical core's (``clinical.relapse_course``,
+``clinical.resistance``, ``clinical.cni_response``); this module gathers each
+patient's inputs (relapse episodes, the kept daily proteinuria states, steroid
+and steroid-sparing courses with their doses) and the rule set's named
+thresholds (``derivation.frequent_relapse_*``, ``cni_*``, ...). A rule set that
+leaves a threshold undefined (the seed study) gets NA with the reason, never a
+guess. Patients without the records a verdict needs are not visited, so the
+loop runs over the few patients with relapses or steroid-sparing courses.
+
+References
+----------
+The rule sets' sources (``nephrocohort rules show NAME``); docs/derivation.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nephrocohort.clinical.cni_response import CniCriteria, cni_response
+from nephrocohort.clinical.relapse_course import (
+    RelapseCourseCriteria,
+    add_calendar_months,
+    relapse_course,
+)
+from nephrocohort.clinical.resistance import (
+    AGENT_CLASSES,
+    RelapseTrial,
+    multidrug_resistant,
+    secondary_steroid_resistance,
+)
+from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL, UNCONFIRMED, kept_states
+from nephrocohort.cohort._derive_steroids import (
+    DOSES_PER_DAY,
+    PER_DAY_UNITS,
+    PER_DOSE_UNITS,
+    STEROID_DRUGS,
+    _body_size,
+)
+from nephrocohort.messages import Message
+
+__all__ = ["CourseVerdicts", "disease_course", "CNI_DRUGS", "SENSITIVE_AT_ONSET"]
+
+CNI_DRUGS = ("cyclosporine", "tacrolimus")
+SENSITIVE_AT_ONSET = ("sensitive", "late_responder")
+_EPOCH = dt.date(1970, 1, 1)
+_COLUMNS = (
+    "relapse_course",
+    "secondary_steroid_resistance",
+    "cni_response",
+    "multidrug_resistant_srns",
+)
+
+
+@dataclass(frozen=True)
+class CourseVerdicts:
+    """Per patient: the four columns, their unconfirmed flags, and why (for ``explain``).
+
+    ``reasons[p][column]`` is a tuple of catalogue messages; ``evidence[p][column]``
+    a list of ``(table, position, note)`` records (``labs``, ``events``,
+    ``medications``) behind the value.
+    """
+
+    relapse_course: np.ndarray
+    secondary_steroid_resistance: np.ndarray
+    cni_response: np.ndarray
+    multidrug_resistant_srns: np.ndarray
+    unconfirmed: dict
+    reasons: list
+    evidence: list
+
+
+def _date(day: float) -> dt.date | None:
+    return None if day != day else _EPOCH + dt.timedelta(days=int(day))
+
+
+def _ranges(pid: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop positions of each patient's rows in an array sorted by patient."""
+    patients = np.arange(n)
+    return np.searchsorted(pid, patients, "left"), np.searchsorted(pid, patients, "right")
+
+
+def relapse_criteria(params) -> RelapseCourseCriteria | None:
+    """The rule set's relapse-course thresholds, or None when it leaves one undefined."""
+    values = (
+        params.frequent_relapse_first_months,
+        params.frequent_relapse_first_min,
+        params.frequent_relapse_first_from,
+        params.frequent_relapse_any_months,
+        params.frequent_relapse_any_min,
+        params.steroid_dependence_days_after_stop,
+    )
+    if any(v is None for v in values):
+        return None
+    first_months, first_min, first_from, any_months, any_min, days = values
+    return RelapseCourseCriteria(
+        name="rule set",
+        first_period_months=first_months,
+        first_period_min_relapses=first_min,
+        first_period_from=first_from,
+        any_period_months=any_months,
+        any_period_min_relapses=any_min,
+        steroid_dependence_days_after_stop=days,
+        source="the rule set's derivation.frequent_relapse_* parameters",
+    )
+
+
+def cni_criteria(params) -> CniCriteria | None:
+    """The rule set's CNI-response thresholds, or None when it leaves one undefined."""
+    values = (
+        params.cni_resistance_months,
+        params.cni_complete_remission_months,
+        params.cni_adequate_cyclosporine_mg_kg_day,
+        params.cni_adequate_tacrolimus_mg_kg_day,
+    )
+    if any(v is None for v in values):
+        return None
+    return CniCriteria(
+        partial_remission_months=values[0],
+        complete_remission_months=values[1],
+        min_mg_kg_day={"cyclosporine": values[2], "tacrolimus": values[3]},
+        source="the rule set's derivation.cni_* parameters",
+    )
+
+
+def row_mg_kg_day(cohort, t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Daily dose in mg/kg/day of medication ``rows`` at their start, and the weight used.
+
+    Units as the steroid doses (``_derive_steroids``): per-day units, per-dose
+    units times doses per day; mg and mg/m2 need the weight (and height) of
+    the visit nearest the row's start. NaN where the dose cannot be computed.
+    """
+    meds = cohort.medications
+    if rows.size == 0:
+        return np.array([]), np.array([])
+    units = meds["dose_unit"].astype("string").to_numpy(dtype=object, na_value=None)[rows]
+    schedules = (
+        meds["schedule"].astype("string").to_numpy(dtype=object, na_value=None)[rows]
+        if "schedule" in meds
+        else np.full(rows.size, None, dtype=object)
+    )
+    dose = pd.to_numeric(meds["dose"], errors="coerce").to_numpy(dtype=np.float64)[rows]
+    pid, day = t.med_pid[rows], t.med_start_day[rows]
+    size = _body_size(cohort.visits, t.visit_pid, t.visit_day, pid, day)
+    weight, height = size["weight"][1], size["height"][1]
+    out = np.full(rows.size, np.nan)
+    for i in range(rows.size):
+        unit, schedule = units[i], schedules[i]
+        basis = PER_DAY_UNITS.get(unit) or PER_DOSE_UNITS.get(unit)
+        if basis is None:
+            continue
+        if unit in PER_DAY_UNITS:
+            factor = 0.5 if schedule == "alternate_day" else 1.0
+        else:
+            factor = DOSES_PER_DAY.get(schedule, np.nan)
+        amount = dose[i] * factor
+        if basis == "kg":
+            out[i] = amount
+        elif basis == "mg":
+            out[i] = amount / weight[i]
+        elif not (np.isnan(weight[i]) or np.isnan(height[i])):  # m2: Mosteller BSA
+            out[i] = amount * np.sqrt(height[i] * weight[i] / 3600.0) / weight[i]
+    return out, weight
+
+
+class _Patient:
+    """One patient's kept proteinuria days and records, as the verdicts read them."""
+
+    def __init__(self, kept, lo: int, hi: int):
+        self.day = kept.day[lo:hi]
+        self.state = kept.state[lo:hi]
+        self.status = kept.status[lo:hi]
+        self.lab_row = kept.lab_row[lo:hi]
+
+    def first(self, states, from_day: float) -> int | None:
+        """Position of the first kept day on or after ``from_day`` in one of ``states``."""
+        hits = np.flatnonzero(np.isin(self.state, states) & (self.day >= from_day))
+        return int(hits[0]) if hits.size else None
+
+
+def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerdicts:
+    """The four course columns for every patient under ``rule_set``.
+
+    ``response`` is the steroid response at onset per patient (derive's
+    ``steroid_response``); ``episodes`` the relapse episodes of the relapse columns.
+    """
+    n = t.n_patients
+    params = rule_set.derivation
+    kept = kept_states(daily)
+    day_lo, day_hi = _ranges(kept.pid, n)
+    ep_lo, ep_hi = _ranges(episodes.pid, n)
+    sources = episodes.sources
+
+    steroid = np.flatnonzero(
+        np.isin(t.med_drug, STEROID_DRUGS) & (t.med_pid >= 0) & ~np.isnan(t.med_start_day)
+    )
+    steroid = steroid[np.lexsort((t.med_start_day[steroid], t.med_pid[steroid]))]
+    st_lo, st_hi = _ranges(t.med_pid[steroid], n)
+    sparing = np.flatnonzero(
+        np.isin(t.med_drug, list(AGENT_CLASSES)) & (t.med_pid >= 0) & ~np.isnan(t.med_start_day)
+    )
+    sparing = sparing[np.lexsort((sparing, t.med_start_day[sparing], t.med_pid[sparing]))]
+    sp_lo, sp_hi = _ranges(t.med_pid[sparing], n)
+    sparing_dose, _ = row_mg_kg_day(cohort, t, sparing)
+    steroid_dose, steroid_weight = row_mg_kg_day(cohort, t, steroid)
+
+    courses = relapse_criteria(params)
+    cni = cni_criteria(params)
+    secondary_defined = (
+        params.secondary_resistance_standard_mg_kg_day is not None
+        and params.secondary_resistance_dose_tolerance is not None
+    )
+    multidrug_defined = params.multidrug_resistance_months is not None and cni is not None
+
+    out = {name: np.full(n, None, dtype=object) for name in _COLUMNS}
+    unconfirmed = {name: np.zeros(n, dtype=bool) for name in ("relapse_course", "cni_response")}
+    reasons: list[dict] = [{} for _ in range(n)]
+    evidence: list[dict] = [{} for _ in range(n)]
+
+    def not_defined(p, column, what):
+        reasons[p][column] = (
+            Message("course.not_defined", {"rule_set": rule_set.name, "what": what}),
+        )
+
+    for p in range(n):
+        onset_response = response[p]
+        patient = _Patient(kept, day_lo[p], day_hi[p])
+        relapse_days = [_date(d) for d in episodes.day[ep_lo[p] : ep_hi[p]]]
+        relapse_evidence = _relapse_evidence(sources, ep_lo[p], ep_hi[p])
+        steroid_rows = steroid[st_lo[p] : st_hi[p]]
+        end_of_observation = _date(t.end_of_observation_day[p])
+        sensitive = onset_response in SENSITIVE_AT_ONSET
+        shown = "not known" if onset_response is None else str(onset_response)
+
+        # Relapse course (steroid-sensitive NS)
+        if courses is None:
+            not_defined(p, "relapse_course", "a frequently relapsing or steroid-dependent course")
+        elif not sensitive:
+            reasons[p]["relapse_course"] = (
+                Message(
+                    "course.not_steroid_sensitive",
+                    {"response": shown, "what": "the relapse course"},
+                ),
+            )
+        else:
+            onset_day = t.onset_day[p]
+            remission = patient.first((COMPLETE,), onset_day) if onset_day == onset_day else None
+            verdict = relapse_course(
+                relapse_days,
+                onset=_date(onset_day),
+                initial_remission=None if remission is None else _date(patient.day[remission]),
+                end_of_observation=end_of_observation,
+                steroid_courses=[
+                    (_date(t.med_start_day[r]), _date(t.med_end_day[r])) for r in steroid_rows
+                ],
+                criteria=courses,
+            )
+            out["relapse_course"][p] = _course_code(verdict, bool(relapse_days))
+            reasons[p]["relapse_course"] = verdict.reasons
+            unconfirmed["relapse_course"][p] = bool(
+                out["relapse_course"][p] is not None
+                and episodes.unconfirmed[ep_lo[p] : ep_hi[p]].any()
+            )
+            evidence[p]["relapse_course"] = relapse_evidence + [
+                ("medications", int(r), "") for r in steroid_rows
+            ]
+            if remission is not None:
+                evidence[p]["relapse_course"].insert(
+                    0, ("labs", int(patient.lab_row[remission]), " (initial remission)")
+                )
+
+        # Secondary steroid resistance
+        if not secondary_defined:
+            not_defined(p, "secondary_steroid_resistance", "secondary steroid resistance")
+        else:
+            trials, trial_evidence = _relapse_trials(
+                t,
+                patient,
+                episodes.day[ep_lo[p] : ep_hi[p]],
+                steroid_rows,
+                steroid_dose[st_lo[p] : st_hi[p]],
+                steroid_weight[st_lo[p] : st_hi[p]],
+                rule_set,
+            )
+            verdict = secondary_steroid_resistance(onset_response, trials)
+            out["secondary_steroid_resistance"][p] = verdict.value
+            reasons[p]["secondary_steroid_resistance"] = (verdict.reason,)
+            evidence[p]["secondary_steroid_resistance"] = relapse_evidence + trial_evidence
+
+        # CNI response and multidrug resistance (SRNS, primary or secondary)
+        srns = onset_response == "resistant" or out["secondary_steroid_resistance"][p] is True
+        rows = sparing[sp_lo[p] : sp_hi[p]]
+        doses = sparing_dose[sp_lo[p] : sp_hi[p]]
+        not_srns = (Message("course.not_srns", {"response": shown, "what": "the CNI response"}),)
+        if cni is None:
+            not_defined(p, "cni_response", "the response to a calcineurin inhibitor")
+        elif not srns:
+            reasons[p]["cni_response"] = not_srns
+        else:
+            _cni_verdict(
+                p,
+                t,
+                patient,
+                rows,
+                doses,
+                cni,
+                end_of_observation,
+                out,
+                unconfirmed,
+                reasons,
+                evidence,
+            )
+        if not multidrug_defined:
+            not_defined(p, "multidrug_resistant_srns", "multidrug-resistant SRNS")
+        elif not srns:
+            reasons[p]["multidrug_resistant_srns"] = (
+                Message("course.not_srns", {"response": shown, "what": "multidrug resistance"}),
+            )
+        else:
+            agents = [
+                (str(t.med_drug[r]), _date(t.med_start_day[r]), _adequate(t.med_drug[r], d, cni))
+                for r, d in zip(rows, doses, strict=True)
+            ]
+            first_start = t.med_start_day[rows[0]] if rows.size else np.nan
+            complete = patient.first((COMPLETE,), first_start) if rows.size else None
+            verdict = multidrug_resistant(
+                agents,
+                first_complete_remission=None if complete is None else _date(patient.day[complete]),
+                end_of_observation=end_of_observation,
+                months=params.multidrug_resistance_months,
+            )
+            out["multidrug_resistant_srns"][p] = verdict.value
+            reasons[p]["multidrug_resistant_srns"] = (verdict.reason,)
+            evidence[p]["multidrug_resistant_srns"] = [("medications", int(r), "") for r in rows]
+            if complete is not None:
+                evidence[p]["multidrug_resistant_srns"].append(
+                    ("labs", int(patient.lab_row[complete]), " (first complete remission)")
+                )
+    return CourseVerdicts(
+        relapse_course=out["relapse_course"],
+        secondary_steroid_resistance=out["secondary_steroid_resistance"],
+        cni_response=out["cni_response"],
+        multidrug_resistant_srns=out["multidrug_resistant_srns"],
+        unconfirmed=unconfirmed,
+        reasons=reasons,
+        evidence=evidence,
+    )
+
+
+def _course_code(verdict, has_relapses: bool) -> str | None:
+    """One code per patient: steroid-dependent before frequently relapsing (both may hold)."""
+    if verdict.steroid_dependent:
+        return "steroid_dependent"
+    if verdict.frequently_relapsing:
+        return "frequently_relapsing"
+    if verdict.frequently_relapsing is False:
+        return "infrequently_relapsing" if has_relapses else "no_relapse"
+    return None
+
+
+def _relapse_evidence(sources: pd.DataFrame, lo: int, hi: int) -> list:
+    """The lab readings and recorded events behind relapse episodes ``lo`` to ``hi``."""
+    if hi <= lo or sources.empty:
+        return []
+    rows = sources[(sources["episode"] >= lo) & (sources["episode"] < hi)]
+    return [
+        ("labs" if kind == "derived" else "events", int(row), " (relapse)")
+        for kind, row in zip(rows["kind"], rows["row"], strict=True)
+    ]
+
+
+def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule_set):
+    """One ``RelapseTrial`` per relapse: its daily steroid course, dose and 4-week response.
+
+    The course is the first daily prednisolone/prednisone row starting from the
+    relapse day to ``relapse_merge_days`` after it. Standard dose: at least
+    (1 - tolerance) of ``secondary_resistance_standard_mg_kg_day``, or of the
+    maximum daily dose (``steroid_max_mg_day``) when the weight is known.
+    Complete remission within ``steroid_trial_days``: a kept complete day in
+    the trial (True); False when the first reading from the trial's last day
+    to ``steroid_assessment_window_days`` after it is not complete; else None.
+    """
+    params, syndrome = rule_set.derivation, rule_set.syndrome
+    keep = 1.0 - params.secondary_resistance_dose_tolerance
+    standard = params.secondary_resistance_standard_mg_kg_day
+    trial, window = float(syndrome.steroid_trial_days), float(params.steroid_assessment_window_days)
+    trials, evidence = [], []
+    for relapse in relapse_days:
+        starts = t.med_start_day[steroid_rows]
+        daily = t.med_schedule[steroid_rows] == "daily"
+        hits = np.flatnonzero(
+            daily & (starts >= relapse) & (starts <= relapse + params.relapse_merge_days)
+        )
+        if hits.size == 0:
+            trials.append(RelapseTrial(_date(relapse), None, None))
+            continue
+        i = int(hits[0])
+        start, dose, weight = starts[i], doses[i], weights[i]
+        if dose != dose:
+            is_standard = None
+        elif dose >= keep * standard or (
+            weight == weight and dose * weight >= keep * syndrome.steroid_max_mg_day
+        ):
+            is_standard = True
+        else:
+            is_standard = False if weight == weight else None
+        in_trial = (patient.day >= start) & (patient.day <= start + trial)
+        complete = np.flatnonzero(in_trial & (patient.state == COMPLETE))
+        after = np.flatnonzero(
+            (patient.day >= start + trial) & (patient.day <= start + trial + window)
+        )
+        if complete.size:
+            within = True
+            evidence.append(("labs", int(patient.lab_row[complete[0]]), " (complete remission)"))
+        elif after.size and patient.state[after[0]] != COMPLETE:
+            within = False
+            evidence.append(("labs", int(patient.lab_row[after[0]]), " (end of the 4 weeks)"))
+        else:
+            within = None
+        evidence.insert(0, ("medications", int(steroid_rows[i]), " (relapse course)"))
+        trials.append(RelapseTrial(_date(relapse), is_standard, within))
+    return trials, evidence
+
+
+def _adequate(drug, dose: float, cni: CniCriteria) -> bool | None:
+    """A CNI row at the adequate dose (None: unknown); other agents need no minimum."""
+    minimum = cni.min_mg_kg_day.get(str(drug))
+    if minimum is None:
+        return True
+    return None if dose != dose else bool(dose >= minimum)
+
+
+def _cni_verdict(
+    p, t, patient, rows, doses, cni, end_of_observation, out, unconfirmed, reasons, evidence
+):
+    """``cni_response`` of patient ``p`` from the first CNI course (switches continue it)."""
+    is_cni = np.isin(t.med_drug[rows], CNI_DRUGS)
+    rows, doses = rows[is_cni], doses[is_cni]
+    if rows.size == 0:
+        reasons[p]["cni_response"] = (Message("course.no_cni"),)
+        return
+    start = t.med_start_day[rows[0]]
+    end = t.med_end_day[rows[0]]
+    used = [0]
+    for i in range(1, rows.size):  # an open row runs on: every later CNI row continues it
+        if end == end and t.med_start_day[rows[i]] > end + 1:
+            break
+        used.append(i)
+        later = t.med_end_day[rows[i]]
+        end = np.nan if (end != end or later != later) else max(end, later)
+    partial_by = add_calendar_months(_date(start), cni.partial_remission_months)
+    in_first = [i for i in used if _date(t.med_start_day[rows[i]]) <= partial_by]
+    adequacy = [_adequate(t.med_drug[rows[i]], doses[i], cni) for i in in_first]
+    adequate = False if False in adequacy else (None if None in adequacy else True)
+    partial = patient.first((COMPLETE, PARTIAL), start)
+    complete = patient.first((COMPLETE,), start)
+    verdict = cni_response(
+        start=_date(start),
+        end=_date(end),
+        end_of_observation=end_of_observation,
+        adequate_dose=adequate,
+        first_partial_or_complete=None if partial is None else _date(patient.day[partial]),
+        first_complete=None if complete is None else _date(patient.day[complete]),
+        criteria=cni,
+    )
+    out["cni_response"][p] = verdict.verdict
+    reasons[p]["cni_response"] = (verdict.reason,)
+    evidence[p]["cni_response"] = [("medications", int(rows[i]), "") for i in used]
+    for position, note in (
+        (partial, " (first remission on the CNI)"),
+        (complete, " (first complete remission on the CNI)"),
+    ):
+        if position is not None:
+            evidence[p]["cni_response"].append(("labs", int(patient.lab_row[position]), note))
+    if verdict.verdict == "responsive":
+        deciding = partial if verdict.reason.code == "clinical.cni.responsive_partial" else complete
+        unconfirmed["cni_response"][p] = bool(patient.status[deciding] == UNCONFIRMED)
