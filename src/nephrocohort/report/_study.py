@@ -499,6 +499,8 @@ def _survival(study):
 
 def study_items(study: pd.DataFrame, options: ReportOptions) -> list:
     """Every study result for the analysed (eligible) patients, in report order."""
+    from nephrocohort.report._course import course_items
+
     return [
         *_demographics(study, options),
         *_onset(study),
@@ -509,5 +511,6 @@ def study_items(study: pd.DataFrame, options: ReportOptions) -> list:
         *_response(study, options),
         *_before_after(study, options),
         *_outcomes(study),
+        *course_items(study),
         *_survival(study),
     ]

@@ -414,6 +414,8 @@ def _excluded(results: Results) -> Table | None:
 
 def build_tables(results: Results) -> list[Table]:
     """Every display table of the report, in report order (empty sections left out)."""
+    from nephrocohort.report._course import course_table
+
     ids = results.ids()
     tables = [
         _generic(
@@ -448,6 +450,7 @@ def build_tables(results: Results) -> list[Table]:
             results,
             [i for i in ids if i.startswith(("outcomes.", "adverse."))],
         ),
+        course_table(results),
         _survival(results),
         _eligibility(results),
         _excluded(results),
