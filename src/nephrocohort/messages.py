@@ -729,9 +729,11 @@ CATALOGUE: dict[str, Template] = {
         "is defined for steroid-resistant nephrotic syndrome only."
     ),
     "course.no_cni": T("No cyclosporine or tacrolimus course is recorded."),
-    "course.no_relapse": T(
-        "No relapse from onset to {end}, the first {months} months observed: no relapse."
-    ),
+    # What a course column decides (the {what} of the three sentences above).
+    "course.what.relapse_course": T("a frequently relapsing or steroid-dependent course"),
+    "course.what.secondary_resistance": T("secondary steroid resistance"),
+    "course.what.cni_response": T("the response to a calcineurin inhibitor"),
+    "course.what.multidrug": T("multidrug-resistant SRNS"),
     "omop.demo_format": T(
         "Unknown --format {value!r}.",
         "Use bundle (a folder of CSV files) or omop (an OMOP CDM DuckDB file).",

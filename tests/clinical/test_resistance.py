@@ -37,9 +37,15 @@ def test_resistant_from_onset_is_primary_not_secondary():
 
 
 def test_a_relapse_treated_below_standard_dose_proves_nothing():
-    # "standard-dose daily PDN": a low-dose failure is not resistance.
+    # "standard-dose daily PDN": a low-dose failure is not resistance, nor is it a
+    # response: the relapse cannot be judged (None), and the reason says so.
     trials = [RelapseTrial(D(2016, 1, 1), False, False)]
-    assert secondary_steroid_resistance("sensitive", trials).value is False
+    verdict = secondary_steroid_resistance("sensitive", trials)
+    assert verdict.value is None
+    assert verdict.reason.code == "clinical.secondary_resistance.trial_unknown"
+    # a low dose that still brought complete remission within 4 weeks: sensitive
+    responded = [RelapseTrial(D(2016, 1, 1), False, True)]
+    assert secondary_steroid_resistance("sensitive", responded).value is False
     unknown = [RelapseTrial(D(2016, 1, 1), None, False)]
     assert secondary_steroid_resistance("sensitive", unknown).value is None
 
@@ -72,3 +78,18 @@ def test_not_observed_for_twelve_months_cannot_tell():
         agents, first_complete_remission=None, end_of_observation=D(2017, 3, 1)
     )
     assert verdict.value is None
+
+
+def test_reasons_are_catalogue_messages_not_sentences():
+    # issue 10 item 3: a verdict's reason is a code with params, written in the active
+    # language only when shown (nephrocohort.messages), never parsed.
+    from nephrocohort.i18n import use_language
+    from nephrocohort.messages import Message
+
+    verdict = secondary_steroid_resistance("sensitive", [RelapseTrial(D(2016, 1, 1), True, False)])
+    assert verdict.reason == Message(
+        "clinical.secondary_resistance.resistant", {"relapse": "2016-01-01"}
+    )
+    assert "2016-01-01" in verdict.reason.text
+    with use_language("es"):
+        assert "2016-01-01" in verdict.reason.text

@@ -239,12 +239,12 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
 
         # Relapse course (steroid-sensitive NS)
         if courses is None:
-            not_defined(p, "relapse_course", "a frequently relapsing or steroid-dependent course")
+            not_defined(p, "relapse_course", Message("course.what.relapse_course"))
         elif not sensitive:
             reasons[p]["relapse_course"] = (
                 Message(
                     "course.not_steroid_sensitive",
-                    {"response": shown, "what": "the relapse course"},
+                    {"response": shown, "what": Message("course.what.relapse_course")},
                 ),
             )
         else:
@@ -276,7 +276,9 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
 
         # Secondary steroid resistance
         if not secondary_defined:
-            not_defined(p, "secondary_steroid_resistance", "secondary steroid resistance")
+            not_defined(
+                p, "secondary_steroid_resistance", Message("course.what.secondary_resistance")
+            )
         else:
             trials, trial_evidence = _relapse_trials(
                 t,
@@ -296,9 +298,13 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
         srns = onset_response == "resistant" or out["secondary_steroid_resistance"][p] is True
         rows = sparing[sp_lo[p] : sp_hi[p]]
         doses = sparing_dose[sp_lo[p] : sp_hi[p]]
-        not_srns = (Message("course.not_srns", {"response": shown, "what": "the CNI response"}),)
+        not_srns = (
+            Message(
+                "course.not_srns", {"response": shown, "what": Message("course.what.cni_response")}
+            ),
+        )
         if cni is None:
-            not_defined(p, "cni_response", "the response to a calcineurin inhibitor")
+            not_defined(p, "cni_response", Message("course.what.cni_response"))
         elif not srns:
             reasons[p]["cni_response"] = not_srns
         else:
@@ -316,10 +322,12 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
                 evidence,
             )
         if not multidrug_defined:
-            not_defined(p, "multidrug_resistant_srns", "multidrug-resistant SRNS")
+            not_defined(p, "multidrug_resistant_srns", Message("course.what.multidrug"))
         elif not srns:
             reasons[p]["multidrug_resistant_srns"] = (
-                Message("course.not_srns", {"response": shown, "what": "multidrug resistance"}),
+                Message(
+                    "course.not_srns", {"response": shown, "what": Message("course.what.multidrug")}
+                ),
             )
         else:
             agents = [
