@@ -41,7 +41,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 CLI = [sys.executable, "-c", "from nephrocohort.cli import main; main()"]
@@ -245,6 +244,26 @@ print(f"{time.perf_counter() - started:.1f}")
 """
 
 
+_USER_SCRIPT = """
+import secrets, sys
+from nephrocohort.registry.server import configure, create_user
+configure(data_dir=sys.argv[1], database_url=sys.argv[2])
+from nephrocohort.registry.models import Center
+password = "bench-" + secrets.token_hex(8)
+create_user("bench", role="data_entry", centers=list(Center.objects.values_list("code", flat=True)), password=password)
+print(password)
+"""
+
+
+def _browsing_user(folder: str, database_url: str, env) -> tuple[str, str]:
+    """A data-entry user of every center: the demo admin must give a second factor (TOTP)."""
+    run = subprocess.run(
+        [sys.executable, "-c", _USER_SCRIPT, folder, database_url],
+        env={**env, "NEPHROCOHORT_DATA_DIR": folder}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return "bench", run.stdout.strip().splitlines()[-1]
+
+
 def _load_extra_patients(folder: str, database_url: str, count: int, seed: int, env) -> float:
     """Add ``count`` synthetic patients to the registry, as an import would; seconds taken."""
     run = subprocess.run(
@@ -342,12 +361,12 @@ def main(argv=None) -> int:
         )  # fmt: skip
         try:
             _wait_until_up(base, process)
-            username, password = (Path(folder) / "demo-login.txt").read_text().split("\n")[:2]
             import_seconds = None
             if args.extra_patients:
                 import_seconds = _load_extra_patients(
                     folder, database_url, args.extra_patients, args.seed, env
                 )
+            username, password = _browsing_user(folder, database_url, env)
             patients, targets, before = _pick_targets(database_url, args.hot_visits)
             if args.extra_patients:
                 patients = random.Random(args.seed).sample(
