@@ -148,23 +148,21 @@ def row_mg_kg_day(cohort, t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pid, day = t.med_pid[rows], t.med_start_day[rows]
     size = _body_size(cohort.visits, t.visit_pid, t.visit_day, pid, day)
     weight, height = size["weight"][1], size["height"][1]
-    out = np.full(rows.size, np.nan)
-    for i in range(rows.size):
-        unit, schedule = units[i], schedules[i]
-        basis = PER_DAY_UNITS.get(unit) or PER_DOSE_UNITS.get(unit)
-        if basis is None:
-            continue
-        if unit in PER_DAY_UNITS:
-            factor = 0.5 if schedule == "alternate_day" else 1.0
-        else:
-            factor = DOSES_PER_DAY.get(schedule, np.nan)
-        amount = dose[i] * factor
-        if basis == "kg":
-            out[i] = amount
-        elif basis == "mg":
-            out[i] = amount / weight[i]
-        elif not (np.isnan(weight[i]) or np.isnan(height[i])):  # m2: Mosteller BSA
-            out[i] = amount * np.sqrt(height[i] * weight[i] / 3600.0) / weight[i]
+    per_day = np.isin(units, list(PER_DAY_UNITS))
+    per_dose = np.isin(units, list(PER_DOSE_UNITS))
+    basis = np.array([PER_DAY_UNITS.get(u) or PER_DOSE_UNITS.get(u) for u in units], dtype=object)
+    factor = np.full(rows.size, np.nan)
+    factor[per_day] = np.where(schedules[per_day] == "alternate_day", 0.5, 1.0)
+    factor[per_dose] = [DOSES_PER_DAY.get(s, np.nan) for s in schedules[per_dose]]
+    amount = dose * factor
+    bsa = np.sqrt(height * weight / 3600.0)  # Mosteller; NaN without both
+    out = np.where(
+        basis == "kg",
+        amount,
+        np.where(
+            basis == "mg", amount / weight, np.where(basis == "m2", amount * bsa / weight, np.nan)
+        ),
+    )
     return out, weight
 
 
@@ -179,7 +177,10 @@ class _Patient:
 
     def first(self, states, from_day: float) -> int | None:
         """Position of the first kept day on or after ``from_day`` in one of ``states``."""
-        hits = np.flatnonzero(np.isin(self.state, states) & (self.day >= from_day))
+        wanted = self.state == states[0]
+        for state in states[1:]:
+            wanted |= self.state == state
+        hits = np.flatnonzero(wanted & (self.day >= from_day))
         return int(hits[0]) if hits.size else None
 
 
@@ -191,10 +192,42 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
     """
     n = t.n_patients
     params = rule_set.derivation
+    courses = relapse_criteria(params)
+    cni = cni_criteria(params)
+    secondary_defined = (
+        params.secondary_resistance_standard_mg_kg_day is not None
+        and params.secondary_resistance_dose_tolerance is not None
+    )
+    multidrug_defined = params.multidrug_resistance_months is not None and cni is not None
+
+    out = {name: np.full(n, None, dtype=object) for name in _COLUMNS}
+    unconfirmed = {name: np.zeros(n, dtype=bool) for name in ("relapse_course", "cni_response")}
+    what = {
+        "relapse_course": Message("course.what.relapse_course"),
+        "secondary_steroid_resistance": Message("course.what.secondary_resistance"),
+        "cni_response": Message("course.what.cni_response"),
+        "multidrug_resistant_srns": Message("course.what.multidrug"),
+    }
+    undefined = {
+        column: (Message("course.not_defined", {"rule_set": rule_set.name, "what": text}),)
+        for column, text in what.items()
+    }
+    if not (courses or secondary_defined or cni or multidrug_defined):
+        # The rule set defines none of the four (the seed study): one reason per column for
+        # every patient, no patient visited (the dicts are shared and only read).
+        shared = {column: undefined[column] for column in _COLUMNS}
+        return CourseVerdicts(
+            **out, unconfirmed=unconfirmed, reasons=[shared] * n, evidence=[{}] * n
+        )
     kept = kept_states(daily)
     day_lo, day_hi = _ranges(kept.pid, n)
     ep_lo, ep_hi = _ranges(episodes.pid, n)
     sources = episodes.sources
+    source_episode = sources["episode"].to_numpy(dtype=np.int64) if len(sources) else np.array([])
+    source_kind = sources["kind"].to_numpy(dtype=object) if len(sources) else np.array([])
+    source_row = sources["row"].to_numpy(dtype=np.int64) if len(sources) else np.array([])
+    src_lo = np.searchsorted(source_episode, ep_lo) if len(sources) else np.zeros(n, np.int64)
+    src_hi = np.searchsorted(source_episode, ep_hi) if len(sources) else np.zeros(n, np.int64)
 
     steroid = np.flatnonzero(
         np.isin(t.med_drug, STEROID_DRUGS) & (t.med_pid >= 0) & ~np.isnan(t.med_start_day)
@@ -206,46 +239,68 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
     )
     sparing = sparing[np.lexsort((sparing, t.med_start_day[sparing], t.med_pid[sparing]))]
     sp_lo, sp_hi = _ranges(t.med_pid[sparing], n)
+    sparing_is_cni = np.isin(t.med_drug[sparing], CNI_DRUGS)
     sparing_dose, _ = row_mg_kg_day(cohort, t, sparing)
     steroid_dose, steroid_weight = row_mg_kg_day(cohort, t, steroid)
 
-    courses = relapse_criteria(params)
-    cni = cni_criteria(params)
-    secondary_defined = (
-        params.secondary_resistance_standard_mg_kg_day is not None
-        and params.secondary_resistance_dose_tolerance is not None
-    )
-    multidrug_defined = params.multidrug_resistance_months is not None and cni is not None
-
-    out = {name: np.full(n, None, dtype=object) for name in _COLUMNS}
-    unconfirmed = {name: np.zeros(n, dtype=bool) for name in ("relapse_course", "cni_response")}
     reasons: list[dict] = [{} for _ in range(n)]
     evidence: list[dict] = [{} for _ in range(n)]
 
-    def not_defined(p, column, what):
-        reasons[p][column] = (
-            Message("course.not_defined", {"rule_set": rule_set.name, "what": what}),
-        )
+    # The NA reasons depend on the response at onset only: one message per response.
+    not_applicable: dict = {}
+
+    def reason_for(column, code, onset_response):
+        key = (column, onset_response)
+        if key not in not_applicable:
+            shown = "not known" if onset_response is None else str(onset_response)
+            not_applicable[key] = (Message(code, {"response": shown, "what": what[column]}),)
+        return not_applicable[key]
+
+    def not_defined(p, column, _what=None):
+        reasons[p][column] = undefined[column]
 
     for p in range(n):
         onset_response = response[p]
+        sensitive = onset_response in SENSITIVE_AT_ONSET
+        srns = onset_response == "resistant"
+        if not (sensitive or srns):
+            for column in _COLUMNS:
+                reasons[p][column] = reason_for(
+                    column,
+                    "course.not_steroid_sensitive"
+                    if column in ("relapse_course", "secondary_steroid_resistance")
+                    else "course.not_srns",
+                    onset_response,
+                )
+            for column, defined in (
+                ("relapse_course", courses is not None),
+                ("secondary_steroid_resistance", secondary_defined),
+                ("cni_response", cni is not None),
+                ("multidrug_resistant_srns", multidrug_defined),
+            ):
+                if not defined:
+                    not_defined(p, column)
+            continue
         patient = _Patient(kept, day_lo[p], day_hi[p])
-        relapse_days = [_date(d) for d in episodes.day[ep_lo[p] : ep_hi[p]]]
-        relapse_evidence = _relapse_evidence(sources, ep_lo[p], ep_hi[p])
         steroid_rows = steroid[st_lo[p] : st_hi[p]]
         end_of_observation = _date(t.end_of_observation_day[p])
-        sensitive = onset_response in SENSITIVE_AT_ONSET
-        shown = "not known" if onset_response is None else str(onset_response)
+        if sensitive:
+            relapse_days = [_date(d) for d in episodes.day[ep_lo[p] : ep_hi[p]]]
+            relapse_evidence = [
+                (
+                    "labs" if source_kind[i] == "derived" else "events",
+                    int(source_row[i]),
+                    " (relapse)",
+                )
+                for i in range(src_lo[p], src_hi[p])
+            ]
 
         # Relapse course (steroid-sensitive NS)
         if courses is None:
             not_defined(p, "relapse_course", Message("course.what.relapse_course"))
         elif not sensitive:
-            reasons[p]["relapse_course"] = (
-                Message(
-                    "course.not_steroid_sensitive",
-                    {"response": shown, "what": Message("course.what.relapse_course")},
-                ),
+            reasons[p]["relapse_course"] = reason_for(
+                "relapse_course", "course.not_steroid_sensitive", onset_response
             )
         else:
             onset_day = t.onset_day[p]
@@ -279,6 +334,10 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             not_defined(
                 p, "secondary_steroid_resistance", Message("course.what.secondary_resistance")
             )
+        elif not sensitive:
+            reasons[p]["secondary_steroid_resistance"] = reason_for(
+                "secondary_steroid_resistance", "course.not_steroid_sensitive", onset_response
+            )
         else:
             trials, trial_evidence = _relapse_trials(
                 t,
@@ -295,25 +354,23 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             evidence[p]["secondary_steroid_resistance"] = relapse_evidence + trial_evidence
 
         # CNI response and multidrug resistance (SRNS, primary or secondary)
-        srns = onset_response == "resistant" or out["secondary_steroid_resistance"][p] is True
+        srns = srns or out["secondary_steroid_resistance"][p] is True
         rows = sparing[sp_lo[p] : sp_hi[p]]
         doses = sparing_dose[sp_lo[p] : sp_hi[p]]
-        not_srns = (
-            Message(
-                "course.not_srns", {"response": shown, "what": Message("course.what.cni_response")}
-            ),
-        )
+        is_cni = sparing_is_cni[sp_lo[p] : sp_hi[p]]
         if cni is None:
             not_defined(p, "cni_response", Message("course.what.cni_response"))
         elif not srns:
-            reasons[p]["cni_response"] = not_srns
+            reasons[p]["cni_response"] = reason_for(
+                "cni_response", "course.not_srns", onset_response
+            )
         else:
             _cni_verdict(
                 p,
                 t,
                 patient,
-                rows,
-                doses,
+                rows[is_cni],
+                doses[is_cni],
                 cni,
                 end_of_observation,
                 out,
@@ -324,10 +381,8 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
         if not multidrug_defined:
             not_defined(p, "multidrug_resistant_srns", Message("course.what.multidrug"))
         elif not srns:
-            reasons[p]["multidrug_resistant_srns"] = (
-                Message(
-                    "course.not_srns", {"response": shown, "what": Message("course.what.multidrug")}
-                ),
+            reasons[p]["multidrug_resistant_srns"] = reason_for(
+                "multidrug_resistant_srns", "course.not_srns", onset_response
             )
         else:
             agents = [
@@ -369,17 +424,6 @@ def _course_code(verdict, has_relapses: bool) -> str | None:
     if verdict.frequently_relapsing is False:
         return "infrequently_relapsing" if has_relapses else "no_relapse"
     return None
-
-
-def _relapse_evidence(sources: pd.DataFrame, lo: int, hi: int) -> list:
-    """The lab readings and recorded events behind relapse episodes ``lo`` to ``hi``."""
-    if hi <= lo or sources.empty:
-        return []
-    rows = sources[(sources["episode"] >= lo) & (sources["episode"] < hi)]
-    return [
-        ("labs" if kind == "derived" else "events", int(row), " (relapse)")
-        for kind, row in zip(rows["kind"], rows["row"], strict=True)
-    ]
 
 
 def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule_set):
@@ -447,8 +491,6 @@ def _cni_verdict(
     p, t, patient, rows, doses, cni, end_of_observation, out, unconfirmed, reasons, evidence
 ):
     """``cni_response`` of patient ``p`` from the first CNI course (switches continue it)."""
-    is_cni = np.isin(t.med_drug[rows], CNI_DRUGS)
-    rows, doses = rows[is_cni], doses[is_cni]
     if rows.size == 0:
         reasons[p]["cni_response"] = (Message("course.no_cni"),)
         return
