@@ -27,6 +27,7 @@ __all__ = [
     "ANALYSIS_VARIABLES",
     "ANALYSIS_COLUMNS",
     "REPORT_COLUMNS",
+    "CONFIRMABLE_COLUMNS",
     "SHOWN_FIRST_COLUMNS",
     "STATE_MONTHS",
     "analysis_variable",
@@ -147,6 +148,21 @@ STEROID_RESPONSES = (
 GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
 #: The proteinuria time points of the dataset, in months after the MMF start.
 STATE_MONTHS = (0, 1, 3, 6, 12)
+#: The columns derive can mark as resting on an unconfirmed reading (``unconfirmed_values``),
+#: in dataset order; the report counts the derived values of these columns.
+CONFIRMABLE_COLUMNS = (
+    *(f"state_month{month}" for month in STATE_MONTHS),
+    "response_month1",
+    "relapses_before",
+    "relapses_after",
+    "relapses_per_year_before",
+    "relapses_per_year_after",
+    "partial_remission_losses_before",
+    "partial_remission_losses_after",
+    "steroid_response",
+    "days_to_complete_remission",
+    "complete_remission_observed",
+)
 
 #: How a day's proteinuria state is decided and confirmed (templates over the rule
 #: set's parameter texts, ``clinical.rules.display.parameter_texts``).

@@ -31,11 +31,17 @@ __all__ = [
     "render_figures",
 ]
 
-_STATE_COLOURS = {"nephrotic": "#c0392b", "partial": "#f39c12", "complete": "#27ae60"}
+_STATE_COLOURS = {
+    "nephrotic": "#c0392b",
+    "none": "#e59866",
+    "partial": "#f39c12",
+    "complete": "#27ae60",
+}
 _STATE_NAMES = {
     "nephrotic": N_("Nephrotic range"),
-    "partial": N_("Non-nephrotic"),
-    "complete": N_("Remission"),
+    "none": N_("No remission"),
+    "partial": N_("Partial remission (non-nephrotic)"),
+    "complete": N_("Complete remission"),
 }
 _DRUG_COLOURS = {
     "Prednisolone": "#bdc3c7",
@@ -107,7 +113,7 @@ def figure_proteinuria(results: Results) -> Figure | None:
     ax.set_ylim(0, 110)
     ax.set_ylabel(_("Patients (%)"))
     ax.set_title(_("Proteinuria during treatment with MMF"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

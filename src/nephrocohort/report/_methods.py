@@ -12,7 +12,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-from nephrocohort.i18n import N_, localize_number
+from nephrocohort.i18n import N_, localize_number, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._options import ReportOptions
@@ -56,6 +56,33 @@ def software_versions() -> tuple[tuple[str, str], ...]:
         except metadata.PackageNotFoundError:
             versions.append((name, _("not installed")))
     return tuple(versions)
+
+
+def confirmation_sentence(values, patients, confirmation: str | None) -> str:
+    """How many values rest on a single reading, in the active language.
+
+    ``values`` and ``patients`` are the ``confirmation.*`` count items. Under a
+    rule set that confirms on consecutive days (IPNA 2020, KDIGO 2021) the
+    sentence gives the count; under one where a reading stands unless
+    contradicted (the seed's), no value can be marked and the sentence says why.
+    """
+    if values.n == 0 and confirmation != "consecutive_days":
+        return _(
+            "Under this rule set a reading stands unless a different state follows within its "
+            "confirmation days (confirmation: {confirmation}), so no value rests on an "
+            "unconfirmed reading."
+        ).format(confirmation=confirmation or "not_contradicted_within_days")
+    return ngettext(
+        "{n} value rests on a single reading (a proteinuria state recorded on fewer "
+        "consecutive days than the rule set's confirmation needs, with nothing against it); it "
+        "is used, marked unconfirmed and counted, in {patients} of {analysed} patients "
+        "analysed.",
+        "{n} values rest on a single reading (a proteinuria state recorded on fewer "
+        "consecutive days than the rule set's confirmation needs, with nothing against it); "
+        "they are used, marked unconfirmed and counted, in {patients} of {analysed} patients "
+        "analysed.",
+        values.n,
+    ).format(n=values.n, patients=patients.n, analysed=patients.denominator)
 
 
 def _join(parts: list[str]) -> str:
@@ -117,6 +144,12 @@ def methods_paragraph(
                 "definitions and time windows of that rule set."
             )
         )
+        values = by_id.get("confirmation.unconfirmed_values")
+        patients = by_id.get("confirmation.patients_with_unconfirmed")
+        if values is not None and patients is not None:
+            derivation = getattr(rule_set, "derivation", None)
+            confirmation = getattr(derivation, "confirmation", None)
+            sentences.append(confirmation_sentence(values, patients, confirmation))
     else:
         sentences.append(
             _(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nephrocohort.cohort.analysis import CONFIRMABLE_COLUMNS
 from nephrocohort.i18n import N_, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
@@ -34,8 +35,12 @@ _HISTOLOGY_LABELS = {
     "IgAN": N_("IgA nephropathy"),
     "other": N_("Other histology"),
 }
+#: The four proteinuria states of derive (IPNA 2022 SSNS Table 1: complete remission,
+#: partial remission, no remission, nephrotic range), worst first. A rule set without
+#: a no-remission state (``study``) has none of them: the row counts 0.
 _STATE_LABELS = {
     "nephrotic": N_("Nephrotic-range proteinuria"),
+    "none": N_("No remission, below the nephrotic range"),
     "partial": N_("Non-nephrotic proteinuria (partial remission)"),
     "complete": N_("No proteinuria (complete remission)"),
 }
@@ -497,6 +502,46 @@ def _survival(study):
     ]
 
 
+def _confirmation(study):
+    """Values resting on a single (unconfirmed) reading: counted and shown, never hidden.
+
+    Issue 10 (IPNA 2020 / KDIGO 2021 confirm remission and relapse "on three
+    consecutive days"): where the records are too sparse to confirm, derive keeps
+    the value and marks it; the report says how many. ``n`` is the sum of
+    ``n_unconfirmed_values`` over the analysed patients, out of the values derived
+    in the columns that can be marked; ``reasons`` holds (column, values) pairs.
+    An analysis-dataset file without the column gets no item.
+    """
+    if "n_unconfirmed_values" not in study.columns:
+        return []
+    counts = pd.to_numeric(study["n_unconfirmed_values"], errors="coerce")
+    known = counts.dropna()
+    columns = [column for column in CONFIRMABLE_COLUMNS if column in study.columns]
+    derived = int(study[columns].notna().to_numpy().sum())
+    per_column = dict.fromkeys(CONFIRMABLE_COLUMNS, 0)
+    if "unconfirmed_values" in study.columns:
+        for text in study["unconfirmed_values"].dropna().astype(str):
+            for name in (part.strip() for part in text.split(",")):
+                if name:
+                    per_column[name] = per_column.get(name, 0) + 1
+    return [
+        CountItem(
+            "confirmation.unconfirmed_values",
+            _("Values resting on a single (unconfirmed) reading"),
+            int(known.sum()),
+            derived,
+            reasons=tuple((name, n) for name, n in per_column.items() if n),
+        ),
+        CountItem(
+            "confirmation.patients_with_unconfirmed",
+            _("Patients with a value resting on a single reading"),
+            int((known > 0).sum()),
+            int(len(known)),
+            missing=int(len(counts) - len(known)),
+        ),
+    ]
+
+
 def study_items(study: pd.DataFrame, options: ReportOptions) -> list:
     """Every study result for the analysed (eligible) patients, in report order."""
     from nephrocohort.report._course import course_items
@@ -513,4 +558,5 @@ def study_items(study: pd.DataFrame, options: ReportOptions) -> list:
         *_outcomes(study),
         *course_items(study),
         *_survival(study),
+        *_confirmation(study),
     ]

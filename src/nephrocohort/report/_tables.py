@@ -227,7 +227,8 @@ def _proteinuria(results: Results) -> Table | None:
     rows = []
     for name, months in TIMEPOINTS.items():
         items = [
-            results.get(f"proteinuria.{name}.{s}") for s in ("nephrotic", "partial", "complete")
+            results.get(f"proteinuria.{name}.{s}")
+            for s in ("nephrotic", "none", "partial", "complete")
         ]
         if any(item is None for item in items):
             return None
@@ -239,12 +240,17 @@ def _proteinuria(results: Results) -> Table | None:
         (
             _("Time point"),
             _("Nephrotic range"),
-            _("Non-nephrotic"),
+            _("No remission"),
+            _("Partial remission (non-nephrotic)"),
             _("No proteinuria (remission)"),
             "n",
         ),
         tuple(rows),
-        _("Percentages of the patients with a measurement in the time point's window."),
+        _(
+            "Percentages of the patients with a measurement in the time point's window; the "
+            "four states add up to n. No remission: below the nephrotic range but not a partial "
+            "remission under the rule set (e.g. serum albumin below its threshold)."
+        ),
     )
 
 
@@ -361,6 +367,32 @@ def _paired_t_cell(test) -> str:
     )
 
 
+def _confirmation(results: Results) -> Table | None:
+    """How many values rest on a single (unconfirmed) reading, and in which columns."""
+    values = results.get("confirmation.unconfirmed_values")
+    patients = results.get("confirmation.patients_with_unconfirmed")
+    if values is None or patients is None:
+        return None
+    rows = [
+        (_(values.label), fmt_count(values, with_denominator=True)),
+        (_(patients.label), fmt_count(patients, with_denominator=True)),
+    ]
+    rows += [(f"\u2003{column}", str(n)) for column, n in values.reasons]
+    return Table(
+        "confirmation",
+        _("Values resting on a single reading"),
+        (_("Variable"), _("Value")),
+        tuple(rows),
+        _(
+            "A value rests on a single reading when its proteinuria state was recorded on fewer "
+            "consecutive days than the rule set's confirmation needs, with nothing against it "
+            "(records too sparse to confirm). It is used, marked unconfirmed in the analysis "
+            "dataset (column unconfirmed_values) and counted here, never dropped. The "
+            "denominator is the values derived in the columns that can be marked."
+        ),
+    )
+
+
 def _survival(results: Results) -> Table | None:
     items = [item for item in results if isinstance(item, SurvivalItem)]
     if not items:
@@ -452,6 +484,7 @@ def build_tables(results: Results) -> list[Table]:
         ),
         course_table(results),
         _survival(results),
+        _confirmation(results),
         _eligibility(results),
         _excluded(results),
     ]  # fmt: skip

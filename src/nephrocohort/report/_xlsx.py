@@ -29,6 +29,7 @@ SHEET_NAMES = {
     "prednisolone": N_("Prednisolone"),
     "outcomes": N_("Outcomes"),
     "survival": N_("Kaplan-Meier"),
+    "confirmation": N_("Unconfirmed values"),
     "eligibility": N_("Eligibility"),
     "excluded_patients": N_("Excluded patients"),
 }
