@@ -148,8 +148,9 @@ STEROID_RESPONSES = (
 GROUPS = (("1", "CYC and/or CNI before MMF"), ("2", "MMF first"))
 #: The proteinuria time points of the dataset, in months after the MMF start.
 STATE_MONTHS = (0, 1, 3, 6, 12)
-#: The columns derive can mark as resting on an unconfirmed reading (``unconfirmed_values``),
-#: in dataset order; the report counts the derived values of these columns.
+#: The columns derive can mark as resting on an unconfirmed reading (``unconfirmed_values``);
+#: the report counts the derived values of these columns (a column derive starts marking
+#: must be added here: tests/report/test_unconfirmed_count.py checks it on the demo).
 CONFIRMABLE_COLUMNS = (
     *(f"state_month{month}" for month in STATE_MONTHS),
     "response_month1",
@@ -162,6 +163,8 @@ CONFIRMABLE_COLUMNS = (
     "steroid_response",
     "days_to_complete_remission",
     "complete_remission_observed",
+    "relapse_course",
+    "cni_response",
 )
 
 #: How a day's proteinuria state is decided and confirmed (templates over the rule
