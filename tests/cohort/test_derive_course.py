@@ -314,3 +314,40 @@ def test_cni_explanation_names_the_course_and_its_dose(rule_sets):
     text = " ".join(str(e) for e in explained.evidence)
     assert "cyclosporine, 5 mg/kg/day" in text and "from 2012-03-01 to 2012-12-31" in text
     assert "No partial or complete remission from 2012-03-01 to 2012-09-01" in explained.window
+
+
+def test_relapse_course_on_single_clinic_readings_is_marked_unconfirmed(rule_sets):
+    # Clinic visits weeks apart: one 3+ reading per relapse, one negative reading between.
+    # IPNA 2022 Table 1 asks "3 consecutive days"; one reading cannot confirm, so the
+    # relapses stand unconfirmed, and the course they give (2 in the 6 months after the
+    # initial remission: frequently relapsing) is counted among the unconfirmed values.
+    labs = [*SENSITIVE_ONSET, dip("2012-06-20", 300), dip("2012-06-27", 0), dip("2012-07-10", 300)]
+    row = derived(rule_sets["ipna2020"], labs, [ONSET_COURSE, MMF])
+    assert row["relapse_course"] == "frequently_relapsing"
+    assert "relapse_course" in row["unconfirmed_values"].split(", ")
+    # the same relapses read on 3 consecutive days each are confirmed: not marked
+    confirmed = [
+        *SENSITIVE_ONSET,
+        *relapse("2012-06-20"),
+        *remission("2012-06-27"),
+        *relapse("2012-07-10"),
+    ]
+    row = derived(rule_sets["ipna2020"], confirmed, [ONSET_COURSE, MMF])
+    assert "relapse_course" not in (row["unconfirmed_values"] or "").split(", ")
+
+
+def test_course_columns_do_not_depend_on_row_order(rule_sets):
+    labs = [
+        *SENSITIVE_ONSET,
+        *relapse("2012-03-14"),
+        *remission("2012-04-01"),
+        *relapse("2012-04-25"),
+    ]
+    medications = [ONSET_COURSE, prednisolone("2012-03-14", "2012-04-10"), MMF]
+    forward = derived(rule_sets["kdigo2021"], labs, medications)
+    backward = derived(rule_sets["kdigo2021"], labs[::-1], medications[::-1])
+    for column in COURSE_COLUMNS:
+        assert (pd.isna(forward[column]) and pd.isna(backward[column])) or (
+            forward[column] == backward[column]
+        )
+    assert forward["relapse_course"] == "steroid_dependent"
