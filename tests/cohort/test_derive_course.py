@@ -351,3 +351,15 @@ def test_course_columns_do_not_depend_on_row_order(rule_sets):
             forward[column] == backward[column]
         )
     assert forward["relapse_course"] == "steroid_dependent"
+
+
+def test_secondary_resistance_explanation_names_the_relapse_course_and_the_reading(rule_sets):
+    labs = [*SENSITIVE_ONSET, *relapse("2013-01-01"), *days("2013-01-29", 3, 300)]
+    medications = [ONSET_COURSE, prednisolone("2013-01-01", "2013-03-01", 2, "mg/kg/day"), MMF]
+    cohort = make_cohort(labs=labs, medications=medications, visits=VISITS)
+    explained = explain(cohort, rule_sets["ipna2020"], "P1")["secondary_steroid_resistance"]
+    assert bool(explained.value) is True
+    text = [str(e) for e in explained.evidence]
+    assert any("prednisolone, 2 mg/kg/day" in e and "(relapse course)" in e for e in text)
+    assert any("2013-01-29" in e and "(end of the 4 weeks)" in e for e in text)
+    assert "Relapse on 2013-01-01: no complete remission within 4 weeks" in explained.window

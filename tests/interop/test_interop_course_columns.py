@@ -71,3 +71,37 @@ def test_spss_and_stata_carry_the_course_columns_with_value_labels(tmp_path):
     assert {"cni_response", "multidrug_resistant_srns", "secondary_steroid_resistance"} <= set(
         csv.columns
     )
+
+
+def test_analysis_csv_round_trip_keeps_the_course_columns_typed(tmp_path):
+    from nephrocohort.cohort.analysis_csv import read_analysis_csv, write_analysis_csv
+    from nephrocohort.report import build_results
+    from nephrocohort.report._tables import build_tables
+
+    cohort, analysis = _analysis()
+    write_analysis_csv(analysis, tmp_path / "analysis.csv")
+    back = read_analysis_csv(tmp_path / "analysis.csv")
+    assert back.loc[0, "relapse_course"] == "frequently_relapsing"
+    assert str(back["secondary_steroid_resistance"].dtype) == "boolean"
+    # A report from the file counts the course. The child is steroid-sensitive, so not
+    # eligible for the SRNS study; marked eligible here so that the report analyses it.
+    back["eligible"] = pd.array([True], dtype="boolean")
+    results = build_results(back, rule_set="ipna2020", source="analysis_file")
+    item = results["course.relapse_course.frequently_relapsing"]
+    assert (item.n, item.denominator) == (1, 1)
+    assert any(table.id == "course" for table in build_tables(results))
+
+
+def test_xlsx_export_has_the_course_columns(tmp_path):
+    import openpyxl
+
+    cohort, analysis = _analysis()
+    export_tables(
+        {**cohort.tables, "analysis": analysis},
+        to="xlsx",
+        out=tmp_path / "x.xlsx",
+        identifiable=True,
+    )
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx")["analysis"]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert {"relapse_course", "cni_response", "multidrug_resistant_srns"} <= set(header)
