@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
 from nephrocohort.clinical.rules import RuleSet
 from nephrocohort.cohort import Cohort
 
@@ -42,12 +43,20 @@ def _dates(series: pd.Series) -> np.ndarray:
     return pd.to_datetime(series).to_numpy()
 
 
-def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | None = None):
+def timeline_figure(
+    cohort: Cohort,
+    *,
+    rule_set: RuleSet,
+    egfr: pd.DataFrame | None = None,
+    since_onset: bool = False,
+):
     """The figure for the one patient in ``cohort``.
 
     ``egfr`` has ``date`` and ``egfr`` columns (mL/min/1.73 m2), computed by the
     caller with the rule set's equation (``rule_set.derivation.egfr_equation``,
-    named on the panel); None leaves the panel empty.
+    named on the panel); None leaves the panel empty. ``since_onset``: the time
+    axis is in months since onset (since the first record without an onset
+    date) and no calendar date is written, for roles that see no dates.
     """
     # Fixed margins instead of a layout engine: constrained layout took most
     # of the drawing time, and the panels' labels have known sizes.
@@ -63,7 +72,9 @@ def timeline_figure(cohort: Cohort, *, rule_set: RuleSet, egfr: pd.DataFrame | N
     _event_markers(axes, cohort.events)
     onset = cohort.patients["onset_date"].iloc[0] if len(cohort.patients) else pd.NaT
     title = f"Patient {cohort.patients['patient_id'].iloc[0]}" if len(cohort.patients) else ""
-    if pd.notna(onset):
+    if since_onset:
+        _axis_since(axes[-1], onset, first=_first_recorded_date(cohort))
+    elif pd.notna(onset):
         title += f" (onset {onset:%Y-%m-%d})"
     figure.suptitle(title)
     for label in axes[-1].get_xticklabels():
@@ -254,6 +265,46 @@ def _egfr_panel(ax, egfr: pd.DataFrame | None, *, equation: str) -> None:
             fontsize=8,
             color="#666666",
         )
+
+
+# Tick steps of a months-since-onset axis, in months; the first giving at most 10 ticks is used.
+_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 36, 60, 120)
+
+
+def _axis_since(ax, onset, *, first: pd.Timestamp) -> None:
+    """Label the (shared) time axis in months since ``onset`` (or ``first`` without one).
+
+    Ticks fall on whole multiples of the step counted from the reference day,
+    so neither their labels nor their places say a calendar date.
+    """
+    from matplotlib.dates import date2num
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    reference = pd.Timestamp(onset) if pd.notna(onset) else first
+    origin = float(date2num(reference))
+    low, high = ax.get_xlim()
+    span_months = max((high - low) / DAYS_PER_MONTH, 1.0)
+    step = next((s for s in _MONTH_STEPS if span_months / s <= 10), _MONTH_STEPS[-1])
+    ax.xaxis.set_major_locator(MultipleLocator(step * DAYS_PER_MONTH, offset=origin))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _pos: f"{(x - origin) / DAYS_PER_MONTH:.0f}")
+    )
+    ax.xaxis.set_minor_locator(MultipleLocator(DAYS_PER_MONTH, offset=origin))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda _x, _pos: ""))
+    since = "onset" if pd.notna(onset) else "the first record"
+    ax.set_xlabel(f"Months since {since}")
+
+
+def _first_recorded_date(cohort: Cohort) -> pd.Timestamp:
+    """The earliest date anywhere in the record (the axis origin when onset is unknown)."""
+    candidates = [
+        cohort.labs["date"].min(),
+        cohort.visits["date"].min(),
+        cohort.events["date"].min(),
+        cohort.medications["start_date"].min(),
+    ]
+    present = [pd.Timestamp(value) for value in candidates if pd.notna(value)]
+    return min(present) if present else pd.Timestamp("1970-01-01")
 
 
 def _last_recorded_date(cohort: Cohort) -> pd.Timestamp:

@@ -56,12 +56,26 @@ class Role(models.TextChoices):
 
 
 # What each role may do with the patients visible to it, declared once.
+# "dates": sees calendar dates on screen. Those who enter the data (and
+# administrators, who may export it identifiable) do; investigators and monitors,
+# who may export de-identified data only, see ages and days since onset
+# (nephrocohort.registry.relative_dates).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {"view", "edit", "import", "export", "export_identifiable", "report", "audit", "access_log"}
+        {
+            "view",
+            "dates",
+            "edit",
+            "import",
+            "export",
+            "export_identifiable",
+            "report",
+            "audit",
+            "access_log",
+        }
     ),
     Role.INVESTIGATOR: frozenset({"view", "export", "report", "audit"}),
-    Role.DATA_ENTRY: frozenset({"view", "edit", "import", "report", "audit"}),
+    Role.DATA_ENTRY: frozenset({"view", "dates", "edit", "import", "report", "audit"}),
     Role.MONITOR: frozenset({"view", "report", "audit"}),
 }
 

@@ -1,4 +1,9 @@
-"""A patient's audit trail: every create, update and delete of it and its records."""
+"""A patient's audit trail: every create, update and delete of it and its records.
+
+Clinical dates in the old and new values are shown as the user may see them
+(days since onset for a de-identified role, ``relative_dates``); the times
+the rows were saved are shown as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.shortcuts import render
 from nephrocohort.cohort.spreadsheet_cells import safe_csv_writer
 from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.audit import patient_audit_trail
+from nephrocohort.registry.relative_dates import date_shown_for
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
 
@@ -15,14 +21,23 @@ from nephrocohort.registry.views._common import registry_view, visible_patient
 def audit_page(request, pk: int):
     patient = visible_patient(request, pk)
     entries = patient_audit_trail(patient)
-    return render(request, "registry/audit.html", {"patient": patient, "entries": entries})
+    context = {
+        "patient": patient,
+        "entries": entries,
+        "dates": date_shown_for(request.user, patient),
+    }
+    return render(request, "registry/audit.html", context)
 
 
 @registry_view("audit")
 def audit_csv(request, pk: int):
     patient = visible_patient(request, pk)
+    dates = date_shown_for(request.user, patient)
     record_event(
-        request, "audit_download", what=f"audit trail of patient #{patient.pk}", identifiable=True
+        request,
+        "audit_download",
+        what=f"audit trail of patient #{patient.pk}",
+        identifiable=dates.identifiable,
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{patient.pk}.csv"'
@@ -39,8 +54,8 @@ def audit_csv(request, pk: int):
                     entry.record,
                     entry.record_id,
                     field,
-                    old,
-                    new,
+                    dates.text(old),
+                    dates.text(new),
                 ]
             )
     return response

@@ -16,6 +16,7 @@ from nephrocohort.exceptions import ClinicalInputError
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.models import Patient
 from nephrocohort.registry.patient_summary import calculator_inputs
+from nephrocohort.registry.relative_dates import date_shown_for
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
 _CREATININE_EQUATIONS = ("schwartz-bedside", "ckid-u25", "schwartz-1976")
@@ -93,5 +94,11 @@ def calculators(request, pk: int):
     data = request.GET if "height_cm" in request.GET else {**initial}
     form = CalculatorForm(data)
     results = _results(form.cleaned_data) if form.is_valid() else None
-    context = {"patient": patient, "form": form, "latest": latest, "results": results}
+    context = {
+        "patient": patient,
+        "form": form,
+        "latest": latest,
+        "results": results,
+        "dates": date_shown_for(request.user, patient),
+    }
     return render(request, "registry/calculators.html", context)

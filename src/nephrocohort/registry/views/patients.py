@@ -18,6 +18,7 @@ from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
 from nephrocohort.registry.patient_summary import explain_patient
+from nephrocohort.registry.relative_dates import DateShown, date_shown_for, sees_identifiable_dates
 from nephrocohort.registry.views._common import (
     chosen_rule_set,
     posted_version,
@@ -35,7 +36,14 @@ def patient_list(request):
     if query:
         patients = patients.filter(patient_id__icontains=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/patient_list.html", {"page": page, "query": query})
+    for patient in page:
+        patient.dates = date_shown_for(request.user, patient)
+    context = {
+        "page": page,
+        "query": query,
+        "dates_identifiable": sees_identifiable_dates(request.user),
+    }
+    return render(request, "registry/patient_list.html", context)
 
 
 @registry_view("view")
@@ -54,16 +62,25 @@ def patient_detail(request, pk: int):
     ]
     name = chosen_rule_set(request)
     can_edit = user_can(request.user, "edit")
+    dates = date_shown_for(request.user, patient)
 
     def records_html() -> str:
         # Holds no per-user token (deleting goes through a confirmation page),
-        # so one rendering serves every user with the same edit right.
-        context = {"sections": sections, "can_edit": can_edit, **_derived(patient, name)}
+        # so one rendering serves every user with the same edit right and the
+        # same view of dates (calendar dates or days since onset).
+        context = {
+            "sections": sections,
+            "can_edit": can_edit,
+            "dates": dates,
+            **_derived(patient, name, dates),
+        }
         return render_to_string("registry/_patient_records.html", context)
 
-    html = cached_for_patient(patient, f"records:{name}:{can_edit}", records_html)
+    key = f"records:{name}:{can_edit}:{dates.cache_key}"
+    html = cached_for_patient(patient, key, records_html)
     context = {
         "patient": patient,
+        "dates": dates,
         "rule_set_name": name,
         "rule_set_names": list_rule_sets(),
         "records_html": mark_safe(html),  # rendered (and escaped) by our own template
@@ -76,35 +93,46 @@ def patient_detail(request, pk: int):
 KEY_DERIVED = SHOWN_FIRST_COLUMNS
 
 
-def _derived(patient, rule_set_name: str) -> dict:
+def _derived(patient, rule_set_name: str, dates: DateShown) -> dict:
     cohort = cohort_from_db(Patient.objects.filter(pk=patient.pk))
     rule_set = load_rule_set(rule_set_name)
     explanation, problem = explain_patient(cohort, rule_set)
     if explanation is None:
         return {"derived_problem": problem, "rule_set": rule_set}
-    rows = [_shown(item) for item in explanation.values]
+    rows = [_shown(item, dates) for item in explanation.values]
     key = [row for row in rows if row["column"] in KEY_DERIVED]
     rest = [row for row in rows if row["column"] not in KEY_DERIVED]
     return {"derived_key": key, "derived_rest": rest, "rule_set": rule_set}
 
 
-def _shown(item) -> dict:
-    """An explained value ready for a template: missing values and dates spelled out."""
+def _shown(item, dates: DateShown) -> dict:
+    """An explained value ready for a template: missing values and dates spelled out.
+
+    Dates, also those inside the evidence's sentences, as ``dates`` shows them.
+    """
     value = item.value
     if value is None or (not isinstance(value, str | tuple | list) and pd.isna(value)):
         text = "(missing)"
     elif isinstance(value, pd.Timestamp):
-        text = f"{value:%Y-%m-%d}"
+        text = dates.date(value)
     elif isinstance(value, float):
         text = f"{value:.3g}"
     else:
-        text = str(value)
+        text = dates.text(value)
+    evidence = [
+        {
+            "table": record.table,
+            "date": dates.date(record.date),
+            "description": dates.text(record.description),
+        }
+        for record in item.evidence
+    ]
     return {
         "column": item.column,
         "value": text,
         "rule": item.rule,
-        "window": item.window or "",
-        "evidence": item.evidence,
+        "window": dates.text(item.window or ""),
+        "evidence": evidence,
     }
 
 
