@@ -166,6 +166,28 @@ def row_mg_kg_day(cohort, t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, weight
 
 
+def _first_on_or_after(kept, mask: np.ndarray, query_day: np.ndarray) -> np.ndarray:
+    """Per patient, the position in ``kept`` of the first day in ``mask`` on or after the query day.
+
+    -1 where there is none or the query day is unknown; one ``searchsorted`` for all
+    patients (``kept`` is sorted by patient, then day).
+    """
+    n = query_day.size
+    out = np.full(n, -1, dtype=np.int64)
+    positions = np.flatnonzero(mask)
+    known = np.flatnonzero(~np.isnan(query_day))
+    if positions.size == 0 or known.size == 0:
+        return out
+    # patient and day in one sortable number (days stay far inside +/- 500,000)
+    keys = kept.pid[positions] * 1e6 + kept.day[positions]
+    index = np.searchsorted(keys, known * 1e6 + query_day[known], side="left")
+    found = index < positions.size
+    candidate = positions[np.minimum(index, positions.size - 1)]
+    found &= kept.pid[candidate] == known
+    out[known[found]] = candidate[found]
+    return out
+
+
 class _Patient:
     """One patient's kept proteinuria days and records, as the verdicts read them."""
 
@@ -174,14 +196,6 @@ class _Patient:
         self.state = kept.state[lo:hi]
         self.status = kept.status[lo:hi]
         self.lab_row = kept.lab_row[lo:hi]
-
-    def first(self, states, from_day: float) -> int | None:
-        """Position of the first kept day on or after ``from_day`` in one of ``states``."""
-        wanted = self.state == states[0]
-        for state in states[1:]:
-            wanted |= self.state == state
-        hits = np.flatnonzero(wanted & (self.day >= from_day))
-        return int(hits[0]) if hits.size else None
 
 
 def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerdicts:
@@ -246,6 +260,22 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
     reasons: list[dict] = [{} for _ in range(n)]
     evidence: list[dict] = [{} for _ in range(n)]
 
+    # The first remission days the verdicts need, for every patient at once.
+    is_complete = kept.state == COMPLETE
+    any_remission = is_complete | (kept.state == PARTIAL)
+    has_sparing = sp_hi > sp_lo
+    first_agent_day = np.full(n, np.nan)
+    first_agent_day[has_sparing] = t.med_start_day[sparing[sp_lo[has_sparing]]]
+    cni_rows = sparing[sparing_is_cni]
+    cni_lo, cni_hi = _ranges(t.med_pid[cni_rows], n)
+    has_cni = cni_hi > cni_lo
+    cni_start_day = np.full(n, np.nan)
+    cni_start_day[has_cni] = t.med_start_day[cni_rows[cni_lo[has_cni]]]
+    initial_remission = _first_on_or_after(kept, is_complete, t.onset_day)
+    complete_after_agent = _first_on_or_after(kept, is_complete, first_agent_day)
+    cni_remission = _first_on_or_after(kept, any_remission, cni_start_day)
+    cni_complete = _first_on_or_after(kept, is_complete, cni_start_day)
+
     # The NA reasons depend on the response at onset only: one message per response.
     not_applicable: dict = {}
 
@@ -281,7 +311,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
                 if not defined:
                     not_defined(p, column)
             continue
-        patient = _Patient(kept, day_lo[p], day_hi[p])
+        patient = _Patient(kept, day_lo[p], day_hi[p]) if sensitive else None
         steroid_rows = steroid[st_lo[p] : st_hi[p]]
         end_of_observation = _date(t.end_of_observation_day[p])
         if sensitive:
@@ -304,11 +334,11 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             )
         else:
             onset_day = t.onset_day[p]
-            remission = patient.first((COMPLETE,), onset_day) if onset_day == onset_day else None
+            remission = None if initial_remission[p] < 0 else int(initial_remission[p])
             verdict = relapse_course(
                 relapse_days,
                 onset=_date(onset_day),
-                initial_remission=None if remission is None else _date(patient.day[remission]),
+                initial_remission=None if remission is None else _date(kept.day[remission]),
                 end_of_observation=end_of_observation,
                 steroid_courses=[
                     (_date(t.med_start_day[r]), _date(t.med_end_day[r])) for r in steroid_rows
@@ -326,7 +356,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             ]
             if remission is not None:
                 evidence[p]["relapse_course"].insert(
-                    0, ("labs", int(patient.lab_row[remission]), " (initial remission)")
+                    0, ("labs", int(kept.lab_row[remission]), " (initial remission)")
                 )
 
         # Secondary steroid resistance
@@ -368,7 +398,9 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             _cni_verdict(
                 p,
                 t,
-                patient,
+                kept,
+                None if cni_remission[p] < 0 else int(cni_remission[p]),
+                None if cni_complete[p] < 0 else int(cni_complete[p]),
                 rows[is_cni],
                 doses[is_cni],
                 cni,
@@ -389,11 +421,10 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
                 (str(t.med_drug[r]), _date(t.med_start_day[r]), _adequate(t.med_drug[r], d, cni))
                 for r, d in zip(rows, doses, strict=True)
             ]
-            first_start = t.med_start_day[rows[0]] if rows.size else np.nan
-            complete = patient.first((COMPLETE,), first_start) if rows.size else None
+            complete = None if complete_after_agent[p] < 0 else int(complete_after_agent[p])
             verdict = multidrug_resistant(
                 agents,
-                first_complete_remission=None if complete is None else _date(patient.day[complete]),
+                first_complete_remission=None if complete is None else _date(kept.day[complete]),
                 end_of_observation=end_of_observation,
                 months=params.multidrug_resistance_months,
             )
@@ -402,7 +433,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
             evidence[p]["multidrug_resistant_srns"] = [("medications", int(r), "") for r in rows]
             if complete is not None:
                 evidence[p]["multidrug_resistant_srns"].append(
-                    ("labs", int(patient.lab_row[complete]), " (first complete remission)")
+                    ("labs", int(kept.lab_row[complete]), " (first complete remission)")
                 )
     return CourseVerdicts(
         relapse_course=out["relapse_course"],
@@ -488,7 +519,19 @@ def _adequate(drug, dose: float, cni: CniCriteria) -> bool | None:
 
 
 def _cni_verdict(
-    p, t, patient, rows, doses, cni, end_of_observation, out, unconfirmed, reasons, evidence
+    p,
+    t,
+    kept,
+    partial,
+    complete,
+    rows,
+    doses,
+    cni,
+    end_of_observation,
+    out,
+    unconfirmed,
+    reasons,
+    evidence,
 ):
     """``cni_response`` of patient ``p`` from the first CNI course (switches continue it)."""
     if rows.size == 0:
@@ -507,15 +550,13 @@ def _cni_verdict(
     in_first = [i for i in used if _date(t.med_start_day[rows[i]]) <= partial_by]
     adequacy = [_adequate(t.med_drug[rows[i]], doses[i], cni) for i in in_first]
     adequate = False if False in adequacy else (None if None in adequacy else True)
-    partial = patient.first((COMPLETE, PARTIAL), start)
-    complete = patient.first((COMPLETE,), start)
     verdict = cni_response(
         start=_date(start),
         end=_date(end),
         end_of_observation=end_of_observation,
         adequate_dose=adequate,
-        first_partial_or_complete=None if partial is None else _date(patient.day[partial]),
-        first_complete=None if complete is None else _date(patient.day[complete]),
+        first_partial_or_complete=None if partial is None else _date(kept.day[partial]),
+        first_complete=None if complete is None else _date(kept.day[complete]),
         criteria=cni,
     )
     out["cni_response"][p] = verdict.verdict
@@ -526,7 +567,7 @@ def _cni_verdict(
         (complete, " (first complete remission on the CNI)"),
     ):
         if position is not None:
-            evidence[p]["cni_response"].append(("labs", int(patient.lab_row[position]), note))
+            evidence[p]["cni_response"].append(("labs", int(kept.lab_row[position]), note))
     if verdict.verdict == "responsive":
         deciding = partial if verdict.reason.code == "clinical.cni.responsive_partial" else complete
-        unconfirmed["cni_response"][p] = bool(patient.status[deciding] == UNCONFIRMED)
+        unconfirmed["cni_response"][p] = bool(kept.status[deciding] == UNCONFIRMED)
