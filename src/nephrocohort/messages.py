@@ -582,6 +582,371 @@ CATALOGUE: dict[str, Template] = {
         "The {table} row #{row} has no seal: it was written outside the registry.",
     ),
     "audit.ok": T("The audit chain is intact: {count} rows checked; head hash {head}."),
+    # --- legacy-sheet mapping files (interop/_mapping.py) --------------------------------
+    "mapping.date_format_unconfirmed": T(
+        "{source}: the date order date_format: {date_format!r} was detected by --suggest-mapping and is not confirmed yet, so nothing was imported. Check that the sheet's dates are written in that order, then edit {line}`date_format_confirmed: false` to `date_format_confirmed: true` (or correct date_format)."
+    ),
+    "mapping.bad_confirmation": T(
+        "{source}: date_format_confirmed must be true or false; got {value!r}."
+    ),
+    "mapping.unit_not_allowed": T(
+        "{source}: column {column!r}: {variable} has no unit, but the mapping gives {unit!r}. Remove 'unit'."
+    ),
+    "mapping.unit_not_convertible": T(
+        "{source}: column {column!r}: unit {unit!r} cannot be converted to {target} for {variable}. Accepted: {accepted}."
+    ),
+    "mapping.not_a_format": T(
+        '{source}: {where}: date_format {value!r} is not a format. Write it with %d (day), %m (month) and %Y (4-digit year), e.g. "%d/%m/%Y".'
+    ),
+    "mapping.not_a_dictionary": T(
+        "{source}: a mapping file must be a YAML dictionary with a 'columns:' section."
+    ),
+    "mapping.unknown_keys": T("{source}: unknown key(s) {keys}; allowed: {allowed}."),
+    "mapping.no_columns": T(
+        "{source}: 'columns:' must map each sheet column to {{variable: NAME}}."
+    ),
+    "mapping.bad_decimal": T('{source}: decimal must be "." or ","; got {value!r}.'),
+    "mapping.bad_missing": T(
+        '{source}: \'missing:\' must be a list of the sheet\'s words for "not recorded", e.g. missing: ["No biopsia", "no realizado"]; got {value!r}.'
+    ),
+    "mapping.bad_header_row": T(
+        "{source}: header_row must be the number of the row that holds the column names (1 = the first row); got {value!r}."
+    ),
+    "mapping.bad_column_spec": T(
+        "{source}: column {column!r} must map to {{variable: NAME}} or {{ignore: true}}."
+    ),
+    "mapping.unknown_column_keys": T(
+        "{source}: column {column!r}: unknown key(s) {keys}; allowed: {allowed}."
+    ),
+    "mapping.unknown_variable": T(
+        "{source}: column {column!r}: {name!r} is not an analysis variable. See docs/interop.md for the list (e.g. sex, histology, relapses_per_year_before)."
+    ),
+    "mapping.variable_mapped_twice": T(
+        "{source}: columns {first!r} and {second!r} both map to {name}; keep one."
+    ),
+    "mapping.codes_not_a_dictionary": T(
+        "{source}: column {column!r}: 'codes' must map sheet values to codes."
+    ),
+    "mapping.codes_on_uncoded": T(
+        "{source}: column {column!r}: {name} is not a coded variable; remove 'codes'."
+    ),
+    "mapping.code_not_allowed": T(
+        "{source}: column {column!r}: {raw!r} maps to {code!r}, which is not a code of {name}; allowed: {allowed}."
+    ),
+    "mapping.boolean_code": T(
+        "{source}: column {column!r}: {raw!r} must map to true or false for {name}."
+    ),
+    "mapping.no_patient_id": T(
+        "{source}: no column maps to patient_id; every row needs its patient's pseudonymous id."
+    ),
+    "mapping.defaults_not_a_dictionary": T(
+        "{source}: 'defaults:' must map variable names to constant values."
+    ),
+    "mapping.unknown_default": T("{source}: defaults: {name!r} is not an analysis variable."),
+    "mapping.default_also_mapped": T(
+        "{source}: defaults: {name} is also mapped from column {column!r}; keep one."
+    ),
+    "mapping.file_not_found": T("The mapping file {path} does not exist."),
+    "mapping.is_folder": T("Mapping file {path} is a folder; give the mapping's .yaml file."),
+    "mapping.not_utf8": T("{name} is not UTF-8 text; save the mapping as UTF-8."),
+    "mapping.not_yaml": T("{name} is not valid YAML{where}: {problem}."),
+    # --- legacy sheets (interop/_legacy.py, _legacy_derived.py) --------------------------
+    "legacy.columns_not_found": T(
+        "{mapping} names column(s) that {source} does not have: {columns}. Correct the names in the mapping; nothing was imported."
+    ),
+    "legacy.renamed_column": T("{column!r} (did it become {close!r}?)"),
+    "legacy.no_patient_rows": T("{source} has a header but no patient rows; nothing was imported."),
+    "legacy.bad_value": T(
+        "{source} row {row}, column {column!r} ({variable}): {value!r} {reason}."
+    ),
+    "legacy.missing_patient_id": T(
+        "{source} row {row}, column {column!r}: the patient id is empty.",
+        "Every row needs a pseudonymous patient id; delete rows that are not patients.",
+    ),
+    "legacy.duplicate_patient": T(
+        "{source} rows {rows}: the same patient id appears more than once.",
+        "A legacy sheet has one row per patient; merge or correct these rows.",
+    ),
+    "legacy.date_format_needed": T(
+        "{source}, column {column!r}: {count} date(s) are not written YYYY-MM-DD (first: row {row}, {value!r}) and the mapping states no date_format.",
+        "{hint}",
+    ),
+    "legacy.date_format_needed.detected": T(
+        'The values look {why}. If that is right, confirm it by adding date_format: "{detected}" to this column (or the whole sheet) in the mapping.'
+    ),
+    "legacy.date_format_needed.unknown": T(
+        'The order cannot be told ({why}); state date_format in the mapping, e.g. "%d/%m/%Y".'
+    ),
+    "legacy.bad_default": T("{mapping}: defaults: {name} = {value!r} {reason}."),
+    "legacy.reason.code_left_empty": T(
+        "is listed in the mapping's codes without a code (fill it in)"
+    ),
+    "legacy.reason.not_a_code": T(
+        "is not a code of {variable} ({codes}) and the mapping's codes do not list it (listed: {listed}). Add it under codes: in the mapping"
+    ),
+    "legacy.reason.boolean_left_empty": T("has no value in codes"),
+    "legacy.reason.not_yes_no": T(
+        "is not yes/no (expected yes/no, si/no, true/false or 1/0, or a codes: entry)"
+    ),
+    "legacy.reason.not_whole": T("is not a whole number"),
+    "legacy.reason.out_of_range": T(
+        "is outside the plausible range {low:g}-{high:g}{unit}{converted}; check the value and its unit"
+    ),
+    "legacy.note.extra_columns": T("Column(s) not in the mapping were left out: {columns}."),
+    "legacy.note.decimal_commas": T(
+        "Column {column!r} uses decimal commas (e.g. 1,5 = 1.5); read them as decimals."
+    ),
+    "legacy.note.dates_read": T(
+        "Dates in column {column!r} read as {date_format} (stated in the mapping) or YYYY-MM-DD."
+    ),
+    "legacy.computed": T("{column} was computed from {inputs}, as `nephrocohort derive` does."),
+    # --- reading a table file (interop/_readers.py) --------------------------------------
+    "readers.utf16_note": T("{name} is UTF-16 encoded; it was read as UTF-16."),
+    "readers.binary": T(
+        "{name} is not a text file (it contains binary data). If it is an Excel or SPSS file, give it its real extension (.xlsx or .sav)."
+    ),
+    "readers.latin1_note": T(
+        "{name} is not UTF-8; it was read as Latin-1 (ISO-8859-1). Check that accented letters look right."
+    ),
+    "readers.cp1252_note": T(
+        "{name} is not UTF-8; it was read as Windows-1252 (Latin-1, as Excel on Windows saves CSV). Check that accented letters look right, or save it as 'CSV UTF-8'."
+    ),
+    "readers.empty": T("{name} is empty; expected a header row and data rows."),
+    "readers.bad_header": T("{name}: the header row cannot be read ({error}). Is it a text table?"),
+    "readers.malformed": T("{name} is not a well-formed table ({error})."),
+    "readers.ragged_row": T(
+        "{name} row {row} has more cells than the header ({width} columns). A value probably contains the separator: put it in double quotes, or remove the extra cells."
+    ),
+    "readers.undecodable": T(
+        "{name} could not be decoded as {encoding} at byte {byte}; save it as 'CSV UTF-8' and try again."
+    ),
+    "readers.no_rows": T("{name} has a header but no way to read rows from it."),
+    "readers.blank_header": T(
+        "{name}: column {position} of the header row is empty; every column needs a name."
+    ),
+    "readers.duplicate_header": T(
+        "{name}: the header names column {column!r} more than once; rename one of them."
+    ),
+    "readers.not_found": T("{path} does not exist."),
+    "readers.is_folder": T("{path} is a folder; expected a .csv, .xlsx or .sav file."),
+    "readers.no_sheet": T("{name} has no sheet {sheet!r}; its sheets are: {sheets}."),
+    "readers.excel_error": T("{name}: {error}"),
+    "readers.not_a_workbook": T(
+        "{name} could not be opened as an Excel workbook ({error}). Open it in Excel and save it again as .xlsx."
+    ),
+    "readers.not_spss": T("{name} could not be read as an SPSS file ({error})."),
+    "readers.unsupported": T(
+        "{name}: files ending in {suffix} are not supported; use .csv, .xlsx or .sav."
+    ),
+    "readers.header_row_detected": T(
+        "{name}: the header was taken from row {row}; the row(s) above it hold a title, not column names. If another row holds the column names, give --header-row N."
+    ),
+    "readers.header_row_stated": T(
+        "{name}: the header was taken from row {row} (stated with --header-row or header_row: in the mapping)."
+    ),
+    "readers.header_row_beyond": T(
+        "{name}: --header-row {row} is beyond the end of the file ({rows} rows); give the row number that holds the column names, as Excel shows it."
+    ),
+    "readers.header_row_hint": T(
+        "{problem} Row {row} was read as the header; if the column names are on another row, give --header-row N (or header_row: N in the mapping)."
+    ),
+    "readers.blank_rows_skipped": T("{name}: empty row(s) {rows} were skipped."),
+    "readers.footer_skipped": T(
+        "{name}: row(s) {rows} after the last empty row hold a single cell each and were read as a note below the table, not as patients."
+    ),
+    # --- labelled frames for SPSS/Stata (interop/_labelled.py) ---------------------------
+    "labelled.not_boolean": T(
+        "Table {table}, column {column}, row {row}: value {value!r} is not a yes/no value; expected true/false (or 1/0)."
+    ),
+    "labelled.unknown_code": T(
+        "Table {table}, column {column}, row {row}: value {value!r} is not one of the known codes ({codes}); it cannot be given a value label."
+    ),
+    "labelled.not_a_date": T(
+        "Table {table}, column {column}, row {row}: value {value!r} is not a date; expected YYYY-MM-DD."
+    ),
+    "labelled.not_a_number": T(
+        "Table {table}, column {column}, row {row}: value {value!r} is not a number."
+    ),
+    "labelled.patient_id.pseudonym": T("Patient pseudonym (the key file links it to the patient)"),
+    "labelled.patient_id.identifiable": T("Patient identifier"),
+    # --- SPSS and Stata files (interop/_stat_files.py) -----------------------------------
+    "stat_files.stata_names": T(
+        "Stata allows variable names of at most {limit} characters; table {table} has {columns}. Rename these columns or export to SPSS."
+    ),
+    "stat_files.stata_version": T(
+        "Stata version {version} is not supported; use one of {versions}."
+    ),
+    "stat_files.stata_old_encoding": T(
+        'Table {table}, column {column}: texts with letters outside ASCII are stored as UTF-8, which files before Stata 14 do not declare (Stata 12 and 13 show them wrongly; in R use haven::read_dta(path, encoding = "UTF-8")). Use --stata-version 14 for Stata 14 and later.'
+    ),
+    "stat_files.stata_long_text": T(
+        "Table {table}, column {column}: {count} text(s) longer than {limit} bytes (up to {longest}) were cut to {limit} bytes, the most written in a Stata {version} file; the .sav and .csv exports keep them whole, and --stata-version 13 or later keeps them in .dta."
+    ),
+    # --- exports (interop/_export.py) ----------------------------------------------------
+    "export.unknown_tables": T("Unknown table(s) {tables}; exportable tables are {known}."),
+    "export.unknown_format": T("Export format {format!r} is unknown; use one of {formats}."),
+    "export.xlsx_out": T("For the xlsx format --out must be a .xlsx file; got {out}."),
+    "export.needs_dates": T(
+        "The {format} format needs real calendar dates; use date shifting, not days since onset."
+    ),
+    "export.key_inside": T(
+        "The key file {key} must not be inside the export {out}: the key re-identifies patients and must be kept apart."
+    ),
+    # --- FHIR import: problems and notes (interop/_fhir.py) ------------------------------
+    "fhir.partial_date": T(
+        "{where}: '{column}' is '{value}', a partial date ({precision} only). The data model needs a full date written YYYY-MM-DD.",
+        "Record the full date in the source system, or enter it by hand in the imported bundle.",
+    ),
+    "fhir.conflicting_patient": T(
+        "{where}: Patient/{patient_id} appears {count} times with different content ({fields} differ), so it is not known which one is right.",
+        "Keep one Patient resource per id in the file (identical copies are merged), or give the other patient a different id.",
+    ),
+    "fhir.patient_without_id": T(
+        "{where}: a Patient resource without an id; the other resources refer to patients by id, so it cannot be linked to anything.",
+        "Export the patients with their resource ids (Patient.id).",
+    ),
+    "fhir.animal_patient": T(
+        "{where}: Patient/{patient_id} is an animal (extension patient-animal{species}); NephroCohort records children with nephrotic syndrome.",
+        "Leave veterinary records out of the export.",
+    ),
+    "fhir.no_patients": T("{name} holds no Patient resources; nothing was imported."),
+    "fhir.not_read": T("{count} {kind} resource(s) are not read by this importer"),
+    "fhir.empty_entries": T(
+        "{count} Bundle entries without a resource (requests such as DELETE, or responses) are not read"
+    ),
+    "fhir.unread_file": T(
+        "{name} is not named after a FHIR resource type (a bulk export names each file <Type>.ndjson), so it is not read"
+    ),
+    "fhir.open_ended": T(
+        "{count} {kind} resource(s) for {drug} with status '{status}' have no end date, renewal or supply duration: imported as ongoing courses"
+    ),
+    # --- FHIR files (interop/_fhir_read.py) ----------------------------------------------
+    "fhir.read.not_a_resource": T("{where} is not a FHIR resource (no resourceType)."),
+    "fhir.read.invalid_resource": T(
+        "{where}: the {kind} resource is not valid FHIR R4 ({field}: {detail})."
+    ),
+    "fhir.read.too_deep": T(
+        "{where} is nested too deeply to be read (JSON objects inside objects more than {limit} levels down); no FHIR resource is nested that deep."
+    ),
+    "fhir.read.not_found": T("{path} does not exist."),
+    "fhir.read.bad_json_line": T(
+        "{name}, line {line}: not valid JSON ({detail} at column {column})."
+    ),
+    "fhir.read.not_fhir": T(
+        "{name} is neither a FHIR Bundle (JSON starting with '{{') nor NDJSON (name it .ndjson, one resource per line)."
+    ),
+    "fhir.read.bad_json": T("{name} is not valid JSON: {detail}."),
+    "fhir.read.not_utf8": T("{name} is not UTF-8 text; FHIR JSON must be UTF-8."),
+    "fhir.read.not_a_bundle": T("{name} holds a {kind}, not a Bundle of patient data."),
+    "fhir.read.entry_not_a_list": T("{name}: Bundle.entry must be a list."),
+    "fhir.read.entry_without_resource": T("{where} has no resource."),
+    "fhir.read.empty_folder": T(
+        "{path} is a folder without FHIR files: a bulk export holds one .ndjson file per resource type (Patient.ndjson, Observation.ndjson, ...); Bundles end in .json."
+    ),
+    "fhir.read.not_a_file": T("{path} is neither a file nor a folder."),
+    # --- FHIR: what was not imported, and why (interop/_fhir_collect.py) -----------------
+    "fhir.skip.status": T("{kind} with status '{status}' (it did not happen as recorded)"),
+    "fhir.skip.verification": T("Condition with verificationStatus '{verification}'"),
+    "fhir.skip.gender": T("Patient gender '{gender}' has no code in the data model (M/F)"),
+    "fhir.skip.dipstick_grade": T("Dipstick protein (LOINC {loinc}) result not a known grade"),
+    "fhir.skip.no_value": T("Observation LOINC {loinc} without a numeric value"),
+    "fhir.skip.censored": T(
+        "Observation LOINC {loinc} ({test}) with a censored value ('{comparator}' before the number): the data model stores exact values only, so it is not imported"
+    ),
+    "fhir.skip.lab_unit": T(
+        "Observation LOINC {loinc} ({test}) in unit '{unit}', which has no conversion"
+    ),
+    "fhir.skip.pressure_unit": T(
+        "Blood pressure (LOINC {loinc}) in unit '{unit}' instead of mm[Hg]"
+    ),
+    "fhir.skip.vital_unit": T("{column} (LOINC {loinc}) in unit '{unit}', which has no conversion"),
+    "fhir.skip.vital_same_day": T(
+        "A second {column} on the same day with a different value ({resource}); the first one of the day ({kept}) is kept"
+    ),
+    "fhir.skip.protein_24h": T(
+        "24-hour urine protein (LOINC {loinc}) in '{unit}': it needs the body surface area to become mg/m2/h, which the importer does not assume"
+    ),
+    "fhir.skip.observation_unknown": T("Observation {shown}: not a measurement of the data model"),
+    "fhir.skip.mycophenolic_acid": T(
+        "Medication {shown}: mycophenolic acid without saying mofetil or sodium; add an RxNorm code or the product name"
+    ),
+    "fhir.skip.drug_unknown": T("Medication {shown}: not a drug of the data model"),
+    "fhir.skip.medication_reference": T(
+        "{kind} with a Medication reference instead of a code (not read)"
+    ),
+    "fhir.skip.medication_without_start": T("{kind} for {drug} without a start date"),
+    "fhir.skip.course_end_unknown": T(
+        "{kind} for {drug} with status '{status}' but no end date, no later renewal and no supply duration: the course ended on a day the record does not give"
+    ),
+    "fhir.skip.dose_unit": T("Dose of {drug} in unit '{unit}' (dose left empty)"),
+    "fhir.skip.nephrotic_without_onset": T("Nephrotic syndrome condition without an onset date"),
+    "fhir.skip.event_without_date": T("{kind} for the event '{event}' without a date"),
+    "fhir.skip.deceased_without_date": T(
+        "Patient marked deceased (deceasedBoolean) without a date of death; the data model needs the date"
+    ),
+    "fhir.skip.histology_condition": T(
+        "Histology given as a Condition without a biopsy report (record it on the biopsy)"
+    ),
+    "fhir.skip.kidney_waiting": T(
+        "{kind} {shown}: a place on the kidney transplant waiting list, not a transplant (the transplant is an event when its Procedure or 'History of renal transplant' is in the export)"
+    ),
+    "fhir.skip.kidney_rejection": T(
+        "{kind} {shown}: a transplant rejection; the data model records the transplant (its Procedure), and has no event for a rejection"
+    ),
+    "fhir.skip.kidney_regime": T(
+        "{kind} {shown}: the care after a kidney transplant, not the transplant (the transplant is its own Procedure)"
+    ),
+    "fhir.skip.kidney_disorder": T(
+        "{kind} {shown}: a kidney disorder the data model has no event for (CKD is an event from its stage codes, proteinuria is read from lab values)"
+    ),
+    "fhir.skip.condition_unknown": T("Condition {shown}: not a condition the data model records"),
+    "fhir.skip.procedure_unknown": T("Procedure {shown}: not a procedure the data model records"),
+    "fhir.skip.report_without_histology": T(
+        "DiagnosticReport without a known histology code in conclusionCode"
+    ),
+    "fhir.skip.report_without_date": T("Histology report without a date"),
+    "fhir.skip.unknown_subject": T("{kind} whose subject is not a Patient in the file"),
+    "fhir.skip.biopsy_without_histology": T(
+        "Kidney biopsy without a histology result on the same date"
+    ),
+    "fhir.skip.observation_without_date": T("Observation without an effective date"),
+    "fhir.skip.observation_partial_date": T(
+        "Observation with a partial effective date ({precision} only, e.g. '{value}'); a full date YYYY-MM-DD is needed"
+    ),
+    "fhir.skip.histology_without_date": T("Histology observation without a date"),
+    "fhir.skip.histology_partial_date": T(
+        "Histology observation with a partial date ({precision} only, e.g. '{value}'); a full date YYYY-MM-DD is needed"
+    ),
+    # --- the import commands (cli/_interop.py) -------------------------------------------
+    "cli.interop.import_table_arguments": T(
+        "import-table needs FILE, --mapping MAP and --out FILE.csv (or --suggest-mapping FILE to draft a mapping)."
+    ),
+    "cli.interop.not_imported": T("Not imported ({count}):"),
+    "cli.interop.suggest_needs_dictionary": T(
+        "--suggest-mapping needs --dictionary, the project's data dictionary CSV."
+    ),
+    "cli.interop.redcap_needs_out": T(
+        "import-redcap needs --out, the bundle folder to create (or --dictionary and --suggest-mapping to draft a mapping)."
+    ),
+    "cli.interop.group.model": T("Data the data model uses, but not usable as sent ({count}):"),
+    "cli.interop.group.kidney": T("Kidney findings the data model has no event for ({count}):"),
+    "cli.interop.group.status": T(
+        "Records that say they did not happen, by their status ({count}):"
+    ),
+    "cli.interop.group.outside": T("Not part of the data model ({count}):"),
+    # --- the pipeline (pipeline.py) ------------------------------------------------------
+    "pipeline.data_not_found": T(
+        "The cohort {path!r} does not exist. Give a folder of CSV files or an .xlsx workbook (see docs/report.md), or an analysis-dataset CSV{demo}."
+    ),
+    "pipeline.demo_hint": T(", or leave out --data to use the demo cohort"),
+    "pipeline.out_is_file": T("The output {path!r} is a file; give a folder for the report."),
+    "pipeline.out_is_folder": T(
+        "Cannot write {path}: it is a folder. Give a file name, e.g. {example}."
+    ),
+    "pipeline.out_parent_missing": T(
+        "Cannot write {path}: the folder {parent} does not exist. Create it or choose another --out path."
+    ),
+    "pipeline.out_unwritable": T("Cannot write {path}: {reason}. Choose another --out path."),
     # --- OMOP CDM source (interop) ----------------------------------------------------------
     "omop.missing_package": T(
         "Reading OMOP CDM databases needs the Python package {package}, which is not installed.",
@@ -783,6 +1148,6 @@ def render(code: str, params: Mapping) -> tuple[str, str]:
     return text, hint
 
 
-def render_text(code: str, params: Mapping) -> str:
-    """The sentence of ``code`` alone."""
-    return render(code, params)[0]
+def render_text(code: str, params: Mapping | None = None, /, **more) -> str:
+    """The sentence of ``code`` alone (a note, a line of a summary): ``params`` and ``more``."""
+    return render(code, {**(params or {}), **more})[0]

@@ -26,9 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.exceptions import NephroCohortError, ReportError
+from nephrocohort.messages import render_text
 
 __all__ = [
-    "MESSAGES",
     "DataNotFoundError",
     "OutputPathError",
     "AnalysisData",
@@ -44,21 +44,6 @@ __all__ = [
     "export_data",
 ]
 
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "data_not_found": (
-        "The cohort {path!r} does not exist. Give a folder of CSV files or an .xlsx workbook "
-        "(see docs/report.md), or an analysis-dataset CSV{demo}."
-    ),
-    "demo_hint": ", or leave out --data to use the demo cohort",
-    "out_is_file": "The output {path!r} is a file; give a folder for the report.",
-    "out_is_folder": "Cannot write {path}: it is a folder. Give a file name, e.g. {example}.",
-    "out_parent_missing": (
-        "Cannot write {path}: the folder {parent} does not exist. "
-        "Create it or choose another --out path."
-    ),
-    "out_unwritable": "Cannot write {path}: {reason}. Choose another --out path.",
-}
 
 Progress = Callable[[str], None] | None
 
@@ -108,8 +93,8 @@ def _is_analysis_file(data) -> bool:
 def _existing(data, *, demo: bool) -> Path:
     path = Path(data)
     if not path.exists():
-        hint = MESSAGES["demo_hint"] if demo else ""
-        raise DataNotFoundError(MESSAGES["data_not_found"].format(path=str(path), demo=hint))
+        hint = render_text("pipeline.demo_hint") if demo else ""
+        raise DataNotFoundError("pipeline.data_not_found", path=str(path), demo=hint)
     return path
 
 
@@ -223,7 +208,7 @@ def run_report(
     formats = parse_formats(FORMATS if formats is None else formats)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ReportError(MESSAGES["out_is_file"].format(path=str(out)))
+        raise ReportError("pipeline.out_is_file", path=str(out))
     results = compute_results(data, rule_set=rule_set, options=options, progress=progress)
     contents = render(results, formats, progress=progress)
     created = not out.exists()
@@ -277,9 +262,9 @@ def derive_to_csv(data, out, *, rule_set="study"):
     out = Path(out)
     if out.is_dir():
         example = out / "derived.csv"
-        raise OutputPathError(MESSAGES["out_is_folder"].format(path=out, example=example))
+        raise OutputPathError("pipeline.out_is_folder", path=out, example=example)
     if not out.parent.exists():
-        raise OutputPathError(MESSAGES["out_parent_missing"].format(path=out, parent=out.parent))
+        raise OutputPathError("pipeline.out_parent_missing", path=out, parent=out.parent)
     rules = _rule_set(rule_set)
     dataset = derive(load_cohort(data), rules)
     try:
@@ -293,7 +278,7 @@ def derive_to_csv(data, out, *, rule_set="study"):
                 os.unlink(staging)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise OutputPathError(MESSAGES["out_unwritable"].format(path=out, reason=reason)) from None
+        raise OutputPathError("pipeline.out_unwritable", path=out, reason=reason) from None
     return dataset, rules
 
 

@@ -246,7 +246,7 @@ class TestDuplicatePatients:
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(path, tmp_path / "bundle")
         (problem,) = caught.value.problems
-        assert problem.code == "conflicting_patient"
+        assert problem.code == "fhir.conflicting_patient"
         assert problem.params["fields"] == "sex"
         assert problem.message == (
             "export.ndjson: Patient/P1 appears 2 times with different content "
@@ -267,7 +267,7 @@ class TestPartialDates:
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(path, tmp_path / "bundle")
         (problem,) = caught.value.problems
-        assert problem.code == "partial_date"
+        assert problem.code == "fhir.partial_date"
         assert problem.message == (
             "export.ndjson, Patient/P1: 'birth_date' is '2014', a partial date (year only). "
             "The data model needs a full date written YYYY-MM-DD."

@@ -627,14 +627,14 @@ class TestBulk:
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(DATA / "hl7-r4-refused" / "bundle-transaction.json", tmp_path / "out")
         codes = {problem.code for problem in caught.value.problems}
-        assert "patient_without_id" in codes
+        assert "fhir.patient_without_id" in codes
         assert not (tmp_path / "out").exists()
 
     def test_an_animal_is_a_clear_error(self, tmp_path):
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(DATA / "hl7-r4-refused" / "patient-example-animal.json", tmp_path / "out")
         (problem,) = caught.value.problems
-        assert problem.code == "animal_patient"
+        assert problem.code == "fhir.animal_patient"
         assert problem.message == (
             "patient-example-animal.json, Patient/animal: Patient/animal is an animal "
             "(extension patient-animal, species Dog); NephroCohort records children with "

@@ -87,7 +87,7 @@ class TestValidation:
         with pytest.raises(CohortValidationError) as caught:
             import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
         (problem,) = caught.value.problems
-        assert problem.code == "date_format_needed"
+        assert problem.code == "legacy.date_format_needed"
         assert 'date_format: "%d/%m/%Y"' in problem.hint
         assert "25/12/2011" in problem.hint
         assert not (tmp_path / "out.csv").exists()

@@ -13,22 +13,7 @@ from typing import Annotated
 
 import typer
 
-# code -> sentence (STYLE.md 2.6): the error sentences of these commands, in one place.
-MESSAGES: dict[str, str] = {
-    "import_table_arguments": (
-        "import-table needs FILE, --mapping MAP and --out FILE.csv "
-        "(or --suggest-mapping FILE to draft a mapping)."
-    ),
-    "not_imported": "Not imported ({count}):",
-    "suggest_needs_dictionary": "--suggest-mapping needs --dictionary, the project's data "
-    "dictionary CSV.",
-    "redcap_needs_out": "import-redcap needs --out, the bundle folder to create (or "
-    "--dictionary and --suggest-mapping to draft a mapping).",
-    "group.model": "Data the data model uses, but not usable as sent ({count}):",
-    "group.kidney": "Kidney findings the data model has no event for ({count}):",
-    "group.status": "Records that say they did not happen, by their status ({count}):",
-    "group.outside": "Not part of the data model ({count}):",
-}
+from nephrocohort.messages import render_text
 
 redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
 
@@ -64,16 +49,18 @@ def _report_import(result) -> None:
     for note in result.notes:
         _say(f"Note: {note}")
     if result.not_imported:
-        _say(MESSAGES["not_imported"].format(count=sum(i.count for i in result.not_imported)))
+        _say(
+            render_text("cli.interop.not_imported", count=sum(i.count for i in result.not_imported))
+        )
         for group in ("model", "kidney", "status", "outside"):
             items = [item for item in result.not_imported if item.group == group]
             if items:
                 count = sum(item.count for item in items)
-                _say("  " + MESSAGES[f"group.{group}"].format(count=count))
+                _say("  " + render_text(f"cli.interop.group.{group}", count=count))
                 for item in items:
                     _say(f"    - {item}")
     elif result.skipped:
-        _say(MESSAGES["not_imported"].format(count=len(result.skipped)))
+        _say(render_text("cli.interop.not_imported", count=len(result.skipped)))
         for item in result.skipped:
             _say(f"  - {item}")
 
@@ -119,7 +106,7 @@ def import_table(
             _say(f"Wrote a draft mapping to {out}. Check every line before importing.")
         return
     if file is None or mapping is None or out is None:
-        raise InteropError(MESSAGES["import_table_arguments"])
+        raise InteropError("cli.interop.import_table_arguments")
     with _progress(f"Reading {file.name}") as progress:
         result = run_import(
             file, mapping=mapping, out=out, progress=progress, header_row=header_row
@@ -164,17 +151,16 @@ def import_redcap(
     """
     from nephrocohort.interop import import_redcap as run_import
     from nephrocohort.interop import write_suggested_redcap_mapping
-    from nephrocohort.messages import render_text
 
     if suggest is not None:
         if dictionary is None:
-            raise typer.BadParameter(MESSAGES["suggest_needs_dictionary"])
+            raise typer.BadParameter(render_text("cli.interop.suggest_needs_dictionary"))
         path, proposed, ignored = write_suggested_redcap_mapping(dictionary, suggest)
         params = {"path": path, "proposed": proposed, "count": proposed + ignored}
         _say(render_text("redcap.map.suggested", {**params, "ignored": ignored}))
         return
     if out is None:
-        raise typer.BadParameter(MESSAGES["redcap_needs_out"])
+        raise typer.BadParameter(render_text("cli.interop.redcap_needs_out"))
     with _progress(f"Reading {file.name}") as progress:
         result = run_import(
             file,

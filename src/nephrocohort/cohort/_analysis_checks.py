@@ -5,7 +5,7 @@ colleague edited by hand) and a legacy sheet are checked like a bundle: every
 cell against its variable (codes, dates, whole numbers, plausible ranges from
 :mod:`nephrocohort.cohort.analysis`), then the order of each patient's
 dates with the bundle validator's rules and sentences
-(:data:`nephrocohort.cohort.problems.MESSAGES`). Every problem is collected;
+(:data:`nephrocohort.messages.CATALOGUE`). Every problem is collected;
 the caller raises one :class:`~nephrocohort.exceptions.CohortValidationError`.
 """
 
@@ -41,7 +41,7 @@ BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def _cell_problem(variable: Variable, text: str, *, as_of: dt.date) -> tuple[str, dict] | None:
-    """``(code, params)`` of the cohort MESSAGES for a cell that is not valid, else None."""
+    """``(code, params)`` of the catalogue for a cell that is not valid, else None."""
     kind = variable.kind
     if kind == "date":
         if not _ISO_DATE.match(text):

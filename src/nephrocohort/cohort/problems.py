@@ -28,7 +28,6 @@ __all__ = [
 ]
 
 ERROR = "error"
-_WRITTEN = "_written"
 WARNING = "warning"
 
 
@@ -79,11 +78,9 @@ class Problem:
     @property
     def at_row(self) -> bool:
         """The sentence is about one row and is shown after its place ("x.csv row 3: ...")."""
-        return _WRITTEN not in self.params and CATALOGUE[self.code].at_row
+        return CATALOGUE[self.code].at_row
 
     def _rendered(self) -> tuple[str, str]:
-        if _WRITTEN in self.params:
-            return self.params[_WRITTEN]
         return render(self.code, self._values())
 
     def sentence(self, *, located: bool = True) -> str:
@@ -138,9 +135,7 @@ class Problem:
             "value": self.value,
             "message": self.message,
             "hint": self.hint,
-            "params": {
-                key: _json_safe(value) for key, value in self.params.items() if key != _WRITTEN
-            },
+            "params": {key: _json_safe(value) for key, value in self.params.items()},
         }
 
 
@@ -161,19 +156,10 @@ def make_problem(
     column: str | None = None,
     value=None,
     severity: str = ERROR,
-    written: tuple[str, str] | None = None,
     **params,
 ) -> Problem:
-    """The one way to build a ``Problem``; ``params`` fill the template of ``code``.
-
-    ``written`` (sentence, hint) is a transition for the two importers whose
-    sentences are not yet in the catalogue (legacy sheets, FHIR): their code
-    then needs no template (and a template of the same code is not used).
-    Nothing reads those sentences back.
-    """
-    if written is not None:
-        params = {**params, _WRITTEN: tuple(written)}
-    elif code not in CATALOGUE:
+    """The one way to build a ``Problem``; ``params`` fill the template of ``code``."""
+    if code not in CATALOGUE:
         raise KeyError(f"no message template for problem code {code!r}")
     if severity not in (ERROR, WARNING):
         raise ValueError(f"severity must be {ERROR!r} or {WARNING!r}, not {severity!r}")

@@ -52,21 +52,6 @@ class ExportSummary:
         return f"ExportSummary({self.format}, {mode}, {len(self.files)} files in {self.output})"
 
 
-# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
-MESSAGES: dict[str, str] = {
-    "unknown_tables": "Unknown table(s) {tables}; exportable tables are {known}.",
-    "unknown_format": "Export format {format!r} is unknown; use one of {formats}.",
-    "xlsx_out": "For the xlsx format --out must be a .xlsx file; got {out}.",
-    "needs_dates": (
-        "The {format} format needs real calendar dates; use date shifting, not days since onset."
-    ),
-    "key_inside": (
-        "The key file {key} must not be inside the export {out}: "
-        "the key re-identifies patients and must be kept apart."
-    ),
-}
-
-
 def default_key_path(out: Path) -> Path:
     """Where the key goes if not told: beside the export, never inside it."""
     out = Path(out)
@@ -100,7 +85,7 @@ def _ordered(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     unknown = sorted(set(tables) - set(order))
     if unknown:
         raise InteropError(
-            MESSAGES["unknown_tables"].format(tables=", ".join(unknown), known=", ".join(order))
+            "export.unknown_tables", tables=", ".join(unknown), known=", ".join(order)
         )
     return {name: tables[name] for name in order if name in tables}
 
@@ -190,16 +175,14 @@ def export_tables(
     Stata release (12-15) or file format (115-119) of ``.dta`` files.
     """
     if to not in EXPORT_FORMATS:
-        raise InteropError(
-            MESSAGES["unknown_format"].format(format=to, formats=", ".join(EXPORT_FORMATS))
-        )
+        raise InteropError("export.unknown_format", format=to, formats=", ".join(EXPORT_FORMATS))
     out = Path(out)
     if to == "stata":
         stata_release(stata_version)  # refuse an unknown version before any work
     if to == "xlsx" and out.suffix.lower() != ".xlsx":
-        raise InteropError(MESSAGES["xlsx_out"].format(out=out))
+        raise InteropError("export.xlsx_out", out=out)
     if to in ("bundle", "redcap", "fhir") and date_mode != "shift" and not identifiable:
-        raise InteropError(MESSAGES["needs_dates"].format(format=to))
+        raise InteropError("export.needs_dates", format=to)
     tables = _ordered(tables)
     dropped: tuple[str, ...] = ()
     key = None
@@ -210,7 +193,7 @@ def export_tables(
         tables, key, dropped = result.tables, result.key, result.dropped_columns
         key_path = Path(key_file) if key_file else default_key_path(out)
         if out.resolve() in key_path.resolve().parents:
-            raise InteropError(MESSAGES["key_inside"].format(key=key_path, out=out))
+            raise InteropError("export.key_inside", key=key_path, out=out)
         refuse_existing(key_path, what="Key file")
 
     if to == "xlsx":

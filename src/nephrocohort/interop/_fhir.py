@@ -33,68 +33,23 @@ from nephrocohort.interop._fhir_read import FhirSource
 from nephrocohort.interop._fhir_status import STOPPED, not_happened
 from nephrocohort.interop._readers import ProgressCallback
 from nephrocohort.interop._results import ImportResult
+from nephrocohort.messages import render_text
 
-__all__ = ["MESSAGES", "import_fhir", "tables_from_fhir"]
+__all__ = ["import_fhir", "tables_from_fhir"]
 
 #: The FHIR R4 core extension that makes a Patient an animal ("patient-animal").
 ANIMAL_EXTENSION = "http://hl7.org/fhir/StructureDefinition/patient-animal"
-
-# code -> (sentence, hint) for problems found before the bundle is validated, and
-# code -> sentence for the notes (STYLE.md 2.6: one dict per module).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "partial_date": (
-        "{where}: '{column}' is '{value}', a partial date ({precision} only). "
-        "The data model needs a full date written YYYY-MM-DD.",
-        "Record the full date in the source system, or enter it by hand in the imported bundle.",
-    ),
-    "conflicting_patient": (
-        "{where}: Patient/{patient_id} appears {count} times with different content "
-        "({fields} differ), so it is not known which one is right.",
-        "Keep one Patient resource per id in the file (identical copies are merged), "
-        "or give the other patient a different id.",
-    ),
-    "patient_without_id": (
-        "{where}: a Patient resource without an id; the other resources refer to patients "
-        "by id, so it cannot be linked to anything.",
-        "Export the patients with their resource ids (Patient.id).",
-    ),
-    "animal_patient": (
-        "{where}: Patient/{patient_id} is an animal (extension patient-animal{species}); "
-        "NephroCohort records children with nephrotic syndrome.",
-        "Leave veterinary records out of the export.",
-    ),
-    "no_patients": ("{name} holds no Patient resources; nothing was imported.", ""),
-    "not_read": ("{count} {kind} resource(s) are not read by this importer", ""),
-    "empty_entries": (
-        "{count} Bundle entries without a resource (requests such as DELETE, or responses) "
-        "are not read",
-        "",
-    ),
-    "unread_file": (
-        "{name} is not named after a FHIR resource type (a bulk export names each file "
-        "<Type>.ndjson), so it is not read",
-        "",
-    ),
-    "open_ended": (
-        "{count} {kind} resource(s) for {drug} with status '{status}' have no end date, "
-        "renewal or supply duration: imported as ongoing courses",
-        "",
-    ),
-}
 
 
 def _make_problem(code: str, *, column: str | None, value, **params):
     from nephrocohort.cohort.problems import make_problem
 
-    message, hint = MESSAGES[code]
-    values = {"column": column, "value": value, **params}
     return make_problem(
         code,
         source=params.get("where"),
         table="patients",
         column=column,
         value=value,
-        written=(message.format(**values), hint.format(**values)),
         **params,
     )
 
@@ -131,14 +86,14 @@ def _patient(resource, found: Collector, center: str | None) -> bool:
     where = f"{found.source}, {found.current}"
     if not resource.id:
         found.problems.append(
-            _make_problem("patient_without_id", column="patient_id", value=None, where=where)
+            _make_problem("fhir.patient_without_id", column="patient_id", value=None, where=where)
         )
         return False
     species = _animal_species(resource)
     if species is not None:
         found.problems.append(
             _make_problem(
-                "animal_patient",
+                "fhir.animal_patient",
                 column="patient_id",
                 value=resource.id,
                 where=where,
@@ -176,7 +131,7 @@ def _patient(resource, found: Collector, center: str | None) -> bool:
             found.flagged.add(("patients", found.current, column))
             found.problems.append(
                 _make_problem(
-                    "partial_date",
+                    "fhir.partial_date",
                     column=column,
                     value=raw_date(value),
                     where=where,
@@ -202,7 +157,7 @@ def _conflicting_patients(found: Collector) -> None:
         if fields:
             found.problems.append(
                 _make_problem(
-                    "conflicting_patient",
+                    "fhir.conflicting_patient",
                     column="patient_id",
                     value=patient_id,
                     where=found.source,
@@ -504,15 +459,15 @@ def _frames(found: Collector) -> dict[str, pd.DataFrame]:
 
 
 def _notes(found: Collector, files: FhirSource) -> tuple[str, ...]:
-    notes = [MESSAGES["unread_file"][0].format(name=name) for name in files.unread]
+    notes = [render_text("fhir.unread_file", name=name) for name in files.unread]
     notes += [
-        MESSAGES["not_read"][0].format(count=count, kind=kind)
+        render_text("fhir.not_read", count=count, kind=kind)
         for kind, count in sorted(files.ignored.items())
     ]
     if files.empty_entries:
-        notes.append(MESSAGES["empty_entries"][0].format(count=files.empty_entries))
+        notes.append(render_text("fhir.empty_entries", count=files.empty_entries))
     for params, count in sorted(found.notes.items()):
-        notes.append(MESSAGES["open_ended"][0].format(count=count, **dict(params)))
+        notes.append(render_text("fhir.open_ended", count=count, **dict(params)))
     return tuple(notes)
 
 
@@ -542,7 +497,7 @@ def import_fhir(
         files.patients(), files.others(), center=center, source=name, folder=files.path.is_dir()
     )
     if tables["patients"].empty and not found.problems:
-        raise FileFormatError(MESSAGES["no_patients"][0].format(name=name))
+        raise FileFormatError("fhir.no_patients", name=name)
     # Cells already reported (a partial date) are not reported again by the bundle validator.
     flagged = {(table, _placed(origin, name), column) for table, origin, column in found.flagged}
     early = found.problems

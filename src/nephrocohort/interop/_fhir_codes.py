@@ -172,7 +172,7 @@ KIDNEY_EVENT_CODES: dict[str, str] = {
     "161665007": "transplant",  # History of renal transplant (situation)
 }
 #: SNOMED CT kidney codes Synthea writes that are not events of the data model, with the
-#: reason (a code of ``_fhir_collect.MESSAGES``): a waiting list, a rejection and the
+#: reason (a code of ``fhir.skip.<code>`` in the catalogue): a waiting list, a rejection and the
 #: daily care after a transplant are not the transplant (modules kidney_transplant,
 #: metabolic_syndrome/kidney_conditions and chronic_kidney_disease). They are listed
 #: apart in the Not imported summary, so kidney outcomes are not buried among findings

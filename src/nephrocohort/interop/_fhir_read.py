@@ -36,37 +36,13 @@ SUPPORTED_RESOURCES = (
 _NDJSON = (".ndjson", ".jsonl")
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
-# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
-MESSAGES: dict[str, str] = {
-    "not_a_resource": "{where} is not a FHIR resource (no resourceType).",
-    "invalid_resource": "{where}: the {kind} resource is not valid FHIR R4 ({field}: {detail}).",
-    "too_deep": (
-        "{where} is nested too deeply to be read (JSON objects inside objects more than "
-        "{limit} levels down); no FHIR resource is nested that deep."
-    ),
-    "not_found": "{path} does not exist.",
-    "bad_json_line": "{name}, line {line}: not valid JSON ({detail} at column {column}).",
-    "not_fhir": (
-        "{name} is neither a FHIR Bundle (JSON starting with '{{') nor NDJSON "
-        "(name it .ndjson, one resource per line)."
-    ),
-    "bad_json": "{name} is not valid JSON: {detail}.",
-    "not_utf8": "{name} is not UTF-8 text; FHIR JSON must be UTF-8.",
-    "not_a_bundle": "{name} holds a {kind}, not a Bundle of patient data.",
-    "entry_not_a_list": "{name}: Bundle.entry must be a list.",
-    "entry_without_resource": "{where} has no resource.",
-    "empty_folder": (
-        "{path} is a folder without FHIR files: a bulk export holds one .ndjson file per "
-        "resource type (Patient.ndjson, Observation.ndjson, ...); Bundles end in .json."
-    ),
-    "not_a_file": "{path} is neither a file nor a folder.",
-}
 #: Deepest nesting accepted (FHIR resources are a few tens of levels deep at most).
 MAX_DEPTH = 100
 
 
 def _error(code: str, **params) -> FileFormatError:
-    return FileFormatError(MESSAGES[code].format(**params))
+    """The error of code ``fhir.read.<code>``."""
+    return FileFormatError(f"fhir.read.{code}", **params)
 
 
 def _model(resource_type: str):

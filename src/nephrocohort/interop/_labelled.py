@@ -21,6 +21,7 @@ import pandas as pd
 
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._variables import Variable, variable_for
+from nephrocohort.messages import render_text
 
 __all__ = ["LabelledFrame", "labelled_frame", "column_label", "DAYS_SUFFIX", "MISSING_CODES"]
 
@@ -39,25 +40,6 @@ MISSING_CODES = frozenset({"unknown"})
 #: How each column is stored: ``date`` (days since 1970-01-01), ``code`` (a
 #: whole number with value labels), ``integer``, ``number`` or ``text``.
 KINDS = ("date", "code", "integer", "number", "text")
-
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "not_boolean": (
-        "Table {table}, column {column}, row {row}: value {value!r} is not a yes/no value; "
-        "expected true/false (or 1/0)."
-    ),
-    "unknown_code": (
-        "Table {table}, column {column}, row {row}: value {value!r} is not one of the "
-        "known codes ({codes}); it cannot be given a value label."
-    ),
-    "not_a_date": (
-        "Table {table}, column {column}, row {row}: value {value!r} is not a date; "
-        "expected YYYY-MM-DD."
-    ),
-    "not_a_number": ("Table {table}, column {column}, row {row}: value {value!r} is not a number."),
-    "patient_id.pseudonym": "Patient pseudonym (the key file links it to the patient)",
-    "patient_id.identifiable": "Patient identifier",
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +81,7 @@ def _dates(table: str, column: str, series: pd.Series) -> pd.Series:
         if bad.any():
             row, value = _row(series, bad)
             raise InteropError(
-                MESSAGES["not_a_date"].format(table=table, column=column, row=row, value=value)
+                "labelled.not_a_date", table=table, column=column, row=row, value=value
             )
     days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     out = (days - _EPOCH).astype("float64")
@@ -115,7 +97,7 @@ def _numbers(table: str, column: str, series: pd.Series) -> pd.Series:
     if bad.any():
         row, value = _row(series, bad)
         raise InteropError(
-            MESSAGES["not_a_number"].format(table=table, column=column, row=row, value=value)
+            "labelled.not_a_number", table=table, column=column, row=row, value=value
         )
     return pd.Series(values.astype("float64").to_numpy(), index=series.index, dtype="float64")
 
@@ -130,9 +112,7 @@ def _booleans(table: str, column: str, series: pd.Series) -> pd.Series:
     bad = (text.notna() & (text != "") & ~text.isin(_TRUE | _FALSE)).fillna(False)
     if bad.any():
         row, value = _row(series, bad)
-        raise InteropError(
-            MESSAGES["not_boolean"].format(table=table, column=column, row=row, value=value)
-        )
+        raise InteropError("labelled.not_boolean", table=table, column=column, row=row, value=value)
     return out
 
 
@@ -147,13 +127,12 @@ def _categories(table: str, variable: Variable, series: pd.Series) -> pd.Series:
     if unknown.any():
         row, value = _row(series, unknown)
         raise InteropError(
-            MESSAGES["unknown_code"].format(
-                table=table,
-                column=variable.name,
-                row=row,
-                value=value,
-                codes=", ".join(variable.codes),
-            )
+            "labelled.unknown_code",
+            table=table,
+            column=variable.name,
+            row=row,
+            value=value,
+            codes=", ".join(variable.codes),
         )
     return out.astype("float64")
 
@@ -192,7 +171,9 @@ def _undeclared(series: pd.Series) -> str:
 def column_label(table: str, column: str, *, pseudonymous: bool = True) -> str:
     """The variable label of ``column``: its declared label, or its name if undeclared."""
     if column == "patient_id":
-        return MESSAGES["patient_id.pseudonym" if pseudonymous else "patient_id.identifiable"]
+        return render_text(
+            "labelled.patient_id." + ("pseudonym" if pseudonymous else "identifiable")
+        )
     variable = _describe(table, column)
     return variable.label if variable is not None else column
 

@@ -39,62 +39,11 @@ from nephrocohort.interop._values import (
     read_number,
 )
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
+from nephrocohort.messages import Message, render_text
 
-__all__ = ["MESSAGES", "import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
+__all__ = ["import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
 
 _BY_NAME = {variable.name: variable for variable in ANALYSIS_VARIABLES}
-
-# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
-# Problems use "<code>" for the message and "<code>.hint" for the hint; "reason.*" end a
-# sentence that starts with the sheet, row, column and value.
-MESSAGES: dict[str, str] = {
-    "columns_not_found": (
-        "{mapping} names column(s) that {source} does not have: {columns}. "
-        "Correct the names in the mapping; nothing was imported."
-    ),
-    "renamed_column": "{column!r} (did it become {close!r}?)",
-    "no_patient_rows": "{source} has a header but no patient rows; nothing was imported.",
-    "bad_value": "{source} row {row}, column {column!r} ({variable}): {value!r} {reason}.",
-    "missing_patient_id": "{source} row {row}, column {column!r}: the patient id is empty.",
-    "missing_patient_id.hint": (
-        "Every row needs a pseudonymous patient id; delete rows that are not patients."
-    ),
-    "duplicate_patient": "{source} rows {rows}: the same patient id appears more than once.",
-    "duplicate_patient.hint": "A legacy sheet has one row per patient; merge or correct these rows.",
-    "date_format_needed": (
-        "{source}, column {column!r}: {count} date(s) are not written YYYY-MM-DD "
-        "(first: row {row}, {value!r}) and the mapping states no date_format."
-    ),
-    "date_format_needed.detected": (
-        "The values look {why}. If that is right, confirm it by adding "
-        'date_format: "{detected}" to this column (or the whole sheet) in the mapping.'
-    ),
-    "date_format_needed.unknown": (
-        'The order cannot be told ({why}); state date_format in the mapping, e.g. "%d/%m/%Y".'
-    ),
-    "bad_default": "{mapping}: defaults: {name} = {value!r} {reason}.",
-    "reason.code_left_empty": "is listed in the mapping's codes without a code (fill it in)",
-    "reason.not_a_code": (
-        "is not a code of {variable} ({codes}) and the mapping's "
-        "codes do not list it (listed: {listed}). Add it under codes: in the mapping"
-    ),
-    "reason.boolean_left_empty": "has no value in codes",
-    "reason.not_yes_no": (
-        "is not yes/no (expected yes/no, si/no, true/false or 1/0, or a codes: entry)"
-    ),
-    "reason.not_whole": "is not a whole number",
-    "reason.out_of_range": (
-        "is outside the plausible range {low:g}-{high:g}{unit}{converted}; "
-        "check the value and its unit"
-    ),
-    "note.extra_columns": "Column(s) not in the mapping were left out: {columns}.",
-    "note.decimal_commas": (
-        "Column {column!r} uses decimal commas (e.g. 1,5 = 1.5); read them as decimals."
-    ),
-    "note.dates_read": (
-        "Dates in column {column!r} read as {date_format} (stated in the mapping) or YYYY-MM-DD."
-    ),
-}
 
 
 def _normal(text: str) -> str:
@@ -130,25 +79,21 @@ def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str
         lines = []
         for column in missing:
             close = _closest(column, unmapped)
-            shown = MESSAGES["renamed_column"].format(column=column, close=close)
+            shown = render_text("legacy.renamed_column", column=column, close=close)
             lines.append(shown if close else repr(column))
         raise MappingError(
-            MESSAGES["columns_not_found"].format(
-                mapping=mapping.source, source=source, columns="; ".join(lines)
-            )
+            "legacy.columns_not_found",
+            mapping=mapping.source,
+            source=source,
+            columns="; ".join(lines),
         )
     return found
 
 
-def _problem(code, source, row, column, value, message, hint="") -> Problem:
+def _problem(code, source, row, column, value, **params) -> Problem:
+    """A problem of the sheet: its sentences name the sheet, row and column themselves."""
     return make_problem(
-        code,
-        source=source,
-        table=source,
-        row=row,
-        column=column,
-        value=value,
-        written=(message, hint),
+        code, source=source, table=source, row=row, column=column, value=value, **params
     )
 
 
@@ -158,14 +103,15 @@ def _read_category(spec: ColumnMapping, text: str):
     if key in spec.codes:
         code = spec.codes[key]
         if code is None:
-            return None, MESSAGES["reason.code_left_empty"]
+            return None, Message("legacy.reason.code_left_empty")
         return (pd.NA if code == MISSING else code), None
     for code, label in variable.choices:
         if key in (code.casefold(), label.casefold()):
             return code, None
     mapped = ", ".join(sorted(spec.codes)) or "none"
-    return None, MESSAGES["reason.not_a_code"].format(
-        variable=variable.name, codes=", ".join(variable.codes), listed=mapped
+    return None, Message(
+        "legacy.reason.not_a_code",
+        {"variable": variable.name, "codes": ", ".join(variable.codes), "listed": mapped},
     )
 
 
@@ -183,10 +129,10 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
             code = spec.codes[key]
             if code == MISSING:
                 return pd.NA, None
-            return code, None if code is not None else MESSAGES["reason.boolean_left_empty"]
+            return code, None if code is not None else Message("legacy.reason.boolean_left_empty")
         value = read_boolean(text)
         if value is None:
-            return None, MESSAGES["reason.not_yes_no"]
+            return None, Message("legacy.reason.not_yes_no")
         return value, None
     if kind == "date":
         return read_date(text, date_format=spec.date_format or date_format)
@@ -194,16 +140,17 @@ def _read_cell(spec: ColumnMapping, text: str, *, date_format, decimal, notes: s
     if reason:
         return None, reason
     if comma and decimal is None:
-        notes.add(MESSAGES["note.decimal_commas"].format(column=spec.column))
+        notes.add(render_text("legacy.note.decimal_commas", column=spec.column))
     value = number * spec.unit_factor
     if kind == "integer" and not float(value).is_integer():
-        return None, MESSAGES["reason.not_whole"]
+        return None, Message("legacy.reason.not_whole")
     low, high = variable.minimum, variable.maximum
     if (low is not None and value < low) or (high is not None and value > high):
         unit = f" {variable.unit}" if variable.unit else ""
         converted = f" (= {value:g}{unit})" if spec.unit_factor != 1.0 else ""
-        return None, MESSAGES["reason.out_of_range"].format(
-            low=low, high=high, unit=unit, converted=converted
+        return None, Message(
+            "legacy.reason.out_of_range",
+            {"low": low, "high": high, "unit": unit, "converted": converted},
         )
     return value, None
 
@@ -224,17 +171,15 @@ def _date_column_problem(
         return None
     detected, why = detect_date_format(text for _, text in unstated)
     row, text = unstated[0]
-    hint_code = "date_format_needed." + ("detected" if detected else "unknown")
+    hint_code = "legacy.date_format_needed." + ("detected" if detected else "unknown")
     return _problem(
-        "date_format_needed",
+        "legacy.date_format_needed",
         source,
         row,
         spec.column,
         text,
-        MESSAGES["date_format_needed"].format(
-            source=source, column=spec.column, count=len(unstated), row=row, value=text
-        ),
-        MESSAGES[hint_code].format(why=why, detected=detected),
+        count=len(unstated),
+        hint=Message(hint_code, {"why": why, "detected": detected}),
     )
 
 
@@ -260,7 +205,7 @@ def read_legacy_sheet(
     )
     frame, source = table.frame, table.source
     if frame.empty:
-        raise FileFormatError(MESSAGES["no_patient_rows"].format(source=source))
+        raise FileFormatError("legacy.no_patient_rows", source=source)
     frame.index = table.file_rows()  # the row numbers the user sees in the sheet
     notes = set(table.notes)
     matched = _match_columns(mapping, list(frame.columns), source)
@@ -268,7 +213,7 @@ def read_legacy_sheet(
     ignored = {_normal(c) for c in mapping.ignored}
     extra = [c for c in frame.columns if c not in used and _normal(c) not in ignored]
     if extra:
-        notes.add(MESSAGES["note.extra_columns"].format(columns=", ".join(extra)))
+        notes.add(render_text("legacy.note.extra_columns", columns=", ".join(extra)))
     problems: list[Problem] = []
     result: dict[str, list] = {}
     for spec in mapping.columns:
@@ -283,17 +228,7 @@ def read_legacy_sheet(
             if is_missing(text) or " ".join(text.split()).casefold() in mapping.missing_words:
                 if spec.variable.name == "patient_id":
                     problems.append(
-                        _problem(
-                            "missing_value",
-                            source,
-                            row,
-                            spec.column,
-                            text,
-                            MESSAGES["missing_patient_id"].format(
-                                source=source, row=row, column=spec.column
-                            ),
-                            MESSAGES["missing_patient_id.hint"],
-                        )
+                        _problem("legacy.missing_patient_id", source, row, spec.column, text)
                     )
                 column_values.append(pd.NA)
                 continue
@@ -303,19 +238,13 @@ def read_legacy_sheet(
             if reason:
                 problems.append(
                     _problem(
-                        "bad_value",
+                        "legacy.bad_value",
                         source,
                         row,
                         spec.column,
                         text,
-                        MESSAGES["bad_value"].format(
-                            source=source,
-                            row=row,
-                            column=spec.column,
-                            variable=spec.variable.name,
-                            value=text,
-                            reason=reason,
-                        ),
+                        variable=spec.variable.name,
+                        reason=reason,
                     )
                 )
                 value = pd.NA
@@ -323,8 +252,10 @@ def read_legacy_sheet(
         result[spec.variable.name] = column_values
         if spec.variable.kind == "date" and (spec.date_format or mapping.date_format):
             notes.add(
-                MESSAGES["note.dates_read"].format(
-                    column=spec.column, date_format=spec.date_format or mapping.date_format
+                render_text(
+                    "legacy.note.dates_read",
+                    column=spec.column,
+                    date_format=spec.date_format or mapping.date_format,
                 )
             )
     ids = pd.Series(result.get("patient_id", []), index=frame.index, dtype="object")
@@ -338,8 +269,7 @@ def read_legacy_sheet(
                 rows[1],
                 matched[_id_column(mapping)],
                 pid,
-                MESSAGES["duplicate_patient"].format(source=source, rows=", ".join(map(str, rows))),
-                MESSAGES["duplicate_patient.hint"],
+                rows=", ".join(map(str, rows)),
             )
         )
     for name, value in mapping.defaults.items():
@@ -377,7 +307,7 @@ def _default_value(name: str, value, source: str):
     parsed, reason = _read_cell(spec, str(value), date_format=None, decimal=None, notes=set())
     if reason:
         raise MappingError(
-            MESSAGES["bad_default"].format(mapping=source, name=name, value=value, reason=reason)
+            "legacy.bad_default", mapping=source, name=name, value=value, reason=reason
         )
     return parsed
 

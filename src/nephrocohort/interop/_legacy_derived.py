@@ -19,13 +19,10 @@ import pandas as pd
 
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.cohort.derive import GROUP_1_DRUGS
+from nephrocohort.messages import render_text
 
-__all__ = ["MESSAGES", "complete_from_sheet"]
+__all__ = ["complete_from_sheet"]
 
-# code -> sentence (STYLE.md 2.6).
-MESSAGES: dict[str, str] = {
-    "computed": "{column} was computed from {inputs}, as `nephrocohort derive` does.",
-}
 
 #: The prior-drug column of each drug that puts a patient in group 1.
 _GROUP_1_COLUMNS = tuple(f"prior_{drug}" for drug in GROUP_1_DRUGS)
@@ -63,7 +60,7 @@ def complete_from_sheet(
         frame[column] = values
         given.add(column)
         shown = " and ".join(repr(columns.get(name, name)) for name in inputs)
-        notes.append(MESSAGES["computed"].format(column=column, inputs=shown))
+        notes.append(render_text("legacy.computed", column=column, inputs=shown))
 
     onset, last = frame["onset_date"], frame["last_followup_date"]
     start, stop = frame["mmf_start_date"], frame["mmf_stop_date"]

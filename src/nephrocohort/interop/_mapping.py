@@ -35,7 +35,6 @@ from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
 
 __all__ = [
     "ColumnMapping",
-    "MESSAGES",
     "MISSING",
     "Mapping",
     "load_mapping",
@@ -78,65 +77,6 @@ _TOP_KEYS = {
 _COLUMN_KEYS = {"variable", "unit", "codes", "date_format", "ignore"}
 
 
-# code -> sentence (STYLE.md 2.6: user-facing sentences in one dict, keyed by a stable code).
-MESSAGES: dict[str, str] = {
-    "date_format_unconfirmed": (
-        "the date order date_format: {date_format!r} was detected by --suggest-mapping and is "
-        "not confirmed yet, so nothing was imported. Check that the sheet's dates are written in "
-        "that order, then edit {line}`date_format_confirmed: false` to `date_format_confirmed: "
-        "true` (or correct date_format)."
-    ),
-    "bad_confirmation": "date_format_confirmed must be true or false; got {value!r}.",
-    "unit_not_allowed": (
-        "column {column!r}: {variable} has no unit, but the mapping gives {unit!r}. Remove 'unit'."
-    ),
-    "unit_not_convertible": (
-        "column {column!r}: unit {unit!r} cannot be converted to {target} for "
-        "{variable}. Accepted: {accepted}."
-    ),
-    "not_a_format": (
-        "{where}: date_format {value!r} is not a format. Write it with %d (day), %m (month) "
-        'and %Y (4-digit year), e.g. "%d/%m/%Y".'
-    ),
-    "not_a_dictionary": "a mapping file must be a YAML dictionary with a 'columns:' section.",
-    "unknown_keys": "unknown key(s) {keys}; allowed: {allowed}.",
-    "no_columns": "'columns:' must map each sheet column to {{variable: NAME}}.",
-    "bad_decimal": 'decimal must be "." or ","; got {value!r}.',
-    "bad_missing": (
-        "'missing:' must be a list of the sheet's words for \"not recorded\", "
-        'e.g. missing: ["No biopsia", "no realizado"]; got {value!r}.'
-    ),
-    "bad_header_row": (
-        "header_row must be the number of the row that holds the column names "
-        "(1 = the first row); got {value!r}."
-    ),
-    "bad_column_spec": "column {column!r} must map to {{variable: NAME}} or {{ignore: true}}.",
-    "unknown_column_keys": "column {column!r}: unknown key(s) {keys}; allowed: {allowed}.",
-    "unknown_variable": (
-        "column {column!r}: {name!r} is not an analysis variable. "
-        "See docs/interop.md for the list (e.g. sex, histology, relapses_per_year_before)."
-    ),
-    "variable_mapped_twice": "columns {first!r} and {second!r} both map to {name}; keep one.",
-    "codes_not_a_dictionary": "column {column!r}: 'codes' must map sheet values to codes.",
-    "codes_on_uncoded": "column {column!r}: {name} is not a coded variable; remove 'codes'.",
-    "code_not_allowed": (
-        "column {column!r}: {raw!r} maps to {code!r}, which is not a code of {name}; "
-        "allowed: {allowed}."
-    ),
-    "boolean_code": "column {column!r}: {raw!r} must map to true or false for {name}.",
-    "no_patient_id": (
-        "no column maps to patient_id; every row needs its patient's pseudonymous id."
-    ),
-    "defaults_not_a_dictionary": "'defaults:' must map variable names to constant values.",
-    "unknown_default": "defaults: {name!r} is not an analysis variable.",
-    "default_also_mapped": "defaults: {name} is also mapped from column {column!r}; keep one.",
-    "file_not_found": "The mapping file {path} does not exist.",
-    "is_folder": "Mapping file {path} is a folder; give the mapping's .yaml file.",
-    "not_utf8": "{name} is not UTF-8 text; save the mapping as UTF-8.",
-    "not_yaml": "{name} is not valid YAML{where}: {problem}.",
-}
-
-
 @dataclass(frozen=True)
 class ColumnMapping:
     """How one sheet column becomes one analysis variable."""
@@ -166,9 +106,9 @@ class Mapping:
     missing_words: frozenset[str] = frozenset()
 
 
-def _fail(source: str, message_code: str, /, **params) -> MappingError:
-    """The error for ``MESSAGES[message_code]``, prefixed with the mapping file's name."""
-    return MappingError(f"{source}: {MESSAGES[message_code].format(**params)}")
+def _fail(source: str, code: str, /, **params) -> MappingError:
+    """The error of code ``mapping.<code>``; its sentence starts with the mapping file's name."""
+    return MappingError(f"mapping.{code}", source=source, **params)
 
 
 def _unit_factor(source: str, column: str, variable: Variable, unit) -> float:
@@ -350,20 +290,21 @@ def load_mapping(path: Path | str) -> Mapping:
     """Read and check a mapping YAML file."""
     path = Path(path)
     if not path.exists():
-        raise MappingError(MESSAGES["file_not_found"].format(path=path))
+        raise MappingError("mapping.file_not_found", path=path)
     if path.is_dir():
-        raise MappingError(MESSAGES["is_folder"].format(path=path))
+        raise MappingError("mapping.is_folder", path=path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MappingLoader)  # noqa: S506
     except UnicodeDecodeError:
-        raise MappingError(MESSAGES["not_utf8"].format(name=path.name)) from None
+        raise MappingError("mapping.not_utf8", name=path.name) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise MappingError(
-            MESSAGES["not_yaml"].format(
-                name=path.name, where=where, problem=getattr(error, "problem", error)
-            )
+            "mapping.not_yaml",
+            name=path.name,
+            where=where,
+            problem=getattr(error, "problem", error),
         ) from None
     confirm_line = next(
         (

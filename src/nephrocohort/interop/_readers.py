@@ -18,82 +18,17 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.interop._errors import FileFormatError
+from nephrocohort.messages import Message, render_text
 
-__all__ = ["MESSAGES", "TextTable", "read_table_file", "detect_encoding", "ProgressCallback"]
+__all__ = ["TextTable", "read_table_file", "detect_encoding", "ProgressCallback"]
 
 #: Called with (bytes done, bytes in total) while a file is read.
 ProgressCallback = Callable[[int, int], None]
 
-# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
-MESSAGES: dict[str, str] = {
-    "utf16_note": "{name} is UTF-16 encoded; it was read as UTF-16.",
-    "binary": (
-        "{name} is not a text file (it contains binary data). If it is an Excel or SPSS "
-        "file, give it its real extension (.xlsx or .sav)."
-    ),
-    "latin1_note": (
-        "{name} is not UTF-8; it was read as Latin-1 (ISO-8859-1). "
-        "Check that accented letters look right."
-    ),
-    "cp1252_note": (
-        "{name} is not UTF-8; it was read as Windows-1252 (Latin-1, as Excel on Windows "
-        "saves CSV). Check that accented letters look right, or save it as 'CSV UTF-8'."
-    ),
-    "empty": "{name} is empty; expected a header row and data rows.",
-    "bad_header": "{name}: the header row cannot be read ({error}). Is it a text table?",
-    "malformed": "{name} is not a well-formed table ({error}).",
-    "ragged_row": (
-        "{name} row {row} has more cells than the header ({width} columns). "
-        "A value probably contains the separator: put it in double quotes, or remove "
-        "the extra cells."
-    ),
-    "undecodable": (
-        "{name} could not be decoded as {encoding} at byte {byte}; "
-        "save it as 'CSV UTF-8' and try again."
-    ),
-    "no_rows": "{name} has a header but no way to read rows from it.",
-    "blank_header": (
-        "{name}: column {position} of the header row is empty; every column needs a name."
-    ),
-    "duplicate_header": (
-        "{name}: the header names column {column!r} more than once; rename one of them."
-    ),
-    "not_found": "{path} does not exist.",
-    "is_folder": "{path} is a folder; expected a .csv, .xlsx or .sav file.",
-    "no_sheet": "{name} has no sheet {sheet!r}; its sheets are: {sheets}.",
-    "excel_error": "{name}: {error}",
-    "not_a_workbook": (
-        "{name} could not be opened as an Excel workbook ({error}). "
-        "Open it in Excel and save it again as .xlsx."
-    ),
-    "not_spss": "{name} could not be read as an SPSS file ({error}).",
-    "unsupported": ("{name}: files ending in {suffix} are not supported; use .csv, .xlsx or .sav."),
-    "header_row_detected": (
-        "{name}: the header was taken from row {row}; the row(s) above it hold a title, not "
-        "column names. If another row holds the column names, give --header-row N."
-    ),
-    "header_row_stated": (
-        "{name}: the header was taken from row {row} (stated with --header-row or "
-        "header_row: in the mapping)."
-    ),
-    "header_row_beyond": (
-        "{name}: --header-row {row} is beyond the end of the file ({rows} rows); "
-        "give the row number that holds the column names, as Excel shows it."
-    ),
-    "header_row_hint": (
-        "{problem} Row {row} was read as the header; if the column names are on another "
-        "row, give --header-row N (or header_row: N in the mapping)."
-    ),
-    "blank_rows_skipped": "{name}: empty row(s) {rows} were skipped.",
-    "footer_skipped": (
-        "{name}: row(s) {rows} after the last empty row hold a single cell each and were read "
-        "as a note below the table, not as patients."
-    ),
-}
-
 
 def _error(code: str, **params) -> FileFormatError:
-    return FileFormatError(MESSAGES[code].format(**params))
+    """The error of code ``readers.<code>``."""
+    return FileFormatError(f"readers.{code}", **params)
 
 
 _CHUNK_ROWS = 50_000
@@ -127,7 +62,7 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", MESSAGES["utf16_note"].format(name=path.name)
+        return "utf-16", render_text("readers.utf16_note", name=path.name)
     if b"\x00" in raw:
         raise _error("binary", name=path.name)
     try:
@@ -138,8 +73,8 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     try:
         raw.decode("cp1252")
     except UnicodeDecodeError:
-        return "latin-1", MESSAGES["latin1_note"].format(name=path.name)
-    return "cp1252", MESSAGES["cp1252_note"].format(name=path.name)
+        return "latin-1", render_text("readers.latin1_note", name=path.name)
+    return "cp1252", render_text("readers.cp1252_note", name=path.name)
 
 
 def _sample(path: Path) -> bytes:
@@ -299,11 +234,11 @@ def _locate_header(raw: pd.DataFrame, name: str, header_row: int | None):
         if header_row > len(cells):
             raise _error("header_row_beyond", name=name, row=header_row, rows=len(cells))
         start = header_row - 1
-        notes.append(MESSAGES["header_row_stated"].format(name=name, row=header_row))
+        notes.append(render_text("readers.header_row_stated", name=name, row=header_row))
     else:
         start = _title_rows(cells.head(20).values.tolist())
         if start:
-            notes.append(MESSAGES["header_row_detected"].format(name=name, row=start + 1))
+            notes.append(render_text("readers.header_row_detected", name=name, row=start + 1))
     header = [str(c).strip() for c in cells.iloc[start]]
     while (
         header and not header[-1] and not cells.iloc[start + 1 :, len(header) - 1].str.strip().any()
@@ -325,9 +260,9 @@ def _locate_header(raw: pd.DataFrame, name: str, header_row: int | None):
     ]
     # Only blank rows inside or at the end of the table are worth saying.
     if blank:
-        notes.append(MESSAGES["blank_rows_skipped"].format(name=name, rows=_rows_text(blank)))
+        notes.append(render_text("readers.blank_rows_skipped", name=name, rows=_rows_text(blank)))
     if footer:
-        notes.append(MESSAGES["footer_skipped"].format(name=name, rows=_rows_text(footer)))
+        notes.append(render_text("readers.footer_skipped", name=name, rows=_rows_text(footer)))
     frame = body.iloc[keep].reset_index(drop=True)
     frame.columns = header
     return frame, (start + 1, tuple(numbers[p] for p in keep)), notes
@@ -444,7 +379,9 @@ def read_table_file(
         try:
             frame = _check_header(frame, path.name)
         except FileFormatError as error:
-            raise _error("header_row_hint", problem=error, row=rows[0]) from None
+            raise _error(
+                "header_row_hint", problem=Message(error.code, error.params), row=rows[0]
+            ) from None
     else:
         frame = _check_header(frame, path.name)
     return TextTable(frame.astype(str), path.name, encoding, tuple(notes), rows[1], rows[0])

@@ -25,6 +25,7 @@ import pandas as pd
 
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._labelled import LabelledFrame, labelled_frame
+from nephrocohort.messages import render_text
 
 __all__ = [
     "STATA_VERSIONS",
@@ -64,34 +65,14 @@ _STATA_TAGS = "abcdefghijklmnopqrstuvwxyz"
 _SPSS_FORMATS = {"date": "DATE11", "code": "F8.0", "integer": "F8.0"}
 _STATA_FORMATS = {"date": "%td", "code": "%8.0g", "integer": "%8.0g"}
 
-# code -> sentence (STYLE.md 2.6): every user-facing sentence of this module, in one place.
-MESSAGES: dict[str, str] = {
-    "stata_names": (
-        "Stata allows variable names of at most {limit} characters; "
-        "table {table} has {columns}. Rename these columns or export to SPSS."
-    ),
-    "stata_version": "Stata version {version} is not supported; use one of {versions}.",
-    "stata_old_encoding": (
-        "Table {table}, column {column}: texts with letters outside ASCII are stored as "
-        "UTF-8, which files before Stata 14 do not declare (Stata 12 and 13 show them wrongly; "
-        'in R use haven::read_dta(path, encoding = "UTF-8")). Use --stata-version 14 for '
-        "Stata 14 and later."
-    ),
-    "stata_long_text": (
-        "Table {table}, column {column}: {count} text(s) longer than {limit} bytes (up to "
-        "{longest}) were cut to {limit} bytes, the most written in a Stata {version} file; the .sav and "
-        ".csv exports keep them whole, and --stata-version 13 or later keeps them in .dta."
-    ),
-}
-
 
 def stata_release(version: int) -> int:
     """pyreadstat's ``version`` for a ``--stata-version``; an unknown one is an error."""
     if version not in STATA_VERSIONS:
         raise InteropError(
-            MESSAGES["stata_version"].format(
-                version=version, versions=", ".join(str(v) for v in STATA_VERSIONS)
-            )
+            "stat_files.stata_version",
+            version=version,
+            versions=", ".join(str(v) for v in STATA_VERSIONS),
         )
     return STATA_VERSIONS[version]
 
@@ -151,9 +132,10 @@ def _check_names(name: str, encoded: LabelledFrame) -> None:
     too_long = [c for c in encoded.frame.columns if len(c) > _STATA_NAME_LIMIT]
     if too_long:
         raise InteropError(
-            MESSAGES["stata_names"].format(
-                limit=_STATA_NAME_LIMIT, table=name, columns=", ".join(too_long)
-            )
+            "stat_files.stata_names",
+            limit=_STATA_NAME_LIMIT,
+            table=name,
+            columns=", ".join(too_long),
         )
 
 
@@ -168,13 +150,14 @@ def _fit_old_strings(name: str, frame: pd.DataFrame, kinds, version: int, notes:
         if kind != "text":
             continue
         if not frame[column].map(str.isascii).all():
-            notes.append(MESSAGES["stata_old_encoding"].format(table=name, column=column))
+            notes.append(render_text("stat_files.stata_old_encoding", table=name, column=column))
         lengths = frame[column].map(lambda s: len(s.encode("utf-8")))
         long = lengths > _STATA_OLD_STRING_LIMIT
         if long.any():
             frame[column] = frame[column].map(_cut)
             notes.append(
-                MESSAGES["stata_long_text"].format(
+                render_text(
+                    "stat_files.stata_long_text",
                     table=name,
                     column=column,
                     count=int(long.sum()),
