@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["CATALOGUE", "Message", "Template", "render", "render_text", "_"]
+__all__ = ["CATALOGUE", "Message", "Template", "render", "render_text", "library_detail", "_"]
 
 
 def _(template: str) -> str:
@@ -1146,6 +1146,17 @@ def render(code: str, params: Mapping) -> tuple[str, str]:
     text = _(template.text).format(**values) if template.text else ""
     hint = _(template.hint).format(**values) if template.hint else ""
     return text, hint
+
+
+def library_detail(error: BaseException) -> str:
+    """A library's own error text, shown as the ``detail`` of one of our sentences.
+
+    Its first line without the final stop (the sentence has its own), or its
+    type when it has no text. The only place such text is touched: it is
+    shown, never read for meaning.
+    """
+    text = str(error).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(error).__name__
 
 
 def render_text(code: str, params: Mapping | None = None, /, **more) -> str:

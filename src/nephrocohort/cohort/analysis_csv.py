@@ -22,6 +22,7 @@ from nephrocohort.cohort.problems import make_problem
 from nephrocohort.cohort.spreadsheet_cells import neutralise_frame, restore_frame
 from nephrocohort.cohort.validation import resolve_as_of
 from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.messages import library_detail
 
 __all__ = ["read_analysis_csv", "write_analysis_csv", "typed_column"]
 
@@ -58,7 +59,7 @@ def read_analysis_csv(path: Path | str, *, as_of=None) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        detail = library_detail(error)
         problem = make_problem(
             "unreadable_file", table=where, where=where, detail=detail, kind="UTF-8 CSV"
         )

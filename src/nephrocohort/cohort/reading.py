@@ -36,6 +36,7 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.cohort.spreadsheet_cells import QUOTE, RESTORE_PATTERN
+from nephrocohort.messages import library_detail
 
 __all__ = ["RawTable", "RawBundle", "read_raw_bundle", "raw_table_of", "MISSING_TOKENS"]
 
@@ -193,9 +194,11 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     header = header[:named] + blanks
     try:
         arrow_table, invalid_rows = _parse_with_arrow(file, header)
-    except pa.ArrowInvalid as error:
-        if "utf8" in str(error).lower():
-            return None, [_encoding_problem(file.read_bytes(), table, where)]
+    except pa.ArrowInvalid:
+        # Not UTF-8 is said as such; any other fault is found by the exact reader.
+        problem = _encoding_problem(file.read_bytes(), table, where)
+        if problem.code == "not_utf8":
+            return None, [problem]
         invalid_rows = 1
     if invalid_rows:
         raw, problems = _read_csv_exactly(file, header, table, where)
@@ -432,7 +435,7 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
         text_columns = [field.name for field in schema if _is_text(field.type)]
         arrow_table = pq.read_table(file, read_dictionary=text_columns)
     except (pa.ArrowException, OSError) as error:
-        detail = _short_reason(error)
+        detail = library_detail(error)
         return None, [
             make_problem(
                 "unreadable_file", table=table, source=where, detail=detail, kind="Parquet"
@@ -539,7 +542,7 @@ def _read_workbook(path: Path) -> RawBundle:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a damaged file
-        detail = _short_reason(error)
+        detail = library_detail(error)
         bundle.problems.append(
             make_problem("unreadable_file", source=path.name, detail=detail, kind="Excel .xlsx")
         )
@@ -562,11 +565,6 @@ def _read_workbook(path: Path) -> RawBundle:
     finally:
         workbook.close()
     return bundle
-
-
-def _short_reason(error: Exception) -> str:
-    text = str(error).strip().rstrip(".")
-    return text if text else type(error).__name__
 
 
 def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Problem]]:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from nephrocohort.interop._errors import FileFormatError
 from nephrocohort.interop._readers import ProgressCallback
+from nephrocohort.messages import library_detail
 
 __all__ = ["FhirSource", "read_fhir_resources", "SUPPORTED_RESOURCES"]
 
@@ -253,8 +254,7 @@ def _skip_bom(handle):
 
 
 def _bad_json(file: Path, error) -> FileFormatError:
-    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return _error("bad_json", name=file.name, detail=detail)
+    return _error("bad_json", name=file.name, detail=library_detail(error))
 
 
 def _top_level_type(file: Path) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.interop._errors import FileFormatError
-from nephrocohort.messages import Message, render_text
+from nephrocohort.messages import Message, library_detail, render_text
 
 __all__ = ["TextTable", "read_table_file", "detect_encoding", "ProgressCallback"]
 
@@ -157,7 +157,7 @@ def _read_csv(
         except (pd.errors.ParserWarning, pd.errors.ParserError) as error:
             row = _first_ragged_row(path, encoding, delimiter, len(header))
             if row is None:
-                raise _error("malformed", name=path.name, error=str(error).strip()) from None
+                raise _error("malformed", name=path.name, error=library_detail(error)) from None
             raise _error("ragged_row", name=path.name, row=row, width=len(header)) from None
         except UnicodeDecodeError as error:
             raise _error(
@@ -295,6 +295,13 @@ def _first_rows_csv(path: Path, encoding: str, count: int = 20) -> list[list[str
         return []
 
 
+def _has_sheet(sheets: list[str], sheet: str | int) -> bool:
+    """A sheet asked for by name, or by its position (0 = the first)."""
+    if isinstance(sheet, int):
+        return 0 <= sheet < len(sheets)
+    return sheet in sheets
+
+
 def read_table_file(
     path: Path | str,
     *,
@@ -351,9 +358,12 @@ def read_table_file(
                 header=None if locate else 0,
             )
         except ValueError as error:
-            if "not found" in str(error):
-                sheets = ", ".join(pd.ExcelFile(path, engine="openpyxl").sheet_names)
-                raise _error("no_sheet", name=path.name, sheet=sheet, sheets=sheets) from None
+            if sheet is not None:
+                sheets = pd.ExcelFile(path, engine="openpyxl").sheet_names
+                if not _has_sheet(sheets, sheet):
+                    raise _error(
+                        "no_sheet", name=path.name, sheet=sheet, sheets=", ".join(sheets)
+                    ) from None
             raise _error("excel_error", name=path.name, error=error) from None
         except Exception as error:  # openpyxl raises many types for a damaged workbook
             raise _error("not_a_workbook", name=path.name, error=type(error).__name__) from None

@@ -37,7 +37,7 @@ from nephrocohort.clinical.units import ACCEPTED_UNITS, normalise_unit
 from nephrocohort.cohort.contract import TABLES
 from nephrocohort.cohort.problems import Origin, make_problem
 from nephrocohort.interop._errors import MappingError
-from nephrocohort.messages import Message
+from nephrocohort.messages import Message, library_detail
 
 __all__ = ["load_redcap_mapping", "suggest_redcap_mapping", "tables_from_mapped_records"]
 
@@ -133,7 +133,7 @@ def load_redcap_mapping(path: Path | str) -> dict[str, FieldMap]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise _fail("unreadable", source=source, detail=str(error).splitlines()[0]) from None
+        raise _fail("unreadable", source=source, detail=library_detail(error)) from None
     if not isinstance(data, dict) or data.get("redcap_mapping") != 1:
         raise _fail("not_a_mapping", source=source)
     fields = data.get("fields")
