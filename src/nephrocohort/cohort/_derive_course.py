@@ -562,9 +562,13 @@ def _cni_verdict(
     out["cni_response"][p] = verdict.verdict
     reasons[p]["cni_response"] = (verdict.reason,)
     evidence[p]["cni_response"] = [("medications", int(rows[i]), "") for i in used]
+    same = partial is not None and partial == complete  # one reading, named once
     for position, note in (
-        (partial, " (first remission on the CNI)"),
-        (complete, " (first complete remission on the CNI)"),
+        (
+            partial,
+            " (first complete remission on the CNI)" if same else " (first remission on the CNI)",
+        ),
+        (None if same else complete, " (first complete remission on the CNI)"),
     ):
         if position is not None:
             evidence[p]["cni_response"].append(("labs", int(kept.lab_row[position]), note))

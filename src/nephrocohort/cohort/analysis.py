@@ -235,28 +235,29 @@ RELAPSE_COURSE_RULE = (
 SECONDARY_RESISTANCE_RULE = (
     "clinical.resistance.secondary_steroid_resistance under rule set '{rule_set}': "
     "steroid-sensitive at onset (steroid_response), and at a later relapse no complete "
-    "remission within {steroid_trial_days} of the daily prednisolone/prednisone course started "
-    "within {relapse_merge_days} after it, at standard dose ({secondary_resistance_standard_mg_kg_day}, "
-    "maximum {steroid_max_mg_day}; a dose counts down to {secondary_resistance_dose_tolerance}). "
-    "NA when not sensitive at onset or a relapse course cannot be judged. Source: KDIGO 2025 "
-    "Figure 1 (secondary)."
+    "remission within {steroid_trial_days}: the daily prednisolone/prednisone course starting "
+    "from the relapse day to {relapse_merge_days} after it, at standard dose "
+    "({secondary_resistance_standard_mg_kg_day} or {steroid_max_mg_day}; a dose counts down to "
+    "{secondary_resistance_dose_tolerance}), judged by its complete-remission days and the "
+    "first reading from the trial's last day on. NA when not sensitive at onset or a relapse "
+    "course cannot be judged. Source: KDIGO 2025 Figure 1 (secondary)."
 )
 CNI_RULE = (
     "clinical.cni_response on the first cyclosporine/tacrolimus course (switches between the "
     "two continue it), for steroid-resistant children (primary or secondary): responsive = "
-    "partial or complete remission {cni_resistance_months}, or complete remission "
-    "{cni_complete_remission_months}; resistant = neither, the CNI given at least that long at "
-    "an adequate dose (cyclosporine {cni_adequate_cyclosporine_mg_kg_day}, tacrolimus "
+    "partial or complete remission within {cni_resistance_months}, or complete remission "
+    "within {cni_complete_remission_months}; resistant = neither, the CNI given at least that "
+    "long at an adequate dose (cyclosporine {cni_adequate_cyclosporine_mg_kg_day}, tacrolimus "
     "{cni_adequate_tacrolimus_mg_kg_day}, every course row of the first months, weight at the "
     "row's start); NA otherwise. Source: IPNA 2020 Table 1 via KDIGO 2025 Figure 1 (secondary)."
 )
 MULTIDRUG_RULE = (
-    "clinical.resistance.multidrug_resistant for steroid-resistant children: no complete "
-    "remission {multidrug_resistance_months} after two mechanistically distinct "
-    "steroid-sparing agents (calcineurin inhibitor, antimetabolite, alkylating agent, anti-CD20) "
-    "started; a CNI counts at the adequate dose of cni_response, the other agents at any "
-    "recorded dose (the rule set gives no minimum). Source: IPNA 2020 via KDIGO 2025 Figure 1 "
-    "(secondary)."
+    "clinical.resistance.multidrug_resistant for steroid-resistant children given two "
+    "mechanistically distinct steroid-sparing agents (calcineurin inhibitor, antimetabolite, "
+    "alkylating agent, anti-CD20): no complete remission from the first agent's start up to "
+    "{multidrug_resistance_months}; a CNI counts at the adequate dose of cni_response, the "
+    "other agents at any recorded dose (the rule set gives no minimum). Source: IPNA 2020 via "
+    "KDIGO 2025 Figure 1 (secondary)."
 )
 
 V = Variable

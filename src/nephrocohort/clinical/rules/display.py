@@ -244,7 +244,7 @@ _PARAMETER_TEXT = {
     ),
     "secondary_resistance_standard_mg_kg_day": (
         "Secondary steroid resistance, standard prednisone dose",
-        lambda v: _not_defined(v) or f"{v:g} mg/kg/day (or the maximum daily dose)",
+        lambda v: _not_defined(v) or f"{v:g} mg/kg/day",
     ),
     "secondary_resistance_dose_tolerance": (
         "Secondary steroid resistance, a dose counts as standard down to",
@@ -252,7 +252,7 @@ _PARAMETER_TEXT = {
     ),
     "cni_resistance_months": (
         "CNI response, at least partial remission within",
-        lambda v: _not_defined(v) or f"{v} months of the CNI start (else resistant)",
+        lambda v: _not_defined(v) or f"{v} months of the CNI start",
     ),
     "cni_complete_remission_months": (
         "CNI response, or complete remission within",
@@ -267,8 +267,10 @@ _PARAMETER_TEXT = {
         lambda v: _not_defined(v) or f">= {v:g} mg/kg/day",
     ),
     "multidrug_resistance_months": (
-        "Multidrug resistance, no complete remission within",
-        lambda v: _not_defined(v) or f"{v} months of the second steroid-sparing mechanism's start",
+        "Multidrug resistance, no complete remission up to",
+        lambda v: (
+            _not_defined(v) or f"{v} months after the second steroid-sparing mechanism's start"
+        ),
     ),
     "egfr_equation": ("eGFR equation", lambda v: f"{v} ({_EGFR_TEXT.get(v, v)})"),
     "crf_egfr_below": (
