@@ -181,13 +181,7 @@ def proteinuria_values(records, row, trace, rule_set, add) -> None:
                     int(remission_of.get(int(source["row"]), -1)), "the remission it ended"
                 )
         for column in (f"relapses_{side}", f"relapses_per_year_{side}"):
-            rule = rule_text(f"relapses_{side}", rule_set)
-            if column.startswith("relapses_per_year"):
-                rule = (
-                    f"relapses_{side} / observed years of the period; NA if nothing observed. "
-                    + rule
-                )
-            add(column, rule, window, evidence)
+            add(column, rule_text(column, rule_set), window, evidence)
         loss_evidence = []
         if not np.isnan(hi):
             lo_value = -np.inf if np.isnan(lo) else lo
@@ -214,7 +208,7 @@ def proteinuria_values(records, row, trace, rule_set, add) -> None:
     )
     add(
         "complete_remission_observed",
-        "True when the remission of days_to_complete_remission was observed; false when censored.",
+        rule_text("complete_remission_observed", rule_set),
         on_mmf,
         remission,
     )

@@ -63,8 +63,9 @@ class Variable:
     ``choices`` are ``(code, label)`` pairs in display order; ``ordered``
     marks an ordinal scale. ``minimum``/``maximum`` are plausible limits in
     ``unit``. ``rule`` is the sentence ``explain`` shows for how the value is
-    derived (a ``str.format`` template over the rule set's derivation
-    parameters; empty when explain writes its own). ``report`` marks a
+    derived (a ``str.format`` template over the rule set's parameter texts
+    and explain's constants, ``explain._rule_context``): the one place a
+    rule is written in words. ``report`` marks a
     column the report needs; ``shown_first`` one the registry's patient page
     shows before the others.
     """
@@ -167,6 +168,27 @@ CONFIRMABLE_COLUMNS = (
     "cni_response",
 )
 
+#: How a day's steroid dose in mg/kg/day is summed (steroid_mg_kg_day_before/_after).
+STEROID_DOSE_RULE = (
+    "Sum of the {steroid_drugs} rows active that day (start <= day <= end; on a "
+    "hand-over day only the new row), in mg/kg/day: alternate-day doses halved, "
+    "mg/day divided by the nearest visit's weight, mg/m2 converted with Mosteller BSA"
+    " from the nearest visit's height and weight; 0 when none is active; NA without "
+    "MMF or when a needed weight or height is missing."
+)
+#: Which creatinine gives the eGFR of a time point (egfr_mmf_start, egfr_month12).
+EGFR_RULE = (
+    "eGFR ({egfr_equation}) of the serum creatinine nearest the time point inside the"
+    " window (equal distance: the earlier), with the height of the nearest visit and "
+    "the age and sex on that day."
+)
+#: When chronic renal failure begins (crf, crf_date).
+CRF_RULE = (
+    "eGFR < {crf_egfr_below} on consecutive measurements spanning more than "
+    "{crf_min_duration_days} days (values before age {crf_min_age_years} not used), "
+    "or a recorded {crf_events} event; date = the earlier of the first low value and "
+    "the event."
+)
 #: How a day's proteinuria state is decided and confirmed (templates over the rule
 #: set's parameter texts, ``clinical.rules.display.parameter_texts``).
 STATE_RULE = (
@@ -263,14 +285,65 @@ MULTIDRUG_RULE = (
 V = Variable
 
 ANALYSIS_VARIABLES: tuple[Variable, ...] = (
-    V("patient_id", "Patient identifier (pseudonymous)", "id", report=True),
-    V("center", "Center", "text"),
-    V("sex", "Sex", "category", SEX, report=True),
-    V("histology", "Histology of the diagnostic biopsy", "category", HISTOLOGY, report=True),
-    V("group", "Treatment group", "category", GROUPS, dtype="Int64", report=True, shown_first=True),
-    V("eligible", "Eligible for the study", "boolean", report=True, shown_first=True),
-    V("exclusion_reasons", "Reasons for exclusion", "text", report=True, shown_first=True),
-    V("eligibility_unchecked", "Exclusion criteria that could not be checked", "text"),
+    V(
+        "patient_id",
+        "Patient identifier (pseudonymous)",
+        "id",
+        report=True,
+        rule="Copied from the patients table (patient_id).",
+    ),
+    V("center", "Center", "text", rule="Copied from the patients table (center)."),
+    V("sex", "Sex", "category", SEX, report=True, rule="Copied from the patients table (sex)."),
+    V(
+        "histology",
+        "Histology of the diagnostic biopsy",
+        "category",
+        HISTOLOGY,
+        report=True,
+        rule="Histology of the diagnostic (first) biopsy by date.",
+    ),
+    V(
+        "group",
+        "Treatment group",
+        "category",
+        GROUPS,
+        dtype="Int64",
+        report=True,
+        shown_first=True,
+        rule="1 if {group_1_drugs} was started before MMF, else 2; NA without MMF.",
+    ),
+    V(
+        "eligible",
+        "Eligible for the study",
+        "boolean",
+        report=True,
+        shown_first=True,
+        rule=(
+            "clinical.eligibility.assess_eligibility under rule set '{rule_set}' with: "
+            "{inputs}. Without MMF a patient is not eligible."
+        ),
+    ),
+    V(
+        "exclusion_reasons",
+        "Reasons for exclusion",
+        "text",
+        report=True,
+        shown_first=True,
+        rule=(
+            "Why the patient is not eligible, joined with '; ' (empty when eligible): proven "
+            "exclusions, then inclusion criteria (age, steroid resistance, eGFR before MMF) "
+            "that could not be confirmed."
+        ),
+    ),
+    V(
+        "eligibility_unchecked",
+        "Exclusion criteria that could not be checked",
+        "text",
+        rule=(
+            "Exclusion criteria the verdict could not check because the value is not recorded"
+            " (these never exclude)."
+        ),
+    ),
     V(
         "steroid_response",
         "Steroid response",
@@ -279,10 +352,28 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         shown_first=True,
         rule=STEROID_RULE,
     ),
-    V("onset_date", "Date of onset", "date"),
-    V("last_followup_date", "Date of last follow-up", "date", report=True),
-    V("mmf_start_date", "MMF start date", "date", report=True, shown_first=True),
-    V("mmf_stop_date", "MMF stop date", "date"),
+    V("onset_date", "Date of onset", "date", rule="Copied from patients.onset_date."),
+    V(
+        "last_followup_date",
+        "Date of last follow-up",
+        "date",
+        report=True,
+        rule="Copied from patients.last_followup_date.",
+    ),
+    V(
+        "mmf_start_date",
+        "MMF start date",
+        "date",
+        report=True,
+        shown_first=True,
+        rule="Earliest start_date of the {mmf_drugs} rows.",
+    ),
+    V(
+        "mmf_stop_date",
+        "MMF stop date",
+        "date",
+        rule="Latest end_date of the MMF rows; NA while any MMF row has no end date (ongoing).",
+    ),
     V(
         "age_at_diagnosis_months",
         "Age at diagnosis (months)",
@@ -291,6 +382,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=216,
         report=True,
+        rule="(onset_date - birth_date) in days / {days_per_month}.",
     ),
     V(
         "age_at_assessment_years",
@@ -300,6 +392,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
+        rule="(last_followup_date - birth_date) in days / {days_per_year}.",
     ),
     V(
         "follow_up_years",
@@ -309,9 +402,22 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
+        rule="(last_followup_date - onset_date) in days / {days_per_year}.",
     ),
-    V("onset_edema", "Edema at onset", "boolean", report=True),
-    V("onset_hypertension", "Hypertension at onset (recorded)", "boolean", report=True),
+    V(
+        "onset_edema",
+        "Edema at onset",
+        "boolean",
+        report=True,
+        rule="patients.edema_at_onset: yes = true, no = false, unknown or empty = NA.",
+    ),
+    V(
+        "onset_hypertension",
+        "Hypertension at onset (recorded)",
+        "boolean",
+        report=True,
+        rule="patients.hypertension_at_onset: yes = true, no = false, unknown or empty = NA.",
+    ),
     V(
         "onset_bp_category",
         "Blood pressure at onset, AAP 2017 category (highest of the onset visits)",
@@ -338,8 +444,20 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
             "(onset_hypertension_disagrees), never resolved."
         ),
     ),
-    V("onset_aki", "Acute kidney injury at onset", "boolean", report=True),
-    V("onset_hematuria", "Hematuria at onset", "boolean", report=True),
+    V(
+        "onset_aki",
+        "Acute kidney injury at onset",
+        "boolean",
+        report=True,
+        rule="patients.aki_at_onset: yes = true, no = false, unknown or empty = NA.",
+    ),
+    V(
+        "onset_hematuria",
+        "Hematuria at onset",
+        "boolean",
+        report=True,
+        rule="patients.hematuria_at_onset: yes = true, no = false, unknown or empty = NA.",
+    ),
     V(
         "months_diagnosis_to_mmf",
         "Months from diagnosis to MMF",
@@ -348,6 +466,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=360,
         report=True,
+        rule="(mmf_start_date - onset_date) in days / {days_per_month}.",
     ),
     V(
         "years_diagnosis_to_mmf",
@@ -357,6 +476,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
+        rule="(mmf_start_date - onset_date) in days / {days_per_year}.",
     ),
     V(
         "mmf_duration_months",
@@ -366,16 +486,69 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=360,
         report=True,
+        rule=(
+            "(mmf_stop_date, or for an ongoing course the end of observation, - "
+            "mmf_start_date) / {days_per_month} days; a death before the stop ends it. End of"
+            " observation = the earlier of death (death_date or a death event) and the last "
+            "follow-up; with no last_followup_date, the patient's latest dated record."
+        ),
     ),
-    V("prior_steroid_pulses", "Steroid pulses before MMF", "boolean", report=True),
-    V("prior_cyclophosphamide", "Cyclophosphamide before MMF", "boolean", report=True),
-    V("prior_cyclosporine", "Cyclosporine before MMF", "boolean", report=True),
-    V("prior_tacrolimus", "Tacrolimus before MMF", "boolean", report=True),
-    V("prior_rituximab", "Rituximab before MMF", "boolean"),
-    V("received_mmf", "Received MMF", "boolean", report=True),
-    V("received_rituximab_after_mmf", "Rituximab after MMF start", "boolean", report=True),
-    V("received_enalapril", "Received enalapril", "boolean", report=True),
-    V("received_losartan", "Received losartan", "boolean", report=True),
+    V(
+        "prior_steroid_pulses",
+        "Steroid pulses before MMF",
+        "boolean",
+        report=True,
+        rule="A methylprednisolone_pulse row started before the MMF start date (NA without MMF).",
+    ),
+    V(
+        "prior_cyclophosphamide",
+        "Cyclophosphamide before MMF",
+        "boolean",
+        report=True,
+        rule="A cyclophosphamide row started before the MMF start date (NA without MMF).",
+    ),
+    V(
+        "prior_cyclosporine",
+        "Cyclosporine before MMF",
+        "boolean",
+        report=True,
+        rule="A cyclosporine row started before the MMF start date (NA without MMF).",
+    ),
+    V(
+        "prior_tacrolimus",
+        "Tacrolimus before MMF",
+        "boolean",
+        report=True,
+        rule="A tacrolimus row started before the MMF start date (NA without MMF).",
+    ),
+    V(
+        "prior_rituximab",
+        "Rituximab before MMF",
+        "boolean",
+        rule="A rituximab row started before the MMF start date (NA without MMF).",
+    ),
+    V(
+        "received_mmf",
+        "Received MMF",
+        "boolean",
+        report=True,
+        rule="Any medication row of {mmf_drugs_or}.",
+    ),
+    V(
+        "received_rituximab_after_mmf",
+        "Rituximab after MMF start",
+        "boolean",
+        report=True,
+        rule="A rituximab row started on or after the MMF start date (NA without MMF).",
+    ),
+    V(
+        "received_enalapril",
+        "Received enalapril",
+        "boolean",
+        report=True,
+        rule="Any enalapril row.",
+    ),
+    V("received_losartan", "Received losartan", "boolean", report=True, rule="Any losartan row."),
     *(
         V(
             f"state_month{month}",
@@ -425,6 +598,8 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=100,
         report=True,
         shown_first=True,
+        rule="relapses_before / observed years of the period; NA if nothing observed. "
+        + RELAPSE_RULE,
     ),
     V(
         "relapses_per_year_after",
@@ -435,6 +610,8 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=100,
         report=True,
         shown_first=True,
+        rule="relapses_after / observed years of the period; NA if nothing observed. "
+        + RELAPSE_RULE,
     ),
     V(
         "partial_remission_losses_before",
@@ -461,6 +638,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=10,
         report=True,
         shown_first=True,
+        rule=STEROID_DOSE_RULE,
     ),
     V(
         "steroid_mg_kg_day_after",
@@ -471,8 +649,15 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=10,
         report=True,
         shown_first=True,
+        rule=STEROID_DOSE_RULE,
     ),
-    V("prednisolone_stopped", "Prednisolone stopped", "boolean", report=True),
+    V(
+        "prednisolone_stopped",
+        "Prednisolone stopped",
+        "boolean",
+        report=True,
+        rule="Steroid dose at MMF start > 0 and 0 at the follow-up point; NA if either dose is NA.",
+    ),
     V(
         "egfr_mmf_start",
         "eGFR at MMF start (mL/min/1.73 m2)",
@@ -482,6 +667,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=400,
         report=True,
         shown_first=True,
+        rule=EGFR_RULE,
     ),
     V(
         "egfr_month12",
@@ -492,16 +678,62 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=400,
         report=True,
         shown_first=True,
+        rule=EGFR_RULE,
     ),
-    V("crf", "Chronic renal failure", "boolean", report=True, shown_first=True),
-    V("crf_date", "Date of chronic renal failure", "date"),
-    V("rrt", "Renal replacement therapy", "boolean", report=True),
-    V("transplant", "Kidney transplant", "boolean", report=True),
-    V("death", "Death", "boolean", report=True),
-    V("medical_only", "Medical treatment only", "boolean", report=True),
-    V("ae_diarrhea", "Diarrhea on MMF", "boolean", report=True),
-    V("ae_severe_infection", "Severe infection on MMF", "boolean", report=True),
-    V("ae_leukopenia", "Leukopenia on MMF", "boolean", report=True),
+    V("crf", "Chronic renal failure", "boolean", report=True, shown_first=True, rule=CRF_RULE),
+    V("crf_date", "Date of chronic renal failure", "date", rule=CRF_RULE),
+    V(
+        "rrt",
+        "Renal replacement therapy",
+        "boolean",
+        report=True,
+        rule="A dialysis or transplant event.",
+    ),
+    V("transplant", "Kidney transplant", "boolean", report=True, rule="A transplant event."),
+    V(
+        "death",
+        "Death",
+        "boolean",
+        report=True,
+        rule="patients.death_date present or a death event.",
+    ),
+    V(
+        "medical_only",
+        "Medical treatment only",
+        "boolean",
+        report=True,
+        rule="No dialysis and no transplant (not rrt).",
+    ),
+    V(
+        "ae_diarrhea",
+        "Diarrhea on MMF",
+        "boolean",
+        report=True,
+        rule=(
+            "A diarrhea event between MMF start and MMF stop (or end of follow-up) inclusive;"
+            " NA without MMF."
+        ),
+    ),
+    V(
+        "ae_severe_infection",
+        "Severe infection on MMF",
+        "boolean",
+        report=True,
+        rule=(
+            "A severe_infection event between MMF start and MMF stop (or end of follow-up) "
+            "inclusive; NA without MMF."
+        ),
+    ),
+    V(
+        "ae_leukopenia",
+        "Leukopenia on MMF",
+        "boolean",
+        report=True,
+        rule=(
+            "A leukopenia event between MMF start and MMF stop (or end of follow-up) "
+            "inclusive; NA without MMF."
+        ),
+    ),
     V(
         "days_to_complete_remission",
         "Days from MMF start to complete remission or censoring",
@@ -512,7 +744,16 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         report=True,
         rule=REMISSION_RULE,
     ),
-    V("complete_remission_observed", "Complete remission observed", "boolean", report=True),
+    V(
+        "complete_remission_observed",
+        "Complete remission observed",
+        "boolean",
+        report=True,
+        rule=(
+            "True when the remission of days_to_complete_remission was observed; false when "
+            "censored."
+        ),
+    ),
     V(
         "days_to_crf",
         "Days from MMF start to CRF or censoring",
@@ -521,8 +762,18 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=20000,
         report=True,
+        rule=(
+            "Days from MMF start to crf_date; censored at the last follow-up (or death); NA "
+            "if CRF preceded MMF."
+        ),
     ),
-    V("crf_observed", "CRF observed", "boolean", report=True),
+    V(
+        "crf_observed",
+        "CRF observed",
+        "boolean",
+        report=True,
+        rule="True when CRF began on or after MMF start; false when censored.",
+    ),
     V(
         "relapse_course",
         "Course of steroid-sensitive NS (frequently relapsing, steroid-dependent, infrequently "

@@ -328,6 +328,25 @@ def explain(cohort, rule_set, patient_id: str) -> Explanation:
     return Explanation(patient_id=patient_id, rule_set=rule_set.name, values=tuple(ordered))
 
 
+def _rule_context(rule_set) -> dict[str, str]:
+    """The values the declared rule templates name (constants and the rule set's parameters)."""
+    params = rule_set.derivation
+    return {
+        "rule_set": rule_set.name,
+        "days_per_month": f"{DAYS_PER_MONTH:g}",
+        "days_per_year": f"{DAYS_PER_YEAR:g}",
+        "mmf_drugs_or": " or ".join(MMF_DRUGS),
+        "mmf_drugs": " / ".join(MMF_DRUGS),
+        "group_1_drugs": ", ".join(GROUP_1_DRUGS),
+        "steroid_drugs": " / ".join(STEROID_DRUGS),
+        "egfr_equation": params.egfr_equation,
+        "crf_egfr_below": f"{params.crf_egfr_below:g}",
+        "crf_min_duration_days": str(params.crf_min_duration_days),
+        "crf_min_age_years": f"{params.crf_min_age_years:g}",
+        "crf_events": ", ".join(CRF_EVENTS),
+    }
+
+
 def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     r = _Records(cohort)
     params = rule_set.derivation
@@ -339,81 +358,47 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
     def add(column, rule, window=None, evidence=()):
         items.append(ExplainedValue(column, row[column], rule, window, tuple(evidence)))
 
+    context = _rule_context(rule_set)
+
+    def declared(column, window=None, evidence=(), **values):
+        """A value whose rule is the one its column declares (``cohort/analysis.py``)."""
+        add(column, analysis_variable(column).rule.format(**context, **values), window, evidence)
+
     for column in ("patient_id", "center", "sex"):
-        add(column, f"Copied from the patients table ({column}).", evidence=[r.patient(column)])
+        declared(column, evidence=[r.patient(column)])
     biopsy = trace.first_biopsy_row[0]
-    add(
-        "histology",
-        "Histology of the diagnostic (first) biopsy by date.",
-        evidence=[r.biopsy(int(biopsy))] if biopsy >= 0 else [],
-    )
-    for column, source in (
-        ("onset_date", "onset_date"),
-        ("last_followup_date", "last_followup_date"),
-    ):
-        add(column, f"Copied from patients.{source}.", evidence=[r.patient(source)])
+    declared("histology", evidence=[r.biopsy(int(biopsy))] if biopsy >= 0 else [])
+    for column in ("onset_date", "last_followup_date"):
+        declared(column, evidence=[r.patient(column)])
     for column, source in (
         ("onset_edema", "edema_at_onset"),
         ("onset_hypertension", "hypertension_at_onset"),
         ("onset_aki", "aki_at_onset"),
         ("onset_hematuria", "hematuria_at_onset"),
     ):
-        add(
-            column,
-            f"patients.{source}: yes = true, no = false, unknown or empty = NA.",
-            evidence=[r.patient(source)],
-        )
+        declared(column, evidence=[r.patient(source)])
     onset_bp = onset_visit_descriptions(trace.onset_blood_pressure, 0)
     for column in ("onset_bp_category", "onset_hypertension_bp"):
-        add(
-            column,
-            analysis_variable(column).rule,
-            evidence=[r.visit(position, what) for position, what in onset_bp],
-        )
-    add(
-        "age_at_diagnosis_months",
-        f"(onset_date - birth_date) in days / {DAYS_PER_MONTH:g}.",
-        evidence=[r.patient("birth_date and onset_date")],
-    )
-    add(
-        "age_at_assessment_years",
-        f"(last_followup_date - birth_date) in days / {DAYS_PER_YEAR:g}.",
-        evidence=[r.patient("birth_date and last_followup_date")],
-    )
-    add(
-        "follow_up_years",
-        f"(last_followup_date - onset_date) in days / {DAYS_PER_YEAR:g}.",
-        evidence=[r.patient("onset_date and last_followup_date")],
-    )
+        declared(column, evidence=[r.visit(position, what) for position, what in onset_bp])
+    declared("age_at_diagnosis_months", evidence=[r.patient("birth_date and onset_date")])
+    declared("age_at_assessment_years", evidence=[r.patient("birth_date and last_followup_date")])
+    declared("follow_up_years", evidence=[r.patient("onset_date and last_followup_date")])
 
     mmf_rows = np.flatnonzero(np.isin(t.med_drug, MMF_DRUGS))
     mmf_evidence = [r.medication(int(i)) for i in mmf_rows]
-    add("received_mmf", f"Any medication row of {' or '.join(MMF_DRUGS)}.", evidence=mmf_evidence)
-    add(
+    declared("received_mmf", evidence=mmf_evidence)
+    declared(
         "mmf_start_date",
-        f"Earliest start_date of the {' / '.join(MMF_DRUGS)} rows.",
         evidence=[r.medication(int(mmf.start_row[0]))] if mmf.start_row[0] >= 0 else [],
     )
-    add(
+    declared(
         "mmf_stop_date",
-        "Latest end_date of the MMF rows; NA while any MMF row has no end date (ongoing).",
         evidence=[r.medication(int(mmf.stop_row[0]))] if mmf.stop_row[0] >= 0 else [],
     )
-    add(
-        "months_diagnosis_to_mmf",
-        f"(mmf_start_date - onset_date) in days / {DAYS_PER_MONTH:g}.",
-        evidence=[r.patient("onset_date")] + mmf_evidence[:1],
-    )
-    add(
-        "years_diagnosis_to_mmf",
-        f"(mmf_start_date - onset_date) in days / {DAYS_PER_YEAR:g}.",
-        evidence=[r.patient("onset_date")] + mmf_evidence[:1],
-    )
-    add(
+    declared("months_diagnosis_to_mmf", evidence=[r.patient("onset_date")] + mmf_evidence[:1])
+    declared("years_diagnosis_to_mmf", evidence=[r.patient("onset_date")] + mmf_evidence[:1])
+    declared(
         "mmf_duration_months",
-        f"(mmf_stop_date, or for an ongoing course the end of observation, - mmf_start_date) / {DAYS_PER_MONTH:g} days; "
-        "a death before the stop ends it. End of observation = the earlier of death (death_date or a death "
-        "event) and the last follow-up; with no last_followup_date, the patient's latest dated record.",
         _end_of_observation_text(t),
         evidence=mmf_evidence + [r.patient("last_followup_date and death_date")],
     )
@@ -426,26 +411,12 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         return [r.medication(int(i)) for i in rows[keep]]
 
     for column, drug in PRIOR_DRUG_COLUMNS.items():
-        add(
-            column,
-            f"A {drug} row started before the MMF start date (NA without MMF).",
-            evidence=drug_rows(drug, True),
-        )
-    add(
-        "group",
-        f"1 if {', '.join(GROUP_1_DRUGS)} was started before MMF, else 2; NA without MMF.",
-        evidence=[e for drug in GROUP_1_DRUGS for e in drug_rows(drug, True)],
-    )
-    add(
-        "received_rituximab_after_mmf",
-        "A rituximab row started on or after the MMF start date (NA without MMF).",
-        evidence=drug_rows("rituximab", False),
-    )
+        declared(column, evidence=drug_rows(drug, True))
+    declared("group", evidence=[e for drug in GROUP_1_DRUGS for e in drug_rows(drug, True)])
+    declared("received_rituximab_after_mmf", evidence=drug_rows("rituximab", False))
     for column, drug in (("received_enalapril", "enalapril"), ("received_losartan", "losartan")):
-        add(
-            column,
-            f"Any {drug} row.",
-            evidence=[r.medication(int(i)) for i in np.flatnonzero(t.med_drug == drug)],
+        declared(
+            column, evidence=[r.medication(int(i)) for i in np.flatnonzero(t.med_drug == drug)]
         )
 
     proteinuria_values(r, row, trace, rule_set, add)
@@ -473,29 +444,20 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
                 )
         return out
 
-    dose_rule = (
-        f"Sum of the {' / '.join(STEROID_DRUGS)} rows active that day (start <= day <= end; on a hand-over day only the new row), in mg/kg/day: "
-        "alternate-day doses halved, mg/day divided by the nearest visit's weight, mg/m2 converted with "
-        "Mosteller BSA from the nearest visit's height and weight; 0 when none is active; NA without MMF "
-        "or when a needed weight or height is missing."
-    )
-    add(
+    declared(
         "steroid_mg_kg_day_before",
-        dose_rule,
         f"on {_iso(trace.steroid_day_before[0])} (MMF start)" if not np.isnan(start) else None,
         steroid_evidence(trace.steroid_before),
     )
-    add(
+    declared(
         "steroid_mg_kg_day_after",
-        dose_rule,
         f"on {_iso(trace.steroid_day_after[0])} ({params.steroid_followup_months} months after MMF start, or MMF stop / end of follow-up if sooner)"
         if not np.isnan(trace.steroid_day_after[0])
         else None,
         steroid_evidence(trace.steroid_after),
     )
-    add(
+    declared(
         "prednisolone_stopped",
-        "Steroid dose at MMF start > 0 and 0 at the follow-up point; NA if either dose is NA.",
         None,
         steroid_evidence(trace.steroid_before) + steroid_evidence(trace.steroid_after),
     )
@@ -530,13 +492,7 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             if np.isnan(chosen.window_start_day[0])
             else f"{_iso(chosen.window_start_day[0])} to {_iso(chosen.window_end_day[0])}"
         )
-        add(
-            column,
-            f"eGFR ({params.egfr_equation}) of the serum creatinine nearest the time point inside the window "
-            "(equal distance: the earlier), with the height of the nearest visit and the age and sex on that day.",
-            window,
-            egfr_evidence(int(chosen.series_row[0])),
-        )
+        declared(column, window, egfr_evidence(int(chosen.series_row[0])))
 
     crf = trace.crf
     crf_evidence = []
@@ -545,36 +501,16 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
         crf_evidence += egfr_evidence(int(crf.run_last_series_row[0]))
     if crf.event_row[0] >= 0:
         crf_evidence.append(r.event(int(crf.event_row[0])))
-    crf_rule = (
-        f"eGFR < {params.crf_egfr_below:g} on consecutive measurements spanning more than "
-        f"{params.crf_min_duration_days} days (values before age {params.crf_min_age_years:g} not used), "
-        f"or a recorded {', '.join(CRF_EVENTS)} event; date = the earlier of the first low value and the event."
-    )
-    add("crf", crf_rule, None, crf_evidence)
-    add("crf_date", crf_rule, None, crf_evidence)
+    declared("crf", None, crf_evidence)
+    declared("crf_date", None, crf_evidence)
 
     def event_rows(name):
         return [r.event(int(i)) for i in np.flatnonzero(t.event_name == name)]
 
-    add(
-        "rrt",
-        "A dialysis or transplant event.",
-        None,
-        event_rows("dialysis") + event_rows("transplant"),
-    )
-    add("transplant", "A transplant event.", None, event_rows("transplant"))
-    add(
-        "death",
-        "patients.death_date present or a death event.",
-        None,
-        [r.patient("death_date")] + event_rows("death"),
-    )
-    add(
-        "medical_only",
-        "No dialysis and no transplant (not rrt).",
-        None,
-        event_rows("dialysis") + event_rows("transplant"),
-    )
+    declared("rrt", None, event_rows("dialysis") + event_rows("transplant"))
+    declared("transplant", None, event_rows("transplant"))
+    declared("death", None, [r.patient("death_date")] + event_rows("death"))
+    declared("medical_only", None, event_rows("dialysis") + event_rows("transplant"))
 
     on_mmf_window = (
         None if np.isnan(start) else f"{_iso(start)} to {_iso(mmf.on_mmf_end_day[0]) or 'open'}"
@@ -588,47 +524,24 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
             and t.event_day[i] >= start
             and not t.event_day[i] > mmf.on_mmf_end_day[0]
         ]
-        add(
-            column,
-            f"A {event} event between MMF start and MMF stop (or end of follow-up) inclusive; NA without MMF.",
-            on_mmf_window,
-            inside,
-        )
+        declared(column, on_mmf_window, inside)
 
-    add(
-        "days_to_crf",
-        "Days from MMF start to crf_date; censored at the last follow-up (or death); NA if CRF preceded MMF.",
-        None,
-        crf_evidence,
-    )
-    add(
-        "crf_observed",
-        "True when CRF began on or after MMF start; false when censored.",
-        None,
-        crf_evidence,
-    )
+    declared("days_to_crf", None, crf_evidence)
+    declared("crf_observed", None, crf_evidence)
 
     # Eligibility and steroid response
     inputs = trace.eligibility_inputs.iloc[0].to_dict()
     described = ", ".join(
         f"{k} = {_display(v) if v is not None else 'not recorded'}" for k, v in inputs.items()
     )
-    add(
+    declared(
         "eligible",
-        f"clinical.eligibility.assess_eligibility under rule set '{rule_set.name}' with: {described}. "
-        "Without MMF a patient is not eligible.",
         None,
         [r.patient("hbv, hcv, syphilis, hiv, family_history_ns, birth_date")],
+        inputs=described,
     )
-    add(
-        "exclusion_reasons",
-        "Why the patient is not eligible, joined with '; ' (empty when eligible): proven exclusions, "
-        "then inclusion criteria (age, steroid resistance, eGFR before MMF) that could not be confirmed.",
-    )
-    add(
-        "eligibility_unchecked",
-        "Exclusion criteria the verdict could not check because the value is not recorded (these never exclude).",
-    )
+    declared("exclusion_reasons")
+    declared("eligibility_unchecked")
     return items
 
 
