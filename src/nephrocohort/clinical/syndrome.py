@@ -56,9 +56,13 @@ class SteroidResponse:
 
     response: str | None
     reasons: tuple[str, ...]
+    #: True when the verdict rests on a reading other than the one the definition
+    #: names (SRNS read at 6 weeks for want of a reading at 4 weeks).
+    unconfirmed: bool = False
 
     def __repr__(self) -> str:
-        return f"SteroidResponse(response={self.response!r})"
+        marked = ", unconfirmed" if self.unconfirmed else ""
+        return f"SteroidResponse(response={self.response!r}{marked})"
 
 
 def nephrotic_syndrome(
@@ -168,6 +172,7 @@ def steroid_response(
     complete_remission_day: int | None = None,
     state_at_trial_end: str | None = None,
     observed_to_day: int | None = None,
+    state_at_confirmation_end: str | None = None,
 ) -> SteroidResponse:
     """Steroid response after a standard-dose prednisone/prednisolone trial.
 
@@ -190,7 +195,13 @@ def steroid_response(
     - complete remission by day T, or a complete-remission reading around
       day T (``state_at_trial_end`` "complete"): ``sensitive``;
     - trial shorter than T: None;
-    - no reading around day T (``state_at_trial_end`` None): None;
+    - no reading around day T (``state_at_trial_end`` None): None, except that
+      a reading around day L (``state_at_confirmation_end``) that is not a
+      complete remission, with no complete remission by day L, is
+      ``resistant`` marked ``unconfirmed``: whatever the state at 4 weeks was
+      short of a complete remission, "a patient not achieving complete
+      remission by 6 weeks" is SRNS; only an unseen complete remission within
+      4 weeks (a relapse before 6 weeks) would make it sensitive;
     - partial remission around day T: complete remission by day L is
       ``late_responder``; none, with readings up to day L
       (``observed_to_day`` >= L): ``resistant``; readings stop earlier: None;
@@ -222,11 +233,14 @@ def steroid_response(
         raise ClinicalInputError(
             "days_of_standard_dose is required: how many days the standard-dose trial lasted."
         )
-    if state_at_trial_end not in (None, "complete", "partial", "none", "nephrotic"):
-        raise ClinicalInputError(
-            f"state_at_trial_end is {state_at_trial_end!r}; expected complete, partial, none, "
-            "nephrotic or None."
-        )
+    for name, state in (
+        ("state_at_trial_end", state_at_trial_end),
+        ("state_at_confirmation_end", state_at_confirmation_end),
+    ):
+        if state not in (None, "complete", "partial", "none", "nephrotic"):
+            raise ClinicalInputError(
+                f"{name} is {state!r}; expected complete, partial, none, nephrotic or None."
+            )
     name = rules.name
     cr = complete_remission_day
     if cr is not None and cr <= trial:
@@ -262,6 +276,25 @@ def steroid_response(
             (
                 f"Complete remission at {trial // 7} weeks (the reading around day {trial}; {name}).",
             ),
+        )
+    unseen_at_trial_end = state_at_trial_end is None and state_at_confirmation_end in (
+        "partial",
+        "none",
+        "nephrotic",
+    )
+    if unseen_at_trial_end and (cr is None or cr > late_until):
+        state_text = {"partial": "partial remission", "none": "no remission"}.get(
+            state_at_confirmation_end, "nephrotic range"
+        )
+        return SteroidResponse(
+            "resistant",
+            (
+                f"No proteinuria reading around day {trial}, and {state_text} around day "
+                f"{late_until} with no complete remission by then: not a complete remission "
+                f"by {late_until // 7} weeks, so resistant ({name}), unconfirmed: it rests "
+                f"on the {late_until // 7}-week reading, not the {trial // 7}-week one.",
+            ),
+            unconfirmed=True,
         )
     if state_at_trial_end is None:
         return SteroidResponse(

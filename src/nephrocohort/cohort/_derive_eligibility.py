@@ -168,7 +168,8 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
     patients table carries a recorded ``steroid_response`` (sensitive/resistant,
     e.g. from a legacy sheet), the recorded value is used and explain says so.
     A response resting on an unconfirmed complete remission is marked
-    ``unconfirmed``.
+    ``unconfirmed``; so is SRNS read from the reading nearest day L when there
+    is none near day T (``state_at_confirmation_end``).
     """
     from nephrocohort.clinical.syndrome import steroid_response
     from nephrocohort.cohort._derive_common import nearest_in_window
@@ -215,13 +216,27 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
     )
     at_trial_end[pids] = daily.state[positions]
     at_trial_end_row[pids] = daily.lab_row[positions]
+    # The reading nearest day L (6 weeks): SRNS, marked unconfirmed, when there is
+    # no reading at 4 weeks and it shows no complete remission (clinical.syndrome).
+    at_late_end = np.full(n, -1, dtype=np.int64)
+    at_late_end_row = np.full(n, -1, dtype=np.int64)
+    pids, positions = nearest_in_window(
+        daily.pid,
+        daily.day,
+        anchor_day=trial_start,
+        target_offset_days=late_until,
+        window_before_days=window,
+        window_after_days=window,
+    )
+    at_late_end[pids] = daily.state[positions]
+    at_late_end_row[pids] = daily.lab_row[positions]
     observed_to = np.full(n, -np.inf)
     until = on_or_after & (relative <= late_until + window)
     np.maximum.at(observed_to, daily.pid[until], relative[until])
     observed_to[np.isinf(observed_to)] = np.nan
 
     if period:
-        has_evidence = (at_trial_end >= 0) | (complete_day <= trial)
+        has_evidence = (at_trial_end >= 0) | (complete_day <= trial) | (at_late_end >= 0)
     else:
         window_end = np.fmin(trial_days, late_until)
         evidence_mask = (
@@ -233,6 +248,7 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
 
     response = np.full(n, None, dtype=object)
     reasons = np.full(n, "", dtype=object)
+    verdict_unconfirmed = np.zeros(n, dtype=bool)
     judged = np.flatnonzero(has_evidence)
     if judged.size:
         # one call per distinct (trial length, complete day, state at T, observed to)
@@ -242,23 +258,28 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
                 "complete": np.nan_to_num(complete_day[judged], nan=-1.0),
                 "state": at_trial_end[judged],
                 "observed": np.nan_to_num(observed_to[judged], nan=-1.0),
+                "late": at_late_end[judged],
             }
         )
         codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
         unique_response = np.full(len(uniques), None, dtype=object)
         unique_reasons = np.full(len(uniques), "", dtype=object)
-        for index, (days, complete_at, state, observed) in enumerate(uniques):
+        unique_unconfirmed = np.zeros(len(uniques), dtype=bool)
+        for index, (days, complete_at, state, observed, late) in enumerate(uniques):
             verdict = steroid_response(
                 rule_set=rule_set,
                 days_of_standard_dose=_int_or_none(days),
                 complete_remission_day=_int_or_none(complete_at),
                 state_at_trial_end=STATES[int(state)] if state >= 0 else None,
                 observed_to_day=_int_or_none(observed),
+                state_at_confirmation_end=STATES[int(late)] if late >= 0 else None,
             )
             unique_response[index] = verdict.response
             unique_reasons[index] = " ".join(verdict.reasons)
+            unique_unconfirmed[index] = verdict.unconfirmed
         response[judged] = unique_response[codes]
         reasons[judged] = unique_reasons[codes]
+        verdict_unconfirmed[judged] = unique_unconfirmed[codes]
 
     recorded_used = np.zeros(n, dtype=bool)
     if "steroid_response" in cohort.patients:
@@ -275,6 +296,7 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
 
     on_complete = np.isin(response.astype(str), ("sensitive", "late_responder"))
     unconfirmed = on_complete & complete_unconfirmed & ~recorded_used & (complete_row >= 0)
+    unconfirmed |= verdict_unconfirmed & ~recorded_used
     trace = pd.DataFrame(
         {
             "med_row": first_row,
@@ -284,6 +306,9 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
             "complete_remission_row": complete_row,
             "state_at_trial_end": [STATES[s] if s >= 0 else None for s in at_trial_end],
             "state_at_trial_end_row": at_trial_end_row,
+            "state_at_confirmation_end": [STATES[s] if s >= 0 else None for s in at_late_end],
+            "state_at_confirmation_end_row": at_late_end_row,
+            "verdict_unconfirmed": verdict_unconfirmed,
             "observed_to_day": observed_to,
             "has_evidence": has_evidence,
             "recorded_used": recorded_used,

@@ -239,6 +239,13 @@ def _steroid_response(records, readings, trace, rule_set, add) -> None:
             int(info["state_at_trial_end_row"]),
             f"the reading nearest day {rule_set.syndrome.steroid_trial_days}",
         )
+    late_row = int(info.get("state_at_confirmation_end_row", -1))
+    if info.get("verdict_unconfirmed", False) and late_row >= 0:
+        evidence += readings.reading(
+            late_row,
+            f"the reading nearest day {rule_set.syndrome.steroid_late_response_until_day} "
+            f"(none near day {rule_set.syndrome.steroid_trial_days})",
+        )
     if info["has_evidence"]:
         detail = (
             f" Daily course {int(info['days_of_standard_dose'])} days"
@@ -256,6 +263,8 @@ def _steroid_response(records, readings, trace, rule_set, add) -> None:
         )
     else:
         detail = " No steroid course with the proteinuria readings the trial needs: NA."
-    if info["unconfirmed"]:
+    if info.get("verdict_unconfirmed", False):
+        detail += " Marked unconfirmed."
+    elif info["unconfirmed"]:
         detail += " It rests on an unconfirmed complete remission."
     add("steroid_response", rule_text("steroid_response", rule_set) + detail, None, evidence)
