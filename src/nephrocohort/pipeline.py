@@ -147,23 +147,42 @@ def derive_dataset(data=None, *, rule_set="study") -> pd.DataFrame:
     return load_analysis(data, rule_set=rule_set).dataset
 
 
-def compute_results(data=None, *, rule_set="study", options=None, progress: Progress = None):
+def compute_results(
+    data=None,
+    *,
+    rule_set="study",
+    options=None,
+    progress: Progress = None,
+    compare_rule_sets=(),
+):
     """The study report's :class:`~nephrocohort.report.Results` for ``data``.
 
     The notebook entry point: ``compute_results("my_bundle").tables()["table1"]``.
+    ``compare_rule_sets`` (names or paths, or ``"study,ipna2020"``) adds the key
+    results under each of them (``compare.<rule set>.*``, table "comparison").
     """
     from nephrocohort.report import ReportOptions, build_results
+    from nephrocohort.report._compare import compare_rule_sets as compare
+    from nephrocohort.report._compare import parse_rule_set_names
 
+    names = parse_rule_set_names(compare_rule_sets) if compare_rule_sets else ()
+    compared = [_rule_set(name) for name in names]  # an unknown name fails before any work
+    options = options or ReportOptions()
     analysis = load_analysis(data, rule_set=rule_set, progress=progress)
     _say(progress)("Computing the results")
-    return build_results(
+    results = build_results(
         analysis.dataset,
         rule_set=analysis.rule_set,
         cohort=analysis.cohort,
-        options=options or ReportOptions(),
+        options=options,
         source=analysis.source,
         notes=analysis.notes,
     )
+    if names:
+        results = compare(
+            results, analysis.cohort, compared, options=options, progress=_say(progress)
+        )
+    return results
 
 
 def render(results, formats, *, progress: Progress = None) -> dict[str, bytes]:
@@ -193,10 +212,12 @@ def run_report(
     formats=None,
     options=None,
     progress: Progress = None,
+    compare_rule_sets=(),
 ) -> ReportRun:
     """Load, validate, derive, compute and write the report files (``nephrocohort report``).
 
     ``formats``: any of ``json``, ``html``, ``docx``, ``xlsx`` (default all).
+    ``compare_rule_sets``: see :func:`compute_results`.
     The files are rendered in memory and moved into ``out_dir`` only when all
     of them were written; report files of an earlier run that this run does
     not produce are removed, so the folder never mixes two runs.
@@ -209,7 +230,13 @@ def run_report(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ReportError("pipeline.out_is_file", path=str(out))
-    results = compute_results(data, rule_set=rule_set, options=options, progress=progress)
+    results = compute_results(
+        data,
+        rule_set=rule_set,
+        options=options,
+        progress=progress,
+        compare_rule_sets=compare_rule_sets,
+    )
     contents = render(results, formats, progress=progress)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,14 @@ def report(
             help="Test choosing mean (SD) or median (p25-p75): lilliefors (SPSS) or shapiro.",
         ),
     ] = "lilliefors",
+    compare_rule_sets: Annotated[
+        str,
+        typer.Option(
+            "--compare-rule-sets",
+            help="Comma-separated rule sets (names or YAML paths), e.g. study,ipna2020,kdigo2021: "
+            "adds one table of the key results under each, derived again from the same records.",
+        ),
+    ] = "",
     lang: Annotated[
         str,
         typer.Option(
@@ -82,6 +90,7 @@ def report(
             formats=formats,
             options=options,
             progress=lambda message: typer.echo(f"  {message}...", err=True),
+            compare_rule_sets=compare_rule_sets,
         )
     patients = run.results["cohort.n"].n
     typer.echo(f"Report of {patients} patients (rule set '{run.results.rule_set_name}'):")

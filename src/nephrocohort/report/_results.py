@@ -32,6 +32,7 @@ class Results:
     excluded_patients: pd.DataFrame = field(default_factory=pd.DataFrame)
     timelines: object = None
     notes: tuple = ()  # sentences about the input a reader must know (absent variables)
+    compared_rule_sets: tuple = ()  # rule-set names of the compare.<name>.* items, in order
 
     def __post_init__(self):
         ids = [item.id for item in self.items]

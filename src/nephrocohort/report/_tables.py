@@ -393,6 +393,63 @@ def _confirmation(results: Results) -> Table | None:
     )
 
 
+#: Rows of the rule-set comparison: (label, result id, how the cell is shown).
+_COMPARISON_ROWS = (
+    (N_("Patients assessed"), "eligibility.assessed", "n"),
+    (N_("Steroid-resistant (SRNS), n (%)"), "srns", "count"),
+    (N_("Eligible and analysed, n (%)"), "eligibility.included", "count"),
+    (N_("Complete remission at one month, n (%)"), "response.month1.complete", "count"),
+    (N_("Partial remission at one month, n (%)"), "response.month1.partial", "count"),
+    (N_("No response at one month, n (%)"), "response.month1.none", "count"),
+    (N_("Relapses per year before MMF"), "relapses_per_year.before", "summary"),
+    (N_("Relapses per year on MMF"), "relapses_per_year.after", "summary"),
+    (N_("Relapses per year, Wilcoxon p"), "relapses_per_year.test", "p"),
+    (N_("Steroid dose at MMF start (mg/kg/day)"), "steroid_dose.before", "summary"),
+    (N_("Steroid dose at follow-up on MMF (mg/kg/day)"), "steroid_dose.after", "summary"),
+    (N_("Steroid dose, Wilcoxon p"), "steroid_dose.test", "p"),
+    (N_("Values resting on a single reading"), "confirmation.unconfirmed_values", "of"),
+)
+
+
+def _comparison(results: Results) -> Table | None:
+    """Key results under each compared rule set, one column per rule set."""
+    names = results.compared_rule_sets
+    if not names:
+        return None
+
+    def cell(name, key, shown):
+        item = results.get(f"compare.{name}.{key}")
+        if item is None:
+            return MISSING
+        if shown == "n":
+            return str(item.n)
+        if shown == "count":
+            return fmt_count(item)
+        if shown == "of":
+            return fmt_count(item, with_denominator=True)
+        if shown == "p":
+            return fmt_p(item.p)
+        return fmt_summary(item)
+
+    rows = tuple(
+        (_(label), *(cell(name, key, shown) for name in names))
+        for label, key, shown in _COMPARISON_ROWS
+    )
+    return Table(
+        "comparison",
+        _("Key results under each rule set"),
+        (_("Result"), *names),
+        rows,
+        _(
+            "Each rule set derives the dataset again from the same records; percentages and "
+            "summaries are of the patients eligible under that rule set (SRNS: of the patients "
+            "assessed whose steroid response is known). Summaries follow the normality rule of "
+            "the report; Wilcoxon: the signed-rank test, before vs on MMF. \u2014: no eligible "
+            "patient or no data under that rule set."
+        ),
+    )
+
+
 def _survival(results: Results) -> Table | None:
     items = [item for item in results if isinstance(item, SurvivalItem)]
     if not items:
@@ -485,6 +542,7 @@ def build_tables(results: Results) -> list[Table]:
         course_table(results),
         _survival(results),
         _confirmation(results),
+        _comparison(results),
         _eligibility(results),
         _excluded(results),
     ]  # fmt: skip

@@ -30,6 +30,7 @@ SHEET_NAMES = {
     "outcomes": N_("Outcomes"),
     "survival": N_("Kaplan-Meier"),
     "confirmation": N_("Unconfirmed values"),
+    "comparison": N_("Rule sets compared"),
     "eligibility": N_("Eligibility"),
     "excluded_patients": N_("Excluded patients"),
 }
