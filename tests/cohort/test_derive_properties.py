@@ -6,7 +6,8 @@
   The patients table gives the order of the output rows, so rows are compared by
   patient.
 - Readings outside every window: proteinuria and albumin readings dated well after
-  the patient's last record and last follow-up (the end of observation) lie outside
+  the patient's last record and last follow-up (the end of observation), or between
+  birth and 40 days before the first record (onset, first treatment), lie outside
   every window of the derivation (time points, relapse periods, the steroid trial,
   the albumin window, confirmation), so they change nothing.
 
@@ -148,6 +149,77 @@ def test_readings_outside_every_window_change_nothing(rule_sets, seed, n_patient
     rules = rule_sets[rule_set]
     more = _readings_after_everything(cohort, rng)
     assert len(more.labs) > len(cohort.labs)  # the property is not tested on nothing
+    _assert_same(derive(cohort, rules), derive(more, rules))
+
+
+def _first_record_day(cohort: Cohort) -> pd.Series:
+    """Each patient's earliest dated record other than the birth date."""
+    dated = [
+        ("labs", "date"),
+        ("visits", "date"),
+        ("medications", "start_date"),
+        ("events", "date"),
+        ("biopsies", "biopsy_date"),
+        ("patients", "onset_date"),
+    ]
+    frames = [
+        cohort.tables[name][["patient_id", column]].rename(columns={column: "day"})
+        for name, column in dated
+    ]
+    days = pd.concat(frames)
+    days["day"] = pd.to_datetime(days["day"])
+    return days.groupby("patient_id")["day"].min()
+
+
+def _readings_before_everything(cohort: Cohort, rng) -> Cohort:
+    """Readings between birth and 40 days before the patient's first record (onset or earlier).
+
+    The windows that look back from a day are the baseline (30 days before the MMF
+    start), the albumin window and the confirmation days (3), the relapse merge (14)
+    and the relapse period before MMF, which starts no earlier than the onset; the
+    steroid trial starts at the first steroid row. 40 days before everything is
+    outside all of them.
+    """
+    first = _first_record_day(cohort)
+    births = pd.to_datetime(cohort.patients.set_index("patient_id")["birth_date"])
+    rows = []
+    for patient_id, born in births.items():
+        room = (first[patient_id] - born).days - 40
+        if pd.isna(born) or room < 60:
+            continue
+        start = born + pd.Timedelta(days=int(rng.integers(0, room - 60)))
+        for _ in range(int(rng.integers(1, 8))):
+            test, unit, values = READINGS[int(rng.integers(len(READINGS)))]
+            value = float(rng.choice(values))
+            rows.append(
+                {
+                    "patient_id": patient_id,
+                    "date": start + pd.Timedelta(days=int(rng.integers(0, 60))),
+                    "test": test,
+                    "value": value,
+                    "unit": unit,
+                    "measured_value": value,
+                    "measured_unit": unit,
+                }
+            )
+    if not rows:  # no patient with room between birth and onset
+        return cohort
+    extra = pd.DataFrame(rows)
+    extra["date"] = extra["date"].astype("datetime64[ns]")
+    return _with_labs(cohort, pd.concat([cohort.labs, extra]))
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_patients=st.integers(2, 12),
+    rule_set=st.sampled_from(RULE_SETS),
+)
+def test_readings_before_every_window_change_nothing(rule_sets, seed, n_patients, rule_set):
+    rng = np.random.default_rng(seed)
+    cohort = generate_synthetic(n_patients, seed=seed)
+    rules = rule_sets[rule_set]
+    more = _readings_before_everything(cohort, rng)
     _assert_same(derive(cohort, rules), derive(more, rules))
 
 
