@@ -265,8 +265,15 @@ class TestRecordForms:
         assert "changed by colleague" in page
         assert "weight (kg): 14.2 -&gt; 15.1" in page
         assert Visit.objects.get(pk=visit.pk).weight_kg == 15.1
-        # The form now shows the current values and version, ready to edit again.
-        assert response.context["form"]["version"].value() == 2
+        # The typed value stays in the form, the one saved meanwhile beside it, and the form
+        # is at the current version: saving again is a deliberate overwrite (issue 13).
+        assert 'name="weight_kg" value="13.9"' in page
+        assert response.context["saved_meanwhile"] == {"weight_kg": "15.1"}
+        assert '<span class="saved-meanwhile" id="saved-weight_kg">Saved meanwhile: 15.1' in page
+        assert response.context["form"]["version"].value() == "2"
+        again = client_a.post(url, {**base, "weight_kg": "13.9", "version": "2"})
+        assert again.status_code == 302
+        assert Visit.objects.get(pk=visit.pk).weight_kg == 13.9
 
     def test_delete_marks_the_record_deleted(self, client_a, patient_a):
         lab = patient_a.labs.first()

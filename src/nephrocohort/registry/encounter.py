@@ -11,6 +11,7 @@ leaves the database as it was and the page shows what the user typed.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django import forms
@@ -18,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from nephrocohort.cohort.vocabulary import DOSE_UNITS, LAB_TESTS
+from nephrocohort.registry.conflicts import last_change
+from nephrocohort.registry.dates import DateField, DateInput, format_date
 from nephrocohort.registry.forms import LabForm, MedicationForm, VisitForm
 from nephrocohort.registry.labels import (
     DRUG_LABELS,
@@ -33,6 +36,10 @@ __all__ = ["EncounterForm", "LabRowForm", "StartForm", "StopForm", "Encounter", 
 # The lab rows a follow-up visit usually has, offered filled in (the user types the values).
 USUAL_TESTS = ("upcr", "serum_albumin", "serum_creatinine")
 EXTRA_LAB_ROWS = 3
+# Tests whose results are words or grades ("2+"), typed with a text keyboard.
+TEXT_VALUE_TESTS = ("dipstick_protein",)
+STOP_KEY = re.compile(r"stop(\d+)-stop")
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 START_ROWS = 2
 
 
@@ -48,9 +55,9 @@ def _number(label, unit: str, *, minimum=0, maximum=None) -> forms.FloatField:
 
 
 class EncounterForm(forms.Form):
-    date = forms.DateField(
+    date = DateField(
         label=_("Date of the visit"),
-        widget=forms.DateInput(attrs={"type": "date", "autofocus": True}, format="%Y-%m-%d"),
+        widget=DateInput(attrs={"autofocus": True, "aria-required": "true"}),
     )
     weight_kg = _number(_("Weight"), "kg")
     height_cm = _number(_("Height"), "cm")
@@ -69,8 +76,13 @@ class EncounterForm(forms.Form):
 
 class LabRowForm(forms.Form):
     test = forms.ChoiceField(label=_("Test"), required=False, choices=choices(TEST_LABELS))
+    # Text, not type=number: a dipstick grade is "2+" (the page's script sets the
+    # keyboard to text for those tests, decimal for the others).
     value = forms.CharField(
-        label=_("Value"), required=False, max_length=40, widget=forms.TextInput(attrs={"size": 8})
+        label=_("Value"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"size": 8, "inputmode": "decimal", "autocomplete": "off"}),
     )
     unit = forms.ChoiceField(
         label=_("Unit"),
@@ -78,6 +90,13 @@ class LabRowForm(forms.Form):
         choices=[("", "---------")]
         + [(u, u) for u in dict.fromkeys(u for t in LAB_TESTS.values() for u in t.units)],
     )
+
+    def clean_value(self) -> str:
+        """A decimal comma (``0,15``, as typed in es and pt-BR) is the decimal point stored."""
+        value = (self.cleaned_data.get("value") or "").strip()
+        if DECIMAL_COMMA.fullmatch(value):
+            value = value.replace(",", ".")
+        return value
 
     @property
     def is_filled(self) -> bool:
@@ -118,8 +137,10 @@ def units_by_test() -> dict[str, list[str]]:
 class Encounter:
     """The bound page: its parts, their checks, and the one-transaction save."""
 
-    def __init__(self, patient, data=None):
+    def __init__(self, patient, data=None, *, conflict=None):
         self.patient = patient
+        # The refused save's conflict: its changes are shown on the course's row.
+        self.conflict = conflict
         self.ongoing = list(
             Medication.objects.filter(patient=patient, end_date__isnull=True).order_by("start_date")
         )
@@ -159,11 +180,66 @@ class Encounter:
 
     @property
     def stop_rows(self) -> list:
-        """(stop form, course, drug's label) of each ongoing course."""
+        """(stop form, course, drug's label, changes saved meanwhile) of each ongoing course."""
+        conflict = self.conflict
         return [
-            (stop, course, DRUG_LABELS.get(course.drug, course.drug))
+            (
+                stop,
+                course,
+                DRUG_LABELS.get(course.drug, course.drug),
+                "; ".join(str(c) for c in conflict.changes)
+                if conflict is not None and conflict.record.pk == course.pk
+                else "",
+            )
             for stop, course in zip(self.stops, self.ongoing, strict=True)
         ]
+
+    def with_current_versions(self, data):
+        """``data`` with each ongoing course's current version (after a conflict the user has
+        seen the newer values, so saving again is deliberate)."""
+        data = data.copy()
+        for course in self.ongoing:
+            data[f"stop{course.pk}-version"] = str(course.version)
+        return data
+
+    def _courses_gone(self) -> list[str]:
+        """Sentences for courses the user ticked to stop that were deleted or stopped meanwhile."""
+        ongoing = {course.pk for course in self.ongoing}
+        ticked = [
+            int(match.group(1))
+            for key in self.main.data
+            if (match := STOP_KEY.fullmatch(key)) and self.main.data.get(key)
+        ]
+        sentences = []
+        for pk in ticked:
+            if pk in ongoing:
+                continue
+            course = Medication.all_objects.filter(pk=pk, patient=self.patient).first()
+            if course is None:
+                continue
+            label = DRUG_LABELS.get(course.drug, course.drug)
+            who, when = last_change(course)
+            if course.is_deleted:
+                text = _(
+                    "The %(drug)s course you marked to stop was deleted by %(who)s on %(when)s "
+                    "while this page was open; nothing was saved. Check the page and save again."
+                )
+            else:
+                text = _(
+                    "The %(drug)s course you marked to stop was already stopped (on %(end)s) by "
+                    "%(who)s on %(when)s while this page was open; nothing was saved. Check the "
+                    "page and save again."
+                )
+            sentences.append(
+                text
+                % {
+                    "drug": label,
+                    "who": who or _("another user"),
+                    "when": when,
+                    "end": format_date(course.end_date),
+                }
+            )
+        return sentences
 
     @property
     def parts(self) -> list:
@@ -171,6 +247,11 @@ class Encounter:
 
     def is_valid(self) -> bool:
         if not all(part.is_valid() for part in self.parts):
+            return False
+        gone = self._courses_gone()
+        for sentence in gone:
+            self.main.add_error(None, sentence)
+        if gone:
             return False
         main = self.main.cleaned_data
         date = main["date"].isoformat()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from nephrocohort.cohort.contract import TABLES
 from nephrocohort.cohort.vocabulary import LAB_TESTS
+from nephrocohort.registry.dates import DateField
 from nephrocohort.registry.models import (
     Biopsy,
     Event,
@@ -38,13 +39,6 @@ __all__ = [
     "BundleUploadForm",
     "ExportForm",
 ]
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ContractForm(forms.ModelForm):
@@ -80,7 +74,11 @@ class ContractForm(forms.ModelForm):
                 current.required = column.required
                 current.help_text = current.help_text or column.description
             if column.kind == "date":
-                self.fields[column.name].widget = _DateInput()
+                # Typed and shown in the user's format (dd/mm/yyyy in es and pt-BR), stored ISO.
+                current = self.fields[column.name]
+                self.fields[column.name] = DateField(
+                    required=current.required, label=current.label, help_text=current.help_text
+                )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -70,7 +70,10 @@ class EditConflictError(NephroCohortError):
             )
         else:
             outcome = "so your changes were not saved"
-            next_step = "The form now shows the current values; enter your changes again."
+            next_step = (
+                "Your values are kept in the form, with the values saved meanwhile beside "
+                "them; check them and save again."
+            )
         super().__init__(
             f"This {record._meta.verbose_name} was changed by {who}{when} while you were "
             f"{'looking at' if deleting else 'editing'} it, {outcome}. What changed: {what}. "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from nephrocohort.registry.dates import format_date
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def shown_age(value, dates):
 def shown_text(value, dates):
     """Generated text with its ISO dates shown as ``shown_date`` shows them."""
     return dates.text(value)
+
+
+@register.filter
+def local_date(value) -> str:
+    """``{{ value|local_date }}``: a date in the user's format (dd/mm/yyyy in es and pt-BR)."""
+    return format_date(value)

@@ -27,6 +27,7 @@ __all__ = [
     "REFUSED_BECAUSE",
     "ReasonedNotFound",
     "ReasonedBadRequest",
+    "RecordGone",
     "not_found",
     "bad_request",
     "posted_version",
@@ -146,6 +147,18 @@ def record_model(table: str):
         raise Http404("No such kind of record.") from None
 
 
+class RecordGone(ReasonedNotFound):
+    """The record was deleted (by someone, at some time, said in words on the 404 page)."""
+
+
 def visible_record(request, patient: Patient, table: str, pk: int):
+    """The live record ``pk`` of ``patient``; a deleted one says so (who, when), else 404."""
+    from nephrocohort.registry.conflicts import deleted_sentence
+
     model = record_model(table)
-    return get_object_or_404(model.objects.visible_to(request.user), pk=pk, patient=patient)
+    record = model.all_objects.visible_to(request.user).filter(pk=pk, patient=patient).first()
+    if record is None:
+        raise Http404
+    if record.is_deleted:
+        raise RecordGone(deleted_sentence(record))
+    return record

@@ -9,7 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from nephrocohort.registry.encounter import AlreadySavedError, Encounter, units_by_test
+from nephrocohort.registry.dates import date_pattern
+from nephrocohort.registry.encounter import (
+    TEXT_VALUE_TESTS,
+    AlreadySavedError,
+    Encounter,
+    units_by_test,
+)
 from nephrocohort.registry.models import EditConflictError, Patient
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
@@ -34,7 +40,8 @@ def encounter_create(request, pk: int):
         except EditConflictError as conflict:
             # Nothing was stored; the page keeps every value the user typed.
             messages.error(request, str(conflict))
-            encounter = Encounter(patient, request.POST)
+            data = Encounter(patient).with_current_versions(request.POST)
+            encounter = Encounter(patient, data, conflict=conflict)
             encounter.is_valid()
         else:
             messages.success(
@@ -47,6 +54,8 @@ def encounter_create(request, pk: int):
         "patient": patient,
         "encounter": encounter,
         "units_json": json.dumps(units_by_test()),
+        "text_tests_json": json.dumps(list(TEXT_VALUE_TESTS)),
+        "date_pattern": date_pattern(),
     }
     return render(request, "registry/encounter_form.html", context)
 

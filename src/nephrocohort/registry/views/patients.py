@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
 from nephrocohort.cohort.analysis import SHOWN_FIRST_COLUMNS
 from nephrocohort.registry.caching import cached_for_patient
+from nephrocohort.registry.conflicts import saved_meanwhile, with_current_version
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
@@ -165,8 +166,16 @@ def patient_edit(request, pk: int):
             form.save()
         except EditConflictError as conflict:
             messages.error(request, str(conflict))
+            # The typed values stay; the values saved meanwhile are shown beside them.
             current = visible_patient(request, pk)
-            form = PatientForm(instance=current, user=request.user)
+            data = with_current_version(request.POST, current)
+            form = PatientForm(data, instance=current, user=request.user)
+            context = {
+                "form": form,
+                "patient": current,
+                "saved_meanwhile": saved_meanwhile(form, current),
+            }
+            return render(request, "registry/patient_form.html", context)
         else:
             messages.success(request, f"Patient {patient.patient_id} saved.")
             return redirect("registry:patient_detail", pk=patient.pk)

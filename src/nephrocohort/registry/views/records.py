@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from nephrocohort.registry.conflicts import deleted_sentence, saved_meanwhile, with_current_version
 from nephrocohort.registry.forms import RECORD_FORMS
 from nephrocohort.registry.models import EditConflictError
 from nephrocohort.registry.views._common import (
+    RecordGone,
     posted_version,
     record_model,
     registry_view,
@@ -16,7 +18,7 @@ from nephrocohort.registry.views._common import (
 )
 
 
-def _render(request, form, patient, table, record):
+def _render(request, form, patient, table, record, saved=None):
     model = record_model(table)
     context = {
         "form": form,
@@ -24,6 +26,7 @@ def _render(request, form, patient, table, record):
         "table": table,
         "record": record,
         "kind": model._meta.verbose_name,
+        "saved_meanwhile": saved or {},
     }
     return render(request, "registry/record_form.html", context)
 
@@ -49,9 +52,14 @@ def record_edit(request, pk: int, table: str, record_pk: int):
         try:
             form.save()
         except EditConflictError as conflict:
+            if conflict.record.is_deleted:
+                raise RecordGone(deleted_sentence(conflict.record)) from None
             messages.error(request, str(conflict))
-            record = visible_record(request, patient, table, record_pk)
-            form = RECORD_FORMS[table](instance=record, patient=patient)
+            # The typed values stay; the values saved meanwhile are shown beside them.
+            current = visible_record(request, patient, table, record_pk)
+            data = with_current_version(request.POST, current)
+            form = RECORD_FORMS[table](data, instance=current, patient=patient)
+            return _render(request, form, patient, table, current, saved_meanwhile(form, current))
         else:
             messages.success(request, f"{record._meta.verbose_name.capitalize()} saved.")
             return redirect("registry:patient_detail", pk=patient.pk)

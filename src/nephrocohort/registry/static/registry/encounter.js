@@ -19,14 +19,24 @@
     });
     unit.value = keepChoice && allowed.indexOf(current) >= 0 ? current : allowed[0] || "";
   }
+  // A grade ("2+") is typed on a text keyboard, a number on the decimal one.
+  function keyboard(row, isText) {
+    var value = row.querySelector("input[name$='-value']");
+    if (value) { value.setAttribute("inputmode", isText ? "text" : "decimal"); }
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("encounter-form");
     if (!form) { return; }
     var units = JSON.parse(form.dataset.units || "{}");
+    var textTests = JSON.parse(form.dataset.textTests || "[]");
     form.querySelectorAll("tr.lab-row").forEach(function (row) {
-      narrow(row, units, true);
       var test = row.querySelector("select[name$='-test']");
-      test.addEventListener("change", function () { narrow(row, units, false); });
+      function follow(keepChoice) {
+        narrow(row, units, keepChoice);
+        keyboard(row, textTests.indexOf(test.value) >= 0);
+      }
+      follow(true);
+      test.addEventListener("change", function () { follow(false); });
     });
   });
 })();
