@@ -27,6 +27,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
+from nephrocohort.registry.dates import format_date
 
 __all__ = ["DateShown", "date_shown_for", "sees_identifiable_dates"]
 
@@ -85,12 +86,12 @@ class DateShown:
         return (day - self.onset).days
 
     def date(self, value) -> str:
-        """A clinical date: ``YYYY-MM-DD``, or ``day N`` since onset for a de-identified role."""
+        """A clinical date in the user's format, or ``day N`` since onset for a de-identified role."""
         day = _as_date(value)
         if day is None:
             return ""
         if self.identifiable:
-            return day.isoformat()
+            return format_date(day)  # as the user's language writes it (dd/mm/yyyy in es)
         days = self.days_since_onset(day)
         if days is None:
             return _("(date withheld)")
@@ -107,7 +108,7 @@ class DateShown:
     def birth_date(self) -> str:
         """The birth date, or for a de-identified role the age at onset."""
         if self.identifiable:
-            return "" if self.birth is None else self.birth.isoformat()
+            return "" if self.birth is None else format_date(self.birth)
         age = self.age(self.onset)
         return _("age at onset %(age)s") % {"age": age} if age else _("(date withheld)")
 
