@@ -714,19 +714,10 @@ CATALOGUE: dict[str, Template] = {
     "readers.empty": T("{name} is empty; expected a header row and data rows."),
     "readers.bad_header": T("{name}: the header row cannot be read ({error}). Is it a text table?"),
     "readers.malformed": T("{name} is not a well-formed table ({error})."),
-    "readers.ragged_row": T(
-        "{name} row {row} has more cells than the header ({width} columns). A value probably contains the separator: put it in double quotes, or remove the extra cells."
-    ),
     "readers.undecodable": T(
         "{name} could not be decoded as {encoding} at byte {byte}; save it as 'CSV UTF-8' and try again."
     ),
     "readers.no_rows": T("{name} has a header but no way to read rows from it."),
-    "readers.blank_header": T(
-        "{name}: column {position} of the header row is empty; every column needs a name."
-    ),
-    "readers.duplicate_header": T(
-        "{name}: the header names column {column!r} more than once; rename one of them."
-    ),
     "readers.not_found": T("{path} does not exist."),
     "readers.is_folder": T("{path} is a folder; expected a .csv, .xlsx or .sav file."),
     "readers.no_sheet": T("{name} has no sheet {sheet!r}; its sheets are: {sheets}."),

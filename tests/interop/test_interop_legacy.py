@@ -274,29 +274,61 @@ class TestSuggestMapping:
         assert "\ndate_format:" not in draft
 
 
+def _fault(error):
+    """The fault itself: a header read at a detected row names it inside a hint about that row."""
+    return error.params["problem"] if error.code == "readers.header_row_hint" else error
+
+
 class TestHostileFiles:
     @pytest.mark.parametrize(
-        ("name", "content", "message"),
+        ("name", "content", "code", "params"),
         [
-            ("empty.csv", b"", "is empty"),
-            ("header.csv", b"ID,Sexo\n", "no patient rows"),
-            ("dup.csv", b"ID,ID\nA1,A2\n", "names column 'ID' more than once"),
-            ("ragged.csv", b"ID,Sexo\nA1,M\nA2,F,extra\n", "row 3 has more cells than the header"),
-            ("blank.csv", b"ID,,X\nA1,2,3\n", "column 2 of the header row is empty"),
-            ("broken.xlsx", b"not a workbook", "could not be opened as an Excel workbook"),
-            ("broken.sav", b"garbage", "could not be read as an SPSS file"),
-            ("notes.pdf", b"%PDF", "files ending in .pdf are not supported"),
-            ("binary.csv", b"ID\x00\x01\x02", "not a text file"),
+            ("empty.csv", b"", "readers.empty", {}),
+            ("header.csv", b"ID,Sexo\n", "legacy.no_patient_rows", {}),
+            # The same codes as a bundle file with the same fault (one header check).
+            ("dup.csv", b"ID,ID\nA1,A2\n", "duplicate_column", {"column": "ID"}),
+            (
+                "ragged.csv",
+                b"ID,Sexo\nA1,M\nA2,F,extra\n",
+                "ragged_row",
+                {"row": 3, "actual": 3, "expected": 2},
+            ),
+            ("blank.csv", b"ID,,X\nA1,2,3\n", "blank_column_name", {"position": 2}),
+            ("broken.xlsx", b"not a workbook", "readers.not_a_workbook", {}),
+            ("broken.sav", b"garbage", "readers.not_spss", {}),
+            ("notes.pdf", b"%PDF", "readers.unsupported", {"suffix": ".pdf"}),
+            ("binary.csv", b"ID\x00\x01\x02", "readers.binary", {}),
         ],
     )
-    def test_each_malformed_file_gets_a_plain_error(self, tmp_path, name, content, message):
+    def test_each_malformed_file_gets_a_plain_error(self, tmp_path, name, content, code, params):
         from nephrocohort.interop import FileFormatError
 
         path = tmp_path / name
         path.write_bytes(content)
-        with pytest.raises(FileFormatError, match=message):
+        with pytest.raises(FileFormatError) as caught:
             import_table(path, mapping=_mapping(), out=tmp_path / "out.csv")
+        fault = _fault(caught.value)
+        assert fault.code == code
+        assert {key: fault.params[key] for key in params} == params
         assert not (tmp_path / "out.csv").exists()
+
+    @pytest.mark.parametrize(
+        ("header", "code"), [("ID,ID", "duplicate_column"), ("ID,,X", "blank_column_name")]
+    )
+    def test_a_header_fault_has_the_bundle_readers_code(self, tmp_path, header, code):
+        from nephrocohort.cohort import validate_bundle
+        from nephrocohort.interop import FileFormatError
+
+        sheet = tmp_path / "sheet.csv"
+        sheet.write_text(f"{header}\nA1,2,3\n")
+        with pytest.raises(FileFormatError) as caught:
+            import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
+        bundle = tmp_path / "bundle"
+        bundle.mkdir()
+        (bundle / "patients.csv").write_text(f"{header}\nA1,2,3\n")
+        bundle_codes = {problem.code for problem in validate_bundle(bundle, as_of="2025-01-01")}
+        assert _fault(caught.value).code == code
+        assert code in bundle_codes
 
     @pytest.mark.parametrize(
         ("text", "message"),

@@ -38,7 +38,14 @@ from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.cohort.spreadsheet_cells import QUOTE, RESTORE_PATTERN
 from nephrocohort.messages import library_detail
 
-__all__ = ["RawTable", "RawBundle", "read_raw_bundle", "raw_table_of", "MISSING_TOKENS"]
+__all__ = [
+    "RawTable",
+    "RawBundle",
+    "read_raw_bundle",
+    "raw_table_of",
+    "header_problems",
+    "MISSING_TOKENS",
+]
 
 # Cell contents that mean "no value" (after trimming), as R, SPSS and Excel write them.
 MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "#N/A")
@@ -188,7 +195,7 @@ def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     while named > 1 and not header[named - 1]:
         named -= 1
     blanks = [f"{_BLANK_PREFIX}{position}" for position in range(named + 1, len(header) + 1)]
-    problems = _header_problems(header[:named], table, where)
+    problems = header_problems(header[:named], table, where)
     if problems:
         return None, problems
     header = header[:named] + blanks
@@ -234,9 +241,14 @@ def _encoding_problem(data: bytes, table: str, where: str) -> Problem:
     )
 
 
-def _header_problems(
+def header_problems(
     header: list[str], table: str, where: str, *, delimiters: bool = True
 ) -> list[Problem]:
+    """A header's faults (a blank name, a repeated name, another separator), in order.
+
+    The one header check: the bundle reader and the interop readers (a legacy
+    sheet, a REDCap export) give a fault the same code.
+    """
     problems = []
     if delimiters and len(header) == 1:
         for delimiter in (";", "\t", "|"):
@@ -442,7 +454,7 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
             )
         ]
     header = [name.strip() for name in arrow_table.column_names]
-    problems = _header_problems(header, table, where, delimiters=False)
+    problems = header_problems(header, table, where, delimiters=False)
     if problems:
         return None, problems
     columns: dict = {}
@@ -582,7 +594,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
         ]
     while header and not header[-1]:
         header.pop()
-    problems = _header_problems(header, table, where)
+    problems = header_problems(header, table, where)
     if problems:
         return None, problems
     width = len(header)

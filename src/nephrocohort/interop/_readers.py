@@ -155,10 +155,13 @@ def _read_csv(
                 )
                 frames = list(chunks)
         except (pd.errors.ParserWarning, pd.errors.ParserError) as error:
-            row = _first_ragged_row(path, encoding, delimiter, len(header))
-            if row is None:
+            ragged = _first_ragged_row(path, encoding, delimiter, len(header))
+            if ragged is None:
                 raise _error("malformed", name=path.name, error=library_detail(error)) from None
-            raise _error("ragged_row", name=path.name, row=row, width=len(header)) from None
+            row, actual = ragged
+            raise FileFormatError(
+                "ragged_row", where=path.name, row=row, actual=actual, expected=len(header)
+            ) from None
         except UnicodeDecodeError as error:
             raise _error(
                 "undecodable", name=path.name, encoding=encoding, byte=error.start
@@ -181,25 +184,32 @@ def _read_csv_raw(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
     return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=str)
 
 
-def _first_ragged_row(path: Path, encoding: str, delimiter: str, width: int) -> int | None:
+def _first_ragged_row(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> tuple[int, int] | None:
+    """``(row, values on it)`` of the first row longer than the header, as the file counts rows."""
     with path.open("r", encoding=encoding, newline="") as handle:
         try:
             for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
                 if len(row) > width:
-                    return number
+                    return number, len(row)
         except csv.Error:
             return None
     return None
 
 
 def _check_header(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The bundle reader's header check, so a fault has one code (a blank or repeated name)."""
+    from nephrocohort.cohort.reading import header_problems
+
     names = [str(c).strip() for c in frame.columns]
-    blank = [i + 1 for i, name in enumerate(names) if not name or name.startswith("Unnamed:")]
-    if blank:
-        raise _error("blank_header", name=source, position=blank[0])
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise _error("duplicate_header", name=source, column=duplicates[0])
+    # pandas names a blank header cell "Unnamed: 3"
+    shown = ["" if name.startswith("Unnamed:") else name for name in names]
+    problems = header_problems(shown, table=source, where=source, delimiters=False)
+    if problems:
+        # A blank name first: it says most often that the header is not on this row.
+        first = min(problems, key=lambda problem: problem.code != "blank_column_name")
+        raise FileFormatError(first.code, where=source, column=first.column, **first.params)
     frame.columns = names
     return frame
 

@@ -452,10 +452,8 @@ def _field_header(records: pd.DataFrame, source: str) -> tuple[pd.DataFrame, lis
     records = records.copy()
     records.columns = header
     if len(set(header)) != len(header):
-        from nephrocohort.interop._readers import _error as reader_error
-
         repeated = next(name for name in header if header.count(name) > 1)
-        raise reader_error("duplicate_header", name=source, column=repeated)
+        raise FileFormatError("duplicate_column", where=source, column=repeated)
     extra = [c for c in header if c in _NOT_IMPORTED or _is_timestamp(c)]
     if extra:
         notes.append(Message("redcap.note.not_imported", {"columns": ", ".join(extra)}))
