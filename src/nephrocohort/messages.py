@@ -925,6 +925,14 @@ CATALOGUE: dict[str, Template] = {
         "Records that say they did not happen, by their status ({count}):"
     ),
     "cli.interop.group.outside": T("Not part of the data model ({count}):"),
+    # --- the rule-set comparison of the report (report/_compare.py) ---------------------
+    "report.compare_needs_names": T(
+        "--compare-rule-sets needs rule-set names or paths separated by commas, e.g. {example}."
+    ),
+    "report.compare_needs_cohort": T(
+        "--compare-rule-sets derives the dataset again under each rule set, so it needs a "
+        "cohort bundle (or the demo cohort), not an analysis-dataset file."
+    ),
     # --- the pipeline (pipeline.py) ------------------------------------------------------
     "pipeline.data_not_found": T(
         "The cohort {path!r} does not exist. Give a folder of CSV files or an .xlsx workbook (see docs/report.md), or an analysis-dataset CSV{demo}."

@@ -112,8 +112,27 @@ def test_an_unknown_rule_set_is_a_clear_error(tmp_path):
 
 def test_an_empty_list_is_refused():
     from nephrocohort.exceptions import ReportError
+    from nephrocohort.i18n import use_language
     from nephrocohort.report._compare import parse_rule_set_names
 
-    with pytest.raises(ReportError, match="--compare-rule-sets needs rule-set names"):
+    with pytest.raises(ReportError) as caught:
         parse_rule_set_names(" , ")
+    assert caught.value.code == "report.compare_needs_names"
+    assert caught.value.params == {"example": "study,ipna2020,kdigo2021"}
+    with use_language("es"):
+        assert "necesita nombres o rutas de conjuntos de reglas" in str(caught.value)
     assert parse_rule_set_names("study, ipna2020,study") == ("study", "ipna2020")
+
+
+def test_an_analysis_dataset_file_cannot_be_compared(tmp_path):
+    # no records to derive again: a clear error with its code
+    from nephrocohort.clinical.rules import load_rule_set
+    from nephrocohort.cohort import demo_cohort, derive, write_analysis_csv
+    from nephrocohort.exceptions import ReportError
+    from nephrocohort.pipeline import compute_results
+
+    path = tmp_path / "analysis.csv"
+    write_analysis_csv(derive(demo_cohort(), load_rule_set("study")), path)
+    with pytest.raises(ReportError) as caught:
+        compute_results(path, compare_rule_sets="study,ipna2020")
+    assert caught.value.code == "report.compare_needs_cohort"

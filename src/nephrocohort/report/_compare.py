@@ -46,10 +46,7 @@ def parse_rule_set_names(text_or_list) -> tuple[str, ...]:
     parts = text_or_list.split(",") if isinstance(text_or_list, str) else list(text_or_list)
     names = tuple(dict.fromkeys(str(part).strip() for part in parts if str(part).strip()))
     if not names:
-        raise ReportError(
-            "--compare-rule-sets needs rule-set names or paths separated by commas, "
-            "e.g. study,ipna2020,kdigo2021."
-        )
+        raise ReportError("report.compare_needs_names", example="study,ipna2020,kdigo2021")
     return names
 
 
@@ -104,10 +101,7 @@ def compare_rule_sets(results, cohort, rule_sets, *, options, progress=None):
     from nephrocohort.report._build import build_results
 
     if cohort is None:
-        raise ReportError(
-            "--compare-rule-sets derives the dataset again under each rule set, so it needs a "
-            "cohort bundle (or the demo cohort), not an analysis-dataset file."
-        )
+        raise ReportError("report.compare_needs_cohort")
     say = progress or (lambda message: None)
     added, names = [], []
     for rule_set in rule_sets:
