@@ -561,6 +561,38 @@ CATALOGUE: dict[str, Template] = {
         ),
         at_row=True,
     ),
+    "registry.patient_locked": T(
+        (
+            "patient_id '{value}' is in the registry and locked by a signature; nothing can be "
+            "added to it."
+        ),
+        "Ask a principal investigator to unlock it (with a reason) if it must be corrected.",
+        at_row=True,
+    ),
+    # --- registry: locked records and signatures (21 CFR Part 11 11.50, 11.200) -----------
+    "registry.record_locked": T(
+        (
+            "Patient {patient} is locked: {signer} signed it ({meaning}) on {signed_at} UTC, so "
+            "it and its records cannot be changed or deleted."
+        ),
+        "Ask a principal investigator to unlock it, giving the reason, if it must be corrected.",
+    ),
+    "registry.signature_password_wrong": T(
+        "The password is wrong; the record was not signed.",
+        "Enter your own login password again: a signature needs it each time.",
+    ),
+    "registry.signature_code_wrong": T(
+        "The two-factor code is wrong or was already used; the record was not signed.",
+        "Enter the code your authenticator shows now (or an unused recovery code).",
+    ),
+    "registry.already_locked": T(
+        "Patient {patient} is already locked by a signature.",
+        "Unlock it first (with a reason) to sign it again.",
+    ),
+    "registry.not_locked": T("Patient {patient} is not locked."),
+    "registry.unlock_reason_missing": T(
+        "Give the reason for unlocking; it is kept in the audit trail with the voided signature.",
+    ),
     # --- registry: the audit chain (nephrocohort audit verify) ----------------------------
     "audit.row_changed": T(
         "The {table} row #{row} (seal {seal}) was changed after it was written.",

@@ -122,5 +122,40 @@ def patient_audit_trail(patient: Patient) -> list[AuditEntry]:
         kind = str(model._meta.verbose_name)
         for row in model.history.filter(patient_id=patient.pk).select_related("history_user"):
             entries.append(_entry(row, kind, cache))
+    entries.extend(_signature_entries(patient))
     entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+# The columns of a signature shown in the trail (21 CFR 11.50(a): name, time, meaning).
+_SIGNED = ("signer_name", "signer_username", "meaning", "signed_at")
+_VOIDED = ("voided_by_username", "voided_at", "void_reason")
+
+
+def _signature_entries(patient: Patient) -> list[AuditEntry]:
+    """Each signing ("signed and locked") and unlocking ("unlocked, signature voided")."""
+    from nephrocohort.registry.models import PatientSignature
+
+    entries = []
+    rows = PatientSignature.history.filter(patient_id=patient.pk).order_by("history_id")
+    for row in rows:
+        if row.history_type == "+":
+            action, names = "signed and locked", _SIGNED
+        elif row.voided_at is not None and (
+            row.prev_record is None or not row.prev_record.voided_at
+        ):
+            action, names = "unlocked (signature voided)", _VOIDED
+        else:
+            continue
+        changes = tuple((name, "", _text(getattr(row, name))) for name in names)
+        entries.append(
+            AuditEntry(
+                when=row.history_date,
+                user=acting_username(row),
+                action=action,
+                record="signature",
+                record_id=row.id,
+                changes=changes,
+            )
+        )
     return entries

@@ -34,6 +34,7 @@ from nephrocohort.registry.models import (
     CHILD_MODELS,
     Center,
     Patient,
+    PatientSignature,
     Role,
     centers_visible_to,
     profile_of,
@@ -247,6 +248,13 @@ def _registry_problems(cohort, user) -> list[Problem]:
         .values_list("id_lower", "center__code")
     )
     existing = {id_lower: code for id_lower, code in stored}
+    # Patients locked by a signature (21 CFR Part 11 locking): refused as locked, not as "exists".
+    locked = {
+        id_lower.lower()
+        for id_lower in PatientSignature.active.annotate(id_lower=Lower("patient__patient_id"))
+        .filter(id_lower__in=list(wanted))
+        .values_list("id_lower", flat=True)
+    }
     for row in patients.itertuples():
         center = row.center if pd.notna(row.center) and str(row.center).strip() else None
         where = {"table": "patients", "row": row.source_row}
@@ -280,6 +288,12 @@ def _registry_problems(cohort, user) -> list[Problem]:
                     column="patient_id",
                     value=row.patient_id,
                     **where,
+                )
+            )
+        elif str(row.patient_id).lower() in locked:
+            problems.append(
+                make_problem(
+                    "registry.patient_locked", column="patient_id", value=row.patient_id, **where
                 )
             )
         elif stored_center is not _ABSENT:

@@ -16,6 +16,7 @@ from nephrocohort.registry.views import (
     encounter,
     patients,
     records,
+    signatures,
     timeline,
     two_factor,
 )
@@ -33,6 +34,8 @@ registry_patterns = [
     path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
+    path("patients/<int:pk>/sign/", signatures.sign_patient, name="sign_patient"),
+    path("patients/<int:pk>/unlock/", signatures.unlock_patient, name="unlock_patient"),
     path("patients/<int:pk>/visit/new/", encounter.encounter_create, name="encounter_create"),
     path("patients/<int:pk>/timeline.png", timeline.timeline_png, name="timeline_png"),
     path("patients/<int:pk>/calculators/", calculators.calculators, name="calculators"),

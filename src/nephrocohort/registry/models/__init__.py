@@ -28,9 +28,15 @@ from nephrocohort.registry.models._clinical import (
     Visit,
 )
 from nephrocohort.registry.models._jobs import BackgroundJob, JobFile
+from nephrocohort.registry.models._signatures import (
+    ATTESTATIONS,
+    PatientSignature,
+    SignatureMeaning,
+)
 from nephrocohort.registry.models._submissions import FormSubmission
 
 __all__ = [
+    "ATTESTATIONS",
     "AccessEvent",
     "AuditChainHead",
     "AuditSeal",
@@ -51,7 +57,9 @@ __all__ = [
     "Lab",
     "Medication",
     "Patient",
+    "PatientSignature",
     "Role",
+    "SignatureMeaning",
     "UserProfile",
     "UserWithHistoryDeleteError",
     "Visit",

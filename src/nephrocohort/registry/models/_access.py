@@ -53,6 +53,8 @@ class Role(models.TextChoices):
     INVESTIGATOR = "investigator", "Investigator"
     DATA_ENTRY = "data_entry", "Data entry"
     MONITOR = "monitor", "Monitor"
+    # Signs reviewed patient records, which locks them, and unlocks them with a reason.
+    PRINCIPAL_INVESTIGATOR = "pi", "Principal investigator"
 
 
 # What each role may do with the patients visible to it, declared once.
@@ -77,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.INVESTIGATOR: frozenset({"view", "export", "report", "audit"}),
     Role.DATA_ENTRY: frozenset({"view", "dates", "edit", "import", "report", "audit"}),
     Role.MONITOR: frozenset({"view", "report", "audit"}),
+    # "lock": sign a patient record (which locks it) and unlock it (registry/signatures.py).
+    Role.PRINCIPAL_INVESTIGATOR: frozenset({"view", "export", "report", "audit", "lock"}),
 }
 
 
@@ -193,6 +197,9 @@ class PatientQuerySet(LiveQuerySet):
 
 
 class RecordQuerySet(LiveQuerySet):
+    def _patient_pks(self):
+        return self.values("patient")
+
     def visible_to(self, user) -> RecordQuerySet:
         """Records of the patients ``user`` may see (delegates to ``Patient.objects.visible_to``)."""
         patients = self.model._meta.get_field("patient").related_model.objects

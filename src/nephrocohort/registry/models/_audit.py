@@ -65,6 +65,9 @@ class AccessEvent(models.Model):
         SECOND_FACTOR_SET_UP = "second_factor_set_up", "two-factor login set up"
         SECOND_FACTOR_RESET = "second_factor_reset", "two-factor login reset"
         PASSWORD_CHANGED = "password_changed", "password changed"
+        RECORD_LOCKED = "record_locked", "record signed and locked"
+        RECORD_UNLOCKED = "record_unlocked", "record unlocked (signature voided)"
+        SIGNATURE_REFUSED = "signature_refused", "signature refused (wrong password or code)"
 
     when = models.DateTimeField(db_index=True)
     username = models.CharField(max_length=150)

@@ -82,12 +82,27 @@ class EditConflictError(NephroCohortError):
 
 
 class LiveQuerySet(models.QuerySet):
-    """Rows not marked deleted; refuses bulk hard deletes."""
+    """Rows not marked deleted; refuses bulk hard deletes, and updates of locked patients."""
 
     def delete(self):
         raise HardDeleteRefusedError(
             "Clinical records are never deleted from the database; mark them deleted instead."
         )
+
+    def update(self, **kwargs):
+        """``QuerySet.update``, refused (``RecordLockedError``) if a row's patient is locked."""
+        from nephrocohort.registry.models import PatientSignature
+        from nephrocohort.registry.signatures import locked_error
+
+        locking = PatientSignature.active.filter(patient__in=self._patient_pks())
+        signature = locking.select_related("patient").first()
+        if signature is not None:
+            raise locked_error(signature)
+        return super().update(**kwargs)
+
+    def _patient_pks(self):
+        """The database ids of the patients these rows belong to (a subquery)."""
+        return self.values("pk")
 
 
 class ClinicalRecord(models.Model):
@@ -109,6 +124,24 @@ class ClinicalRecord(models.Model):
             f"A {self._meta.verbose_name} is never deleted from the database; "
             "use soft_delete() so that its history is kept."
         )
+
+    def save(self, *args, **kwargs):
+        """Save, unless the patient is locked by a signature (``RecordLockedError``).
+
+        Every way of changing a clinical row -- forms, the encounter page,
+        deleting, imports, scripts -- ends here or in ``LiveQuerySet.update``,
+        so a locked patient refuses them all (``registry/signatures.py``).
+        """
+        from nephrocohort.registry.signatures import locked_error, locking_signature
+
+        signature = locking_signature(self.locking_patient_pk())
+        if signature is not None:
+            raise locked_error(signature)
+        super().save(*args, **kwargs)
+
+    def locking_patient_pk(self):
+        """The database id of the patient whose signature locks this row (None: a new patient)."""
+        return self.pk
 
     def soft_delete(self, *, expected_version: int) -> None:
         """Mark the row deleted (kept in the database and in its history)."""

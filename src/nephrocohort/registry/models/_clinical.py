@@ -83,6 +83,9 @@ class _PatientRecord(ClinicalRecord):
     class Meta:
         abstract = True
 
+    def locking_patient_pk(self):
+        return self.patient_id
+
 
 class Biopsy(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="biopsies")

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient, user_can
+from nephrocohort.registry.signatures import RecordLockedError, locked_error, locking_signature
 
 __all__ = [
     "registry_view",
@@ -31,6 +32,7 @@ __all__ = [
     "not_found",
     "bad_request",
     "posted_version",
+    "refused_as_locked",
 ]
 
 DEFAULT_RULE_SET = "study"
@@ -95,6 +97,7 @@ REFUSED_BECAUSE = {
     "report": "Your role may not run the cohort report.",
     "audit": "Your role may not see the audit trail.",
     "access_log": "Only administrators may see the access log.",
+    "lock": "Only a principal investigator may sign and lock, or unlock, a patient record.",
 }
 
 
@@ -128,11 +131,31 @@ def registry_view(action: str):
                 raise PermissionDenied(
                     REFUSED_BECAUSE.get(action, "Your role does not allow this.")
                 )
-            return view(request, *args, **kwargs)
+            if action == "edit" and "pk" in kwargs:
+                # A locked patient's forms do not even open (the models refuse the save anyway).
+                signature = locking_signature(kwargs["pk"])
+                if signature is not None:
+                    return refused_as_locked(request, locked_error(signature), kwargs["pk"])
+            try:
+                return view(request, *args, **kwargs)
+            except RecordLockedError as locked:
+                # Locked while the form was open: nothing was saved (the transaction rolled back).
+                return refused_as_locked(request, locked, kwargs.get("pk"))
 
         return wrapped
 
     return decorate
+
+
+def refused_as_locked(request, locked: RecordLockedError, pk):
+    """Back to the patient page (which shows the signature) with the refusal's message."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    messages.error(request, f"{locked.message} {locked.hint}")
+    if pk is None:
+        return redirect("registry:patient_list")
+    return redirect("registry:patient_detail", pk=pk)
 
 
 def visible_patient(request, pk: int) -> Patient:

@@ -20,6 +20,7 @@ from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
 from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.relative_dates import DateShown, date_shown_for, sees_identifiable_dates
+from nephrocohort.registry.signatures import locking_signature
 from nephrocohort.registry.views._common import (
     chosen_rule_set,
     posted_version,
@@ -62,7 +63,9 @@ def patient_detail(request, pk: int):
         for table, model in CHILD_MODELS.items()
     ]
     name = chosen_rule_set(request)
-    can_edit = user_can(request.user, "edit")
+    # A signature locks the patient: no edit links while it stands (21 CFR 11.50: it is shown).
+    signature = locking_signature(patient.pk)
+    can_edit = user_can(request.user, "edit") and signature is None
     dates = date_shown_for(request.user, patient)
 
     def records_html() -> str:
@@ -85,6 +88,9 @@ def patient_detail(request, pk: int):
         "rule_set_name": name,
         "rule_set_names": list_rule_sets(),
         "records_html": mark_safe(html),  # rendered (and escaped) by our own template
+        "signature": signature,
+        "editable": can_edit,
+        "can_lock": user_can(request.user, "lock"),
     }
     return render(request, "registry/patient_detail.html", context)
 

@@ -1,0 +1,119 @@
+"""Signing a patient record (which locks it) and unlocking it with a reason.
+
+The rules are in ``registry/signatures.py``; these views ask for the
+password (and the TOTP code of a user with an authenticator) at every signing.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nephrocohort.registry.models import ATTESTATIONS, SignatureMeaning
+from nephrocohort.registry.signatures import (
+    SignatureRefusedError,
+    locking_signature,
+    needs_code,
+    sign_and_lock,
+    unlock,
+)
+from nephrocohort.registry.views._common import registry_view, visible_patient
+
+
+class _Credentials(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Two-factor code"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_code(user):
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]
+
+
+class SignForm(_Credentials):
+    meaning = forms.ChoiceField(
+        label=gettext_lazy("Meaning of the signature"),
+        choices=[
+            (value, f"{label}: {ATTESTATIONS[value]}") for value, label in SignatureMeaning.choices
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    field_order = ["meaning", "password", "code"]
+
+
+class UnlockForm(_Credentials):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for unlocking"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Kept in the audit trail with the voided signature."),
+    )
+
+    field_order = ["reason", "password", "code"]
+
+
+@registry_view("lock")
+def sign_patient(request, pk: int):
+    patient = visible_patient(request, pk)
+    if locking_signature(patient.pk) is not None:
+        messages.info(request, _("This patient is already locked by a signature."))
+        return redirect("registry:patient_detail", pk=pk)
+    form = SignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sign_and_lock(
+                request,
+                patient,
+                password=data["password"],
+                code=data.get("code", ""),
+                meaning=data["meaning"],
+            )
+        except SignatureRefusedError as refused:
+            form.add_error(None, f"{refused.message} {refused.hint}".strip())
+        else:
+            messages.success(request, _("The patient record is signed and locked."))
+            return redirect("registry:patient_detail", pk=pk)
+    return render(request, "registry/sign_patient.html", {"patient": patient, "form": form})
+
+
+@registry_view("lock")
+def unlock_patient(request, pk: int):
+    patient = visible_patient(request, pk)
+    signature = locking_signature(patient.pk)
+    if signature is None:
+        messages.info(request, _("This patient is not locked."))
+        return redirect("registry:patient_detail", pk=pk)
+    form = UnlockForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unlock(
+                request,
+                patient,
+                password=data["password"],
+                code=data.get("code", ""),
+                reason=data["reason"],
+            )
+        except SignatureRefusedError as refused:
+            form.add_error(None, f"{refused.message} {refused.hint}".strip())
+        else:
+            messages.success(request, _("The patient record is unlocked; its signature is void."))
+            return redirect("registry:patient_detail", pk=pk)
+    context = {"patient": patient, "form": form, "signature": signature}
+    return render(request, "registry/unlock_patient.html", context)
