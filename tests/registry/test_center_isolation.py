@@ -35,11 +35,11 @@ def test_every_patient_url_is_covered(patient_b):
     assert len(_patient_urls(patient_b)) == (len(names) - 3) + 3 * len(CHILD_MODELS)
 
 
-ROLES = ["admin", "investigator", "data_entry", "monitor"]
+ROLES = ["admin", "investigator", "data_entry", "monitor", "pi"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["investigator", "data_entry", "monitor"])
+@pytest.mark.parametrize("role", ["investigator", "data_entry", "monitor", "pi"])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_other_centers_patient_urls_answer_404(
     client, make_user, patient_a, patient_b, method, role
@@ -72,7 +72,7 @@ def test_missing_record_of_own_patient_answers_404(client, make_user, patient_a,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["investigator", "monitor"])
+@pytest.mark.parametrize("role", ["investigator", "monitor", "pi"])
 def test_own_patients_edit_urls_are_refused_for_read_only_roles(client, make_user, patient_a, role):
     client.force_login(make_user(f"{role}_a", role, "A"))
     url = reverse("registry:patient_edit", args=[patient_a.pk])
@@ -83,8 +83,23 @@ def test_own_patients_edit_urls_are_refused_for_read_only_roles(client, make_use
 def test_own_patient_urls_answer(client, entry_a, patient_a):
     client.force_login(entry_a)
     answered = {url: client.get(url).status_code for url in _patient_urls(patient_a)}
-    # Every URL is a page (delete URLs show a confirmation page to GET).
+    # Signing and unlocking are a principal investigator's (their role is refused: 403).
+    lock_urls = {
+        reverse(f"registry:{name}", args=[patient_a.pk])
+        for name in ("sign_patient", "unlock_patient")
+    }
+    assert {url: answered.pop(url) for url in lock_urls} == dict.fromkeys(lock_urls, 403)
+    # Every other URL is a page (delete URLs show a confirmation page to GET).
     assert set(answered.values()) == {200}, answered
+
+
+@pytest.mark.django_db
+def test_a_principal_investigator_opens_the_signing_page(client, make_user, patient_a):
+    client.force_login(make_user("pi_a", "pi", "A"))
+    assert client.get(reverse("registry:sign_patient", args=[patient_a.pk])).status_code == 200
+    # Not locked: the unlock URL sends back to the patient page.
+    response = client.get(reverse("registry:unlock_patient", args=[patient_a.pk]))
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db
