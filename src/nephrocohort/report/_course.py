@@ -12,9 +12,9 @@ import pandas as pd
 
 from nephrocohort.cohort.analysis import CNI_RESPONSES, RELAPSE_COURSES
 from nephrocohort.i18n import N_
-from nephrocohort.i18n import gettext as _
+from nephrocohort.report._items import count_levels, count_true
 
-__all__ = ["course_items", "course_table", "COURSE_PREFIX"]
+__all__ = ["course_items", "COURSE_PREFIX"]
 
 COURSE_PREFIX = "course."
 _LABELS = {
@@ -31,8 +31,6 @@ if set(_LABELS) != {code for code, _label in (*RELAPSE_COURSES, *CNI_RESPONSES)}
 
 def course_items(study: pd.DataFrame) -> list:
     """Count items of the course columns present in ``study`` (older datasets lack them)."""
-    from nephrocohort.report._study import count_levels, count_true
-
     items = []
     if "relapse_course" in study:
         labels = {code: _LABELS[code] for code, _label in RELAPSE_COURSES}
@@ -57,20 +55,3 @@ def course_items(study: pd.DataFrame) -> list:
             )
         )
     return items
-
-
-def course_table(results):
-    """The table, or None when the results have no course items."""
-    from nephrocohort.report._tables import _generic
-
-    ids = [i for i in results.ids() if i.startswith(COURSE_PREFIX)]
-    return _generic(
-        "course",
-        N_("Course of the disease"),
-        results,
-        ids,
-        _(
-            "Under the rule set's own thresholds (rules show NAME); a value the rule set does "
-            "not define or that does not apply to the patient is counted as without data."
-        ),
-    )

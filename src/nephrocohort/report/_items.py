@@ -11,7 +11,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-__all__ = ["CountItem", "SummaryItem", "HypothesisTestItem", "SurvivalItem", "Item"]
+import pandas as pd
+
+from nephrocohort.i18n import gettext
+
+__all__ = [
+    "CountItem",
+    "SummaryItem",
+    "HypothesisTestItem",
+    "SurvivalItem",
+    "Item",
+    "count_true",
+    "count_levels",
+]
 
 
 def _clean(value):
@@ -181,3 +193,34 @@ class SurvivalItem:
 
 
 Item = CountItem | SummaryItem | HypothesisTestItem | SurvivalItem
+
+
+# Count items of one column (the study sections and the course section build them alike).
+def count_true(item_id: str, label: str, series: pd.Series) -> CountItem:
+    """Patients with True among those with a recorded value."""
+    values = series.astype("boolean")
+    known = values.dropna()
+    return CountItem(
+        id=item_id,
+        label=label,
+        n=int(known.sum()),
+        denominator=int(len(known)),
+        missing=int(len(values) - len(known)),
+    )
+
+
+def count_levels(prefix: str, series: pd.Series, labels: dict, *, keys=None) -> list[CountItem]:
+    """One item per level, each out of the patients with a recorded value."""
+    known = series.dropna().astype(str)
+    missing = int(len(series) - len(known))
+    keys = keys or {level: level for level in labels}
+    return [
+        CountItem(
+            id=f"{prefix}.{keys[level]}",
+            label=gettext(label),
+            n=int((known == level).sum()),
+            denominator=int(len(known)),
+            missing=missing,
+        )
+        for level, label in labels.items()
+    ]

@@ -14,7 +14,7 @@ from nephrocohort.cohort.analysis import CONFIRMABLE_COLUMNS
 from nephrocohort.i18n import N_, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
-from nephrocohort.report._items import CountItem
+from nephrocohort.report._items import CountItem, count_levels, count_true
 from nephrocohort.report._options import ReportOptions
 from nephrocohort.report._stats import (
     group_comparison_item,
@@ -56,36 +56,6 @@ _RESPONSE_LABELS = {
 
 def _as_boolean(series: pd.Series) -> pd.Series:
     return series.astype("boolean")
-
-
-def count_true(item_id: str, label: str, series: pd.Series) -> CountItem:
-    """Patients with True among those with a recorded value."""
-    values = _as_boolean(series)
-    known = values.dropna()
-    return CountItem(
-        id=item_id,
-        label=label,
-        n=int(known.sum()),
-        denominator=int(len(known)),
-        missing=int(len(values) - len(known)),
-    )
-
-
-def count_levels(prefix: str, series: pd.Series, labels: dict, *, keys=None) -> list[CountItem]:
-    """One item per level, each out of the patients with a recorded value."""
-    known = series.dropna().astype(str)
-    missing = int(len(series) - len(known))
-    keys = keys or {level: level for level in labels}
-    return [
-        CountItem(
-            id=f"{prefix}.{keys[level]}",
-            label=_(label),
-            n=int((known == level).sum()),
-            denominator=int(len(known)),
-            missing=missing,
-        )
-        for level, label in labels.items()
-    ]
 
 
 def eligible_rows(analysis: pd.DataFrame) -> pd.DataFrame:

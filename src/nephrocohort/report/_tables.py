@@ -16,6 +16,7 @@ from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
 from nephrocohort.i18n import N_, localize_number
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
+from nephrocohort.report._course import COURSE_PREFIX
 from nephrocohort.report._format import (
     MISSING,
     fmt_count,
@@ -501,10 +502,23 @@ def _excluded(results: Results) -> Table | None:
     )
 
 
+def course_table(results):
+    """The table, or None when the results have no course items."""
+    ids = [i for i in results.ids() if i.startswith(COURSE_PREFIX)]
+    return _generic(
+        "course",
+        N_("Course of the disease"),
+        results,
+        ids,
+        _(
+            "Under the rule set's own thresholds (rules show NAME); a value the rule set does "
+            "not define or that does not apply to the patient is counted as without data."
+        ),
+    )
+
+
 def build_tables(results: Results) -> list[Table]:
     """Every display table of the report, in report order (empty sections left out)."""
-    from nephrocohort.report._course import course_table
-
     ids = results.ids()
     tables = [
         _generic(
