@@ -10,8 +10,9 @@ below know nothing of this module: the data model and derivation live in
 
 ``data`` is, everywhere: a :class:`~nephrocohort.cohort.Cohort`, a bundle path
 (a folder of CSV files or an .xlsx workbook; loading validates it), an
-analysis-dataset CSV (reported as recorded) or None for the embedded demo
-cohort.
+analysis-dataset CSV (reported as recorded), an OMOP CDM database URL
+(``duckdb:///cdm.duckdb``, ``postgresql://...``; the phenotype's patients,
+extracted and validated as a bundle) or None for the embedded demo cohort.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class AnalysisData:
     cohort: object | None = None
     source: str = "records"
     notes: tuple[str, ...] = field(default=())
+    #: The OMOP phenotype's inclusion-attrition steps (empty for other sources).
+    attrition: tuple = field(default=())
 
 
 def _say(progress: Progress) -> Callable[[str], None]:
@@ -82,15 +85,24 @@ def _rule_set(rule_set):
     return load_rule_set(rule_set) if isinstance(rule_set, str | Path) else rule_set
 
 
+def _is_omop(data) -> bool:
+    """An OMOP CDM database URL (``duckdb:///...``, ``postgresql://...``), not a path."""
+    from nephrocohort.interop._omop_connect import is_omop_url
+
+    return is_omop_url(data)
+
+
 def _is_analysis_file(data) -> bool:
     """An analysis-dataset CSV (e.g. from ``nephrocohort import-table``), not a bundle."""
-    if data is None or hasattr(data, "patients"):
+    if data is None or hasattr(data, "patients") or _is_omop(data):
         return False
     path = Path(data)
     return path.is_file() and path.suffix.lower() == ".csv"
 
 
-def _existing(data, *, demo: bool) -> Path:
+def _existing(data, *, demo: bool):
+    if _is_omop(data):  # connecting says whether it exists
+        return data
     path = Path(data)
     if not path.exists():
         hint = render_text("pipeline.demo_hint") if demo else ""
@@ -111,6 +123,10 @@ def load_cohort(data=None, *, as_of=None):
         return demo_cohort()
     if hasattr(data, "patients"):  # already a Cohort
         return data
+    if _is_omop(data):
+        from nephrocohort.interop import read_omop_cohort
+
+        return read_omop_cohort(data, as_of=as_of)[0]
     return load_bundle(data, as_of=as_of)
 
 
@@ -133,10 +149,20 @@ def load_analysis(data=None, *, rule_set="study", progress: Progress = None) -> 
         return AnalysisData(dataset, rules, source="analysis_file", notes=tuple(notes))
     from nephrocohort.cohort import derive
 
-    say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
-    cohort = load_cohort(data)
+    notes, attrition = (), ()
+    if _is_omop(data):
+        from nephrocohort.interop import read_omop_cohort
+
+        say("Selecting the phenotype's patients in the OMOP database")
+        cohort, extract = read_omop_cohort(data)
+        notes, attrition = extract.notes(), extract.attrition
+    else:
+        say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
+        cohort = load_cohort(data)
     say(f"Deriving the analysis dataset (rule set '{rules.name}')")
-    return AnalysisData(derive(cohort, rules), rules, cohort=cohort)
+    return AnalysisData(
+        derive(cohort, rules), rules, cohort=cohort, notes=notes, attrition=attrition
+    )
 
 
 def derive_dataset(data=None, *, rule_set="study") -> pd.DataFrame:

@@ -30,9 +30,10 @@ def register(app) -> None:
     @app.command("validate")
     def validate_command(
         path: Annotated[
-            Path,
+            str,
             typer.Argument(
-                help="Cohort bundle: a folder of CSV (or Parquet) files or one .xlsx workbook."
+                help="Cohort bundle: a folder of CSV (or Parquet) files or one .xlsx workbook, "
+                "or an OMOP CDM database (duckdb:///cdm.duckdb, postgresql://...)."
             ),
         ],
         as_json: Annotated[
@@ -53,11 +54,20 @@ def register(app) -> None:
         from nephrocohort.cohort.bundle import load_bundle_checked
         from nephrocohort.cohort.rendering import format_problems, format_summary, outcome_as_json
         from nephrocohort.exceptions import CohortValidationError
+        from nephrocohort.interop._omop_connect import is_omop_url
 
         reference = _parse_as_of(as_of)
         source = str(path)
         try:
-            cohort, warnings = load_bundle_checked(path, as_of=reference)
+            if is_omop_url(path):
+                from nephrocohort.interop._omop_read import read_omop_checked
+
+                cohort, warnings, extract = read_omop_checked(path, as_of=reference)
+                if not as_json:
+                    for note in extract.notes():
+                        typer.echo(f"Note: {note}")
+            else:
+                cohort, warnings = load_bundle_checked(Path(path), as_of=reference)
         except CohortValidationError as error:
             if as_json:
                 outcome = outcome_as_json(source=source, problems=error.problems, cohort=None)

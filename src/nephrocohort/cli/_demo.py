@@ -60,8 +60,13 @@ def _write_omop(out: Path, patients, seed, background) -> None:
     typer.echo(
         f"Wrote an OMOP CDM v5.4 database ({cohort.n_patients:,} patients with nephrotic "
         f"syndrome, {background:,} background persons; measurement {counts['measurement']:,} "
-        f"rows) to {out}. Next: nephrocohort report --data duckdb:///{out.resolve()}"
+        f"rows) to {out}. Next: nephrocohort report --data {omop_url(out)}"
     )
+
+
+def omop_url(path: Path) -> str:
+    """The ``duckdb://`` URL of a database file: three slashes before an absolute path."""
+    return "duckdb:///" + path.resolve().as_posix().lstrip("/")
 
 
 def register(app) -> None:

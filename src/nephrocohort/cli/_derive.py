@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 
-def _load(data: Path, rule_set: str):
+def _load(data: str, rule_set: str):
     from nephrocohort.clinical.rules import load_rule_set
     from nephrocohort.pipeline import load_cohort
 
@@ -23,8 +23,14 @@ def _load(data: Path, rule_set: str):
     return load_cohort(data), load_rule_set(rule_set)
 
 
+# str, not Path: a Path would fold the slashes of duckdb:///cdm.duckdb.
 DataOption = Annotated[
-    Path, typer.Option("--data", help="Cohort bundle: a folder of CSV files or one .xlsx workbook.")
+    str,
+    typer.Option(
+        "--data",
+        help="Cohort bundle (a folder of CSV files or one .xlsx workbook) or an OMOP CDM "
+        "database (duckdb:///cdm.duckdb, postgresql://user@host/db?cdm_schema=cdm).",
+    ),
 ]
 RuleSetOption = Annotated[
     str,

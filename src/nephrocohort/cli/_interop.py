@@ -190,9 +190,11 @@ def import_fhir(
 
 def export(
     data: Annotated[
-        Path,
+        str,
         typer.Option(
-            "--data", help="A bundle (folder of CSVs or .xlsx) or an analysis-dataset CSV."
+            "--data",
+            help="A bundle (folder of CSVs or .xlsx), an analysis-dataset CSV, or an OMOP CDM "
+            "database (duckdb:///cdm.duckdb, postgresql://...).",
         ),
     ],
     format: Annotated[
@@ -271,6 +273,37 @@ def export(
             _say(f"Dropped free-text or unknown columns: {', '.join(summary.dropped_columns)}")
 
 
+def import_omop(
+    database: Annotated[
+        str,
+        typer.Option(
+            "--database",
+            help="The OMOP CDM v5.4 database: duckdb:///cdm.duckdb, a folder of Parquet or CSV "
+            "files (one per table), or postgresql://user@host/db.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The bundle folder to create.")],
+    cdm_schema: Annotated[
+        str | None,
+        typer.Option(
+            "--cdm-schema", help="The schema holding the CDM tables (default: the URL's)."
+        ),
+    ] = None,
+    phenotype: Annotated[
+        str,
+        typer.Option(
+            "--phenotype", help="Computable phenotype: a shipped name or a path to a YAML file."
+        ),
+    ] = "pedsnet-ns",
+) -> None:
+    """Import the phenotype's patients of an OMOP CDM database into a validated cohort bundle."""
+    from nephrocohort.interop import import_omop as run_import
+
+    result = run_import(database, out, cdm_schema=cdm_schema, phenotype=phenotype)
+    _report_import(result)
+    _say(f"Run the report on it with: nephrocohort report --data {out}")
+
+
 @redcap_app.command("dictionary")
 def redcap_dictionary(
     out: Annotated[Path, typer.Option("--out", help="The data dictionary CSV to write.")],
@@ -289,4 +322,5 @@ def register(app) -> None:
     app.command("import-table")(import_table)
     app.command("import-redcap")(import_redcap)
     app.command("import-fhir")(import_fhir)
+    app.command("import-omop")(import_omop)
     app.add_typer(redcap_app, name="redcap")

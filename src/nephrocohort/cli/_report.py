@@ -14,11 +14,12 @@ import typer
 
 def report(
     data: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--data",
-            help="Cohort bundle (a folder of CSV files or one .xlsx workbook), or an "
-            "analysis-dataset .csv from `nephrocohort import-table`. "
+            help="Cohort bundle (a folder of CSV files or one .xlsx workbook), an "
+            "analysis-dataset .csv from `nephrocohort import-table`, or an OMOP CDM database "
+            "(duckdb:///cdm.duckdb, postgresql://user@host/db?cdm_schema=cdm). "
             "Leave out to use the embedded demo cohort.",
         ),
     ] = None,

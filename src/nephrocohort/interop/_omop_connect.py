@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nephrocohort.interop._errors import InteropError
 
-__all__ = ["OMOP_URL_SCHEMES", "import_backend", "is_omop_url", "connect"]
+__all__ = ["OMOP_URL_SCHEMES", "connect", "import_backend", "is_omop_url", "split_cdm_schema"]
 
 OMOP_URL_SCHEMES = ("duckdb://", "postgresql://", "postgres://")
 _PACKAGES = {"ibis": "ibis-framework", "duckdb": "duckdb", "pyspark": "pyspark"}
@@ -32,6 +32,22 @@ def import_backend(module: str):
 def is_omop_url(data) -> bool:
     """Whether ``--data`` names an OMOP database (a URL with a scheme Ibis reads)."""
     return isinstance(data, str) and data.lower().startswith(OMOP_URL_SCHEMES)
+
+
+def split_cdm_schema(database):
+    """``(url, schema)``: a URL may name its CDM schema, ``...?cdm_schema=cdm`` (for ``--data``,
+    which has no ``--cdm-schema``); other query parameters stay in the URL."""
+    if not is_omop_url(database) or "?" not in database:
+        return database, None
+    base, query = database.split("?", 1)
+    kept, schema = [], None
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key == "cdm_schema" and value:
+            schema = value
+        elif part:
+            kept.append(part)
+    return (base + ("?" + "&".join(kept) if kept else "")), schema
 
 
 def connect(database):

@@ -27,10 +27,15 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort.vocabulary import LAB_TESTS
-from nephrocohort.interop._bundle_io import _dipstick_grade_by_mg_dl, write_validated_bundle
+from nephrocohort.exceptions import CohortValidationError
+from nephrocohort.interop._bundle_io import (
+    _dipstick_grade_by_mg_dl,
+    write_bundle_folder,
+    write_validated_bundle,
+)
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._fhir_codes import HEIGHT_CM_FACTORS, LAB_UNITS, WEIGHT_KG_FACTORS
-from nephrocohort.interop._omop_connect import CdmTables, connect
+from nephrocohort.interop._omop_connect import CdmTables, connect, split_cdm_schema
 from nephrocohort.interop._omop_phenotype import (
     AttritionStep,
     load_phenotype,
@@ -42,7 +47,7 @@ from nephrocohort.interop._omop_write import PATIENT_DATES, PATIENT_FIELDS
 from nephrocohort.interop._results import ImportResult
 from nephrocohort.messages import Message
 
-__all__ = ["OmopExtract", "extract_omop", "import_omop", "read_omop_cohort"]
+__all__ = ["OmopExtract", "extract_omop", "import_omop", "read_omop_checked", "read_omop_cohort"]
 
 GENDER = {8507: "M", 8532: "F"}
 EXTRACTED_SETS = (
@@ -510,7 +515,8 @@ class _Extraction:
 
 def extract_omop(database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns") -> OmopExtract:
     """Select the phenotype's persons in ``database`` and extract their bundle tables."""
-    tables = CdmTables(connect(database), cdm_schema)
+    database, in_url = split_cdm_schema(database)
+    tables = CdmTables(connect(database), cdm_schema or in_url)
     chosen = load_phenotype(phenotype)
     resolved, _missing = resolve_concept_sets(tables, EXTRACTED_SETS)
     selection = select_persons(tables, chosen, resolved)
@@ -540,16 +546,38 @@ def import_omop(
     return ImportResult(
         Path(out),
         cohort.row_counts(),
-        extract.notes(),
+        extract.notes()[:1],  # the phenotype and its attrition; the rest are listed as skipped
         tuple(message.text for message in extract.not_imported),
     )
 
 
-def read_omop_cohort(database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns"):
-    """The validated cohort of the phenotype's patients (``--data duckdb:///...``), and notes."""
+def read_omop_cohort(
+    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None
+):
+    """The validated cohort of the phenotype's patients (``--data duckdb:///...``), and the extract."""
+    cohort, _warnings, extract = read_omop_checked(
+        database, cdm_schema=cdm_schema, phenotype=phenotype, as_of=as_of
+    )
+    return cohort, extract
+
+
+def read_omop_checked(
+    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None
+):
+    """(cohort, warnings, extract): the phenotype's patients loaded as any bundle is.
+
+    Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every problem,
+    the database named as their source) when the extracted tables do not validate.
+    """
+    from nephrocohort.cohort.bundle import load_bundle_checked
+
     extract = extract_omop(database, cdm_schema=cdm_schema, phenotype=phenotype)
     with tempfile.TemporaryDirectory() as scratch:
-        cohort = write_validated_bundle(
-            extract.tables, Path(scratch) / "bundle", source=str(database)
-        )
-    return cohort, extract
+        folder = Path(scratch) / "bundle"
+        folder.mkdir()
+        write_bundle_folder(extract.tables, folder)
+        try:
+            cohort, warnings = load_bundle_checked(folder, as_of=as_of)
+        except CohortValidationError as error:
+            raise CohortValidationError(error.problems, source=str(database)) from None
+    return cohort, warnings, extract

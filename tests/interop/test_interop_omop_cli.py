@@ -1,0 +1,144 @@
+"""OMOP CDM from the command line (issue 15 Done-when): demo --format omop, then the printed
+``duckdb:///`` URL works as ``--data`` of report, derive, validate and export, and import-omop
+writes a bundle. The commands run as a user runs them (a subprocess through ``main``), so
+the printed hint, the exit codes and the error sentences are the real ones; the other
+commands run in-process (CliRunner), which is faster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("ibis", reason="ibis-framework is not installed")
+pytest.importorskip("duckdb", reason="duckdb is not installed")
+
+from nephrocohort.cli import app  # noqa: E402
+from nephrocohort.cohort.synthetic import SYNTHETIC_SEED, generate_synthetic  # noqa: E402
+
+PATIENTS = 30
+BACKGROUND = 120
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, "-c", "from nephrocohort.cli import main; main()", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo OMOP database and the URL its message tells the user to use."""
+    folder = tmp_path_factory.mktemp("omop_cli")
+    out = folder / "cdm.duckdb"
+    done = run(
+        "demo",
+        "--patients",
+        str(PATIENTS),
+        "--format",
+        "omop",
+        "--background-persons",
+        str(BACKGROUND),
+        "--out",
+        str(out),
+        cwd=folder,
+    )
+    assert done.returncode == 0, done.stderr
+    url = re.search(r"--data (\S+)", done.stdout).group(1)
+    return folder, out, url, done.stdout
+
+
+def test_demo_hint_is_a_three_slash_url_of_the_file(demo):
+    _, out, url, stdout = demo
+    assert "duckdb:////" not in stdout
+    assert url == "duckdb:///" + str(out.resolve()).lstrip("/")
+
+
+@pytest.mark.slow
+def test_report_from_the_printed_url_is_a_full_report(demo):
+    folder, _, url, _ = demo
+    done = run("report", "--data", url, "--out", str(folder / "report"), cwd=folder)
+    assert done.returncode == 0, done.stderr
+    for name in ("report.html", "report.docx", "report.xlsx", "results.json"):
+        assert (folder / "report" / name).stat().st_size > 0, name
+    items = {
+        item["id"]: item for item in json.loads((folder / "report" / "results.json").read_text())
+    }
+    # Every NS patient of the generator is assessed (plus any background person the
+    # phenotype let in; the round-trip test counts those).
+    assert items["eligibility.assessed"]["n"] >= PATIENTS
+    notes = items["report.run"]["notes"]
+    assert any("pedsnet-ns" in note for note in notes)
+
+
+def test_derive_validate_export_and_import_accept_the_url(demo):
+    folder, _, url, _ = demo
+    truth = set(generate_synthetic(PATIENTS, seed=SYNTHETIC_SEED).patients["patient_id"])
+
+    derived = invoke("derive", "--data", url, "--out", str(folder / "d.csv"))
+    assert derived.exit_code == 0, derived.output
+    assert truth <= set(pd.read_csv(folder / "d.csv")["patient_id"])
+
+    checked = invoke("validate", url)
+    assert checked.exit_code == 0, checked.output
+    assert "valid cohort bundle" in checked.output and "pedsnet-ns" in checked.output
+
+    exported = invoke("export", "--data", url, "--format", "csv", "--out", str(folder / "x"))
+    assert exported.exit_code == 0, exported.output
+    assert (folder / "x" / "analysis.csv").is_file()
+
+    imported = invoke("import-omop", "--database", url, "--out", str(folder / "bundle"))
+    assert imported.exit_code == 0, imported.output
+    assert truth <= set(pd.read_csv(folder / "bundle" / "patients.csv")["patient_id"])
+    assert "pedsnet-ns" in imported.output
+
+
+def test_url_may_name_the_cdm_schema(demo):
+    _, _, url, _ = demo
+    done = invoke("validate", url + "?cdm_schema=nowhere")
+    assert "schema nowhere" in str(done.exception)
+    # DuckDB keeps the tables of a file in its schema "main"
+    done = invoke("validate", url + "?cdm_schema=main")
+    assert done.exit_code == 0, done.output
+
+
+def test_a_missing_database_is_a_clear_error(tmp_path):
+    done = run("report", "--data", f"duckdb:///{tmp_path}/none.duckdb", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr and "none.duckdb" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_demo_refuses_an_out_that_is_not_a_duckdb_file(tmp_path):
+    done = run("demo", "--format", "omop", "--out", str(tmp_path / "cdm.db"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert ".duckdb" in done.stderr
+
+
+def test_a_plain_install_has_the_duckdb_source():
+    """report --data duckdb:/// works without extras: Ibis and DuckDB are core dependencies."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[\[<>=!;]", dep)[0].strip() for dep in project["dependencies"]}
+    assert {"ibis-framework", "duckdb"} <= names
+    ibis_dep = next(d for d in project["dependencies"] if d.startswith("ibis-framework"))
+    assert "duckdb" in ibis_dep and "postgres" in ibis_dep
