@@ -203,6 +203,7 @@ def compute_results(
         options=options,
         source=analysis.source,
         notes=analysis.notes,
+        attrition=analysis.attrition,
     )
     if names:
         results = compare(

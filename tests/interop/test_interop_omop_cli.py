@@ -89,6 +89,10 @@ def test_report_from_the_printed_url_is_a_full_report(demo):
     assert items["eligibility.assessed"]["n"] >= PATIENTS
     notes = items["report.run"]["notes"]
     assert any("pedsnet-ns" in note for note in notes)
+    # The phenotype's attrition heads the eligibility flow: every person of the database,
+    # then each step, the last one the patients assessed.
+    assert items["selection.persons"]["n"] == PATIENTS + BACKGROUND
+    assert items["selection.transplant"]["n"] == items["eligibility.assessed"]["n"]
 
 
 def test_derive_validate_export_and_import_accept_the_url(demo):

@@ -13,6 +13,7 @@ from nephrocohort.report._study import (
     eligibility_items,
     eligible_rows,
     excluded_patients,
+    selection_items,
     study_items,
 )
 from nephrocohort.report._timelines import build_timelines
@@ -48,6 +49,7 @@ def build_results(
     options: ReportOptions | None = None,
     source: str = "records",
     notes=(),
+    attrition=(),
 ) -> Results:
     """Compute every result of the study report from the analysis dataset.
 
@@ -70,6 +72,9 @@ def build_results(
         the methods paragraph says which.
     notes:
         Sentences about the input shown with the report (absent variables).
+    attrition:
+        The OMOP phenotype's steps (``AttritionStep``: step, label, persons) when the
+        cohort was selected from an OMOP CDM database; they head the eligibility flow.
 
     Returns
     -------
@@ -94,7 +99,7 @@ def build_results(
     check_analysis(analysis)
     name, title = rule_set_identity(rule_set)
     analysis = analysis.reset_index(drop=True)
-    flow = eligibility_items(analysis)
+    flow = [*selection_items(attrition), *eligibility_items(analysis)]
     study = eligible_rows(analysis)
     if study.empty:
         assessed = len(analysis)

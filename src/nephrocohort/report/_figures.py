@@ -256,11 +256,28 @@ def figure_eligibility(results: Results) -> Figure | None:
     if assessed is None or included is None:
         return None
     reasons = list(excluded.reasons)[:6]
-    fig = Figure(figsize=(7, 3.6 if len(reasons) <= 2 else 4.2))
+    selection = results.with_prefix("selection.")
+    height = 3.6 if len(reasons) <= 2 else 4.2
+    if selection:  # the OMOP phenotype's attrition, in a box above "Patients assessed"
+        height += 0.3 * (len(selection) + 1)
+    fig = Figure(figsize=(7, height))
     ax = fig.subplots()
     ax.set_axis_off()
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    top = 1.0
+    if selection:
+        top = 1.0 + 0.3 * (len(selection) + 1) / (height - 0.3 * (len(selection) + 1))
+        lines = [_("Computable phenotype (OMOP CDM)")] + [
+            f"{_(item.label)}: {item.n:,}" for item in selection
+        ]
+        import textwrap
+
+        text = "\n".join(textwrap.fill(line, 44, subsequent_indent="  ") for line in lines)
+        box = (top - 1.0) * 0.85
+        _box(ax, 0.25, 1.0 + (top - 1.0) / 2, text, width=0.5, height=box)
+        ax.annotate("", xy=(0.25, 0.95), xytext=(0.25, 1.0 + (top - 1.0) * 0.05),
+                    arrowprops={"arrowstyle": "->"})  # fmt: skip
+    ax.set_ylim(0, top)
     _box(ax, 0.25, 0.88, _("Patients assessed\nn = {n}").format(n=assessed.n))
     _box(ax, 0.25, 0.15, _("Analysed\nn = {n}").format(n=included.n))
     ax.annotate("", xy=(0.25, 0.22), xytext=(0.25, 0.81), arrowprops={"arrowstyle": "->"})

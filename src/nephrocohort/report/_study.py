@@ -73,6 +73,21 @@ def _histologies_present(study: pd.DataFrame) -> list[str]:
 # -- sections --------------------------------------------------------------------
 
 
+def selection_items(attrition) -> list[CountItem]:
+    """The OMOP phenotype's inclusion-attrition steps (``selection.<step>``), before eligibility.
+
+    Each step counts the persons it kept out of the persons in the database.
+    """
+    steps = list(attrition)
+    if not steps:
+        return []
+    total = int(steps[0].persons)
+    return [
+        CountItem(f"selection.{step.step}", str(step.label), int(step.persons), total)
+        for step in steps
+    ]
+
+
 def eligibility_items(analysis: pd.DataFrame) -> list[CountItem]:
     """The eligibility flow: assessed -> excluded (with reasons) / not assessable -> included."""
     verdict = _as_boolean(analysis["eligible"])

@@ -474,7 +474,8 @@ def _eligibility(results: Results) -> Table | None:
     excluded = results.get("eligibility.excluded")
     if excluded is None:
         return None
-    rows = [
+    rows = [(_(item.label), str(item.n)) for item in results.with_prefix("selection.")]
+    rows += [
         (_(results[i].label), str(results[i].n))
         for i in ("eligibility.assessed", "eligibility.excluded")
     ]
