@@ -148,6 +148,10 @@ class HypothesisTestItem:
     note: str = ""
     normality_of_differences: dict | None = field(default=None, hash=False)
     paired_t: dict | None = field(default=None, hash=False)
+    #: How the p-value was computed, where a test has a choice: Fisher's "exact" or
+    #: "monte_carlo"; ``method_detail`` the budget and bound that chose it (and the seed).
+    method: str | None = None
+    method_detail: dict | None = field(default=None, hash=False)
 
     kind = "test"
 

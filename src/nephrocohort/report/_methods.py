@@ -200,7 +200,7 @@ def methods_paragraph(
                     )
                 )
             elif test == "Fisher exact":
-                described.append(_("Fisher's exact test for the one-month response by group"))
+                described.append(_fisher_text(items))
             else:
                 described.append(_(test))
         sentences.append(
@@ -244,3 +244,24 @@ def methods_paragraph(
         )
     )
     return " ".join(sentences)
+
+
+def _fisher_text(items) -> str:
+    """Fisher's test and how its p was computed: exact within the budget, else Monte Carlo."""
+    from nephrocohort.report._stats import FISHER_EXACT_BUDGET, FISHER_RESAMPLES, FISHER_SEED
+
+    fisher = [i for i in items if isinstance(i, HypothesisTestItem) and i.test == "Fisher exact"]
+    text = _("Fisher's exact test for the one-month response by group")
+    rule = _(
+        "enumerated exactly when the tables with the observed totals number at most "
+        "{budget}, otherwise estimated from {resamples} random tables (Monte Carlo, seed "
+        "{seed})"
+    ).format(budget=FISHER_EXACT_BUDGET, resamples=FISHER_RESAMPLES, seed=FISHER_SEED)
+    used = {item.method for item in fisher}
+    if used == {"monte_carlo"}:
+        chosen = _("here the Monte Carlo estimate")
+    elif used == {"exact"}:
+        chosen = _("here exact")
+    else:
+        chosen = ""
+    return f"{text} ({rule}{'; ' + chosen if chosen else ''})"

@@ -21,6 +21,9 @@ from nephrocohort.report._items import HypothesisTestItem, SummaryItem, Survival
 from nephrocohort.report._options import ReportOptions
 
 __all__ = [
+    "FISHER_EXACT_BUDGET",
+    "FISHER_RESAMPLES",
+    "FISHER_SEED",
     "differences_normality",
     "summary_item",
     "wilcoxon_item",
@@ -30,7 +33,15 @@ __all__ = [
 
 # Fixed so that a Monte Carlo Fisher p-value (only for tables too big to enumerate) is
 # the same on every run of the same data.
-_FISHER_SEED = 20240101
+FISHER_SEED = 20240101
+_FISHER_SEED = FISHER_SEED
+#: Fisher's test is enumerated exactly only while the tables with the observed margins
+#: number at most this many (stats.fisher_tables_bound, known before enumerating: about a
+#: second on the 2-core machine); larger tables get the seeded Monte Carlo estimate, so a
+#: 100,000-patient report does not spend minutes in one test.
+FISHER_EXACT_BUDGET = 50_000
+#: Random tables of the Monte Carlo estimate (stats.fisher_exact's, SciPy).
+FISHER_RESAMPLES = 100_000
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
@@ -174,12 +185,17 @@ def group_comparison_item(item_id, label, groups, outcome, *, levels) -> Hypothe
     if table.shape[1] < 2:
         return None
     counts = table.to_numpy()
+    bound = stats.fisher_tables_bound(counts)
+    detail = {"tables_bound": bound, "budget": FISHER_EXACT_BUDGET}
     try:
+        if bound > FISHER_EXACT_BUDGET:
+            raise stats.StatisticsInputError("over the budget")
         result = _quiet(stats.fisher_exact, counts)
-        how = "exact"
+        method, how = "exact", "exact"
     except stats.StatisticsInputError:  # too many tables to enumerate: a seeded estimate
-        result = _quiet(stats.fisher_exact, counts, method="monte_carlo", seed=_FISHER_SEED)
-        how = f"Monte Carlo estimate, seed {_FISHER_SEED}"
+        result = _quiet(stats.fisher_exact, counts, method="monte_carlo", seed=FISHER_SEED)
+        method, how = "monte_carlo", f"Monte Carlo estimate, seed {FISHER_SEED}"
+        detail.update(seed=FISHER_SEED, resamples=FISHER_RESAMPLES)
     cells = "; ".join(
         f"group {group}: " + ", ".join(f"{level} {int(n)}" for level, n in row.items())
         for group, row in table.iterrows()
@@ -193,6 +209,8 @@ def group_comparison_item(item_id, label, groups, outcome, *, levels) -> Hypothe
         p=result.p,
         n=int(result.n),
         note=f"{table.shape[0]} x {table.shape[1]} table ({how}); {cells}",
+        method=method,
+        method_detail=detail,
     )
 
 

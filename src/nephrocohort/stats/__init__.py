@@ -14,6 +14,7 @@ from nephrocohort.stats._contingency import (
     chi_square,
     contingency_table,
     fisher_exact,
+    fisher_tables_bound,
 )
 from nephrocohort.stats._describe import DEFAULT_SMALL_N, SUMMARY_KINDS, Description, describe
 from nephrocohort.stats._effect_sizes import effect_size_r
@@ -63,6 +64,7 @@ __all__ = [
     "describe",
     "effect_size_r",
     "fisher_exact",
+    "fisher_tables_bound",
     "frequencies",
     "kaplan_meier",
     "kruskal_wallis",

@@ -21,6 +21,7 @@ __all__ = [
     "ChiSquareResult",
     "FisherResult",
     "FISHER_MAX_TABLES",
+    "fisher_tables_bound",
 ]
 
 # Exact enumeration grows fast with the size of the table. This caps the work (the
@@ -283,6 +284,20 @@ def fisher_exact(
         odds_ratio_ci_low=low,
         odds_ratio_ci_high=high,
     )
+
+
+def fisher_tables_bound(table) -> int:
+    """An upper bound on the number of tables with the margins of ``table``, known before
+    enumerating: each cell but those of the last row and column lies in 0..min(row total,
+    column total), and those cells fix the rest. Lets a caller choose exact enumeration only
+    within a stated budget (the enumeration itself does far less work than this bound)."""
+    counts = _counts(table)
+    rows, columns = counts.sum(axis=1), counts.sum(axis=0)
+    bound = 1
+    for row in rows[:-1]:
+        for column in columns[:-1]:
+            bound *= int(min(row, column)) + 1
+    return bound
 
 
 def _fisher_exact_enumerated(counts: np.ndarray, max_tables: int) -> float:
