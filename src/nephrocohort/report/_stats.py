@@ -187,12 +187,14 @@ def group_comparison_item(item_id, label, groups, outcome, *, levels) -> Hypothe
     counts = table.to_numpy()
     bound = stats.fisher_tables_bound(counts)
     detail = {"tables_bound": bound, "budget": FISHER_EXACT_BUDGET}
-    try:
-        if bound > FISHER_EXACT_BUDGET:
-            raise stats.StatisticsInputError("over the budget")
-        result = _quiet(stats.fisher_exact, counts)
-        method, how = "exact", "exact"
-    except stats.StatisticsInputError:  # too many tables to enumerate: a seeded estimate
+    result = None
+    if bound <= FISHER_EXACT_BUDGET:
+        try:
+            result = _quiet(stats.fisher_exact, counts)
+            method, how = "exact", "exact"
+        except stats.StatisticsInputError:  # the enumeration's own cap: estimate instead
+            result = None
+    if result is None:  # too many tables to enumerate: a seeded estimate
         result = _quiet(stats.fisher_exact, counts, method="monte_carlo", seed=FISHER_SEED)
         method, how = "monte_carlo", f"Monte Carlo estimate, seed {FISHER_SEED}"
         detail.update(seed=FISHER_SEED, resamples=FISHER_RESAMPLES)
