@@ -15,7 +15,7 @@ NS patients are not copied, so the phenotype still selects them once (plus the c
 background's near misses). For ``--engine postgres`` the same tables are copied into a
 throwaway PostgreSQL database (created and dropped).
 
-Timed, each in a fresh process (peak resident size from ``ru_maxrss``): the floor
+Timed, each in a fresh process (peak resident size: its own VmHWM): the floor
 (``SELECT count(*), sum(value_as_number) FROM measurement``) and ``extract_omop`` (the
 phenotype, then the selected persons' rows into pandas). The load average is printed.
 """
@@ -36,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 FLOOR = r"""
 import json, sys, time, resource
+def peak_mb():  # VmHWM: this process's own peak (ru_maxrss keeps the parent's across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
 start = time.perf_counter()
 if sys.argv[1].startswith("duckdb://"):
     import duckdb
@@ -47,18 +51,22 @@ else:
         rows = con.execute("SELECT count(*), sum(value_as_number) FROM cdm.measurement").fetchone()
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall_s": round(time.perf_counter() - start, 2), "rows": rows[0],
-                  "peak_rss_mb": round(usage.ru_maxrss / 1024)}))
+                  "peak_rss_mb": peak_mb()}))
 """
 
 EXTRACT = r"""
 import json, sys, time, resource
+def peak_mb():  # VmHWM: this process's own peak (ru_maxrss keeps the parent's across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
 from nephrocohort.interop import extract_omop
 start = time.perf_counter()
 extract = extract_omop(sys.argv[1], cdm_schema=sys.argv[3] or None)
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall_s": round(time.perf_counter() - start, 2),
                   "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-                  "peak_rss_mb": round(usage.ru_maxrss / 1024),
+                  "peak_rss_mb": peak_mb(),
                   "selected": len(extract.tables["patients"]),
                   "attrition": [[s.label, s.persons] for s in extract.attrition],
                   "rows": {k: len(v) for k, v in extract.tables.items()}}))
