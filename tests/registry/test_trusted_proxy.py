@@ -37,7 +37,8 @@ def _env(tmp_path):
 
 
 def _request(port, method, path, headers, body=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    # The first request loads the whole application: seconds on a busy 2-core machine.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
