@@ -23,6 +23,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.registry.models._locking import (
+    RecordLockedError,
+    locked_error,
+    locking_signature,
+)
 
 __all__ = [
     "RecordLockedError",
@@ -38,32 +43,8 @@ __all__ = [
 _REASON_LENGTH = 500
 
 
-class RecordLockedError(NephroCohortError):
-    """A save, delete or import touched a patient locked by a signature."""
-
-
 class SignatureRefusedError(NephroCohortError):
     """A signing or unlocking was refused (wrong password or code, no reason, wrong state)."""
-
-
-def locking_signature(patient_pk):
-    """The signature that locks patient ``patient_pk`` now, or None."""
-    from nephrocohort.registry.models import PatientSignature
-
-    if patient_pk is None:
-        return None
-    return PatientSignature.active.filter(patient_id=patient_pk).first()
-
-
-def locked_error(signature) -> RecordLockedError:
-    """The refusal naming who signed, when and with what meaning."""
-    return RecordLockedError(
-        "registry.record_locked",
-        patient=signature.patient.patient_id,
-        signer=signature.signer_name,
-        meaning=str(signature.get_meaning_display()),
-        signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M}",
-    )
 
 
 def printed_name(user) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._history import acting_username
+from nephrocohort.registry.models._locking import active_signatures, locked_error, locking_signature
 
 __all__ = ["ClinicalRecord", "EditConflictError", "FieldChange", "HardDeleteRefusedError"]
 
@@ -91,10 +92,7 @@ class LiveQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         """``QuerySet.update``, refused (``RecordLockedError``) if a row's patient is locked."""
-        from nephrocohort.registry.models import PatientSignature
-        from nephrocohort.registry.signatures import locked_error
-
-        locking = PatientSignature.active.filter(patient__in=self._patient_pks())
+        locking = active_signatures().filter(patient__in=self._patient_pks())
         signature = locking.select_related("patient").first()
         if signature is not None:
             raise locked_error(signature)
@@ -130,10 +128,8 @@ class ClinicalRecord(models.Model):
 
         Every way of changing a clinical row -- forms, the encounter page,
         deleting, imports, scripts -- ends here or in ``LiveQuerySet.update``,
-        so a locked patient refuses them all (``registry/signatures.py``).
+        so a locked patient refuses them all (``registry/models/_locking.py``).
         """
-        from nephrocohort.registry.signatures import locked_error, locking_signature
-
         signature = locking_signature(self.locking_patient_pk())
         if signature is not None:
             raise locked_error(signature)

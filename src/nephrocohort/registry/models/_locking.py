@@ -1,0 +1,41 @@
+"""The lock a signature puts on a patient's records, as the model layer checks it.
+
+Here, not in ``registry/signatures.py``, because every save asks it: the
+models must not import the signing workflow that imports them. The model is
+looked up through Django's app registry, so this module imports no model.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from nephrocohort.exceptions import NephroCohortError
+
+__all__ = ["RecordLockedError", "locked_error", "locking_signature", "active_signatures"]
+
+
+class RecordLockedError(NephroCohortError):
+    """A save, delete or import touched a patient locked by a signature."""
+
+
+def active_signatures():
+    """The standing (not voided) signatures, as a queryset."""
+    return apps.get_model("registry", "PatientSignature").active.all()
+
+
+def locking_signature(patient_pk):
+    """The signature that locks patient ``patient_pk`` now, or None."""
+    if patient_pk is None:
+        return None
+    return active_signatures().filter(patient_id=patient_pk).first()
+
+
+def locked_error(signature) -> RecordLockedError:
+    """The refusal naming who signed, when and with what meaning."""
+    return RecordLockedError(
+        "registry.record_locked",
+        patient=signature.patient.patient_id,
+        signer=signature.signer_name,
+        meaning=str(signature.get_meaning_display()),
+        signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M}",
+    )
