@@ -79,12 +79,13 @@ class TestPatientPage:
         visits = html[html.index('id="table-visits"') :]
         assert "<td>day 267</td>" in visits[: visits.index("</table>")]
         medications = html[html.index('id="table-medications"') :]
-        assert "day 267 to ongoing" in medications[: medications.index("</table>")]
+        assert "<td>day 267</td><td>ongoing</td>" in medications[: medications.index("</table>")]
         events = html[html.index('id="table-events"') :]
         assert "<td>day 605</td>" in events[: events.index("</table>")]
 
     def test_derived_values_and_their_evidence_use_days(self, client, monitor_a, patient_a):
-        response = _get(client, monitor_a, reverse("registry:patient_detail", args=[patient_a.pk]))
+        # The derived values have their own tab (issue 13).
+        response = _get(client, monitor_a, reverse("registry:patient_derived", args=[patient_a.pk]))
         derived = response.content.decode().split('id="derived-values"')[1]
         assert _calendar_dates(derived) == set()
         assert "day 267" in derived  # mmf_start_date and the MMF row behind it

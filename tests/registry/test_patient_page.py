@@ -48,7 +48,8 @@ class TestPatientSummary:
 class TestPatientPage:
     def test_page_shows_derived_values_with_their_rules(self, client, entry_a, patient_a):
         client.force_login(entry_a)
-        response = client.get(reverse("registry:patient_detail", args=[patient_a.pk]))
+        # Their own tab since issue 13 (the patient page leads with the records).
+        response = client.get(reverse("registry:patient_derived", args=[patient_a.pk]))
         page = response.content.decode()
         assert "Derived values (rule set study)" in page
         assert "relapses_per_year_before" in page and 'id="derived-values"' in page
@@ -102,7 +103,7 @@ class TestCaching:
 
     def test_page_shows_new_data_right_after_an_edit(self, client, entry_a, patient_a):
         client.force_login(entry_a)
-        url = reverse("registry:patient_detail", args=[patient_a.pk])
+        url = reverse("registry:patient_derived", args=[patient_a.pk])
         before = {row["column"]: row["value"] for row in client.get(url).context["derived_key"]}
         Patient.objects.filter(pk=patient_a.pk).update(hbv="positive")
         patient_a.refresh_from_db()
@@ -139,8 +140,12 @@ def test_patient_page_under_another_rule_set(client, entry_a, patient_a):
     client.force_login(entry_a)
     url = reverse("registry:patient_detail", args=[patient_a.pk])
     response = client.get(url, {"rule_set": "ipna2020"})
-    assert "Derived values (rule set ipna2020)" in response.content.decode()
     assert "timeline.png?rule_set=ipna2020" in response.content.decode()
+    # The derived values' tab keeps the rule set chosen.
+    derived = reverse("registry:patient_derived", args=[patient_a.pk])
+    assert f'href="{derived}?rule_set=ipna2020"' in response.content.decode()
+    response = client.get(derived, {"rule_set": "ipna2020"})
+    assert "Derived values (rule set ipna2020)" in response.content.decode()
     assert client.get(url, {"rule_set": "made-up"}).status_code == 404
     png = client.get(
         reverse("registry:timeline_png", args=[patient_a.pk]), {"rule_set": "kdigo2021"}

@@ -47,11 +47,24 @@ class AlreadySavedError(Exception):
     """This form's token is stored: the same form was sent again (a double click, a retry)."""
 
 
-def _number(label, unit: str, *, minimum=0, maximum=None) -> forms.FloatField:
-    attrs = {"step": "any", "min": minimum, "inputmode": "decimal", "data-unit": unit}
-    if maximum is not None:
-        attrs["max"] = maximum
-    return forms.FloatField(label=label, required=False, widget=forms.NumberInput(attrs=attrs))
+class NumberField(forms.FloatField):
+    """A number typed with a decimal point or comma (``16,5`` in es and pt-BR).
+
+    A text box with the decimal keyboard (``inputmode``), not ``type=number``:
+    Chromium's number input in a Spanish page drops a typed comma, so "16,5" kg
+    reached the server as 165 (measured by tests/registry/test_browser_encounter.py).
+    """
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if DECIMAL_COMMA.fullmatch(text):
+            value = text.replace(",", ".")
+        return super().to_python(value)
+
+
+def _number(label, unit: str) -> NumberField:
+    attrs = {"inputmode": "decimal", "size": 6, "autocomplete": "off", "data-unit": unit}
+    return NumberField(label=label, required=False, widget=forms.TextInput(attrs=attrs))
 
 
 class EncounterForm(forms.Form):

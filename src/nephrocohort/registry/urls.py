@@ -32,6 +32,7 @@ registry_patterns = [
     path("", patients.patient_list, name="patient_list"),
     path("patients/new/", patients.patient_create, name="patient_create"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/derived/", patients.patient_derived, name="patient_derived"),
     path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/delete/", patients.patient_delete, name="patient_delete"),
     path("patients/<int:pk>/sign/", signatures.sign_patient, name="sign_patient"),

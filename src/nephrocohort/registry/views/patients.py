@@ -12,11 +12,15 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
-from nephrocohort.cohort.analysis import SHOWN_FIRST_COLUMNS
+from nephrocohort.cohort.analysis import ANALYSIS_VARIABLES, SHOWN_FIRST_COLUMNS
+from nephrocohort.i18n import active_language
+from nephrocohort.i18n import gettext as i18n_gettext
 from nephrocohort.registry.caching import cached_for_patient
 from nephrocohort.registry.conflicts import saved_meanwhile, with_current_version
 from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
+from nephrocohort.registry.labels import COLUMN_HEADERS, SEX_LABELS, TABLE_LABELS
+from nephrocohort.registry.latest import latest_values, ongoing_medications
 from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
 from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.relative_dates import DateShown, date_shown_for, sees_identifiable_dates
@@ -50,19 +54,23 @@ def patient_list(request):
 
 @registry_view("view")
 def patient_detail(request, pk: int):
+    """What a clinician looks at first: summary, add buttons, timeline, latest values, records.
+
+    The derived values and their rules are on their own tab (``patient_derived``).
+    """
     patient = visible_patient(request, pk)
     # Record URLs are built from one base per table: reversing two URLs per row
     # was a large share of the page's rendering time for long records.
     sections = [
         (
             table,
-            model._meta.verbose_name_plural,
+            TABLE_LABELS[table][0],
             getattr(patient, _related(model)).all(),
             reverse("registry:record_create", args=[patient.pk, table]).removesuffix("new/"),
+            COLUMN_HEADERS[table],
         )
         for table, model in CHILD_MODELS.items()
     ]
-    name = chosen_rule_set(request)
     # A signature locks the patient: no edit links while it stands (21 CFR 11.50: it is shown).
     signature = locking_signature(patient.pk)
     can_edit = user_can(request.user, "edit") and signature is None
@@ -70,22 +78,21 @@ def patient_detail(request, pk: int):
 
     def records_html() -> str:
         # Holds no per-user token (deleting goes through a confirmation page),
-        # so one rendering serves every user with the same edit right and the
-        # same view of dates (calendar dates or days since onset).
-        context = {
-            "sections": sections,
-            "can_edit": can_edit,
-            "dates": dates,
-            **_derived(patient, name, dates),
-        }
+        # so one rendering serves every user with the same edit right, language
+        # and view of dates (calendar dates or days since onset).
+        context = {"sections": sections, "can_edit": can_edit, "dates": dates}
         return render_to_string("registry/_patient_records.html", context)
 
-    key = f"records:{name}:{can_edit}:{dates.cache_key}"
+    key = f"records:{active_language()}:{can_edit}:{dates.cache_key}"
     html = cached_for_patient(patient, key, records_html)
     context = {
         "patient": patient,
         "dates": dates,
-        "rule_set_name": name,
+        "sex_label": SEX_LABELS.get(patient.sex, patient.sex or "?"),
+        "add_links": [(table, labels[1]) for table, labels in TABLE_LABELS.items()],
+        "latest": latest_values(patient),
+        "ongoing": ongoing_medications(patient),
+        "rule_set_name": chosen_rule_set(request),
         "rule_set_names": list_rule_sets(),
         "records_html": mark_safe(html),  # rendered (and escaped) by our own template
         "signature": signature,
@@ -95,9 +102,33 @@ def patient_detail(request, pk: int):
     return render(request, "registry/patient_detail.html", context)
 
 
+@registry_view("view")
+def patient_derived(request, pk: int):
+    """The patient's derived values under a rule set, each with its rule and its evidence."""
+    patient = visible_patient(request, pk)
+    name = chosen_rule_set(request)
+    dates = date_shown_for(request.user, patient)
+
+    def derived_html() -> str:
+        return render_to_string("registry/_derived.html", _derived(patient, name, dates))
+
+    key = f"derived:{name}:{active_language()}:{dates.cache_key}"
+    context = {
+        "patient": patient,
+        "dates": dates,
+        "rule_set_name": name,
+        "rule_set_names": list_rule_sets(),
+        # rendered (and escaped) by our own template
+        "derived_html": mark_safe(cached_for_patient(patient, key, derived_html)),
+    }
+    return render(request, "registry/patient_derived.html", context)
+
+
 # Derived values shown first on the patient page (declared in nephrocohort.cohort.analysis);
 # the rest are under "all derived values".
 KEY_DERIVED = SHOWN_FIRST_COLUMNS
+# Each derived column's name for a reader (the column name itself is shown small, for exports).
+VARIABLE_LABELS = {variable.name: variable.label for variable in ANALYSIS_VARIABLES}
 
 
 def _derived(patient, rule_set_name: str, dates: DateShown) -> dict:
@@ -136,6 +167,7 @@ def _shown(item, dates: DateShown) -> dict:
     ]
     return {
         "column": item.column,
+        "label": i18n_gettext(VARIABLE_LABELS.get(item.column, item.column)),
         "value": text,
         "rule": item.rule,
         "window": dates.text(item.window or ""),
