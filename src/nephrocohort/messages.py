@@ -978,6 +978,12 @@ CATALOGUE: dict[str, Template] = {
         "Cannot write {path}: the folder {parent} does not exist. Create it or choose another --out path."
     ),
     "pipeline.out_unwritable": T("Cannot write {path}: {reason}. Choose another --out path."),
+    # --- consent drives use (cohort/consent.py) ---------------------------------------------
+    "consent.assent_age_invalid": T(
+        "The age from which assent is required ({where}) must be a number of years from 0 to "
+        "under 18; got {age!r}.",
+        "Use the age the center's ethics committee or local law sets, e.g. 7.",
+    ),
     # --- OMOP CDM source (interop) ----------------------------------------------------------
     "omop.missing_package": T(
         "Reading OMOP CDM databases needs the Python package {package}, which is not installed.",

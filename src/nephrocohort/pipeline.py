@@ -13,10 +13,18 @@ below know nothing of this module: the data model and derivation live in
 analysis-dataset CSV (reported as recorded), an OMOP CDM database URL
 (``duckdb:///cdm.duckdb``, ``postgresql://...``; the phenotype's patients,
 extracted and validated as a bundle) or None for the embedded demo cohort.
+
+Consent drives use, here and only here: the report, ``derive`` and every
+export leave out patients whose consent was withdrawn or who lack the assent
+their age requires (``consent=`` a
+:class:`~nephrocohort.cohort.consent.ConsentPolicy`), and the report counts
+them in its flow. ``include_withdrawn_consent=True`` is the explicit
+override; it is logged (logger ``nephrocohort.pipeline``, counts only).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -35,6 +43,7 @@ __all__ = [
     "AnalysisData",
     "ReportRun",
     "load_cohort",
+    "consented",
     "load_analysis",
     "derive_dataset",
     "compute_results",
@@ -47,6 +56,8 @@ __all__ = [
 
 
 Progress = Callable[[str], None] | None
+
+_log = logging.getLogger("nephrocohort.pipeline")
 
 
 class DataNotFoundError(NephroCohortError, FileNotFoundError):
@@ -73,6 +84,7 @@ class AnalysisData:
     notes: tuple[str, ...] = field(default=())
     #: The OMOP phenotype's inclusion-attrition steps (empty for other sources).
     attrition: tuple = field(default=())
+    consent: object | None = None  # the ConsentSelection the cohort went through
 
 
 def _say(progress: Progress) -> Callable[[str], None]:
@@ -130,11 +142,38 @@ def load_cohort(data=None, *, as_of=None):
     return load_bundle(data, as_of=as_of)
 
 
-def load_analysis(data=None, *, rule_set="study", progress: Progress = None) -> AnalysisData:
+def consented(cohort, *, consent=None, include_withdrawn_consent: bool = False):
+    """The :class:`~nephrocohort.cohort.consent.ConsentSelection` of ``cohort``.
+
+    Patients with withdrawn consent or missing assent are left out unless
+    ``include_withdrawn_consent``; that override is logged with the counts.
+    """
+    from nephrocohort.cohort.consent import select_consented
+
+    selection = select_consented(cohort, consent, include_withdrawn=include_withdrawn_consent)
+    if selection.n_kept_by_override:
+        _log.warning(
+            "Consent override: %d patient(s) with withdrawn consent or missing assent included "
+            "(%s).",
+            selection.n_kept_by_override,
+            ", ".join(f"{code}: {n}" for code, n in selection.kept_by_override),
+        )
+    return selection
+
+
+def load_analysis(
+    data=None,
+    *,
+    rule_set="study",
+    progress: Progress = None,
+    consent=None,
+    include_withdrawn_consent: bool = False,
+) -> AnalysisData:
     """The analysis dataset of ``data``: derived from a cohort, or read from an analysis CSV.
 
     A CSV lacking columns the report needs gets them as all-missing (a
-    partial legacy sheet still reports), with a note saying so.
+    partial legacy sheet still reports), with a note saying so. A cohort goes
+    through :func:`consented` first (an analysis CSV has no consent columns).
     """
     say = _say(progress)
     rules = _rule_set(rule_set)
@@ -159,18 +198,34 @@ def load_analysis(data=None, *, rule_set="study", progress: Progress = None) -> 
     else:
         say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
         cohort = load_cohort(data)
+    selection = consented(
+        cohort, consent=consent, include_withdrawn_consent=include_withdrawn_consent
+    )
+    cohort = selection.cohort
     say(f"Deriving the analysis dataset (rule set '{rules.name}')")
     return AnalysisData(
-        derive(cohort, rules), rules, cohort=cohort, notes=notes, attrition=attrition
+        derive(cohort, rules),
+        rules,
+        cohort=cohort,
+        notes=notes,
+        attrition=attrition,
+        consent=selection,
     )
 
 
-def derive_dataset(data=None, *, rule_set="study") -> pd.DataFrame:
+def derive_dataset(
+    data=None, *, rule_set="study", consent=None, include_withdrawn_consent: bool = False
+) -> pd.DataFrame:
     """The analysis dataset of ``data`` (one row per patient) under ``rule_set`` (name or path).
 
     The notebook entry point for the dataset: ``derive_dataset("my_bundle", rule_set="ipna2020")``.
     """
-    return load_analysis(data, rule_set=rule_set).dataset
+    return load_analysis(
+        data,
+        rule_set=rule_set,
+        consent=consent,
+        include_withdrawn_consent=include_withdrawn_consent,
+    ).dataset
 
 
 def compute_results(
@@ -180,6 +235,8 @@ def compute_results(
     options=None,
     progress: Progress = None,
     compare_rule_sets=(),
+    consent=None,
+    include_withdrawn_consent: bool = False,
 ):
     """The study report's :class:`~nephrocohort.report.Results` for ``data``.
 
@@ -194,7 +251,13 @@ def compute_results(
     names = parse_rule_set_names(compare_rule_sets) if compare_rule_sets else ()
     compared = [_rule_set(name) for name in names]  # an unknown name fails before any work
     options = options or ReportOptions()
-    analysis = load_analysis(data, rule_set=rule_set, progress=progress)
+    analysis = load_analysis(
+        data,
+        rule_set=rule_set,
+        progress=progress,
+        consent=consent,
+        include_withdrawn_consent=include_withdrawn_consent,
+    )
     _say(progress)("Computing the results")
     results = build_results(
         analysis.dataset,
@@ -204,6 +267,7 @@ def compute_results(
         source=analysis.source,
         notes=analysis.notes,
         attrition=analysis.attrition,
+        consent=analysis.consent,
     )
     if names:
         results = compare(
@@ -240,6 +304,8 @@ def run_report(
     options=None,
     progress: Progress = None,
     compare_rule_sets=(),
+    consent=None,
+    include_withdrawn_consent: bool = False,
 ) -> ReportRun:
     """Load, validate, derive, compute and write the report files (``nephrocohort report``).
 
@@ -263,6 +329,8 @@ def run_report(
         options=options,
         progress=progress,
         compare_rule_sets=compare_rule_sets,
+        consent=consent,
+        include_withdrawn_consent=include_withdrawn_consent,
     )
     contents = render(results, formats, progress=progress)
     created = not out.exists()
@@ -305,7 +373,9 @@ def _replace_report_files(out: Path, contents: dict, file_names: dict, say) -> l
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def derive_to_csv(data, out, *, rule_set="study"):
+def derive_to_csv(
+    data, out, *, rule_set="study", consent=None, include_withdrawn_consent: bool = False
+):
     """Derive the analysis dataset of a bundle and write it as CSV (``nephrocohort derive``).
 
     The CSV is written beside ``out`` and moved into place when complete, so
@@ -320,7 +390,10 @@ def derive_to_csv(data, out, *, rule_set="study"):
     if not out.parent.exists():
         raise OutputPathError("pipeline.out_parent_missing", path=out, parent=out.parent)
     rules = _rule_set(rule_set)
-    dataset = derive(load_cohort(data), rules)
+    cohort = consented(
+        load_cohort(data), consent=consent, include_withdrawn_consent=include_withdrawn_consent
+    ).cohort
+    dataset = derive(cohort, rules)
     try:
         handle, staging = tempfile.mkstemp(prefix=f".{out.name}.partial-", dir=out.parent)
         os.close(handle)
@@ -336,11 +409,19 @@ def derive_to_csv(data, out, *, rule_set="study"):
     return dataset, rules
 
 
-def export_tables_of(data, *, rule_set="study", include_analysis: bool = True) -> dict:
+def export_tables_of(
+    data,
+    *,
+    rule_set="study",
+    include_analysis: bool = True,
+    consent=None,
+    include_withdrawn_consent: bool = False,
+) -> dict:
     """The tables to export from ``data``: the raw tables plus the analysis dataset.
 
     An analysis-dataset CSV is exported on its own. For a cohort the analysis
-    dataset is derived with ``rule_set`` unless ``include_analysis`` is false.
+    dataset is derived with ``rule_set`` unless ``include_analysis`` is false;
+    the cohort goes through :func:`consented` first.
     """
     if data is not None and not hasattr(data, "patients"):
         _existing(data, demo=False)
@@ -348,7 +429,9 @@ def export_tables_of(data, *, rule_set="study", include_analysis: bool = True) -
         from nephrocohort.cohort import read_analysis_csv
 
         return {"analysis": read_analysis_csv(data)}
-    cohort = load_cohort(data)
+    cohort = consented(
+        load_cohort(data), consent=consent, include_withdrawn_consent=include_withdrawn_consent
+    ).cohort
     tables = dict(cohort.tables)
     if include_analysis:
         from nephrocohort.cohort import derive
@@ -369,6 +452,8 @@ def export_data(
     seed: int | None = None,
     date_mode: str = "shift",
     stata_version: int | None = None,
+    consent=None,
+    include_withdrawn_consent: bool = False,
 ):
     """Export ``data`` in format ``to`` (``nephrocohort export``), de-identified by default.
 
@@ -378,7 +463,13 @@ def export_data(
     """
     from nephrocohort.interop import export_tables
 
-    tables = export_tables_of(data, rule_set=rule_set, include_analysis=include_analysis)
+    tables = export_tables_of(
+        data,
+        rule_set=rule_set,
+        include_analysis=include_analysis,
+        consent=consent,
+        include_withdrawn_consent=include_withdrawn_consent,
+    )
     return export_tables(
         tables,
         to=to,

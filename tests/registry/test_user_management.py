@@ -32,7 +32,9 @@ class TestAdminSite:
         assert client.get("/admin/").status_code == 200
         assert client.get("/admin/auth/user/add/").status_code == 200
         assert client.get("/admin/registry/userprofile/").status_code == 200
-        response = client.post("/admin/registry/center/add/", {"code": "C", "name": "Center C"})
+        # The form prefills the age from which assent is required (a center setting, issue 14).
+        center = {"code": "C", "name": "Center C", "assent_from_age_years": 7}
+        response = client.post("/admin/registry/center/add/", center)
         assert response.status_code == 302
         # Clinical rows stay view-only.
         assert client.get("/admin/registry/patient/add/").status_code == 403

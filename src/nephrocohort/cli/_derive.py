@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from nephrocohort.cli._consent import AssentAgeOption, IncludeWithdrawnOption, consent_policy
+
 
 def _load(data: str, rule_set: str):
     from nephrocohort.clinical.rules import load_rule_set
@@ -54,13 +56,21 @@ def register(app) -> None:
             ),
         ],
         rule_set: RuleSetOption = "study",
+        include_withdrawn_consent: IncludeWithdrawnOption = False,
+        assent_age: AssentAgeOption = None,
     ) -> None:
         """Derive the analysis dataset (one row per patient) and write it as CSV."""
         from nephrocohort.pipeline import derive_to_csv
 
         # A bundle that fails validation raises CohortValidationError, which
         # nephrocohort.cli.main prints as the full (grouped) report with exit code 1.
-        dataset, rules = derive_to_csv(data, out, rule_set=rule_set)
+        dataset, rules = derive_to_csv(
+            data,
+            out,
+            rule_set=rule_set,
+            consent=consent_policy(assent_age),
+            include_withdrawn_consent=include_withdrawn_consent,
+        )
         noun = "patient" if len(dataset) == 1 else "patients"
         typer.echo(
             f"Wrote the analysis dataset of {len(dataset)} {noun} ({len(dataset.columns)} columns, "

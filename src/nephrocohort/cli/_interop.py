@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from nephrocohort.cli._consent import AssentAgeOption, IncludeWithdrawnOption, consent_policy
 from nephrocohort.messages import render_text
 
 redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
@@ -246,6 +247,8 @@ def export(
             ),
         ),
     ] = 12,  # interop._stat_files.DEFAULT_STATA_VERSION (kept literal: a light CLI import)
+    include_withdrawn_consent: IncludeWithdrawnOption = False,
+    assent_age: AssentAgeOption = None,
 ) -> None:
     """Export the raw tables and the analysis dataset, de-identified unless --identifiable."""
     from nephrocohort.pipeline import export_data
@@ -261,6 +264,8 @@ def export(
         seed=seed,
         date_mode=dates.replace("-", "_"),
         stata_version=stata_version,
+        consent=consent_policy(assent_age),
+        include_withdrawn_consent=include_withdrawn_consent,
     )
     _say(f"Wrote {len(summary.files)} file(s) to {summary.output}: {', '.join(summary.files)}")
     for note in summary.notes:

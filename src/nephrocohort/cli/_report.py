@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from nephrocohort.cli._consent import AssentAgeOption, IncludeWithdrawnOption, consent_policy
+
 
 def report(
     data: Annotated[
@@ -70,6 +72,8 @@ def report(
             help="Language of the report: en, es (Spanish) or pt-BR (Brazilian Portuguese).",
         ),
     ] = "en",
+    include_withdrawn_consent: IncludeWithdrawnOption = False,
+    assent_age: AssentAgeOption = None,
 ) -> None:
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
     # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
@@ -83,6 +87,7 @@ def report(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--lang") from error
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
+    policy = consent_policy(assent_age)
     with use_language(language):  # the results' labels and every rendered text
         run = run_report(
             data=data,
@@ -92,6 +97,8 @@ def report(
             options=options,
             progress=lambda message: typer.echo(f"  {message}...", err=True),
             compare_rule_sets=compare_rule_sets,
+            consent=policy,
+            include_withdrawn_consent=include_withdrawn_consent,
         )
     patients = run.results["cohort.n"].n
     typer.echo(f"Report of {patients} patients (rule set '{run.results.rule_set_name}'):")

@@ -396,7 +396,13 @@ Tables: {tables}.
 """
 
 
-def export_zip(patients, *, identifiable: bool, seed: int | None = None) -> bytes:
+def export_zip(
+    patients,
+    *,
+    identifiable: bool,
+    seed: int | None = None,
+    include_withdrawn_consent: bool = False,
+) -> bytes:
     """A zip of one CSV per table for ``patients`` (already scoped to the user).
 
     De-identified unless ``identifiable``: the tables go through
@@ -405,12 +411,23 @@ def export_zip(patients, *, identifiable: bool, seed: int | None = None) -> byte
     files for the same data. The key that links pseudonyms back is not put
     in the zip (nor anywhere else): it re-identifies patients and is kept
     apart; a user who may see real IDs exports identifiable data instead.
-    ``seed`` is for tests only.
+    Patients whose consent was withdrawn (or whose required assent is
+    missing) are left out by the pipeline's rule unless
+    ``include_withdrawn_consent``. ``seed`` is for tests only.
     """
+    from nephrocohort.cohort import Cohort
     from nephrocohort.interop import bundle_csv_texts, deidentify
+    from nephrocohort.pipeline import consented
+    from nephrocohort.registry.consent import center_consent_policy
     from nephrocohort.registry.conversion import raw_tables
 
     tables = raw_tables(patients)
+    selection = consented(
+        Cohort(patients=tables["patients"]),
+        consent=center_consent_policy(),
+        include_withdrawn_consent=include_withdrawn_consent,
+    )
+    tables = selection.keep(tables)
     if identifiable:
         mode = "IDENTIFIABLE: real dates and free text. Handle under your data protection rules."
     else:

@@ -272,3 +272,9 @@ class ExportForm(forms.Form):
         help_text="Only administrators may export real IDs and dates. "
         "Otherwise patients get pseudonyms and dates are shifted.",
     )
+    include_withdrawn_consent = forms.BooleanField(
+        required=False,
+        label="Include patients whose consent was withdrawn or whose required assent is missing",
+        help_text="Left out by default. Only administrators may include them; the choice is "
+        "written to the access log.",
+    )

@@ -87,7 +87,10 @@ def cohort_stamp(scope: dict) -> str:
     patients = Patient.all_objects.all()
     if not scope["all_centers"]:
         patients = patients.filter(center__in=scope["center_ids"])
-    parts = [nephrocohort.__version__, rows_stamp(patients)]
+    from nephrocohort.registry.consent import centers_consent_stamp
+
+    # The centers' assent settings decide who is reported: a change makes the report stale.
+    parts = [nephrocohort.__version__, rows_stamp(patients), centers_consent_stamp()]
     for table, model in CHILD_MODELS.items():
         parts.append(f"{table}:{rows_stamp(model.all_objects.filter(patient__in=patients))}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
@@ -97,9 +100,16 @@ def _centers_key(scope: dict) -> str:
     return "all" if scope["all_centers"] else ",".join(map(str, scope["center_ids"]))
 
 
-def report_key(scope: dict, rule_set: str, language: str = "en") -> str:
-    """The report of these centers under this rule set, written in ``language``."""
+def report_key(
+    scope: dict, rule_set: str, language: str = "en", *, include_withdrawn: bool = False
+) -> str:
+    """The report of these centers under this rule set, written in ``language``.
+
+    ``include_withdrawn``: the report with the consent override, kept apart.
+    """
     suffix = "" if language == "en" else f":{language}"
+    if include_withdrawn:
+        suffix += ":with-withdrawn-consent"
     return f"report:{rule_set}:{_centers_key(scope)}{suffix}"
 
 
@@ -316,6 +326,7 @@ def _finish(job_id: int, status: str, *, error_code: str = "", error=None, resul
 def _run_report(job: BackgroundJob, progress) -> dict:
     from nephrocohort.i18n import use_language
     from nephrocohort.pipeline import compute_results, render
+    from nephrocohort.registry.consent import center_consent_policy
     from nephrocohort.registry.conversion import cohort_from_db
 
     progress("reading", 5)
@@ -323,7 +334,12 @@ def _run_report(job: BackgroundJob, progress) -> dict:
     # In the language of the user who asked (the labels are written while computing).
     with use_language(job.params.get("lang", "en")):
         progress("computing", 15)
-        results = compute_results(cohort, rule_set=job.params["rule_set"])
+        results = compute_results(
+            cohort,
+            rule_set=job.params["rule_set"],
+            consent=center_consent_policy(),
+            include_withdrawn_consent=bool(job.params.get("include_withdrawn_consent")),
+        )
         progress("rendering", 60)
         # Every format in one call: the figures are drawn once for all of them.
         rendered = render(results, list(RENDERERS))

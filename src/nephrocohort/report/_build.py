@@ -10,6 +10,7 @@ from nephrocohort.report._methods import methods_paragraph, software_versions
 from nephrocohort.report._options import ReportOptions
 from nephrocohort.report._results import Results
 from nephrocohort.report._study import (
+    consent_items,
     eligibility_items,
     eligible_rows,
     excluded_patients,
@@ -50,6 +51,7 @@ def build_results(
     source: str = "records",
     notes=(),
     attrition=(),
+    consent=None,
 ) -> Results:
     """Compute every result of the study report from the analysis dataset.
 
@@ -75,6 +77,10 @@ def build_results(
     attrition:
         The OMOP phenotype's steps (``AttritionStep``: step, label, persons) when the
         cohort was selected from an OMOP CDM database; they head the eligibility flow.
+    consent:
+        The :class:`~nephrocohort.cohort.consent.ConsentSelection` the cohort
+        went through (``nephrocohort.pipeline`` gives it): the flow then starts
+        at the registered patients and counts those left out for consent.
 
     Returns
     -------
@@ -99,7 +105,7 @@ def build_results(
     check_analysis(analysis)
     name, title = rule_set_identity(rule_set)
     analysis = analysis.reset_index(drop=True)
-    flow = [*selection_items(attrition), *eligibility_items(analysis)]
+    flow = [*selection_items(attrition), *consent_items(consent), *eligibility_items(analysis)]
     study = eligible_rows(analysis)
     if study.empty:
         assessed = len(analysis)

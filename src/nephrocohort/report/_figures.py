@@ -278,6 +278,29 @@ def figure_eligibility(results: Results) -> Figure | None:
         ax.annotate("", xy=(0.25, 0.95), xytext=(0.25, 1.0 + (top - 1.0) * 0.05),
                     arrowprops={"arrowstyle": "->"})  # fmt: skip
     ax.set_ylim(0, top)
+    registered = results.get("eligibility.registered")
+    left_out = results.get("eligibility.consent_left_out")
+    override = results.get("eligibility.consent_override")
+    # Consent step above the flow when anyone was left out or kept by the override
+    # (drawn for cohorts not selected from OMOP, whose box takes that place).
+    consent_step = (
+        not selection
+        and registered is not None
+        and bool((left_out is not None and left_out.n) or (override is not None and override.n))
+    )
+    if consent_step:
+        fig.set_figheight(height * 1.3)
+        ax.set_ylim(0, 1.3)
+        _box(ax, 0.25, 1.2, _("Patients registered\nn = {n}").format(n=registered.n))
+        ax.annotate("", xy=(0.25, 0.95), xytext=(0.25, 1.13), arrowprops={"arrowstyle": "->"})
+        if left_out is not None and left_out.n:
+            text = _("Left out: consent withdrawn\nor assent missing: n = {n}").format(n=left_out.n)
+        else:
+            text = _(
+                "Included by explicit override:\nconsent withdrawn or assent\nmissing: n = {n}"
+            ).format(n=override.n)
+        _box(ax, 0.72, 1.05, text, width=0.52, height=0.14)
+        ax.annotate("", xy=(0.46, 1.05), xytext=(0.25, 1.05), arrowprops={"arrowstyle": "->"})
     _box(ax, 0.25, 0.88, _("Patients assessed\nn = {n}").format(n=assessed.n))
     _box(ax, 0.25, 0.15, _("Analysed\nn = {n}").format(n=included.n))
     ax.annotate("", xy=(0.25, 0.22), xytext=(0.25, 0.81), arrowprops={"arrowstyle": "->"})

@@ -91,6 +91,30 @@ def _join(parts: list[str]) -> str:
     return _("{items} and {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
 
 
+def _consent_sentences(by_id: dict) -> list[str]:
+    """Who was left out for consent before assessment, or included by the override."""
+    registered = by_id.get("eligibility.registered")
+    left_out = by_id.get("eligibility.consent_left_out")
+    override = by_id.get("eligibility.consent_override")
+    sentences = []
+    if registered is not None and left_out is not None and left_out.n:
+        sentences.append(
+            _(
+                "Before assessment, {left_out} of {registered} registered patients were left "
+                "out because consent had been withdrawn or the assent their age required was "
+                "not recorded."
+            ).format(left_out=left_out.n, registered=registered.n)
+        )
+    if override is not None and override.n:
+        sentences.append(
+            _(
+                "{n} patients whose consent had been withdrawn or whose assent was not "
+                "recorded were included by an explicit override."
+            ).format(n=override.n)
+        )
+    return sentences
+
+
 def methods_paragraph(
     items,
     *,
@@ -136,6 +160,7 @@ def methods_paragraph(
                 "{rule_set} and were analysed."
             ).format(assessed=assessed.n, included=included.n, rule_set=described)
         )
+    sentences += _consent_sentences(by_id)
     if source == "records":
         sentences.append(
             _(

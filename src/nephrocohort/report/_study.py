@@ -23,7 +23,13 @@ from nephrocohort.report._stats import (
     wilcoxon_item,
 )
 
-__all__ = ["study_items", "eligibility_items", "excluded_patients", "eligible_rows"]
+__all__ = [
+    "study_items",
+    "consent_items",
+    "eligibility_items",
+    "excluded_patients",
+    "eligible_rows",
+]
 
 _HISTOLOGY_LABELS = {
     "MCD": N_("Minimal change disease"),
@@ -85,6 +91,43 @@ def selection_items(attrition) -> list[CountItem]:
     return [
         CountItem(f"selection.{step.step}", str(step.label), int(step.persons), total)
         for step in steps
+    ]
+
+
+def consent_items(selection) -> list[CountItem]:
+    """Before eligibility: patients registered, left out for consent, kept by the override.
+
+    ``selection`` is a :class:`~nephrocohort.cohort.consent.ConsentSelection`
+    (None: no items, as for an analysis-dataset file).
+    """
+    if selection is None:
+        return []
+    registered = selection.registered
+    # The reason codes of nephrocohort.cohort.consent.REASONS, as the report words them.
+    reasons = {
+        "consent_withdrawn": _("Consent withdrawn"),
+        "assent_missing": _("Assent required for the child's age not recorded"),
+    }
+
+    def labelled(pairs):
+        return tuple((reasons[code], n) for code, n in pairs)
+
+    return [
+        CountItem("eligibility.registered", _("Patients registered"), registered, registered),
+        CountItem(
+            "eligibility.consent_left_out",
+            _("Left out: consent withdrawn or assent missing"),
+            selection.n_left_out,
+            registered,
+            reasons=labelled(selection.left_out),
+        ),
+        CountItem(
+            "eligibility.consent_override",
+            _("Included although consent withdrawn or assent missing (explicit override)"),
+            selection.n_kept_by_override,
+            registered,
+            reasons=labelled(selection.kept_by_override),
+        ),
     ]
 
 

@@ -475,6 +475,15 @@ def _eligibility(results: Results) -> Table | None:
     if excluded is None:
         return None
     rows = [(_(item.label), str(item.n)) for item in results.with_prefix("selection.")]
+    for i in (
+        "eligibility.registered",
+        "eligibility.consent_left_out",
+        "eligibility.consent_override",
+    ):
+        item = results.get(i)
+        if item is not None and (item.n or i != "eligibility.consent_override"):
+            rows.append((_(item.label), str(item.n)))
+            rows += [(f"\u2003{reason}", str(n)) for reason, n in item.reasons]
     rows += [
         (_(results[i].label), str(results[i].n))
         for i in ("eligibility.assessed", "eligibility.excluded")

@@ -9,6 +9,7 @@ may *do* with the patients it sees is the table ``ROLE_PERMISSIONS``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
@@ -39,6 +40,20 @@ class Center(models.Model):
         max_length=40, unique=True, help_text="Short code used in bundles (patients.center)."
     )
     name = models.CharField(max_length=200, blank=True)
+    # Consent drives use (nephrocohort.cohort.consent): where the ethics committee asks for
+    # the child's own assent, patients that old without an assent date are left out of
+    # reports and exports. ICH E11 leaves the age to the committee or local law.
+    assent_required = models.BooleanField(
+        default=False,
+        help_text="The ethics committee requires the child's own assent (leave unticked if not).",
+    )
+    assent_from_age_years = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MaxValueValidator(17)],
+        help_text="Age (years) from which assent is required, as the center's ethics committee "
+        "or local law sets it (ICH E11 leaves it to them; Colombia, Resolución 309 de 2025: "
+        "assent under 14 years, the adolescent's own consent from 14).",
+    )
     history = audited_history()
 
     class Meta:
@@ -74,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "report",
             "audit",
             "access_log",
+            "consent_override",
         }
     ),
     Role.INVESTIGATOR: frozenset({"view", "export", "report", "audit"}),

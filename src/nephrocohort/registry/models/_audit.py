@@ -68,6 +68,7 @@ class AccessEvent(models.Model):
         RECORD_LOCKED = "record_locked", "record signed and locked"
         RECORD_UNLOCKED = "record_unlocked", "record unlocked (signature voided)"
         SIGNATURE_REFUSED = "signature_refused", "signature refused (wrong password or code)"
+        CONSENT_OVERRIDE = "consent_override", "withdrawn consent included (override)"
 
     when = models.DateTimeField(db_index=True)
     username = models.CharField(max_length=150)

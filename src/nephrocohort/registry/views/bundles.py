@@ -24,6 +24,7 @@ from nephrocohort.registry.bundle_io import (
     unpack_upload,
     upload_dir,
 )
+from nephrocohort.registry.consent import log_override
 from nephrocohort.registry.forms import BundleUploadForm, ExportForm
 from nephrocohort.registry.models import BackgroundJob, Patient, user_can
 from nephrocohort.registry.views._common import ReasonedNotFound, registry_view
@@ -140,8 +141,19 @@ def export(request):
         identifiable = form.cleaned_data["identifiable"]
         if identifiable and not user_can(request.user, "export_identifiable"):
             raise PermissionDenied("Your role may export de-identified data only.")
-        content = export_zip(Patient.objects.visible_to(request.user), identifiable=identifiable)
+        include = form.cleaned_data["include_withdrawn_consent"]
+        if include and not user_can(request.user, "consent_override"):
+            raise PermissionDenied(
+                "Only administrators may include patients whose consent was withdrawn."
+            )
+        content = export_zip(
+            Patient.objects.visible_to(request.user),
+            identifiable=identifiable,
+            include_withdrawn_consent=include,
+        )
         kind = "identifiable" if identifiable else "deidentified"
+        if include:
+            log_override(request, f"{kind} bundle (zip)")
         record_event(request, "export", what=f"{kind} bundle (zip)", identifiable=identifiable)
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response = HttpResponse(content, content_type="application/zip")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as render_page
@@ -13,6 +15,7 @@ from nephrocohort.clinical.rules import list_rule_sets
 from nephrocohort.i18n import active_language
 from nephrocohort.registry import jobs
 from nephrocohort.registry.access_log import record_event
+from nephrocohort.registry.consent import OVERRIDE_FIELD, asked_to_include_withdrawn, log_override
 from nephrocohort.registry.models import BackgroundJob, JobFile, Patient
 from nephrocohort.registry.quality import quality_findings
 from nephrocohort.registry.views._common import ReasonedNotFound, chosen_rule_set, registry_view
@@ -43,16 +46,23 @@ REPORT_POLICY = {
 }
 
 
-def _report_request(request) -> tuple[dict, str, str]:
+def _report_request(request) -> tuple[dict, str, str, bool]:
     scope = jobs.cohort_scope(request.user)
     rule_set = chosen_rule_set(request)
-    return scope, rule_set, jobs.report_key(scope, rule_set, active_language())
+    include = asked_to_include_withdrawn(request, request.GET)
+    key = jobs.report_key(scope, rule_set, active_language(), include_withdrawn=include)
+    return scope, rule_set, key, include
+
+
+def _report_query(rule_set: str, include: bool) -> str:
+    query = {"rule_set": rule_set, **({OVERRIDE_FIELD: "1"} if include else {})}
+    return urlencode(query)
 
 
 @registry_view("report")
 def cohort_page(request):
     """The report's state for the user's centers: compute it, watch it progress, download it."""
-    scope, rule_set, key = _report_request(request)
+    scope, rule_set, key, include = _report_request(request)
     job = jobs.latest_job(key)
     if job is not None:
         jobs.keep_queue_moving(job)
@@ -62,6 +72,8 @@ def cohort_page(request):
         "n_patients": jobs.scope_patients(scope).count(),
         "rule_sets": list_rule_sets(),
         "rule_set": rule_set,
+        "include_withdrawn": include,
+        "report_query": _report_query(rule_set, include),
         "formats": list(_CONTENT_TYPES),
         "job": job,
         "done": done,
@@ -77,15 +89,15 @@ def cohort_page(request):
 @registry_view("report")
 def cohort_report_start(request):
     """Ask for the report; the request returns at once and the page shows the progress."""
-    scope, rule_set, key = _report_request(request)
+    scope, rule_set, key, include = _report_request(request)
+    params = {"scope": scope, "rule_set": rule_set, "lang": active_language()}
+    if include:
+        params[OVERRIDE_FIELD] = True
+        log_override(request, f"cohort report ({rule_set})")
     jobs.submit(
-        BackgroundJob.Kind.REPORT,
-        key,
-        {"scope": scope, "rule_set": rule_set, "lang": active_language()},
-        request.user,
-        data_stamp=jobs.cohort_stamp(scope),
+        BackgroundJob.Kind.REPORT, key, params, request.user, data_stamp=jobs.cohort_stamp(scope)
     )
-    return redirect(f"{reverse('registry:cohort')}?rule_set={rule_set}")
+    return redirect(f"{reverse('registry:cohort')}?{_report_query(rule_set, include)}")
 
 
 @registry_view("report")
@@ -95,7 +107,7 @@ def cohort_report_download(request, fmt: str):
         raise ReasonedNotFound(
             f"There is no report format '{fmt}'; choose one of: {', '.join(_CONTENT_TYPES)}."
         )
-    _scope, rule_set, key = _report_request(request)
+    _scope, rule_set, key, include = _report_request(request)
     done = jobs.latest_done_job(key)
     stored = JobFile.objects.filter(job=done, name=fmt).first() if done else None
     if stored is None:
@@ -104,7 +116,9 @@ def cohort_report_download(request, fmt: str):
             "open the Cohort report page and choose 'Compute the report'."
         )
     # The report lists patients by their study IDs: counted as identifiable.
-    record_event(request, "report_download", what=f"report.{fmt} ({rule_set})", identifiable=True)
+    withdrawn = ", withdrawn consent included" if include else ""
+    what = f"report.{fmt} ({rule_set}{withdrawn})"
+    record_event(request, "report_download", what=what, identifiable=True)
     response = HttpResponse(bytes(stored.content), content_type=_CONTENT_TYPES[fmt])
     if fmt == "html":
         # django-csp's per-response replacement (what its csp_replace decorator sets).
