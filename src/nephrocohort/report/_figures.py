@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
@@ -190,12 +191,26 @@ def _numbers_at_risk(ax, item, ticks) -> None:
                 fontsize=8)  # fmt: skip
 
 
+#: The most patient lines the swimmer plot draws (see figure_swimmer).
+SWIMMER_MAX_PATIENTS = 60
+
+
 def figure_swimmer(results: Results) -> Figure | None:
-    """One line per patient: drugs as bars, relapses and events as markers."""
+    """One line per patient: drugs as bars, relapses and events as markers.
+
+    At most SWIMMER_MAX_PATIENTS lines, evenly spaced over the patients ordered by follow-up
+    (a figure of thousands of lines is unreadable, and its drawing grew with the cohort:
+    1,000 patients took minutes); the title says how many of how many are shown. Lines, bars
+    and markers are drawn as one collection each, not one artist per record.
+    """
     timelines = results.timelines
     if timelines is None or timelines.patients.empty:
         return None
     order = list(timelines.patients["patient_id"])
+    total = len(order)
+    if total > SWIMMER_MAX_PATIENTS:
+        picks = np.unique(np.linspace(0, total - 1, SWIMMER_MAX_PATIENTS).round().astype(int))
+        order = [order[i] for i in picks]
     row = {patient: i for i, patient in enumerate(order)}
     height = max(3.0, 0.28 * len(order) + 1.6)
     fig = Figure(figsize=(8, height))
@@ -203,28 +218,38 @@ def figure_swimmer(results: Results) -> Figure | None:
     drugs = list(_DRUG_COLOURS)
     lane = {drug: (i - (len(drugs) - 1) / 2) * 0.12 for i, drug in enumerate(drugs)}
     starts = timelines.bars.groupby("patient_id")["start_month"].min()
-    for patient in timelines.patients.itertuples(index=False):
+    shown = timelines.patients[timelines.patients["patient_id"].isin(row)]
+    segments = []
+    for patient in shown.itertuples(index=False):
         start = min(0.0, float(starts.get(patient.patient_id, 0.0)))
         end = patient.end_month if patient.end_month == patient.end_month else 0.0
-        ax.plot(
-            [start, end], [row[patient.patient_id]] * 2, color="#7f8c8d", linewidth=0.6, zorder=1
+        segments.append([(start, row[patient.patient_id]), (end, row[patient.patient_id])])
+    ax.add_collection(LineCollection(segments, colors="#7f8c8d", linewidths=0.6, zorder=1))
+    bars = timelines.bars[timelines.bars["patient_id"].isin(row)]
+    if not bars.empty:
+        ax.barh(
+            bars["patient_id"].map(row).to_numpy() + bars["drug"].map(lane).fillna(0).to_numpy(),
+            np.maximum(bars["end_month"] - bars["start_month"], 0.3).to_numpy(),
+            left=bars["start_month"].to_numpy(),
+            height=0.12,
+            color=[_DRUG_COLOURS.get(drug, "#95a5a6") for drug in bars["drug"]],
         )
-    for bar in timelines.bars.itertuples(index=False):
-        if bar.patient_id not in row:
-            continue
-        y = row[bar.patient_id] + lane.get(bar.drug, 0)
-        ax.barh(y, max(bar.end_month - bar.start_month, 0.3), left=bar.start_month, height=0.12,
-                color=_DRUG_COLOURS.get(bar.drug, "#95a5a6"))  # fmt: skip
-    for marker in timelines.markers.itertuples(index=False):
-        if marker.patient_id not in row:
-            continue
-        shape, colour = _EVENT_MARKERS.get(marker.event, ("o", "#000000"))
-        ax.scatter(marker.month, row[marker.patient_id], marker=shape, color=colour, s=22, zorder=3)
+    markers = timelines.markers[timelines.markers["patient_id"].isin(row)]
+    for event, group in markers.groupby("event", sort=False):
+        shape, colour = _EVENT_MARKERS.get(event, ("o", "#000000"))
+        ax.scatter(group["month"], group["patient_id"].map(row), marker=shape, color=colour,
+                   s=22, zorder=3)  # fmt: skip
+    ax.autoscale_view()  # the line collection counts in the limits, as plotted lines did
     ax.axvline(0, color="#7f8c8d", linestyle="--", linewidth=0.8)
     ax.set_yticks(range(len(order)), order, fontsize=7)
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlabel("Months from MMF start")
-    ax.set_title(_("Treatment course per patient"))
+    title = _("Treatment course per patient")
+    if len(order) < total:
+        title += "\n" + _("{shown} of {total} patients, evenly spaced by follow-up").format(
+            shown=len(order), total=total
+        )
+    ax.set_title(title)
     handles = [Rectangle((0, 0), 1, 1, color=colour) for colour in _DRUG_COLOURS.values()]
     labels = list(_DRUG_COLOURS)
     seen = set(timelines.markers["event"])
