@@ -32,6 +32,7 @@ __all__ = [
     "LANGUAGE_NAMES",
     "LOCALE_DIR",
     "active_language",
+    "environment_language",
     "gettext",
     "ngettext",
     "N_",
@@ -79,6 +80,29 @@ def normalize_language(language: str | None) -> str:
     if base == "pt":  # Portugal's Portuguese reads Brazil's well; the study was published there
         return "pt-BR"
     raise ValueError(f"Unknown language {language!r}; the languages are {', '.join(LANGUAGES)}.")
+
+
+#: The environment variable choosing the command line's language (``es``, ``pt-BR``).
+LANGUAGE_VARIABLE = "NEPHROCOHORT_LANG"
+
+
+def environment_language() -> str | None:
+    """The language asked for by ``NEPHROCOHORT_LANG`` (None when unset or empty).
+
+    A variable of our own rather than ``LANG``/``LC_ALL``: a machine's locale
+    (often ``C.UTF-8`` on servers) should not switch a script's output
+    language silently. Raises ValueError naming the languages when it is set to
+    another one.
+    """
+    import os
+
+    value = os.environ.get(LANGUAGE_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        return normalize_language(value)
+    except ValueError as error:
+        raise ValueError(f"{LANGUAGE_VARIABLE}: {error}") from None
 
 
 def _gettext_locale(language: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from nephrocohort.exceptions import NephroCohortError, ReportError
+from nephrocohort.i18n import gettext as _
 from nephrocohort.messages import render_text
 
 __all__ = [
@@ -183,8 +184,8 @@ def load_analysis(
         from nephrocohort.cohort import read_analysis_csv
         from nephrocohort.report import fill_absent_columns
 
-        say(f"Reading the analysis dataset {data}")
-        dataset, _, notes = fill_absent_columns(read_analysis_csv(data))
+        say(_("Reading the analysis dataset {path}").format(path=data))
+        dataset, _absent, notes = fill_absent_columns(read_analysis_csv(data))
         return AnalysisData(dataset, rules, source="analysis_file", notes=tuple(notes))
     from nephrocohort.cohort import derive
 
@@ -192,17 +193,17 @@ def load_analysis(
     if _is_omop(data):
         from nephrocohort.interop import read_omop_cohort
 
-        say("Selecting the phenotype's patients in the OMOP database")
+        say(_("Selecting the phenotype's patients in the OMOP database"))
         cohort, extract = read_omop_cohort(data)
         notes, attrition = extract.notes(), extract.attrition
     else:
-        say("Loading the cohort" if data is not None else "Loading the embedded demo cohort")
+        say(_("Loading the cohort") if data is not None else _("Loading the embedded demo cohort"))
         cohort = load_cohort(data)
     selection = consented(
         cohort, consent=consent, include_withdrawn_consent=include_withdrawn_consent
     )
     cohort = selection.cohort
-    say(f"Deriving the analysis dataset (rule set '{rules.name}')")
+    say(_("Deriving the analysis dataset (rule set '{name}')").format(name=rules.name))
     return AnalysisData(
         derive(cohort, rules),
         rules,
@@ -258,7 +259,7 @@ def compute_results(
         consent=consent,
         include_withdrawn_consent=include_withdrawn_consent,
     )
-    _say(progress)("Computing the results")
+    _say(progress)(_("Computing the results"))
     results = build_results(
         analysis.dataset,
         rule_set=analysis.rule_set,
@@ -357,12 +358,12 @@ def _replace_report_files(out: Path, contents: dict, file_names: dict, say) -> l
     try:
         staged = []
         for name, content in contents.items():
-            say(f"Writing {name}")
+            say(_("Writing {file}").format(file=name))
             (staging / name).write_bytes(content)
             staged.append(staging / name)
         for name in file_names.values():
             if name not in contents and (out / name).is_file():
-                say(f"Removing {name} of an earlier run")
+                say(_("Removing {file} of an earlier run").format(file=name))
                 (out / name).unlink()
         placed = []
         for path in staged:

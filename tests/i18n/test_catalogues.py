@@ -13,8 +13,9 @@ import pytest
 from nephrocohort.i18n import LOCALE_DIR
 from nephrocohort.i18n_catalogues import LOCALES, extract_messages, read_catalogue
 
-#: The parts of the package whose user-facing strings are all catalogued.
-CATALOGUED = ("report", "i18n", "cli")
+#: The parts of the package whose user-facing strings must all be catalogued (None: all of it,
+#: the report, the registry's templates and Python code, and the message catalogue).
+CATALOGUED = None
 
 
 def _ids(locale) -> set[str]:
@@ -47,7 +48,9 @@ def test_the_extraction_finds_what_the_report_marks(extracted):
     # A string marked with N_() in a table, one with _() in the methods and one of the
     # Jinja template: if the extraction silently found nothing, the test above would pass.
     assert {"Minimal change disease", "Percentiles follow {definition}."} <= extracted
-    assert len(extracted) > 200
+    # One of a registry template, one of registry Python code, one of the message catalogue.
+    assert {"Change language", "Your password was changed.", "{path} does not exist."} <= extracted
+    assert len(extracted) > 600
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -74,3 +77,28 @@ def test_placeholders_are_kept_in_each_translation(locale):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for text in strings:
             assert names(text) == names(ids[-1]), message.id
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "hint"),
+    [
+        (
+            "es",
+            "La presión sistólica (90 mmHg) no es mayor que la diastólica (95 mmHg).",
+            "",
+        ),
+        (
+            "pt-BR",
+            "A pressão sistólica (90 mmHg) não é maior que a diastólica (95 mmHg).",
+            "",
+        ),
+    ],
+)
+def test_catalogue_messages_are_shown_in_the_language(language, sentence, hint):
+    from nephrocohort.i18n import use_language
+    from nephrocohort.messages import CATALOGUE, render
+
+    code = next(c for c, t in CATALOGUE.items() if t.text.startswith("The systolic pressure"))
+    with use_language(language):
+        assert render(code, {"sbp": 90, "dbp": 95})[0] == sentence
+    assert render(code, {"sbp": 90, "dbp": 95})[0].startswith("The systolic pressure (90 mmHg)")

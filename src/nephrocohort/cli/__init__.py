@@ -11,6 +11,8 @@ import typer
 
 from nephrocohort import __version__
 from nephrocohort.exceptions import CohortValidationError, NephroCohortError
+from nephrocohort.i18n import environment_language, use_language
+from nephrocohort.i18n import gettext as _
 
 app = typer.Typer(
     name="nephrocohort",
@@ -29,11 +31,19 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    """NephroCohort command line."""
+    """NephroCohort command line (NEPHROCOHORT_LANG=es or pt-BR: messages in that language)."""
+    try:
+        language = environment_language()
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    if language:
+        # Until the command ends: its messages, errors and (by default) the report.
+        ctx.with_resource(use_language(language))
 
 
 def _register_commands() -> None:
@@ -56,6 +66,13 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _language_or_english() -> str:
+    try:
+        return environment_language() or "en"
+    except ValueError:
+        return "en"
+
+
 def main() -> None:
     """Entry point: run the app, printing expected errors without a traceback.
 
@@ -69,8 +86,10 @@ def main() -> None:
         from nephrocohort.cohort.rendering import format_problems
 
         report = format_problems(error.problems, source=str(error.source or "the bundle"))
-        typer.echo(f"Error: {report}", err=True)
+        with use_language(_language_or_english()):
+            typer.echo(_("Error: {error}").format(error=report), err=True)
         sys.exit(1)
     except NephroCohortError as error:
-        typer.echo(f"Error: {error}", err=True)
+        with use_language(_language_or_english()):
+            typer.echo(_("Error: {error}").format(error=error), err=True)
         sys.exit(2)

@@ -66,24 +66,28 @@ def report(
         ),
     ] = "",
     lang: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--lang",
-            help="Language of the report: en, es (Spanish) or pt-BR (Brazilian Portuguese).",
+            help=(
+                "Language of the report: en, es (Spanish) or pt-BR (Brazilian Portuguese); "
+                "default NEPHROCOHORT_LANG, else English."
+            ),
         ),
-    ] = "en",
+    ] = None,
     include_withdrawn_consent: IncludeWithdrawnOption = False,
     assent_age: AssentAgeOption = None,
 ) -> None:
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
     # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
     # would slow the start-up of every other command.
-    from nephrocohort.i18n import normalize_language, use_language
+    from nephrocohort.i18n import active_language, normalize_language, use_language
+    from nephrocohort.i18n import gettext as _
     from nephrocohort.pipeline import run_report
     from nephrocohort.report import ReportOptions
 
     try:
-        language = normalize_language(lang)
+        language = normalize_language(lang) if lang else active_language()
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--lang") from error
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
@@ -100,8 +104,12 @@ def report(
             consent=policy,
             include_withdrawn_consent=include_withdrawn_consent,
         )
-    patients = run.results["cohort.n"].n
-    typer.echo(f"Report of {patients} patients (rule set '{run.results.rule_set_name}'):")
+        patients = run.results["cohort.n"].n
+        typer.echo(
+            _("Report of {patients} patients (rule set '{rule_set}'):").format(
+                patients=patients, rule_set=run.results.rule_set_name
+            )
+        )
     for path in run.files.values():
         typer.echo(f"  {path}")
 

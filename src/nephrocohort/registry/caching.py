@@ -3,7 +3,9 @@
 The key includes a stamp of the patient's data: the patient row's version and,
 per record table, the number of rows and the latest change time (soft-deleted
 rows included, so deleting a record changes the stamp too). Any save
-therefore makes a new key; nothing stale can be served. Django's default
+therefore makes a new key; nothing stale can be served. The key also holds
+the active language: a fragment rendered in Spanish is never served to a
+Portuguese or English page. Django's default
 cache (in-process memory) is used, so each server process has its own.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient
 
@@ -35,8 +38,8 @@ def rows_stamp(rows) -> str:
 
 
 def cached_for_patient(patient: Patient, what: str, compute):
-    """``compute()`` for this patient's current data, from the cache when it is there."""
-    key = f"nephrocohort:{what}:{patient_stamp(patient)}"
+    """``compute()`` for this patient's current data in the active language, cached."""
+    key = f"nephrocohort:{what}:{get_language() or 'en'}:{patient_stamp(patient)}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from nephrocohort.cohort.contract import TABLES
 from nephrocohort.cohort.vocabulary import LAB_TESTS
@@ -49,8 +50,8 @@ class ContractForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_unusual_values = forms.BooleanField(
         required=False,
-        label="I confirm these values",
-        help_text="Tick only after checking values flagged as implausible.",
+        label=_("I confirm these values"),
+        help_text=_("Tick only after checking values flagged as implausible."),
     )
 
     def __init__(self, *args, patient: Patient | None = None, **kwargs):
@@ -86,8 +87,10 @@ class ContractForm(forms.ModelForm):
         version = self.cleaned_data.get("version")
         if self.instance.pk and version is None:
             raise ValidationError(
-                "This form lost track of which version of the record it edits. "
-                "Open the record again and re-enter your changes.",
+                _(
+                    "This form lost track of which version of the record it edits. "
+                    "Open the record again and re-enter your changes."
+                ),
                 code="missing_version",
             )
         return version
@@ -113,8 +116,10 @@ class ContractForm(forms.ModelForm):
         if findings.warnings and not cleaned.get("confirm_unusual_values"):
             self.add_error(
                 "confirm_unusual_values",
-                "Some values are outside the plausible range (see above). "
-                "Correct them, or tick this box to confirm they are right.",
+                _(
+                    "Some values are outside the plausible range (see above). "
+                    "Correct them, or tick this box to confirm they are right."
+                ),
             )
         return cleaned
 
@@ -181,7 +186,7 @@ class PatientForm(ContractForm):
     def clean_patient_id(self):
         value = (self.cleaned_data.get("patient_id") or "").strip()
         if not value:
-            raise ValidationError("patient ID is required.", code="required")
+            raise ValidationError(_("patient ID is required."), code="required")
         self._refuse_taken_id(value)
         return value
 
@@ -228,8 +233,8 @@ class LabForm(_record_form(Lab, "labs")):
         accepted = "; ".join(f"{name}: {', '.join(test.units)}" for name, test in LAB_TESTS.items())
         self.fields["unit"] = forms.ChoiceField(
             choices=[("", "---------")] + [(unit, unit) for unit in units],
-            label="unit",
-            help_text=f"Accepted units per test. {accepted}.",
+            label=_("unit"),
+            help_text=_("Accepted units per test. {accepted}.").format(accepted=accepted),
         )
 
 
@@ -249,8 +254,10 @@ RECORD_FORMS = {
 
 class BundleUploadForm(forms.Form):
     bundle = forms.FileField(
-        label="Bundle file",
-        help_text="A .zip of the CSV folder (patients.csv, visits.csv, ...) or one .xlsx workbook.",
+        label=_("Bundle file"),
+        help_text=_(
+            "A .zip of the CSV folder (patients.csv, visits.csv, ...) or one .xlsx workbook."
+        ),
     )
 
     def clean_bundle(self):
@@ -258,7 +265,7 @@ class BundleUploadForm(forms.Form):
         name = upload.name.lower()
         if not (name.endswith(".zip") or name.endswith(".xlsx")):
             raise ValidationError(
-                "The file must be a .zip of CSV files or an .xlsx workbook (got %(name)s).",
+                _("The file must be a .zip of CSV files or an .xlsx workbook (got %(name)s)."),
                 code="bad_extension",
                 params={"name": upload.name},
             )
@@ -268,13 +275,17 @@ class BundleUploadForm(forms.Form):
 class ExportForm(forms.Form):
     identifiable = forms.BooleanField(
         required=False,
-        label="Include real IDs and dates (identifiable export)",
-        help_text="Only administrators may export real IDs and dates. "
-        "Otherwise patients get pseudonyms and dates are shifted.",
+        label=_("Include real IDs and dates (identifiable export)"),
+        help_text=_(
+            "Only administrators may export real IDs and dates. "
+            "Otherwise patients get pseudonyms and dates are shifted."
+        ),
     )
     include_withdrawn_consent = forms.BooleanField(
         required=False,
-        label="Include patients whose consent was withdrawn or whose required assent is missing",
-        help_text="Left out by default. Only administrators may include them; the choice is "
-        "written to the access log.",
+        label=_("Include patients whose consent was withdrawn or whose required assent is missing"),
+        help_text=_(
+            "Left out by default. Only administrators may include them; the choice is "
+            "written to the access log."
+        ),
     )

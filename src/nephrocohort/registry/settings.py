@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "nephrocohort.registry.middleware.RefuseNulBytes",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language saved on the user's profile wins over cookie and browser (languages.py).
+    "nephrocohort.registry.languages.UserLanguageMiddleware",
     # Two-factor login: who verified a second factor, and no page until they did (two_factor.py).
     "django_otp.middleware.OTPMiddleware",
     "nephrocohort.registry.two_factor.TwoFactorMiddleware",

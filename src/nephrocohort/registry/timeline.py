@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -368,7 +369,7 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
-        handles = [Patch(color="#5d6d7e", label="course (start to end)")]
+        handles = [Patch(color="#5d6d7e", label=_("course (start to end)"))]
         if single_doses:
             handles.append(
                 Line2D(
@@ -377,7 +378,7 @@ def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> 
                     marker="D",
                     color="#1b2631",
                     linestyle="",
-                    label="single dose or a few days",
+                    label=_("single dose or a few days"),
                 )
             )
         ax.legend(

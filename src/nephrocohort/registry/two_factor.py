@@ -21,8 +21,15 @@ from nephrocohort.registry.models import user_can
 __all__ = ["TwoFactorMiddleware", "two_factor_required", "make_recovery_codes", "reset_devices"]
 
 RECOVERY_CODES = 10
-# Pages an unverified user may still reach: the two-factor pages themselves, logout, static files.
-_OPEN_NAMES = ("registry:login", "registry:logout", "registry:otp_verify", "registry:otp_setup")
+# Pages an unverified user may still reach: the two-factor pages themselves, logout, the
+# language chooser, static files.
+_OPEN_NAMES = (
+    "registry:login",
+    "registry:logout",
+    "registry:otp_verify",
+    "registry:otp_setup",
+    "registry:set_language",
+)
 
 
 def two_factor_required(user) -> bool:

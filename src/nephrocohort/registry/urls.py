@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from nephrocohort.registry.languages import set_language
 from nephrocohort.registry.views import (
     access_log,
     audit,
@@ -26,6 +27,7 @@ _TABLES = "biopsies|genetics|visits|labs|medications|events"
 registry_patterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("language/", set_language, name="set_language"),
     path("login/code/", two_factor.otp_verify, name="otp_verify"),
     path("account/two-factor/", two_factor.otp_setup, name="otp_setup"),
     path("account/password/", two_factor.PasswordChangeView.as_view(), name="password_change"),

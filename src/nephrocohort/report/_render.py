@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nephrocohort.i18n import gettext as _
 from nephrocohort.report._docx import render_docx
 from nephrocohort.report._figures import RenderedFigure, render_figures
 from nephrocohort.report._html import render_html
@@ -48,10 +49,10 @@ def render_report(
     formats = parse_formats(formats)
     figures: list[RenderedFigure] = []
     if any(fmt in _WITH_FIGURES for fmt in formats):
-        say("Drawing the figures")
+        say(_("Drawing the figures"))
         figures = render_figures(results)
     rendered = {}
     for fmt in formats:
-        say(f"Rendering {FILE_NAMES[fmt]}")
+        say(_("Rendering {file}").format(file=FILE_NAMES[fmt]))
         rendered[fmt] = RENDERERS[fmt](results, figures)
     return rendered

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._base import LiveQuerySet
@@ -37,7 +38,7 @@ class Center(models.Model):
     """A participating center; every patient belongs to exactly one."""
 
     code = models.CharField(
-        max_length=40, unique=True, help_text="Short code used in bundles (patients.center)."
+        max_length=40, unique=True, help_text=_("Short code used in bundles (patients.center).")
     )
     name = models.CharField(max_length=200, blank=True)
     # Consent drives use (nephrocohort.cohort.consent): where the ethics committee asks for
@@ -45,14 +46,18 @@ class Center(models.Model):
     # reports and exports. ICH E11 leaves the age to the committee or local law.
     assent_required = models.BooleanField(
         default=False,
-        help_text="The ethics committee requires the child's own assent (leave unticked if not).",
+        help_text=_(
+            "The ethics committee requires the child's own assent (leave unticked if not)."
+        ),
     )
     assent_from_age_years = models.PositiveSmallIntegerField(
         default=7,
         validators=[MaxValueValidator(17)],
-        help_text="Age (years) from which assent is required, as the center's ethics committee "
-        "or local law sets it (ICH E11 leaves it to them; Colombia, Resolución 309 de 2025: "
-        "assent under 14 years, the adolescent's own consent from 14).",
+        help_text=_(
+            "Age (years) from which assent is required, as the center's ethics committee "
+            "or local law sets it (ICH E11 leaves it to them; Colombia, Resolución 309 de 2025: "
+            "assent under 14 years, the adolescent's own consent from 14)."
+        ),
     )
     history = audited_history()
 
@@ -64,12 +69,12 @@ class Center(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    INVESTIGATOR = "investigator", "Investigator"
-    DATA_ENTRY = "data_entry", "Data entry"
-    MONITOR = "monitor", "Monitor"
+    ADMIN = "admin", _("Administrator")
+    INVESTIGATOR = "investigator", _("Investigator")
+    DATA_ENTRY = "data_entry", _("Data entry")
+    MONITOR = "monitor", _("Monitor")
     # Signs reviewed patient records, which locks them, and unlocks them with a reason.
-    PRINCIPAL_INVESTIGATOR = "pi", "Principal investigator"
+    PRINCIPAL_INVESTIGATOR = "pi", _("Principal investigator")
 
 
 # What each role may do with the patients visible to it, declared once.
@@ -108,6 +113,8 @@ class UserProfile(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     centers = models.ManyToManyField(Center, blank=True, related_name="members")
+    #: The language the user chose for the registry ("" = the browser's); applied at each login.
+    language = models.CharField(max_length=10, blank=True, default="", choices=settings.LANGUAGES)
     # Who was given which role and centers, and when: access changes are audited too.
     history = audited_history(m2m_fields=[centers])
 

@@ -11,6 +11,7 @@ unit as entered; conversion to canonical units is the cohort layer's job.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from nephrocohort.registry.models._access import Center, PatientQuerySet, RecordQuerySet
 from nephrocohort.registry.models._base import ClinicalRecord
@@ -39,13 +40,13 @@ class Patient(ClinicalRecord):
         "patient ID",
         max_length=64,
         unique=True,
-        help_text="Pseudonymous study ID. Never a name, record number or national ID.",
+        help_text=_("Pseudonymous study ID. Never a name, record number or national ID."),
     )
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="patients")
     sex = _code("sex", max_length=1)
     birth_date = models.DateField("birth date", null=True, blank=True)
     onset_date = models.DateField(
-        "onset date", null=True, blank=True, help_text="First nephrotic episode."
+        "onset date", null=True, blank=True, help_text=_("First nephrotic episode.")
     )
     family_history_ns = _code("family history of nephrotic syndrome")
     consanguinity = _code("consanguinity")
@@ -95,7 +96,8 @@ class Biopsy(_PatientRecord):
 
     class Meta:
         ordering = ["biopsy_date", "id"]
-        verbose_name_plural = "biopsies"
+        verbose_name = _("biopsy")
+        verbose_name_plural = _("biopsies")
 
     def __str__(self) -> str:
         return f"biopsy {self.biopsy_date}"
@@ -111,8 +113,8 @@ class Genetics(_PatientRecord):
 
     class Meta:
         ordering = ["test_date", "id"]
-        verbose_name = "genetic test"
-        verbose_name_plural = "genetic tests"
+        verbose_name = _("genetic test")
+        verbose_name_plural = _("genetic tests")
 
     def __str__(self) -> str:
         return f"genetic test {self.gene}"
@@ -130,6 +132,8 @@ class Visit(_PatientRecord):
 
     class Meta:
         ordering = ["date", "id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
 
     def __str__(self) -> str:
         return f"visit {self.date}"
@@ -140,14 +144,15 @@ class Lab(_PatientRecord):
     date = models.DateField("date")
     test = _code("test")
     value = models.CharField(
-        "value", max_length=40, help_text="As measured; a dipstick grade is written as read."
+        "value", max_length=40, help_text=_("As measured; a dipstick grade is written as read.")
     )
     unit = _code("unit")
     history = audited_history()
 
     class Meta:
         ordering = ["date", "test", "id"]
-        verbose_name = "lab result"
+        verbose_name = _("lab result")
+        verbose_name_plural = _("lab results")
 
     def __str__(self) -> str:
         return f"{self.test} {self.date}"
@@ -157,7 +162,7 @@ class Medication(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     drug = _code("drug")
     start_date = models.DateField("start date")
-    end_date = models.DateField("end date", null=True, blank=True, help_text="Empty = ongoing.")
+    end_date = models.DateField("end date", null=True, blank=True, help_text=_("Empty = ongoing."))
     dose = models.FloatField("dose", null=True, blank=True)
     dose_unit = _code("dose unit")
     schedule = _code("schedule")
@@ -166,6 +171,8 @@ class Medication(_PatientRecord):
 
     class Meta:
         ordering = ["start_date", "drug", "id"]
+        verbose_name = _("medication")
+        verbose_name_plural = _("medications")
 
     def __str__(self) -> str:
         return f"{self.drug} from {self.start_date}"
@@ -180,6 +187,8 @@ class Event(_PatientRecord):
 
     class Meta:
         ordering = ["date", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
 
     def __str__(self) -> str:
         return f"{self.event} {self.date}"

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from nephrocohort.registry.models import CHILD_MODELS, Patient, user_can
@@ -73,8 +74,10 @@ def posted_version(request, current: int) -> int:
         return current
     if not (text.isascii() and text.isdigit() and len(text) <= _VERSION_DIGITS):
         raise ReasonedBadRequest(
-            f"The form's version number '{text[:20]}' is not a whole number; "
-            "reload the page and try again."
+            _(
+                "The form's version number '{text}' is not a whole number; reload the page and "
+                "try again."
+            ).format(text=text[:20])
         )
     return int(text)
 
@@ -167,7 +170,7 @@ def record_model(table: str):
     try:
         return CHILD_MODELS[table]
     except KeyError:
-        raise Http404("No such kind of record.") from None
+        raise Http404(_("No such kind of record.")) from None
 
 
 class RecordGone(ReasonedNotFound):

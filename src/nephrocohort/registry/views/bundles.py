@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nephrocohort.registry import jobs
@@ -140,11 +141,11 @@ def export(request):
     if request.method == "POST" and form.is_valid():
         identifiable = form.cleaned_data["identifiable"]
         if identifiable and not user_can(request.user, "export_identifiable"):
-            raise PermissionDenied("Your role may export de-identified data only.")
+            raise PermissionDenied(_("Your role may export de-identified data only."))
         include = form.cleaned_data["include_withdrawn_consent"]
         if include and not user_can(request.user, "consent_override"):
             raise PermissionDenied(
-                "Only administrators may include patients whose consent was withdrawn."
+                _("Only administrators may include patients whose consent was withdrawn.")
             )
         content = export_zip(
             Patient.objects.visible_to(request.user),

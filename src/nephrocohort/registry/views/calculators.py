@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from nephrocohort.clinical.anthropometry import bsa_m2
 from nephrocohort.clinical.dosing import (
@@ -23,17 +24,17 @@ _CREATININE_EQUATIONS = ("schwartz-bedside", "ckid-u25", "schwartz-1976")
 
 
 class CalculatorForm(forms.Form):
-    height_cm = forms.FloatField(label="Height (cm)")
-    weight_kg = forms.FloatField(label="Weight (kg)")
+    height_cm = forms.FloatField(label=_("Height (cm)"))
+    weight_kg = forms.FloatField(label=_("Weight (kg)"))
     sex = forms.ChoiceField(choices=[("M", "M"), ("F", "F")])
-    age_years = forms.FloatField(label="Age (years)")
-    creatinine_mg_dl = forms.FloatField(label="Serum creatinine (mg/dL)", required=False)
+    age_years = forms.FloatField(label=_("Age (years)"))
+    creatinine_mg_dl = forms.FloatField(label=_("Serum creatinine (mg/dL)"), required=False)
     equation = forms.ChoiceField(
         choices=[(name, name) for name in _CREATININE_EQUATIONS],
-        help_text="schwartz-bedside and ckid-u25 assume enzymatic (IDMS) creatinine.",
+        help_text=_("schwartz-bedside and ckid-u25 assume enzymatic (IDMS) creatinine."),
     )
     mmf_mg_m2_day = forms.FloatField(
-        label="MMF target (mg/m2/day)", initial=1200, help_text="600-1200 mg/m2/day."
+        label=_("MMF target (mg/m2/day)"), initial=1200, help_text=_("600-1200 mg/m2/day.")
     )
 
 

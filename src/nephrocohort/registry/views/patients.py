@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from nephrocohort.clinical.rules import list_rule_sets, load_rule_set
 from nephrocohort.cohort.analysis import ANALYSIS_VARIABLES, SHOWN_FIRST_COLUMNS
@@ -150,7 +151,7 @@ def _shown(item, dates: DateShown) -> dict:
     """
     value = item.value
     if value is None or (not isinstance(value, str | tuple | list) and pd.isna(value)):
-        text = "(missing)"
+        text = _("(missing)")
     elif isinstance(value, pd.Timestamp):
         text = dates.date(value)
     elif isinstance(value, float):
@@ -190,7 +191,7 @@ def patient_create(request):
             # Someone stored the same ID between the form's check and this save.
             form.add_error("patient_id", form.error_messages["id_unusable"])
             return render(request, "registry/patient_form.html", {"form": form, "patient": None})
-        messages.success(request, f"Patient {patient.patient_id} created.")
+        messages.success(request, _("Patient {id} created.").format(id=patient.patient_id))
         return redirect("registry:patient_detail", pk=patient.pk)
     return render(request, "registry/patient_form.html", {"form": form, "patient": None})
 
@@ -215,7 +216,7 @@ def patient_edit(request, pk: int):
             }
             return render(request, "registry/patient_form.html", context)
         else:
-            messages.success(request, f"Patient {patient.patient_id} saved.")
+            messages.success(request, _("Patient {id} saved.").format(id=patient.patient_id))
             return redirect("registry:patient_detail", pk=patient.pk)
     return render(request, "registry/patient_form.html", {"form": form, "patient": patient})
 
@@ -231,5 +232,7 @@ def patient_delete(request, pk: int):
     except EditConflictError as conflict:
         messages.error(request, str(conflict))
         return redirect("registry:patient_detail", pk=pk)
-    messages.success(request, f"Patient {patient.patient_id} marked deleted (kept in history).")
+    messages.success(
+        request, _("Patient {id} marked deleted (kept in history).").format(id=patient.patient_id)
+    )
     return redirect("registry:patient_list")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from nephrocohort.registry.conflicts import deleted_sentence, saved_meanwhile, with_current_version
 from nephrocohort.registry.forms import RECORD_FORMS
@@ -38,7 +40,9 @@ def record_create(request, pk: int, table: str):
     form = RECORD_FORMS[table](request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         record = form.save()
-        messages.success(request, f"{record._meta.verbose_name.capitalize()} added.")
+        messages.success(
+            request, _("{kind} added.").format(kind=capfirst(record._meta.verbose_name))
+        )
         return redirect("registry:patient_detail", pk=patient.pk)
     return _render(request, form, patient, table, None)
 
@@ -61,7 +65,9 @@ def record_edit(request, pk: int, table: str, record_pk: int):
             form = RECORD_FORMS[table](data, instance=current, patient=patient)
             return _render(request, form, patient, table, current, saved_meanwhile(form, current))
         else:
-            messages.success(request, f"{record._meta.verbose_name.capitalize()} saved.")
+            messages.success(
+                request, _("{kind} saved.").format(kind=capfirst(record._meta.verbose_name))
+            )
             return redirect("registry:patient_detail", pk=patient.pk)
     return _render(request, form, patient, table, record)
 
@@ -79,6 +85,9 @@ def record_delete(request, pk: int, table: str, record_pk: int):
         messages.error(request, str(conflict))
     else:
         messages.success(
-            request, f"{record._meta.verbose_name.capitalize()} marked deleted (kept in history)."
+            request,
+            _("{kind} marked deleted (kept in history).").format(
+                kind=capfirst(record._meta.verbose_name)
+            ),
         )
     return redirect("registry:patient_detail", pk=patient.pk)

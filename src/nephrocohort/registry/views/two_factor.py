@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from nephrocohort.registry.access_log import record_event
@@ -17,7 +18,9 @@ from nephrocohort.registry.two_factor import make_recovery_codes, two_factor_req
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code", max_length=16, widget=forms.TextInput(attrs={"autocomplete": "one-time-code"})
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 
@@ -43,7 +46,7 @@ def otp_verify(request):
             record_event(request, "login_second_factor", what=type(device).__name__)
             return redirect(_next(request))
         record_event(request, "login_second_factor_failed")
-        form.add_error("token", "This code is wrong or was already used.")
+        form.add_error("token", _("This code is wrong or was already used."))
     return render(request, "registry/otp_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -70,7 +73,9 @@ def otp_setup(request):
             codes = make_recovery_codes(request.user)
             record_event(request, "second_factor_set_up")
             return render(request, "registry/otp_codes.html", {"codes": codes})
-        form.add_error("token", "This code does not match; check the phone's clock and try again.")
+        form.add_error(
+            "token", _("This code does not match; check the phone's clock and try again.")
+        )
     context = {
         "form": form,
         "key": device.key,
@@ -89,5 +94,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
         response = super().form_valid(form)
         record_event(self.request, "password_changed")
-        messages.success(self.request, "Your password was changed.")
+        messages.success(self.request, _("Your password was changed."))
         return response
