@@ -17,6 +17,7 @@ by hand from those dates:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -219,3 +220,24 @@ class TestDateShown:
         shown = DateShown(identifiable=False, onset=dt.date(2014, 5, 10))
         assert shown.text("mmf from 2015-02-01 to 2014-05-09") == "mmf from day 267 to day -1"
         assert DateShown(identifiable=True).text("from 2015-02-01") == "from 2015-02-01"
+
+
+@pytest.mark.django_db
+class TestDataQualityPage:
+    """A finding's sentence names the dates of the records it is about."""
+
+    @pytest.fixture
+    def visit_after_followup(self, patient_a):
+        from nephrocohort.registry.models import Visit
+
+        # 2020-02-14: day 2076 (last follow-up, see the module docstring) + 16 + 14 = day 2106.
+        return Visit.objects.create(patient=patient_a, date=dt.date(2020, 2, 14), weight_kg=20.0)
+
+    def test_monitor_reads_days_since_onset(self, client, monitor_a, visit_after_followup):
+        page = _get(client, monitor_a, reverse("registry:quality")).content.decode()
+        assert "day 2106" in page and "day 2076" in page
+        assert set(ISO_DATE.findall(page)) & {*PATIENT_DATES, "2020-02-14"} == set()
+
+    def test_admin_reads_the_dates(self, client, admin_user, visit_after_followup):
+        page = _get(client, admin_user, reverse("registry:quality")).content.decode()
+        assert "2020-02-14" in page

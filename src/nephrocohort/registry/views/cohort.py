@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
@@ -18,6 +19,7 @@ from nephrocohort.registry.access_log import record_event
 from nephrocohort.registry.consent import OVERRIDE_FIELD, asked_to_include_withdrawn, log_override
 from nephrocohort.registry.models import BackgroundJob, JobFile, Patient
 from nephrocohort.registry.quality import quality_findings
+from nephrocohort.registry.relative_dates import DateShown, date_shown_for, sees_identifiable_dates
 from nephrocohort.registry.views._common import ReasonedNotFound, chosen_rule_set, registry_view
 
 _CONTENT_TYPES = {
@@ -142,12 +144,27 @@ def quality_page(request):
         findings = quality_findings(patients)
     else:
         findings, context = _background_findings(request, scope)
+    findings = _dates_as_user_sees_them(request.user, findings)
     patients = sorted({(f.patient_id, f.patient_pk) for f in findings})
     by_patient = [
         (patient_id, pk, [f for f in findings if f.patient_pk == pk]) for patient_id, pk in patients
     ]
     context.update(by_patient=by_patient, count=len(findings))
     return render_page(request, "registry/quality.html", context)
+
+
+def _dates_as_user_sees_them(user, findings) -> list:
+    """Findings whose sentences name dates, as a de-identified role may read them (day N)."""
+    if sees_identifiable_dates(user):
+        return findings
+    patients = Patient.objects.visible_to(user).filter(pk__in={f.patient_pk for f in findings})
+    shown = {patient.pk: date_shown_for(user, patient) for patient in patients}
+    return [
+        dataclasses.replace(f, message=shown[f.patient_pk].text(f.message))
+        if f.patient_pk in shown
+        else dataclasses.replace(f, message=DateShown(identifiable=False).text(f.message))
+        for f in findings
+    ]
 
 
 def _background_findings(request, scope) -> tuple[list, dict]:
