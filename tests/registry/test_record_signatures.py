@@ -395,3 +395,67 @@ def test_an_import_naming_a_locked_patient_is_refused_as_locked(client, entry_a,
     codes = [(p.code, p.value) for p in response.context["problems"]]
     assert codes == [("registry.patient_locked", "a-001")]
     assert "is in the registry and locked by a signature" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_started_during_a_signing_waits_for_it_and_is_refused(pi_a, patient_a):
+    """§ 11.70: a signature is linked to the record it signs, so no edit may slip in beside it.
+
+    One thread signs (holding the patient as a signing does) and takes its time;
+    an edit of one of the patient's visits started meanwhile must wait for the
+    signature and then be refused, not be saved under it.
+    """
+    import threading
+
+    from django.db import connection, transaction
+
+    from nephrocohort.registry.models import Visit
+    from nephrocohort.registry.models._locking import hold_patients
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("Threads cannot share SQLite's in-memory test database; runs on PostgreSQL.")
+    visit = Visit.objects.filter(patient=patient_a).first()
+    holding, outcome = threading.Event(), []
+
+    def sign():
+        from django.db import connection as thread_connection
+
+        try:
+            with transaction.atomic():
+                hold_patients([patient_a.pk])
+                holding.set()
+                time.sleep(1.0)
+                PatientSignature.objects.create(
+                    patient=patient_a,
+                    signer=pi_a,
+                    signer_username="pi_a",
+                    signer_name="PI A",
+                    meaning="reviewed",
+                    signed_at=dt.datetime.now(dt.UTC),
+                )
+        finally:
+            thread_connection.close()
+
+    def edit():
+        from django.db import connection as thread_connection
+
+        try:
+            holding.wait(timeout=10)
+            record = Visit.objects.get(pk=visit.pk)
+            record.weight_kg = 30.0
+            record.save_checked(expected_version=record.version)
+            outcome.append("saved")
+        except RecordLockedError:
+            outcome.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sign), threading.Thread(target=edit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome == ["refused"]
+    assert Visit.objects.get(pk=visit.pk).weight_kg != 30.0

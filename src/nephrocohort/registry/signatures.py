@@ -25,6 +25,7 @@ from django.utils import timezone
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._locking import (
     RecordLockedError,
+    hold_patients,
     locked_error,
     locking_signature,
 )
@@ -93,6 +94,8 @@ def sign_and_lock(request, patient, *, password: str, code: str = "", meaning: s
     _check_credentials(request, user, password, code, action="lock")
     try:
         with transaction.atomic():
+            # Edits of this patient's records wait for the signature, and it for them.
+            hold_patients([patient.pk])
             signature = PatientSignature.objects.create(
                 patient=patient,
                 signer=user,

@@ -18,7 +18,12 @@ from django.utils import timezone
 
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._history import acting_username
-from nephrocohort.registry.models._locking import active_signatures, locked_error, locking_signature
+from nephrocohort.registry.models._locking import (
+    active_signatures,
+    hold_patients,
+    locked_error,
+    locking_signature,
+)
 
 __all__ = ["ClinicalRecord", "EditConflictError", "FieldChange", "HardDeleteRefusedError"]
 
@@ -92,11 +97,13 @@ class LiveQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         """``QuerySet.update``, refused (``RecordLockedError``) if a row's patient is locked."""
-        locking = active_signatures().filter(patient__in=self._patient_pks())
-        signature = locking.select_related("patient").first()
-        if signature is not None:
-            raise locked_error(signature)
-        return super().update(**kwargs)
+        with transaction.atomic():
+            hold_patients(self._patient_pks())
+            locking = active_signatures().filter(patient__in=self._patient_pks())
+            signature = locking.select_related("patient").first()
+            if signature is not None:
+                raise locked_error(signature)
+            return super().update(**kwargs)
 
     def _patient_pks(self):
         """The database ids of the patients these rows belong to (a subquery)."""
@@ -130,10 +137,14 @@ class ClinicalRecord(models.Model):
         deleting, imports, scripts -- ends here or in ``LiveQuerySet.update``,
         so a locked patient refuses them all (``registry/models/_locking.py``).
         """
-        signature = locking_signature(self.locking_patient_pk())
-        if signature is not None:
-            raise locked_error(signature)
-        super().save(*args, **kwargs)
+        patient_pk = self.locking_patient_pk()
+        with transaction.atomic():
+            if patient_pk is not None:
+                hold_patients([patient_pk])
+            signature = locking_signature(patient_pk)
+            if signature is not None:
+                raise locked_error(signature)
+            super().save(*args, **kwargs)
 
     def locking_patient_pk(self):
         """The database id of the patient whose signature locks this row (None: a new patient)."""

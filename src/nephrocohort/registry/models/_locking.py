@@ -11,7 +11,13 @@ from django.apps import apps
 
 from nephrocohort.exceptions import NephroCohortError
 
-__all__ = ["RecordLockedError", "locked_error", "locking_signature", "active_signatures"]
+__all__ = [
+    "RecordLockedError",
+    "locked_error",
+    "locking_signature",
+    "active_signatures",
+    "hold_patients",
+]
 
 
 class RecordLockedError(NephroCohortError):
@@ -21,6 +27,18 @@ class RecordLockedError(NephroCohortError):
 def active_signatures():
     """The standing (not voided) signatures, as a queryset."""
     return apps.get_model("registry", "PatientSignature").active.all()
+
+
+def hold_patients(patient_pks) -> None:
+    """Take the row lock of these patients until the transaction ends.
+
+    A signing and a change of one of the patient's records then run one after
+    the other on PostgreSQL (on SQLite the database write lock already does
+    this), so no edit slips in between the lock check and the signature.
+    Callers are inside ``transaction.atomic``.
+    """
+    patients = apps.get_model("registry", "Patient").all_objects
+    list(patients.select_for_update().filter(pk__in=patient_pks).values_list("pk", flat=True))
 
 
 def locking_signature(patient_pk):
