@@ -73,7 +73,7 @@ def test_a_visit_with_three_labs_and_two_medication_changes_in_spanish(
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", "enfermera")
         page.fill("#id_password", "a long test passphrase")
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/patients/{patient_a.pk}/")
 
@@ -81,7 +81,7 @@ def test_a_visit_with_three_labs_and_two_medication_changes_in_spanish(
         user = Recorder(page)
         user.click("#new-visit")
         page.wait_for_selector("#encounter-form")
-        assert page.inner_text("label[for=id_date]").startswith("Fecha de la visita")
+        assert page.inner_text("label[for=id_date]").startswith("Fecha de la consulta")
         assert page.get_attribute("#id_date", "placeholder") == "dd/mm/aaaa"
         assert user.focused() == "date"  # the date has the focus when the page opens
         user.type("01/03/2016")
@@ -114,14 +114,14 @@ def test_a_visit_with_three_labs_and_two_medication_changes_in_spanish(
         user.key("Tab")
         user.choose("mg/kg/day")
         user.key("Tab")
-        user.choose("Diario")
+        user.choose("Diaria")
         # Past the second (empty) drug row to "Guardar"; Enter there saves (as it does in any
         # text box of the page: the first button is the plain "Guardar").
         user.key("Tab", 5)
         assert page.evaluate("() => document.activeElement.textContent") == "Guardar"
         with page.expect_navigation():
             user.save()
-        assert "Visita guardada: 6 registros." in page.inner_text(".messages")
+        assert "Consulta guardada: 6 registros." in page.inner_text(".messages")
         figures = {
             "page_loads": user.page_loads,
             "clicks": user.clicks,

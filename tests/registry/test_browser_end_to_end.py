@@ -44,7 +44,7 @@ def test_registry_in_the_browser(live_server, browser_page, make_user, tmp_path)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "coordinator")
     page.fill("#id_password", "a long test passphrase")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
     # Add a patient.
@@ -114,7 +114,7 @@ def _log_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "a long test passphrase")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 

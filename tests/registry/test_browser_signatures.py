@@ -15,7 +15,7 @@ def _log_in(page, url, username):
     page.goto(f"{url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ def _password_step(page, url):
     page.goto(f"{url}/login/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)

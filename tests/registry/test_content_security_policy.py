@@ -115,7 +115,7 @@ def test_no_page_breaks_the_policy_in_chromium(live_server, launch_chromium, mak
             page.goto(f"{live_server.url}/login/")
             page.fill("#id_username", "boss")
             page.fill("#id_password", "a long test passphrase")
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url(f"{live_server.url}/")
             for path in (
                 "/",
