@@ -27,9 +27,10 @@ _seen: list[tuple[str, tuple]] = []
 _watching = [False]
 
 
-def _hook(event, args):
-    if _watching[0] and event in _DISK_EVENTS:
-        _seen.append((event, args))
+def _hook(event, args, watching=_watching, seen=_seen, disk_events=_DISK_EVENTS):
+    # Bound as defaults: the hook outlives this module's globals at interpreter exit.
+    if watching[0] and event in disk_events:
+        seen.append((event, args))
 
 
 sys.addaudithook(_hook)  # an audit hook cannot be removed; it records only while watching

@@ -290,7 +290,18 @@ def fisher_tables_bound(table) -> int:
     """An upper bound on the number of tables with the margins of ``table``, known before
     enumerating: each cell but those of the last row and column lies in 0..min(row total,
     column total), and those cells fix the rest. Lets a caller choose exact enumeration only
-    within a stated budget (the enumeration itself does far less work than this bound)."""
+    within a stated budget (the enumeration itself does far less work than this bound).
+
+    Parameters
+    ----------
+    table : the observed R x C table of counts (rows x columns).
+
+    References
+    ----------
+    Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r x c
+    contingency tables. J Am Stat Assoc. 1983;78(382):427-434. doi:10.1080/01621459.1983.10477989
+    (the tables with fixed margins that an exact test sums over).
+    """
     counts = _counts(table)
     rows, columns = counts.sum(axis=1), counts.sum(axis=0)
     bound = 1
