@@ -56,3 +56,26 @@ def test_a_command_on_an_invalid_bundle_prints_every_problem_and_exits_1(tmp_pat
     assert "'sex' is 'Q'" in done.stderr
     assert "appears more than once" in done.stderr
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_python_dash_m_runs_the_same_command_line(tmp_path):
+    """``python -m nephrocohort`` works where the script is not on PATH (a fresh clone with
+    PYTHONPATH=src): it printed "No module named nephrocohort.__main__" before."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nephrocohort
+
+    env = dict(os.environ, PYTHONPATH=str(Path(nephrocohort.__file__).parents[1]))
+    done = subprocess.run(
+        [sys.executable, "-m", "nephrocohort", "rules", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ipna2020" in done.stdout
+    assert "kdigo2021" in done.stdout
