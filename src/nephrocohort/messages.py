@@ -1073,6 +1073,10 @@ CATALOGUE: dict[str, Template] = {
     "clinical.secondary_resistance.sensitive": T(
         "Every relapse reached complete remission within 4 weeks of standard-dose prednisone."
     ),
+    "clinical.secondary_resistance.sensitive_or_untreated": T(
+        "Every relapse reached complete remission within 4 weeks: of standard-dose prednisone, "
+        "or without a prednisone course."
+    ),
     "clinical.multidrug.fewer_mechanisms": T(
         "Fewer than two steroid-sparing mechanisms were given at standard doses."
     ),

@@ -30,6 +30,20 @@ def test_every_relapse_responding_is_not_secondary_resistance():
     assert secondary_steroid_resistance("sensitive", trials).value is False
 
 
+def test_a_relapse_remitting_without_a_course_is_no_resistant_relapse():
+    # KDIGO 2025 Figure 1 (secondary, attributed to IPNA 2020): "Secondary SRNS: SSNS at
+    # onset; at a later relapse, no remission within 4 weeks of standard-dose daily PDN".
+    # A relapse that remitted within 4 weeks without prednisone cannot meet it; with the
+    # other relapse responding to standard dose the child is not secondary resistant.
+    trials = [RelapseTrial(D(2016, 1, 1), True, True), RelapseTrial(D(2016, 6, 1), None, True)]
+    verdict = secondary_steroid_resistance("sensitive", trials)
+    assert verdict.value is False
+    assert verdict.reason.code == "clinical.secondary_resistance.sensitive_or_untreated"
+    # an untreated relapse without remission stays unknown
+    open_ = [RelapseTrial(D(2016, 1, 1), True, True), RelapseTrial(D(2016, 6, 1), None, None)]
+    assert secondary_steroid_resistance("sensitive", open_).value is None
+
+
 def test_resistant_from_onset_is_primary_not_secondary():
     # "SSNS at onset" is required.
     trials = [RelapseTrial(D(2016, 1, 1), True, False)]

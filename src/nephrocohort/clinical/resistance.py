@@ -75,7 +75,9 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Resist
     ``initial_response`` is the steroid response of the first episode
     (``sensitive`` and ``late_responder`` count as sensitive at onset). True when
     one relapse's standard-dose trial gave no complete remission within 4 weeks;
-    False when every relapse trial is known and each gave it; None when the patient
+    False when every relapse trial is known and each gave it (a relapse without a
+    course that remitted within 4 weeks all the same counts: it cannot be a resistant
+    relapse); None when the patient
     was not sensitive at onset (resistance from onset is primary) or a trial is
     unknown (dose or readings) and none shows resistance.
 
@@ -87,7 +89,7 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Resist
         return ResistanceVerdict(
             None, Message("clinical.secondary_resistance.not_sensitive_at_onset")
         )
-    unknown = False
+    unknown = untreated = False
     for trial in trials:
         if trial.standard_dose and trial.complete_remission_within_4_weeks is False:
             return ResistanceVerdict(
@@ -101,8 +103,15 @@ def secondary_steroid_resistance(initial_response: str | None, trials) -> Resist
         within = trial.complete_remission_within_4_weeks
         if within is None or (within is False and trial.standard_dose is not True):
             unknown = True
+        elif within and trial.standard_dose is None:
+            # Remission without a (known) course: this relapse cannot show resistance.
+            untreated = True
     if unknown:
         return ResistanceVerdict(None, Message("clinical.secondary_resistance.trial_unknown"))
+    if untreated:
+        return ResistanceVerdict(
+            False, Message("clinical.secondary_resistance.sensitive_or_untreated")
+        )
     return ResistanceVerdict(False, Message("clinical.secondary_resistance.sensitive"))
 
 

@@ -480,7 +480,17 @@ def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule
             daily & (starts >= relapse) & (starts <= relapse + params.relapse_merge_days)
         )
         if hits.size == 0:
-            trials.append(RelapseTrial(_date(relapse), None, None))
+            # No steroid course for this relapse: a complete remission within the trial's
+            # 4 weeks of the relapse (on MMF, say) shows it was no resistant relapse ("no
+            # remission within 4 weeks of standard-dose daily PDN" cannot hold); otherwise
+            # it cannot be judged.
+            untreated = (patient.day >= relapse) & (patient.day <= relapse + trial)
+            remitted = np.flatnonzero(untreated & (patient.state == COMPLETE))
+            if remitted.size:
+                evidence.append(
+                    ("labs", int(patient.lab_row[remitted[0]]), " (complete remission, no course)")
+                )
+            trials.append(RelapseTrial(_date(relapse), None, True if remitted.size else None))
             continue
         i = int(hits[0])
         start, dose, weight = starts[i], doses[i], weights[i]
