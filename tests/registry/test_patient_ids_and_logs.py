@@ -139,3 +139,30 @@ def test_served_403_is_logged_as_one_line_without_traceback(client, make_user, p
         handler.setStream(previous)
     logged = stream.getvalue().strip().splitlines()
     assert logged == [f"Forbidden (Permission denied): /patients/{patient_a.pk}/edit/"]
+
+
+@pytest.mark.django_db
+def test_served_400_is_one_line_without_traceback_or_what_was_sent(client, make_user, patient_a):
+    """A malformed request (here a delete with a version that is not a number, found against a
+    running server) was logged with its whole traceback and the text sent ('abc')."""
+    import io
+
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, WithholdErrorDetails) for f in h.filters)
+    )
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client.force_login(make_user("ent", "data_entry", "A"))
+        url = reverse("registry:patient_delete", args=[patient_a.pk])
+        assert client.post(url, {"version": "SECRET-abc"}).status_code == 400
+        assert client.get(reverse("registry:patient_list"), {"q": "SECRET\x00"}).status_code == 400
+    finally:
+        handler.setStream(previous)
+    logged = stream.getvalue().strip().splitlines()
+    assert logged == [
+        f"Bad request (malformed input; what was sent is not logged): {url}",
+        "Bad request (malformed input; what was sent is not logged): /",
+    ]

@@ -3,7 +3,9 @@
 A database error's text can quote the values of the row it refused (PostgreSQL's
 ``DETAIL:  Key (patient_id)=(...) already exists``), and Django logs a 500 with
 the whole traceback, exception text included. A refused request (403) is an
-expected outcome, not a fault, and needs one line, not a traceback.
+expected outcome, not a fault, and needs one line, not a traceback. So does a
+malformed one (400): its message can quote what was sent (a version number, a
+search term), so only the path is logged.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def _is_database_error(error: BaseException | None) -> bool:
 
 
 class WithholdErrorDetails(logging.Filter):
-    """Drop the traceback of database errors (their text can carry patient values) and of 403s.
+    """Drop the traceback of database errors (their text can carry patient values), 403s and 400s.
 
     The record is kept, reduced to its message (which names the path with
     database ids only) and, for a database error, the error's type.
@@ -43,6 +45,13 @@ class WithholdErrorDetails(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         elif getattr(record, "status_code", None) == 403 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        elif getattr(record, "status_code", None) == 400:
+            request = getattr(record, "request", None)
+            path = getattr(request, "path", None) or (record.args[-1] if record.args else "")
+            record.msg = "Bad request (malformed input; what was sent is not logged): %s"
+            record.args = (path,)
             record.exc_info = None
             record.exc_text = None
         return True
