@@ -39,9 +39,7 @@ def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str,
         )
     for section, obj in (("syndrome", rule_set.syndrome), ("derivation", rule_set.derivation)):
         for name in obj.__dataclass_fields__:
-            value = getattr(obj, name)
-            show = _PARAMETER_TEXT.get(name, (name, None))[1]
-            text = show(value) if show is not None else str(value)
+            text = _value_text(name, getattr(obj, name))
             rows.append((f"{section}.{name}", text, rule_set.parameter_sources.get(name, "")))
     return rows
 
@@ -58,9 +56,7 @@ def parameter_texts(rule_set) -> dict[str, str]:
     texts = {"rule_set": rule_set.name}
     for obj in (rule_set.syndrome, rule_set.derivation):
         for name in obj.__dataclass_fields__:
-            show = _PARAMETER_TEXT.get(name, (name, None))[1]
-            value = getattr(obj, name)
-            texts[name] = show(value) if show is not None else str(value)
+            texts[name] = _value_text(name, getattr(obj, name))
     return texts
 
 
@@ -78,9 +74,20 @@ def parameter_label(parameter: str) -> str:
     return _PARAMETER_TEXT.get(parameter.split(".", 1)[-1], (parameter, None))[0]
 
 
+def _value_text(name: str, value) -> str:
+    """How the value of the syndrome or derivation parameter ``name`` reads."""
+    show = _PARAMETER_TEXT.get(name, (name, None))[1]
+    return show(value) if show is not None else str(value)
+
+
 def _not_defined(value) -> str:
     """The text of a parameter the rule set leaves undefined ('' when it is defined)."""
     return "not defined by this rule set" if value is None else ""
+
+
+def _if_defined(template: str):
+    """A value reader: ``template`` formatted with the value ``v``, or the undefined text."""
+    return lambda v: _not_defined(v) or template.format(v=v)
 
 
 def _yes_no(value) -> str:
@@ -214,11 +221,11 @@ _PARAMETER_TEXT = {
     ),
     "frequent_relapse_first_months": (
         "Frequently relapsing, first period",
-        lambda v: _not_defined(v) or f"{v} months",
+        _if_defined("{v} months"),
     ),
     "frequent_relapse_first_min": (
         "Frequently relapsing, relapses in the first period at least",
-        lambda v: _not_defined(v) or str(v),
+        _if_defined("{v}"),
     ),
     "frequent_relapse_first_from": (
         "Frequently relapsing, first period counted from",
@@ -232,19 +239,19 @@ _PARAMETER_TEXT = {
     ),
     "frequent_relapse_any_months": (
         "Frequently relapsing, any period of",
-        lambda v: _not_defined(v) or f"{v} months",
+        _if_defined("{v} months"),
     ),
     "frequent_relapse_any_min": (
         "Frequently relapsing, relapses in any such period at least",
-        lambda v: _not_defined(v) or str(v),
+        _if_defined("{v}"),
     ),
     "steroid_dependence_days_after_stop": (
         "Steroid dependence, a relapse still counts as on steroids up to",
-        lambda v: _not_defined(v) or f"{v} days after stopping",
+        _if_defined("{v} days after stopping"),
     ),
     "secondary_resistance_standard_mg_kg_day": (
         "Secondary steroid resistance, standard prednisone dose",
-        lambda v: _not_defined(v) or f"{v:g} mg/kg/day",
+        _if_defined("{v:g} mg/kg/day"),
     ),
     "secondary_resistance_dose_tolerance": (
         "Secondary steroid resistance, a dose counts as standard down to",
@@ -252,25 +259,23 @@ _PARAMETER_TEXT = {
     ),
     "cni_resistance_months": (
         "CNI response, at least partial remission within",
-        lambda v: _not_defined(v) or f"{v} months of the CNI start",
+        _if_defined("{v} months of the CNI start"),
     ),
     "cni_complete_remission_months": (
         "CNI response, or complete remission within",
-        lambda v: _not_defined(v) or f"{v} months of the CNI start",
+        _if_defined("{v} months of the CNI start"),
     ),
     "cni_adequate_cyclosporine_mg_kg_day": (
         "CNI response, adequate cyclosporine dose",
-        lambda v: _not_defined(v) or f">= {v:g} mg/kg/day",
+        _if_defined(">= {v:g} mg/kg/day"),
     ),
     "cni_adequate_tacrolimus_mg_kg_day": (
         "CNI response, adequate tacrolimus dose",
-        lambda v: _not_defined(v) or f">= {v:g} mg/kg/day",
+        _if_defined(">= {v:g} mg/kg/day"),
     ),
     "multidrug_resistance_months": (
         "Multidrug resistance, no complete remission up to",
-        lambda v: (
-            _not_defined(v) or f"{v} months after the second steroid-sparing mechanism's start"
-        ),
+        _if_defined("{v} months after the second steroid-sparing mechanism's start"),
     ),
     "egfr_equation": ("eGFR equation", lambda v: f"{v} ({_EGFR_TEXT.get(v, v)})"),
     "crf_egfr_below": (
