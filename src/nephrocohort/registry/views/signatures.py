@@ -73,23 +73,15 @@ def sign_patient(request, pk: int):
     if locking_signature(patient.pk) is not None:
         messages.info(request, _("This patient is already locked by a signature."))
         return redirect("registry:patient_detail", pk=pk)
-    form = SignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sign_and_lock(
-                request,
-                patient,
-                password=data["password"],
-                code=data.get("code", ""),
-                meaning=data["meaning"],
-            )
-        except SignatureRefusedError as refused:
-            form.add_error(None, f"{refused.message} {refused.hint}".strip())
-        else:
-            messages.success(request, _("The patient record is signed and locked."))
-            return redirect("registry:patient_detail", pk=pk)
-    return render(request, "registry/sign_patient.html", {"patient": patient, "form": form})
+    return _credentials_step(
+        request,
+        patient,
+        SignForm,
+        sign_and_lock,
+        "meaning",
+        done=_("The patient record is signed and locked."),
+        template="registry/sign_patient.html",
+    )
 
 
 @registry_view("lock")
@@ -99,21 +91,38 @@ def unlock_patient(request, pk: int):
     if signature is None:
         messages.info(request, _("This patient is not locked."))
         return redirect("registry:patient_detail", pk=pk)
-    form = UnlockForm(request.POST or None, user=request.user)
+    return _credentials_step(
+        request,
+        patient,
+        UnlockForm,
+        unlock,
+        "reason",
+        done=_("The patient record is unlocked; its signature is void."),
+        template="registry/unlock_patient.html",
+        context={"signature": signature},
+    )
+
+
+def _credentials_step(request, patient, form_class, act, field, *, done, template, context=None):
+    """The form asking for the password (and code); on a valid POST, ``act`` with them.
+
+    ``act`` is ``sign_and_lock`` or ``unlock``; ``field`` is the form's own field
+    (``meaning``, ``reason``) passed to it. A refusal is shown on the form.
+    """
+    form = form_class(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unlock(
+            act(
                 request,
                 patient,
                 password=data["password"],
                 code=data.get("code", ""),
-                reason=data["reason"],
+                **{field: data[field]},
             )
         except SignatureRefusedError as refused:
             form.add_error(None, f"{refused.message} {refused.hint}".strip())
         else:
-            messages.success(request, _("The patient record is unlocked; its signature is void."))
-            return redirect("registry:patient_detail", pk=pk)
-    context = {"patient": patient, "form": form, "signature": signature}
-    return render(request, "registry/unlock_patient.html", context)
+            messages.success(request, done)
+            return redirect("registry:patient_detail", pk=patient.pk)
+    return render(request, template, {**(context or {}), "patient": patient, "form": form})
