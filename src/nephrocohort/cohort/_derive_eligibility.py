@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nephrocohort.cohort._derive_common import combined_key, factorize_text
+from nephrocohort.cohort._derive_common import combined_key, factorize_text, nearest_in_window
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
 
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
@@ -153,6 +153,26 @@ def _int_or_none(value) -> int | None:
     return None if value < 0 else int(value)
 
 
+def _state_near(daily, trial_start, offset_days: float, window_days: float, n: int):
+    """Per patient, the state and lab row of the reading nearest ``trial start + offset_days``.
+
+    Within ``window_days`` either side (``nearest_in_window``); -1 where there is none.
+    """
+    state = np.full(n, -1, dtype=np.int64)
+    row = np.full(n, -1, dtype=np.int64)
+    pids, positions = nearest_in_window(
+        daily.pid,
+        daily.day,
+        anchor_day=trial_start,
+        target_offset_days=offset_days,
+        window_before_days=window_days,
+        window_after_days=window_days,
+    )
+    state[pids] = daily.state[positions]
+    row[pids] = daily.lab_row[positions]
+    return state, row
+
+
 def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, pd.DataFrame]:
     """Steroid response per patient from the first oral steroid course.
 
@@ -172,7 +192,6 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
     is none near day T (``state_at_confirmation_end``).
     """
     from nephrocohort.clinical.syndrome import steroid_response
-    from nephrocohort.cohort._derive_common import nearest_in_window
     from nephrocohort.cohort._derive_proteinuria import (
         COMPLETE,
         STATES,
@@ -204,32 +223,10 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
         complete_row[daily.pid[firsts]] = daily.lab_row[firsts]
         complete_unconfirmed[daily.pid[firsts]] = daily.status[firsts] == UNCONFIRMED
 
-    at_trial_end = np.full(n, -1, dtype=np.int64)
-    at_trial_end_row = np.full(n, -1, dtype=np.int64)
-    pids, positions = nearest_in_window(
-        daily.pid,
-        daily.day,
-        anchor_day=trial_start,
-        target_offset_days=trial,
-        window_before_days=window,
-        window_after_days=window,
-    )
-    at_trial_end[pids] = daily.state[positions]
-    at_trial_end_row[pids] = daily.lab_row[positions]
+    at_trial_end, at_trial_end_row = _state_near(daily, trial_start, trial, window, n)
     # The reading nearest day L (6 weeks): SRNS, marked unconfirmed, when there is
     # no reading at 4 weeks and it shows no complete remission (clinical.syndrome).
-    at_late_end = np.full(n, -1, dtype=np.int64)
-    at_late_end_row = np.full(n, -1, dtype=np.int64)
-    pids, positions = nearest_in_window(
-        daily.pid,
-        daily.day,
-        anchor_day=trial_start,
-        target_offset_days=late_until,
-        window_before_days=window,
-        window_after_days=window,
-    )
-    at_late_end[pids] = daily.state[positions]
-    at_late_end_row[pids] = daily.lab_row[positions]
+    at_late_end, at_late_end_row = _state_near(daily, trial_start, late_until, window, n)
     observed_to = np.full(n, -np.inf)
     until = on_or_after & (relative <= late_until + window)
     np.maximum.at(observed_to, daily.pid[until], relative[until])
