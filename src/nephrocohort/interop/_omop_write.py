@@ -197,7 +197,11 @@ def _observation_periods(cohort, person_of, ids) -> pd.DataFrame:
 
 
 def _rows(table: str, ids, person, date, concept, **columns) -> pd.DataFrame:
-    """One OMOP event table's rows: id, person, date, concept and any other columns."""
+    """One OMOP event table's rows: id, person, date, concept and any other columns.
+
+    ``concept`` is one concept id for every row or one per row; ``columns`` further
+    columns (a value or one per row).
+    """
     prefix = {
         "condition_occurrence": "condition",
         "procedure_occurrence": "procedure",
@@ -205,16 +209,14 @@ def _rows(table: str, ids, person, date, concept, **columns) -> pd.DataFrame:
         "observation": "observation",
     }[table]
     person = np.asarray(person, dtype=np.int64)
-    date_column = f"{prefix}_start_date" if prefix == "condition" else f"{prefix}_date"
-    if prefix == "procedure":
-        date_column = "procedure_date"
+    date_column = "condition_start_date" if prefix == "condition" else f"{prefix}_date"
     frame = pd.DataFrame(
         {
-            f"{table}_id" if table != "measurement" else "measurement_id": ids.take(
-                table, len(person)
-            ),
+            f"{table}_id": ids.take(table, len(person)),
             "person_id": person,
-            f"{prefix}_concept_id": np.asarray(concept, dtype=np.int64),
+            f"{prefix}_concept_id": np.full(len(person), concept, dtype=np.int64)
+            if np.ndim(concept) == 0
+            else np.asarray(concept, dtype=np.int64),
             date_column: np.asarray(date, dtype="datetime64[ns]"),
             f"{prefix}_type_concept_id": EHR_TYPE,
         }
@@ -224,81 +226,60 @@ def _rows(table: str, ids, person, date, concept, **columns) -> pd.DataFrame:
     return frame
 
 
+def _patient_rows(table: str, ids, person_of, source: pd.DataFrame, date, concept, **columns):
+    """``_rows`` for the rows of a cohort table ``source``, its patients mapped by ``person_of``.
+
+    ``date`` is a column of ``source`` or the dates themselves.
+    """
+    dates = source[date] if isinstance(date, str) else date
+    person = source["patient_id"].map(person_of)
+    return _rows(table, ids, person, dates, concept, **columns)
+
+
+def _coded_events(table: str, ids, person_of, events: pd.DataFrame, codes: dict, **columns):
+    """The rows of ``events`` whose event is in ``codes`` (event -> vocabulary, code)."""
+    rows = events[events["event"].isin(list(codes))]
+    concepts = [concept_id(*codes[e]) for e in rows["event"]]
+    source_value = {f"{table.split('_')[0]}_source_value": _text(rows["detail"])}
+    return _patient_rows(table, ids, person_of, rows, "date", concepts, **source_value, **columns)
+
+
 def _conditions(cohort, person_of, ids, visit_dates: pd.DataFrame) -> pd.DataFrame:
+    table = "condition_occurrence"
     patients = cohort.patients[cohort.patients["onset_date"].notna()]
-    parts = [
-        _rows(
-            "condition_occurrence",
-            ids,
-            patients["patient_id"].map(person_of),
-            patients["onset_date"],
-            np.full(len(patients), concept_id(*NS_AT_ONSET)),
-        )
-    ]
     onset = cohort.patients.set_index("patient_id")["onset_date"]
     later = visit_dates[visit_dates["date"] > visit_dates["patient_id"].map(onset)]
     later = later.drop_duplicates(["patient_id", "date"])
-    parts.append(
-        _rows(
-            "condition_occurrence",
-            ids,
-            later["patient_id"].map(person_of),
-            later["date"],
-            np.full(len(later), concept_id(*NS_AT_VISIT)),
-        )
-    )
     biopsies = cohort.biopsies
     histology = [
         concept_id("SNOMED", HISTOLOGY[h]) if h in HISTOLOGY else _local("histology_other")
         for h in biopsies["histology"].astype("object")
     ]
-    parts.append(
-        _rows(
-            "condition_occurrence",
+    source_value = _text(biopsies["histology"])
+    parts = [
+        _patient_rows(table, ids, person_of, patients, "onset_date", concept_id(*NS_AT_ONSET)),
+        _patient_rows(table, ids, person_of, later, "date", concept_id(*NS_AT_VISIT)),
+        _patient_rows(
+            table,
             ids,
-            biopsies["patient_id"].map(person_of),
-            biopsies["biopsy_date"],
+            person_of,
+            biopsies,
+            "biopsy_date",
             histology,
-            condition_source_value=_text(biopsies["histology"]),
-        )
-    )
-    events = cohort.events[cohort.events["event"].isin(list(EVENT_CONDITIONS))]
-    parts.append(
-        _rows(
-            "condition_occurrence",
-            ids,
-            events["patient_id"].map(person_of),
-            events["date"],
-            [concept_id(*EVENT_CONDITIONS[e]) for e in events["event"]],
-            condition_source_value=_text(events["detail"]),
-        )
-    )
+            condition_source_value=source_value,
+        ),
+        _coded_events(table, ids, person_of, cohort.events, EVENT_CONDITIONS),
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 def _procedures(cohort, person_of, ids) -> pd.DataFrame:
-    biopsies = cohort.biopsies
-    events = cohort.events[cohort.events["event"].isin(list(EVENT_PROCEDURES))]
-    return pd.concat(
-        [
-            _rows(
-                "procedure_occurrence",
-                ids,
-                biopsies["patient_id"].map(person_of),
-                biopsies["biopsy_date"],
-                np.full(len(biopsies), concept_id(*BIOPSY)),
-            ),
-            _rows(
-                "procedure_occurrence",
-                ids,
-                events["patient_id"].map(person_of),
-                events["date"],
-                [concept_id(*EVENT_PROCEDURES[e]) for e in events["event"]],
-                procedure_source_value=_text(events["detail"]),
-            ),
-        ],
-        ignore_index=True,
-    )
+    table = "procedure_occurrence"
+    parts = [
+        _patient_rows(table, ids, person_of, cohort.biopsies, "biopsy_date", concept_id(*BIOPSY)),
+        _coded_events(table, ids, person_of, cohort.events, EVENT_PROCEDURES),
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _visits(cohort, person_of, ids) -> pd.DataFrame:
@@ -316,6 +297,7 @@ def _visits(cohort, person_of, ids) -> pd.DataFrame:
 
 
 def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame:
+    table = "measurement"
     labs = cohort.labs
     tests = labs["test"].astype("object").to_numpy()
     units = labs["measured_unit"].astype("object").to_numpy()
@@ -324,11 +306,12 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
     values = np.where(dipstick, labs["value"].to_numpy(), labs["measured_value"].to_numpy())
     units = np.where(dipstick, "mg/dL", units)
     parts = [
-        _rows(
-            "measurement",
+        _patient_rows(
+            table,
             ids,
-            labs["patient_id"].map(person_of),
-            labs["date"],
+            person_of,
+            labs,
+            "date",
             [_lab_concept(t, u) for t, u in zip(tests, units, strict=True)],
             value_as_number=values.astype(float),
             unit_concept_id=[_unit_concept(u) for u in units],
@@ -341,12 +324,13 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
         present = visits[column].notna().to_numpy()
         rows = visits[present]
         parts.append(
-            _rows(
-                "measurement",
+            _patient_rows(
+                table,
                 ids,
-                rows["patient_id"].map(person_of),
-                rows["date"],
-                np.full(len(rows), concept_id(*code)),
+                person_of,
+                rows,
+                "date",
+                concept_id(*code),
                 value_as_number=rows[column].to_numpy(dtype=float),
                 unit_concept_id=concept_id("UCUM", unit),
                 unit_source_value=unit,
@@ -357,6 +341,7 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
 
 
 def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame:
+    table = "observation"
     patients = cohort.patients
     parts = []
     anchor = patients["onset_date"].fillna(patients["birth_date"])
@@ -364,59 +349,55 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
         present = patients[field].notna().to_numpy()
         rows = patients[present]
         parts.append(
-            _rows(
-                "observation",
+            _patient_rows(
+                table,
                 ids,
-                rows["patient_id"].map(person_of),
+                person_of,
+                rows,
                 anchor[present],
-                np.full(len(rows), _local(field)),
+                _local(field),
                 value_as_string=_text(rows[field]),
             )
         )
     for field in PATIENT_DATES:
         rows = patients[patients[field].notna()]
-        parts.append(
-            _rows(
-                "observation",
-                ids,
-                rows["patient_id"].map(person_of),
-                rows[field],
-                np.full(len(rows), _local(field)),
-            )
-        )
+        parts.append(_patient_rows(table, ids, person_of, rows, field, _local(field)))
     visits = cohort.visits
     present = visits["edema"].notna().to_numpy()
     rows = visits[present]
     parts.append(
-        _rows(
-            "observation",
+        _patient_rows(
+            table,
             ids,
-            rows["patient_id"].map(person_of),
-            rows["date"],
-            np.full(len(rows), _local("visit_edema")),
+            person_of,
+            rows,
+            "date",
+            _local("visit_edema"),
             value_as_string=_text(rows["edema"]),
             visit_occurrence_id=visit_ids[present],
         )
     )
     events = cohort.events[~cohort.events["event"].isin([*EVENT_CONDITIONS, *EVENT_PROCEDURES])]
     parts.append(
-        _rows(
-            "observation",
+        _patient_rows(
+            table,
             ids,
-            events["patient_id"].map(person_of),
-            events["date"],
+            person_of,
+            events,
+            "date",
             [_local(f"event_{e}") for e in events["event"]],
             value_as_string=_text(events["detail"]),
         )
     )
     genetics = cohort.genetics
     parts.append(
-        _rows(
-            "observation",
+        _patient_rows(
+            table,
             ids,
-            genetics["patient_id"].map(person_of),
-            genetics["test_date"],
-            np.full(len(genetics), _local("genetic_test")),
+            person_of,
+            genetics,
+            "test_date",
+            _local("genetic_test"),
             observation_source_value=_text(genetics["gene"]),
             value_as_string=_text(genetics["variant"]),
             qualifier_source_value=_text(genetics["classification"]),
