@@ -750,6 +750,12 @@ CATALOGUE: dict[str, Template] = {
         "{name} could not be decoded as {encoding} at byte {byte}; save it as 'CSV UTF-8' and try again."
     ),
     "readers.no_rows": T("{name} has a header but no way to read rows from it."),
+    "rules.unknown": T(
+        "Unknown rule set '{name}'. Available rule sets: {available}; "
+        "or give the path to your own YAML file."
+    ),
+    "rules.no_file": T("No rule set file at '{path}'. Check the path."),
+    "rules.unreadable": T("Rule set file '{path}' could not be read: {error}."),
     "readers.not_found": T("{path} does not exist."),
     "readers.is_folder": T("{path} is a folder; expected a .csv, .xlsx or .sav file."),
     "readers.no_sheet": T("{name} has no sheet {sheet!r}; its sheets are: {sheets}."),

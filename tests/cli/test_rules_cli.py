@@ -130,3 +130,41 @@ def test_show_study_values_say_their_comparison_and_unit():
     payload = json.loads(runner.invoke(app, ["rules", "show", "study", "--json"]).stdout)
     first = payload["parameters"][0]
     assert first["label"] == "Nephrotic range, timed urine protein (mg/m2/h)"
+
+
+def _run_cli(args, tmp_path, **env_extra):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nephrocohort
+
+    env = {key: value for key, value in os.environ.items() if key != "NEPHROCOHORT_LANG"}
+    env.update(PYTHONPATH=str(Path(nephrocohort.__file__).parents[1]), **env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "nephrocohort", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+
+
+def test_unknown_rule_set_error_follows_the_language_of_the_command(tmp_path):
+    """The error is a catalogue message rendered when shown: in English by default, in the
+    language of NEPHROCOHORT_LANG (as every other CLI error) and of `report --lang`."""
+    english = _run_cli(["rules", "show", "ipna2021"], tmp_path)
+    assert english.returncode == 2
+    assert "Unknown rule set 'ipna2021'" in english.stderr
+    portuguese = _run_cli(["rules", "show", "ipna2021"], tmp_path, NEPHROCOHORT_LANG="pt-BR")
+    assert "Conjunto de regras desconhecido 'ipna2021'" in portuguese.stderr
+    assert "Unknown rule set" not in portuguese.stderr
+    spanish = _run_cli(
+        ["report", "--rule-set", "ipna2021", "--lang", "es", "--out", str(tmp_path / "r")],
+        tmp_path,
+    )
+    assert spanish.returncode == 2
+    assert "Conjunto de reglas desconocido 'ipna2021'" in spanish.stderr
+    assert "ipna2020, kdigo2021, study" in spanish.stderr
+    assert "Traceback" not in spanish.stderr

@@ -85,11 +85,12 @@ def main() -> None:
         # Any command that loads a bundle shows the whole report, as `validate` does.
         from nephrocohort.cohort.rendering import format_problems
 
-        report = format_problems(error.problems, source=str(error.source or "the bundle"))
-        with use_language(_language_or_english()):
+        with use_language(getattr(error, "language", None) or _language_or_english()):
+            report = format_problems(error.problems, source=str(error.source or "the bundle"))
             typer.echo(_("Error: {error}").format(error=report), err=True)
         sys.exit(1)
     except NephroCohortError as error:
-        with use_language(_language_or_english()):
+        # The language the command asked for (report --lang), else NEPHROCOHORT_LANG.
+        with use_language(getattr(error, "language", None) or _language_or_english()):
             typer.echo(_("Error: {error}").format(error=error), err=True)
         sys.exit(2)

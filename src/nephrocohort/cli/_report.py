@@ -6,6 +6,7 @@ call it with a progress printer, list the files written.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -92,7 +93,7 @@ def report(
         raise typer.BadParameter(str(error), param_hint="--lang") from error
     options = ReportOptions(percentile_method=percentile_method, normality_test=normality)
     policy = consent_policy(assent_age)
-    with use_language(language):  # the results' labels and every rendered text
+    with use_language(language), _errors_in(language):  # labels, texts and errors
         run = run_report(
             data=data,
             rule_set=rule_set,
@@ -112,6 +113,18 @@ def report(
         )
     for path in run.files.values():
         typer.echo(f"  {path}")
+
+
+@contextmanager
+def _errors_in(language: str):
+    """An expected error of the report is shown in the report's language (``--lang``)."""
+    from nephrocohort.exceptions import NephroCohortError
+
+    try:
+        yield
+    except NephroCohortError as error:
+        error.language = language
+        raise
 
 
 def register(app) -> None:

@@ -206,16 +206,14 @@ def load_rule_set(name_or_path) -> RuleSet:
     path = Path(text)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists() or "/" in text or "\\" in text:
         if not path.is_file():
-            raise RuleSetError(f"No rule set file at '{text}'. Check the path.")
+            raise RuleSetError("rules.no_file", path=text)
         try:
             content = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise RuleSetError(f"Rule set file '{text}' could not be read: {error}.") from None
+            raise RuleSetError("rules.unreadable", path=text, error=str(error)) from None
         return _compared_with_shipped(_parse(content, f"rule set file '{text}'", str(path)))
-    raise RuleSetError(
-        f"Unknown rule set '{text}'. Available rule sets: {', '.join(names)}; "
-        "or give the path to your own YAML file."
-    )
+    # A catalogue message (code + params), written in the language of the command when shown.
+    raise RuleSetError("rules.unknown", name=text, available=", ".join(names))
 
 
 def _compared_with_shipped(rule_set: RuleSet) -> RuleSet:
