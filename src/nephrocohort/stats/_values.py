@@ -43,6 +43,9 @@ def as_float_array(values, *, name: str = "values") -> np.ndarray:
         raise StatisticsInputError(
             f"{name} must be a list of numbers (one per patient); got a single value {values!r}."
         )
+    numbers = _numeric_fast_path(values, name)
+    if numbers is not None:
+        return numbers
     items = list(values.tolist() if isinstance(values, (np.ndarray, pd.Series)) else values)
     numbers = np.empty(len(items), dtype=float)
     for position, item in enumerate(items):
@@ -70,6 +73,34 @@ def as_float_array(values, *, name: str = "values") -> np.ndarray:
     return numbers
 
 
+def _numeric_fast_path(values, name: str) -> np.ndarray | None:
+    """``values`` as floats without a per-item loop when it is a 1-D integer or float array
+    or Series (NumPy or pandas nullable dtype); None for anything else (lists, object, bool).
+
+    Gives what the per-item loop gives: NaN for every missing value, the same error
+    naming the first infinite item.
+    """
+    if not isinstance(values, (np.ndarray, pd.Series)) or np.ndim(values) != 1:
+        return None
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind not in "iuf":
+            return None
+        numbers = np.array(values, dtype=float)
+    elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        return None
+    infinite = np.flatnonzero(np.isinf(numbers))
+    if infinite.size:
+        position = int(infinite[0])
+        raise StatisticsInputError(
+            f"{name}: item {position + 1} is {float(numbers[position])!r}. "
+            "Expected a finite number."
+        )
+    return numbers
+
+
 def _places(number: float) -> int:
     """Decimal places of the shortest decimal text that reads back as ``number``.
 
@@ -94,7 +125,8 @@ def decimal_places(*arrays: np.ndarray) -> int:
     """
     places = 0
     for array in arrays:
-        for number in np.asarray(array, dtype=float):
-            if math.isfinite(number):
-                places = max(places, _places(number))
+        numbers = np.asarray(array, dtype=float).ravel()
+        # Each distinct value once: a cohort's columns repeat the same few values.
+        for number in np.unique(numbers[np.isfinite(numbers)]).tolist():
+            places = max(places, _places(number))
     return places
