@@ -40,6 +40,15 @@ READINGS = (
 AFTER_EVERYTHING_DAYS = 500
 
 
+def _cohorts(*, min_patients: int):
+    """Hypothesis draws: a synthetic cohort's seed and size (up to 12), and a rule set."""
+    return given(
+        seed=st.integers(0, 2**31 - 1),
+        n_patients=st.integers(min_patients, 12),
+        rule_set=st.sampled_from(RULE_SETS),
+    )
+
+
 @pytest.fixture(scope="module")
 def rule_sets():
     return {name: load_rule_set(name) for name in RULE_SETS}
@@ -78,16 +87,23 @@ def _shuffled(cohort: Cohort, rng) -> Cohort:
 
 
 @SETTINGS
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_patients=st.integers(1, 12),
-    rule_set=st.sampled_from(RULE_SETS),
-)
+@_cohorts(min_patients=1)
 def test_derive_does_not_depend_on_the_order_of_rows(rule_sets, seed, n_patients, rule_set):
     rng = np.random.default_rng(seed)
     cohort = _same_day_duplicates(generate_synthetic(n_patients, seed=seed), rng)
     rules = rule_sets[rule_set]
     _assert_same(derive(cohort, rules), derive(_shuffled(cohort, rng), rules))
+
+
+def _record_days(cohort: Cohort, dated: list[tuple[str, str]]) -> pd.DataFrame:
+    """``patient_id`` and ``day`` of every (table, date column) in ``dated``."""
+    frames = [
+        cohort.tables[name][["patient_id", column]].rename(columns={column: "day"})
+        for name, column in dated
+    ]
+    days = pd.concat(frames)
+    days["day"] = pd.to_datetime(days["day"])
+    return days
 
 
 def _last_record_day(cohort: Cohort) -> pd.Series:
@@ -102,13 +118,36 @@ def _last_record_day(cohort: Cohort) -> pd.Series:
         ("patients", "death_date"),
         ("patients", "onset_date"),
     ]
-    frames = [
-        cohort.tables[name][["patient_id", column]].rename(columns={column: "day"})
-        for name, column in dated
-    ]
-    days = pd.concat(frames)
-    days["day"] = pd.to_datetime(days["day"])
-    return days.groupby("patient_id")["day"].max()
+    return _record_days(cohort, dated).groupby("patient_id")["day"].max()
+
+
+def _random_readings(patient_id, start: pd.Timestamp, rng) -> list[dict]:
+    """One to seven proteinuria or albumin readings of a patient, within 60 days of ``start``."""
+    rows = []
+    for _ in range(int(rng.integers(1, 8))):
+        test, unit, values = READINGS[int(rng.integers(len(READINGS)))]
+        value = float(rng.choice(values))
+        rows.append(
+            {
+                "patient_id": patient_id,
+                "date": start + pd.Timedelta(days=int(rng.integers(0, 60))),
+                "test": test,
+                "value": value,
+                "unit": unit,
+                "measured_value": value,
+                "measured_unit": unit,
+            }
+        )
+    return rows
+
+
+def _with_readings(cohort: Cohort, rows: list[dict]) -> Cohort:
+    """``cohort`` with the lab rows ``rows`` added after its own."""
+    if not rows:
+        return cohort
+    extra = pd.DataFrame(rows)
+    extra["date"] = extra["date"].astype("datetime64[ns]")
+    return _with_labs(cohort, pd.concat([cohort.labs, extra]))
 
 
 def _readings_after_everything(cohort: Cohort, rng) -> Cohort:
@@ -117,32 +156,12 @@ def _readings_after_everything(cohort: Cohort, rng) -> Cohort:
     rows = []
     for patient_id in followed:
         first = last[patient_id] + pd.Timedelta(days=AFTER_EVERYTHING_DAYS)
-        for _ in range(int(rng.integers(1, 8))):
-            test, unit, values = READINGS[int(rng.integers(len(READINGS)))]
-            value = float(rng.choice(values))
-            rows.append(
-                {
-                    "patient_id": patient_id,
-                    "date": first + pd.Timedelta(days=int(rng.integers(0, 60))),
-                    "test": test,
-                    "value": value,
-                    "unit": unit,
-                    "measured_value": value,
-                    "measured_unit": unit,
-                }
-            )
-    extra = pd.DataFrame(rows)
-    if not extra.empty:
-        extra["date"] = extra["date"].astype("datetime64[ns]")
-    return _with_labs(cohort, pd.concat([cohort.labs, extra]))
+        rows += _random_readings(patient_id, first, rng)
+    return _with_readings(cohort, rows)
 
 
 @SETTINGS
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_patients=st.integers(1, 12),
-    rule_set=st.sampled_from(RULE_SETS),
-)
+@_cohorts(min_patients=1)
 def test_readings_outside_every_window_change_nothing(rule_sets, seed, n_patients, rule_set):
     rng = np.random.default_rng(seed)
     cohort = generate_synthetic(n_patients, seed=seed)
@@ -162,13 +181,7 @@ def _first_record_day(cohort: Cohort) -> pd.Series:
         ("biopsies", "biopsy_date"),
         ("patients", "onset_date"),
     ]
-    frames = [
-        cohort.tables[name][["patient_id", column]].rename(columns={column: "day"})
-        for name, column in dated
-    ]
-    days = pd.concat(frames)
-    days["day"] = pd.to_datetime(days["day"])
-    return days.groupby("patient_id")["day"].min()
+    return _record_days(cohort, dated).groupby("patient_id")["day"].min()
 
 
 def _readings_before_everything(cohort: Cohort, rng) -> Cohort:
@@ -188,33 +201,12 @@ def _readings_before_everything(cohort: Cohort, rng) -> Cohort:
         if pd.isna(born) or room < 60:
             continue
         start = born + pd.Timedelta(days=int(rng.integers(0, room - 60)))
-        for _ in range(int(rng.integers(1, 8))):
-            test, unit, values = READINGS[int(rng.integers(len(READINGS)))]
-            value = float(rng.choice(values))
-            rows.append(
-                {
-                    "patient_id": patient_id,
-                    "date": start + pd.Timedelta(days=int(rng.integers(0, 60))),
-                    "test": test,
-                    "value": value,
-                    "unit": unit,
-                    "measured_value": value,
-                    "measured_unit": unit,
-                }
-            )
-    if not rows:  # no patient with room between birth and onset
-        return cohort
-    extra = pd.DataFrame(rows)
-    extra["date"] = extra["date"].astype("datetime64[ns]")
-    return _with_labs(cohort, pd.concat([cohort.labs, extra]))
+        rows += _random_readings(patient_id, start, rng)
+    return _with_readings(cohort, rows)
 
 
 @SETTINGS
-@given(
-    seed=st.integers(0, 2**31 - 1),
-    n_patients=st.integers(2, 12),
-    rule_set=st.sampled_from(RULE_SETS),
-)
+@_cohorts(min_patients=2)
 def test_readings_before_every_window_change_nothing(rule_sets, seed, n_patients, rule_set):
     rng = np.random.default_rng(seed)
     cohort = generate_synthetic(n_patients, seed=seed)
