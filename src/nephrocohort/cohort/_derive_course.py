@@ -20,7 +20,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from nephrocohort.clinical.cni_response import CniCriteria, cni_response
 from nephrocohort.clinical.relapse_course import (
@@ -35,13 +34,7 @@ from nephrocohort.clinical.resistance import (
     secondary_steroid_resistance,
 )
 from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL, UNCONFIRMED, kept_states
-from nephrocohort.cohort._derive_steroids import (
-    DOSES_PER_DAY,
-    PER_DAY_UNITS,
-    PER_DOSE_UNITS,
-    STEROID_DRUGS,
-    _body_size,
-)
+from nephrocohort.cohort._derive_steroids import STEROID_DRUGS, _body_size, row_doses
 from nephrocohort.messages import Message
 
 __all__ = ["CourseVerdicts", "disease_course", "CNI_DRUGS", "SENSITIVE_AT_ONSET"]
@@ -131,39 +124,16 @@ def cni_criteria(params) -> CniCriteria | None:
 def row_mg_kg_day(cohort, t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Daily dose in mg/kg/day of medication ``rows`` at their start, and the weight used.
 
-    Units as the steroid doses (``_derive_steroids``): per-day units, per-dose
-    units times doses per day; mg and mg/m2 need the weight (and height) of
-    the visit nearest the row's start. NaN where the dose cannot be computed.
+    As the steroid doses (``_derive_steroids.row_doses``), with the weight (and
+    height) of the visit nearest the row's start. NaN where the dose cannot be computed.
     """
-    meds = cohort.medications
     if rows.size == 0:
         return np.array([]), np.array([])
-    units = meds["dose_unit"].astype("string").to_numpy(dtype=object, na_value=None)[rows]
-    schedules = (
-        meds["schedule"].astype("string").to_numpy(dtype=object, na_value=None)[rows]
-        if "schedule" in meds
-        else np.full(rows.size, None, dtype=object)
-    )
-    dose = pd.to_numeric(meds["dose"], errors="coerce").to_numpy(dtype=np.float64)[rows]
     pid, day = t.med_pid[rows], t.med_start_day[rows]
     size = _body_size(cohort.visits, t.visit_pid, t.visit_day, pid, day)
     weight, height = size["weight"][1], size["height"][1]
-    per_day = np.isin(units, list(PER_DAY_UNITS))
-    per_dose = np.isin(units, list(PER_DOSE_UNITS))
-    basis = np.array([PER_DAY_UNITS.get(u) or PER_DOSE_UNITS.get(u) for u in units], dtype=object)
-    factor = np.full(rows.size, np.nan)
-    factor[per_day] = np.where(schedules[per_day] == "alternate_day", 0.5, 1.0)
-    factor[per_dose] = [DOSES_PER_DAY.get(s, np.nan) for s in schedules[per_dose]]
-    amount = dose * factor
-    bsa = np.sqrt(height * weight / 3600.0)  # Mosteller; NaN without both
-    out = np.where(
-        basis == "kg",
-        amount,
-        np.where(
-            basis == "mg", amount / weight, np.where(basis == "m2", amount * bsa / weight, np.nan)
-        ),
-    )
-    return out, weight
+    mg_kg_day, _, _ = row_doses(cohort.medications, rows, weight, height)
+    return mg_kg_day, weight
 
 
 def _first_on_or_after(kept, mask: np.ndarray, query_day: np.ndarray) -> np.ndarray:

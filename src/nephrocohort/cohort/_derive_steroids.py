@@ -95,35 +95,19 @@ def _handed_over(
     return out
 
 
-def steroid_doses_at(
-    medications: pd.DataFrame,
-    *,
-    med_pid: np.ndarray,
-    med_start_day: np.ndarray,
-    med_end_day: np.ndarray,
-    visits: pd.DataFrame,
-    visit_pid: np.ndarray,
-    visit_day: np.ndarray,
-    query_day: np.ndarray,
-) -> SteroidDoses:
-    """Oral steroid dose (mg/kg/day) per patient on ``query_day`` (indexed by patient).
+def row_doses(
+    medications: pd.DataFrame, rows: np.ndarray, weight_kg: np.ndarray, height_cm: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily dose in mg/kg/day of medication ``rows``, the BSA used (m2) and each row's basis.
 
-    Patients whose query day is unknown get NA.
+    ``weight_kg`` and ``height_cm`` are one per row (the visit nearest the row's
+    start). Per-day units, or per-dose units times the doses per day of the
+    schedule (alternate-day: half); mg needs the weight, mg/m2 the weight and
+    the BSA (``clinical.anthropometry.bsa_m2``, Mosteller, NaN outside its
+    height and weight ranges). The basis is ``kg``, ``mg``, ``m2`` or None for
+    a unit it does not know; the dose is NaN where it cannot be computed.
     """
     from nephrocohort.clinical.anthropometry import bsa_m2
-
-    n_patients = query_day.size
-    drugs = medications["drug"].astype("string").to_numpy(dtype=object, na_value=None)
-    is_steroid = np.isin(drugs, STEROID_DRUGS) & (med_pid >= 0)
-    start = med_start_day
-    end = med_end_day
-    q = np.full(med_pid.shape, np.nan)
-    q[med_pid >= 0] = query_day[med_pid[med_pid >= 0]]
-    active = is_steroid & (start <= q) & (np.isnan(end) | (q <= end))
-    active &= ~_handed_over(med_pid, start, end, q, is_steroid)
-    rows = np.flatnonzero(active)
-    pid = med_pid[rows]
-    day = q[rows]
 
     units = medications["dose_unit"].astype("string").to_numpy(dtype=object, na_value=None)[rows]
     schedules = (
@@ -132,7 +116,6 @@ def steroid_doses_at(
         else np.full(rows.size, None, dtype=object)
     )
     dose = pd.to_numeric(medications["dose"], errors="coerce").to_numpy(dtype=np.float64)[rows]
-
     per_day = np.isin(units, list(PER_DAY_UNITS))
     per_dose = np.isin(units, list(PER_DOSE_UNITS))
     basis = (
@@ -150,13 +133,8 @@ def steroid_doses_at(
     factor[per_dose] = doses_per_day[per_dose]
     daily_amount = dose * factor  # in the row's basis: mg, mg/kg or mg/m2 per day
 
-    size = _body_size(visits, visit_pid, visit_day, pid, day)
-    weight_row, weight_kg = size["weight"]
-    height_row, height_cm = size["height"]
-    needs_weight = basis != "kg"
-    needs_height = basis == "m2"
     bsa = np.full(rows.size, np.nan)
-    can_bsa = needs_height & ~np.isnan(weight_kg) & ~np.isnan(height_cm)
+    can_bsa = (basis == "m2") & ~np.isnan(weight_kg) & ~np.isnan(height_cm)
     if can_bsa.any():
         bsa[can_bsa] = values_or_nan(
             bsa_m2, {"height_cm": height_cm[can_bsa], "weight_kg": weight_kg[can_bsa]}
@@ -168,6 +146,43 @@ def steroid_doses_at(
     contribution[by_kg] = daily_amount[by_kg]
     contribution[by_mg] = daily_amount[by_mg] / weight_kg[by_mg]
     contribution[by_m2] = daily_amount[by_m2] * bsa[by_m2] / weight_kg[by_m2]
+    return contribution, bsa, basis
+
+
+def steroid_doses_at(
+    medications: pd.DataFrame,
+    *,
+    med_pid: np.ndarray,
+    med_start_day: np.ndarray,
+    med_end_day: np.ndarray,
+    visits: pd.DataFrame,
+    visit_pid: np.ndarray,
+    visit_day: np.ndarray,
+    query_day: np.ndarray,
+) -> SteroidDoses:
+    """Oral steroid dose (mg/kg/day) per patient on ``query_day`` (indexed by patient).
+
+    Patients whose query day is unknown get NA.
+    """
+    n_patients = query_day.size
+    drugs = medications["drug"].astype("string").to_numpy(dtype=object, na_value=None)
+    is_steroid = np.isin(drugs, STEROID_DRUGS) & (med_pid >= 0)
+    start = med_start_day
+    end = med_end_day
+    q = np.full(med_pid.shape, np.nan)
+    q[med_pid >= 0] = query_day[med_pid[med_pid >= 0]]
+    active = is_steroid & (start <= q) & (np.isnan(end) | (q <= end))
+    active &= ~_handed_over(med_pid, start, end, q, is_steroid)
+    rows = np.flatnonzero(active)
+    pid = med_pid[rows]
+    day = q[rows]
+
+    size = _body_size(visits, visit_pid, visit_day, pid, day)
+    weight_row, weight_kg = size["weight"]
+    height_row, height_cm = size["height"]
+    contribution, bsa, basis = row_doses(medications, rows, weight_kg, height_cm)
+    needs_weight = basis != "kg"
+    needs_height = basis == "m2"
 
     total = np.zeros(n_patients)
     np.add.at(total, pid, np.nan_to_num(contribution, nan=0.0))
