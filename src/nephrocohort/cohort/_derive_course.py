@@ -78,17 +78,24 @@ def _ranges(pid: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.searchsorted(pid, patients, "left"), np.searchsorted(pid, patients, "right")
 
 
+def _defined(params, *names: str) -> tuple | None:
+    """The values of the parameters ``names``, or None when the rule set leaves one undefined."""
+    values = tuple(getattr(params, name) for name in names)
+    return None if any(v is None for v in values) else values
+
+
 def relapse_criteria(params) -> RelapseCourseCriteria | None:
     """The rule set's relapse-course thresholds, or None when it leaves one undefined."""
-    values = (
-        params.frequent_relapse_first_months,
-        params.frequent_relapse_first_min,
-        params.frequent_relapse_first_from,
-        params.frequent_relapse_any_months,
-        params.frequent_relapse_any_min,
-        params.steroid_dependence_days_after_stop,
+    values = _defined(
+        params,
+        "frequent_relapse_first_months",
+        "frequent_relapse_first_min",
+        "frequent_relapse_first_from",
+        "frequent_relapse_any_months",
+        "frequent_relapse_any_min",
+        "steroid_dependence_days_after_stop",
     )
-    if any(v is None for v in values):
+    if values is None:
         return None
     first_months, first_min, first_from, any_months, any_min, days = values
     return RelapseCourseCriteria(
@@ -105,18 +112,20 @@ def relapse_criteria(params) -> RelapseCourseCriteria | None:
 
 def cni_criteria(params) -> CniCriteria | None:
     """The rule set's CNI-response thresholds, or None when it leaves one undefined."""
-    values = (
-        params.cni_resistance_months,
-        params.cni_complete_remission_months,
-        params.cni_adequate_cyclosporine_mg_kg_day,
-        params.cni_adequate_tacrolimus_mg_kg_day,
+    values = _defined(
+        params,
+        "cni_resistance_months",
+        "cni_complete_remission_months",
+        "cni_adequate_cyclosporine_mg_kg_day",
+        "cni_adequate_tacrolimus_mg_kg_day",
     )
-    if any(v is None for v in values):
+    if values is None:
         return None
+    partial_months, complete_months, cyclosporine, tacrolimus = values
     return CniCriteria(
-        partial_remission_months=values[0],
-        complete_remission_months=values[1],
-        min_mg_kg_day={"cyclosporine": values[2], "tacrolimus": values[3]},
+        partial_remission_months=partial_months,
+        complete_remission_months=complete_months,
+        min_mg_kg_day={"cyclosporine": cyclosporine, "tacrolimus": tacrolimus},
         source="the rule set's derivation.cni_* parameters",
     )
 
