@@ -750,6 +750,83 @@ CATALOGUE: dict[str, Template] = {
         "{name} could not be decoded as {encoding} at byte {byte}; save it as 'CSV UTF-8' and try again."
     ),
     "readers.no_rows": T("{name} has a header but no way to read rows from it."),
+    # --- why a summary or a paired test is shown as it is (stats.describe, report) ---------
+    "stats.describe.no_value": T("No patient has a value."),
+    "stats.describe.few_one": T(
+        "Only {n} patient with data (fewer than {small_n}): minimum and maximum, no normality test."
+    ),
+    "stats.describe.few": T(
+        "Only {n} patients with data (fewer than {small_n}): minimum and maximum, no normality "
+        "test."
+    ),
+    "stats.describe.all_equal": T(
+        "All values are equal, so normality cannot be tested: median (p25-p75)."
+    ),
+    "stats.describe.normal": T("{test} p {p} > {alpha:g}: normality not rejected, mean (SD)."),
+    "stats.describe.not_normal": T("{test} p {p} <= {alpha:g}: not normal, median (p25-p75)."),
+    "report.pairs.few": T("Fewer than {small_n} pairs: not tested."),
+    "report.pairs.same_change": T("Every pair changed by the same amount: not tested."),
+    "report.pairs.normal": T("{test} of the differences p {p}: normal."),
+    "report.pairs.not_normal": T("{test} of the differences p {p}: not normal."),
+    # --- study eligibility (clinical.eligibility): the reasons a patient is not included ---
+    "eligibility.age_unknown": T(
+        "Age under {max_age:g} years at MMF start could not be confirmed: "
+        "the age at MMF start is not known."
+    ),
+    "eligibility.age_over": T(
+        "Age at MMF start {age:.1f} years; the study includes children under {max_age:g}."
+    ),
+    "eligibility.response_unknown": T(
+        "Steroid resistance could not be confirmed: the steroid response is not known."
+    ),
+    "eligibility.sensitive": T(
+        "Steroid sensitive; the study includes steroid-resistant patients only."
+    ),
+    "eligibility.late_responder": T(
+        "Steroid sensitive (late responder: complete remission in the confirmation period); "
+        "the study includes steroid-resistant patients only."
+    ),
+    "eligibility.egfr_unknown": T(
+        "eGFR above {min_egfr:g} before MMF could not be confirmed: no eGFR before MMF is known."
+    ),
+    "eligibility.egfr_low": T(
+        "eGFR before MMF {egfr:.0f} mL/min/1.73m2; the study needs above {min_egfr:g}."
+    ),
+    "eligibility.name.hbv": T("Hepatitis B"),
+    "eligibility.name.hcv": T("Hepatitis C"),
+    "eligibility.name.syphilis": T("Syphilis"),
+    "eligibility.name.hiv": T("HIV"),
+    "eligibility.serology_unknown": T(
+        "{label} serology is not recorded, so this exclusion could not be checked."
+    ),
+    "eligibility.serology_positive": T("{label} positive."),
+    "eligibility.family_unknown": T(
+        "Family history of nephrotic syndrome is not recorded, so this exclusion could not be "
+        "checked."
+    ),
+    "eligibility.family_yes": T("Family history of nephrotic syndrome."),
+    "eligibility.rituximab_unknown": T(
+        "Rituximab before MMF is not known, so this exclusion could not be checked."
+    ),
+    "eligibility.rituximab_yes": T("Rituximab before MMF."),
+    "eligibility.no_mmf": T(
+        "No MMF or mycophenolate sodium recorded; the study analyses patients treated with MMF."
+    ),
+    "rules.provenance.shipped": T(
+        "the rule set '{name}' ({title}; shipped with NephroCohort; fingerprint {fingerprint})"
+    ),
+    "rules.provenance.more": T("; and {more} more (nephrocohort rules show {path})"),
+    "rules.provenance.modified": T(
+        "a modified copy of '{based_on}' (file {path}; changed: {changes}; "
+        "fingerprint {fingerprint})"
+    ),
+    "rules.provenance.file_same": T(
+        "the rule set '{name}' ({title}; file {path}, definitions identical to the shipped "
+        "'{based_on}'; fingerprint {fingerprint})"
+    ),
+    "rules.provenance.file": T(
+        "the rule set '{name}' ({title}; file {path}; fingerprint {fingerprint})"
+    ),
     "rules.unknown": T(
         "Unknown rule set '{name}'. Available rule sets: {available}; "
         "or give the path to your own YAML file."

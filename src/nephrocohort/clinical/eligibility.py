@@ -38,13 +38,18 @@ import numpy as np
 
 from nephrocohort.clinical.rules import RuleSet, load_rule_set
 from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.messages import Message
 
 __all__ = ["Verdict", "assess_eligibility"]
 
 _SEROLOGY_VALUES = ("positive", "negative", "unknown")
 _FAMILY_VALUES = ("yes", "no", "unknown")
 _RESPONSE_VALUES = ("resistant", "sensitive", "late_responder")
-_SEROLOGY_NAMES = {"hbv": "Hepatitis B", "hcv": "Hepatitis C", "syphilis": "Syphilis", "hiv": "HIV"}
+
+
+def _text(code: str, **params) -> str:
+    """A reason: the catalogue message ``code`` in the language active now (the report's)."""
+    return Message(code, params).text
 
 
 @dataclass(frozen=True)
@@ -139,81 +144,45 @@ def assess_eligibility(
 
     age = _number("age_at_mmf_start_years", age_at_mmf_start_years)
     if age is None:
-        unconfirmed.append(
-            (
-                "age",
-                f"Age under {max_age:g} years at MMF start could not be confirmed: "
-                "the age at MMF start is not known.",
-            )
-        )
+        unconfirmed.append(("age", _text("eligibility.age_unknown", max_age=max_age)))
     elif age < 0:
         raise ClinicalInputError(f"age_at_mmf_start_years is {age:g}; an age cannot be negative.")
     elif age >= max_age:
-        exclusions.append(
-            f"Age at MMF start {age:.1f} years; the study includes children under {max_age:g}."
-        )
+        exclusions.append(_text("eligibility.age_over", age=age, max_age=max_age))
 
     response = _choice("steroid_response", steroid_response, _RESPONSE_VALUES + ("unknown",))
     if response in (None, "unknown"):
-        unconfirmed.append(
-            (
-                "steroid_response",
-                "Steroid resistance could not be confirmed: the steroid response is not known.",
-            )
-        )
+        unconfirmed.append(("steroid_response", _text("eligibility.response_unknown")))
     elif response == "sensitive":
-        exclusions.append("Steroid sensitive; the study includes steroid-resistant patients only.")
+        exclusions.append(_text("eligibility.sensitive"))
     elif response == "late_responder":
         # IPNA 2020 Table 1: a late responder is steroid-sensitive ("SSNS late responder").
-        exclusions.append(
-            "Steroid sensitive (late responder: complete remission in the confirmation period); "
-            "the study includes steroid-resistant patients only."
-        )
+        exclusions.append(_text("eligibility.late_responder"))
 
     egfr = _number("egfr_before_mmf", egfr_before_mmf)
     if egfr is None:
-        unconfirmed.append(
-            (
-                "egfr",
-                f"eGFR above {min_egfr:g} before MMF could not be confirmed: "
-                "no eGFR before MMF is known.",
-            )
-        )
+        unconfirmed.append(("egfr", _text("eligibility.egfr_unknown", min_egfr=min_egfr)))
     elif egfr < 0:
         raise ClinicalInputError(f"egfr_before_mmf is {egfr:g}; an eGFR cannot be negative.")
     elif egfr <= min_egfr:
-        exclusions.append(
-            f"eGFR before MMF {egfr:.0f} mL/min/1.73m2; the study needs above {min_egfr:g}."
-        )
+        exclusions.append(_text("eligibility.egfr_low", egfr=egfr, min_egfr=min_egfr))
 
     for key, value in (("hbv", hbv), ("hcv", hcv), ("syphilis", syphilis), ("hiv", hiv)):
         status = _choice(key, value, _SEROLOGY_VALUES)
-        label = _SEROLOGY_NAMES[key]
+        label = Message(f"eligibility.name.{key}")
         if status in (None, "unknown"):
-            unchecked.append(
-                (key, f"{label} serology is not recorded, so this exclusion could not be checked.")
-            )
+            unchecked.append((key, _text("eligibility.serology_unknown", label=label)))
         elif status == "positive":
-            exclusions.append(f"{label} positive.")
+            exclusions.append(_text("eligibility.serology_positive", label=label))
 
     family = _choice("family_history_ns", family_history_ns, _FAMILY_VALUES)
     if family in (None, "unknown"):
-        unchecked.append(
-            (
-                "family_history_ns",
-                "Family history of nephrotic syndrome is not recorded, so this exclusion could not be checked.",
-            )
-        )
+        unchecked.append(("family_history_ns", _text("eligibility.family_unknown")))
     elif family == "yes":
-        exclusions.append("Family history of nephrotic syndrome.")
+        exclusions.append(_text("eligibility.family_yes"))
 
     if rituximab_before_mmf is None or rituximab_before_mmf != rituximab_before_mmf:
-        unchecked.append(
-            (
-                "rituximab_before_mmf",
-                "Rituximab before MMF is not known, so this exclusion could not be checked.",
-            )
-        )
+        unchecked.append(("rituximab_before_mmf", _text("eligibility.rituximab_unknown")))
     elif not isinstance(
         rituximab_before_mmf, bool | int | np.bool_ | np.integer
     ) or rituximab_before_mmf not in (0, 1):
@@ -221,7 +190,7 @@ def assess_eligibility(
             f"rituximab_before_mmf is {rituximab_before_mmf!r}; expected True or False."
         )
     elif rituximab_before_mmf:
-        exclusions.append("Rituximab before MMF.")
+        exclusions.append(_text("eligibility.rituximab_yes"))
 
     not_eligible = tuple(exclusions) + tuple(sentence for _, sentence in unconfirmed)
     return Verdict(

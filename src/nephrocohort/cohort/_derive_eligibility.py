@@ -12,11 +12,11 @@ import pandas as pd
 
 from nephrocohort.cohort._derive_common import combined_key, factorize_text, nearest_in_window
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
+from nephrocohort.messages import Message
 
 SEROLOGY_COLUMNS = ("hbv", "hcv", "syphilis", "hiv")
-NO_MMF_REASON = (
-    "No MMF or mycophenolate sodium recorded; the study analyses patients treated with MMF."
-)
+#: The reason of a patient without MMF (catalogue code; written in the active language).
+NO_MMF_REASON = "eligibility.no_mmf"
 
 
 def _text_or_none(column: pd.Series) -> np.ndarray:
@@ -73,8 +73,9 @@ def eligibility_verdicts(
     no_mmf = np.isnan(np.asarray(age_at_mmf_start_years, dtype=np.float64))
     eligible = np.array([bool(v.eligible) for v in verdicts], dtype=bool) & ~no_mmf
     exclusions = [list(v.exclusions) for v in verdicts]
+    no_mmf_reason = Message(NO_MMF_REASON).text
     for p in np.flatnonzero(no_mmf):
-        exclusions[p] = [NO_MMF_REASON, *exclusions[p]]
+        exclusions[p] = [no_mmf_reason, *exclusions[p]]
     unchecked = [
         "; ".join(sentence for sentence in v.reasons if sentence not in v.exclusions)
         for v in verdicts

@@ -17,6 +17,7 @@ import pandas as pd
 from nephrocohort import stats
 from nephrocohort.exceptions import StatisticalWarning
 from nephrocohort.i18n import N_
+from nephrocohort.messages import Message
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._options import ReportOptions
 
@@ -108,12 +109,13 @@ def differences_normality(differences, options: ReportOptions) -> dict:
         "n": n,
     }
     if n < stats.DEFAULT_SMALL_N:
-        return {**untested, "reason": f"Fewer than {stats.DEFAULT_SMALL_N} pairs: not tested."}
+        few = Message("report.pairs.few", {"small_n": stats.DEFAULT_SMALL_N})
+        return {**untested, "reason": few.text}
     if np.ptp(differences) == 0:
-        return {**untested, "reason": "Every pair changed by the same amount: not tested."}
+        return {**untested, "reason": Message("report.pairs.same_change").text}
     result = _quiet(stats.normality, differences, test=options.normality_test, alpha=options.alpha)
     shown_p = "> 0.2" if result.spss_lower_bound else f"= {result.p:.3f}"
-    verdict = "normal" if result.normal else "not normal"
+    verdict = "report.pairs.normal" if result.normal else "report.pairs.not_normal"
     return {
         "test": options.normality_test,
         "test_name": result.test_name,
@@ -121,7 +123,7 @@ def differences_normality(differences, options: ReportOptions) -> dict:
         "p": result.p,
         "normal": result.normal,
         "n": n,
-        "reason": f"{result.test_name} of the differences p {shown_p}: {verdict}.",
+        "reason": Message(verdict, {"test": result.test_name, "p": shown_p}).text,
     }
 
 

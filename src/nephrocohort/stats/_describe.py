@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nephrocohort.messages import Message
 from nephrocohort.stats._errors import StatisticsInputError
 from nephrocohort.stats._normality import NORMALITY_TESTS, NormalityResult, normality
 from nephrocohort.stats._percentiles import PERCENTILE_METHODS, percentiles
@@ -143,7 +144,7 @@ def describe(
             max=np.nan,
             normal=None,
             summary_kind="none",
-            reason="No patient has a value.",
+            reason=Message("stats.describe.no_value").text,
             normality=None,
             percentile_method=percentile_method,
         )
@@ -160,24 +161,26 @@ def describe(
     tested = None
     if n < small_n:
         kind = "min_max"
-        reason = (
-            f"Only {n} patient{'s' if n != 1 else ''} with data (fewer than {small_n}): "
-            "minimum and maximum, no normality test."
-        )
+        code = "stats.describe.few_one" if n == 1 else "stats.describe.few"
+        reason = Message(code, {"n": n, "small_n": small_n}).text
     elif np.ptp(present) == 0:
         kind = "median_quartiles"
-        reason = "All values are equal, so normality cannot be tested: median (p25-p75)."
+        reason = Message("stats.describe.all_equal").text
     else:
         tested = normality(present, test=normality_test, alpha=alpha)
         shown_p = "> 0.2" if tested.spss_lower_bound else f"= {tested.p:.3f}"
         if tested.normal:
             kind = "mean_sd"
-            reason = (
-                f"{tested.test_name} p {shown_p} > {alpha:g}: normality not rejected, mean (SD)."
-            )
+            reason = Message(
+                "stats.describe.normal",
+                {"test": tested.test_name, "p": shown_p, "alpha": alpha},
+            ).text
         else:
             kind = "median_quartiles"
-            reason = f"{tested.test_name} p {shown_p} <= {alpha:g}: not normal, median (p25-p75)."
+            reason = Message(
+                "stats.describe.not_normal",
+                {"test": tested.test_name, "p": shown_p, "alpha": alpha},
+            ).text
     return Description(
         n=n,
         missing=missing,

@@ -323,20 +323,36 @@ class RuleSet:
         ----------
         Provenance only; no clinical source.
         """
-        print_ = f"fingerprint {self.fingerprint}"
+        # Catalogue messages, written in the language active when shown (the report's).
+        from nephrocohort.messages import Message
+
+        fingerprint = self.fingerprint
         if self.path is None:
-            return f"the rule set '{self.name}' ({self.title}; shipped with NephroCohort; {print_})"
+            return Message(
+                "rules.provenance.shipped",
+                {"name": self.name, "title": self.title, "fingerprint": fingerprint},
+            ).text
         if self.based_on is not None and self.changes:
             listed = "; ".join(self.changes[:_CHANGES_LISTED])
             more = len(self.changes) - _CHANGES_LISTED
             if more > 0:
-                listed += f"; and {more} more (nephrocohort rules show {self.path})"
-            return (
-                f"a modified copy of '{self.based_on}' (file {self.path}; changed: "
-                f"{listed}; {print_})"
-            )
-        same = f", definitions identical to the shipped '{self.based_on}'" if self.based_on else ""
-        return f"the rule set '{self.name}' ({self.title}; file {self.path}{same}; {print_})"
+                listed += Message("rules.provenance.more", {"more": more, "path": self.path}).text
+            return Message(
+                "rules.provenance.modified",
+                {
+                    "based_on": self.based_on,
+                    "path": self.path,
+                    "changes": listed,
+                    "fingerprint": fingerprint,
+                },
+            ).text
+        params = {"name": self.name, "title": self.title, "path": self.path}
+        if self.based_on:
+            return Message(
+                "rules.provenance.file_same",
+                {**params, "based_on": self.based_on, "fingerprint": fingerprint},
+            ).text
+        return Message("rules.provenance.file", {**params, "fingerprint": fingerprint}).text
 
     def criterion_for(self, test: str, unit: str) -> tuple[ProteinuriaCriterion, float]:
         """The criterion that applies to ``test`` measured in ``unit`` and the exact factor to its unit.
