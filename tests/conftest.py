@@ -91,3 +91,77 @@ def make_small_study_cohort():
         return Cohort(**{name: pd.DataFrame(rows) for name, rows in tables.items()})
 
     return make
+
+
+# --- the disk watch (PEP 578 audit hook) ----------------------------------------------------------
+
+_DISK_EVENTS = frozenset(
+    {
+        "open",
+        "os.mkdir",
+        "os.remove",
+        "os.rename",
+        "os.rmdir",
+        "shutil.rmtree",
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+    }
+)
+_disk_seen: list[tuple[str, tuple]] = []
+_disk_watching = [False]
+_disk_hooked = [False]
+
+
+def _disk_hook(event, args, watching=_disk_watching, seen=_disk_seen, events=_DISK_EVENTS):
+    # Bound as defaults: the hook outlives this module's globals at interpreter exit.
+    if watching[0] and event in events:
+        seen.append((event, args))
+
+
+@pytest.fixture
+def disk_use():
+    """``disk_use(function, *args, **kwargs)`` -> (result, the disk audit events it raised).
+
+    Python's audit hook (PEP 578) sees every ``open()``, ``os.open``, new or
+    removed folder, rename and temporary file of the process. A hook cannot be
+    removed: it is added on first use and records only while a call is watched.
+    ``disk_use.writes(events)`` keeps the events that change the disk.
+    """
+    import sys
+
+    if not _disk_hooked[0]:
+        sys.addaudithook(_disk_hook)
+        _disk_hooked[0] = True
+
+    def watch(function, *args, **kwargs):
+        _disk_seen.clear()
+        _disk_watching[0] = True
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            _disk_watching[0] = False
+        return result, list(_disk_seen)
+
+    watch.writes = _disk_writes
+    return watch
+
+
+def _disk_writes(events) -> list[tuple[str, str]]:
+    """(event, path) of the events that change the disk: an open to write, a new folder, ..."""
+    import os
+
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    changes = []
+    for event, args in events:
+        if event == "open":
+            path, mode, flags = args
+            if mode is None:
+                changed = bool(flags & writing)
+            else:
+                changed = any(letter in str(mode) for letter in "wax+")
+            if not changed:
+                continue
+        else:
+            path = args[0] if args else None
+        changes.append((event, str(path)))
+    return changes

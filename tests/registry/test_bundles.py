@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -335,6 +336,29 @@ class TestConfirmedImplausibleValues:
         copy = Patient.objects.get(patient_id="A-901")
         tall = copy.visits.get(date="2016-03-01")
         assert tall.height_cm == 260 and tall.extra["confirmed_implausible"] == "height_cm"
+
+    def test_confirmed_rows_are_set_aside_in_memory(
+        self, client, make_user, patient_a, tmp_path, disk_use
+    ):
+        """The rest of the file is loaded again without them: no scratch folder (issue 9)."""
+        from nephrocohort.registry.bundle_io import check_bundle
+
+        boss = make_user("boss", "admin")
+        client.force_login(boss)
+        self._confirm_tall_visit(client, patient_a)
+        response = client.post(reverse("registry:export"), {"identifiable": "on"})
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            for name in archive.namelist():
+                if name.endswith(".csv"):
+                    text = archive.read(name).decode().replace("A-001", "A-901")
+                    (tmp_path / Path(name).name).write_text(text, encoding="utf-8")
+        check_bundle(tmp_path, boss)  # lazy imports open module files: once before the watch
+        (cohort, problems), disk = disk_use(check_bundle, tmp_path, boss)
+        assert problems == []
+        tall = cohort.visits[cohort.visits["height_cm"] == 260]
+        assert tall["patient_id"].tolist() == ["A-901"]
+        assert disk_use.writes(disk) == []
+        assert any(event == "open" and "visits.csv" in str(args[0]) for event, args in disk)
 
     def test_unconfirmed_column_is_still_refused(self, client_a, patient_a):
         files = dict(GOOD)

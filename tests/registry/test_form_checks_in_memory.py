@@ -3,49 +3,17 @@
 Before issue 9 the registry wrote the form's rows as a CSV bundle in a
 temporary folder and read it back to validate them. The watch is Python's
 audit hook (PEP 578), which sees every ``open()``, ``os.open``, new folder and
-temporary file of the process; the hook is checked to see a bundle read from
-disk, so a watch that sees nothing proves something.
+temporary file of the process (the ``disk_use`` fixture of tests/conftest.py); the
+hook is checked to see a bundle read from disk, so a watch that sees nothing proves
+something.
 """
 
 import datetime as dt
-import sys
 
 import pytest
 
 from nephrocohort.cohort import validate_bundle
 from nephrocohort.registry.validation import check_row
-
-_DISK_EVENTS = {
-    "open",
-    "os.mkdir",
-    "os.remove",
-    "os.rename",
-    "tempfile.mkdtemp",
-    "tempfile.mkstemp",
-}
-_seen: list[tuple[str, tuple]] = []
-_watching = [False]
-
-
-def _hook(event, args, watching=_watching, seen=_seen, disk_events=_DISK_EVENTS):
-    # Bound as defaults: the hook outlives this module's globals at interpreter exit.
-    if watching[0] and event in disk_events:
-        seen.append((event, args))
-
-
-sys.addaudithook(_hook)  # an audit hook cannot be removed; it records only while watching
-
-
-def _disk_use(function, *args, **kwargs):
-    """What ``function`` did on disk: the audit events it raised."""
-    _seen.clear()
-    _watching[0] = True
-    try:
-        result = function(*args, **kwargs)
-    finally:
-        _watching[0] = False
-    return result, list(_seen)
-
 
 PATIENT = {"patient_id": "SYN-001", "sex": "F", "birth_date": dt.date(2010, 5, 4)}
 VISIT = {
@@ -65,19 +33,19 @@ def _imports_done():
     check_row("visits", EARLY, patient_row=PATIENT, as_of="2025-01-01")
 
 
-def test_a_saved_visit_is_checked_without_touching_the_disk():
-    findings, disk = _disk_use(check_row, "visits", VISIT, patient_row=PATIENT, as_of="2025-01-01")
+def test_a_saved_visit_is_checked_without_touching_the_disk(disk_use):
+    findings, disk = disk_use(check_row, "visits", VISIT, patient_row=PATIENT, as_of="2025-01-01")
     assert disk == []
     assert (findings.errors, findings.warnings) == ({}, [])
 
 
-def test_a_visit_before_birth_is_refused_in_memory_too():
-    findings, disk = _disk_use(check_row, "visits", EARLY, patient_row=PATIENT, as_of="2025-01-01")
+def test_a_visit_before_birth_is_refused_in_memory_too(disk_use):
+    findings, disk = disk_use(check_row, "visits", EARLY, patient_row=PATIENT, as_of="2025-01-01")
     assert disk == []
     assert list(findings.errors) == ["date"]
 
 
-def test_the_watch_sees_a_bundle_read_from_disk(tmp_path):
+def test_the_watch_sees_a_bundle_read_from_disk(tmp_path, disk_use):
     (tmp_path / "patients.csv").write_text("patient_id,sex,birth_date\nSYN-001,F,2010-05-04\n")
-    _, disk = _disk_use(validate_bundle, tmp_path, as_of="2025-01-01")
+    _, disk = disk_use(validate_bundle, tmp_path, as_of="2025-01-01")
     assert any(event == "open" and "patients.csv" in str(args[0]) for event, args in disk)

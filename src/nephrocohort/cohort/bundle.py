@@ -15,10 +15,16 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLE_NAMES, TABLES
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.spreadsheet_cells import neutralise_frame, text_cells_as_strings
-from nephrocohort.cohort.validation import parse_bundle
+from nephrocohort.cohort.validation import parse_bundle, parse_tables
 from nephrocohort.exceptions import CohortValidationError, NephroCohortError
 
-__all__ = ["load_bundle", "load_bundle_checked", "save_bundle", "BundleWriteError"]
+__all__ = [
+    "load_bundle",
+    "load_bundle_checked",
+    "load_tables_checked",
+    "save_bundle",
+    "BundleWriteError",
+]
 
 # An Excel sheet holds 1,048,576 rows, one of them the header.
 _EXCEL_MAX_DATA_ROWS = 1_048_575
@@ -53,8 +59,27 @@ def load_bundle_checked(path, *, as_of=None) -> tuple[Cohort, list]:
     problems, tables = parse_bundle(path, as_of=as_of)
     if tables is None:
         raise CohortValidationError(problems, source=str(path))
-    cohort = Cohort(**{name: _with_typed_extras(frame, name) for name, frame in tables.items()})
-    return cohort, problems
+    return _cohort_of(tables), problems
+
+
+def load_tables_checked(
+    tables: dict, *, as_of=None, source: str = "tables", where: dict[str, str] | None = None
+) -> tuple[Cohort, list]:
+    """:func:`load_bundle_checked` for tables held in memory (nothing read or written on disk).
+
+    ``tables``, ``source`` and ``where`` are as in
+    :func:`~nephrocohort.cohort.validation.parse_tables`: the same values in
+    files and in memory load to the same cohort, with the same problems.
+    Raises ``CohortValidationError`` (``source`` named) listing every problem.
+    """
+    problems, typed = parse_tables(tables, as_of=as_of, source=source, where=where)
+    if typed is None:
+        raise CohortValidationError(problems, source=source)
+    return _cohort_of(typed), problems
+
+
+def _cohort_of(tables: dict[str, pd.DataFrame]) -> Cohort:
+    return Cohort(**{name: _with_typed_extras(frame, name) for name, frame in tables.items()})
 
 
 def _with_typed_extras(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -64,6 +64,7 @@ __all__ = [
     "validate_tables",
     "validate_cohort",
     "parse_bundle",
+    "parse_tables",
     "resolve_as_of",
 ]
 
@@ -139,23 +140,39 @@ def validate_tables(
     or an importer validates its rows directly. ``source`` names where the
     tables come from (shown as "<source> <table>").
     """
+    return parse_tables(tables, as_of=as_of, source=source)[0]
+
+
+def parse_tables(
+    tables: dict[str, pd.DataFrame | RawTable],
+    *,
+    as_of=None,
+    source: str = "tables",
+    where: dict[str, str] | None = None,
+) -> tuple[list[Problem], dict[str, pd.DataFrame] | None]:
+    """:func:`validate_tables`, and the typed tables when there is no error (as :func:`parse_bundle`).
+
+    A value of ``tables`` may also be a :class:`~nephrocohort.cohort.reading.RawTable`
+    (text already read, with the rows the user sees). ``where`` names a
+    table's place in its problems (default "<source> <table>"), for example
+    ``{"labs": "labs.csv"}`` for tables an importer made as a bundle's files.
+    """
     raw = {}
     problems: list[Problem] = []
     for name, frame in tables.items():
+        place = (where or {}).get(name, f"{source} {name}")
         if name not in TABLES:
             problems.append(
-                make_problem(
-                    "unknown_table", source=f"{source} {name}", tables=", ".join(TABLE_NAMES)
-                )
+                make_problem("unknown_table", source=place, tables=", ".join(TABLE_NAMES))
             )
             continue
-        raw[name] = raw_table_of(name, frame, where=f"{source} {name}")
+        raw[name] = frame if isinstance(frame, RawTable) else raw_table_of(name, frame, where=place)
     for name in REQUIRED_TABLES:
         if name not in tables:
             problems.append(
                 make_problem("missing_table", table=name, expected=f"a table named {name}")
             )
-    return _parse_and_check(raw, problems, resolve_as_of(as_of))[0]
+    return _parse_and_check(raw, problems, resolve_as_of(as_of))
 
 
 def _parse_and_check(raw_tables: dict, problems: list[Problem], as_of: dt.date):

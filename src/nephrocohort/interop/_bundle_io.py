@@ -1,9 +1,10 @@
-"""Write tables as a cohort bundle folder, validated before it is moved into place.
+"""Write tables as a cohort bundle folder, validated before anything is written.
 
-Importers (REDCap, FHIR) build plain text tables and hand them here: the
-bundle is written to a staging folder, loaded with the same validator as any
-user bundle (so an imported value is checked exactly like a typed one), and
-only a bundle that loads is moved to its final place.
+Importers (REDCap, FHIR, OMOP) build plain tables and hand them here: the
+tables are validated in memory as the text of the bundle's files, with the
+same validator as any user bundle (so an imported value is checked exactly
+like a typed one), and only tables that load are written, to a staging folder
+moved to its final place (nothing half-written, nothing written on error).
 """
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLES
 from nephrocohort.cohort.problems import Origin, Problem, RowList
 from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.exceptions import CohortValidationError
-from nephrocohort.interop._output import staged_directory
+from nephrocohort.interop._output import refuse_existing, staged_directory
 from nephrocohort.messages import Message
 
-__all__ = ["bundle_csv_texts", "write_bundle_folder", "labs_as_entered", "write_validated_bundle"]
+__all__ = [
+    "bundle_csv_texts",
+    "bundle_text_frames",
+    "write_bundle_folder",
+    "labs_as_entered",
+    "validated_cohort",
+    "write_validated_bundle",
+]
 
 _DIPSTICK_WORDS = ("negative", "trace", "30", "100", "300", "1000")
 
@@ -65,22 +73,33 @@ def _text(series: pd.Series) -> pd.Series:
     return series
 
 
-def bundle_csv_texts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Each table as the text of its ``<table>.csv`` (ISO dates, labs as entered).
+def bundle_text_frames(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each table as the cells of its ``<table>.csv`` (ISO dates, labs as entered), by table.
 
     Contract columns come first in contract order; extra columns follow;
-    ``source_row`` (a position in some earlier file) is not written. The
-    command line's bundle export and the registry's zip both write these texts.
+    ``source_row`` (a position in some earlier file) is left out.
     """
-    texts = {}
+    frames = {}
     for name, frame in tables.items():
         if name == "labs":
             frame = labs_as_entered(frame)
         contract = [c for c in TABLES[name].column_names if c in frame.columns]
         extra = [c for c in frame.columns if c not in contract and c != SOURCE_ROW]
-        out = neutralise_frame(frame[contract + extra]).apply(_text)
-        texts[f"{name}.csv"] = out.to_csv(index=False)
-    return texts
+        frames[name] = frame[contract + extra].apply(_text)
+    return frames
+
+
+def bundle_csv_texts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each table as the text of its ``<table>.csv`` (see :func:`bundle_text_frames`).
+
+    Text a spreadsheet would run as a formula is quoted (the readers take the
+    quote off again). The command line's bundle export and the registry's zip
+    both write these texts.
+    """
+    return {
+        f"{name}.csv": neutralise_frame(frame).to_csv(index=False)
+        for name, frame in bundle_text_frames(tables).items()
+    }
 
 
 def write_bundle_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[str]:
@@ -141,6 +160,33 @@ def _shown(origin: Origin) -> str:
     return origin.source if origin.row is None else f"{origin.source} row {origin.row}"
 
 
+def validated_cohort(
+    tables: dict[str, pd.DataFrame],
+    *,
+    source: str,
+    origins: dict[str, list] | None = None,
+    as_of=None,
+):
+    """(cohort, warnings): ``tables`` loaded in memory exactly as their bundle's files would be.
+
+    Nothing is read or written on disk. Raises
+    :class:`~nephrocohort.exceptions.CohortValidationError` (every problem,
+    ``source`` named) when the tables do not validate; each problem is placed
+    by ``origins`` (see :func:`write_validated_bundle`). A problem of no row
+    names the table's file (``labs.csv``), as when the files are loaded.
+    """
+    from nephrocohort.cohort.bundle import load_tables_checked
+
+    frames = bundle_text_frames(tables)
+    try:
+        return load_tables_checked(
+            frames, as_of=as_of, source=source, where={name: f"{name}.csv" for name in frames}
+        )
+    except CohortValidationError as error:
+        problems = [_traced(problem, origins) for problem in error.problems]
+        raise CohortValidationError(problems, source=source) from None
+
+
 def write_validated_bundle(
     tables: dict[str, pd.DataFrame],
     out: Path | str,
@@ -150,21 +196,19 @@ def write_validated_bundle(
 ):
     """Write ``tables`` as a bundle at ``out`` only if it loads; return the loaded cohort.
 
-    Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every
-    problem, nothing written) if the bundle does not validate. ``origins``
-    gives, per table, where each row came from in the user's file (for
-    example ``Origin("records.csv", 7)``, a FHIR resource's name, or per column
-    for a row merged from several records, with the key None for the row as a
+    The tables are validated in memory (:func:`validated_cohort`) before
+    anything is written. Raises
+    :class:`~nephrocohort.exceptions.CohortValidationError` (every problem,
+    nothing written) if the bundle does not validate. ``origins`` gives, per
+    table, where each row came from in the user's file (for example
+    ``Origin("records.csv", 7)``, a FHIR resource's name, or per column for a
+    row merged from several records, with the key None for the row as a
     whole), so a problem names that place instead of a row of the converted
     table the user never saw.
     """
-    from nephrocohort.cohort import load_bundle
-
-    with staged_directory(Path(out), what="Output bundle") as staging:
+    out = Path(out)
+    refuse_existing(out, what="Output bundle")
+    cohort, _warnings = validated_cohort(tables, source=source, origins=origins)
+    with staged_directory(out, what="Output bundle") as staging:
         write_bundle_folder(tables, staging)
-        try:
-            cohort = load_bundle(staging)
-        except CohortValidationError as error:
-            problems = [_traced(problem, origins) for problem in error.problems]
-            raise CohortValidationError(problems, source=source) from None
     return cohort

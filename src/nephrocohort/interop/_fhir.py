@@ -15,14 +15,13 @@ with a reason code and how many times it occurred; nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop import _fhir_codes as codes
-from nephrocohort.interop._bundle_io import write_validated_bundle
+from nephrocohort.interop._bundle_io import validated_cohort, write_validated_bundle
 from nephrocohort.interop._errors import FileFormatError
 from nephrocohort.interop._fhir_collect import ORIGIN, Collector
 from nephrocohort.interop._fhir_courses import Prescription, courses, duration_days
@@ -504,18 +503,19 @@ def import_fhir(
     if early and tables["patients"].empty:
         raise CohortValidationError(early, source=name)
     origins = {table: [_placed(origin, name) for origin in rows] for table, rows in origins.items()}
-    with tempfile.TemporaryDirectory() as scratch:
-        # With problems already found, the bundle is only checked (in scratch), never written.
-        target = Path(scratch) / "check" if early else out
-        try:
-            cohort = write_validated_bundle(tables, target, source=name, origins=origins)
-        except CohortValidationError as error:
-            later = [
-                problem
-                for problem in error.problems
-                if (problem.table, problem.source, problem.column) not in flagged
-            ]
-            raise CohortValidationError(early + later, source=name) from None
+    try:
+        if early:
+            # With problems already found, the tables are only checked (in memory), never written.
+            validated_cohort(tables, source=name, origins=origins)
+        else:
+            cohort = write_validated_bundle(tables, out, source=name, origins=origins)
+    except CohortValidationError as error:
+        later = [
+            problem
+            for problem in error.problems
+            if (problem.table, problem.source, problem.column) not in flagged
+        ]
+        raise CohortValidationError(early + later, source=name) from None
     if early:
         raise CohortValidationError(early, source=name)
     not_imported = found.not_imported()

@@ -19,7 +19,6 @@ converted by the same loader as any bundle.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +26,9 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort.vocabulary import LAB_TESTS
-from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop._bundle_io import (
     _dipstick_grade_by_mg_dl,
-    write_bundle_folder,
+    validated_cohort,
     write_validated_bundle,
 )
 from nephrocohort.interop._errors import InteropError
@@ -569,15 +567,7 @@ def read_omop_checked(
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every problem,
     the database named as their source) when the extracted tables do not validate.
     """
-    from nephrocohort.cohort.bundle import load_bundle_checked
-
     extract = extract_omop(database, cdm_schema=cdm_schema, phenotype=phenotype)
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "bundle"
-        folder.mkdir()
-        write_bundle_folder(extract.tables, folder)
-        try:
-            cohort, warnings = load_bundle_checked(folder, as_of=as_of)
-        except CohortValidationError as error:
-            raise CohortValidationError(error.problems, source=str(database)) from None
+    # Checked in memory as the bundle's files would be: nothing is written.
+    cohort, warnings = validated_cohort(extract.tables, source=str(database), as_of=as_of)
     return cohort, warnings, extract

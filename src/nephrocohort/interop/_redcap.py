@@ -740,10 +740,7 @@ def import_redcap(
     ``mapping`` (a mapping file, see ``_redcap_mapping``) reads the export of
     a foreign project, longitudinal or not, with its own field names.
     """
-    import tempfile
-
     from nephrocohort.exceptions import CohortValidationError
-    from nephrocohort.interop._bundle_io import write_validated_bundle
     from nephrocohort.interop._readers import read_table_file
 
     if mapping is not None:
@@ -761,17 +758,27 @@ def import_redcap(
         notes.append(Message("redcap.note.dates_read", {"date_format": date_format}))
     if decimal == ",":
         notes.append(Message("redcap.note.decimal_comma"))
-    with tempfile.TemporaryDirectory() as scratch:
-        # With problems already found the bundle is only checked (in scratch), never written.
-        target = Path(scratch) / "check" if early else out
-        try:
-            cohort = write_validated_bundle(tables, target, source=table.source, origins=origins)
-        except CohortValidationError as error:
-            later = [p for p in error.problems if (p.table, p.row, p.column) not in flagged]
-            raise CohortValidationError(early + later, source=table.source) from None
+    try:
+        # With problems already found the tables are only checked (in memory), never written.
+        cohort = _validated_or_written(tables, out, early, source=table.source, origins=origins)
+    except CohortValidationError as error:
+        later = [p for p in error.problems if (p.table, p.row, p.column) not in flagged]
+        raise CohortValidationError(early + later, source=table.source) from None
     if early:
         raise CohortValidationError(early, source=table.source)
     return ImportResult(Path(out), cohort.row_counts(), tuple(notes))
+
+
+def _validated_or_written(tables, out, early, *, source, origins):
+    """The tables checked in memory; written as a bundle at ``out`` only with no ``early`` problem.
+
+    Raises ``CohortValidationError`` with the tables' own problems.
+    """
+    from nephrocohort.interop._bundle_io import validated_cohort, write_validated_bundle
+
+    if early:
+        return validated_cohort(tables, source=source, origins=origins)[0]
+    return write_validated_bundle(tables, out, source=source, origins=origins)
 
 
 def _report_first(code, cells, problems, flagged, *, form, field, places, where, **params):
@@ -798,10 +805,7 @@ def _report_first(code, cells, problems, flagged, *, form, field, places, where,
 
 def _import_mapped(path, out, mapping_path, *, progress=None) -> ImportResult:
     """A foreign project's raw export through its (checked) mapping file."""
-    import tempfile
-
     from nephrocohort.exceptions import CohortValidationError
-    from nephrocohort.interop._bundle_io import write_validated_bundle
     from nephrocohort.interop._readers import read_table_file
     from nephrocohort.interop._redcap_mapping import (
         load_redcap_mapping,
@@ -813,12 +817,10 @@ def _import_mapped(path, out, mapping_path, *, progress=None) -> ImportResult:
     tables, origins, early, notes = tables_from_mapped_records(
         table.frame, mapping, source=table.source, mapping_name=Path(mapping_path).name
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        target = Path(scratch) / "check" if early else out
-        try:
-            cohort = write_validated_bundle(tables, target, source=table.source, origins=origins)
-        except CohortValidationError as error:
-            raise CohortValidationError(early + list(error.problems), source=table.source) from None
+    try:
+        cohort = _validated_or_written(tables, out, early, source=table.source, origins=origins)
+    except CohortValidationError as error:
+        raise CohortValidationError(early + list(error.problems), source=table.source) from None
     if early:
         raise CohortValidationError(early, source=table.source)
     return ImportResult(Path(out), cohort.row_counts(), tuple(table.notes) + tuple(notes))

@@ -18,6 +18,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +28,6 @@ from simple_history.utils import bulk_create_with_history
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import WARNING, Problem, make_problem
-from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.audit_chain import seal_pending
 from nephrocohort.registry.models import (
@@ -168,23 +168,23 @@ def _load_with_confirmed_rows(bundle_path: Path, confirmed: dict):
     The form runs the same row checks as data entry with the confirmation
     ticked, so anything but a confirmed implausible value is still refused.
     """
-    import tempfile
-
-    from nephrocohort.cohort import load_bundle
-    from nephrocohort.cohort.reading import read_raw_bundle
+    from nephrocohort.cohort.bundle import load_tables_checked
+    from nephrocohort.cohort.reading import RawTable, read_raw_bundle
     from nephrocohort.exceptions import CohortValidationError
     from nephrocohort.registry.conversion import _canonical_labs
     from nephrocohort.registry.forms import RECORD_FORMS
 
     raw = read_raw_bundle(bundle_path)
-    with tempfile.TemporaryDirectory(prefix="nephrocohort-import-") as name:
-        for table, raw_table in raw.tables.items():
-            keep = [(table, int(row)) not in confirmed for row in raw_table.source_row]
-            neutralise_frame(raw_table.frame[keep]).to_csv(Path(name) / f"{table}.csv", index=False)
-        try:
-            cohort = load_bundle(name)
-        except CohortValidationError as error:
-            return None, list(error.problems)
+    kept = {}
+    for table, raw_table in raw.tables.items():
+        # In memory, and each kept row keeps its row number in the user's file.
+        keep = np.array([(table, int(row)) not in confirmed for row in raw_table.source_row])
+        frame = raw_table.frame[keep].reset_index(drop=True)
+        kept[table] = RawTable(table, raw_table.where, frame, raw_table.source_row[keep])
+    try:
+        cohort, _warnings = load_tables_checked(kept, source=str(bundle_path))
+    except CohortValidationError as error:
+        return None, list(error.problems)
     patients = {row["patient_id"]: row for row in cohort.patients.to_dict("records")}
     added: dict[str, list[dict]] = {}
     problems: list[Problem] = []
