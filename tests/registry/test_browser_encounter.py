@@ -157,3 +157,72 @@ def test_a_visit_with_three_labs_and_two_medication_changes_in_spanish(
     assert (figures["clicks"], figures["fields_typed"], figures["choices"]) == (1, 10, 4)
     assert figures["actions"] == 16
     assert figures["visit_and_three_labs"]["actions"] == 11 < 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visits_in_a_row_cost_one_page_load_each_with_save_and_add_another(
+    live_server, browser_page, make_user, patient_a
+):
+    """docs/registry.md: the page after saving is the next visit's form, not an extra load."""
+    from nephrocohort.registry.models import Lab, Visit
+
+    make_user("enfermera", "data_entry", "A")
+    context = browser_page.context.browser.new_context(
+        locale="es-CO", viewport={"width": 1280, "height": 900}
+    )
+    context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    visits = [
+        ("02/03/2016", ("16,6", "101", "100", "62"), ("0,12", "3,8", "0,34")),
+        ("05/04/2016", ("16,9", "102", "98", "60"), ("0,10", "4,0", "0,33")),
+    ]
+    per_visit = []
+    try:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "enfermera")
+        page.fill("#id_password", "a long test passphrase")
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/patients/{patient_a.pk}/")
+        user = Recorder(page)
+        user.click("#new-visit")
+        page.wait_for_selector("#encounter-form")
+        for date, measures, lab_values in visits:
+            before = (user.page_loads, user.actions)
+            assert user.focused() == "date"  # the new form opens on the date
+            user.type(date)
+            for text in measures:  # weight, height, systolic, diastolic
+                user.key("Tab")
+                user.type(text)
+            user.key("Tab")
+            user.choose("No")
+            user.key("Tab", 2)
+            for text in lab_values:  # the three preset lab rows
+                assert user.focused().endswith("-value")
+                user.type(text)
+                user.key("Tab", 3)
+            # "Guardar y añadir otra": one action; the answer is the next visit's empty form.
+            with page.expect_navigation():
+                user.saves += 1
+                page.click("button[name=then][value=another]")
+            page.wait_for_selector("#encounter-form")
+            assert "Consulta guardada: 4 registros." in page.inner_text(".messages")
+            assert page.input_value("#id_date") == ""
+            per_visit.append((user.page_loads - before[0], user.actions - before[1]))
+        print("visits in a row (page loads, actions) per visit:", per_visit, user.page_loads)
+    finally:
+        context.close()
+
+    stored = Visit.objects.filter(patient=patient_a, date__in=["2016-03-02", "2016-04-05"])
+    assert sorted((v.date.isoformat(), v.weight_kg) for v in stored) == [
+        ("2016-03-02", 16.6), ("2016-04-05", 16.9),
+    ]  # fmt: skip
+    assert Lab.objects.filter(patient=patient_a, date="2016-04-05", test="upcr").get().value == (
+        "0.10"
+    )
+    # The click on "Nueva visita" loaded the first form; after it, each visit with three labs
+    # is one page load (the save's answer is the next form) and 10 actions: 8 fields typed,
+    # 1 choice (edema), 1 save.
+    assert per_visit == [(1, 10), (1, 10)]
+    assert user.page_loads == 3
