@@ -1,6 +1,7 @@
 """Import a bundle through the browser (all or nothing) and export one (de-identified)."""
 
 import io
+import sys
 import zipfile
 from pathlib import Path
 
@@ -378,3 +379,50 @@ class TestConfirmedImplausibleValues:
         assert "confirmed_implausible" not in _export(client)["visits"].columns
         tables = _export(client, identifiable="on")
         assert tables["visits"]["confirmed_implausible"].tolist()[-1] == "height_cm"
+
+
+@pytest.mark.django_db
+def test_confirming_an_import_answers_at_once_and_a_worker_stores_it_with_progress(
+    client_a, settings, monkeypatch
+):
+    """Issue 13: the confirm request only queues an IMPORT job; the page shows its progress."""
+    from nephrocohort.registry import bundle_io, jobs
+    from nephrocohort.registry.models import BackgroundJob
+
+    started = []
+
+    class Worker:  # stands in for the worker process the server starts
+        def __init__(self, command, **options):
+            started.append(command)
+
+        def wait(self):
+            return 0
+
+    settings.NEPHROCOHORT_JOB_RUNNER = "process"  # as served: a worker process, not the request
+    monkeypatch.setattr(jobs.subprocess, "Popen", Worker)
+    response = client_a.post(reverse("registry:import"), {"bundle": _zip(GOOD)})
+    confirm = client_a.post(reverse("registry:import_confirm", args=[response.context["token"]]))
+
+    assert confirm.status_code == 302
+    [job] = BackgroundJob.objects.all()
+    assert (job.kind, job.status) == (BackgroundJob.Kind.IMPORT, BackgroundJob.Status.QUEUED)
+    assert started == [[sys.executable, "-m", "nephrocohort.registry.worker"]]
+    assert not Patient.objects.filter(patient_id="A-101").exists()  # nothing done in the request
+    queued = client_a.get(confirm["Location"])
+    assert b'id="import-progress"' in queued.content and b'http-equiv="refresh"' in queued.content
+
+    pages_while_writing = []
+    real_write = bundle_io.write_cohort
+
+    def write_and_look(cohort, user):
+        pages_while_writing.append(client_a.get(confirm["Location"]).content)
+        return real_write(cohort, user)
+
+    monkeypatch.setattr(bundle_io, "write_cohort", write_and_look)
+    settings.NEPHROCOHORT_JOB_RUNNER = "inline"  # no heartbeat thread on the in-memory database
+    assert jobs.work_queue() == 1  # what the worker process runs
+    [page] = pages_while_writing
+    assert b'id="import-progress"' in page and b'<progress max="100" value="50">' in page
+    done = client_a.get(confirm["Location"])
+    assert b'id="import-done"' in done.content and b'http-equiv="refresh"' not in done.content
+    assert Patient.objects.filter(patient_id__in=["A-101", "A-102"]).count() == 2
