@@ -60,6 +60,9 @@ class DailyStates:
     status: np.ndarray | None = None
     #: first day of the run of readings the day belongs to
     run_first_day: np.ndarray | None = None
+    #: for a short run confirmed because it continues a confirmed run of the same state
+    #: (no other state read in between): that run's first day; NaN otherwise
+    confirmed_since: np.ndarray | None = None
 
     def subset(self, mask: np.ndarray) -> DailyStates:
         """The days where ``mask`` is true, every field kept aligned."""
@@ -193,7 +196,9 @@ def confirm_states(daily: DailyStates, rule_set) -> DailyStates:
     N days of its first day: it is disregarded everywhere. Under
     ``consecutive_days`` a run that spans N days is **confirmed**, and a
     shorter one that nothing contradicts is **unconfirmed**: the records are
-    too sparse to tell, so the value is used and marked. Under
+    too sparse to tell, so the value is used and marked, unless it continues a
+    confirmed run of the same state with no other state read in between
+    (``_continue_confirmed``: the confirmed episode lasts). Under
     ``not_contradicted_within_days`` every run not refuted is confirmed.
     """
     params = rule_set.derivation
@@ -201,7 +206,9 @@ def confirm_states(daily: DailyStates, rule_set) -> DailyStates:
     n = pid.size
     if n == 0:
         empty = np.array([], dtype=np.int64)
-        return dataclasses.replace(daily, status=empty, run_first_day=day.copy())
+        return dataclasses.replace(
+            daily, status=empty, run_first_day=day.copy(), confirmed_since=day.copy()
+        )
     consecutive = params.confirmation == "consecutive_days"
     need = np.ones(len(STATES), dtype=np.float64)
     need[COMPLETE] = float(params.remission_confirmation_days)
@@ -226,9 +233,40 @@ def confirm_states(daily: DailyStates, rule_set) -> DailyStates:
         )
     else:
         run_status = np.where(refuted, REFUTED, CONFIRMED)
+    since = np.full(first.size, np.nan)
+    if consecutive:
+        _continue_confirmed(run_status, since, pid[first], state[first], first_day)
     return dataclasses.replace(
-        daily, status=run_status[run_id].astype(np.int64), run_first_day=first_day[run_id]
+        daily,
+        status=run_status[run_id].astype(np.int64),
+        run_first_day=first_day[run_id],
+        confirmed_since=since[run_id],
     )
+
+
+def _continue_confirmed(run_status, since, run_pid, run_state, run_first_day) -> None:
+    """A short run continuing a confirmed run of the same state is confirmed (in place).
+
+    IPNA 2020 / IPNA 2022 Table 1: complete remission is reached on "three or more
+    consecutive days" and lasts until a relapse ("on 3 consecutive days ... in a child who
+    had previously achieved complete remission"); the nephrotic range lasts until a
+    remission. A later reading of the same state, with no other state read in between
+    (refuted readings are disregarded), belongs to that confirmed episode: it rests on
+    the confirmed run, not on a single reading. ``since`` gets the confirmed run's first day.
+    """
+    kept = np.flatnonzero(run_status != REFUTED)
+    if kept.size == 0:
+        return
+    episode_start = np.r_[
+        True,
+        (run_pid[kept][1:] != run_pid[kept][:-1]) | (run_state[kept][1:] != run_state[kept][:-1]),
+    ]
+    first_of_episode = np.maximum.accumulate(np.where(episode_start, np.arange(kept.size), 0))
+    confirmed = run_status[kept] == CONFIRMED
+    last_confirmed = np.maximum.accumulate(np.where(confirmed, np.arange(kept.size), -1))
+    inherits = ~confirmed & (last_confirmed >= first_of_episode)
+    run_status[kept[inherits]] = CONFIRMED
+    since[kept[inherits]] = run_first_day[kept[last_confirmed[inherits]]]
 
 
 def kept_states(daily: DailyStates) -> DailyStates:

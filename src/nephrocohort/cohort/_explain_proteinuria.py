@@ -86,6 +86,12 @@ class _Readings:
         start = _iso(d.run_first_day[position])
         if needed <= 1:
             how = "one reading suffices"
+        elif status == CONFIRMED and d.confirmed_since[position] == d.confirmed_since[position]:
+            how = (
+                f"confirmed: continues the same state confirmed on {needed} consecutive days "
+                f"from {_iso(d.confirmed_since[position])} ({self.params.confirmation}); no "
+                "other state was read in between"
+            )
         elif status == CONFIRMED:
             how = (
                 f"confirmed: {self.params.confirmation}, {needed} days needed; run from {start}, "
