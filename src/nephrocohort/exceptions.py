@@ -23,7 +23,7 @@ __all__ = [
 class NephroCohortError(Exception):
     """Base class for every error NephroCohort raises on purpose.
 
-    ``NephroCohortError("readers.not_found", path=path)`` names a template of
+    ``NephroCohortError("path_not_found", path=path)`` names a template of
     the catalogue. A sentence given instead of a code (older call sites, not
     yet in the catalogue) is kept as the ``text`` param of code ``unspecified``.
     """

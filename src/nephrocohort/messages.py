@@ -63,10 +63,10 @@ CATALOGUE: dict[str, Template] = {
     "validation_failed": T("{count} {noun} found in {source}; nothing was loaded."),
     "validation_failed_here": T("{count} {noun} found; nothing was loaded."),
     # --- bundle validation (cohort): codes of `validate --json` --------------------------
-    "path_not_found": T(
-        "{path} does not exist.",
-        "Give the path of a folder of CSV files or of one .xlsx workbook.",
-    ),
+    # One code for a path that is not there, whoever reads it (the bundle reader, the table readers).
+    "path_not_found": T("{path} does not exist.", "{hint}"),
+    "hint.bundle_path": T("Give the path of a folder of CSV files or of one .xlsx workbook."),
+    "hint.table_file_path": T("Give the path of a .csv, .xlsx or .sav file."),
     "not_a_bundle": T(
         (
             "{path} is not a cohort bundle: expected a folder of CSV files or one .xlsx "
@@ -107,9 +107,10 @@ CATALOGUE: dict[str, Template] = {
             "the encoding UTF-8."
         ),
     ),
-    "empty_file": T(
-        "{where} is empty.",
-        "The first row must be the header with the column names, e.g. {example}.",
+    # One code for an empty table file, whoever reads it (the bundle reader, the table readers).
+    "empty_file": T("{where} is empty; expected a header row and data rows.", "{hint}"),
+    "hint.header_example": T(
+        "The first row must be the header with the column names, e.g. {example}."
     ),
     "unreadable_file": T(
         "{where} could not be read: {detail}.",
@@ -743,7 +744,6 @@ CATALOGUE: dict[str, Template] = {
     "readers.cp1252_note": T(
         "{name} is not UTF-8; it was read as Windows-1252 (Latin-1, as Excel on Windows saves CSV). Check that accented letters look right, or save it as 'CSV UTF-8'."
     ),
-    "readers.empty": T("{name} is empty; expected a header row and data rows."),
     "readers.bad_header": T("{name}: the header row cannot be read ({error}). Is it a text table?"),
     "readers.malformed": T("{name} is not a well-formed table ({error})."),
     "readers.undecodable": T(
@@ -833,7 +833,6 @@ CATALOGUE: dict[str, Template] = {
     ),
     "rules.no_file": T("No rule set file at '{path}'. Check the path."),
     "rules.unreadable": T("Rule set file '{path}' could not be read: {error}."),
-    "readers.not_found": T("{path} does not exist."),
     "readers.is_folder": T("{path} is a folder; expected a .csv, .xlsx or .sav file."),
     "readers.no_sheet": T("{name} has no sheet {sheet!r}; its sheets are: {sheets}."),
     "readers.excel_error": T("{name}: {error}"),
@@ -1266,7 +1265,8 @@ def _shown(params: Mapping) -> dict:
 def render(code: str, params: Mapping) -> tuple[str, str]:
     """``(sentence, hint)`` of ``code`` with ``params`` filled in, through the translation hook."""
     template = CATALOGUE[code]
-    values = _shown(params)
+    # A "{hint}" not given is no hint (as for a Problem), for an error too.
+    values = _shown({"hint": "", **params})
     text = _(template.text).format(**values) if template.text else ""
     hint = _(template.hint).format(**values) if template.hint else ""
     return text, hint

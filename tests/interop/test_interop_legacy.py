@@ -283,7 +283,7 @@ class TestHostileFiles:
     @pytest.mark.parametrize(
         ("name", "content", "code", "params"),
         [
-            ("empty.csv", b"", "readers.empty", {}),
+            ("empty.csv", b"", "empty_file", {"where": "empty.csv"}),
             ("header.csv", b"ID,Sexo\n", "legacy.no_patient_rows", {}),
             # The same codes as a bundle file with the same fault (one header check).
             ("dup.csv", b"ID,ID\nA1,A2\n", "duplicate_column", {"column": "ID"}),
@@ -329,6 +329,33 @@ class TestHostileFiles:
         bundle_codes = {problem.code for problem in validate_bundle(bundle, as_of="2025-01-01")}
         assert _fault(caught.value).code == code
         assert code in bundle_codes
+
+    def test_an_empty_or_missing_file_has_the_bundle_readers_code(self, tmp_path):
+        """One code per fault, whichever reader finds it (issue 9)."""
+        from nephrocohort.cohort import validate_bundle
+        from nephrocohort.interop import FileFormatError
+
+        (tmp_path / "sheet.csv").write_bytes(b"")
+        bundle = tmp_path / "bundle"
+        bundle.mkdir()
+        (bundle / "patients.csv").write_bytes(b"")
+        for path, place in ((tmp_path / "sheet.csv", "sheet.csv"), (tmp_path / "none.csv", None)):
+            with pytest.raises(FileFormatError) as caught:
+                import_table(path, mapping=_mapping(), out=tmp_path / "out.csv")
+            expected = "empty_file" if place else "path_not_found"
+            assert caught.value.code == expected
+            assert caught.value.params.get("where") == place
+            if place is None:  # the hint names what to give: a table file, not a bundle
+                assert caught.value.params["hint"].code == "hint.table_file_path"
+        (empty,) = validate_bundle(bundle, as_of="2025-01-01")
+        (missing,) = validate_bundle(tmp_path / "no-bundle", as_of="2025-01-01")
+        assert (empty.code, empty.source, missing.code) == (
+            "empty_file",
+            "patients.csv",
+            "path_not_found",
+        )
+        assert missing.params["hint"].code == "hint.bundle_path"
+        assert not (tmp_path / "out.csv").exists()
 
     @pytest.mark.parametrize(
         ("text", "message"),

@@ -36,7 +36,7 @@ from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import REQUIRED_TABLES, TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import Problem, make_problem
 from nephrocohort.cohort.spreadsheet_cells import QUOTE, RESTORE_PATTERN
-from nephrocohort.messages import library_detail
+from nephrocohort.messages import Message, library_detail
 
 __all__ = [
     "RawTable",
@@ -81,7 +81,8 @@ def read_raw_bundle(path) -> RawBundle:
     path = Path(path)
     if not path.exists():
         bundle = RawBundle(str(path), "missing")
-        bundle.problems.append(make_problem("path_not_found", path=path))
+        hint = Message("hint.bundle_path")
+        bundle.problems.append(make_problem("path_not_found", path=path, hint=hint))
         return bundle
     if path.is_dir():
         bundle = _read_folder(path)
@@ -170,13 +171,18 @@ def _example_header(table: str) -> str:
     return ",".join(TABLES[table].required_columns)
 
 
+def _empty_file(table: str, where: str) -> Problem:
+    example = _example_header(table)
+    hint = Message("hint.header_example", {"example": example})
+    return make_problem("empty_file", table=table, source=where, example=example, hint=hint)
+
+
 def _read_csv(file: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     where = file.name
     with file.open("rb") as handle:
         head = handle.read(1 << 16)
     if not head.strip() and not file.read_bytes().strip():
-        example = _example_header(table)
-        return None, [make_problem("empty_file", table=table, source=where, example=example)]
+        return None, [_empty_file(table, where)]
     first_line = head.split(b"\n", 1)[0]
     try:
         header_text = first_line.decode("utf-8-sig")
@@ -589,9 +595,7 @@ def _read_sheet(sheet, table: str, where: str) -> tuple[RawTable | None, list[Pr
             header_row = number
             break
     if header is None:
-        return None, [
-            make_problem("empty_file", table=table, source=where, example=_example_header(table))
-        ]
+        return None, [_empty_file(table, where)]
     while header and not header[-1]:
         header.pop()
     problems = header_problems(header, table, where)

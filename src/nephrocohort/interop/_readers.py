@@ -127,7 +127,7 @@ def _read_csv(
     with path.open("r", encoding=encoding, errors="strict", newline="") as handle:
         sample = handle.read(_SNIFF_BYTES)
     if not sample.strip():
-        raise _error("empty", name=path.name)
+        raise FileFormatError("empty_file", where=path.name)
     delimiter = _delimiter(sample, path.name)
     try:
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
@@ -334,7 +334,7 @@ def read_table_file(
     """
     path = Path(path)
     if not path.exists():
-        raise _error("not_found", path=path)
+        raise FileFormatError("path_not_found", path=path, hint=Message("hint.table_file_path"))
     if path.is_dir():
         raise _error("is_folder", path=path)
     suffix = path.suffix.lower()
