@@ -180,3 +180,13 @@ class TestCohortWrittenAsParquet:
         )
         (problem,) = validate_bundle(folder, as_of=AS_OF)
         assert (problem.code, problem.row, problem.value) == ("future_date", 3, "2030-01-01")
+
+    def test_a_replaced_value_column_of_another_type_is_still_refused(self, tmp_path):
+        # The converted 'value' of a Cohort's labs is replaced by 'measured_value', so it is
+        # not turned into text; a column no table can hold (here lists) is still named.
+        labs = labs_frame().assign(measured_value=[25.0, 88.4, 15.0], measured_unit="g/L")
+        labs["value"] = [[1.0], [2.0], [3.0]]
+        folder = write_parquet(tmp_path / "b", patients=patients_frame(), labs=labs)
+        (problem,) = validate_bundle(folder, as_of=AS_OF)
+        assert (problem.code, problem.table) == ("unreadable_file", "labs")
+        assert "column 'value' holds list<element: double> values" in problem.message

@@ -463,10 +463,20 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
     problems = header_problems(header, table, where, delimiters=False)
     if problems:
         return None, problems
+    as_measured = table == "labs" and all(name in arrow_table.column_names for name in _MEASURED)
+    # Labs saved from a Cohort are checked as measured: their converted value and unit are
+    # replaced below, so only their type is checked here (text for 10 million rows is not
+    # made to be dropped).
+    replaced = set(_MEASURED.values()) if as_measured else set()
     columns: dict = {}
     for name, column in zip(header, arrow_table.columns, strict=True):
         if name in _BOOKKEEPING:
             continue
+        if name in replaced:
+            text = _as_text(column[:0])
+            columns[name] = text
+            if text is not None:
+                continue
         text = _as_text(column)
         if text is None:
             detail = f"column '{name}' holds {column.type} values, not text, numbers or dates"
@@ -476,7 +486,7 @@ def _read_parquet(file: Path, table: str) -> tuple[RawTable | None, list[Problem
                 )
             ]
         columns[name] = text
-    if table == "labs" and all(name in arrow_table.column_names for name in _MEASURED):
+    if as_measured:
         columns = _labs_as_measured(columns, arrow_table)
     rows = np.arange(arrow_table.num_rows, dtype="int64") + 2
     return _raw_table(table, where, columns, rows, cleaned=True), []
@@ -499,7 +509,10 @@ def _as_text(column) -> pa.ChunkedArray | None:
     if pa.types.is_null(array.type):
         return pa.chunked_array([pa.nulls(len(array), pa.string())])
     if not pa.types.is_dictionary(array.type):
-        array = pc.dictionary_encode(array)
+        try:
+            array = pc.dictionary_encode(array)
+        except pa.ArrowNotImplementedError:  # lists, structs: not a cell's value
+            return None
     texts = _distinct_as_text(array.dictionary)
     if texts is None:
         return None
