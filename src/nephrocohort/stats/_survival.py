@@ -146,27 +146,38 @@ def kaplan_meier(
     fitter.fit(times, event_observed=events)
     survival = fitter.survival_function_[label]
     events_table = fitter.event_table
-    kept = [
-        time
-        for time, entry in events_table.iterrows()
-        # lifelines' artificial start row
-        if not (time == 0 and entry["observed"] == 0 and entry["censored"] == 0)
-    ]
-    at_risk = events_table.loc[kept, "at_risk"].to_numpy(dtype=float)
-    n_events = events_table.loc[kept, "observed"].to_numpy(dtype=float)
+    # One row per distinct time (lifelines' event table has a unique index), read as
+    # columns: a lookup per time took seconds at 100,000 patients.
+    table_times = events_table.index.to_numpy()
+    at_risk_column = events_table["at_risk"].to_numpy()
+    observed_column = events_table["observed"].to_numpy()
+    censored_column = events_table["censored"].to_numpy()
+    # lifelines' artificial start row
+    row_kept = ~((table_times == 0) & (observed_column == 0) & (censored_column == 0))
+    kept = events_table.index[row_kept].tolist()
+    at_risk = at_risk_column[row_kept].astype(float)
+    n_events = observed_column[row_kept].astype(float)
     curve = survival.loc[kept].to_numpy(dtype=float)
     ci_low, ci_high = _log_log_interval(curve, at_risk, n_events, alpha)
     rows = [
         SurvivalRow(
             time=float(time),
-            at_risk=int(events_table.loc[time, "at_risk"]),
-            events=int(events_table.loc[time, "observed"]),
-            censored=int(events_table.loc[time, "censored"]),
+            at_risk=int(risk),
+            events=int(happened),
+            censored=int(left),
             survival=float(curve[index]),
             ci_low=float(ci_low[index]),
             ci_high=float(ci_high[index]),
         )
-        for index, time in enumerate(kept)
+        for index, (time, risk, happened, left) in enumerate(
+            zip(
+                kept,
+                at_risk_column[row_kept].tolist(),
+                observed_column[row_kept].tolist(),
+                censored_column[row_kept].tolist(),
+                strict=True,
+            )
+        )
     ]
     times_seen = np.array([row.time for row in rows])
     median = _median_time(times_seen, curve)
