@@ -39,6 +39,21 @@ def test_month1_counts_each_of_the_four_states(results):
         assert (item.n, item.denominator, item.missing) == (n, 5, 1), state
 
 
+def test_the_one_month_response_none_is_labelled_as_no_remission_or_nephrotic(analysis, cohort):
+    # IPNA 2022 SSNS Table 1: partial remission is "UPCR > 20 but < 200 mg/mmol ... and serum
+    # albumin >= 30 g/L"; below the nephrotic range without it is no remission. The response
+    # "none" holds both, so its label may not say "nephrotic-range proteinuria" alone, and
+    # "partial" may not be "non-nephrotic proteinuria" (that includes no remission).
+    analysis["response_month1"] = pd.array(
+        ["none", "none", "partial", "complete", "none", None, None, None], dtype="string"
+    )
+    built = build_results(analysis, rule_set="ipna2020", cohort=cohort)
+    none, partial = built["response.month1.none"], built["response.month1.partial"]
+    assert none.n == 3
+    assert none.label == "No response (no remission or nephrotic-range proteinuria)"
+    assert partial.label == "Partial remission"
+
+
 def test_the_proteinuria_table_has_four_state_columns_adding_up_to_n(results):
     table = next(t for t in build_tables(results) if t.id == "proteinuria")
     assert len(table.columns) == 6  # time point, four states, n

@@ -50,10 +50,13 @@ _STATE_LABELS = {
     "partial": N_("Non-nephrotic proteinuria (partial remission)"),
     "complete": N_("No proteinuria (complete remission)"),
 }
+#: response_month1: "none" is no remission or the nephrotic range (the four-state rule sets
+#: have both; a UPCR of 100 mg/mmol with albumin 2.7 g/dL is no remission, not nephrotic),
+#: and partial remission needs what the rule set says (IPNA 2020: albumin >= 30 g/L too).
 _RESPONSE_LABELS = {
     "complete": N_("Complete remission"),
-    "partial": N_("Partial remission (non-nephrotic proteinuria)"),
-    "none": N_("No response (nephrotic-range proteinuria)"),
+    "partial": N_("Partial remission"),
+    "none": N_("No response (no remission or nephrotic-range proteinuria)"),
 }
 
 
