@@ -459,3 +459,32 @@ def test_an_edit_started_during_a_signing_waits_for_it_and_is_refused(pi_a, pati
         thread.join()
     assert outcome == ["refused"]
     assert Visit.objects.get(pk=visit.pk).weight_kg != 30.0
+
+
+@pytest.mark.django_db
+def test_a_checked_save_holds_the_patient_once_and_only_where_there_are_row_locks(patient_a):
+    """The signing race above needs the patient's row lock (FOR UPDATE) on every edit.
+
+    A checked save (version bump, then the save) takes it and looks for a signature
+    once; a database without row locks (SQLite: its write lock serializes the edit
+    and the signing) is not asked for one at all.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    visit = Visit.objects.filter(patient=patient_a).first()
+    visit.weight_kg = 15.5
+    with CaptureQueriesContext(connection) as queries:
+        visit.save_checked(expected_version=visit.version)
+    sqls = [query["sql"] for query in queries.captured_queries]
+    held = [sql for sql in sqls if sql.startswith('SELECT "registry_patient"."id"')]
+    signature_checks = [sql for sql in sqls if 'FROM "registry_patientsignature"' in sql]
+    if connection.features.has_select_for_update:
+        assert len(held) == 1 and "FOR UPDATE" in held[0]
+    else:
+        assert held == []
+    assert len(signature_checks) == 1
+    assert (Visit.objects.get(pk=visit.pk).weight_kg, Visit.objects.get(pk=visit.pk).version) == (
+        15.5,
+        2,
+    )

@@ -137,14 +137,22 @@ class ClinicalRecord(models.Model):
         deleting, imports, scripts -- ends here or in ``LiveQuerySet.update``,
         so a locked patient refuses them all (``registry/models/_locking.py``).
         """
-        patient_pk = self.locking_patient_pk()
         with transaction.atomic():
-            if patient_pk is not None:
-                hold_patients([patient_pk])
-            signature = locking_signature(patient_pk)
-            if signature is not None:
-                raise locked_error(signature)
+            if not self._lock_checked:
+                self._refuse_if_locked()
             super().save(*args, **kwargs)
+
+    # True only inside save_checked, which has held the patient and checked it already.
+    _lock_checked = False
+
+    def _refuse_if_locked(self) -> None:
+        """Hold the row's patient (``hold_patients``) and refuse if a signature locks it."""
+        patient_pk = self.locking_patient_pk()
+        if patient_pk is not None:
+            hold_patients([patient_pk])
+        signature = locking_signature(patient_pk)
+        if signature is not None:
+            raise locked_error(signature)
 
     def locking_patient_pk(self):
         """The database id of the patient whose signature locks this row (None: a new patient)."""
@@ -166,13 +174,19 @@ class ClinicalRecord(models.Model):
         """
         model = type(self)
         with transaction.atomic():
-            bumped = model.all_objects.filter(pk=self.pk, version=expected_version).update(
-                version=F("version") + 1
-            )
+            # The patient first, as every change takes it, then the row; checked once
+            # for the version bump and the save (each would hold and check again).
+            self._refuse_if_locked()
+            stored = model.all_objects.filter(pk=self.pk, version=expected_version)
+            bumped = models.QuerySet.update(stored, version=F("version") + 1)
             if bumped != 1:
                 raise self._conflict(expected_version, deleting=deleting)
             self.version = expected_version + 1
-            self.save()
+            self._lock_checked = True
+            try:
+                self.save()
+            finally:
+                del self._lock_checked
 
     def _conflict(self, expected_version: int, *, deleting: bool = False) -> EditConflictError:
         current = type(self).all_objects.get(pk=self.pk)
