@@ -175,6 +175,31 @@ class TestSafety:
                 key_file=tmp_path / "csv" / "key.csv",
             )
 
+    def test_registry_times_and_free_text_are_dropped_ids_pseudonymised(self, cohort):
+        """A registry table (REGISTRY_TABLES: signatures) follows the same policy: its
+        ``timestamp`` columns are left out (shifted, a signing time known from an audit trail
+        would give the patient's shift away), free text too, text and ids as for any table."""
+        tables = _tables(cohort)
+        some_id = str(tables["patients"]["patient_id"].iloc[0])
+        tables["signatures"] = pd.DataFrame(
+            {
+                "patient_id": [some_id],
+                "signed_at": pd.to_datetime(["2026-03-02T10:00:00Z"], utc=True),
+                "signer_name": ["Ana Lima (pi_a)"],
+                "meaning": ["reviewed"],
+                "voided_at": pd.to_datetime(["2026-03-03T09:00:00Z"], utc=True),
+                "void_reason": ["typed in g/L"],
+            }
+        )
+        result = deidentify(tables, seed=3)
+        signatures = result.tables["signatures"]
+        assert list(signatures.columns) == ["patient_id", "signer_name", "meaning"]
+        key = dict(zip(result.key["patient_id"], result.key["pseudonym"], strict=True))
+        assert signatures["patient_id"].tolist() == [key[some_id]]
+        assert {"signatures.signed_at", "signatures.voided_at", "signatures.void_reason"} <= set(
+            result.dropped_columns
+        )
+
     def test_same_seed_gives_the_same_pseudonyms(self, cohort):
         first = deidentify(_tables(cohort), seed=11)
         second = deidentify(_tables(cohort), seed=11)

@@ -187,6 +187,8 @@ class TestExport:
         with zipfile.ZipFile(io.BytesIO(registry)) as archive:
             files = {name: archive.read(name).decode() for name in archive.namelist()}
         files.pop("README.txt")
+        # The registry's own table (test_signatures_export.py); a bundle has no signatures.
+        files.pop("audit/signatures.csv")
         assert sorted(files) == sorted(path.name for path in out.iterdir())
         for name, text in files.items():
             cli = pd.read_csv(out / name, dtype=str)
@@ -350,7 +352,8 @@ class TestConfirmedImplausibleValues:
         response = client.post(reverse("registry:export"), {"identifiable": "on"})
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             for name in archive.namelist():
-                if name.endswith(".csv"):
+                # The bundle's tables (the export's audit/signatures.csv is not one).
+                if name.endswith(".csv") and "/" not in name:
                     text = archive.read(name).decode().replace("A-001", "A-901")
                     (tmp_path / Path(name).name).write_text(text, encoding="utf-8")
         check_bundle(tmp_path, boss)  # lazy imports open module files: once before the watch

@@ -47,6 +47,8 @@ KIND_DTYPES = {
     "free_text": "string",
     "category": "string",
     "date": "datetime64[ns]",
+    # The time of an action in the registry (a signature), not of the patient's care.
+    "timestamp": "datetime64[ns, UTC]",
     "boolean": "boolean",
     "integer": "Int64",
     "number": "float64",
@@ -58,8 +60,9 @@ class Variable:
     """One column: what it means, what kind of value it holds and what is allowed.
 
     ``kind`` is one of ``id``, ``text``, ``free_text`` (dropped when
-    de-identifying), ``date``, ``category``, ``boolean``, ``integer`` or
-    ``number``; ``dtype`` is the pandas dtype (default from the kind).
+    de-identifying), ``date``, ``timestamp`` (when something was done in the
+    registry, in UTC; dropped when de-identifying), ``category``, ``boolean``,
+    ``integer`` or ``number``; ``dtype`` is the pandas dtype (default from the kind).
     ``choices`` are ``(code, label)`` pairs in display order; ``ordered``
     marks an ordinal scale. ``minimum``/``maximum`` are plausible limits in
     ``unit``. ``rule`` is the sentence ``explain`` shows for how the value is

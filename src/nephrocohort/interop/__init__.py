@@ -34,13 +34,19 @@ from nephrocohort.interop._redcap import (
 )
 from nephrocohort.interop._results import ImportResult
 from nephrocohort.interop._suggest import suggest_mapping, write_suggested_mapping
-from nephrocohort.interop._variables import ANALYSIS_VARIABLES, RAW_TABLES, Variable
+from nephrocohort.interop._variables import (
+    ANALYSIS_VARIABLES,
+    RAW_TABLES,
+    REGISTRY_TABLES,
+    Variable,
+)
 
 __all__ = [
     "ANALYSIS_VARIABLES",
     "DATE_MODES",
     "EXPORT_FORMATS",
     "RAW_TABLES",
+    "REGISTRY_TABLES",
     "REDCAP_DICTIONARY_HEADERS",
     "DeidentifiedData",
     "ExportSummary",

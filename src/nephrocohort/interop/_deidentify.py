@@ -5,7 +5,10 @@ are replaced by random pseudonyms; exact dates are quasi-identifiers, so each
 patient's dates move by one random number of days (intervals between that
 patient's dates, and so every derived duration, stay exact) or become days
 since onset; free-text columns can hold names and are dropped, as are
-columns this tool does not know (it cannot know what is in them). The
+columns this tool does not know (it cannot know what is in them). Times of
+an action in the registry (``timestamp`` columns: when a record was signed)
+are dropped too: shifted, they would give the patient's shift away to anyone
+who knows when it happened (an audit trail, the monitor who was there). The
 mapping back lives only in a separate key file.
 """
 
@@ -167,7 +170,7 @@ def deidentify(
             series = frame[column]
             if column == "patient_id":
                 out[column] = original_ids.map(pseudonyms).astype("string")
-            elif variable is None or variable.kind == "free_text":
+            elif variable is None or variable.kind in ("free_text", "timestamp"):
                 if column != "source_row":  # a position in the user's file, not data
                     dropped.append(f"{name}.{column}")
             elif _is_date_column(name, column, series):

@@ -22,6 +22,7 @@ __all__ = [
     "RAW_TABLES",
     "ANALYSIS_VARIABLES",
     "TABLE_ORDER",
+    "REGISTRY_TABLES",
     "variable_for",
 ]
 
@@ -181,12 +182,31 @@ RAW_TABLES: dict[str, tuple[Variable, ...]] = {
 
 TABLE_ORDER: tuple[str, ...] = tuple(RAW_TABLES)
 
+# Tables the web registry writes beside the bundle's in its export zip; not part of the data
+# contract (a bundle never has them, the command line's exports neither). They go through the
+# same de-identification as the bundle's tables (``deidentify``), column by column.
+REGISTRY_TABLES: dict[str, tuple[Variable, ...]] = {
+    # A principal investigator's signatures (21 CFR 11.50: printed name, time, meaning),
+    # the standing one and the ones voided by unlocking.
+    "signatures": (
+        _PATIENT_ID,
+        _v("signed_at", "Signed at (UTC)", "timestamp"),
+        _v("signer_username", "Signer's user name", "text"),
+        _v("signer_name", "Signer's printed name", "text"),
+        _v("meaning", "Meaning of the signature (reviewed, approved, responsibility)", "text"),
+        _v("status", "standing (the record is locked) or void (unlocked)", "text"),
+        _v("voided_at", "Unlocked at (UTC; the signature is void)", "timestamp"),
+        _v("voided_by_username", "Unlocked by (user name)", "text"),
+        _v("void_reason", "Reason for unlocking (free text)", "free_text"),
+    ),
+}
+
 
 def variable_for(table: str, column: str) -> Variable | None:
     """The description of ``column`` in ``table`` (``"analysis"`` for the analysis dataset)."""
     if table == "analysis":
         return analysis_variable(column)
-    for variable in RAW_TABLES.get(table, ()):
+    for variable in RAW_TABLES.get(table) or REGISTRY_TABLES.get(table, ()):
         if variable.name == column:
             return variable
     return None

@@ -22,12 +22,14 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
 from nephrocohort.clinical.units import DIPSTICK_GRADES_MG_DL
 from nephrocohort.cohort.contract import TABLE_NAMES, TABLES
 from nephrocohort.cohort.problems import WARNING, Problem, make_problem
+from nephrocohort.cohort.spreadsheet_cells import neutralise_frame
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.audit_chain import seal_pending
 from nephrocohort.registry.models import (
@@ -49,6 +51,8 @@ __all__ = [
     "check_bundle",
     "write_cohort",
     "export_zip",
+    "signature_table",
+    "SIGNATURES_FILE",
     "MAX_UNZIPPED_BYTES",
 ]
 
@@ -63,6 +67,12 @@ class ImportRefusedError(NephroCohortError):
         self.problems = list(problems)
         super().__init__(code, count=len(self.problems), **params)
 
+
+# The export's table of principal investigators' signatures. Not a table of the data contract,
+# so it sits in a subfolder, which bundle readers (`nephrocohort validate`, load_bundle) do not
+# read; the registry's import leaves it aside too (a signature belongs to the registry where it
+# was given, and a re-imported patient starts unsigned). So the export still re-imports.
+SIGNATURES_FILE = "audit/signatures.csv"
 
 # The uploaded file waits in this subfolder of ``upload_dir(token)``, under the user's file name.
 UPLOAD_FOLDER = "upload"
@@ -91,6 +101,7 @@ def unpack_upload(upload_path: Path, into: Path) -> tuple[Path | None, list[Prob
                 if not info.is_dir()
                 and info.filename.lower().endswith(".csv")
                 and not Path(info.filename).name.startswith(("._", "~$"))
+                and Path(info.filename).parts[-2:] != Path(SIGNATURES_FILE).parts
             ]
             if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
                 return None, [
@@ -427,19 +438,67 @@ def export_zip(
         consent=center_consent_policy(),
         include_withdrawn_consent=include_withdrawn_consent,
     )
-    tables = selection.keep(tables)
+    tables = selection.keep({**tables, "signatures": signature_table(patients)})
     if identifiable:
         mode = "IDENTIFIABLE: real dates and free text. Handle under your data protection rules."
     else:
+        # One policy (interop's): the signatures' patient ids get the same pseudonyms, their
+        # times and the reasons for unlocking are left out like other times and free text.
         tables = deidentify(tables, seed=seed).tables
         mode = (
             "De-identified as `nephrocohort export` does: patient_id is a random pseudonym, "
             "each patient's dates are shifted by one random number of days (intervals "
-            "are kept), free-text and extra columns are left out. The key is not included."
+            "are kept), free-text and extra columns are left out. The key is not included. "
+            "audit/signatures.csv keeps who signed, the meaning and whether the signature stands; "
+            "its times and the reasons for unlocking are left out."
         )
+    signatures = tables.pop("signatures")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file_name, text in bundle_csv_texts(tables).items():
             archive.writestr(file_name, text)
-        archive.writestr("README.txt", _README.format(tables=", ".join(tables), mode=mode))
+        archive.writestr(SIGNATURES_FILE, _signatures_csv(signatures))
+        names = [*tables, "signatures"]
+        archive.writestr("README.txt", _README.format(tables=", ".join(names), mode=mode))
     return buffer.getvalue()
+
+
+def signature_table(patients) -> pd.DataFrame:
+    """Every signature of ``patients`` (standing and voided), one row each, oldest first.
+
+    Columns as ``nephrocohort.interop.REGISTRY_TABLES["signatures"]`` declares them; times
+    in UTC. A monitor or auditor reads who signed, when, with which meaning, and who
+    unlocked it, when and why (21 CFR 11.50, 11.10(e)).
+    """
+    from nephrocohort.interop import REGISTRY_TABLES
+
+    columns = [variable.name for variable in REGISTRY_TABLES["signatures"]]
+    rows = [
+        {
+            **values,
+            "patient_id": values.pop("owner_id"),
+            "status": "void" if values["voided_at"] is not None else "standing",
+        }
+        for values in PatientSignature.objects.filter(patient__in=patients)
+        .order_by("signed_at", "pk")
+        .values(
+            *[c for c in columns if c not in ("patient_id", "status")],
+            owner_id=F("patient__patient_id"),
+        )
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("signed_at", "voided_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    for column in columns:
+        if column not in ("signed_at", "voided_at"):
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def _signatures_csv(frame: pd.DataFrame) -> str:
+    """The signatures table as CSV text: ISO 8601 UTC times, text cells neutralised."""
+    out = frame.copy()
+    for column in ("signed_at", "voided_at"):
+        if column in out.columns:
+            out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("string")
+    return neutralise_frame(out).to_csv(index=False)
