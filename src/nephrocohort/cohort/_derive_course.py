@@ -33,6 +33,7 @@ from nephrocohort.clinical.resistance import (
     multidrug_resistant,
     secondary_steroid_resistance,
 )
+from nephrocohort.cohort._derive_common import combined_key
 from nephrocohort.cohort._derive_proteinuria import COMPLETE, PARTIAL, UNCONFIRMED, kept_states
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS, _body_size, row_doses
 from nephrocohort.messages import Message
@@ -157,9 +158,9 @@ def _first_on_or_after(kept, mask: np.ndarray, query_day: np.ndarray) -> np.ndar
     known = np.flatnonzero(~np.isnan(query_day))
     if positions.size == 0 or known.size == 0:
         return out
-    # patient and day in one sortable number (days stay far inside +/- 500,000)
-    keys = kept.pid[positions] * 1e6 + kept.day[positions]
-    index = np.searchsorted(keys, known * 1e6 + query_day[known], side="left")
+    keys = combined_key(kept.pid[positions], kept.day[positions])
+    # kept days are whole days: on or after a query day is on or after its ceiling
+    index = np.searchsorted(keys, combined_key(known, np.ceil(query_day[known])), side="left")
     found = index < positions.size
     candidate = positions[np.minimum(index, positions.size - 1)]
     found &= kept.pid[candidate] == known
