@@ -35,6 +35,10 @@ from nephrocohort.interop._omop_vocabulary import (
 
 __all__ = ["OMOP_TABLES", "cohort_to_omop", "EHR_TYPE"]
 
+#: OMOP concept ids, named in data/omop/concept.csv: 32817 "EHR" (Type Concept: the
+#: record came from an electronic health record), 9202 "Outpatient Visit" (the HL7
+#: FHIR-to-OMOP IG, ConceptMap EncounterClass, maps AMB to 9202). The CSV's source column
+#: says what of it was checked against a public list.
 EHR_TYPE = 32817
 OUTPATIENT = 9202
 GENDER = {"M": 8507, "F": 8532}
