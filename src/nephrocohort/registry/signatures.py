@@ -41,8 +41,6 @@ __all__ = [
     "needs_code",
 ]
 
-_REASON_LENGTH = 500
-
 
 class SignatureRefusedError(NephroCohortError):
     """A signing or unlocking was refused (wrong password or code, no reason, wrong state)."""
@@ -116,6 +114,7 @@ def sign_and_lock(request, patient, *, password: str, code: str = "", meaning: s
 def unlock(request, patient, *, password: str, code: str = "", reason: str):
     """Void the signature that locks ``patient``, keeping it with the reason; the signature."""
     from nephrocohort.registry.access_log import record_event
+    from nephrocohort.registry.models import PatientSignature
 
     reason = (reason or "").strip()
     if not reason:
@@ -127,7 +126,7 @@ def unlock(request, patient, *, password: str, code: str = "", reason: str):
     with transaction.atomic():
         signature.voided_at = timezone.now()
         signature.voided_by_username = request.user.get_username()
-        signature.void_reason = reason[:_REASON_LENGTH]
+        signature.void_reason = reason[: PatientSignature._meta.get_field("void_reason").max_length]
         signature.save()
         record_event(
             request, "record_unlocked", what=f"patient #{patient.pk}; signature #{signature.pk}"

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nephrocohort.registry.models import ATTESTATIONS, SignatureMeaning
+from nephrocohort.registry.models import ATTESTATIONS, PatientSignature, SignatureMeaning
 from nephrocohort.registry.signatures import (
     SignatureRefusedError,
     locking_signature,
@@ -59,7 +59,7 @@ class SignForm(_Credentials):
 class UnlockForm(_Credentials):
     reason = forms.CharField(
         label=gettext_lazy("Reason for unlocking"),
-        max_length=500,
+        max_length=PatientSignature._meta.get_field("void_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Kept in the audit trail with the voided signature."),
     )
