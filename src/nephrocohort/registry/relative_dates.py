@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH, DAYS_PER_YEAR
+from nephrocohort.clinical.anthropometry import DAYS_PER_YEAR
 from nephrocohort.registry.dates import format_date
 
 __all__ = ["DateShown", "date_shown_for", "sees_identifiable_dates"]
@@ -118,10 +118,6 @@ class DateShown:
         if self.identifiable:
             return text
         return _ISO_DATE.sub(lambda match: self.date(match.group(0)), text)
-
-    def months_since_onset(self, value) -> float | None:
-        days = self.days_since_onset(value)
-        return None if days is None else days / DAYS_PER_MONTH
 
 
 def date_shown_for(user, patient) -> DateShown:
