@@ -35,7 +35,6 @@ __all__ = [
 # Fixed so that a Monte Carlo Fisher p-value (only for tables too big to enumerate) is
 # the same on every run of the same data.
 FISHER_SEED = 20240101
-_FISHER_SEED = FISHER_SEED
 #: Fisher's test is enumerated exactly only while the tables with the observed margins
 #: number at most this many (stats.fisher_tables_bound, known before enumerating: about a
 #: second on the 2-core machine); larger tables get the seeded Monte Carlo estimate, so a

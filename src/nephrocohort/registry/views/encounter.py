@@ -19,9 +19,6 @@ from nephrocohort.registry.encounter import (
 from nephrocohort.registry.models import EditConflictError, Patient
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
-# The buttons of the page: where to go after saving.
-_NEXT_STEPS = ("patient", "another", "next_patient")
-
 
 @registry_view("edit")
 def encounter_create(request, pk: int):
@@ -68,6 +65,7 @@ def _already_saved(request, patient):
 
 
 def _after_save(request, patient):
+    """Where the page's buttons go after saving: another visit, the next patient, or back."""
     step = request.POST.get("then", "patient")
     if step == "another":
         return redirect("registry:encounter_create", pk=patient.pk)
