@@ -69,7 +69,6 @@ class CohortValidationError(NephroCohortError, ValueError):
         super().__init__(
             "validation_failed" if source else "validation_failed_here",
             count=count,
-            noun="problem" if count == 1 else "problems",
             source=source,
         )
 

@@ -36,6 +36,8 @@ __all__ = [
     "gettext",
     "ngettext",
     "N_",
+    "format_decimal",
+    "format_integer",
     "localize_number",
     "localize_percent",
     "normalize_language",
@@ -194,6 +196,37 @@ def localize_number(text: str) -> str:
         return text
     decimal, minus = _symbols(language)
     return text.replace(".", decimal).replace("-", minus)
+
+
+def format_integer(number: int) -> str:
+    """A whole number with the active locale's digit grouping (CLDR, through Babel).
+
+    ``12,345`` in English, ``12.345`` in Spanish and Brazilian Portuguese;
+    Spanish groups only from five digits on (``1234``, CLDR's minimum
+    grouping digits).
+    """
+    language = active_language()
+    if language == "en":
+        return f"{number:,}"
+    from babel.numbers import format_decimal as babel_format_decimal
+
+    # Babel does not apply CLDR's minimumGroupingDigits: a group separator only once the
+    # number has that many digits before the first group (10,000 and up for 2).
+    grouped = abs(number) >= 10 ** (2 + _MINIMUM_GROUPING_DIGITS.get(language, 1))
+    return babel_format_decimal(number, locale=_gettext_locale(language), group_separator=grouped)
+
+
+#: CLDR's ``minimumGroupingDigits`` (common/main/<locale>.xml, numbers): 2 for Spanish, so
+#: ``1234`` but ``12.345`` (as the RAE's Ortografía 2010 recommends); 1 (the default) for pt.
+_MINIMUM_GROUPING_DIGITS = {"es": 2}
+
+
+def format_decimal(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals (Python's rounding), as the active locale writes it.
+
+    ``2.5`` in English, ``2,5`` in es and pt-BR (:func:`localize_number`).
+    """
+    return localize_number(f"{value:.{places}f}")
 
 
 @cache

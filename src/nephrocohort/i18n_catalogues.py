@@ -53,12 +53,17 @@ def extract_django(fileobj, keywords, comment_tags, options):
     yield from extract_python(io.BytesIO(python), keywords, comment_tags, options)
 
 
-def _message_catalogue() -> set[str]:
+def _message_catalogue() -> set[str | tuple[str, str]]:
     from nephrocohort.messages import CATALOGUE
 
     texts = set()
     for template in CATALOGUE.values():
-        texts.update(text for text in (template.text, template.hint) if text and text != "{text}")
+        sentences = [template.hint]
+        if template.plural:  # singular and plural: one catalogue entry (msgid_plural)
+            texts.add((template.text, template.plural))
+        else:
+            sentences.append(template.text)
+        texts.update(text for text in sentences if text and text != "{text}")
     return texts
 
 

@@ -41,6 +41,9 @@ class Template(NamedTuple):
     hint: str = ""
     #: The sentence is about one row: it is shown after its place ("patients.csv row 3: ...").
     at_row: bool = False
+    #: The sentence for a ``{count}`` other than one; ``text`` is then the singular, and the
+    #: language's plural rule (gettext ``ngettext``) chooses between them when it is shown.
+    plural: str = ""
 
 
 T = Template
@@ -60,8 +63,14 @@ CATALOGUE: dict[str, Template] = {
     "course.ongoing": T("{start}, ongoing"),
     # An error raised with a sentence of its own (code not yet in this catalogue).
     "unspecified": T("{text}"),
-    "validation_failed": T("{count} {noun} found in {source}; nothing was loaded."),
-    "validation_failed_here": T("{count} {noun} found; nothing was loaded."),
+    "validation_failed": T(
+        "{count} problem found in {source}; nothing was loaded.",
+        plural="{count} problems found in {source}; nothing was loaded.",
+    ),
+    "validation_failed_here": T(
+        "{count} problem found; nothing was loaded.",
+        plural="{count} problems found; nothing was loaded.",
+    ),
     # --- bundle validation (cohort): codes of `validate --json` --------------------------
     # One code for a path that is not there, whoever reads it (the bundle reader, the table readers).
     "path_not_found": T("{path} does not exist.", "{hint}"),
@@ -87,13 +96,17 @@ CATALOGUE: dict[str, Template] = {
     ),
     "table_twice": T(
         (
-            "{where}: the {tables} {noun} in the folder twice, as .csv and as .parquet; which "
+            "{where}: the {tables} table is in the folder twice, as .csv and as .parquet; which "
             "one to check is not guessed."
         ),
         (
             "Keep one file per table in the folder and move the others elsewhere (`nephrocohort "
             "demo --patients N` writes both for large cohorts: keep the .parquet files, which "
             "load faster, or the .csv files)."
+        ),
+        plural=(
+            "{where}: the {tables} tables are in the folder twice, as .csv and as .parquet; "
+            "which one to check is not guessed."
         ),
     ),
     "unknown_table": T(
@@ -245,7 +258,10 @@ CATALOGUE: dict[str, Template] = {
         "Update the patient's last follow-up date, or correct this date.",
         at_row=True,
     ),
-    "summary.warnings": T("{count} {noun} to check (the bundle is valid and loads):"),
+    "summary.warnings": T(
+        "{count} warning to check (the bundle is valid and loads):",
+        plural="{count} warnings to check (the bundle is valid and loads):",
+    ),
     "overlapping_course": T(
         (
             "the {drug} course of patient {patient_id} starting {value} begins inside the "
@@ -1267,7 +1283,14 @@ def render(code: str, params: Mapping) -> tuple[str, str]:
     template = CATALOGUE[code]
     # A "{hint}" not given is no hint (as for a Problem), for an error too.
     values = _shown({"hint": "", **params})
-    text = _(template.text).format(**values) if template.text else ""
+    if template.plural:
+        from nephrocohort.i18n import format_integer, ngettext
+
+        count = int(values["count"])
+        values["count"] = format_integer(count)  # 1,234 / 1.234, as the language groups digits
+        text = ngettext(template.text, template.plural, count).format(**values)
+    else:
+        text = _(template.text).format(**values) if template.text else ""
     hint = _(template.hint).format(**values) if template.hint else ""
     return text, hint
 

@@ -1,6 +1,7 @@
 """`nephrocohort validate` and `nephrocohort template` from the command line."""
 
 import json
+import re
 import sys
 import textwrap
 
@@ -48,7 +49,9 @@ class TestValidate:
         result = run("validate", str(bundle), "--as-of", "2025-01-01")
         assert result.exit_code == 0, result.output
         assert "valid cohort bundle: 2 patients" in result.output
-        assert "labs" in result.output and "1 rows" in result.output
+        # English grammar: one row, zero or several rows (ngettext, not "1 rows").
+        assert re.search(r"^  labs +1 row$", result.output, re.MULTILINE), result.output
+        assert re.search(r"^  events +0 rows$", result.output, re.MULTILINE), result.output
 
     def test_broken_bundle_lists_every_problem_and_exits_1(self, tmp_path):
         patients = PATIENTS + "    P2,X,2010-13-01\n"

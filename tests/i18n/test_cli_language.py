@@ -1,5 +1,7 @@
 """NEPHROCOHORT_LANG: the command line's messages (and the report by default) in es / pt-BR."""
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -41,3 +43,90 @@ def test_the_report_defaults_to_the_language_variable(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Relatório de 26 pacientes (conjunto de regras 'study'):" in result.output
     assert '<html lang="pt-BR">' in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def _bundle(folder, patients_csv, labs_csv=None):
+    folder.mkdir()
+    (folder / "patients.csv").write_text(patients_csv, encoding="utf-8")
+    if labs_csv:
+        (folder / "labs.csv").write_text(labs_csv, encoding="utf-8")
+    return folder
+
+
+_PATIENTS = "patient_id,sex,birth_date\nP1,F,2012-03-14\nP2,M,2010-01-02\n"
+_LABS = "patient_id,date,test,value,unit\nP1,2014-01-10,serum_creatinine,30,umol/L\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "valid", "one_row", "no_rows"),
+    [
+        ("en", "is a valid cohort bundle: 2 patients.", "1 row", "0 rows"),
+        ("es", "es un paquete de cohorte válido: 2 pacientes.", "1 fila", "0 filas"),
+        # CLDR plural rules: Portuguese (Brazil) counts 0 with 1 (category "one": i = 0..1).
+        ("pt-BR", "é um pacote de coorte válido: 2 pacientes.", "1 linha", "0 linha"),
+    ],
+)
+def test_the_validation_summary_has_each_language_s_plural_forms(
+    tmp_path, language, valid, one_row, no_rows
+):
+    bundle = _bundle(tmp_path / "b", _PATIENTS, _LABS)
+    result = CliRunner().invoke(
+        app, ["validate", str(bundle), "--as-of", "2025-01-01"], env={"NEPHROCOHORT_LANG": language}
+    )
+    assert result.exit_code == 0, result.output
+    assert valid in result.output
+    assert re.search(rf"^  labs +{one_row}$", result.output, re.MULTILINE), result.output
+    assert re.search(rf"^  events +{no_rows}$", result.output, re.MULTILINE), result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "1 problem found in"),
+        ("es", "Se encontró 1 problema en"),
+        ("pt-BR", "1 problema encontrado em"),
+    ],
+)
+def test_one_problem_is_counted_in_the_singular(tmp_path, language, sentence):
+    bundle = _bundle(tmp_path / "b", "patient_id,sex,birth_date\nP1,F,2012-13-14\n")
+    result = CliRunner().invoke(app, ["validate", str(bundle)], env={"NEPHROCOHORT_LANG": language})
+    assert result.exit_code == 1
+    assert sentence in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "BSA 0.68 m2 (mosteller; height 100 cm, weight 16.5 kg)"),
+        ("es", "Superficie corporal 0,68 m2 (mosteller; talla 100 cm, peso 16,5 kg)"),
+        ("pt-BR", "Superfície corporal 0,68 m2 (mosteller; estatura 100 cm, peso 16,5 kg)"),
+    ],
+)
+def test_calculator_numbers_have_the_language_s_decimal_sign(language, line):
+    # Mosteller (N Engl J Med 1987): sqrt(100 cm x 16.5 kg / 3600) = 0.677 m2.
+    result = CliRunner().invoke(
+        app,
+        ["calc", "bsa", "--height-cm", "100", "--weight-kg", "16.5"],
+        env={"NEPHROCOHORT_LANG": language},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == line
+
+
+def test_an_age_in_years_is_written_with_a_decimal_comma_in_spanish():
+    result = CliRunner().invoke(
+        app,
+        ["calc", "bp", "--age-years", "5.5", "--sex", "F", "--sbp-mmhg", "100", "--dbp-mmhg", "60"],
+        env={"NEPHROCOHORT_LANG": "es"},
+    )
+    assert result.exit_code != 0
+    assert "--height-cm es obligatorio para un niño de 5,5 años" in result.output
+
+
+def test_written_files_are_announced_in_the_language(tmp_path):
+    result = CliRunner().invoke(
+        app, ["demo", "--out", str(tmp_path / "demo")], env={"NEPHROCOHORT_LANG": "pt-BR"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "A coorte de demonstração (26 pacientes sintéticos," in result.output
+    assert "Próximo passo: nephrocohort validate" in result.output

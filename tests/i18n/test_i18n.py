@@ -34,3 +34,23 @@ def test_spanish_and_portuguese_numbers_have_a_decimal_comma():
     with use_language("pt-BR"):
         assert localize_number("-1.75") == "-1,75"
     assert active_language() == "en"
+
+
+def test_whole_numbers_are_grouped_as_each_language_writes_them():
+    from nephrocohort.i18n import format_integer
+
+    # CLDR (Babel): "," groups in English, "." in es and pt-BR; Spanish groups from five
+    # digits on (minimum grouping digits 2), Portuguese from four.
+    assert format_integer(12345) == "12,345"
+    with use_language("es"):
+        assert (format_integer(1234), format_integer(12345)) == ("1234", "12.345")
+    with use_language("pt-BR"):
+        assert format_integer(1234) == "1.234"
+
+
+def test_format_decimal_rounds_then_writes_the_decimal_sign():
+    from nephrocohort.i18n import format_decimal
+
+    assert format_decimal(2.25, 1) == "2.2"  # Python's round-half-even of the binary value
+    with use_language("pt-BR"):
+        assert format_decimal(2.5, 1) == "2,5"

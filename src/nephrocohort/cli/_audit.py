@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from nephrocohort.cli._registry import _DEFAULT_DATA_DIR, DatabaseUrlOption, DataDirOption
+from nephrocohort.i18n import format_integer, ngettext
+from nephrocohort.i18n import gettext as _
 
 audit_app = typer.Typer(help="Check the registry's audit trail.", no_args_is_help=True)
 
@@ -47,7 +49,7 @@ def backup(
 
     server.configure(data_dir=data_dir, database_url=database_url)
     written = backups.backup(out)
-    typer.echo(f"Backup written to {written} (readable by you only).")
+    typer.echo(_("Backup written to {path} (readable by you only).").format(path=written))
 
 
 def restore(
@@ -68,7 +70,7 @@ def restore(
     backups.restore(backup_file, force=force)
     server.migrate_only()
     report = verify_chain(first_only=True)
-    typer.echo(f"Restored {backup_file}.")
+    typer.echo(_("Restored {path}.").format(path=backup_file))
     if report.ok:
         typer.echo(render_text("audit.ok", {"count": report.checked, "head": report.head_hash}))
         return
@@ -96,7 +98,13 @@ def resetotp(
         raise server.RegistryError(f"There is no user '{username}'.")
     removed = reset_devices(user)
     record_event(None, "second_factor_reset", user=user, what="by the command line")
-    typer.echo(f"Two-factor login of {username} reset ({removed} devices removed).")
+    typer.echo(
+        ngettext(
+            "Two-factor login of {username} reset ({count} device removed).",
+            "Two-factor login of {username} reset ({count} devices removed).",
+            removed,
+        ).format(username=username, count=format_integer(removed))
+    )
 
 
 def register(app) -> None:

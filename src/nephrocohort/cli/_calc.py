@@ -17,6 +17,8 @@ from typing import Annotated
 import typer
 
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.i18n import N_, localize_number
+from nephrocohort.i18n import gettext as _
 
 calc_app = typer.Typer(
     help="Bedside calculators: BSA, eGFR, CKD stage, proteinuria category, doses, blood pressure.",
@@ -27,12 +29,18 @@ rules_app = typer.Typer(
 )
 
 _EQUATION_LABELS = {
-    "schwartz-1976": "original Schwartz 1976, k by age and sex, Jaffe creatinine",
-    "schwartz-bedside": "bedside Schwartz 2009, IDMS creatinine",
-    "ckid-u25": "CKiD U25 creatinine 2021",
-    "ckid-u25-cystatin": "CKiD U25 cystatin C 2021",
-    "ckid-u25-combined": "CKiD U25 creatinine and cystatin C average 2021",
+    "schwartz-1976": N_("original Schwartz 1976, k by age and sex, Jaffe creatinine"),
+    "schwartz-bedside": N_("bedside Schwartz 2009, IDMS creatinine"),
+    "ckid-u25": N_("CKiD U25 creatinine 2021"),
+    "ckid-u25-cystatin": N_("CKiD U25 cystatin C 2021"),
+    "ckid-u25-combined": N_("CKiD U25 creatinine and cystatin C average 2021"),
 }
+
+
+def _n(value: float, spec: str) -> str:
+    """``value`` formatted by ``spec`` (``.1f``, ``g``) with the language's decimal sign."""
+    return localize_number(format(value, spec))
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 RuleSetOption = Annotated[
@@ -49,12 +57,12 @@ def _clinical_errors() -> Iterator[None]:
     try:
         yield
     except NephroCohortError as error:
-        typer.echo(f"Error: {error}", err=True)
+        typer.echo(_("Error: {error}").format(error=error), err=True)
         raise SystemExit(2) from None
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(_("Error: {error}").format(error=message), err=True)
     raise SystemExit(2)
 
 
@@ -100,7 +108,12 @@ def calc_bsa(
             "height_cm": height_cm,
             "weight_kg": weight_kg,
         },
-        f"BSA {value:.2f} m2 ({formula}; height {height_cm:g} cm, weight {weight_kg:g} kg)",
+        _("BSA {bsa} m2 ({formula}; height {height} cm, weight {weight} kg)").format(
+            bsa=_n(value, ".2f"),
+            formula=formula,
+            height=_n(height_cm, "g"),
+            weight=_n(weight_kg, "g"),
+        ),  # fmt: skip
     )
 
 
@@ -182,16 +195,18 @@ def calc_egfr(
         "ckd_stage": stage,
     }
     stage_text = (
-        f"; GFR category {stage}"
+        _("; GFR category {stage}").format(stage=stage)
         if stage
-        else "; no GFR category under 2 years of age"
+        else _("; no GFR category under 2 years of age")
         if age_years is not None and age_years < 2
         else ""
     )
     _emit(
         as_json,
         payload,
-        f"eGFR {value:.1f} mL/min/1.73m2 ({_EQUATION_LABELS[equation]}){stage_text}",
+        _("eGFR {egfr} mL/min/1.73m2 ({equation}){stage}").format(
+            egfr=_n(value, ".1f"), equation=_(_EQUATION_LABELS[equation]), stage=stage_text
+        ),
     )
 
 
@@ -209,9 +224,11 @@ def calc_ckd_stage(
     with _clinical_errors():
         stage = ckd_stage(egfr_value, age_years=age_years)
     text = (
-        f"GFR category {stage} (eGFR {egfr_value:g} mL/min/1.73m2; KDIGO 2012)"
+        _("GFR category {stage} (eGFR {egfr} mL/min/1.73m2; KDIGO 2012)").format(
+            stage=stage, egfr=_n(egfr_value, "g")
+        )
         if stage
-        else "No GFR category: the KDIGO categories do not apply under 2 years of age."
+        else _("No GFR category: the KDIGO categories do not apply under 2 years of age.")
     )
     _emit(as_json, {"stage": stage, "egfr": egfr_value, "age_years": age_years}, text)
 
@@ -257,13 +274,13 @@ def calc_proteinuria(
             "Give exactly one measurement: --upcr-mg-mg, --upcr-mg-mmol, --timed-mg-m2-h or --dipstick"
             + (f" (got {', '.join(g[0] for g in given)})." if given else ".")
         )
-    _, test, value, unit = given[0]
+    _given, test, value, unit = given[0]
     with _clinical_errors():
         rules = load_rule_set(rule_set)
         if test == "dipstick_protein":
             value = dipstick_to_mg_dl(value)
         category = rules.classify_proteinuria(test, value, unit)
-        criterion, _ = rules.criterion_for(test, unit)
+        criterion, _basis = rules.criterion_for(test, unit)
     payload = {
         "category": category,
         "test": test,
@@ -375,8 +392,13 @@ def calc_dose(
     }
     lines = [
         dose.describe(),
-        f"  BSA {dose.bsa_m2:.2f} m2; this gives {dose.achieved_mg_m2:.0f} {dose.target_basis} "
-        f"(target {dose.target_mg_m2:g} {dose.target_basis})",
+        "  "
+        + _("BSA {bsa} m2; this gives {achieved} {basis} (target {target} {basis})").format(
+            bsa=_n(dose.bsa_m2, ".2f"),
+            achieved=_n(dose.achieved_mg_m2, ".0f"),
+            target=_n(dose.target_mg_m2, "g"),
+            basis=dose.target_basis,
+        ),  # fmt: skip
     ]
     lines += [f"  {note}" for note in dose.notes]
     if plan is not None:
@@ -398,14 +420,16 @@ def calc_dose(
 
 
 _BP_LABELS = {
-    "normal": "normal",
-    "elevated": "elevated",
-    "stage_1_hypertension": "stage 1 hypertension",
-    "stage_2_hypertension": "stage 2 hypertension",
+    "normal": N_("normal"),
+    "elevated": N_("elevated"),
+    "stage_1_hypertension": N_("stage 1 hypertension"),
+    "stage_2_hypertension": N_("stage 2 hypertension"),
 }
 _BP_NOT_CLASSIFIED = {
-    "under_1_year": "Not classified: the AAP 2017 tables (Tables 4 and 5) begin at 1 year of age, "
-    "so there is no percentile to compare an infant's blood pressure with.",
+    "under_1_year": N_(
+        "Not classified: the AAP 2017 tables (Tables 4 and 5) begin at 1 year of age, "
+        "so there is no percentile to compare an infant's blood pressure with."
+    ),
 }
 
 
@@ -430,8 +454,10 @@ def calc_bp(
 
     if height_cm is None and TABLE_MIN_AGE_YEARS <= age_years < FIXED_THRESHOLDS_FROM_YEARS:
         _fail(
-            f"--height-cm is required for a child of {age_years:g} years: the AAP 2017 tables "
-            "for 1-12 years are by height percentile (CDC 2000 growth charts)."
+            _(
+                "--height-cm is required for a child of {age} years: the AAP 2017 tables "
+                "for 1-12 years are by height percentile (CDC 2000 growth charts)."
+            ).format(age=_n(age_years, "g"))
         )
     with _clinical_errors():
         result = classify_bp_aap2017(
@@ -449,7 +475,7 @@ def calc_bp(
         "guideline": "AAP 2017 (Flynn et al., Pediatrics 2017;140(3):e20171904)",
     }
     if result.category is None:
-        _emit(as_json, payload, _BP_NOT_CLASSIFIED[result.reason])
+        _emit(as_json, payload, _(_BP_NOT_CLASSIFIED[result.reason]))
         return
     lines = []
     if result.height is not None:
@@ -459,8 +485,13 @@ def calc_bp(
             height_chart=f"CDC 2000 {result.height.chart}",
         )
         lines.append(
-            f"Height {height_cm:g} cm: height-for-age percentile {result.height.percentile:.1f} "
-            f"(CDC 2000 {result.height.chart})"
+            _(
+                "Height {height} cm: height-for-age percentile {percentile} (CDC 2000 {chart})"
+            ).format(
+                height=_n(height_cm, "g"),
+                percentile=_n(result.height.percentile, ".1f"),
+                chart=result.height.chart,
+            )  # fmt: skip
         )
     limits = result.thresholds
     row = result.table_row
@@ -503,9 +534,15 @@ def calc_bp(
         f"stage 2 {limits.stage_2_sbp_mmhg}/{limits.stage_2_dbp_mmhg} mmHg"
     )
     lines.append(
-        f"BP {sbp_mmhg:g}/{dbp_mmhg:g} mmHg: {_BP_LABELS[result.category]} "
-        f"(systolic {_BP_LABELS[result.sbp_category]}, diastolic {_BP_LABELS[result.dbp_category]}; "
-        "AAP 2017)"
+        _(
+            "BP {sbp}/{dbp} mmHg: {category} (systolic {systolic}, diastolic {diastolic}; AAP 2017)"
+        ).format(
+            sbp=_n(sbp_mmhg, "g"),
+            dbp=_n(dbp_mmhg, "g"),
+            category=_(_BP_LABELS[result.category]),
+            systolic=_(_BP_LABELS[result.sbp_category]),
+            diastolic=_(_BP_LABELS[result.dbp_category]),
+        )  # fmt: skip
     )
     _emit(as_json, payload, "\n".join(lines))
 

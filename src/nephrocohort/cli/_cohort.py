@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from nephrocohort.i18n import gettext as _
+
 
 def _parse_as_of(text: str | None) -> dt.date | None:
     if text is None:
@@ -65,7 +67,7 @@ def register(app) -> None:
                 cohort, warnings, extract = read_omop_checked(path, as_of=reference)
                 if not as_json:
                     for note in extract.notes():
-                        typer.echo(f"Note: {note}")
+                        typer.echo(_("Note: {note}").format(note=note))
             else:
                 cohort, warnings = load_bundle_checked(Path(path), as_of=reference)
         except CohortValidationError as error:
@@ -95,4 +97,4 @@ def register(app) -> None:
         from nephrocohort.cohort.template import write_template
 
         written = write_template(out)
-        typer.echo(f"Wrote the cohort template to {written}.")
+        typer.echo(_("Wrote the cohort template to {path}.").format(path=written))

@@ -17,6 +17,8 @@ from typing import Annotated
 import typer
 
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.i18n import format_integer, ngettext
+from nephrocohort.i18n import gettext as _
 
 
 class DemoOutputError(NephroCohortError):
@@ -54,13 +56,25 @@ def _write_omop(out: Path, patients, seed, background) -> None:
         from nephrocohort.cohort.synthetic import SYNTHETIC_SEED, generate_synthetic
 
         cohort = generate_synthetic(patients, seed=SYNTHETIC_SEED if seed is None else seed)
-    counts, _ = write_synthetic_omop(
+    counts, _persons = write_synthetic_omop(
         out, cohort, background_persons=background, seed=1 if seed is None else seed
     )
     typer.echo(
-        f"Wrote an OMOP CDM v5.4 database ({cohort.n_patients:,} patients with nephrotic "
-        f"syndrome, {background:,} background persons; measurement {counts['measurement']:,} "
-        f"rows) to {out}. Next: nephrocohort report --data {omop_url(out)}"
+        ngettext(
+            "Wrote an OMOP CDM v5.4 database ({count} patient with nephrotic syndrome, "
+            "{background} background persons; measurement {rows} rows) to {path}. "
+            "Next: nephrocohort report --data {url}",
+            "Wrote an OMOP CDM v5.4 database ({count} patients with nephrotic syndrome, "
+            "{background} background persons; measurement {rows} rows) to {path}. "
+            "Next: nephrocohort report --data {url}",
+            cohort.n_patients,
+        ).format(
+            count=format_integer(cohort.n_patients),
+            background=format_integer(background),
+            rows=format_integer(counts["measurement"]),
+            path=out,
+            url=omop_url(out),
+        )
     )
 
 
@@ -132,8 +146,10 @@ def register(app) -> None:
                 shutil.copyfile(file, out / file.name)
                 copied += 1
             typer.echo(
-                f"Wrote the demo cohort (26 synthetic patients, {copied} tables) to {out}. "
-                f"Next: nephrocohort validate {out}"
+                _(
+                    "Wrote the demo cohort ({patients} synthetic patients, {count} tables) to "
+                    "{path}. Next: nephrocohort validate {path}"
+                ).format(patients=format_integer(26), count=format_integer(copied), path=out)
             )
             return
 
@@ -145,7 +161,17 @@ def register(app) -> None:
             seed=SYNTHETIC_SEED if seed is None else seed,
             parquet=parquet,
         )
-        counts = ", ".join(f"{name} {count:,}" for name, count in cohort.row_counts().items())
-        typer.echo(f"Wrote a synthetic cohort ({counts} rows) as CSV to {out}.")
+        counts = ", ".join(
+            f"{name} {format_integer(count)}" for name, count in cohort.row_counts().items()
+        )
+        typer.echo(
+            _("Wrote a synthetic cohort ({counts} rows) as CSV to {path}.").format(
+                counts=counts, path=out
+            )
+        )
         if any(path.suffix == ".parquet" for path in written):
-            typer.echo(f"The same cohort as Parquet (faster to load) is in {out / 'parquet'}.")
+            typer.echo(
+                _("The same cohort as Parquet (faster to load) is in {path}.").format(
+                    path=out / "parquet"
+                )
+            )

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from nephrocohort.cli._consent import AssentAgeOption, IncludeWithdrawnOption, consent_policy
+from nephrocohort.i18n import format_integer, ngettext
 
 
 def _load(data: str, rule_set: str):
@@ -71,10 +72,19 @@ def register(app) -> None:
             consent=consent_policy(assent_age),
             include_withdrawn_consent=include_withdrawn_consent,
         )
-        noun = "patient" if len(dataset) == 1 else "patients"
         typer.echo(
-            f"Wrote the analysis dataset of {len(dataset)} {noun} ({len(dataset.columns)} columns, "
-            f"rule set '{rules.name}') to {out}."
+            ngettext(
+                "Wrote the analysis dataset of {count} patient ({columns} columns, "
+                "rule set '{rule_set}') to {path}.",
+                "Wrote the analysis dataset of {count} patients ({columns} columns, "
+                "rule set '{rule_set}') to {path}.",
+                len(dataset),
+            ).format(
+                count=format_integer(len(dataset)),
+                columns=format_integer(len(dataset.columns)),
+                rule_set=rules.name,
+                path=out,
+            )
         )
 
     @app.command("explain")

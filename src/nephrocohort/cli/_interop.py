@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 
 from nephrocohort.cli._consent import AssentAgeOption, IncludeWithdrawnOption, consent_policy
+from nephrocohort.i18n import format_integer, ngettext
+from nephrocohort.i18n import gettext as _
 from nephrocohort.messages import render_text
 
 redcap_app = typer.Typer(help="REDCap data dictionary.", no_args_is_help=True)
@@ -45,10 +47,12 @@ def _progress(label: str) -> Iterator:
 
 
 def _report_import(result) -> None:
-    counts = ", ".join(f"{name}: {count}" for name, count in result.row_counts.items())
-    _say(f"Wrote {result.output} ({counts}).")
+    counts = ", ".join(
+        f"{name}: {format_integer(count)}" for name, count in result.row_counts.items()
+    )
+    _say(_("Wrote {path} ({counts}).").format(path=result.output, counts=counts))
     for note in result.notes:
-        _say(f"Note: {note}")
+        _say(_("Note: {note}").format(note=note))
     if result.not_imported:
         _say(
             render_text("cli.interop.not_imported", count=sum(i.count for i in result.not_imported))
@@ -104,16 +108,20 @@ def import_table(
             typer.echo(suggest_mapping(suggest, sheet=sheet, header_row=header_row), nl=False)
         else:
             write_suggested_mapping(suggest, out, sheet=sheet, header_row=header_row)
-            _say(f"Wrote a draft mapping to {out}. Check every line before importing.")
+            _say(
+                _("Wrote a draft mapping to {path}. Check every line before importing.").format(
+                    path=out
+                )
+            )
         return
     if file is None or mapping is None or out is None:
         raise InteropError("cli.interop.import_table_arguments")
-    with _progress(f"Reading {file.name}") as progress:
+    with _progress(_("Reading {file}").format(file=file.name)) as progress:
         result = run_import(
             file, mapping=mapping, out=out, progress=progress, header_row=header_row
         )
     _report_import(result)
-    _say(f"Run the report on it with: nephrocohort report --data {out}")
+    _say(_("Run the report on it with: nephrocohort report --data {path}").format(path=out))
 
 
 def import_redcap(
@@ -162,7 +170,7 @@ def import_redcap(
         return
     if out is None:
         raise typer.BadParameter(render_text("cli.interop.redcap_needs_out"))
-    with _progress(f"Reading {file.name}") as progress:
+    with _progress(_("Reading {file}").format(file=file.name)) as progress:
         result = run_import(
             file,
             out,
@@ -184,7 +192,7 @@ def import_fhir(
     """Import FHIR R4 resources into a validated cohort bundle; unknown codes are listed."""
     from nephrocohort.interop import import_fhir as run_import
 
-    with _progress(f"Reading {file.name}") as progress:
+    with _progress(_("Reading {file}").format(file=file.name)) as progress:
         result = run_import(file, out, center=center, progress=progress)
     _report_import(result)
 
@@ -267,15 +275,35 @@ def export(
         consent=consent_policy(assent_age),
         include_withdrawn_consent=include_withdrawn_consent,
     )
-    _say(f"Wrote {len(summary.files)} file(s) to {summary.output}: {', '.join(summary.files)}")
+    _say(
+        ngettext(
+            "Wrote {count} file to {path}: {files}",
+            "Wrote {count} files to {path}: {files}",
+            len(summary.files),
+        ).format(
+            count=format_integer(len(summary.files)),
+            path=summary.output,
+            files=", ".join(summary.files),
+        )
+    )
     for note in summary.notes:
         _say(note)
     if summary.identifiable:
-        _say("IDENTIFIABLE export: real ids, dates and free text are included. Store it securely.")
+        _say(
+            _("IDENTIFIABLE export: real ids, dates and free text are included. Store it securely.")
+        )
     else:
-        _say(f"De-identified. Key (keep it apart, it re-identifies patients): {summary.key_file}")
+        _say(
+            _("De-identified. Key (keep it apart, it re-identifies patients): {path}").format(
+                path=summary.key_file
+            )
+        )
         if summary.dropped_columns:
-            _say(f"Dropped free-text or unknown columns: {', '.join(summary.dropped_columns)}")
+            _say(
+                _("Dropped free-text or unknown columns: {columns}").format(
+                    columns=", ".join(summary.dropped_columns)
+                )
+            )
 
 
 def import_omop(
@@ -306,7 +334,7 @@ def import_omop(
 
     result = run_import(database, out, cdm_schema=cdm_schema, phenotype=phenotype)
     _report_import(result)
-    _say(f"Run the report on it with: nephrocohort report --data {out}")
+    _say(_("Run the report on it with: nephrocohort report --data {path}").format(path=out))
 
 
 @redcap_app.command("dictionary")
@@ -317,8 +345,8 @@ def redcap_dictionary(
     from nephrocohort.interop import write_redcap_dictionary
 
     path = write_redcap_dictionary(out)
-    _say(f"Wrote the REDCap data dictionary to {path}.")
-    _say("In REDCap, enable every instrument except 'patients' as a repeating instrument.")
+    _say(_("Wrote the REDCap data dictionary to {path}.").format(path=path))
+    _say(_("In REDCap, enable every instrument except 'patients' as a repeating instrument."))
 
 
 def register(app) -> None:

@@ -11,6 +11,9 @@ from typing import Annotated
 
 import typer
 
+from nephrocohort.i18n import format_integer, ngettext
+from nephrocohort.i18n import gettext as _
+
 _DATA_DIR_HELP = "Folder for the SQLite database, the secret key and uploads."
 _DATABASE_HELP = "postgresql://user:password@host:port/name to use PostgreSQL instead of SQLite."
 
@@ -39,11 +42,22 @@ def _announce_demo(demo, login_file: Path) -> None:
     The password is printed only on an interactive terminal; otherwise only the
     owner-only (0600) file that holds it is named (issue 14).
     """
-    where = f"user {demo.username}, {demo.patients_loaded} demo patients"
+    where = ngettext(
+        "user {username}, {count} demo patient", "user {username}, {count} demo patients",
+        demo.patients_loaded,
+    ).format(username=demo.username, count=format_integer(demo.patients_loaded))  # fmt: skip
     if _on_terminal():
-        typer.echo(f"Demo login: {where}, password {demo.password} (also in {login_file})")
+        typer.echo(
+            _("Demo login: {where}, password {password} (also in {path})").format(
+                where=where, password=demo.password, path=login_file
+            )
+        )
     else:
-        typer.echo(f"Demo login: {where}; the password is in {login_file} (readable by you only)")
+        typer.echo(
+            _("Demo login: {where}; the password is in {path} (readable by you only)").format(
+                where=where, path=login_file
+            )
+        )
 
 
 def serve(
@@ -76,15 +90,17 @@ def serve(
 
     folder = server.configure(data_dir=data_dir, database_url=database_url)
     login = server.prepare(load_demo=demo)
-    typer.echo(f"Data folder: {folder}")
+    typer.echo(_("Data folder: {path}").format(path=folder))
     if login is not None:
         _announce_demo(login, folder / server.DEMO_LOGIN_FILE)
     elif demo:
-        typer.echo("The demo was not loaded: this registry already has centers.")
+        typer.echo(_("The demo was not loaded: this registry already has centers."))
     if not server.has_users():
         typer.echo(
-            "No registry user yet: make an administrator with "
-            "'nephrocohort createuser NAME --role admin' (or start with --demo to try it)."
+            _(
+                "No registry user yet: make an administrator with "
+                "'nephrocohort createuser NAME --role admin' (or start with --demo to try it)."
+            )
         )
     server.serve(host=host, port=port, trusted_proxy=trusted_proxy, announce=typer.echo)
 
@@ -107,7 +123,13 @@ def createuser(
     password = server.read_password()
     server = _registry(data_dir, database_url)
     user = server.create_user(username, role=role, centers=list(center or []), password=password)
-    typer.echo(f"User {user.get_username()} created ({role}; centers: {', '.join(center or [])}).")
+    typer.echo(
+        _("User {username} created ({role}; centers: {centers}).").format(
+            username=user.get_username(),
+            role=role,
+            centers=", ".join(center or []) or _("no center"),
+        )
+    )
 
 
 def setrole(
@@ -125,8 +147,12 @@ def setrole(
     """Change a user's role (and centers, when --center is given)."""
     server = _registry(data_dir, database_url)
     profile = server.set_role(username, role=role, centers=list(center or []))
-    codes = ", ".join(profile.centers.values_list("code", flat=True)) or "none"
-    typer.echo(f"User {username} is now {role} (centers: {codes}).")
+    codes = ", ".join(profile.centers.values_list("code", flat=True)) or _("no center")
+    typer.echo(
+        _("User {username} is now {role} (centers: {centers}).").format(
+            username=username, role=role, centers=codes
+        )
+    )
 
 
 def deactivate(
@@ -137,7 +163,7 @@ def deactivate(
     """Stop a user from logging in (the account and its history are kept)."""
     server = _registry(data_dir, database_url)
     server.deactivate_user(username)
-    typer.echo(f"User {username} can no longer log in.")
+    typer.echo(_("User {username} can no longer log in.").format(username=username))
 
 
 def restorepatient(
@@ -148,7 +174,7 @@ def restorepatient(
     """Undo the deletion of a patient (recorded in the audit trail)."""
     server = _registry(data_dir, database_url)
     server.restore_patient(patient_id)
-    typer.echo(f"Patient {patient_id} restored.")
+    typer.echo(_("Patient {patient_id} restored.").format(patient_id=patient_id))
 
 
 def register(app) -> None:

@@ -82,8 +82,13 @@ def report(
     """Run the study analysis and write report.html, report.docx, report.xlsx and results.json."""
     # Imported here: the report pulls in matplotlib, scipy and statsmodels, which
     # would slow the start-up of every other command.
-    from nephrocohort.i18n import active_language, normalize_language, use_language
-    from nephrocohort.i18n import gettext as _
+    from nephrocohort.i18n import (
+        active_language,
+        format_integer,
+        ngettext,
+        normalize_language,
+        use_language,
+    )
     from nephrocohort.pipeline import run_report
     from nephrocohort.report import ReportOptions
 
@@ -107,9 +112,11 @@ def report(
         )
         patients = run.results["cohort.n"].n
         typer.echo(
-            _("Report of {patients} patients (rule set '{rule_set}'):").format(
-                patients=patients, rule_set=run.results.rule_set_name
-            )
+            ngettext(
+                "Report of {patients} patient (rule set '{rule_set}'):",
+                "Report of {patients} patients (rule set '{rule_set}'):",
+                patients,
+            ).format(patients=format_integer(patients), rule_set=run.results.rule_set_name)
         )
     for path in run.files.values():
         typer.echo(f"  {path}")

@@ -146,7 +146,7 @@ def _read_folder(folder: Path) -> RawBundle:
                 table=twice[0] if len(twice) == 1 else None,
                 source=str(folder),
                 tables=", ".join(twice),
-                noun="table is" if len(twice) == 1 else "tables are",
+                count=len(twice),
             )
         )
     for name, found in by_table.items():

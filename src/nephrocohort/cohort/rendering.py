@@ -4,6 +4,8 @@ from collections import Counter
 
 from nephrocohort.cohort.model import Cohort
 from nephrocohort.cohort.problems import ERROR, Problem
+from nephrocohort.i18n import format_integer, ngettext
+from nephrocohort.i18n import gettext as _
 from nephrocohort.messages import render
 
 __all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
@@ -14,9 +16,9 @@ _SUMMARY_FROM = 10
 
 def _by_kind(problems: list[Problem]) -> list[str]:
     counts = Counter((problem.table or "bundle", problem.code) for problem in problems)
-    lines = ["By table and kind:"]
+    lines = [_("By table and kind:")]
     for (table, code), number in sorted(counts.items(), key=lambda item: -item[1]):
-        lines.append(f"  {table:<12} {code:<20} {number:>6,}")
+        lines.append(f"  {table:<12} {code:<20} {format_integer(number):>6}")
     return lines
 
 
@@ -30,15 +32,16 @@ def format_problems(problems: list[Problem], *, source: str) -> str:
     every problem separately from ``outcome_as_json`` (``validate --json``).
     """
     count = len(problems)
-    noun = "problem" if count == 1 else "problems"
-    lines = [f"{count} {noun} found in {source}; nothing was loaded.", ""]
+    lines = [render("validation_failed", {"count": count, "source": source})[0], ""]
     entries = _grouped(problems)
     if count > _SUMMARY_FROM or len(entries) < count:
         lines += _by_kind(problems) + [""]
     if len(entries) < count:
         lines += [
-            f"Listed as {len(entries)} entries: problems that differ only in their row "
-            "are shown once, with their rows.",
+            _(
+                "Listed as {count} entries: problems that differ only in their row "
+                "are shown once, with their rows."
+            ).format(count=format_integer(len(entries))),
             "",
         ]
     return "\n".join(lines + _numbered(entries))
@@ -78,7 +81,10 @@ def _grouped(problems: list[Problem]) -> list[tuple[str, str]]:
         rows = sorted({member.row for member in members})
         where = first.location(rows=row_ranges(rows))
         text = first.sentence(located=False)
-        entries.append((f"{where} ({len(rows):,} rows): {text}", first.hint))
+        counted = ngettext("{count} row", "{count} rows", len(rows))
+        entries.append(
+            (f"{where} ({counted.format(count=format_integer(len(rows)))}): {text}", first.hint)
+        )
     return entries
 
 
@@ -107,11 +113,22 @@ def format_summary(cohort: Cohort, *, source: str, warnings: list[Problem] = ())
     """
     counts = cohort.row_counts()
     width = max(len(name) for name in counts)
-    lines = [f"{source} is a valid cohort bundle: {cohort.n_patients:,} patients.", ""]
-    lines += [f"  {name:<{width}}  {rows:>10,} rows" for name, rows in counts.items()]
+    patients = cohort.n_patients
+    lines = [
+        ngettext(
+            "{source} is a valid cohort bundle: {count} patient.",
+            "{source} is a valid cohort bundle: {count} patients.",
+            patients,
+        ).format(source=source, count=format_integer(patients)),
+        "",
+    ]
+    lines += [
+        f"  {name:<{width}}  "
+        + ngettext("{count} row", "{count} rows", rows).format(count=f"{format_integer(rows):>10}")
+        for name, rows in counts.items()
+    ]
     if warnings:
-        noun = "warning" if len(warnings) == 1 else "warnings"
-        heading = render("summary.warnings", {"count": len(warnings), "noun": noun})[0]
+        heading = render("summary.warnings", {"count": len(warnings)})[0]
         lines += ["", heading, "", *_numbered(_grouped(list(warnings)))]
     return "\n".join(lines)
 

@@ -300,10 +300,17 @@ def serve(
     """Serve the configured registry with waitress until interrupted."""
     from waitress import serve as waitress_serve
 
+    from nephrocohort.i18n import gettext
     from nephrocohort.registry.wsgi import application
 
-    behind = f", behind the proxy at {trusted_proxy}" if trusted_proxy else ""
-    announce(f"NephroCohort registry at http://{host}:{port}/{behind}  (Ctrl+C to stop)")
+    url = f"http://{host}:{port}/"
+    if trusted_proxy:
+        text = gettext(
+            "NephroCohort registry at {url}, behind the proxy at {proxy}  (Ctrl+C to stop)"
+        )
+    else:
+        text = gettext("NephroCohort registry at {url}  (Ctrl+C to stop)")
+    announce(text.format(url=url, proxy=trusted_proxy))
     try:
         waitress_serve(
             application,
