@@ -141,9 +141,9 @@ def row_mg_kg_day(cohort, t, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.array([]), np.array([])
     pid, day = t.med_pid[rows], t.med_start_day[rows]
     size = _body_size(cohort.visits, t.visit_pid, t.visit_day, pid, day)
-    weight, height = size["weight"][1], size["height"][1]
-    mg_kg_day, _, _ = row_doses(cohort.medications, rows, weight, height)
-    return mg_kg_day, weight
+    weight_kg, height_cm = size["weight"][1], size["height"][1]
+    mg_kg_day, _, _ = row_doses(cohort.medications, rows, weight_kg, height_cm)
+    return mg_kg_day, weight_kg
 
 
 def _first_on_or_after(kept, mask: np.ndarray, query_day: np.ndarray) -> np.ndarray:
@@ -234,8 +234,8 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
     sparing = sparing[np.lexsort((sparing, t.med_start_day[sparing], t.med_pid[sparing]))]
     sp_lo, sp_hi = _ranges(t.med_pid[sparing], n)
     sparing_is_cni = np.isin(t.med_drug[sparing], CNI_DRUGS)
-    sparing_dose, _ = row_mg_kg_day(cohort, t, sparing)
-    steroid_dose, steroid_weight = row_mg_kg_day(cohort, t, steroid)
+    sparing_mg_kg_day, _ = row_mg_kg_day(cohort, t, sparing)
+    steroid_mg_kg_day, steroid_weight_kg = row_mg_kg_day(cohort, t, steroid)
 
     reasons: list[dict] = [{} for _ in range(n)]
     evidence: list[dict] = [{} for _ in range(n)]
@@ -354,8 +354,8 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
                 patient,
                 episodes.day[ep_lo[p] : ep_hi[p]],
                 steroid_rows,
-                steroid_dose[st_lo[p] : st_hi[p]],
-                steroid_weight[st_lo[p] : st_hi[p]],
+                steroid_mg_kg_day[st_lo[p] : st_hi[p]],
+                steroid_weight_kg[st_lo[p] : st_hi[p]],
                 rule_set,
             )
             verdict = secondary_steroid_resistance(onset_response, trials)
@@ -366,7 +366,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
         # CNI response and multidrug resistance (SRNS, primary or secondary)
         srns = srns or out["secondary_steroid_resistance"][p] is True
         rows = sparing[sp_lo[p] : sp_hi[p]]
-        doses = sparing_dose[sp_lo[p] : sp_hi[p]]
+        doses_mg_kg_day = sparing_mg_kg_day[sp_lo[p] : sp_hi[p]]
         is_cni = sparing_is_cni[sp_lo[p] : sp_hi[p]]
         if cni is None:
             not_defined(p, "cni_response", Message("course.what.cni_response"))
@@ -382,7 +382,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
                 None if cni_remission[p] < 0 else int(cni_remission[p]),
                 None if cni_complete[p] < 0 else int(cni_complete[p]),
                 rows[is_cni],
-                doses[is_cni],
+                doses_mg_kg_day[is_cni],
                 cni,
                 end_of_observation,
                 out,
@@ -399,7 +399,7 @@ def disease_course(cohort, t, daily, episodes, response, rule_set) -> CourseVerd
         else:
             agents = [
                 (str(t.med_drug[r]), _date(t.med_start_day[r]), _adequate(t.med_drug[r], d, cni))
-                for r, d in zip(rows, doses, strict=True)
+                for r, d in zip(rows, doses_mg_kg_day, strict=True)
             ]
             complete = None if complete_after_agent[p] < 0 else int(complete_after_agent[p])
             verdict = multidrug_resistant(
@@ -437,7 +437,7 @@ def _course_code(verdict, has_relapses: bool) -> str | None:
     return None
 
 
-def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule_set):
+def _relapse_trials(t, patient, relapse_days, steroid_rows, doses_mg_kg_day, weights_kg, rule_set):
     """One ``RelapseTrial`` per relapse: its daily steroid course, dose and 4-week response.
 
     The course is the first daily prednisolone/prednisone row starting from the
@@ -450,7 +450,7 @@ def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule
     """
     params, syndrome = rule_set.derivation, rule_set.syndrome
     keep = 1.0 - params.secondary_resistance_dose_tolerance
-    standard = params.secondary_resistance_standard_mg_kg_day
+    standard_mg_kg_day = params.secondary_resistance_standard_mg_kg_day
     trial, window = float(syndrome.steroid_trial_days), float(params.steroid_assessment_window_days)
     trials, evidence = [], []
     for relapse in relapse_days:
@@ -473,15 +473,16 @@ def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule
             trials.append(RelapseTrial(_date(relapse), None, True if remitted.size else None))
             continue
         i = int(hits[0])
-        start, dose, weight = starts[i], doses[i], weights[i]
-        if dose != dose:
+        start, dose_mg_kg_day, weight_kg = starts[i], doses_mg_kg_day[i], weights_kg[i]
+        if dose_mg_kg_day != dose_mg_kg_day:
             is_standard = None
-        elif dose >= keep * standard or (
-            weight == weight and dose * weight >= keep * syndrome.steroid_max_mg_day
+        elif dose_mg_kg_day >= keep * standard_mg_kg_day or (
+            weight_kg == weight_kg
+            and dose_mg_kg_day * weight_kg >= keep * syndrome.steroid_max_mg_day
         ):
             is_standard = True
         else:
-            is_standard = False if weight == weight else None
+            is_standard = False if weight_kg == weight_kg else None
         in_trial = (patient.day >= start) & (patient.day <= start + trial)
         complete = np.flatnonzero(in_trial & (patient.state == COMPLETE))
         after = np.flatnonzero(
@@ -500,12 +501,12 @@ def _relapse_trials(t, patient, relapse_days, steroid_rows, doses, weights, rule
     return trials, evidence
 
 
-def _adequate(drug, dose: float, cni: CniCriteria) -> bool | None:
+def _adequate(drug, mg_kg_day: float, cni: CniCriteria) -> bool | None:
     """A CNI row at the adequate dose (None: unknown); other agents need no minimum."""
     minimum = cni.min_mg_kg_day.get(str(drug))
     if minimum is None:
         return True
-    return None if dose != dose else bool(dose >= minimum)
+    return None if mg_kg_day != mg_kg_day else bool(mg_kg_day >= minimum)
 
 
 def _cni_verdict(
@@ -515,7 +516,7 @@ def _cni_verdict(
     partial,
     complete,
     rows,
-    doses,
+    doses_mg_kg_day,
     cni,
     end_of_observation,
     out,
@@ -538,7 +539,7 @@ def _cni_verdict(
         end = np.nan if (end != end or later != later) else max(end, later)
     partial_by = add_calendar_months(_date(start), cni.partial_remission_months)
     in_first = [i for i in used if _date(t.med_start_day[rows[i]]) <= partial_by]
-    adequacy = [_adequate(t.med_drug[rows[i]], doses[i], cni) for i in in_first]
+    adequacy = [_adequate(t.med_drug[rows[i]], doses_mg_kg_day[i], cni) for i in in_first]
     adequate = False if False in adequacy else (None if None in adequacy else True)
     verdict = cni_response(
         start=_date(start),
