@@ -33,6 +33,8 @@ LAYERS = {
     "registry": 4,
     # Catalogue upkeep (scripts/compile_catalogues.py, tests/i18n): reads every layer's strings.
     "i18n_catalogues": 4,
+    # ``python -m nephrocohort``: starts the command line.
+    "__main__": 5,
 }
 #: Peers of one layer that may import each other: the CLI starts the registry server.
 PEER_IMPORTS = {("cli", "registry")}
