@@ -41,6 +41,7 @@ from nephrocohort.exceptions import NephroCohortError
 __all__ = [
     "ConsentPolicyError",
     "DEFAULT_ASSENT_AGE_YEARS",
+    "ADULT_AGE_YEARS",
     "REASONS",
     "ConsentPolicy",
     "ConsentSelection",
@@ -50,6 +51,10 @@ __all__ = [
 
 #: Default age (years) from which a center that requires assent needs it (see the module notes).
 DEFAULT_ASSENT_AGE_YEARS = 7.0
+#: An age of assent is below this: ICH E11 (2000) section 2.5 ends the paediatric population
+#: at "16-18 years (dependent on region)"; 18 is its widest reading. From then on a patient
+#: consents as an adult.
+ADULT_AGE_YEARS = 18
 
 #: Reason code -> sentence (the report's flow shows the sentence).
 REASONS: dict[str, str] = {
@@ -78,10 +83,10 @@ class ConsentPolicy:
         ages = dict(self.assent_from_age_years)
         if self.every_center_from_age_years is not None:
             ages[None] = self.every_center_from_age_years
-        for center, age in ages.items():
-            if not (isinstance(age, int | float) and 0 <= age < 18):
+        for center, age_years in ages.items():
+            if not (isinstance(age_years, int | float) and 0 <= age_years < ADULT_AGE_YEARS):
                 where = "every center" if center is None else f"center {center!r}"
-                raise ConsentPolicyError("consent.assent_age_invalid", where=where, age=age)
+                raise ConsentPolicyError("consent.assent_age_invalid", where=where, age=age_years)
 
     def threshold_for(self, center) -> float | None:
         if center is not None and not pd.isna(center) and str(center) in self.assent_from_age_years:
@@ -101,9 +106,9 @@ def consent_reasons(patients: pd.DataFrame, policy: ConsentPolicy | None = None)
         axis=1,
     ).max(axis=1)
     age_years = (on - birth).dt.days / DAYS_PER_YEAR
-    threshold = patients["center"].map(policy.threshold_for).astype("Float64")
+    threshold_years = patients["center"].map(policy.threshold_for).astype("Float64")
     assented = pd.to_datetime(patients["assent_date"]).notna()
-    needs = (age_years >= threshold).fillna(False).astype(bool)
+    needs = (age_years >= threshold_years).fillna(False).astype(bool)
     missing = needs & ~assented & reasons.isna()
     reasons[missing.to_numpy()] = "assent_missing"
     return reasons

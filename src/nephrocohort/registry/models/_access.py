@@ -15,6 +15,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from nephrocohort.cohort.consent import ADULT_AGE_YEARS, DEFAULT_ASSENT_AGE_YEARS
 from nephrocohort.exceptions import NephroCohortError
 from nephrocohort.registry.models._base import LiveQuerySet
 from nephrocohort.registry.models._history import audited_history
@@ -51,8 +52,8 @@ class Center(models.Model):
         ),
     )
     assent_from_age_years = models.PositiveSmallIntegerField(
-        default=7,
-        validators=[MaxValueValidator(17)],
+        default=int(DEFAULT_ASSENT_AGE_YEARS),
+        validators=[MaxValueValidator(ADULT_AGE_YEARS - 1)],
         help_text=_(
             "Age (years) from which assent is required, as the center's ethics committee "
             "or local law sets it (ICH E11 leaves it to them; Colombia, Resolución 309 de 2025: "
