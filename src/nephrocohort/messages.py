@@ -55,6 +55,18 @@ CATALOGUE: dict[str, Template] = {
     # Another row a finding cites (the earlier of two overlapping courses).
     "location.row": T("row {row}"),
     "location.source_row": T("{source} row {row}"),
+    "location.at_row": T("{place} row {row}"),
+    "location.at_rows": T("{place} rows {rows}"),
+    # --- the unit-slip hints of an implausible value (cohort.vocabulary) --------------------
+    "slip.g_per_l": T("Was it measured in g/L? Then write g/L in the unit column."),
+    "slip.mmol_per_l": T("Was it measured in mmol/L? Then write mmol/L in the unit column."),
+    "slip.umol_per_l": T("Was it measured in umol/L? Then write umol/L in the unit column."),
+    "slip.per_ul": T("Was it counted per microlitre? Then write /uL in the unit column."),
+    "slip.metres": T("Was it entered in metres?"),
+    "slip.inches": T("Was it entered in inches?"),
+    "slip.grams": T("Was it entered in grams?"),
+    "slip.pounds": T("Was it entered in pounds?"),
+    "slip.check": T("Check the value and its unit."),
     "location.row_unknown": T("a row without source_row"),
     # The same, in the registry (its rows are records, not rows of a file).
     "location.other_record": T("another record"),

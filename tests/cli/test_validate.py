@@ -199,3 +199,27 @@ class TestTemplate:
         code, _, err = run_main(monkeypatch, capsys, "template", "--out", out)
         assert code == 2
         assert "should end in .xlsx" in err
+
+
+def test_the_rows_and_the_unit_hints_of_a_problem_follow_the_language(tmp_path, monkeypatch):
+    """NEPHROCOHORT_LANG=es: the place of a problem ('fila 3', 'filas 4-15') and the unit-slip
+    hint are Spanish like its sentence (they were 'labs.csv row 3' and 'Was it measured in
+    g/L?' around Spanish sentences)."""
+    rows = "".join(f"    P{i},X,2010-01-02\n" for i in range(3, 15))
+    labs = LABS + "    P1,2016-03-02,serum_albumin,25,g/dL\n"
+    bundle = write_csvs(tmp_path / "b", patients=PATIENTS + rows, labs=labs)
+    monkeypatch.setenv("NEPHROCOHORT_LANG", "es")
+    result = run("validate", str(bundle), "--as-of", "2025-01-01")
+    assert result.exit_code == 1
+    output = result.output
+    assert "patients.csv filas 4-15 (" in output
+    assert "labs.csv fila 3: serum_albumin es 25 g/dL." in output
+    assert "¿Se midió en g/L? Entonces escriba g/L en la columna unit." in output
+    for english in (" row ", " rows ", "Was it", "Check the value"):
+        assert english not in output, english
+    monkeypatch.setenv("NEPHROCOHORT_LANG", "pt-BR")
+    heights = "    patient_id,date,height_cm\n    P1,2016-03-01,1.2\n"
+    bundle = write_csvs(tmp_path / "h", patients=PATIENTS, visits=heights)
+    output = run("validate", str(bundle), "--as-of", "2025-01-01").output
+    assert "visits.csv linha 2:" in output
+    assert "Foi digitado em metros?" in output

@@ -79,7 +79,7 @@ def _cell_problem(variable: Variable, text: str, *, as_of: dt.date) -> tuple[str
                 "low": low if low is not None else float("-inf"),
                 "high": high if high is not None else float("inf"),
                 "range_unit": unit,
-                "hint": "Check the value and its unit.",
+                "hint": Message("slip.check"),
             }
     return None
 

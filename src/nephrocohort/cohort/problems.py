@@ -101,9 +101,9 @@ class Problem:
         place = self.source or self.table or "bundle"
         foreign = self.table is not None and self.table not in place
         if rows is not None:
-            place = f"{place} rows {rows}"
+            place = render("location.at_rows", {"place": place, "rows": rows})[0]
         elif self.row is not None:
-            place = f"{place} row {self.row}"
+            place = render("location.at_row", {"place": place, "row": self.row})[0]
         elif not foreign:
             return render("location.no_row", {"where": place})[0]
         return f"{place} ({self.table})" if foreign else place

@@ -890,11 +890,11 @@ def _report_column_failure(table: _Table, name: str, position: int, column: str,
         table.add("negative_value", position, column, value)
 
 
-def _slip_hint(plausible, value: float) -> str:
+def _slip_hint(plausible, value: float) -> Message:
     for slip in plausible.slips:
         if plausible.low <= value * slip.factor <= plausible.high:
-            return slip.question
-    return "Check the value and its unit."
+            return Message(slip.question)
+    return Message("slip.check")
 
 
 def _range_unit(test: str, plausible, measured_unit) -> str:
@@ -920,7 +920,7 @@ def _report_lab_failure(table: _Table, check: str, position: int) -> None:
         hint = (
             _slip_hint(plausible, float(canonical))
             if measured_unit == plausible.unit
-            else "Check the value and its unit."
+            else Message("slip.check")
         )
         table.add(
             "implausible",

@@ -104,7 +104,11 @@ DIPSTICK_UNIT_OF_GRADE = {
 
 @dataclass(frozen=True)
 class UnitSlip:
-    """A common unit mistake: the value times ``factor`` would be plausible."""
+    """A common unit mistake: the value times ``factor`` would be plausible.
+
+    ``question`` is the catalogue code of the question shown as the hint
+    (``nephrocohort.messages``: written in the language of the command).
+    """
 
     factor: float
     question: str
@@ -179,7 +183,7 @@ LAB_TESTS: dict[str, LabTest] = {
                 0.3,
                 6.5,
                 "g/dL",
-                (UnitSlip(0.1, "Was it measured in g/L? Then write g/L in the unit column."),),
+                (UnitSlip(0.1, "slip.g_per_l"),),
             ),
             "Serum albumin",
             "1.9",
@@ -191,11 +195,7 @@ LAB_TESTS: dict[str, LabTest] = {
                 40.0,
                 2000.0,
                 "mg/dL",
-                (
-                    UnitSlip(
-                        38.67, "Was it measured in mmol/L? Then write mmol/L in the unit column."
-                    ),
-                ),
+                (UnitSlip(38.67, "slip.mmol_per_l"),),
             ),
             "Serum total cholesterol",
             "320",
@@ -207,11 +207,7 @@ LAB_TESTS: dict[str, LabTest] = {
                 0.05,
                 25.0,
                 "mg/dL",
-                (
-                    UnitSlip(
-                        1 / 88.4, "Was it measured in umol/L? Then write umol/L in the unit column."
-                    ),
-                ),
+                (UnitSlip(1 / 88.4, "slip.umol_per_l"),),
             ),
             "Serum creatinine (enzymatic/IDMS-traceable where available)",
             "0.45",
@@ -230,11 +226,7 @@ LAB_TESTS: dict[str, LabTest] = {
                 0.05,
                 200.0,
                 "10^9/L",
-                (
-                    UnitSlip(
-                        0.001, "Was it counted per microlitre? Then write /uL in the unit column."
-                    ),
-                ),
+                (UnitSlip(0.001, "slip.per_ul"),),
             ),
             "Blood leukocyte count",
             "7.2",
@@ -250,8 +242,8 @@ COLUMN_RANGES: dict[tuple[str, str], PlausibleRange] = {
         220.0,
         "cm",
         (
-            UnitSlip(100.0, "Was it entered in metres?"),
-            UnitSlip(2.54, "Was it entered in inches?"),
+            UnitSlip(100.0, "slip.metres"),
+            UnitSlip(2.54, "slip.inches"),
         ),
     ),
     ("visits", "weight_kg"): PlausibleRange(
@@ -259,8 +251,8 @@ COLUMN_RANGES: dict[tuple[str, str], PlausibleRange] = {
         200.0,
         "kg",
         (
-            UnitSlip(0.001, "Was it entered in grams?"),
-            UnitSlip(0.4536, "Was it entered in pounds?"),
+            UnitSlip(0.001, "slip.grams"),
+            UnitSlip(0.4536, "slip.pounds"),
         ),
     ),
     ("visits", "sbp_mmhg"): PlausibleRange(40.0, 250.0, "mmHg"),
