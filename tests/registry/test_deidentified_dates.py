@@ -91,9 +91,13 @@ class TestPatientPage:
         assert _calendar_dates(derived) == set()
         assert "day 267" in derived  # mmf_start_date and the MMF row behind it
 
-    def test_data_entry_and_admin_still_see_dates(self, client, entry_a, admin_user, patient_a):
+    def test_data_entry_admin_and_principal_investigator_see_dates(
+        self, client, entry_a, admin_user, make_user, patient_a
+    ):
+        """A PI reviews the record against the chart before signing it (21 CFR 11.50:
+        "reviewed"), so a PI sees the dates of their center's patients (acceptance check)."""
         url = reverse("registry:patient_detail", args=[patient_a.pk])
-        for user in (entry_a, admin_user):
+        for user in (entry_a, admin_user, make_user("pi_a", "pi", "A")):
             page = _get(client, user, url).content.decode()
             assert "born 2012-03-01" in page and "<td>2015-02-01</td>" in page
 
@@ -154,6 +158,45 @@ class TestAudit:
         assert all(ISO_DATE.match(r["when_utc"]) for r in rows)
         event = AccessEvent.objects.get(action="audit_download")
         assert event.identifiable is False
+
+    def test_a_principal_investigators_audit_csv_has_dates_and_is_logged_identifiable(
+        self, client, make_user, patient_a
+    ):
+        from nephrocohort.registry.models import AccessEvent
+
+        pi = make_user("pi_a", "pi", "A")
+        text = _get(client, pi, reverse("registry:audit_csv", args=[patient_a.pk])).content.decode()
+        assert "2015-02-01" in text and "day 267" not in text
+        assert AccessEvent.objects.get(action="audit_download").identifiable is True
+
+    def test_signature_times_are_the_registrys_and_stay_times_for_a_monitor(
+        self, client, make_user, monitor_a, patient_a
+    ):
+        """Found against a running server: a monitor read "signed_at: (empty) -> day 5852
+        03:24:10", the signing time turned into days since the patient's onset."""
+        from django.test import RequestFactory
+
+        from nephrocohort.registry.models import PatientSignature
+        from nephrocohort.registry.signatures import sign_and_lock
+
+        pi = make_user("pi_a", "pi", "A")
+        request = RequestFactory().post("/")
+        request.user = pi
+        sign_and_lock(request, patient_a, password="a long test passphrase", meaning="reviewed")
+        signed = PatientSignature.objects.get(patient=patient_a).signed_at
+        url = reverse("registry:audit_csv", args=[patient_a.pk])
+        rows = list(csv.DictReader(io.StringIO(_get(client, monitor_a, url).content.decode())))
+        signed_at = [
+            r["new"] for r in rows if r["record"] == "signature" and r["field"] == "signed_at"
+        ]
+        assert signed_at == [str(signed)]
+        assert signed_at[0].startswith(signed.strftime("%Y-%m-%d %H:%M:%S"))
+        visit_dates = {r["new"] for r in rows if r["record"] == "visit" and r["field"] == "date"}
+        assert visit_dates == {"day 267"}
+        page = _get(client, monitor_a, reverse("registry:audit", args=[patient_a.pk]))
+        html = page.content.decode()
+        assert f"signed_at: (empty) &rarr; {signed}" in html
+        assert _calendar_dates(html) == set()
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from nephrocohort.registry.models._base import BOOKKEEPING_FIELDS
 from nephrocohort.registry.models._history import acting_username
 from nephrocohort.registry.validation import CONFIRMED_COLUMN
 
-__all__ = ["AuditEntry", "patient_audit_trail"]
+__all__ = ["AuditEntry", "patient_audit_trail", "shown_changes"]
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "removed"}
 # Shown as a change when a user confirmed values flagged as implausible (columns listed).
@@ -32,6 +32,24 @@ class AuditEntry:
     record: str
     record_id: int
     changes: tuple[tuple[str, str, str], ...]
+    # Fields whose values are times of the registry (when a signature was given or voided), not
+    # of the patient's care: shown as they are to every role, like ``when``.
+    registry_times: frozenset[str] = frozenset()
+
+
+def shown_changes(entry: AuditEntry, dates) -> list[tuple[str, str, str]]:
+    """``entry``'s changes with clinical dates shown as ``dates`` (a ``DateShown``) shows them.
+
+    A de-identified role reads days since onset in clinical values; the registry's own times
+    (``registry_times``) stay as they are: "day 5852 03:24:10" for the time a signature was
+    given said nothing a monitor could use, and the patient page shows that time anyway.
+    """
+    return [
+        (field, old, new)
+        if field in entry.registry_times
+        else (field, dates.text(old), dates.text(new))
+        for field, old, new in entry.changes
+    ]
 
 
 def _text(value) -> str:
@@ -130,6 +148,7 @@ def patient_audit_trail(patient: Patient) -> list[AuditEntry]:
 # The columns of a signature shown in the trail (21 CFR 11.50(a): name, time, meaning).
 _SIGNED = ("signer_name", "signer_username", "meaning", "signed_at")
 _VOIDED = ("voided_by_username", "voided_at", "void_reason")
+_SIGNATURE_TIMES = frozenset({"signed_at", "voided_at"})
 
 
 def _signature_entries(patient: Patient) -> list[AuditEntry]:
@@ -156,6 +175,7 @@ def _signature_entries(patient: Patient) -> list[AuditEntry]:
                 record="signature",
                 record_id=row.id,
                 changes=changes,
+                registry_times=_SIGNATURE_TIMES,
             )
         )
     return entries

@@ -79,10 +79,13 @@ class Role(models.TextChoices):
 
 
 # What each role may do with the patients visible to it, declared once.
-# "dates": sees calendar dates on screen. Those who enter the data (and
-# administrators, who may export it identifiable) do; investigators and monitors,
-# who may export de-identified data only, see ages and days since onset
-# (nephrocohort.registry.relative_dates).
+# "dates": sees calendar dates on screen. Those who enter the data, administrators (who may
+# export it identifiable) and principal investigators do: a PI signs "I have reviewed this
+# patient's record and its data" (21 CFR 11.50) for patients of their own center, which means
+# checking the record, dates included, against the clinical chart they already have access to.
+# Investigators and monitors see ages and days since onset
+# (nephrocohort.registry.relative_dates). Seeing dates on screen is not exporting them: a PI
+# still exports de-identified data only.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
@@ -102,7 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DATA_ENTRY: frozenset({"view", "dates", "edit", "import", "report", "audit"}),
     Role.MONITOR: frozenset({"view", "report", "audit"}),
     # "lock": sign a patient record (which locks it) and unlock it (registry/signatures.py).
-    Role.PRINCIPAL_INVESTIGATOR: frozenset({"view", "export", "report", "audit", "lock"}),
+    Role.PRINCIPAL_INVESTIGATOR: frozenset({"view", "dates", "export", "report", "audit", "lock"}),
 }
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from nephrocohort.cohort.spreadsheet_cells import safe_csv_writer
 from nephrocohort.registry.access_log import record_event
-from nephrocohort.registry.audit import patient_audit_trail
+from nephrocohort.registry.audit import patient_audit_trail, shown_changes
 from nephrocohort.registry.relative_dates import date_shown_for
 from nephrocohort.registry.views._common import registry_view, visible_patient
 
@@ -20,12 +20,9 @@ from nephrocohort.registry.views._common import registry_view, visible_patient
 @registry_view("audit")
 def audit_page(request, pk: int):
     patient = visible_patient(request, pk)
-    entries = patient_audit_trail(patient)
-    context = {
-        "patient": patient,
-        "entries": entries,
-        "dates": date_shown_for(request.user, patient),
-    }
+    dates = date_shown_for(request.user, patient)
+    entries = [(entry, shown_changes(entry, dates)) for entry in patient_audit_trail(patient)]
+    context = {"patient": patient, "entries": entries, "dates": dates}
     return render(request, "registry/audit.html", context)
 
 
@@ -44,7 +41,7 @@ def audit_csv(request, pk: int):
     writer = safe_csv_writer(response)
     writer.writerow(["when_utc", "user", "action", "record", "record_id", "field", "old", "new"])
     for entry in patient_audit_trail(patient):
-        changes = entry.changes or [("", "", "")]
+        changes = shown_changes(entry, dates) or [("", "", "")]
         for field, old, new in changes:
             writer.writerow(
                 [
@@ -54,8 +51,8 @@ def audit_csv(request, pk: int):
                     entry.record,
                     entry.record_id,
                     field,
-                    dates.text(old),
-                    dates.text(new),
+                    old,
+                    new,
                 ]
             )
     return response
