@@ -17,6 +17,8 @@ from importlib import resources
 
 import pandas as pd
 
+from nephrocohort.interop._fhir_codes import LAB_UNITS
+
 __all__ = [
     "LOCAL_VOCABULARY",
     "BUNDLE_UNIT_TO_UCUM",
@@ -28,20 +30,9 @@ __all__ = [
 ]
 
 LOCAL_VOCABULARY = "NephroCohort"
-#: Unit as the bundle writes it -> UCUM code (the inverse of the FHIR import's LAB_UNITS).
-BUNDLE_UNIT_TO_UCUM = {
-    "mg/dL": "mg/dL",
-    "g/dL": "g/dL",
-    "g/L": "g/L",
-    "umol/L": "umol/L",
-    "mmol/L": "mmol/L",
-    "mg/L": "mg/L",
-    "10^9/L": "10*9/L",
-    "/uL": "/uL",
-    "mg/mg": "mg/mg",
-    "mg/mmol": "mg/mmol",
-    "mg/m2/h": "mg/(m2.h)",
-}
+#: Unit as the bundle writes it -> UCUM code: the inverse of the FHIR import's LAB_UNITS
+#: (where two UCUM spellings give one unit, the later: mg/(m2.h), as concept.csv has it).
+BUNDLE_UNIT_TO_UCUM = {unit: ucum for ucum, unit in LAB_UNITS.items()}
 
 
 def _read(name: str, **kwargs) -> pd.DataFrame:
