@@ -219,3 +219,18 @@ def test_models_and_migrations_agree():
     from django.core.management import call_command
 
     call_command("makemigrations", "registry", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize("command", ["createuser", "setrole"])
+def test_the_role_option_names_every_role(command):
+    # The help is written without Django; it must not fall behind registry.models.Role
+    # (it lacked 'pi' when principal investigators were added).
+    import typer.main
+
+    from nephrocohort.cli import app
+    from nephrocohort.registry.models import Role
+
+    click_command = typer.main.get_command(app).commands[command]
+    role = next(p for p in click_command.params if p.name == "role")
+    named = set(role.help.replace(",", " ").replace(".", " ").replace(":", " ").split())
+    assert set(Role.values) <= named

@@ -20,6 +20,15 @@ _DATABASE_HELP = "postgresql://user:password@host:port/name to use PostgreSQL in
 DataDirOption = Annotated[Path, typer.Option("--data-dir", help=_DATA_DIR_HELP)]
 DatabaseUrlOption = Annotated[str | None, typer.Option("--database-url", help=_DATABASE_HELP)]
 _DEFAULT_DATA_DIR = Path("nephrocohort-data")
+# The registry's roles (registry.models.Role, not imported here: Django is not set up yet).
+RoleOption = Annotated[
+    str,
+    typer.Option(
+        "--role",
+        help="admin, investigator, data_entry, monitor or pi (principal investigator: signs "
+        "and unlocks patient records).",
+    ),
+]
 
 
 def _registry(data_dir: Path, database_url: str | None):
@@ -107,9 +116,7 @@ def serve(
 
 def createuser(
     username: Annotated[str, typer.Argument(help="Login name of the new user.")],
-    role: Annotated[
-        str, typer.Option("--role", help="admin, investigator, data_entry or monitor.")
-    ],
+    role: RoleOption,
     center: Annotated[
         list[str] | None,
         typer.Option("--center", help="Center code (repeat for several centers)."),
@@ -134,9 +141,7 @@ def createuser(
 
 def setrole(
     username: Annotated[str, typer.Argument(help="Login name of the user.")],
-    role: Annotated[
-        str, typer.Option("--role", help="admin, investigator, data_entry or monitor.")
-    ],
+    role: RoleOption,
     center: Annotated[
         list[str] | None,
         typer.Option("--center", help="Center code (repeat; replaces the user's centers)."),
