@@ -160,3 +160,24 @@ class TestSignaturesInTheExport:
 def _admin_export(client, make_user):
     client.force_login(make_user("boss", "admin"))
     return client.post(reverse("registry:export"), {"identifiable": "on"})
+
+
+@pytest.mark.django_db
+def test_the_patient_page_lists_every_signature_voided_ones_too(
+    client, make_user, patient_a, signed_twice
+):
+    """The page showed the standing signature only; a voided one (who unlocked, when, why)
+    was in the audit trail alone. Every role that sees the patient reads the table."""
+    from nephrocohort.registry.models import PatientSignature
+
+    first, second = PatientSignature.objects.filter(patient=patient_a).order_by("signed_at", "pk")
+    client.force_login(make_user("mon", "monitor", "A"))
+    html = client.get(reverse("registry:patient_detail", args=[patient_a.pk])).content.decode()
+    table = html[html.index('id="signatures"') :]
+    rows = table[: table.index("</table>")].split("<tr>")[2:]
+    assert len(rows) == 2
+    assert first.signed_at.strftime("%Y-%m-%d %H:%M") in rows[0]
+    assert "Ana Lima (pi_a)" in rows[0] and "reviewed" in rows[0]
+    voided = first.voided_at.strftime("%Y-%m-%d %H:%M")
+    assert f"void: unlocked by pi_a on {voided} UTC; reason: {REASON}" in rows[0]
+    assert "approved" in rows[1] and "standing: the record is locked" in rows[1]

@@ -22,7 +22,13 @@ from nephrocohort.registry.conversion import cohort_from_db
 from nephrocohort.registry.forms import PatientForm
 from nephrocohort.registry.labels import COLUMN_HEADERS, SEX_LABELS, TABLE_LABELS
 from nephrocohort.registry.latest import latest_values, ongoing_medications
-from nephrocohort.registry.models import CHILD_MODELS, EditConflictError, Patient, user_can
+from nephrocohort.registry.models import (
+    CHILD_MODELS,
+    EditConflictError,
+    Patient,
+    PatientSignature,
+    user_can,
+)
 from nephrocohort.registry.patient_summary import explain_patient
 from nephrocohort.registry.relative_dates import DateShown, date_shown_for, sees_identifiable_dates
 from nephrocohort.registry.signatures import locking_signature
@@ -97,6 +103,8 @@ def patient_detail(request, pk: int):
         "rule_set_names": list_rule_sets(),
         "records_html": mark_safe(html),  # rendered (and escaped) by our own template
         "signature": signature,
+        # Every signature, voided ones too (21 CFR 11.50 on the record; 11.10(e)), oldest first.
+        "signatures": PatientSignature.objects.filter(patient=patient).order_by("signed_at", "pk"),
         "editable": can_edit,
         "can_lock": user_can(request.user, "lock"),
     }
