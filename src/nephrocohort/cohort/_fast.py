@@ -16,6 +16,8 @@ __all__ = [
     "per_distinct",
     "lookup_float",
     "lookup_text",
+    "lookup_text_of_codes",
+    "lookup_floats",
     "positions_in",
 ]
 
@@ -63,9 +65,18 @@ def per_distinct(values: pd.Series, parse, missing) -> np.ndarray:
 
 def lookup_float(values: pd.Series, mapping: dict, default: float = np.nan) -> np.ndarray:
     """``mapping[value]`` for every row as float64 (``default`` for missing or unmapped)."""
+    return lookup_floats(values, mapping, default=default)[0]
+
+
+def lookup_floats(values: pd.Series, *mappings: dict, default: float = np.nan) -> list:
+    """:func:`lookup_float` for several mappings, the column encoded once."""
     codes, distinct = factorize(values)
-    table = np.array([mapping.get(value, default) for value in distinct] + [default], dtype=float)
-    return table[codes]
+    return [
+        np.array([mapping.get(value, default) for value in distinct] + [default], dtype=float)[
+            codes
+        ]
+        for mapping in mappings
+    ]
 
 
 def lookup_text(values: pd.Series, mapping: dict) -> pd.Series:
@@ -76,6 +87,14 @@ def lookup_text(values: pd.Series, mapping: dict) -> pd.Series:
     )
     mapped = pa.DictionaryArray.from_arrays(encoded.indices, dictionary).cast(pa.string())
     return pd.Series(pd.arrays.ArrowStringArray(mapped), index=values.index)
+
+
+def lookup_text_of_codes(codes: np.ndarray, distinct: list, mapping: dict, index) -> pd.Series:
+    """:func:`lookup_text` of a column already factorized (``codes``, ``distinct``)."""
+    dictionary = pa.array([mapping.get(value) for value in distinct], pa.string())
+    indices = pa.array(np.where(codes < 0, 0, codes), type=pa.int64(), mask=codes < 0)
+    mapped = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(mapped), index=index)
 
 
 def positions_in(values: pd.Series, reference: pd.Series) -> np.ndarray:

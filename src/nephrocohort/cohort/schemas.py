@@ -18,7 +18,7 @@ except ImportError:  # pandera before 0.24 has the pandas API at the top level
     import pandera as pa
 import pyarrow.compute as pc
 
-from nephrocohort.cohort._fast import as_arrow, lookup_float, lookup_text
+from nephrocohort.cohort._fast import as_arrow, lookup_floats, lookup_text
 from nephrocohort.cohort.contract import LAB_DERIVED_COLUMNS, SOURCE_ROW, TABLES
 from nephrocohort.cohort.model import column_dtype
 from nephrocohort.cohort.vocabulary import COLUMN_RANGES, LAB_TESTS
@@ -33,7 +33,8 @@ def lab_ranges(tests: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Plausible low and high (canonical unit) for each lab row; NaN where a test has none."""
     lows = {name: test.plausible.low for name, test in LAB_TESTS.items() if test.plausible}
     highs = {name: test.plausible.high for name, test in LAB_TESTS.items() if test.plausible}
-    return lookup_float(tests, lows), lookup_float(tests, highs)
+    low, high = lookup_floats(tests, lows, highs)
+    return low, high
 
 
 def _lab_value_plausible(frame: pd.DataFrame) -> pd.Series:

@@ -39,7 +39,7 @@ from nephrocohort.clinical.units import (
 from nephrocohort.cohort._fast import (
     factorize,
     lookup_float,
-    lookup_text,
+    lookup_text_of_codes,
     per_distinct,
     positions_in,
 )
@@ -581,8 +581,11 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
             measured_unit = measured_unit.where(~inferred, mg_dl)
             named = _per_distinct_text(raw_values[inferred], _dipstick_unit_of_notation)
             unit_from_notation[inferred] = named
-    canonical_unit = lookup_text(
-        tests, {name: test.canonical_unit for name, test in LAB_TESTS.items()}
+    canonical_unit = lookup_text_of_codes(
+        test_codes,
+        test_names,
+        {name: test.canonical_unit for name, test in LAB_TESTS.items()},
+        tests.index,
     )
     if dipstick.any():
         _check_dipstick_units(table, raw_values, units, dipstick & ~np.isnan(measured))
