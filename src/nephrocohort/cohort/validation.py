@@ -1034,15 +1034,20 @@ def _overlapping_courses(table: _Table) -> list[Problem]:
     ends = frame["end_date"].to_numpy().astype("datetime64[D]")
     # Day numbers; an ongoing course ends after any date.
     ongoing = np.iinfo(np.int64).max
+    # One integer per (patient, drug): sorting and grouping 800,000 joined texts took
+    # seconds at 100,000 patients. Only the order within a group matters below.
+    patient_codes, _ = pd.factorize(frame["patient_id"])
+    drug_codes, drugs = pd.factorize(frame["drug"])
+    known = (patient_codes >= 0) & (drug_codes >= 0)
     order = pd.DataFrame(
         {
-            "key": frame["patient_id"].astype("string") + "\x1f" + frame["drug"].astype("string"),
+            "key": patient_codes.astype(np.int64) * (len(drugs) + 1) + drug_codes,
             "start": starts.astype(np.int64),
             "end": np.where(np.isnat(ends), ongoing, ends.astype(np.int64)),
             "position": np.arange(len(frame)),
         }
     )
-    order = order[order["key"].notna().to_numpy() & ~np.isnat(starts)]
+    order = order[known & ~np.isnat(starts)]
     order = order.sort_values(["key", "start"], kind="stable")
     if order.empty:
         return []
