@@ -549,18 +549,34 @@ def _labs_as_measured(columns: dict, arrow_table: pa.Table) -> dict:
     columns = dict(columns)
     for measured, plain in _MEASURED.items():
         columns[plain] = columns.pop(measured)
-    tests = arrow_table.column("test").cast(pa.string())
-    dipstick = pc.fill_null(pc.equal(tests, "dipstick_protein"), False)
-    if pc.any(dipstick).as_py():
+    dipstick = _equal_text(arrow_table.column("test"), "dipstick_protein")
+    if dipstick.any():
         grade_of: dict[str, str] = {}
         for grade, mg_dl in DIPSTICK_GRADES_MG_DL.items():
             grade_of.setdefault(pa.scalar(mg_dl).cast(pa.string()).as_py(), grade)
         values = columns["value"]
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        # Looked up on the dipstick rows only, then put in their places.
+        rows = np.flatnonzero(dipstick)
         keys = pa.array(list(grade_of), pa.string())
-        found = pc.index_in(values, value_set=keys)
-        grades = pc.take(pa.array(list(grade_of.values()), pa.string()), found)
-        columns["value"] = pc.if_else(pc.and_(dipstick, pc.is_valid(found)), grades, values)
+        found = pc.index_in(values.take(pa.array(rows)), value_set=keys)
+        graded = found.is_valid().to_numpy(zero_copy_only=False)
+        grades = pc.take(pa.array(list(grade_of.values()), pa.string()), found.filter(graded))
+        replaced = np.zeros(len(values), dtype=bool)
+        replaced[rows[graded]] = True
+        columns["value"] = pa.chunked_array([pc.replace_with_mask(values, replaced, grades)])
     return columns
+
+
+def _equal_text(column, text: str) -> np.ndarray:
+    """Rows whose cell, as text, is ``text`` (False for missing); per distinct value."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(array.type):
+        equal = pc.equal(array.cast(pa.string()), text)
+        return pc.fill_null(equal, False).to_numpy(zero_copy_only=False)
+    matches = pc.fill_null(pc.equal(array.dictionary.cast(pa.string()), text), False)
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.append(matches.to_numpy(zero_copy_only=False), False)[codes]
 
 
 # --- XLSX --------------------------------------------------------------------------------------
