@@ -204,6 +204,12 @@ def _cell(frame: pd.DataFrame, position: int, column: str):
     return None if _is_missing(value) else value
 
 
+def _date_cell(frame: pd.DataFrame, position: int, column: str) -> str | None:
+    """The date in a cell as ISO text (None when empty)."""
+    value = _cell(frame, position, column)
+    return None if value is None else pd.Timestamp(value).date().isoformat()
+
+
 def _number(value) -> str:
     return "NA" if _is_missing(value) else f"{float(value):.4g}"
 
@@ -222,7 +228,6 @@ class _Records:
         test = _cell(labs, position, "test")
         measured = _cell(labs, position, "measured_value")
         unit = _cell(labs, position, "measured_unit")
-        date = _cell(labs, position, "date")
         text = f"{test} {_number(measured)} {unit or ''}".strip()
         named = _cell(labs, position, "unit_from_notation")
         if named is not None:
@@ -230,24 +235,23 @@ class _Records:
         return Evidence(
             "labs",
             _source_row(labs, position),
-            None if date is None else pd.Timestamp(date).date().isoformat(),
+            _date_cell(labs, position, "date"),
             f"{text}{note}",
         )
 
     def visit(self, position: int, what: str) -> Evidence:
         visits = self.cohort.visits
-        date = _cell(visits, position, "date")
         return Evidence(
             "visits",
             _source_row(visits, position),
-            None if date is None else pd.Timestamp(date).date().isoformat(),
+            _date_cell(visits, position, "date"),
             what,
         )
 
     def medication(self, position: int, note: str = "") -> Evidence:
         meds = self.cohort.medications
-        start = _cell(meds, position, "start_date")
-        end = _cell(meds, position, "end_date")
+        start = _date_cell(meds, position, "start_date")
+        end = _date_cell(meds, position, "end_date")
         dose = _cell(meds, position, "dose")
         parts = [str(_cell(meds, position, "drug"))]
         if dose is not None:
@@ -255,36 +259,31 @@ class _Records:
         schedule = _cell(meds, position, "schedule")
         if schedule:
             parts.append(str(schedule))
-        span = (
-            f"from {pd.Timestamp(start).date().isoformat() if start is not None else '?'} "
-            f"to {pd.Timestamp(end).date().isoformat() if end is not None else 'ongoing'}"
-        )
+        span = f"from {start or '?'} to {end or 'ongoing'}"
         return Evidence(
             "medications",
             _source_row(meds, position),
-            None if start is None else pd.Timestamp(start).date().isoformat(),
+            start,
             f"{', '.join(parts)} ({span}){note}",
         )
 
     def event(self, position: int, note: str = "") -> Evidence:
         events = self.cohort.events
-        date = _cell(events, position, "date")
         detail = _cell(events, position, "detail")
         text = str(_cell(events, position, "event")) + (f" ({detail})" if detail else "")
         return Evidence(
             "events",
             _source_row(events, position),
-            None if date is None else pd.Timestamp(date).date().isoformat(),
+            _date_cell(events, position, "date"),
             f"{text}{note}",
         )
 
     def biopsy(self, position: int) -> Evidence:
         biopsies = self.cohort.biopsies
-        date = _cell(biopsies, position, "biopsy_date")
         return Evidence(
             "biopsies",
             _source_row(biopsies, position),
-            None if date is None else pd.Timestamp(date).date().isoformat(),
+            _date_cell(biopsies, position, "biopsy_date"),
             f"histology {_cell(biopsies, position, 'histology')}",
         )
 
