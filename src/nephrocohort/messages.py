@@ -855,6 +855,11 @@ CATALOGUE: dict[str, Template] = {
     "rules.provenance.file": T(
         "the rule set '{name}' ({title}; file {path}; fingerprint {fingerprint})"
     ),
+    "derive.steroid_trial_below_standard": T(
+        "The first course was {dose:.2g} mg/kg/day, below the standard dose ({standard:g} "
+        "mg/kg/day, {mg_m2:g} mg/m2/day or {max_mg:g} mg/day, counted down to {percent:g} %): "
+        "no complete remission on it is not steroid resistance, so the response is NA."
+    ),
     "rules.unknown": T(
         "Unknown rule set '{name}'. Available rule sets: {available}; "
         "or give the path to your own YAML file."

@@ -23,6 +23,7 @@ P08 grades: relapse days 100-102, 11 days after the last prednisolone day (89);
 P09 UPCR 10 from day 7; UPCR 300 from day 120 to 160 on prednisolone 2 mg/kg/day.
 P10 age 14; UPCR 400 to day 91 (MMF); UPCR 100 with albumin 3.2 days 120-190; UPCR 300
     days 200-202 and monthly after; BP 142/92, recorded hypertension 'no'.
+P11 first course prednisolone 10 mg/day at 20 kg (0.5 mg/kg/day); UPCR 400 throughout.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ HAND_TABLE = [
      f"UPCR 100 mg/mmol with albumin 2.7 g/dL at 4 weeks is no remission ({PR}): {SRNS}"),
     ("P05", "steroid_response", "resistant", "resistant", "resistant", CONF),
     ("P10", "steroid_response", "resistant", "resistant", "resistant", SRNS),
+    ("P11", "steroid_response", NA, NA, "resistant",
+     f"{SRNS}: 0.5 mg/kg/day is not the standard dose, so no trial (study: not checked)"),
     ("P04", "cni_response", "resistant", "resistant", NA, CNI),
     ("P05", "cni_response", "responsive", "responsive", NA, CNI),
     ("P04", "multidrug_resistant_srns", True, True, NA, MDR),

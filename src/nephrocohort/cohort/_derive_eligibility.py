@@ -279,6 +279,25 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
         reasons[judged] = unique_reasons[codes]
         verdict_unconfirmed[judged] = unique_unconfirmed[codes]
 
+    # "Lack of complete remission within 4 weeks of treatment with PDN at standard dose"
+    # (IPNA 2022 SSNS Table 1): a first course known to be below the standard dose that
+    # brought no remission is no steroid trial, so not steroid resistance: NA.
+    dose_mg_kg_day, standard = _first_course_standard(cohort, tables, first_row, rule_set)
+    low_trial = np.array([r == "resistant" for r in response], dtype=bool) & (standard == 0)
+    response[low_trial] = None
+    for p in np.flatnonzero(low_trial):
+        reasons[p] = Message(
+            "derive.steroid_trial_below_standard",
+            {
+                "dose": float(dose_mg_kg_day[p]),
+                "standard": rule_set.derivation.steroid_trial_standard_mg_kg_day,
+                "mg_m2": rule_set.syndrome.steroid_dose_mg_m2_day,
+                "max_mg": rule_set.syndrome.steroid_max_mg_day,
+                "percent": (1 - rule_set.derivation.steroid_trial_dose_tolerance) * 100,
+            },
+        ).text
+    verdict_unconfirmed[low_trial] = False
+
     recorded_used = np.zeros(n, dtype=bool)
     if "steroid_response" in cohort.patients:
         recorded = (
@@ -312,6 +331,45 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
             "recorded_used": recorded_used,
             "unconfirmed": unconfirmed,
             "reasons": reasons,
+            "trial_mg_kg_day": dose_mg_kg_day,
+            "trial_standard_dose": standard,
         }
     )
     return response, trace
+
+
+def _first_course_standard(cohort, tables, first_row, rule_set) -> tuple[np.ndarray, np.ndarray]:
+    """Per patient: the first steroid row's daily dose (mg/kg/day) and whether it is standard.
+
+    ``standard`` is 1 (at least ``1 - steroid_trial_dose_tolerance`` of
+    ``steroid_trial_standard_mg_kg_day``, of ``syndrome.steroid_dose_mg_m2_day`` for an
+    mg/m2 dose, or of the maximum ``steroid_max_mg_day`` in mg/day), 0 (below all of
+    them) or -1 (unknown: no dose, unit or weight; or a rule set that does not check).
+    The weight and height are those of the visit nearest the row's start.
+    """
+    from nephrocohort.cohort._derive_steroids import _body_size, row_doses
+
+    n = tables.n_patients
+    dose = np.full(n, np.nan)
+    standard = np.full(n, -1, dtype=np.int64)
+    params = rule_set.derivation
+    per_kg, tolerance = params.steroid_trial_standard_mg_kg_day, params.steroid_trial_dose_tolerance
+    has_row = np.flatnonzero(first_row >= 0)
+    if per_kg is None or tolerance is None or has_row.size == 0:
+        return dose, standard
+    rows = first_row[has_row]
+    t = tables
+    size = _body_size(
+        cohort.visits, t.visit_pid, t.visit_day, t.med_pid[rows], t.med_start_day[rows]
+    )
+    weight_kg = size["weight"][1]
+    mg_kg_day, bsa, _ = row_doses(cohort.medications, rows, weight_kg, size["height"][1])
+    keep = 1.0 - float(tolerance)
+    mg_day = mg_kg_day * weight_kg
+    mg_m2_day = mg_day / bsa
+    known = ~np.isnan(mg_kg_day)
+    reaches = (mg_kg_day >= keep * per_kg) | (mg_day >= keep * rule_set.syndrome.steroid_max_mg_day)
+    reaches |= ~np.isnan(mg_m2_day) & (mg_m2_day >= keep * rule_set.syndrome.steroid_dose_mg_m2_day)
+    dose[has_row] = mg_kg_day
+    standard[has_row] = np.where(known, reaches.astype(np.int64), -1)
+    return dose, standard

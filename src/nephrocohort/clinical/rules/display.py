@@ -249,6 +249,14 @@ _PARAMETER_TEXT = {
         "Steroid dependence, a relapse still counts as on steroids up to",
         _if_defined("{v} days after stopping"),
     ),
+    "steroid_trial_standard_mg_kg_day": (
+        "Steroid trial, standard prednisone dose by weight",
+        _if_defined("{v:g} mg/kg/day"),
+    ),
+    "steroid_trial_dose_tolerance": (
+        "Steroid trial, a first course counts as standard dose down to",
+        lambda v: _not_defined(v) or f"{(1 - v) * 100:g} % of the standard dose",
+    ),
     "secondary_resistance_standard_mg_kg_day": (
         "Secondary steroid resistance, standard prednisone dose",
         _if_defined("{v:g} mg/kg/day"),

@@ -150,6 +150,8 @@ class _Derivation(_Schema):
     frequent_relapse_any_months: _Sourced[_Count | None] | None = None
     frequent_relapse_any_min: _Sourced[_Count | None] | None = None
     steroid_dependence_days_after_stop: _Sourced[_CountOrZero | None] | None = None
+    steroid_trial_standard_mg_kg_day: _Sourced[_Number | None] | None = None
+    steroid_trial_dose_tolerance: _Sourced[Annotated[float, Field(ge=0, lt=1)] | None] | None = None
     secondary_resistance_standard_mg_kg_day: _Sourced[_Number | None] | None = None
     secondary_resistance_dose_tolerance: (
         _Sourced[Annotated[float, Field(ge=0, lt=1)] | None] | None
@@ -297,6 +299,8 @@ def _derivation(spec: _Derivation, sources: dict) -> DerivationParameters:
         values[key] = float(values[key])
     values["eligibility_min_egfr"] = float(values["eligibility_min_egfr"])
     for key in (
+        "steroid_trial_standard_mg_kg_day",
+        "steroid_trial_dose_tolerance",
         "secondary_resistance_standard_mg_kg_day",
         "secondary_resistance_dose_tolerance",
         "cni_adequate_cyclosporine_mg_kg_day",

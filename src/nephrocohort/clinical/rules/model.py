@@ -231,6 +231,9 @@ class DerivationParameters:
     frequent_relapse_any_months: int | None = None
     frequent_relapse_any_min: int | None = None
     steroid_dependence_days_after_stop: int | None = None
+    # The dose of the first steroid trial (issue 10 item 4); None: not checked (study).
+    steroid_trial_standard_mg_kg_day: float | None = None
+    steroid_trial_dose_tolerance: float | None = None
     secondary_resistance_standard_mg_kg_day: float | None = None
     secondary_resistance_dose_tolerance: float | None = None
     cni_resistance_months: int | None = None
