@@ -102,6 +102,28 @@ class TestSetRoleDeactivateRestore:
         assert response.status_code == 200 and "_auth_user_id" not in client.session
         assert Patient.objects.visible_to(user).count() == 0
 
+    def test_the_full_name_is_kept_whole_and_printed_with_a_signature(self, centers):
+        """21 CFR 11.50(a)(1): a signature shows "the printed name of the signer"; createuser
+        could not set one, so every signature named the login (acceptance check)."""
+        from nephrocohort.registry.signatures import printed_name
+
+        user = server.create_user(
+            "alima",
+            role="pi",
+            centers=["A"],
+            password="a sturdy passphrase",
+            full_name="  Ana María   Lima Gómez ",
+        )
+        assert printed_name(user) == "Ana María Lima Gómez (alima)"
+        with pytest.raises(server.RegistryError, match="at most 150 fit"):
+            server.create_user(
+                "long",
+                role="pi",
+                centers=["A"],
+                password="a sturdy passphrase",
+                full_name="x" * 151,
+            )
+
     def test_restore_a_deleted_patient(self, patient_a):
         patient_a.soft_delete(expected_version=patient_a.version)
         server.restore_patient("A-001")

@@ -121,6 +121,13 @@ def createuser(
         list[str] | None,
         typer.Option("--center", help="Center code (repeat for several centers)."),
     ] = None,
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            help="Full name, printed with the user's signatures (e.g. 'Ana María Lima Gómez').",
+        ),
+    ] = "",
     data_dir: DataDirOption = _DEFAULT_DATA_DIR,
     database_url: DatabaseUrlOption = None,
 ) -> None:
@@ -129,7 +136,9 @@ def createuser(
 
     password = server.read_password()
     server = _registry(data_dir, database_url)
-    user = server.create_user(username, role=role, centers=list(center or []), password=password)
+    user = server.create_user(
+        username, role=role, centers=list(center or []), password=password, full_name=name
+    )
     typer.echo(
         _("User {username} created ({role}; centers: {centers}).").format(
             username=user.get_username(),

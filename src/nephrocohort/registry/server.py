@@ -145,11 +145,16 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def create_user(username: str, *, role: str, centers: list[str], password: str):
+def create_user(
+    username: str, *, role: str, centers: list[str], password: str, full_name: str = ""
+):
     """Make a registry user with a role and centers (centers are created if new).
 
     The password must pass the registry's password rules (at least 10
     characters, not common, not all digits, not like the user name).
+    ``full_name`` is the name printed with the user's signatures (21 CFR 11.50(a)(1):
+    "the printed name of the signer"), kept whole, as written (two surnames stay together);
+    without it a signature shows the user name.
     """
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
@@ -165,13 +170,21 @@ def create_user(username: str, *, role: str, centers: list[str], password: str):
     model = get_user_model()
     if model.objects.filter(username=username).exists():
         raise RegistryError(f"User '{username}' already exists.")
+    full_name = " ".join(full_name.split())
+    name_length = model._meta.get_field("first_name").max_length
+    if len(full_name) > name_length:
+        raise RegistryError(
+            f"The name has {len(full_name)} characters; at most {name_length} fit. "
+            "Shorten it (it is printed with the user's signatures)."
+        )
     candidate = model(username=username)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
         raise RegistryError("The password is too weak: " + " ".join(error.messages)) from error
     with transaction.atomic():
-        user = model.objects.create_user(username, password=password)
+        # The whole name in first_name: get_full_name() gives it back as written.
+        user = model.objects.create_user(username, password=password, first_name=full_name)
         profile = UserProfile.objects.create(user=user, role=role)
         profile.centers.set(
             [
