@@ -36,7 +36,7 @@ import pandas as pd
 
 from nephrocohort.exceptions import NephroCohortError, ReportError
 from nephrocohort.i18n import gettext as _
-from nephrocohort.messages import render_text
+from nephrocohort.messages import Message
 
 __all__ = [
     "DataNotFoundError",
@@ -118,7 +118,8 @@ def _existing(data, *, demo: bool):
         return data
     path = Path(data)
     if not path.exists():
-        hint = render_text("pipeline.demo_hint") if demo else ""
+        # Written when shown (in the reader's language), as the sentence it completes.
+        hint = Message("pipeline.demo_hint") if demo else ""
         raise DataNotFoundError("pipeline.data_not_found", path=str(path), demo=hint)
     return path
 

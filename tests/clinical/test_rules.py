@@ -65,8 +65,10 @@ class TestLoading:
             assert name in message
 
     def test_missing_file_is_reported(self, tmp_path):
-        with pytest.raises(RuleSetError, match="No rule set file"):
+        with pytest.raises(RuleSetError) as caught:
             load_rule_set(tmp_path / "absent.yaml")
+        assert caught.value.code == "rules.no_file"
+        assert caught.value.params["path"] == str(tmp_path / "absent.yaml")
 
     def test_user_file_copied_from_a_shipped_one_loads(self, tmp_path):
         data = yaml.safe_load((RULESET_DIR / "study.yaml").read_text())

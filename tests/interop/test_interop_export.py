@@ -155,25 +155,34 @@ class TestSafety:
     def test_existing_output_is_never_overwritten(self, cohort, tmp_path):
         (tmp_path / "spss").mkdir()
         (tmp_path / "spss" / "mine.txt").write_text("keep me")
-        with pytest.raises(InteropError, match="already exists"):
+        with pytest.raises(InteropError) as caught:
             export_tables(_tables(cohort), to="spss", out=tmp_path / "spss", seed=1)
+        assert caught.value.code == "output.exists"
+        assert caught.value.params["path"] == tmp_path / "spss"
         assert (tmp_path / "spss" / "mine.txt").read_text() == "keep me"
         assert not (tmp_path / "spss-KEY.csv").exists()
 
     def test_a_failing_export_leaves_nothing_behind(self, cohort, analysis, tmp_path):
         analysis = analysis.assign(histology=["FSGS", "MCD", "Lupus"])
-        with pytest.raises(InteropError, match="Lupus"):
+        with pytest.raises(InteropError) as caught:
             export_tables(_tables(cohort, analysis), to="spss", out=tmp_path / "spss", seed=1)
+        assert caught.value.code == "labelled.unknown_code"
+        params = caught.value.params
+        # The third patient: rows counted from 1, as the module says (no header in a table).
+        assert (params["column"], params["row"], params["value"]) == ("histology", 3, "Lupus")
         assert list(tmp_path.iterdir()) == []
 
     def test_key_inside_the_export_is_refused(self, cohort, tmp_path):
-        with pytest.raises(InteropError, match="must not be inside"):
+        with pytest.raises(InteropError) as caught:
             export_tables(
                 _tables(cohort),
                 to="csv",
                 out=tmp_path / "csv",
                 key_file=tmp_path / "csv" / "key.csv",
             )
+        assert caught.value.code == "export.key_inside"
+        assert caught.value.params["key"] == tmp_path / "csv" / "key.csv"
+        assert caught.value.params["out"] == tmp_path / "csv"
 
     def test_registry_times_and_free_text_are_dropped_ids_pseudonymised(self, cohort):
         """A registry table (REGISTRY_TABLES: signatures) follows the same policy: its

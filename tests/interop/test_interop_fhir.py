@@ -128,22 +128,35 @@ class TestHostileFiles:
     def test_malformed_ndjson_line_is_named(self, tmp_path):
         path = tmp_path / "bad.ndjson"
         path.write_text(json.dumps(_patient()) + "\n{not json\n", encoding="utf-8")
-        with pytest.raises(FileFormatError, match="line 2: not valid JSON"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(path, tmp_path / "out")
+        assert caught.value.code == "fhir.read.bad_json_line"
+        assert (caught.value.params["name"], caught.value.params["line"]) == ("bad.ndjson", 2)
         assert not (tmp_path / "out").exists()
 
     def test_invalid_resource_is_named(self, tmp_path):
         path = _ndjson(
             tmp_path, [{"resourceType": "Patient", "id": "P1", "birthDate": "yesterday"}]
         )
-        with pytest.raises(FileFormatError, match="line 1: the Patient resource is not valid FHIR"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(path, tmp_path / "out")
+        assert caught.value.code == "fhir.read.invalid_resource"
+        params = caught.value.params
+        assert (params["where"], params["kind"], params["field"]) == (
+            "export.ndjson, line 1",
+            "Patient",
+            "birthDate",
+        )
 
     def test_not_json_at_all(self, tmp_path):
         path = tmp_path / "bundle.json"
         path.write_text("resourceType,Bundle\n")
-        with pytest.raises(FileFormatError, match="neither a FHIR Bundle"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(path, tmp_path / "out")
+        assert (caught.value.code, caught.value.params) == (
+            "fhir.read.not_fhir",
+            {"name": "bundle.json"},
+        )
 
     def test_a_patient_without_sex_fails_validation_and_writes_nothing(self, tmp_path):
         path = _ndjson(tmp_path, [_patient(gender="unknown")])

@@ -651,18 +651,24 @@ class TestBulk:
     def test_deeply_nested_json_is_a_clear_error(self, tmp_path):
         path = tmp_path / "deep.ndjson"
         path.write_text(self._deep_patient() + "\n", encoding="utf-8")
-        with pytest.raises(FileFormatError, match="deep.ndjson, line 1 is nested too deeply"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(path, tmp_path / "out")
+        assert caught.value.code == "fhir.read.too_deep"
+        assert caught.value.params["where"] == "deep.ndjson, line 1"
 
     def test_a_deeply_nested_bundle_is_a_clear_error(self, tmp_path):
         path = tmp_path / "deep.json"
         bundle = '{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": '
         path.write_text(bundle + self._deep_patient() + "}]}", encoding="utf-8")
-        with pytest.raises(FileFormatError, match="deep.json, entry 1 is nested too deeply"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(path, tmp_path / "out")
+        assert caught.value.code == "fhir.read.too_deep"
+        assert caught.value.params["where"] == "deep.json, entry 1"
 
     def test_a_folder_without_fhir_files_is_a_clear_error(self, tmp_path):
         (tmp_path / "export").mkdir()
         (tmp_path / "export" / "notes.txt").write_text("hello")
-        with pytest.raises(FileFormatError, match="is a folder without FHIR files"):
+        with pytest.raises(FileFormatError) as caught:
             import_fhir(tmp_path / "export", tmp_path / "out")
+        assert caught.value.code == "fhir.read.empty_folder"
+        assert caught.value.params["path"] == tmp_path / "export"

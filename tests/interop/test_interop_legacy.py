@@ -10,6 +10,7 @@ import nephrocohort
 from nephrocohort.exceptions import CohortValidationError
 from nephrocohort.interop import (
     FileFormatError,
+    InteropError,
     MappingError,
     import_table,
     read_analysis_csv,
@@ -149,8 +150,15 @@ class TestValidation:
 
     def test_renamed_column_names_the_closest_header(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,Sexo paciente\nA1,M\n")
-        with pytest.raises(MappingError, match="did it become 'Sexo paciente'"):
+        with pytest.raises(MappingError) as caught:
             import_table(sheet, mapping=_mapping(Sexo={"variable": "sex"}), out=tmp_path / "o.csv")
+        assert (caught.value.code, caught.value.params["source"]) == (
+            "legacy.columns_not_found",
+            "sheet.csv",
+        )
+        # The missing column and the header it may have become.
+        assert "'Sexo'" in caught.value.params["columns"]
+        assert "'Sexo paciente'" in caught.value.params["columns"]
 
     def test_the_hint_never_names_a_header_another_column_already_uses(self, tmp_path):
         sheet = _sheet(
@@ -175,14 +183,18 @@ class TestValidation:
 
     def test_unknown_variable_in_mapping_is_refused(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,X\nA1,1\n")
-        with pytest.raises(MappingError, match="'weight' is not an analysis variable"):
+        with pytest.raises(MappingError) as caught:
             import_table(sheet, mapping=_mapping(X={"variable": "weight"}), out=tmp_path / "o.csv")
+        assert caught.value.code == "mapping.unknown_variable"
+        assert (caught.value.params["column"], caught.value.params["name"]) == ("X", "weight")
 
     def test_existing_output_is_not_overwritten(self, tmp_path):
         sheet = _sheet(tmp_path, "ID\nA1\n")
         (tmp_path / "out.csv").write_text("precious")
-        with pytest.raises(Exception, match="already exists"):
+        with pytest.raises(InteropError) as caught:
             import_table(sheet, mapping=_mapping(), out=tmp_path / "out.csv")
+        assert caught.value.code == "output.exists"
+        assert caught.value.params["path"] == tmp_path / "out.csv"
         assert (tmp_path / "out.csv").read_text() == "precious"
 
 
@@ -358,33 +370,46 @@ class TestHostileFiles:
         assert not (tmp_path / "out.csv").exists()
 
     @pytest.mark.parametrize(
-        ("text", "message"),
+        ("text", "code", "params"),
         [
-            ("columns: [a, b", "not valid YAML at line"),
-            ("- just a list\n", "must be a YAML dictionary"),
-            ("columns:\n  ID: {variable: patient_id}\nsheets: 2\n", "unknown key\\(s\\) sheets"),
-            ("columns:\n  Sexo: {variable: sex}\n", "no column maps to patient_id"),
+            ("columns: [a, b", "mapping.not_yaml", {"name": "map.yaml", "where": " at line 1"}),
+            ("- just a list\n", "mapping.not_a_dictionary", {"source": "map.yaml"}),
+            (
+                "columns:\n  ID: {variable: patient_id}\nsheets: 2\n",
+                "mapping.unknown_keys",
+                {"keys": "sheets"},
+            ),
+            (
+                "columns:\n  Sexo: {variable: sex}\n",
+                "mapping.no_patient_id",
+                {"source": "map.yaml"},
+            ),
             (
                 "columns:\n  ID: {variable: patient_id}\n  S: {variable: sex, codes: {Masc: Male}}\n",
-                "'Male', which is not a code of sex",
+                "mapping.code_not_allowed",
+                {"column": "S", "raw": "Masc", "code": "Male", "name": "sex"},
             ),
             (
                 "columns:\n  ID: {variable: patient_id}\ndate_format: dd/mm/yyyy\n",
-                "is not a format",
+                "mapping.not_a_format",
+                {"where": "date_format", "value": "dd/mm/yyyy"},
             ),
             (
                 "columns:\n  ID: {variable: patient_id}\n  E: {variable: age_at_diagnosis_months,"
                 " unit: kg}\n",
-                "unit 'kg' cannot be converted to months",
+                "mapping.unit_not_convertible",
+                {"column": "E", "unit": "kg", "target": "months"},
             ),
         ],
     )
-    def test_malformed_mapping_is_explained(self, tmp_path, text, message):
+    def test_malformed_mapping_is_explained(self, tmp_path, text, code, params):
         sheet = _sheet(tmp_path, "ID,Sexo,S,E\nA1,M,M,3\n")
         mapping = tmp_path / "map.yaml"
         mapping.write_text(text, encoding="utf-8")
-        with pytest.raises(MappingError, match=message):
+        with pytest.raises(MappingError) as caught:
             import_table(sheet, mapping=mapping, out=tmp_path / "out.csv")
+        assert caught.value.code == code
+        assert {key: caught.value.params[key] for key in params} == params
 
 
 def test_xlsx_sheet_named_in_the_mapping(tmp_path):
@@ -396,14 +421,18 @@ def test_xlsx_sheet_named_in_the_mapping(tmp_path):
     mapping = {**_mapping(Sexo={"variable": "sex"}), "sheet": "Pacientes"}
     import_table(tmp_path / "book.xlsx", mapping=mapping, out=tmp_path / "out.csv")
     assert read_analysis_csv(tmp_path / "out.csv")["sex"].tolist() == ["F", "M"]
-    with pytest.raises(
-        FileFormatError, match="has no sheet 'Pacientes2'; its sheets are: Notas, Pacientes"
-    ):
+    with pytest.raises(FileFormatError) as caught:
         import_table(
             tmp_path / "book.xlsx",
             mapping={**mapping, "sheet": "Pacientes2"},
             out=tmp_path / "out2.csv",
         )
+    assert caught.value.code == "readers.no_sheet"
+    assert caught.value.params == {
+        "name": "book.xlsx",
+        "sheet": "Pacientes2",
+        "sheets": "Notas, Pacientes",
+    }
 
 
 class TestDateOrder:
@@ -443,6 +472,7 @@ class TestDateOrder:
 
 
 def test_a_folder_given_as_the_mapping_file_is_a_clear_error(tmp_path):
-    with pytest.raises(MappingError, match="is a folder; give the mapping's .yaml file"):
+    with pytest.raises(MappingError) as caught:
         import_table(SHEET, mapping=tmp_path, out=tmp_path / "analysis.csv")
+    assert (caught.value.code, caught.value.params) == ("mapping.is_folder", {"path": tmp_path})
     assert not (tmp_path / "analysis.csv").exists()

@@ -106,14 +106,27 @@ class TestRecords:
         assert back["patients"]["sex"].tolist() == ["M", "F", "M"]
 
     def test_a_foreign_file_is_refused_clearly(self):
-        with pytest.raises(FileFormatError, match="first column is 'name'"):
+        with pytest.raises(FileFormatError) as caught:
             tables_from_redcap_records(pd.DataFrame({"name": ["x"], "age": ["3"]}))
+        assert caught.value.code == "redcap.not_records"
+        assert (caught.value.params["first"], caught.value.params["expected"]) == (
+            "name",
+            "record_id",
+        )
 
     def test_an_unknown_instrument_names_its_row(self):
         records = redcap_records(synthetic_tables())
         records.loc[3, "redcap_repeat_instrument"] = "dialysis_sessions"
-        with pytest.raises(FileFormatError, match="row 5, column redcap_repeat_instrument"):
+        with pytest.raises(FileFormatError) as caught:
             tables_from_redcap_records(records)
+        params = caught.value.params
+        assert caught.value.code == "redcap.unknown_instrument"
+        # records.loc[3] is row 5 of the file (header = row 1).
+        assert (params["row"], params["column"], params["value"]) == (
+            5,
+            "redcap_repeat_instrument",
+            "dialysis_sessions",
+        )
 
 
 class TestRoundTrip:
@@ -263,8 +276,12 @@ class TestStatedFormats:
     def test_an_impossible_format_option_is_refused(self, tmp_path):
         from nephrocohort.interop import InteropError
 
-        with pytest.raises(InteropError, match="not a date format"):
+        with pytest.raises(InteropError) as caught:
             import_redcap(tmp_path / "r.csv", tmp_path / "b", date_format="dd/mm/yyyy")
+        assert (caught.value.code, caught.value.params) == (
+            "redcap.bad_format_option",
+            {"date_format": "dd/mm/yyyy"},
+        )
 
 
 def test_cli_import_redcap_takes_date_format_and_decimal(tmp_path):

@@ -183,8 +183,15 @@ class TestFormatsAndLabels:
     def test_a_date_that_is_not_a_date_names_its_row(self, tmp_path):
         tables = _patients(_late_dates(), ["yes"] * N_ROWS)
         tables["patients"]["death_date"] = pd.Series(["", "2015-01-01", "31/12/2015"] * 50)
-        with pytest.raises(InteropError, match=r"death_date, row 3: value '31/12/2015'"):
+        with pytest.raises(InteropError) as caught:
             _export(tables, tmp_path, "spss")
+        assert caught.value.code == "labelled.not_a_date"
+        assert caught.value.params == {
+            "table": "patients",
+            "column": "death_date",
+            "row": 3,
+            "value": "31/12/2015",
+        }
         assert not (tmp_path / "spss").exists()
 
 
@@ -217,8 +224,13 @@ class TestStataVersions:
         assert self._release(out / "patients.dta") == release
 
     def test_unknown_version_is_refused(self, tmp_path):
-        with pytest.raises(InteropError, match="Stata version 11 is not supported"):
+        with pytest.raises(InteropError) as caught:
             _export(_patients(_late_dates(), ["yes"] * N_ROWS), tmp_path, "stata", stata_version=11)
+        assert (caught.value.code, caught.value.params["version"]) == (
+            "stat_files.stata_version",
+            11,
+        )
+        assert "12" in caught.value.params["versions"].split(", ")  # Stata 12: the oldest written
 
     def test_text_too_long_for_a_stata_12_file_is_cut_and_reported(self, tmp_path):
         tables = _patients(_late_dates(), ["yes"] * N_ROWS)

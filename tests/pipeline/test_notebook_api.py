@@ -59,5 +59,8 @@ def test_load_refuses_an_invalid_bundle_with_every_problem(tmp_path):
 def test_a_missing_data_path_names_the_path_and_the_demo(tmp_path):
     from nephrocohort.pipeline import DataNotFoundError
 
-    with pytest.raises(DataNotFoundError, match="leave out --data"):
+    with pytest.raises(DataNotFoundError) as caught:
         compute_results(tmp_path / "nowhere")
+    assert caught.value.code == "pipeline.data_not_found"
+    assert caught.value.params["path"] == str(tmp_path / "nowhere")
+    assert caught.value.params["demo"].code == "pipeline.demo_hint"

@@ -27,8 +27,10 @@ def test_no_eligible_patient_says_what_to_check(analysis):
 
 
 def test_unknown_rule_set_lists_the_known_ones(analysis):
-    with pytest.raises(RuleSetError, match="study"):
+    with pytest.raises(RuleSetError) as caught:
         build_results(analysis, rule_set="no-such-rules")
+    assert (caught.value.code, caught.value.params["name"]) == ("rules.unknown", "no-such-rules")
+    assert "study" in caught.value.params["available"].split(", ")
 
 
 @pytest.mark.parametrize(
