@@ -18,6 +18,8 @@ converted so is written without a quantity, as an EHR would have it.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -250,6 +252,7 @@ def _coded_events(table: str, ids, person_of, events: pd.DataFrame, codes: dict,
 
 def _conditions(cohort, person_of, ids, visit_dates: pd.DataFrame) -> pd.DataFrame:
     table = "condition_occurrence"
+    rows_of = functools.partial(_patient_rows, table, ids, person_of)
     patients = cohort.patients[cohort.patients["onset_date"].notna()]
     onset = cohort.patients.set_index("patient_id")["onset_date"]
     later = visit_dates[visit_dates["date"] > visit_dates["patient_id"].map(onset)]
@@ -261,12 +264,9 @@ def _conditions(cohort, person_of, ids, visit_dates: pd.DataFrame) -> pd.DataFra
     ]
     source_value = _text(biopsies["histology"])
     parts = [
-        _patient_rows(table, ids, person_of, patients, "onset_date", concept_id(*NS_AT_ONSET)),
-        _patient_rows(table, ids, person_of, later, "date", concept_id(*NS_AT_VISIT)),
-        _patient_rows(
-            table,
-            ids,
-            person_of,
+        rows_of(patients, "onset_date", concept_id(*NS_AT_ONSET)),
+        rows_of(later, "date", concept_id(*NS_AT_VISIT)),
+        rows_of(
             biopsies,
             "biopsy_date",
             histology,
@@ -279,8 +279,9 @@ def _conditions(cohort, person_of, ids, visit_dates: pd.DataFrame) -> pd.DataFra
 
 def _procedures(cohort, person_of, ids) -> pd.DataFrame:
     table = "procedure_occurrence"
+    rows_of = functools.partial(_patient_rows, table, ids, person_of)
     parts = [
-        _patient_rows(table, ids, person_of, cohort.biopsies, "biopsy_date", concept_id(*BIOPSY)),
+        rows_of(cohort.biopsies, "biopsy_date", concept_id(*BIOPSY)),
         _coded_events(table, ids, person_of, cohort.events, EVENT_PROCEDURES),
     ]
     return pd.concat(parts, ignore_index=True)
@@ -302,6 +303,7 @@ def _visits(cohort, person_of, ids) -> pd.DataFrame:
 
 def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame:
     table = "measurement"
+    rows_of = functools.partial(_patient_rows, table, ids, person_of)
     labs = cohort.labs
     tests = labs["test"].astype("object").to_numpy()
     units = labs["measured_unit"].astype("object").to_numpy()
@@ -310,10 +312,7 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
     values = np.where(dipstick, labs["value"].to_numpy(), labs["measured_value"].to_numpy())
     units = np.where(dipstick, "mg/dL", units)
     parts = [
-        _patient_rows(
-            table,
-            ids,
-            person_of,
+        rows_of(
             labs,
             "date",
             [_lab_concept(t, u) for t, u in zip(tests, units, strict=True)],
@@ -328,10 +327,7 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
         present = visits[column].notna().to_numpy()
         rows = visits[present]
         parts.append(
-            _patient_rows(
-                table,
-                ids,
-                person_of,
+            rows_of(
                 rows,
                 "date",
                 concept_id(*code),
@@ -346,6 +342,7 @@ def _measurements(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
 
 def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame:
     table = "observation"
+    rows_of = functools.partial(_patient_rows, table, ids, person_of)
     patients = cohort.patients
     parts = []
     anchor = patients["onset_date"].fillna(patients["birth_date"])
@@ -353,10 +350,7 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
         present = patients[field].notna().to_numpy()
         rows = patients[present]
         parts.append(
-            _patient_rows(
-                table,
-                ids,
-                person_of,
+            rows_of(
                 rows,
                 anchor[present],
                 _local(field),
@@ -365,15 +359,12 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
         )
     for field in PATIENT_DATES:
         rows = patients[patients[field].notna()]
-        parts.append(_patient_rows(table, ids, person_of, rows, field, _local(field)))
+        parts.append(rows_of(rows, field, _local(field)))
     visits = cohort.visits
     present = visits["edema"].notna().to_numpy()
     rows = visits[present]
     parts.append(
-        _patient_rows(
-            table,
-            ids,
-            person_of,
+        rows_of(
             rows,
             "date",
             _local("visit_edema"),
@@ -383,10 +374,7 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
     )
     events = cohort.events[~cohort.events["event"].isin([*EVENT_CONDITIONS, *EVENT_PROCEDURES])]
     parts.append(
-        _patient_rows(
-            table,
-            ids,
-            person_of,
+        rows_of(
             events,
             "date",
             [_local(f"event_{e}") for e in events["event"]],
@@ -395,10 +383,7 @@ def _observations(cohort, person_of, ids, visit_ids: np.ndarray) -> pd.DataFrame
     )
     genetics = cohort.genetics
     parts.append(
-        _patient_rows(
-            table,
-            ids,
-            person_of,
+        rows_of(
             genetics,
             "test_date",
             _local("genetic_test"),
