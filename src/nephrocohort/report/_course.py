@@ -29,29 +29,25 @@ if set(_LABELS) != {code for code, _label in (*RELAPSE_COURSES, *CNI_RESPONSES)}
     raise ValueError("every course code of cohort.analysis needs a report label")
 
 
+#: The course columns in the table's order: coded ones with their codes, yes/no ones with
+#: their label.
+_COLUMNS = (
+    ("relapse_course", RELAPSE_COURSES),
+    ("secondary_steroid_resistance", N_("Secondary steroid resistance")),
+    ("cni_response", CNI_RESPONSES),
+    ("multidrug_resistant_srns", N_("Multidrug-resistant SRNS")),
+)
+
+
 def course_items(study: pd.DataFrame) -> list:
     """Count items of the course columns present in ``study`` (older datasets lack them)."""
     items = []
-    if "relapse_course" in study:
-        labels = {code: _LABELS[code] for code, _label in RELAPSE_COURSES}
-        items += count_levels("course.relapse_course", study["relapse_course"], labels)
-    if "secondary_steroid_resistance" in study:
-        items.append(
-            count_true(
-                "course.secondary_steroid_resistance",
-                N_("Secondary steroid resistance"),
-                study["secondary_steroid_resistance"],
-            )
-        )
-    if "cni_response" in study:
-        labels = {code: _LABELS[code] for code, _label in CNI_RESPONSES}
-        items += count_levels("course.cni_response", study["cni_response"], labels)
-    if "multidrug_resistant_srns" in study:
-        items.append(
-            count_true(
-                "course.multidrug_resistant_srns",
-                N_("Multidrug-resistant SRNS"),
-                study["multidrug_resistant_srns"],
-            )
-        )
+    for column, levels in _COLUMNS:
+        if column not in study:
+            continue
+        if isinstance(levels, str):
+            items.append(count_true(f"{COURSE_PREFIX}{column}", levels, study[column]))
+        else:
+            labels = {code: _LABELS[code] for code, _label in levels}
+            items += count_levels(f"{COURSE_PREFIX}{column}", study[column], labels)
     return items
