@@ -372,6 +372,24 @@ def test_edit_without_its_version_is_refused(client_a, patient_a):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("version", [None, "abc", "-3"])
+def test_a_lost_or_malformed_version_is_said_on_the_page(client_a, patient_a, version):
+    """Found against a running server: the version is a hidden field, and the form template
+    showed no hidden field's error, so Save answered the same form again without a word."""
+    visit = patient_a.visits.get()
+    data = {"date": "2015-02-01", "weight_kg": "20"}
+    if version is not None:
+        data["version"] = version
+    url = reverse("registry:record_edit", args=[patient_a.pk, "visits", visit.pk])
+    response = client_a.post(url, data)
+    assert response.status_code == 200
+    assert "This form lost track of which version of the record it edits." in (
+        response.content.decode()
+    )
+    assert Visit.objects.get(pk=visit.pk).weight_kg == 14.2
+
+
+@pytest.mark.django_db
 def test_patient_pages_are_never_cached_by_the_browser(client_a, patient_a):
     response = client_a.get(reverse("registry:patient_detail", args=[patient_a.pk]))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -42,12 +42,25 @@ __all__ = [
 ]
 
 
+_LOST_VERSION = _(
+    "This form lost track of which version of the record it edits. "
+    "Open the record again and re-enter your changes."
+)
+
+
 class ContractForm(forms.ModelForm):
     """A form for one row of a bundle table (``table``), checked by the contract's rules."""
 
     table: str = ""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Hidden: a malformed value (a tampered or truncated form) gets the same sentence as a lost
+    # one, shown above the fields (_form_fields.html shows hidden fields' errors).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={"invalid": _LOST_VERSION, "min_value": _LOST_VERSION},
+    )
     confirm_unusual_values = forms.BooleanField(
         required=False,
         label=_("I confirm these values"),
@@ -86,13 +99,7 @@ class ContractForm(forms.ModelForm):
     def clean_version(self):
         version = self.cleaned_data.get("version")
         if self.instance.pk and version is None:
-            raise ValidationError(
-                _(
-                    "This form lost track of which version of the record it edits. "
-                    "Open the record again and re-enter your changes."
-                ),
-                code="missing_version",
-            )
+            raise ValidationError(_LOST_VERSION, code="missing_version")
         return version
 
     def clean(self):
