@@ -270,6 +270,10 @@ CATALOGUE: dict[str, Template] = {
         "Update the patient's last follow-up date, or correct this date.",
         at_row=True,
     ),
+    "derive.warnings": T(
+        "{count} warning to check (the dataset was written; no value was changed):",
+        plural="{count} warnings to check (the dataset was written; no value was changed):",
+    ),
     "summary.warnings": T(
         "{count} warning to check (the bundle is valid and loads):",
         plural="{count} warnings to check (the bundle is valid and loads):",
@@ -288,6 +292,11 @@ CATALOGUE: dict[str, Template] = {
         at_row=True,
     ),
     # --- derivation findings (warnings): nothing is changed ---------------------------------
+    # AAP 2017 categories as a finding names them (the same words as `calc bp`).
+    "bp.category.normal": T("normal"),
+    "bp.category.elevated": T("elevated"),
+    "bp.category.stage_1_hypertension": T("stage 1 hypertension"),
+    "bp.category.stage_2_hypertension": T("stage 2 hypertension"),
     "onset_hypertension_disagrees": T(
         (
             "patient {patient_id} has '{column}' {value}, but the blood pressure of the onset "

@@ -223,3 +223,28 @@ def test_the_rows_and_the_unit_hints_of_a_problem_follow_the_language(tmp_path, 
     output = run("validate", str(bundle), "--as-of", "2025-01-01").output
     assert "visits.csv linha 2:" in output
     assert "Foi digitado em metros?" in output
+
+
+def test_validate_and_derive_list_the_onset_hypertension_disagreements(tmp_path):
+    """AAP 2017 (Flynn et al.) Table 3: 90/55 at 6 years is normal, 142/92 at 14 years stage 2
+    hypertension; the hand-built bundle records 'yes' for the first (P02) and 'no' for the
+    second (P10): a data-quality warning each, in validate and in derive, nothing changed."""
+    from pathlib import Path
+
+    bundle = Path(__file__).parents[1] / "cohort" / "data" / "i10_diaries"
+    result = run("validate", str(bundle), "--as-of", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    assert "2 warnings to check" in result.output
+    assert "patient P02 has 'hypertension_at_onset' yes" in result.output
+    assert "is normal by the AAP 2017 guideline" in result.output
+    assert "patient P10 has 'hypertension_at_onset' no" in result.output
+    assert "is stage 2 hypertension by the AAP 2017 guideline" in result.output
+    as_json = json.loads(run("validate", str(bundle), "--as-of", "2026-01-01", "--json").output)
+    codes = [problem["code"] for problem in as_json["problems"]]
+    assert codes.count("onset_hypertension_disagrees") == 2
+    derived = CliRunner().invoke(
+        app, ["derive", "--data", str(bundle), "--out", str(tmp_path / "d.csv")]
+    )
+    assert derived.exit_code == 0, derived.output
+    assert "2 warnings to check (the dataset was written" in derived.output
+    assert (tmp_path / "d.csv").exists()

@@ -86,6 +86,11 @@ def register(app) -> None:
                 path=out,
             )
         )
+        warnings = dataset.attrs.get("warnings") or []
+        if warnings:
+            from nephrocohort.cohort.rendering import format_warnings
+
+            typer.echo(format_warnings(warnings), err=True)
 
     @app.command("explain")
     def explain_command(

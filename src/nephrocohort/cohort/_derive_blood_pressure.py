@@ -35,6 +35,7 @@ from nephrocohort.clinical.growth import height_for_age_percentile_array
 from nephrocohort.cohort._derive_common import DAYS_PER_YEAR, day_numbers
 from nephrocohort.cohort.contract import SOURCE_ROW
 from nephrocohort.cohort.problems import WARNING, Problem, make_problem
+from nephrocohort.messages import Message
 
 __all__ = [
     "ONSET_WINDOW_DAYS_BEFORE",
@@ -207,7 +208,7 @@ def onset_hypertension_findings(patients: pd.DataFrame, dataset: pd.DataFrame) -
                 value=patients["hypertension_at_onset"].iloc[i],
                 severity=WARNING,
                 patient_id=str(dataset["patient_id"].iloc[i]),
-                category=_CATEGORY_TEXT[str(dataset["onset_bp_category"].iloc[i])],
+                category=Message(f"bp.category.{dataset['onset_bp_category'].iloc[i]}"),
                 days_before=ONSET_WINDOW_DAYS_BEFORE,
                 days_after=ONSET_WINDOW_DAYS_AFTER,
             )

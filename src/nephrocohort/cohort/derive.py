@@ -363,6 +363,38 @@ def _unconfirmed_columns(
     return out
 
 
+def onset_hypertension_warnings(cohort) -> list:
+    """The ``onset_hypertension_disagrees`` warnings of a cohort (issue 10 item 7).
+
+    The recorded ``hypertension_at_onset`` against the AAP 2017 category of the
+    onset visits, as ``derive`` computes them (the blood pressure alone: no rule
+    set is involved); ``validate`` and ``derive`` list them, neither value changes.
+    """
+    from nephrocohort.cohort._derive_blood_pressure import onset_hypertension_findings
+
+    cohort = in_file_order(cohort)
+    t = prepare(cohort)
+    patients = cohort.patients
+    bp = onset_blood_pressure(
+        cohort.visits,
+        visit_pid=t.visit_pid,
+        birth_day=t.birth_day,
+        onset_day=t.onset_day,
+        sex=t.sex,
+    )
+    dataset = pd.DataFrame(
+        {
+            "patient_id": patients["patient_id"].astype("string").array,
+            "onset_hypertension": yes_no_to_bool(patients["hypertension_at_onset"]),
+            "onset_bp_category": _as_string(bp.category),
+            "onset_hypertension_bp": nullable_bool(
+                bp.hypertension == 1, ~np.isnan(bp.hypertension)
+            ),
+        }
+    )
+    return onset_hypertension_findings(patients, dataset)
+
+
 def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     """The analysis dataset and the trace of how each value was reached.
 

@@ -8,7 +8,7 @@ from nephrocohort.i18n import format_integer, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.messages import render
 
-__all__ = ["format_problems", "format_summary", "outcome_as_json", "row_ranges"]
+__all__ = ["format_problems", "format_summary", "format_warnings", "outcome_as_json", "row_ranges"]
 
 # Long or grouped reports start with a count of each kind of problem per table.
 _SUMMARY_FROM = 10
@@ -131,6 +131,12 @@ def format_summary(cohort: Cohort, *, source: str, warnings: list[Problem] = ())
         heading = render("summary.warnings", {"count": len(warnings)})[0]
         lines += ["", heading, "", *_numbered(_grouped(list(warnings)))]
     return "\n".join(lines)
+
+
+def format_warnings(warnings: list[Problem]) -> str:
+    """The data-quality warnings of a command that loaded a bundle, numbered (derive)."""
+    heading = render("derive.warnings", {"count": len(warnings)})[0]
+    return "\n".join([heading, "", *_numbered(_grouped(list(warnings)))])
 
 
 def outcome_as_json(*, source: str, problems: list[Problem], cohort: Cohort | None) -> dict:
