@@ -304,8 +304,7 @@ def _first_recorded_date(cohort: Cohort) -> pd.Timestamp:
         cohort.events["date"].min(),
         cohort.medications["start_date"].min(),
     ]
-    present = [pd.Timestamp(value) for value in candidates if pd.notna(value)]
-    return min(present) if present else pd.Timestamp("1970-01-01")
+    return _known(candidates, min)
 
 
 def _last_recorded_date(cohort: Cohort) -> pd.Timestamp:
@@ -318,8 +317,13 @@ def _last_recorded_date(cohort: Cohort) -> pd.Timestamp:
         cohort.medications["start_date"].max(),
         cohort.medications["end_date"].max(),
     ]
+    return _known(candidates, max)
+
+
+def _known(candidates, pick) -> pd.Timestamp:
+    """``pick`` (min or max) of the dates that are known; 1970-01-01 (day 0) when none is."""
     present = [pd.Timestamp(value) for value in candidates if pd.notna(value)]
-    return max(present) if present else pd.Timestamp("1970-01-01")
+    return pick(present) if present else pd.Timestamp("1970-01-01")
 
 
 def _medication_panel(ax, medications: pd.DataFrame, *, until: pd.Timestamp) -> None:
