@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.registry.exports import export_tables
 
 from nephrocohort.registry.models import Lab, Patient
 
@@ -133,17 +134,6 @@ class TestImport:
         assert Patient.objects.count() == 0
 
 
-def _export(client, **data) -> dict[str, pd.DataFrame]:
-    response = client.post(reverse("registry:export"), data)
-    assert response.status_code == 200, response.status_code
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        return {
-            name.removesuffix(".csv"): pd.read_csv(archive.open(name), dtype=str)
-            for name in archive.namelist()
-            if name.endswith(".csv")
-        }
-
-
 @pytest.mark.django_db
 class TestExport:
     def test_deidentified_by_default_through_interops_deidentify(
@@ -154,7 +144,7 @@ class TestExport:
         client.force_login(make_user("inv", "investigator", "A"))
         response = client.post(reverse("registry:export"), {})
         assert b"A-001" not in response.content
-        tables = _export(client)
+        tables = export_tables(client)
         patients = tables["patients"]
         [pseudonym] = patients["patient_id"].tolist()
         assert pseudonym != "A-001" and pseudonym.startswith("P")
@@ -206,7 +196,7 @@ class TestExport:
 
     def test_admin_may_export_identifiable_data(self, client, make_user, patient_a):
         client.force_login(make_user("boss", "admin"))
-        tables = _export(client, identifiable="on")
+        tables = export_tables(client, identifiable="on")
         assert tables["patients"]["birth_date"].tolist() == ["2012-03-01"]
 
     def test_identifiable_export_reimports_as_a_valid_bundle(
@@ -232,7 +222,7 @@ class TestExport:
         if identifiable:
             # An administrator sees every center: an empty registry is the empty case.
             patient_b.soft_delete(expected_version=patient_b.version)
-        tables = _export(client, identifiable=identifiable)
+        tables = export_tables(client, identifiable=identifiable)
         assert tables["patients"].empty and tables["labs"].empty
         assert "onset_date" in tables["patients"].columns
 
@@ -379,8 +369,8 @@ class TestConfirmedImplausibleValues:
         # De-identified exports keep only columns interop's deidentify knows (as the CLI does).
         client.force_login(make_user("boss", "admin"))
         self._confirm_tall_visit(client, patient_a)
-        assert "confirmed_implausible" not in _export(client)["visits"].columns
-        tables = _export(client, identifiable="on")
+        assert "confirmed_implausible" not in export_tables(client)["visits"].columns
+        tables = export_tables(client, identifiable="on")
         assert tables["visits"]["confirmed_implausible"].tolist()[-1] == "height_cm"
 
 

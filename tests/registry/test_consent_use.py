@@ -8,13 +8,11 @@ A2 with an explicit checkbox, which writes a ``consent_override`` access event.
 """
 
 import datetime as dt
-import io
 import json
-import zipfile
 
-import pandas as pd
 import pytest
 from django.urls import reverse
+from tests.registry.exports import export_tables
 
 from nephrocohort.cohort import load_bundle, save_bundle
 from nephrocohort.registry.bundle_io import write_cohort
@@ -39,17 +37,6 @@ def _report_items(client, **query) -> dict:
     response = client.get(reverse("registry:cohort_report", args=["json"]), query)
     assert response.status_code == 200
     return {item["id"]: item for item in json.loads(response.content)}
-
-
-def _export(client, **data) -> dict[str, pd.DataFrame]:
-    response = client.post(reverse("registry:export"), data)
-    assert response.status_code == 200, response.status_code
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        return {
-            name.removesuffix(".csv"): pd.read_csv(archive.open(name), dtype=str)
-            for name in archive.namelist()
-            if name.endswith(".csv")
-        }
 
 
 @pytest.mark.django_db
@@ -116,7 +103,7 @@ class TestReport:
 class TestExport:
     def test_export_leaves_out_withdrawn_consent(self, client, make_user, withdrawn_a2):
         client.force_login(make_user("boss", "admin"))
-        tables = _export(client, identifiable="on")
+        tables = export_tables(client, identifiable="on")
         for name, frame in tables.items():
             assert "A2" not in set(frame["patient_id"]), name
         assert set(tables["patients"]["patient_id"]) == {"A1", "A3"}
@@ -124,7 +111,7 @@ class TestExport:
 
     def test_admin_override_exports_them_and_is_logged(self, client, make_user, withdrawn_a2):
         client.force_login(make_user("boss", "admin"))
-        tables = _export(client, identifiable="on", include_withdrawn_consent="on")
+        tables = export_tables(client, identifiable="on", include_withdrawn_consent="on")
         assert set(tables["patients"]["patient_id"]) == {"A1", "A2", "A3"}
         event = AccessEvent.objects.get(action="consent_override")
         assert event.what == "identifiable bundle (zip)"
@@ -133,4 +120,4 @@ class TestExport:
         client.force_login(make_user("inv", "investigator", "A"))
         response = client.post(reverse("registry:export"), {"include_withdrawn_consent": "on"})
         assert response.status_code == 403
-        assert len(_export(client)["patients"]) == 2
+        assert len(export_tables(client)["patients"]) == 2
