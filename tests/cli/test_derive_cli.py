@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import pandas as pd
 import pytest
-
-from nephrocohort.cli import main
+from tests.entry_point import run_main
 
 
 def write_bundle(folder):
@@ -44,17 +42,6 @@ def write_bundle(folder):
     return folder
 
 
-def run_cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["nephrocohort", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture
 def bundle(tmp_path):
     return write_bundle(tmp_path / "bundle")
@@ -62,7 +49,7 @@ def bundle(tmp_path):
 
 def test_derive_writes_one_row_per_patient(monkeypatch, capsys, tmp_path, bundle):
     out = tmp_path / "derived.csv"
-    code, stdout, stderr = run_cli(
+    code, stdout, stderr = run_main(
         monkeypatch, capsys, "derive", "--data", str(bundle), "--out", str(out)
     )
     assert code == 0, stderr
@@ -88,7 +75,7 @@ def test_derive_writes_one_row_per_patient(monkeypatch, capsys, tmp_path, bundle
 
 def test_derive_with_another_rule_set(monkeypatch, capsys, tmp_path, bundle):
     out = tmp_path / "derived.csv"
-    code, stdout, _ = run_cli(
+    code, stdout, _ = run_main(
         monkeypatch,
         capsys,
         "derive",
@@ -104,7 +91,7 @@ def test_derive_with_another_rule_set(monkeypatch, capsys, tmp_path, bundle):
 
 
 def test_derive_into_a_missing_folder_is_refused(monkeypatch, capsys, tmp_path, bundle):
-    code, _, err = run_cli(
+    code, _, err = run_main(
         monkeypatch,
         capsys,
         "derive",
@@ -118,7 +105,7 @@ def test_derive_into_a_missing_folder_is_refused(monkeypatch, capsys, tmp_path, 
 
 
 def test_derive_into_a_folder_is_refused(monkeypatch, capsys, tmp_path, bundle):
-    code, _, err = run_cli(
+    code, _, err = run_main(
         monkeypatch, capsys, "derive", "--data", str(bundle), "--out", str(tmp_path)
     )
     assert code == 2
@@ -126,7 +113,7 @@ def test_derive_into_a_folder_is_refused(monkeypatch, capsys, tmp_path, bundle):
 
 
 def test_missing_bundle_is_reported(monkeypatch, capsys, tmp_path):
-    code, _, err = run_cli(
+    code, _, err = run_main(
         monkeypatch,
         capsys,
         "derive",
@@ -140,7 +127,7 @@ def test_missing_bundle_is_reported(monkeypatch, capsys, tmp_path):
 
 
 def test_derive_with_unknown_rule_set_is_refused(monkeypatch, capsys, tmp_path, bundle):
-    code, _, err = run_cli(
+    code, _, err = run_main(
         monkeypatch,
         capsys,
         "derive",
@@ -157,7 +144,7 @@ def test_derive_with_unknown_rule_set_is_refused(monkeypatch, capsys, tmp_path, 
 
 
 def test_explain_prints_rule_window_and_source_rows(monkeypatch, capsys, bundle):
-    code, stdout, stderr = run_cli(monkeypatch, capsys, "explain", "P1", "--data", str(bundle))
+    code, stdout, stderr = run_main(monkeypatch, capsys, "explain", "P1", "--data", str(bundle))
     assert code == 0, stderr
     assert "state_month1 = complete" in stdout
     assert "window: 2016-01-17 to 2016-02-16" in stdout  # 2016-02-01 (1 calendar month) +/-15 days
@@ -166,7 +153,9 @@ def test_explain_prints_rule_window_and_source_rows(monkeypatch, capsys, bundle)
 
 
 def test_explain_json(monkeypatch, capsys, bundle):
-    code, stdout, _ = run_cli(monkeypatch, capsys, "explain", "P1", "--data", str(bundle), "--json")
+    code, stdout, _ = run_main(
+        monkeypatch, capsys, "explain", "P1", "--data", str(bundle), "--json"
+    )
     assert code == 0
     data = json.loads(stdout)
     by_column = {item["column"]: item for item in data["values"]}
@@ -176,7 +165,7 @@ def test_explain_json(monkeypatch, capsys, bundle):
 
 
 def test_explain_unknown_patient_says_where_ids_are(monkeypatch, capsys, bundle):
-    code, _, err = run_cli(monkeypatch, capsys, "explain", "P3", "--data", str(bundle))
+    code, _, err = run_main(monkeypatch, capsys, "explain", "P3", "--data", str(bundle))
     assert code == 2
     assert "Patient 'P3' is not in this cohort (2 patients)" in err
     assert "patient_id column" in err
@@ -189,7 +178,7 @@ def test_invalid_bundle_prints_every_problem_and_exits_1(monkeypatch, capsys, tm
         labs.read_text() + "P9,2016-02-01,upcr,1.0,mg/mg\nP1,2016-13-01,upcr,1.0,mg/mg\n"
     )
     out = tmp_path / "derived.csv"
-    code, _, err = run_cli(monkeypatch, capsys, "derive", "--data", str(bundle), "--out", str(out))
+    code, _, err = run_main(monkeypatch, capsys, "derive", "--data", str(bundle), "--out", str(out))
     assert code == 1
     assert "2 problems" in err
     assert "labs.csv row 6" in err and "labs.csv row 7" in err

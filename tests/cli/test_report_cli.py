@@ -1,22 +1,14 @@
 """`nephrocohort report`: wrong input gives a sentence and a non-zero exit, never a traceback."""
 
-import sys
-
 import pytest
+from tests.entry_point import run_main
 from typer.testing import CliRunner
 
-from nephrocohort.cli import app, main
+from nephrocohort.cli import app
 
 
 def run_cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["nephrocohort", "report", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(monkeypatch, capsys, "report", *args)
 
 
 @pytest.mark.parametrize(

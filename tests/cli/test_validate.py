@@ -2,12 +2,12 @@
 
 import json
 import re
-import sys
 import textwrap
 
+from tests.entry_point import run_main
 from typer.testing import CliRunner
 
-from nephrocohort.cli import app, main
+from nephrocohort.cli import app
 
 PATIENTS = """\
     patient_id,sex,birth_date
@@ -29,18 +29,6 @@ def write_csvs(folder, **tables):
 
 def run(*args):
     return CliRunner().invoke(app, [*args])
-
-
-def run_main(monkeypatch, capsys, *args):
-    """Run the installed entry point in this process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["nephrocohort", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 class TestValidate:

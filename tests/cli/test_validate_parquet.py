@@ -2,26 +2,13 @@
 
 import json
 import shutil
-import sys
 
 import pandas as pd
 import pytest
+from tests.entry_point import run_main
 
-from nephrocohort.cli import main
 from nephrocohort.cohort import load_bundle
 from nephrocohort.cohort.synthetic import write_synthetic_bundle
-
-
-def run_main(monkeypatch, capsys, *args):
-    """Run the installed entry point in this process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["nephrocohort", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
+from tests.entry_point import run_main
 
-from nephrocohort.cli import main
 from nephrocohort.cohort import load_bundle
 from nephrocohort.cohort.demo import demo_bundle_path
 
 
-def run_cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["nephrocohort", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_demo_writes_the_shipped_bundle(monkeypatch, capsys, tmp_path):
     out = tmp_path / "demo"
-    code, stdout, _ = run_cli(monkeypatch, capsys, "demo", "--out", str(out))
+    code, stdout, _ = run_main(monkeypatch, capsys, "demo", "--out", str(out))
     assert code == 0
     assert "26 synthetic patients" in stdout
     for shipped in demo_bundle_path().glob("*.csv"):
@@ -33,7 +20,7 @@ def test_demo_writes_the_shipped_bundle(monkeypatch, capsys, tmp_path):
 
 
 def test_demo_with_patients_writes_a_generated_cohort(monkeypatch, capsys, tmp_path):
-    code, stdout, _ = run_cli(
+    code, stdout, _ = run_main(
         monkeypatch, capsys, "demo", "--patients", "30", "--seed", "4", "--out", str(tmp_path)
     )
     assert code == 0
@@ -43,7 +30,7 @@ def test_demo_with_patients_writes_a_generated_cohort(monkeypatch, capsys, tmp_p
 
 
 def test_demo_parquet_flag_adds_parquet_files(monkeypatch, capsys, tmp_path):
-    code, stdout, _ = run_cli(
+    code, stdout, _ = run_main(
         monkeypatch, capsys, "demo", "--patients", "12", "--parquet", "--out", str(tmp_path)
     )
     assert code == 0
@@ -53,7 +40,7 @@ def test_demo_parquet_flag_adds_parquet_files(monkeypatch, capsys, tmp_path):
 
 def test_same_seed_writes_the_same_files(monkeypatch, capsys, tmp_path):
     for folder in ("a", "b"):
-        run_cli(
+        run_main(
             monkeypatch, capsys, "demo", "--patients", "8", "--seed", "9",
             "--out", str(tmp_path / folder),
         )  # fmt: skip
@@ -70,7 +57,7 @@ def test_same_seed_writes_the_same_files(monkeypatch, capsys, tmp_path):
     ],
 )
 def test_wrong_options_print_what_was_wrong(monkeypatch, capsys, tmp_path, args, message):
-    code, _, stderr = run_cli(monkeypatch, capsys, "demo", *args, "--out", str(tmp_path / "x"))
+    code, _, stderr = run_main(monkeypatch, capsys, "demo", *args, "--out", str(tmp_path / "x"))
     assert code == 2
     assert message in stderr
     assert "Traceback" not in stderr
@@ -79,12 +66,12 @@ def test_wrong_options_print_what_was_wrong(monkeypatch, capsys, tmp_path, args,
 def test_out_that_is_a_file_is_refused(monkeypatch, capsys, tmp_path):
     target = tmp_path / "patients.csv"
     target.write_text("x", encoding="utf-8")
-    code, _, stderr = run_cli(monkeypatch, capsys, "demo", "--out", str(target))
+    code, _, stderr = run_main(monkeypatch, capsys, "demo", "--out", str(target))
     assert code == 2
     assert "is a file, not a folder" in stderr
 
 
 def test_out_in_a_missing_folder_is_refused(monkeypatch, capsys, tmp_path):
-    code, _, stderr = run_cli(monkeypatch, capsys, "demo", "--out", str(tmp_path / "no" / "d"))
+    code, _, stderr = run_main(monkeypatch, capsys, "demo", "--out", str(tmp_path / "no" / "d"))
     assert code == 2
     assert "does not exist" in stderr
