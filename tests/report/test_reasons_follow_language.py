@@ -82,3 +82,7 @@ def test_a_spanish_report_has_no_english_reason(tmp_path):
     assert "Corticosensible; el estudio incluye solo pacientes corticorresistentes." in written
     english = ("the study", "could not", "Fewer than", "Only ", "No patient", "not tested")
     assert not [r for r in written if any(word in r for word in english)]
+    labels = {record["id"]: record.get("label") for record in records}
+    # the treatment groups' labels were plain (unmarked) English strings
+    assert labels["group.1"].startswith("Grupo 1: ciclofosfamida")
+    assert labels["group.2"].startswith("Grupo 2: MMF como primer inmunosupresor")

@@ -375,8 +375,8 @@ def _treatment(study, options):
             "group",
             study["group"].astype("Int64").astype("string"),
             {
-                "1": "Group 1: cyclophosphamide and/or a calcineurin inhibitor before MMF",
-                "2": "Group 2: MMF as first immunosuppressant after steroids",
+                "1": N_("Group 1: cyclophosphamide and/or a calcineurin inhibitor before MMF"),
+                "2": N_("Group 2: MMF as first immunosuppressant after steroids"),
             },
         ),
         summary_item(
