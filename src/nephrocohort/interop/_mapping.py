@@ -47,8 +47,13 @@ MISSING = "missing"
 
 #: Accepted units per analysis unit: factor to multiply by to get the analysis unit.
 UNIT_FACTORS: dict[str, dict[str, float]] = {
-    "months": {"months": 1.0, "years": 12.0, "days": 12.0 / 365.25, "weeks": 12.0 * 7 / 365.25},
-    "years": {"years": 1.0, "months": 1 / 12.0, "days": 1 / 365.25},
+    "months": {
+        "months": 1.0,
+        "years": 12.0,
+        "days": 12.0 / DAYS_PER_YEAR,
+        "weeks": 12.0 * 7 / DAYS_PER_YEAR,
+    },
+    "years": {"years": 1.0, "months": 1 / 12.0, "days": 1 / DAYS_PER_YEAR},
     "days": {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR},
     "mg/kg/day": {"mg/kg/day": 1.0, "mg/kg/d": 1.0},
     "mL/min/1.73m2": {"mL/min/1.73m2": 1.0, "ml/min/1.73m2": 1.0, "mL/min/1.73 m2": 1.0},

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nephrocohort.clinical.anthropometry import DAYS_PER_YEAR
 from nephrocohort.interop._omop_vocabulary import clinical_drug_code, concept_id, strength_mg
 from nephrocohort.interop._omop_write import (
     BIOPSY,
@@ -101,7 +102,7 @@ def background_tables(n: int, *, seed: int):
         vbirth, vend = np.repeat(birth, per), np.repeat(end, per)
         length = (vend - vbirth).astype(int)
         vday = vbirth + (rng.random(vp.size) * length).astype("timedelta64[D]")
-        age_years = (vday - vbirth).astype(int) / 365.25
+        age_years = (vday - vbirth).astype(int) / DAYS_PER_YEAR
         visit_ids = ids.take("visit_occurrence", vp.size)
         tables["visit_occurrence"] = pd.DataFrame(
             {
