@@ -3,6 +3,7 @@
 locked record is refused, and the investigator unlocks it with a reason."""
 
 import time
+from pathlib import Path
 
 import pytest
 from tests.registry.totp import totp
@@ -85,3 +86,14 @@ def test_lock_with_a_signature_refused_edit_and_unlock(
     assert page.locator("#signature").count() == 0
     voided = PatientSignature.objects.get(pk=signature.pk)
     assert voided.voided_at is not None and voided.void_reason == "weight entered in pounds"
+    # Printed, the page is the record: its signatures (the voided one with its reason), the
+    # records; no navigation, action links or forms (acceptance check of issue 14).
+    page.emulate_media(media="print")
+    assert page.locator("#signatures").is_visible()
+    assert "weight entered in pounds" in page.inner_text("#signatures")
+    assert page.locator("#table-visits").is_visible()
+    for hidden in ("header", ".messages", "#sign-patient", "#patient-actions", "main form"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "registry"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / "signatures-printed.png"), full_page=True)
