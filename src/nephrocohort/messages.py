@@ -869,6 +869,16 @@ CATALOGUE: dict[str, Template] = {
         "mg/kg/day, {mg_m2:g} mg/m2/day or {max_mg:g} mg/day, counted down to {percent:g} %): "
         "no complete remission on it is not steroid resistance, so the response is NA."
     ),
+    "explain.unknown_patient": T(
+        "Patient '{patient_id}' is not in this cohort ({n} patients). Patient ids are the "
+        "patient_id column of the patients table; `nephrocohort derive --data PATH --out "
+        "derived.csv` lists them in its first column."
+    ),
+    "explain.unknown_patient_close": T(
+        "Patient '{patient_id}' is not in this cohort ({n} patients). Did you mean {close}? "
+        "Patient ids are the patient_id column of the patients table; `nephrocohort derive "
+        "--data PATH --out derived.csv` lists them in its first column."
+    ),
     "rules.unknown": T(
         "Unknown rule set '{name}'. Available rule sets: {available}; "
         "or give the path to your own YAML file."

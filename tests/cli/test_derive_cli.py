@@ -184,3 +184,32 @@ def test_invalid_bundle_prints_every_problem_and_exits_1(monkeypatch, capsys, tm
     assert "labs.csv row 6" in err and "labs.csv row 7" in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_an_unknown_patient_in_explain_is_said_in_the_language_asked_for(tmp_path):
+    """NEPHROCOHORT_LANG=es: the error is a catalogue message shown in Spanish, like the
+    other CLI errors (it was an English sentence)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nephrocohort
+
+    bundle = Path(__file__).parents[1] / "cohort" / "data" / "i10_diaries"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(Path(nephrocohort.__file__).parents[1]),
+        NEPHROCOHORT_LANG="es",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "nephrocohort", "explain", "P99", "--data", str(bundle)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "El paciente 'P99' no está en esta cohorte (11 pacientes). ¿Quiso decir P09?" in (
+        done.stderr
+    )

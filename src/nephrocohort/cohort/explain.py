@@ -293,11 +293,12 @@ def _subset(cohort, patient_id: str):
     ids = patients["patient_id"].astype("string")
     if not (ids == patient_id).fillna(False).any():
         close = difflib.get_close_matches(patient_id, [str(i) for i in ids.dropna().unique()], n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        # A catalogue message (code + params): written in the command's language when shown.
         raise UnknownPatientError(
-            f"Patient '{patient_id}' is not in this cohort ({len(patients)} patients).{hint} "
-            "Patient ids are the patient_id column of the patients table; "
-            "`nephrocohort derive --data PATH --out derived.csv` lists them in its first column."
+            "explain.unknown_patient_close" if close else "explain.unknown_patient",
+            patient_id=patient_id,
+            n=len(patients),
+            close=", ".join(close),
         )
     tables = {}
     for name, frame in cohort.tables.items():
