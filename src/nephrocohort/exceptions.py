@@ -37,7 +37,8 @@ class NephroCohortError(Exception):
 
     @property
     def message(self) -> str:
-        return render(self.code, self.params)[0]
+        # A template ending in an optional "{hint}" leaves no trailing space without one.
+        return render(self.code, self.params)[0].rstrip()
 
     @property
     def hint(self) -> str:

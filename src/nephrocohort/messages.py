@@ -1274,6 +1274,69 @@ CATALOGUE: dict[str, Template] = {
     "course.what.secondary_resistance": T("secondary steroid resistance"),
     "course.what.cni_response": T("the response to a calcineurin inhibitor"),
     "course.what.multidrug": T("multidrug-resistant SRNS"),
+    # --- the clinical calculators' refusals (clinical._checks and the calculators) ----------
+    "clinical.required": T("{name} is required but was not given."),
+    "clinical.not_a_number": T("{name} must be a number; got {value!r}."),
+    # {expected} is clinical.range or clinical.range_for.
+    "clinical.missing": T("{name} is missing (not a number); expected a number in {expected}."),
+    "clinical.infinite": T("{name} is infinite; expected a number in {expected}."),
+    "clinical.infinite_at": T(
+        "{name} is infinite (position {position}); expected a number in {expected}."
+    ),
+    "clinical.out_of_range": T("{name} is {value:g}; expected {expected}. {hint}"),
+    "clinical.out_of_range_at": T(
+        "{name} is {value:g} (position {position}); expected {expected}. {hint}"
+    ),
+    "clinical.range": T("{low:g}-{high:g} {unit}"),
+    "clinical.range_for": T("{low:g}-{high:g} {unit} for {context}"),
+    "clinical.sex": T("sex is {value!r}; expected M or F."),
+    "clinical.sex_at": T("sex is {value!r} (position {position}); expected M or F."),
+    # What an accepted range is for (the {context} of clinical.range_for).
+    "clinical.for.schwartz_1976": T("the original Schwartz equation"),
+    "clinical.for.schwartz_bedside": T("the bedside Schwartz equation"),
+    "clinical.for.ckid_u25": T("the CKiD U25 equations"),
+    "clinical.for.bp_tables": T("Tables 4 and 5"),
+    "clinical.for.aap_2017": T("the AAP 2017 classification"),
+    "clinical.for.mmf_seed": T("MMF (seed study)"),
+    "clinical.for.cdc_growth": T("the CDC 2000 growth charts"),
+    # The likely slip behind a value out of its range (the {hint} of clinical.out_of_range).
+    "clinical.hint.metres_or_inches": T("Was it entered in metres or inches?"),
+    "clinical.hint.grams_or_pounds": T("Was it entered in grams or pounds?"),
+    "clinical.hint.creatinine_umol": T("Was it entered in umol/L? Use creatinine_umol_l."),
+    "clinical.hint.bedside_age": T(
+        "Range from Schwartz et al., J Am Soc Nephrol 2009 (NKF: ages 1-18). "
+        "Up to 25 years use ckid-u25; under 1 year no bedside equation is validated."
+    ),
+    "clinical.hint.bp_height_charts": T(
+        "The CDC 2000 height charts, and so the classification, end at 20."
+    ),
+    "clinical.hint.growth_charts": T("The CDC 2000 charts cover birth to 20 years."),
+    "clinical.hint.bsa_slip": T("Was a weight or height entered instead?"),
+    # The AAP 2017 blood pressure classification (Flynn et al. 2017).
+    "clinical.bp.tables_age": T(
+        "age_years is {age:g}; the percentile tables are used for 1-12 years, from 13 years the "
+        "fixed thresholds of Table 3 apply (Flynn et al. 2017)."
+    ),
+    "clinical.bp.dbp_not_below_sbp": T(
+        "dbp_mmhg is {dbp:g} and sbp_mmhg is {sbp:g}; the diastolic pressure must be below the "
+        "systolic. Were the two swapped?"
+    ),
+    "clinical.bp.height_required": T(
+        "height_cm (or height_percentile) is required for a child of {age:g} years: the AAP 2017 "
+        "tables for 1-12 years are by height percentile."
+    ),
+    # egfr(): the dispatcher's own refusals.
+    "clinical.egfr.unknown_equation": T(
+        "eGFR equation '{equation}' is unknown. Choose one of: {known}."
+    ),
+    "clinical.egfr.unknown_inputs": T("Unknown eGFR input(s): {inputs}. Known inputs: {known}."),
+    "clinical.egfr.creatinine_twice": T(
+        "Give creatinine once: either creatinine_mg_dl or creatinine_umol_l, not both."
+    ),
+    "clinical.egfr.needs": T(
+        "The {equation} equation needs {inputs}, which was not given.",
+        plural="The {equation} equation needs {inputs}, which were not given.",
+    ),
     "omop.demo_format": T(
         "Unknown --format {value!r}.",
         "Use bundle (a folder of CSV files) or omop (an OMOP CDM DuckDB file).",

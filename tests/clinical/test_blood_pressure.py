@@ -185,22 +185,49 @@ def test_under_one_year_is_not_classified():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code", "params"),
     [
-        ({"sbp_mmhg": 70, "dbp_mmhg": 110}, "must be below the systolic"),
-        ({"sbp_mmhg": 1180, "dbp_mmhg": 76}, "sbp_mmhg is 1180"),
-        ({"sbp_mmhg": 118, "dbp_mmhg": 5}, "dbp_mmhg is 5"),
-        ({"sbp_mmhg": float("nan"), "dbp_mmhg": 76}, "sbp_mmhg is missing"),
-        ({"sbp_mmhg": 118, "dbp_mmhg": 76, "height_cm": None}, "height_cm .* is required"),
-        ({"sbp_mmhg": 118, "dbp_mmhg": 76, "sex": "boy"}, "expected M or F"),
-        ({"sbp_mmhg": 118, "dbp_mmhg": 76, "age_years": 30}, "age_years is 30"),
-        ({"sbp_mmhg": 118, "dbp_mmhg": 76, "height_cm": 1.3}, "metres"),
+        (
+            {"sbp_mmhg": 70, "dbp_mmhg": 110},
+            "clinical.bp.dbp_not_below_sbp",
+            {"dbp": 110, "sbp": 70},
+        ),
+        (
+            {"sbp_mmhg": 1180, "dbp_mmhg": 76},
+            "clinical.out_of_range",
+            {"name": "sbp_mmhg", "value": 1180},
+        ),
+        (
+            {"sbp_mmhg": 118, "dbp_mmhg": 5},
+            "clinical.out_of_range",
+            {"name": "dbp_mmhg", "value": 5},
+        ),
+        ({"sbp_mmhg": float("nan"), "dbp_mmhg": 76}, "clinical.missing", {"name": "sbp_mmhg"}),
+        (
+            {"sbp_mmhg": 118, "dbp_mmhg": 76, "height_cm": None},
+            "clinical.bp.height_required",
+            {"age": 9},
+        ),
+        ({"sbp_mmhg": 118, "dbp_mmhg": 76, "sex": "boy"}, "clinical.sex", {"value": "boy"}),
+        (
+            {"sbp_mmhg": 118, "dbp_mmhg": 76, "age_years": 30},
+            "clinical.out_of_range",
+            {"name": "age_years", "value": 30},
+        ),
+        (
+            {"sbp_mmhg": 118, "dbp_mmhg": 76, "height_cm": 1.3},
+            "clinical.out_of_range",
+            {"name": "height_cm", "value": 1.3},
+        ),
     ],
 )
-def test_impossible_input_is_refused(kwargs, message):
+def test_impossible_input_is_refused(kwargs, code, params):
     arguments = {"age_years": 9, "sex": "M", "height_cm": 130, **kwargs}
-    with pytest.raises(ClinicalInputError, match=message):
+    with pytest.raises(ClinicalInputError) as caught:
         classify_bp_aap2017(**arguments)
+    error = caught.value
+    assert error.code == code
+    assert {key: error.params[key] for key in params} == params
 
 
 class TestArrays:

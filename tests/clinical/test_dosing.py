@@ -57,12 +57,31 @@ class TestMmf:
             mmf_dose(bsa_m2=0.3)
 
     def test_target_outside_the_seed_range_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="mg_m2_day is 1500; expected 600-1200"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=1.0, mg_m2_day=1500)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "mg_m2_day",
+            1500,
+        )
+        expected = error.params["expected"].params
+        assert (expected["low"], expected["high"], expected["context"].code) == (
+            600,
+            1200,
+            "clinical.for.mmf_seed",
+        )
 
     def test_bsa_entered_as_weight_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="bsa_m2 is 22"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=22)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "bsa_m2",
+            22,
+        )
+        assert error.params["hint"].code == "clinical.hint.bsa_slip"
 
     def test_unknown_or_wrong_drug_formulation_is_refused(self):
         with pytest.raises(ClinicalInputError, match="mmf-capsule-250"):

@@ -104,17 +104,37 @@ def test_at_birth_the_birth_row():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"height_cm": 130, "age_years": 21, "sex": "M"}, "age_years is 21"),
-        ({"height_cm": 1.3, "age_years": 9, "sex": "M"}, "metres"),
-        ({"height_cm": 130, "age_years": 9, "sex": "X"}, "expected M or F"),
-        ({"height_cm": 130, "age_years": -1, "sex": "F"}, "age_years is -1"),
+    ("kwargs", "code", "name", "hint"),
+    [  # the CDC 2000 charts cover birth to 20 years
+        (
+            {"height_cm": 130, "age_years": 21, "sex": "M"},
+            "clinical.out_of_range",
+            "age_years",
+            "clinical.hint.growth_charts",
+        ),
+        (
+            {"height_cm": 1.3, "age_years": 9, "sex": "M"},
+            "clinical.out_of_range",
+            "height_cm",
+            "clinical.hint.metres_or_inches",
+        ),
+        ({"height_cm": 130, "age_years": 9, "sex": "X"}, "clinical.sex", None, None),
+        (
+            {"height_cm": 130, "age_years": -1, "sex": "F"},
+            "clinical.out_of_range",
+            "age_years",
+            "clinical.hint.growth_charts",
+        ),
     ],
 )
-def test_impossible_input_is_refused(kwargs, message):
-    with pytest.raises(ClinicalInputError, match=message):
+def test_impossible_input_is_refused(kwargs, code, name, hint):
+    with pytest.raises(ClinicalInputError) as caught:
         height_for_age_percentile(**kwargs)
+    error = caught.value
+    assert (error.code, error.params.get("name")) == (code, name)
+    if hint:
+        assert error.params["value"] == kwargs[name]
+        assert error.params["hint"].code == hint
 
 
 def test_array_form_matches_the_cdc_printed_percentiles_and_passes_nan():

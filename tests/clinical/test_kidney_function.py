@@ -67,27 +67,48 @@ class TestCkidU25:
         assert value != pytest.approx(35.2, abs=0.05)
 
     @pytest.mark.parametrize(
-        ("kwargs", "name"),
-        [
-            ({"age_years": 0.5}, "age_years is 0.5"),
-            ({"age_years": 26}, "age_years is 26"),
-            ({"height_cm": 1.2}, "height_cm is 1.2"),
-            ({"creatinine_mg_dl": 80}, "creatinine_mg_dl is 80"),
-            ({"sex": "X"}, "sex is 'X'"),
+        ("kwargs", "name", "low", "high"),
+        [  # the official CKiD U25 code's ranges [4]
+            ({"age_years": 0.5}, "age_years", 1, 25),
+            ({"age_years": 26}, "age_years", 1, 25),
+            ({"height_cm": 1.2}, "height_cm", 60, 200),
+            ({"creatinine_mg_dl": 80}, "creatinine_mg_dl", 0.1, 10),
         ],
     )
-    def test_official_input_ranges_are_enforced(self, kwargs, name):
+    def test_official_input_ranges_are_enforced(self, kwargs, name, low, high):
         inputs = {"height_cm": 120, "creatinine_mg_dl": 0.9, "age_years": 11, "sex": "M"} | kwargs
-        with pytest.raises(ClinicalInputError, match=name):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_ckid_u25_creatinine(**inputs)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            name,
+            kwargs[name],
+        )
+        expected = error.params["expected"]
+        assert (expected.params["low"], expected.params["high"]) == (low, high)
+
+    def test_sex_other_than_m_or_f_is_refused(self):
+        with pytest.raises(ClinicalInputError) as caught:
+            egfr_ckid_u25_creatinine(height_cm=120, creatinine_mg_dl=0.9, age_years=11, sex="X")
+        assert (caught.value.code, caught.value.params) == ("clinical.sex", {"value": "X"})
 
     def test_umol_hint_for_creatinine_out_of_range(self):
-        with pytest.raises(ClinicalInputError, match="umol/L"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_ckid_u25_creatinine(height_cm=120, creatinine_mg_dl=64, age_years=11, sex="M")
+        assert caught.value.params["hint"].code == "clinical.hint.creatinine_umol"
 
     def test_cystatin_range(self):
-        with pytest.raises(ClinicalInputError, match="cystatin_c_mg_l is 0.1; expected 0.2-8 mg/L"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_ckid_u25_cystatin(cystatin_c_mg_l=0.1, age_years=11, sex="F")
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "cystatin_c_mg_l",
+            0.1,
+        )
+        expected = error.params["expected"].params
+        assert (expected["low"], expected["high"], expected["unit"]) == (0.2, 8, "mg/L")
 
 
 class TestSchwartzBedside:
@@ -114,16 +135,22 @@ class TestSchwartzBedside:
         )
 
     @pytest.mark.parametrize(
-        ("height", "scr", "name"),
+        ("height", "scr", "name", "value"),
         [
-            (0, 0.5, "height_cm is 0"),
-            (120, -0.5, "creatinine_mg_dl is -0.5"),
-            (120, 0, "creatinine_mg_dl is 0"),
+            (0, 0.5, "height_cm", 0),
+            (120, -0.5, "creatinine_mg_dl", -0.5),
+            (120, 0, "creatinine_mg_dl", 0),
         ],
     )
-    def test_impossible_inputs(self, height, scr, name):
-        with pytest.raises(ClinicalInputError, match=name):
+    def test_impossible_inputs(self, height, scr, name, value):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_schwartz_bedside(height_cm=height, creatinine_mg_dl=scr)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            name,
+            value,
+        )
 
 
 class TestSchwartz1976:
@@ -149,21 +176,37 @@ class TestSchwartz1976:
         assert value == pytest.approx(expected)
 
     def test_age_above_21_is_refused(self):
-        with pytest.raises(
-            ClinicalInputError,
-            match="age_years is 22; expected 0-21 years for the original Schwartz",
-        ):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_schwartz_1976(height_cm=170, creatinine_mg_dl=1, age_years=22, sex="M")
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "age_years",
+            22,
+        )
+        expected = error.params["expected"].params
+        assert (expected["low"], expected["high"], expected["context"].code) == (
+            0,
+            21,
+            "clinical.for.schwartz_1976",
+        )
 
 
 class TestEgfrDispatch:
     def test_unknown_equation_lists_the_names(self):
-        with pytest.raises(ClinicalInputError, match="schwartz-1976, schwartz-bedside, ckid-u25"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("cockcroft-gault", height_cm=120, creatinine_mg_dl=0.5)
+        assert caught.value.code == "clinical.egfr.unknown_equation"
+        assert caught.value.params["equation"] == "cockcroft-gault"
+        assert caught.value.params["known"].startswith("schwartz-1976, schwartz-bedside, ckid-u25")
 
     def test_missing_input_is_named(self):
-        with pytest.raises(ClinicalInputError, match="needs age_years, sex"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("ckid-u25", height_cm=120, creatinine_mg_dl=0.5)
+        assert (caught.value.code, caught.value.params) == (
+            "clinical.egfr.needs",
+            {"equation": "ckid-u25", "inputs": "age_years, sex", "count": 2},
+        )
 
     def test_unused_inputs_are_ignored(self):
         assert egfr(
@@ -171,14 +214,17 @@ class TestEgfrDispatch:
         ) == pytest.approx(99.12)
 
     def test_misspelled_input_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="Unknown eGFR input"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("schwartz-bedside", height=120, creatinine_mg_dl=0.5)
+        assert (caught.value.code, caught.value.params["inputs"]) == (
+            "clinical.egfr.unknown_inputs",
+            "height",
+        )
 
     def test_creatinine_given_twice_is_refused(self):
-        with pytest.raises(
-            ClinicalInputError, match="either creatinine_mg_dl or creatinine_umol_l"
-        ):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("schwartz-bedside", height_cm=120, creatinine_mg_dl=0.5, creatinine_umol_l=44)
+        assert caught.value.code == "clinical.egfr.creatinine_twice"
 
     def test_missing_values_in_arrays_give_nan(self):
         result = egfr(
@@ -262,8 +308,14 @@ class TestCkdStage:
         ]
 
     def test_negative_egfr_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="egfr_ml_min_1_73m2 is -5"):
+        with pytest.raises(ClinicalInputError) as caught:
             ckd_stage(-5)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "egfr_ml_min_1_73m2",
+            -5,
+        )
 
 
 @given(st.floats(min_value=0, max_value=300), st.floats(min_value=0, max_value=300))
@@ -283,14 +335,17 @@ class TestMissingAndInfiniteInputs:
     @pytest.mark.parametrize("equation", ["ckid-u25", "schwartz-1976", "ckid-u25-cystatin"])
     def test_single_nan_or_infinite_age_is_refused(self, equation, bad):
         inputs = {"height_cm": 120, "creatinine_mg_dl": 0.5, "cystatin_c_mg_l": 1.0, "sex": "M"}
-        with pytest.raises(ClinicalInputError, match="age_years is (missing|infinite)"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr(equation, age_years=bad, **inputs)
+        code = "clinical.missing" if np.isnan(bad) else "clinical.infinite"
+        assert (caught.value.code, caught.value.params["name"]) == (code, "age_years")
 
     @pytest.mark.parametrize("name", ["height_cm", "creatinine_mg_dl"])
     def test_single_nan_measurement_is_refused(self, name):
         inputs = {"height_cm": 120, "creatinine_mg_dl": 0.5, name: float("nan")}
-        with pytest.raises(ClinicalInputError, match=f"{name} is missing"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("schwartz-bedside", **inputs)
+        assert (caught.value.code, caught.value.params["name"]) == ("clinical.missing", name)
 
     def test_nan_age_in_an_array_gives_nan_for_ckid(self):
         # Row 0: the official CKiD vector (M, 11 y, 120 cm, SCr 0.9) = 51.6.
@@ -322,16 +377,27 @@ class TestMissingAndInfiniteInputs:
         assert np.isnan(result[1])
 
     def test_infinite_element_in_an_array_is_refused(self):
-        with pytest.raises(ClinicalInputError, match=r"height_cm is infinite \(position 1\)"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_schwartz_bedside(
                 height_cm=np.array([120.0, np.inf]), creatinine_mg_dl=np.array([0.5, 0.5])
             )
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["position"]) == (
+            "clinical.infinite_at",
+            "height_cm",
+            1,
+        )
 
     def test_ckd_stage_refuses_a_single_nan(self):
-        with pytest.raises(ClinicalInputError, match="egfr_ml_min_1_73m2 is missing"):
+        with pytest.raises(ClinicalInputError) as caught:
             ckd_stage(float("nan"))
-        with pytest.raises(ClinicalInputError, match="age_years is missing"):
+        assert (caught.value.code, caught.value.params["name"]) == (
+            "clinical.missing",
+            "egfr_ml_min_1_73m2",
+        )
+        with pytest.raises(ClinicalInputError) as caught:
             ckd_stage(50, age_years=float("nan"))
+        assert (caught.value.code, caught.value.params["name"]) == ("clinical.missing", "age_years")
 
     def test_ckd_stage_unknown_age_in_an_array_gives_no_stage(self):
         # Whether the under-2 rule applies is unknown, so no category is given.
@@ -369,8 +435,18 @@ class TestBedsideSchwartzAge:
         )
 
     def test_dispatcher_checks_the_age_when_given(self):
-        with pytest.raises(ClinicalInputError, match="age_years is 40"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr("schwartz-bedside", height_cm=120, creatinine_mg_dl=0.5, age_years=40)
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "age_years",
+            40,
+        )
+        # Schwartz et al. 2009 validated the bedside equation for ages 1-18.
+        expected = error.params["expected"].params
+        assert (expected["low"], expected["high"]) == (1, 18)
+        assert error.params["hint"].code == "clinical.hint.bedside_age"
 
     def test_arrays_refuse_an_out_of_range_age_and_pass_unknown_ones(self):
         result = egfr_schwartz_bedside(
@@ -379,9 +455,16 @@ class TestBedsideSchwartzAge:
             age_years=np.array([9.0, np.nan]),
         )
         assert result == pytest.approx([99.12, 103.25])
-        with pytest.raises(ClinicalInputError, match=r"age_years is 40 \(position 1\)"):
+        with pytest.raises(ClinicalInputError) as caught:
             egfr_schwartz_bedside(
                 height_cm=np.array([120.0, 100.0]),
                 creatinine_mg_dl=np.array([0.5, 0.4]),
                 age_years=np.array([9.0, 40.0]),
             )
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range_at",
+            "age_years",
+            40,
+        )
+        assert error.params["position"] == 1

@@ -49,8 +49,8 @@ _BSA_COEFFICIENTS = {
 }
 BSA_FORMULAS = tuple(_BSA_COEFFICIENTS)
 
-_HEIGHT = Range(30, 250, "cm", "Was it entered in metres or inches?")
-_WEIGHT = Range(0.5, 250, "kg", "Was it entered in grams or pounds?")
+_HEIGHT = Range(30, 250, "cm", "clinical.hint.metres_or_inches")
+_WEIGHT = Range(0.5, 250, "kg", "clinical.hint.grams_or_pounds")
 
 
 def _as_datetime64(name: str, value):

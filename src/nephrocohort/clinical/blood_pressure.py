@@ -87,7 +87,7 @@ CHILD_CAPS_MMHG = {"elevated": (120, 80), "stage_1": (130, 80), "stage_2": (140,
 ADOLESCENT_MMHG = {"elevated": (120, None), "stage_1": (130, 80), "stage_2": (140, 90)}
 
 _TABLE_FILE = "aap2017_bp_tables.csv"
-_AGE = Range(0, 20, "years", "The CDC 2000 height charts, and so the classification, end at 20.")
+_AGE = Range(0, 20, "years", "clinical.hint.bp_height_charts")
 _SBP = Range(40, 250, "mmHg")
 _DBP = Range(15, 180, "mmHg")
 _HEIGHT_PERCENTILE = Range(0, 100, "percent")
@@ -204,12 +204,11 @@ def aap2017_table_row(*, age_years: float, sex: str, height_percentile: float) -
     Flynn et al. 2017 [1], Table 4 (boys) and Table 5 (girls); data file
     nephrocohort/data/reference/aap2017_bp_tables.csv [2].
     """
-    age = check_range("age_years", age_years, Range(1, 13, "years"), context="Tables 4 and 5")
+    age = check_range(
+        "age_years", age_years, Range(1, 13, "years"), context="clinical.for.bp_tables"
+    )
     if age >= FIXED_THRESHOLDS_FROM_YEARS:
-        raise ClinicalInputError(
-            f"age_years is {age:g}; the percentile tables are used for 1-12 years, "
-            "from 13 years the fixed thresholds of Table 3 apply (Flynn et al. 2017)."
-        )
+        raise ClinicalInputError("clinical.bp.tables_age", age=age)
     sex = check_sex(sex)
     column = nearest_height_column(height_percentile)
     year = math.floor(age)
@@ -294,11 +293,8 @@ def classify_bp_aap2017(
     sbp = check_range("sbp_mmhg", sbp_mmhg, _SBP)
     dbp = check_range("dbp_mmhg", dbp_mmhg, _DBP)
     if dbp >= sbp:
-        raise ClinicalInputError(
-            f"dbp_mmhg is {dbp:g} and sbp_mmhg is {sbp:g}; the diastolic pressure must be below "
-            "the systolic. Were the two swapped?"
-        )
-    age = check_range("age_years", age_years, _AGE, context="the AAP 2017 classification")
+        raise ClinicalInputError("clinical.bp.dbp_not_below_sbp", dbp=dbp, sbp=sbp)
+    age = check_range("age_years", age_years, _AGE, context="clinical.for.aap_2017")
     sex = check_sex(sex)
     if age < TABLE_MIN_AGE_YEARS:
         return BpClassification(category=None, reason="under_1_year")
@@ -309,10 +305,7 @@ def classify_bp_aap2017(
             height = height_for_age_percentile(height_cm=height_cm, age_years=age, sex=sex)
             height_percentile = height.percentile
         elif height_percentile is None:
-            raise ClinicalInputError(
-                f"height_cm (or height_percentile) is required for a child of {age:g} years: "
-                "the AAP 2017 tables for 1-12 years are by height percentile."
-            )
+            raise ClinicalInputError("clinical.bp.height_required", age=age)
         row = aap2017_table_row(age_years=age, sex=sex, height_percentile=height_percentile)
     elif height_cm is not None:
         height = height_for_age_percentile(height_cm=height_cm, age_years=age, sex=sex)

@@ -83,7 +83,7 @@ FORMULATIONS = {
     ),
 }
 
-_BSA = Range(0.1, 3.0, "m2", "Was a weight or height entered instead?")
+_BSA = Range(0.1, 3.0, "m2", "clinical.hint.bsa_slip")
 _MMF_RANGE_MG_M2_DAY = (600.0, 1200.0)  # seed [1]
 _MMF_MAX_MG_DAY = 2000.0  # labelled pediatric maximum [3]
 _PRED_DAILY_MG_M2 = 60.0  # [1], [2]
@@ -319,7 +319,7 @@ def mmf_dose(
     """
     low, high = _MMF_RANGE_MG_M2_DAY
     target = check_range(
-        "mg_m2_day", mg_m2_day, Range(low, high, "mg/m2/day"), context="MMF (seed study)"
+        "mg_m2_day", mg_m2_day, Range(low, high, "mg/m2/day"), context="clinical.for.mmf_seed"
     )
     cap = check_range("max_mg_day", max_mg_day, Range(1, 3000, "mg/day"))
     return _dose(

@@ -59,8 +59,8 @@ LENGTH_CHART_BELOW_MONTHS = 36.0
 STATURE_CHART_MAX_MONTHS = 240.0
 _CDC_SEX_CODES = {"M": "1", "F": "2"}  # CDC files: 1 = male, 2 = female [2]
 
-_AGE = Range(0, 20, "years", "The CDC 2000 charts cover birth to 20 years.")
-_HEIGHT = Range(30, 250, "cm", "Was it entered in metres or inches?")
+_AGE = Range(0, 20, "years", "clinical.hint.growth_charts")
+_HEIGHT = Range(30, 250, "cm", "clinical.hint.metres_or_inches")
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _height_percentiles(height_cm, age_years, sex):
     """Checked inputs to (percentile, z, stature-chart flag, CDC row) arrays (NaN in, NaN out)."""
     height = np.atleast_1d(check_range("height_cm", height_cm, _HEIGHT)).astype(float)
     age = np.atleast_1d(
-        check_range("age_years", age_years, _AGE, context="the CDC 2000 growth charts")
+        check_range("age_years", age_years, _AGE, context="clinical.for.cdc_growth")
     ).astype(float)
     sexes = np.atleast_1d(np.asarray(check_sex(sex), dtype=object))
     height, age, sexes = np.broadcast_arrays(height, age, sexes)

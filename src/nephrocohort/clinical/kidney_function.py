@@ -68,19 +68,19 @@ __all__ = [
 ]
 
 # Accepted input ranges, declared once. CKiD ranges are those of the official code [4].
-_HEIGHT = Range(30, 250, "cm", "Was it entered in metres or inches?")
-_CREATININE = Range(0.05, 25, "mg/dL", "Was it entered in umol/L? Use creatinine_umol_l.")
+_HEIGHT = Range(30, 250, "cm", "clinical.hint.metres_or_inches")
+_CREATININE = Range(0.05, 25, "mg/dL", "clinical.hint.creatinine_umol")
 _SCHWARTZ_1976_AGE = Range(0, 21, "years")
 _CKID_AGE = Range(1, 25, "years")
 _BEDSIDE_AGE = Range(
     1,
     18,
     "years",
-    "Range from Schwartz et al., J Am Soc Nephrol 2009 (NKF: ages 1-18). "
-    "Up to 25 years use ckid-u25; under 1 year no bedside equation is validated.",
+    # Schwartz et al., J Am Soc Nephrol 2009 (NKF: ages 1-18).
+    "clinical.hint.bedside_age",
 )
 _CKID_HEIGHT = Range(60, 200, "cm")
-_CKID_CREATININE = Range(0.1, 10, "mg/dL", "Was it entered in umol/L? Use creatinine_umol_l.")
+_CKID_CREATININE = Range(0.1, 10, "mg/dL", "clinical.hint.creatinine_umol")
 _CKID_CYSTATIN = Range(0.2, 8, "mg/L")
 _EGFR = Range(0, 1000, "mL/min/1.73m2")
 _AGE_ANY = Range(0, 130, "years")
@@ -128,10 +128,10 @@ def egfr_schwartz_1976(*, height_cm, creatinine_mg_dl, age_years, sex, preterm=F
     Clin North Am 1987 [2]; k values as listed by the ski-nephrology.org GFR
     calculator (clinical-reference.md section 2a).
     """
-    height = check_range("height_cm", height_cm, _HEIGHT, context="the original Schwartz equation")
+    height = check_range("height_cm", height_cm, _HEIGHT, context="clinical.for.schwartz_1976")
     creatinine = check_range("creatinine_mg_dl", creatinine_mg_dl, _CREATININE)
     age = check_range(
-        "age_years", age_years, _SCHWARTZ_1976_AGE, context="the original Schwartz equation"
+        "age_years", age_years, _SCHWARTZ_1976_AGE, context="clinical.for.schwartz_1976"
     )
     sex = check_sex(sex)
     preterm = np.asarray(preterm, dtype=bool)
@@ -160,15 +160,15 @@ def egfr_schwartz_bedside(*, height_cm, creatinine_mg_dl, age_years=None):
     Schwartz et al. JASN 2009 [3]; kidney.org "bedside Schwartz 2009" page;
     worked example 100 cm / 0.4 mg/dL = 103 (doctaverse).
     """
-    height = check_range("height_cm", height_cm, _HEIGHT, context="the bedside Schwartz equation")
+    height = check_range("height_cm", height_cm, _HEIGHT, context="clinical.for.schwartz_bedside")
     creatinine = check_range("creatinine_mg_dl", creatinine_mg_dl, _CREATININE)
     if age_years is not None:
-        check_range("age_years", age_years, _BEDSIDE_AGE, context="the bedside Schwartz equation")
+        check_range("age_years", age_years, _BEDSIDE_AGE, context="clinical.for.schwartz_bedside")
     return _result(_BEDSIDE_K * height / creatinine)
 
 
 def _ckid_inputs(age_years, sex):
-    age = check_range("age_years", age_years, _CKID_AGE, context="the CKiD U25 equations")
+    age = check_range("age_years", age_years, _CKID_AGE, context="clinical.for.ckid_u25")
     male = np.asarray(check_sex(sex), dtype=object) == "M"
     return np.asarray(age, dtype=float), male
 
@@ -191,7 +191,7 @@ def egfr_ckid_u25_creatinine(*, height_cm, creatinine_mg_dl, age_years, sex):
     its shinyapps calculator vectors.
     """
     age, male = _ckid_inputs(age_years, sex)
-    height = check_range("height_cm", height_cm, _CKID_HEIGHT, context="the CKiD U25 equations")
+    height = check_range("height_cm", height_cm, _CKID_HEIGHT, context="clinical.for.ckid_u25")
     creatinine = check_range("creatinine_mg_dl", creatinine_mg_dl, _CKID_CREATININE)
     base = np.where(male, 39.0, 36.1)
     teen_rate = np.where(male, 1.045, 1.023)
@@ -307,19 +307,19 @@ def egfr(equation: str, **inputs):
     """
     if equation not in EGFR_EQUATIONS:
         raise ClinicalInputError(
-            f"eGFR equation '{equation}' is unknown. Choose one of: {', '.join(EGFR_EQUATIONS)}."
+            "clinical.egfr.unknown_equation", equation=equation, known=", ".join(EGFR_EQUATIONS)
         )
     unknown = sorted(set(inputs) - _KNOWN_INPUTS)
     if unknown:
         raise ClinicalInputError(
-            f"Unknown eGFR input(s): {', '.join(unknown)}. Known inputs: {', '.join(sorted(_KNOWN_INPUTS))}."
+            "clinical.egfr.unknown_inputs",
+            inputs=", ".join(unknown),
+            known=", ".join(sorted(_KNOWN_INPUTS)),
         )
     inputs = {name: value for name, value in inputs.items() if value is not None}
     if "creatinine_umol_l" in inputs:
         if "creatinine_mg_dl" in inputs:
-            raise ClinicalInputError(
-                "Give creatinine once: either creatinine_mg_dl or creatinine_umol_l, not both."
-            )
+            raise ClinicalInputError("clinical.egfr.creatinine_twice")
         umol = check_range(
             "creatinine_umol_l", inputs.pop("creatinine_umol_l"), Range(4, 2200, "umol/L")
         )
@@ -329,7 +329,7 @@ def egfr(equation: str, **inputs):
     missing = [name for name in needed if name not in inputs and name not in optional]
     if missing:
         raise ClinicalInputError(
-            f"The {equation} equation needs {', '.join(missing)}, which {'was' if len(missing) == 1 else 'were'} not given."
+            "clinical.egfr.needs", equation=equation, inputs=", ".join(missing), count=len(missing)
         )
     return EGFR_EQUATIONS[equation](**{name: inputs[name] for name in needed if name in inputs})
 
