@@ -554,7 +554,17 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
     pair = np.where(
         known_test & (unit_codes >= 0), test_codes * (len(unit_names) + 1) + unit_codes, -1
     )
-    distinct_pairs = np.unique(pair[pair >= 0])
+    # The pairs are small integers: a presence table finds the distinct ones and each row's
+    # slot without sorting or searching ten million rows (a sheet of free-text tests and
+    # units, whose pairs would not fit such a table, is sorted as before).
+    pair_count = len(test_names) * (len(unit_names) + 1)
+    by_table = pair_count <= 4 * count + 1024
+    if by_table:
+        present = np.zeros(pair_count, dtype=bool)
+        present[pair[pair >= 0]] = True
+        distinct_pairs = np.flatnonzero(present)
+    else:
+        distinct_pairs = np.unique(pair[pair >= 0])
     pair_factor = np.full(distinct_pairs.size + 1, np.nan)
     pair_unit: list = [None] * (distinct_pairs.size + 1)
     for slot, code in enumerate(distinct_pairs.tolist()):
@@ -566,7 +576,14 @@ def _parse_labs(table: _Table, text: pd.DataFrame) -> dict[str, pd.Series]:
         except UnitError:
             allowed = ", ".join(LAB_TESTS[test].units)
             table.add_mask("unknown_unit", pair == code, "unit", units, test=test, allowed=allowed)
-    slot_of_row = np.where(pair >= 0, np.searchsorted(distinct_pairs, pair), distinct_pairs.size)
+    if by_table:
+        slot_lookup = np.full(pair_count + 1, distinct_pairs.size, dtype=np.int64)
+        slot_lookup[distinct_pairs] = np.arange(distinct_pairs.size)
+        slot_of_row = slot_lookup[pair]  # a row without a pair (-1) gets the last, empty slot
+    else:
+        slot_of_row = np.where(
+            pair >= 0, np.searchsorted(distinct_pairs, pair), distinct_pairs.size
+        )
     factor = pair_factor[slot_of_row]
     measured_unit = _text_from_slots(slot_of_row, pair_unit)
     has_unit = unit_codes >= 0
