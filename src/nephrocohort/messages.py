@@ -1312,6 +1312,82 @@ CATALOGUE: dict[str, Template] = {
     ),
     "clinical.hint.growth_charts": T("The CDC 2000 charts cover birth to 20 years."),
     "clinical.hint.bsa_slip": T("Was a weight or height entered instead?"),
+    # --- a rule set's file refused (clinical.rules.loading) ------------------------------------
+    # {where} of the sentences below: which rule set.
+    "rules.where.file": T("rule set file '{path}'"),
+    "rules.where.builtin": T("built-in rule set '{name}'"),
+    "rules.invalid_yaml.file": T("Rule set file '{path}' is not valid YAML: {detail}"),
+    "rules.invalid_yaml.builtin": T("Built-in rule set '{name}' is not valid YAML: {detail}"),
+    # {faults}: one rules.field_* sentence per fault the schema found.
+    "rules.invalid": T("{faults}"),
+    "rules.field_missing": T("In {where}, field '{field}' is missing."),
+    "rules.field_unknown": T(
+        "In {where}, field '{field}' is not a rule-set field; check its spelling "
+        "(docs/clinical/rule-sets.md lists the fields)."
+    ),
+    "rules.field_invalid": T("In {where}, field '{field}' must be {expected}; got {got}."),
+    "rules.no_criterion": T("In {where}, field 'proteinuria' has no criterion for: {tests}."),
+    "rules.timepoints_lack": T("In {where}, field 'derivation.timepoints.value' lacks: {names}."),
+    # What a field must be (the {expected} of rules.field_invalid).
+    "rules.expected.number": T("a number"),
+    "rules.expected.finite_number": T("a finite number"),
+    "rules.expected.whole_number": T("a whole number"),
+    "rules.expected.true_or_false": T("true or false"),
+    "rules.expected.text": T("a text"),
+    "rules.expected.non_empty_text": T("a non-empty text"),
+    "rules.expected.mapping": T("a mapping (key: value lines)"),
+    "rules.expected.list": T("a list"),
+    "rules.expected.non_empty_list": T("a non-empty list"),
+    "rules.expected.one_of": T("one of {values}"),
+    "rules.expected.at_least": T("a number of at least {minimum}"),
+    "rules.expected.other": T("{detail}"),
+    "rules.expected.above_complete": T(
+        "above the complete-remission threshold ({operator} {value:g} {unit})"
+    ),
+    "rules.expected.at_least_trial_days": T("at least steroid_trial_days ({days})"),
+    "rules.expected.distinct_tests": T("a list of distinct tests from {tests}"),
+    "rules.egfr_needs_cystatin": T(
+        "The rule set's egfr_equation is '{equation}', which needs cystatin C. The derivation "
+        "estimates eGFR from serum creatinine; choose one of {known} in the rule set's "
+        "derivation section."
+    ),
+    # --- classifying a proteinuria value (clinical.rules.model, .classification) ----------------
+    "rules.not_a_test": T("'{test}' is not a proteinuria test. Expected one of: {known}."),
+    "rules.no_threshold_for_unit": T(
+        "Rule set '{rule_set}' has no {test} threshold for unit '{unit}'. "
+        "It classifies {test} measured in: {units}."
+    ),
+    "rules.value_not_a_number": T("The {test} value '{value}' is not a number."),
+    "rules.value_missing": T("The {test} value is missing; nothing to classify."),
+    "rules.value_infinite": T("The {test} value is infinite; expected a measured number."),
+    "rules.value_negative": T(
+        "The {test} value {value} is negative; proteinuria cannot be below 0."
+    ),
+    "rules.array_negative": T(
+        "Proteinuria value {value:g} at position {position} is negative; proteinuria cannot "
+        "be below 0."
+    ),
+    "rules.array_infinite": T(
+        "Proteinuria value {value:g} at position {position} is infinite; expected a measured "
+        "number."
+    ),
+    "rules.array_not_a_number": T(
+        "Proteinuria value '{value}' at position {position} is not a number."
+    ),
+    # {error}: the refusal of that value (rules.not_a_test, rules.no_threshold_for_unit).
+    "rules.array_at": T("At position {position}: {error}"),
+    "rules.array_lengths": T(
+        "Got {given} tests or units for {values} proteinuria values; give one per value."
+    ),
+    # --- units of the clinical calculators (clinical.units) ----------------------------------
+    "units.unknown_quantity": T("Unknown quantity '{quantity}'. Known quantities: {known}."),
+    "units.not_accepted": T(
+        "Unit '{unit}' is not accepted for {quantity}. Accepted units: {accepted}. "
+        "Convert the value to one of these units before entering it."
+    ),
+    "units.unknown_grade": T(
+        "Dipstick protein grade '{grade}' is not recognised. Accepted grades: {accepted}."
+    ),
     # The AAP 2017 blood pressure classification (Flynn et al. 2017).
     "clinical.bp.tables_age": T(
         "age_years is {age:g}; the percentile tables are used for 1-12 years, from 13 years the "
@@ -1370,11 +1446,19 @@ class Message:
         return hash((self.code, tuple(sorted((key, str(v)) for key, v in self.params.items()))))
 
 
+def _written(value):
+    """A param as a template shows it: a message written out, a tuple of messages one after
+    the other (a sentence each, as a rule set's schema faults)."""
+    if isinstance(value, Message):
+        return value.text
+    if isinstance(value, tuple) and value and all(isinstance(item, Message) for item in value):
+        return " ".join(item.text for item in value)
+    return value
+
+
 def _shown(params: Mapping) -> dict:
     """Params ready for a template: nested messages are written out."""
-    return {
-        key: value.text if isinstance(value, Message) else value for key, value in params.items()
-    }
+    return {key: _written(value) for key, value in params.items()}
 
 
 def render(code: str, params: Mapping) -> tuple[str, str]:

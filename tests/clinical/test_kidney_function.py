@@ -417,10 +417,16 @@ class TestBedsideSchwartzAge:
     def test_age_outside_1_to_18_is_refused_with_range_and_source(self, age):
         with pytest.raises(ClinicalInputError) as caught:
             egfr_schwartz_bedside(height_cm=120, creatinine_mg_dl=0.5, age_years=age)
-        message = str(caught.value)
-        assert f"age_years is {age:g}; expected 1-18 years" in message
-        assert "J Am Soc Nephrol 2009" in message
-        assert "ckid-u25" in message
+        error = caught.value
+        assert (error.code, error.params["name"], error.params["value"]) == (
+            "clinical.out_of_range",
+            "age_years",
+            age,
+        )
+        expected = error.params["expected"].params
+        assert (expected["low"], expected["high"], expected["unit"]) == (1, 18, "years")
+        # The hint names the source (Schwartz et al., J Am Soc Nephrol 2009) and ckid-u25.
+        assert error.params["hint"].code == "clinical.hint.bedside_age"
 
     @pytest.mark.parametrize("age", [1, 9, 18])
     def test_age_inside_the_range_gives_the_worked_example(self, age):

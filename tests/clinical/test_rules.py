@@ -59,10 +59,9 @@ class TestLoading:
     def test_unknown_name_lists_available_rule_sets(self):
         with pytest.raises(RuleSetError) as caught:
             load_rule_set("ipna2021")
-        message = str(caught.value)
-        assert "'ipna2021'" in message
+        assert (caught.value.code, caught.value.params["name"]) == ("rules.unknown", "ipna2021")
         for name in ("study", "ipna2020", "kdigo2021"):
-            assert name in message
+            assert name in caught.value.params["available"].split(", ")
 
     def test_missing_file_is_reported(self, tmp_path):
         with pytest.raises(RuleSetError) as caught:
@@ -82,6 +81,20 @@ class TestLoading:
         assert rule_set.path == str(path)
 
 
+def _faults(error) -> list:
+    """Each fault a refused rule set names: the schema's list, or the one relation check."""
+    faults = error.params.get("faults") or (error,)
+    for fault in faults:
+        assert fault.params["where"].code == "rules.where.file"
+        assert fault.params["where"].params["path"].endswith("broken.yaml")
+    return list(faults)
+
+
+def _fields(error) -> list[tuple[str, str]]:
+    """(code, field) of each fault of a refused rule set."""
+    return [(fault.code, fault.params.get("field")) for fault in _faults(error)]
+
+
 class TestMalformedFiles:
     def _write(self, tmp_path, mutate):
         data = yaml.safe_load((RULESET_DIR / "study.yaml").read_text())
@@ -90,68 +103,93 @@ class TestMalformedFiles:
         path.write_text(yaml.safe_dump(data))
         return path
 
-    def _error(self, tmp_path, mutate) -> str:
+    def _error(self, tmp_path, mutate) -> RuleSetError:
         path = self._write(tmp_path, mutate)
         with pytest.raises(RuleSetError) as caught:
             load_rule_set(path)
-        message = str(caught.value)
-        assert "broken.yaml" in message
-        return message
+        return caught.value
 
     def test_missing_source_names_the_field(self, tmp_path):
-        message = self._error(tmp_path, lambda d: d["proteinuria"][0]["nephrotic"].pop("source"))
-        assert "proteinuria[0].nephrotic.source" in message
+        error = self._error(tmp_path, lambda d: d["proteinuria"][0]["nephrotic"].pop("source"))
+        assert _fields(error) == [("rules.field_missing", "proteinuria[0].nephrotic.source")]
 
     def test_text_threshold_names_the_field_and_value(self, tmp_path):
         def mutate(d):
             d["proteinuria"][1]["complete"]["value"] = "low"
 
-        message = self._error(tmp_path, mutate)
-        assert "proteinuria[1].complete.value" in message and "'low'" in message
+        (fault,) = _faults(self._error(tmp_path, mutate))
+        assert (fault.code, fault.params["field"], fault.params["got"]) == (
+            "rules.field_invalid",
+            "proteinuria[1].complete.value",
+            "'low'",
+        )
+        assert fault.params["expected"].code == "rules.expected.number"
 
     def test_wrong_operator_is_refused(self, tmp_path):
         def mutate(d):
             d["proteinuria"][0]["nephrotic"]["operator"] = "<"
 
-        assert "proteinuria[0].nephrotic.operator" in self._error(tmp_path, mutate)
+        assert _fields(self._error(tmp_path, mutate)) == [
+            ("rules.field_invalid", "proteinuria[0].nephrotic.operator")
+        ]
 
     def test_overlapping_thresholds_are_refused(self, tmp_path):
         def mutate(d):
             d["proteinuria"][0]["nephrotic"]["value"] = 2
 
-        assert "proteinuria[0].nephrotic.value" in self._error(tmp_path, mutate)
+        (fault,) = _faults(self._error(tmp_path, mutate))
+        assert (fault.code, fault.params["field"]) == (
+            "rules.field_invalid",
+            "proteinuria[0].nephrotic.value",
+        )
+        assert fault.params["expected"].code == "rules.expected.above_complete"
 
     def test_unknown_egfr_equation_lists_the_known_ones(self, tmp_path):
         def mutate(d):
             d["derivation"]["egfr_equation"]["value"] = "mdrd"
 
-        message = self._error(tmp_path, mutate)
-        assert "derivation.egfr_equation.value" in message
-        assert all(name in message for name in EGFR_EQUATION_NAMES)
+        (fault,) = _faults(self._error(tmp_path, mutate))
+        assert (fault.code, fault.params["field"]) == (
+            "rules.field_invalid",
+            "derivation.egfr_equation.value",
+        )
+        expected = fault.params["expected"]
+        assert expected.code == "rules.expected.one_of"
+        assert all(name in expected.params["values"] for name in EGFR_EQUATION_NAMES)
 
     def test_missing_timepoint_is_named(self, tmp_path):
-        message = self._error(
+        error = self._error(
             tmp_path, lambda d: d["derivation"]["timepoints"]["value"].pop("month6")
         )
-        assert "month6" in message
+        assert (error.code, error.params["names"]) == ("rules.timepoints_lack", "month6")
 
     def test_missing_test_is_named(self, tmp_path):
         def mutate(d):
             d["proteinuria"] = [c for c in d["proteinuria"] if c["test"] != "dipstick_protein"]
 
-        assert "dipstick_protein" in self._error(tmp_path, mutate)
+        error = self._error(tmp_path, mutate)
+        assert (error.code, error.params["tests"]) == ("rules.no_criterion", "dipstick_protein")
 
     def test_invalid_yaml_is_reported_with_the_file(self, tmp_path):
         path = tmp_path / "broken.yaml"
         path.write_text("name: [unclosed\n")
-        with pytest.raises(RuleSetError, match="broken.yaml.*not valid YAML"):
+        with pytest.raises(RuleSetError) as caught:
             load_rule_set(path)
+        assert (caught.value.code, caught.value.params["path"]) == (
+            "rules.invalid_yaml.file",
+            str(path),
+        )
 
     def test_top_level_must_be_a_mapping(self, tmp_path):
         path = tmp_path / "broken.yaml"
         path.write_text("- just\n- a list\n")
-        with pytest.raises(RuleSetError, match="broken.yaml"):
+        with pytest.raises(RuleSetError) as caught:
             load_rule_set(path)
+        (fault,) = _faults(caught.value)
+        assert (fault.code, fault.params["expected"].code) == (
+            "rules.field_invalid",
+            "rules.expected.mapping",
+        )
 
 
 class TestDerivationParameters:
@@ -254,24 +292,46 @@ class TestProteinuriaClassification:
         assert list(got) == ["nephrotic", None, "partial", "complete"]
 
     def test_array_refuses_negative_values(self):
-        with pytest.raises(ClinicalInputError, match="negative"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria_array(["upcr"], [-1.0], ["mg/mg"])
+        assert (caught.value.code, caught.value.params) == (
+            "rules.array_negative",
+            {"value": -1.0, "position": 0},
+        )
 
     def test_negative_value_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="negative"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria("upcr", -0.1, "mg/mg")
+        assert (caught.value.code, caught.value.params) == (
+            "rules.value_negative",
+            {"test": "upcr", "value": -0.1},
+        )
 
     def test_unit_without_a_threshold_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="no upcr threshold for unit 'mg/dL'"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria("upcr", 1.0, "mg/dL")
+        error = caught.value
+        assert (error.code, error.params["test"], error.params["unit"]) == (
+            "rules.no_threshold_for_unit",
+            "upcr",
+            "mg/dL",
+        )
 
     def test_unknown_test_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="not a proteinuria test"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria("serum_albumin", 2.0, "g/dL")
+        assert (caught.value.code, caught.value.params["test"]) == (
+            "rules.not_a_test",
+            "serum_albumin",
+        )
 
     def test_text_value_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="not a number"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria("upcr", "high", "mg/mg")
+        assert (caught.value.code, caught.value.params) == (
+            "rules.value_not_a_number",
+            {"test": "upcr", "value": "high"},
+        )
 
 
 class TestDocumentation:
@@ -375,28 +435,41 @@ def test_vectorised_classification_equals_the_scalar_one_row_by_row(name, rows):
 
 class TestVectorisedClassificationErrors:
     def test_infinite_value_is_refused_with_its_position(self):
-        with pytest.raises(ClinicalInputError, match="at position 1 is infinite"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria_array(
                 ["upcr", "upcr"], [1.0, np.inf], ["mg/mg", "mg/mg"]
             )
+        assert (caught.value.code, caught.value.params["position"]) == ("rules.array_infinite", 1)
 
     def test_unit_without_threshold_names_the_first_row(self):
-        with pytest.raises(ClinicalInputError, match="At position 2: .*unit 'mg/dL'"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria_array(
                 ["upcr"] * 3, [1.0, 2.0, 3.0], ["mg/mg", "mg/mg", "mg/dL"]
             )
+        error = caught.value
+        assert (error.code, error.params["position"]) == ("rules.array_at", 2)
+        inner = error.params["error"]
+        assert (inner.code, inner.params["unit"]) == ("rules.no_threshold_for_unit", "mg/dL")
 
     def test_text_that_is_not_a_number_names_its_row(self):
-        with pytest.raises(ClinicalInputError, match="'high' at position 1 is not a number"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria_array(
                 ["upcr", "upcr"], np.array([1.0, "high"], dtype=object), "mg/mg"
             )
+        assert (caught.value.code, caught.value.params) == (
+            "rules.array_not_a_number",
+            {"value": "high", "position": 1},
+        )
 
     def test_one_unit_per_value(self):
-        with pytest.raises(ClinicalInputError, match="one per value"):
+        with pytest.raises(ClinicalInputError) as caught:
             load_rule_set("study").classify_proteinuria_array(
                 "upcr", [1.0, 2.0, 3.0], ["mg/mg", "mg/mg"]
             )
+        assert (caught.value.code, caught.value.params) == (
+            "rules.array_lengths",
+            {"given": 2, "values": 3},
+        )
 
     def test_pandas_string_columns_are_accepted(self):
         import pandas as pd
@@ -551,30 +624,29 @@ def test_a_bad_albumin_field_names_the_file_and_field(tmp_path, key, bad):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(RuleSetError) as caught:
         load_rule_set(str(path))
-    assert "broken.yaml" in str(caught.value) and f"derivation.{key}.value" in str(caught.value)
+    assert _fields(caught.value) == [("rules.field_invalid", f"derivation.{key}.value")]
 
 
 # ----------------------------------------------------------------------------- schema strictness
 # The YAML is checked by a pydantic schema: values are taken as written, unknown fields refused.
 
 
-def _broken_copy(tmp_path, mutate) -> str:
+def _broken_copy(tmp_path, mutate) -> RuleSetError:
     data = yaml.safe_load((RULESET_DIR / "ipna2020.yaml").read_text())
     mutate(data)
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(RuleSetError) as caught:
         load_rule_set(str(path))
-    return str(caught.value)
+    return caught.value
 
 
 def test_a_misspelt_optional_field_is_refused_not_defaulted(tmp_path):
     def mutate(d):
         d["derivation"]["albumin_window_day"] = d["derivation"].pop("albumin_window_days")
 
-    message = _broken_copy(tmp_path, mutate)
-    assert "broken.yaml" in message and "'derivation.albumin_window_day'" in message
-    assert "not a rule-set field" in message
+    error = _broken_copy(tmp_path, mutate)
+    assert _fields(error) == [("rules.field_unknown", "derivation.albumin_window_day")]
 
 
 @pytest.mark.parametrize("bad", [True, "14", 14.5])
@@ -582,8 +654,12 @@ def test_a_whole_number_is_not_guessed_from_other_types(tmp_path, bad):
     def mutate(d):
         d["derivation"]["relapse_merge_days"]["value"] = bad
 
-    message = _broken_copy(tmp_path, mutate)
-    assert "derivation.relapse_merge_days.value" in message and "a whole number" in message
+    (fault,) = _faults(_broken_copy(tmp_path, mutate))
+    assert (fault.code, fault.params["field"], fault.params["expected"].code) == (
+        "rules.field_invalid",
+        "derivation.relapse_merge_days.value",
+        "rules.expected.whole_number",
+    )
 
 
 def test_several_faults_are_all_named(tmp_path):
@@ -591,11 +667,22 @@ def test_several_faults_are_all_named(tmp_path):
         d["syndrome"]["steroid_max_mg_day"]["value"] = "sixty"
         del d["derivation"]["egfr_equation"]["source"]
 
-    message = _broken_copy(tmp_path, mutate)
-    assert "syndrome.steroid_max_mg_day.value" in message and "'sixty'" in message
-    assert "derivation.egfr_equation.source' is missing" in message
+    error = _broken_copy(tmp_path, mutate)
+    assert _fields(error) == [
+        ("rules.field_invalid", "syndrome.steroid_max_mg_day.value"),
+        ("rules.field_missing", "derivation.egfr_equation.source"),
+    ]
+    assert error.params["faults"][0].params["got"] == "'sixty'"
+    # The sentence shown names both, one after the other.
+    assert str(error) == " ".join(fault.text for fault in error.params["faults"])
 
 
 def test_an_unknown_unit_lists_the_units_the_rule_set_can_use(tmp_path):
-    message = _broken_copy(tmp_path, lambda d: d["proteinuria"][0].update(unit="mmol/l"))
-    assert "proteinuria[0].unit" in message and "mg/mmol" in message and "'mmol/l'" in message
+    error = _broken_copy(tmp_path, lambda d: d["proteinuria"][0].update(unit="mmol/l"))
+    (fault,) = _faults(error)
+    assert (fault.code, fault.params["field"], fault.params["got"]) == (
+        "rules.field_invalid",
+        "proteinuria[0].unit",
+        "'mmol/l'",
+    )
+    assert "mg/mmol" in fault.params["expected"].params["values"]

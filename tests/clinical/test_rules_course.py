@@ -69,5 +69,12 @@ def test_a_misspelt_course_value_is_refused(tmp_path):
     text = shipped.read_text(encoding="utf-8")
     path = tmp_path / "bad.yaml"
     path.write_text(text.replace("value: initial_remission", "value: first_remission"), "utf-8")
-    with pytest.raises(RuleSetError, match="frequent_relapse_first_from"):
+    with pytest.raises(RuleSetError) as caught:
         load_rule_set(path)
+    (fault,) = caught.value.params["faults"]
+    assert (fault.code, fault.params["field"], fault.params["got"]) == (
+        "rules.field_invalid",
+        "derivation.frequent_relapse_first_from.value",
+        "'first_remission'",
+    )
+    assert fault.params["expected"].code == "rules.expected.one_of"

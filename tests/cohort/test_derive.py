@@ -551,8 +551,12 @@ class TestKidneyFunction:
             labs=[lab("2015-12-20", "serum_creatinine", 0.6, "mg/dL")],
             visits=[visit("2015-12-15", height_cm=120)],
         )
-        with pytest.raises(RuleSetError, match="needs cystatin C"):
+        with pytest.raises(RuleSetError) as caught:
             derive(cohort, cystatin)
+        assert (caught.value.code, caught.value.params["equation"]) == (
+            "rules.egfr_needs_cystatin",
+            "ckid-u25-cystatin",
+        )
 
     @pytest.mark.parametrize(("rule_set_name", "crf"), [("study", True), ("ipna2020", False)])
     def test_egfr_before_age_2_counts_for_crf_only_under_study(self, rule_set_name, crf):

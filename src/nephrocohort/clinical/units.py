@@ -152,14 +152,11 @@ _NORMALISED = {
 def _unit_as_written(quantity: str, unit: str) -> str:
     if quantity not in _FACTORS:
         known = ", ".join(_FACTORS)
-        raise UnitError(f"Unknown quantity '{quantity}'. Known quantities: {known}.")
+        raise UnitError("units.unknown_quantity", quantity=quantity, known=known)
     written = _NORMALISED[quantity].get(normalise_unit(unit))
     if written is None:
         accepted = ", ".join(_FACTORS[quantity])
-        raise UnitError(
-            f"Unit '{unit}' is not accepted for {quantity}. Accepted units: {accepted}. "
-            "Convert the value to one of these units before entering it."
-        )
+        raise UnitError("units.not_accepted", unit=unit, quantity=quantity, accepted=accepted)
     return written
 
 
@@ -214,9 +211,7 @@ def dipstick_grade(grade) -> str:
         text = DIPSTICK_SPELLINGS.get(text.replace(" ", ""), text)
     if text not in DIPSTICK_GRADES_MG_DL:
         accepted = ", ".join(DIPSTICK_GRADES_MG_DL)
-        raise UnitError(
-            f"Dipstick protein grade '{grade}' is not recognised. Accepted grades: {accepted}."
-        )
+        raise UnitError("units.unknown_grade", grade=grade, accepted=accepted)
     return text
 
 

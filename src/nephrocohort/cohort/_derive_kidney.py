@@ -79,9 +79,9 @@ def _egfr_function(equation: str):
 
     if equation not in CREATININE_EQUATIONS:
         raise RuleSetError(
-            f"The rule set's egfr_equation is '{equation}', which needs cystatin C. The derivation "
-            f"estimates eGFR from serum creatinine; choose one of {', '.join(CREATININE_EQUATIONS)} "
-            "in the rule set's derivation section."
+            "rules.egfr_needs_cystatin",
+            equation=equation,
+            known=", ".join(CREATININE_EQUATIONS),
         )
     return lambda **inputs: kidney_function.egfr(equation, **inputs)
 

@@ -16,6 +16,7 @@ import pandas as pd
 from nephrocohort.clinical.rules.vocabulary import PROTEINURIA_CATEGORIES
 from nephrocohort.clinical.units import dipstick_to_mg_dl
 from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.messages import Message
 
 __all__ = ["classify_array"]
 
@@ -41,15 +42,14 @@ def classify_array(criterion_for: Callable, tests, values, units):
         unit_codes = np.where(dipstick_grade, len(unit_names), unit_codes)
         unit_names = [*unit_names, "mg/dL"]
     known = ~np.isnan(numbers)
-    for condition, problem in (
-        (known & (numbers < 0), "is negative; proteinuria cannot be below 0"),
-        (np.isinf(numbers), "is infinite; expected a measured number"),
+    for condition, code in (
+        (known & (numbers < 0), "rules.array_negative"),
+        (np.isinf(numbers), "rules.array_infinite"),
     ):
         bad = np.flatnonzero(condition)
         if bad.size:
-            raise ClinicalInputError(
-                f"Proteinuria value {numbers[bad[0]]:g} at position {bad[0]} {problem}."
-            )
+            position = int(bad[0])
+            raise ClinicalInputError(code, value=float(numbers[position]), position=position)
     state = np.full(count, -1, dtype=np.int8)  # -1 missing; else index in PROTEINURIA_CATEGORIES
     width = len(unit_names)
     pair = np.where(known, test_codes * width + unit_codes, -1)
@@ -59,7 +59,11 @@ def classify_array(criterion_for: Callable, tests, values, units):
         try:
             criterion, factor = criterion_for(test_names[test_code], unit_names[unit_code])
         except ClinicalInputError as error:
-            raise ClinicalInputError(f"At position {int(np.argmax(mask))}: {error}") from None
+            raise ClinicalInputError(
+                "rules.array_at",
+                position=int(np.argmax(mask)),
+                error=Message(error.code, error.params),
+            ) from None
         in_unit = numbers[mask] * factor
         state[mask] = np.where(
             criterion.nephrotic.applies(in_unit),
@@ -79,9 +83,7 @@ def _codes(labels, count: int) -> tuple[np.ndarray, list]:
     if len(codes) == 1 and count != 1:
         codes = np.repeat(codes, count)
     if len(codes) != count:
-        raise ClinicalInputError(
-            f"Got {len(codes)} tests or units for {count} proteinuria values; give one per value."
-        )
+        raise ClinicalInputError("rules.array_lengths", given=len(codes), values=count)
     names = [str(name) for name in uniques] + [None]
     return np.where(codes < 0, len(names) - 1, codes).astype(np.int64), names
 
@@ -108,7 +110,7 @@ def _measured_numbers(values, tests) -> tuple[np.ndarray, np.ndarray]:
         for position in others:
             if not _is_number(values[position]):
                 raise ClinicalInputError(
-                    f"Proteinuria value '{values[position]}' at position {position} is not a number."
+                    "rules.array_not_a_number", value=values[position], position=int(position)
                 ) from None
     grade_rows = np.zeros(values.size, dtype=bool)
     text_rows = np.flatnonzero(text)
@@ -132,7 +134,7 @@ def _measured_numbers(values, tests) -> tuple[np.ndarray, np.ndarray]:
             except ValueError:
                 first = int(text_rows[as_number][0])
                 raise ClinicalInputError(
-                    f"Proteinuria value '{unique}' at position {first} is not a number."
+                    "rules.array_not_a_number", value=unique, position=first
                 ) from None
     return numbers, grade_rows
 

@@ -24,6 +24,7 @@ from typing import Annotated, Generic, Literal, TypeVar
 import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from nephrocohort.clinical.rules.model import (
     DerivationParameters,
@@ -41,6 +42,7 @@ from nephrocohort.clinical.rules.vocabulary import (
     kind_factor,
 )
 from nephrocohort.exceptions import RuleSetError
+from nephrocohort.messages import Message
 
 __all__ = ["load_rule_set", "list_rule_sets"]
 
@@ -91,7 +93,8 @@ class _Criterion(_Schema):
     @classmethod
     def _known_unit(cls, unit: str) -> str:
         if kind_factor(unit) is None:
-            raise ValueError(f"one of {MEASURED_UNITS}")
+            # A fault of its own kind: _fault names the units accepted (rules.expected.one_of).
+            raise PydanticCustomError("unknown_unit", "unknown unit")
         return unit
 
 
@@ -213,7 +216,8 @@ def load_rule_set(name_or_path) -> RuleSet:
             content = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise RuleSetError("rules.unreadable", path=text, error=str(error)) from None
-        return _compared_with_shipped(_parse(content, f"rule set file '{text}'", str(path)))
+        where = Message("rules.where.file", {"path": text})
+        return _compared_with_shipped(_parse(content, where, str(path)))
     # A catalogue message (code + params), written in the language of the command when shown.
     raise RuleSetError("rules.unknown", name=text, available=", ".join(names))
 
@@ -240,18 +244,26 @@ def _load_builtin(name: str) -> RuleSet:
     # Built-in files do not change while the program runs, and a RuleSet is frozen,
     # so one parsed copy per name is shared. User files are read on every call.
     resource = resources.files("nephrocohort.clinical") / "rulesets" / f"{name}.yaml"
-    return _parse(resource.read_text(encoding="utf-8"), f"built-in rule set '{name}'", None)
+    where = Message("rules.where.builtin", {"name": name})
+    return _parse(resource.read_text(encoding="utf-8"), where, None)
 
 
-def _parse(content: str, where: str, path: str | None) -> RuleSet:
+def _parse(content: str, where: Message, path: str | None) -> RuleSet:
+    """The rule set in ``content``; ``where`` names it (``rules.where.file`` or ``.builtin``)."""
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError as error:
-        raise RuleSetError(f"{where[0].upper()}{where[1:]} is not valid YAML: {error}") from None
+        # The sentence begins with the rule set's name, so each kind has its own template.
+        code = {"rules.where.file": "rules.invalid_yaml.file"}.get(
+            where.code, "rules.invalid_yaml.builtin"
+        )
+        raise RuleSetError(code, **where.params, detail=str(error)) from None
     try:
         spec = _File.model_validate(data)
     except pydantic.ValidationError as error:
-        raise RuleSetError(" ".join(_fault(where, e) for e in error.errors())) from None
+        # One sentence per fault, in the order pydantic found them (rules.field_*).
+        faults = tuple(_fault(where, e) for e in error.errors())
+        raise RuleSetError("rules.invalid", faults=faults) from None
     _check_relations(spec, where)
     sources: dict[str, str] = {}
     return RuleSet(
@@ -314,11 +326,13 @@ def _derivation(spec: _Derivation, sources: dict) -> DerivationParameters:
     return DerivationParameters(**values)
 
 
-def _check_relations(spec: _File, where: str) -> None:
+def _check_relations(spec: _File, where: Message) -> None:
     """The checks that relate fields to each other, after the schema."""
 
-    def fail(field_name: str, expected: str, got) -> RuleSetError:
-        return RuleSetError(f"In {where}, field '{field_name}' must be {expected}; got {got!r}.")
+    def fail(field_name: str, expected: Message, got) -> RuleSetError:
+        return RuleSetError(
+            "rules.field_invalid", where=where, field=field_name, expected=expected, got=repr(got)
+        )
 
     for index, criterion in enumerate(spec.proteinuria):
         nephrotic, complete = criterion.nephrotic, criterion.complete
@@ -329,79 +343,82 @@ def _check_relations(spec: _File, where: str) -> None:
         ):
             raise fail(
                 f"proteinuria[{index}].nephrotic.value",
-                f"above the complete-remission threshold ({complete.operator} "
-                f"{complete.value:g} {criterion.unit})",
+                Message(
+                    "rules.expected.above_complete",
+                    {
+                        "operator": complete.operator,
+                        "value": complete.value,
+                        "unit": criterion.unit,
+                    },
+                ),
                 nephrotic.value,
             )
     missing = [t for t in PROTEINURIA_TESTS if t not in {c.test for c in spec.proteinuria}]
     if missing:
-        raise RuleSetError(
-            f"In {where}, field 'proteinuria' has no criterion for: {', '.join(missing)}."
-        )
+        raise RuleSetError("rules.no_criterion", where=where, tests=", ".join(missing))
     syndrome = spec.syndrome
     if syndrome.steroid_late_response_until_day.value < syndrome.steroid_trial_days.value:
         raise fail(
             "syndrome.steroid_late_response_until_day.value",
-            f"at least steroid_trial_days ({syndrome.steroid_trial_days.value})",
+            Message(
+                "rules.expected.at_least_trial_days", {"days": syndrome.steroid_trial_days.value}
+            ),
             syndrome.steroid_late_response_until_day.value,
         )
     priority = spec.derivation.measurement_priority.value
     if len(set(priority)) != len(priority):
         raise fail(
             "derivation.measurement_priority.value",
-            f"a list of distinct tests from {', '.join(PROTEINURIA_TESTS)}",
+            Message("rules.expected.distinct_tests", {"tests": ", ".join(PROTEINURIA_TESTS)}),
             priority,
         )
     points = spec.derivation.timepoints.value
     absent = [name for name in TIMEPOINT_NAMES if name not in points]
     if absent:
-        raise RuleSetError(
-            f"In {where}, field 'derivation.timepoints.value' lacks: {', '.join(absent)}."
-        )
+        raise RuleSetError("rules.timepoints_lack", where=where, names=", ".join(absent))
 
 
-# What a schema fault means, as the expected form of the field.
+# What a schema fault means, as the expected form of the field (rules.expected.*).
 _EXPECTED = {
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "finite_number": "a finite number",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "bool_type": "true or false",
-    "string_type": "a text",
-    "string_too_short": "a non-empty text",
-    "dict_type": "a mapping (key: value lines)",
-    "model_type": "a mapping (key: value lines)",
-    "model_attributes_type": "a mapping (key: value lines)",
-    "list_type": "a list",
-    "too_short": "a non-empty list",
+    "float_type": "rules.expected.number",
+    "float_parsing": "rules.expected.number",
+    "finite_number": "rules.expected.finite_number",
+    "int_type": "rules.expected.whole_number",
+    "int_parsing": "rules.expected.whole_number",
+    "int_from_float": "rules.expected.whole_number",
+    "bool_type": "rules.expected.true_or_false",
+    "string_type": "rules.expected.text",
+    "string_too_short": "rules.expected.non_empty_text",
+    "dict_type": "rules.expected.mapping",
+    "model_type": "rules.expected.mapping",
+    "model_attributes_type": "rules.expected.mapping",
+    "list_type": "rules.expected.list",
+    "too_short": "rules.expected.non_empty_list",
 }
 
 
-def _fault(where: str, error: dict) -> str:
+def _fault(where: Message, error: dict) -> Message:
     """One sentence for one schema fault: the file, the field, the expected form, the value."""
-    field_name = _field_name(error["loc"])
+    place = {"where": where, "field": _field_name(error["loc"])}
     kind, context = error["type"], error.get("ctx") or {}
     if kind == "missing":
-        return f"In {where}, field '{field_name}' is missing."
+        return Message("rules.field_missing", place)
     if kind == "extra_forbidden":
-        return (
-            f"In {where}, field '{field_name}' is not a rule-set field; check its spelling "
-            "(docs/clinical/rule-sets.md lists the fields)."
-        )
+        return Message("rules.field_unknown", place)
     if kind == "literal_error":
-        expected = f"one of {context['expected']}"
+        expected = Message("rules.expected.one_of", {"values": context["expected"]})
+    elif kind == "unknown_unit":
+        expected = Message("rules.expected.one_of", {"values": str(MEASURED_UNITS)})
     elif kind == "greater_than_equal":
-        expected = f"a number of at least {context['ge']}"
-    elif kind == "value_error":
-        expected = str(context.get("error", error["msg"]))
-    else:
-        expected = _EXPECTED.get(kind, error["msg"].lower())
+        expected = Message("rules.expected.at_least", {"minimum": context["ge"]})
+    elif kind in _EXPECTED:
+        expected = Message(_EXPECTED[kind])
+    else:  # a fault this table does not name: pydantic's own words
+        expected = Message("rules.expected.other", {"detail": error["msg"].lower()})
     got = repr(error.get("input"))
     if len(got) > 80:
         got = got[:77] + "..."
-    return f"In {where}, field '{field_name}' must be {expected}; got {got}."
+    return Message("rules.field_invalid", {**place, "expected": expected, "got": got})
 
 
 def _field_name(location: tuple) -> str:

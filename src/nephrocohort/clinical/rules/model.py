@@ -366,7 +366,7 @@ class RuleSet:
         """
         if test not in PROTEINURIA_TESTS:
             raise ClinicalInputError(
-                f"'{test}' is not a proteinuria test. Expected one of: {', '.join(PROTEINURIA_TESTS)}."
+                "rules.not_a_test", test=test, known=", ".join(PROTEINURIA_TESTS)
             )
         measured = kind_factor(unit) if unit is not None else None
         if measured is not None:
@@ -378,8 +378,7 @@ class RuleSet:
                     return criterion, measured[1] / kind[1]
         units = ", ".join(c.unit for c in self.proteinuria if c.test == test)
         raise ClinicalInputError(
-            f"Rule set '{self.name}' has no {test} threshold for unit '{unit}'. "
-            f"It classifies {test} measured in: {units}."
+            "rules.no_threshold_for_unit", rule_set=self.name, test=test, unit=unit, units=units
         )
 
     def classify_proteinuria(self, test: str, value, unit: str) -> str:
@@ -401,15 +400,13 @@ class RuleSet:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ClinicalInputError(f"The {test} value '{value}' is not a number.") from None
+            raise ClinicalInputError("rules.value_not_a_number", test=test, value=value) from None
         if np.isnan(number):
-            raise ClinicalInputError(f"The {test} value is missing; nothing to classify.")
+            raise ClinicalInputError("rules.value_missing", test=test)
         if np.isinf(number):
-            raise ClinicalInputError(f"The {test} value is infinite; expected a measured number.")
+            raise ClinicalInputError("rules.value_infinite", test=test)
         if number < 0:
-            raise ClinicalInputError(
-                f"The {test} value {value} is negative; proteinuria cannot be below 0."
-            )
+            raise ClinicalInputError("rules.value_negative", test=test, value=value)
         criterion, factor = self.criterion_for(test, unit)
         return str(criterion.classify(np.array([number * factor]))[0])
 
