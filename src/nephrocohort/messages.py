@@ -1136,6 +1136,11 @@ CATALOGUE: dict[str, Template] = {
         "The OMOP database has no table {table} in schema {schema}.",
         "Give the schema holding the CDM tables with --cdm-schema (it has {available}).",
     ),
+    "omop.missing_vocabulary": T(
+        "The OMOP database has the CDM tables in schema {schema} but not the vocabulary table "
+        "{table}; the concept sets are resolved through concept and concept_ancestor.",
+        "Load the OHDSI standardized vocabularies (Athena) into that schema.",
+    ),
     "omop.missing_column": T(
         "The OMOP table {table} has no column {column} (OMOP CDM v5.4 expected).",
         "Check that the database follows the OMOP CDM v5.4 and that --cdm-schema is right.",

@@ -146,3 +146,38 @@ def test_a_plain_install_has_the_duckdb_source():
     assert {"ibis-framework", "duckdb"} <= names
     ibis_dep = next(d for d in project["dependencies"] if d.startswith("ibis-framework"))
     assert "duckdb" in ibis_dep and "postgres" in ibis_dep
+
+
+def test_a_wrong_schema_says_what_the_database_has(demo):
+    """The catalogue's hint is printed under the error: the schema's tables, so a user sees the
+    CDM is elsewhere. A four-slash URL (SQLAlchemy's spelling) names the file with one root."""
+    folder, out, _, _ = demo
+    done = run(
+        "import-omop",
+        "--database",
+        f"duckdb:///{out}",
+        "--cdm-schema",
+        "nowhere",
+        "--out",
+        str(folder / "b1"),
+        cwd=folder,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "schema nowhere" in done.stderr and "--cdm-schema" in done.stderr
+    assert not (folder / "b1").exists()
+    missing = run("report", "--data", f"duckdb:///{folder}/none.duckdb", cwd=folder)
+    assert f" {folder}/none.duckdb " in missing.stderr
+
+
+def test_a_database_without_the_vocabulary_says_so(demo, tmp_path):
+    import duckdb
+
+    _, out, _, _ = demo
+    copy = tmp_path / "novocab.duckdb"
+    copy.write_bytes(out.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP TABLE concept")
+    done = run("import-omop", "--database", f"duckdb:///{copy}", "--out", "b", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "vocabulary table concept" in done.stderr and "Athena" in done.stderr
+    assert not (tmp_path / "b").exists()

@@ -93,4 +93,7 @@ def main() -> None:
         # The language the command asked for (report --lang), else NEPHROCOHORT_LANG.
         with use_language(getattr(error, "language", None) or _language_or_english()):
             typer.echo(_("Error: {error}").format(error=error), err=True)
+            # What to do (the catalogue's hint), under the sentence, as validate shows it.
+            if error.hint:
+                typer.echo(f"  {error.hint}", err=True)
         sys.exit(2)

@@ -85,6 +85,8 @@ def duckdb_path(url: str) -> Path:
     """The file of a ``duckdb://`` URL: ``duckdb:///abs/cdm.duckdb`` is absolute when that
     file exists, else relative (``duckdb:///cdm.duckdb`` is ``./cdm.duckdb``)."""
     rest = url.split("://", 1)[1]
+    if rest.startswith("//"):  # duckdb:////abs/cdm.duckdb (SQLAlchemy's spelling): one root
+        rest = "/" + rest.lstrip("/")
     absolute = Path(rest)
     if rest.startswith("/") and (absolute.is_file() or absolute.parent != Path("/")):
         return absolute if absolute.is_file() or not Path(rest[1:]).is_file() else Path(rest[1:])
@@ -99,6 +101,10 @@ def _without_password(url: str) -> str:
     credentials, host = rest.rsplit("@", 1)
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}@{host}"
+
+
+#: The vocabulary tables the concept sets are resolved through (docs/omop.md, Concept sets).
+_VOCABULARY = ("concept", "concept_ancestor")
 
 
 class CdmTables:
@@ -118,6 +124,10 @@ class CdmTables:
 
     def table(self, name: str):
         if not self.has(name):
+            if name in _VOCABULARY and self.has("person"):
+                raise InteropError(
+                    "omop.missing_vocabulary", table=name, schema=self.schema or "(default)"
+                )
             raise InteropError(
                 "omop.missing_table",
                 table=name,
