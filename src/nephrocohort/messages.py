@@ -1393,6 +1393,54 @@ CATALOGUE: dict[str, Template] = {
     "units.unknown_grade": T(
         "Dipstick protein grade '{grade}' is not recognised. Accepted grades: {accepted}."
     ),
+    "clinical.not_a_date": T("{name} is {value!r}; expected a date (YYYY-MM-DD)."),
+    "clinical.date_before_birth": T(
+        "on_date is before birth_date; an age cannot be negative. Check the two dates."
+    ),
+    "clinical.not_days": T("{name} is {value!r}; expected a number of days from 0."),
+    "clinical.one_of": T("{name} is {value!r}; expected one of: {allowed}."),
+    "clinical.true_or_false": T("{name} is {value!r}; expected True or False."),
+    "clinical.negative_age": T("{name} is {value:g}; an age cannot be negative."),
+    "clinical.negative_egfr": T("{name} is {value:g}; an eGFR cannot be negative."),
+    "clinical.bsa.unknown_formula": T(
+        "BSA formula '{formula}' is unknown. Choose one of: {known}."
+    ),
+    "clinical.syndrome.proteinuria_category": T(
+        "proteinuria_category is {value!r}; expected nephrotic, partial or complete."
+    ),
+    "clinical.syndrome.days_required": T(
+        "days_of_standard_dose is required: how many days the standard-dose trial lasted."
+    ),
+    "clinical.syndrome.state": T(
+        "{name} is {value!r}; expected complete, partial, none, nephrotic or None."
+    ),
+    "clinical.proteinuria.unknown_state": T(
+        "Proteinuria state '{state}' is unknown. Expected one of: {known}."
+    ),
+    "clinical.relapse_course.first_period_from": T(
+        "first_period_from must be 'initial_remission' or 'onset', not {value!r}."
+    ),
+    # --- dosing (clinical.dosing) ------------------------------------------------------------
+    "dosing.drug.mmf": T("MMF"),
+    "dosing.drug.prednisolone": T("prednisolone"),
+    "dosing.unknown_formulation": T(
+        "Formulation '{formulation}' is unknown for {drug}. Choose one of: {known}."
+    ),
+    "dosing.wrong_drug": T("{formulation} is not a formulation of {drug}. Choose one of: {known}."),
+    "dosing.bsa_not_one": T("bsa_m2 must be one number; a dose is computed for one child."),
+    "dosing.below_one_unit": T(
+        "The dose is {mg_per_dose:.0f} mg per dose, less than one {formulation}. Choose a "
+        "formulation that can give it: {fitting}."
+    ),
+    "dosing.below_range": T(
+        "With {formulation} the nearest dose is {mg_per_dose:g} mg per dose ({mg_m2_day:.0f} "
+        "mg/m2/day), below the {bottom_mg_m2_day:g} mg/m2/day bottom of the range. Use a "
+        "liquid: {liquids}."
+    ),
+    "dosing.not_an_mmf_dose": T("full_dose must be an MMF dose from mmf_dose()."),
+    "dosing.half_not_giveable": T(
+        "Half of the dose ({mg:g} mg) cannot be given with {formulation}; use the oral suspension."
+    ),
     # The AAP 2017 blood pressure classification (Flynn et al. 2017).
     "clinical.bp.tables_age": T(
         "age_years is {age:g}; the percentile tables are used for 1-12 years, from 13 years the "

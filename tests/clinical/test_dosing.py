@@ -53,8 +53,10 @@ class TestMmf:
         assert mmf_dose(bsa_m2=1.2).mg_per_dose == 500
 
     def test_too_small_for_capsules_points_to_the_suspension(self):
-        with pytest.raises(ClinicalInputError, match="mmf-suspension-200"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=0.3)
+        assert caught.value.code == "dosing.below_one_unit"
+        assert "mmf-suspension-200" in caught.value.params["fitting"]
 
     def test_target_outside_the_seed_range_is_refused(self):
         with pytest.raises(ClinicalInputError) as caught:
@@ -84,13 +86,19 @@ class TestMmf:
         assert error.params["hint"].code == "clinical.hint.bsa_slip"
 
     def test_unknown_or_wrong_drug_formulation_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="mmf-capsule-250"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=1.0, formulation="mmf-capsule-125")
-        with pytest.raises(
-            ClinicalInputError,
-            match="not a formulation of MMF. Choose one of: mmf-capsule-250, mmf-tablet-500",
-        ):
+        error = caught.value
+        assert (error.code, error.params["formulation"]) == (
+            "dosing.unknown_formulation",
+            "mmf-capsule-125",
+        )
+        assert "mmf-capsule-250" in error.params["known"].split(", ")
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=1.0, formulation="prednisolone-tablet-5")
+        error = caught.value
+        assert (error.code, error.params["drug"].code) == ("dosing.wrong_drug", "dosing.drug.mmf")
+        assert error.params["known"].startswith("mmf-capsule-250, mmf-tablet-500")
 
     def test_describe_reads_as_a_prescription(self):
         assert (
@@ -180,15 +188,20 @@ class TestGiSideEffectPlan:
         assert plan.steps[0].mg_per_dose == 500
 
     def test_half_of_one_capsule_cannot_be_given(self):
-        with pytest.raises(ClinicalInputError, match="oral suspension"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_gi_side_effect_plan(full_dose=mmf_dose(bsa_m2=0.45), onset_date="2024-01-01")
+        assert caught.value.code == "dosing.half_not_giveable"
 
     def test_bad_date_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="onset_date"):
+        with pytest.raises(ClinicalInputError) as caught:
             mmf_gi_side_effect_plan(full_dose=mmf_dose(bsa_m2=1.0), onset_date="soon")
+        assert (caught.value.code, caught.value.params) == (
+            "clinical.not_a_date",
+            {"name": "onset_date", "value": "soon"},
+        )
 
     def test_needs_an_mmf_dose(self):
-        with pytest.raises(ClinicalInputError, match="MMF dose"):
+        with pytest.raises(ClinicalInputError, check=lambda e: e.code == "dosing.not_an_mmf_dose"):
             mmf_gi_side_effect_plan(
                 full_dose=prednisolone_daily_dose(bsa_m2=1.0), onset_date="2024-01-01"
             )
@@ -236,8 +249,12 @@ class TestMessagesForClinicians:
         # 1200 x 0.45 / 2 = 270 mg per dose: less than one 500 mg tablet, but a 250 mg capsule fits.
         with pytest.raises(ClinicalInputError) as caught:
             mmf_dose(bsa_m2=0.45, formulation="mmf-tablet-500")
-        assert str(caught.value) == (
-            "The dose is 270 mg per dose, less than one MMF 500 mg tablet. Choose a formulation "
-            "that can give it: mmf-capsule-250 (MMF 250 mg capsule), mmf-suspension-200 "
-            "(MMF oral suspension 200 mg/mL)."
+        error = caught.value
+        assert (error.code, error.params["formulation"]) == (
+            "dosing.below_one_unit",
+            "MMF 500 mg tablet",
+        )
+        assert error.params["mg_per_dose"] == pytest.approx(270.0)
+        assert error.params["fitting"] == (
+            "mmf-capsule-250 (MMF 250 mg capsule), mmf-suspension-200 (MMF oral suspension 200 mg/mL)"
         )

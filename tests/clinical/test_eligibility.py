@@ -108,19 +108,22 @@ class TestEligibility:
         assert assess(rule_set=str(path)).eligible is False
 
     @pytest.mark.parametrize(
-        ("changes", "name"),
+        ("changes", "code"),
         [
-            ({"hbv": "maybe"}, "hbv"),
-            ({"family_history_ns": "perhaps"}, "family_history_ns"),
-            ({"steroid_response": "partial"}, "steroid_response"),
-            ({"age_at_mmf_start_years": -1}, "age_at_mmf_start_years"),
-            ({"egfr_before_mmf": "high"}, "egfr_before_mmf"),
-            ({"rituximab_before_mmf": "no"}, "rituximab_before_mmf"),
+            ({"hbv": "maybe"}, "clinical.one_of"),
+            ({"family_history_ns": "perhaps"}, "clinical.one_of"),
+            ({"steroid_response": "partial"}, "clinical.one_of"),
+            ({"age_at_mmf_start_years": -1}, "clinical.negative_age"),
+            ({"egfr_before_mmf": "high"}, "clinical.not_a_number"),
+            ({"rituximab_before_mmf": "no"}, "clinical.true_or_false"),
         ],
     )
-    def test_invalid_values_are_refused(self, changes, name):
-        with pytest.raises(ClinicalInputError, match=name):
+    def test_invalid_values_are_refused(self, changes, code):
+        with pytest.raises(ClinicalInputError) as caught:
             assess(**changes)
+        ((name, value),) = changes.items()
+        assert (caught.value.code, caught.value.params["name"]) == (code, name)
+        assert caught.value.params["value"] == value
 
     def test_verdict_is_frozen_with_a_readable_repr(self):
         verdict = assess(hbv="positive")

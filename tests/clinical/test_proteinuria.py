@@ -37,8 +37,12 @@ class TestStateOfDay:
         assert state_of_day([], rule_set="study") is None
 
     def test_non_proteinuria_test_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="serum_albumin"):
+        with pytest.raises(ClinicalInputError) as caught:
             state_of_day([("serum_albumin", 2.0, "g/dL")])
+        assert (caught.value.code, caught.value.params["test"]) == (
+            "rules.not_a_test",
+            "serum_albumin",
+        )
 
     def test_accepts_a_loaded_rule_set(self):
         assert (
@@ -65,5 +69,9 @@ class TestResponse:
         assert response_from_state(state) == response
 
     def test_unknown_state_is_refused(self):
-        with pytest.raises(ClinicalInputError, match="nephrotic, partial, complete"):
+        with pytest.raises(ClinicalInputError) as caught:
             response_from_state("remission")
+        assert (caught.value.code, caught.value.params) == (
+            "clinical.proteinuria.unknown_state",
+            {"state": "remission", "known": "nephrotic, partial, complete"},
+        )

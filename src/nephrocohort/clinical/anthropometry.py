@@ -55,13 +55,13 @@ _WEIGHT = Range(0.5, 250, "kg", "clinical.hint.grams_or_pounds")
 
 def _as_datetime64(name: str, value):
     if value is None:
-        raise ClinicalInputError(f"{name} is required but was not given.")
+        raise ClinicalInputError("clinical.required", name=name)
     try:
         if isinstance(value, _dt.date | str | np.datetime64):
             return np.datetime64(value, "D")
         return np.asarray(value, dtype="datetime64[D]")
     except (TypeError, ValueError):
-        raise ClinicalInputError(f"{name} is {value!r}; expected a date (YYYY-MM-DD).") from None
+        raise ClinicalInputError("clinical.not_a_date", name=name, value=value) from None
 
 
 def age_days(birth_date, on_date):
@@ -80,9 +80,7 @@ def age_days(birth_date, on_date):
         np.isnat(delta), np.nan, delta.astype("timedelta64[D]").astype("int64").astype(float)
     )
     if np.any(days < 0):
-        raise ClinicalInputError(
-            "on_date is before birth_date; an age cannot be negative. Check the two dates."
-        )
+        raise ClinicalInputError("clinical.date_before_birth")
     return float(days) if np.ndim(days) == 0 else days
 
 
@@ -126,7 +124,7 @@ def bsa_m2(*, height_cm, weight_kg, formula: str = "mosteller"):
     """
     if formula not in _BSA_COEFFICIENTS:
         raise ClinicalInputError(
-            f"BSA formula '{formula}' is unknown. Choose one of: {', '.join(BSA_FORMULAS)}."
+            "clinical.bsa.unknown_formula", formula=formula, known=", ".join(BSA_FORMULAS)
         )
     height = check_range("height_cm", height_cm, _HEIGHT)
     weight = check_range("weight_kg", weight_kg, _WEIGHT)

@@ -35,6 +35,7 @@ import numpy as np
 
 from nephrocohort.clinical._checks import Range, check_range
 from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.messages import Message
 
 __all__ = [
     "Formulation",
@@ -175,17 +176,24 @@ def _formulation(name_or_formulation, drug: str) -> Formulation:
     else:
         names = ", ".join(n for n, f in FORMULATIONS.items() if f.drug == drug)
         raise ClinicalInputError(
-            f"Formulation '{name_or_formulation}' is unknown for {drug}. Choose one of: {names}."
+            "dosing.unknown_formulation",
+            formulation=name_or_formulation,
+            drug=_DRUG_NAMES[drug],
+            known=names,
         )
     if formulation.drug != drug:
         names = ", ".join(n for n, f in FORMULATIONS.items() if f.drug == drug)
         raise ClinicalInputError(
-            f"{formulation.name} is not a formulation of {_DRUG_NAMES[drug]}. Choose one of: {names}."
+            "dosing.wrong_drug", formulation=formulation.name, drug=_DRUG_NAMES[drug], known=names
         )
     return formulation
 
 
-_DRUG_NAMES = {"mmf": "MMF", "prednisolone": "prednisolone"}
+# The drug as a refusal names it, in the user's language.
+_DRUG_NAMES = {
+    "mmf": Message("dosing.drug.mmf"),
+    "prednisolone": Message("dosing.drug.prednisolone"),
+}
 # A rounded dose further than this from the target gets a note naming a liquid that fits better.
 _ROUNDING_NOTE_FRACTION = 0.10
 
@@ -221,7 +229,7 @@ def _dose(
 ):
     bsa = check_range("bsa_m2", bsa_m2, _BSA)
     if np.ndim(bsa) != 0:
-        raise ClinicalInputError("bsa_m2 must be one number; a dose is computed for one child.")
+        raise ClinicalInputError("dosing.bsa_not_one")
     basis_per_dose = 1.0 if schedule == "alternate_day" else doses_per_day
     wanted = target_mg_m2 * bsa / basis_per_dose
     capped = wanted > cap_mg_per_dose
@@ -239,8 +247,10 @@ def _dose(
             if f.drug == drug.lower() and f is not formulation and f.mg_per_unit * f.step <= wanted
         )
         raise ClinicalInputError(
-            f"The dose is {wanted:.0f} mg per dose, less than one {formulation.name}. "
-            f"Choose a formulation that can give it: {fitting or liquids}."
+            "dosing.below_one_unit",
+            mg_per_dose=wanted,
+            formulation=formulation.name,
+            fitting=fitting or liquids,
         )
     achieved = mg * basis_per_dose / bsa
     step_mg = formulation.mg_per_unit * formulation.step
@@ -255,9 +265,12 @@ def _dose(
         achieved = mg * basis_per_dose / bsa
     if achieved < bottom_mg_m2 * _BOTTOM_TOLERANCE and not capped:
         raise ClinicalInputError(
-            f"With {formulation.name} the nearest dose is {mg:g} mg per dose ({achieved:.0f} "
-            f"mg/m2/day), below the {bottom_mg_m2:g} mg/m2/day bottom of the range. Use a liquid: "
-            f"{liquids}."
+            "dosing.below_range",
+            formulation=formulation.name,
+            mg_per_dose=mg,
+            mg_m2_day=achieved,
+            bottom_mg_m2_day=bottom_mg_m2,
+            liquids=liquids,
         )
     notes = []
     if capped:
@@ -428,7 +441,7 @@ def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> Dos
     was withdrawn if gastrointestinal symptoms persisted after 4 weeks".
     """
     if not isinstance(full_dose, DoseRecommendation) or full_dose.drug != "MMF":
-        raise ClinicalInputError("full_dose must be an MMF dose from mmf_dose().")
+        raise ClinicalInputError("dosing.not_an_mmf_dose")
     try:
         start = (
             _dt.date.fromisoformat(str(onset_date)[:10])
@@ -437,7 +450,7 @@ def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> Dos
         )
     except ValueError:
         raise ClinicalInputError(
-            f"onset_date is {onset_date!r}; expected a date (YYYY-MM-DD)."
+            "clinical.not_a_date", name="onset_date", value=onset_date
         ) from None
     if isinstance(start, _dt.datetime):
         start = start.date()
@@ -446,7 +459,7 @@ def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> Dos
     amount, mg = _giveable(half_mg, half_mg, formulation)
     if amount <= 0:
         raise ClinicalInputError(
-            f"Half of the dose ({half_mg:g} mg) cannot be given with {formulation.name}; use the oral suspension."
+            "dosing.half_not_giveable", mg=half_mg, formulation=formulation.name
         )
     review = start + _dt.timedelta(days=_GI_REDUCTION_DAYS)
     unit = formulation.unit

@@ -91,7 +91,9 @@ def _choice(name: str, value, allowed: tuple[str, ...]) -> str | None:
     if text == "" or text == "nan":
         return None
     if text not in allowed:
-        raise ClinicalInputError(f"{name} is {value!r}; expected one of: {', '.join(allowed)}.")
+        raise ClinicalInputError(
+            "clinical.one_of", name=name, value=value, allowed=", ".join(allowed)
+        )
     return text
 
 
@@ -99,11 +101,11 @@ def _number(name: str, value) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ClinicalInputError(f"{name} must be a number; got {value!r}.")
+        raise ClinicalInputError("clinical.not_a_number", name=name, value=value)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ClinicalInputError(f"{name} must be a number; got {value!r}.") from None
+        raise ClinicalInputError("clinical.not_a_number", name=name, value=value) from None
     return None if number != number else number
 
 
@@ -146,7 +148,7 @@ def assess_eligibility(
     if age is None:
         unconfirmed.append(("age", _text("eligibility.age_unknown", max_age=max_age)))
     elif age < 0:
-        raise ClinicalInputError(f"age_at_mmf_start_years is {age:g}; an age cannot be negative.")
+        raise ClinicalInputError("clinical.negative_age", name="age_at_mmf_start_years", value=age)
     elif age >= max_age:
         exclusions.append(_text("eligibility.age_over", age=age, max_age=max_age))
 
@@ -163,7 +165,7 @@ def assess_eligibility(
     if egfr is None:
         unconfirmed.append(("egfr", _text("eligibility.egfr_unknown", min_egfr=min_egfr)))
     elif egfr < 0:
-        raise ClinicalInputError(f"egfr_before_mmf is {egfr:g}; an eGFR cannot be negative.")
+        raise ClinicalInputError("clinical.negative_egfr", name="egfr_before_mmf", value=egfr)
     elif egfr <= min_egfr:
         exclusions.append(_text("eligibility.egfr_low", egfr=egfr, min_egfr=min_egfr))
 
@@ -187,7 +189,7 @@ def assess_eligibility(
         rituximab_before_mmf, bool | int | np.bool_ | np.integer
     ) or rituximab_before_mmf not in (0, 1):
         raise ClinicalInputError(
-            f"rituximab_before_mmf is {rituximab_before_mmf!r}; expected True or False."
+            "clinical.true_or_false", name="rituximab_before_mmf", value=rituximab_before_mmf
         )
     elif rituximab_before_mmf:
         exclusions.append(_text("eligibility.rituximab_yes"))

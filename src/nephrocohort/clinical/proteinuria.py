@@ -62,7 +62,7 @@ def state_of_day(measurements, *, rule_set: RuleSet | str = "study") -> str | No
     for test, value, unit in measurements:
         if test not in PROTEINURIA_TESTS:
             raise ClinicalInputError(
-                f"'{test}' is not a proteinuria test. Expected one of: {', '.join(PROTEINURIA_TESTS)}."
+                "rules.not_a_test", test=test, known=", ".join(PROTEINURIA_TESTS)
             )
         if test in priority and value is not None and value == value:
             by_test.setdefault(test, []).append(rules.classify_proteinuria(test, value, unit))
@@ -83,6 +83,8 @@ def response_from_state(state: str | None) -> str | None:
         return None
     if state not in RESPONSE_BY_STATE:
         raise ClinicalInputError(
-            f"Proteinuria state '{state}' is unknown. Expected one of: {', '.join(PROTEINURIA_CATEGORIES)}."
+            "clinical.proteinuria.unknown_state",
+            state=state,
+            known=", ".join(PROTEINURIA_CATEGORIES),
         )
     return RESPONSE_BY_STATE[state]

@@ -170,8 +170,7 @@ def relapse_course(
     """
     if criteria.first_period_from not in ("initial_remission", "onset"):
         raise ClinicalInputError(
-            f"first_period_from must be 'initial_remission' or 'onset', "
-            f"not {criteria.first_period_from!r}."
+            "clinical.relapse_course.first_period_from", value=criteria.first_period_from
         )
     relapses = sorted(relapses)
     reasons: list[Message] = []

@@ -101,7 +101,7 @@ def nephrotic_syndrome(
         )
     elif proteinuria_category not in ("nephrotic", "partial", "complete"):
         raise ClinicalInputError(
-            f"proteinuria_category is {proteinuria_category!r}; expected nephrotic, partial or complete."
+            "clinical.syndrome.proteinuria_category", value=proteinuria_category
         )
     else:
         ok = proteinuria_category == "nephrotic"
@@ -228,19 +228,15 @@ def steroid_response(
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | float) or value < 0
         ):
-            raise ClinicalInputError(f"{name} is {value!r}; expected a number of days from 0.")
+            raise ClinicalInputError("clinical.not_days", name=name, value=value)
     if days_of_standard_dose is None:
-        raise ClinicalInputError(
-            "days_of_standard_dose is required: how many days the standard-dose trial lasted."
-        )
+        raise ClinicalInputError("clinical.syndrome.days_required")
     for name, state in (
         ("state_at_trial_end", state_at_trial_end),
         ("state_at_confirmation_end", state_at_confirmation_end),
     ):
         if state not in (None, "complete", "partial", "none", "nephrotic"):
-            raise ClinicalInputError(
-                f"{name} is {state!r}; expected complete, partial, none, nephrotic or None."
-            )
+            raise ClinicalInputError("clinical.syndrome.state", name=name, value=state)
     name = rules.name
     cr = complete_remission_day
     if cr is not None and cr <= trial:
