@@ -631,6 +631,12 @@ CATALOGUE: dict[str, Template] = {
     "registry.unlock_reason_missing": T(
         "Give the reason for unlocking; it is kept in the audit trail with the voided signature.",
     ),
+    # The reason is stored whole or not at all (models/_signatures.py: void_reason).
+    "registry.unlock_reason_too_long": T(
+        "The reason for unlocking has {length} characters; at most {limit} can be kept, so "
+        "the record was not unlocked.",
+        "Shorten the reason to {limit} characters or fewer and unlock again.",
+    ),
     # --- registry: the audit chain (nephrocohort audit verify) ----------------------------
     "audit.row_changed": T(
         "The {table} row #{row} (seal {seal}) was changed after it was written.",

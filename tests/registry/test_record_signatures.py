@@ -205,6 +205,30 @@ class TestUnlocking:
             assert refused.value.code == "registry.unlock_reason_missing"
         assert PatientSignature.active.filter(patient=patient_a).exists()
 
+    def test_a_reason_too_long_to_keep_is_refused_not_cut(self, pi_a, patient_a):
+        # models/_signatures.py: void_reason is a CharField of max_length 500; the form's
+        # field has the same limit, a caller outside the form used to have it cut silently.
+        _lock(pi_a, patient_a)
+        with pytest.raises(SignatureRefusedError) as refused:
+            unlock(_request(pi_a), patient_a, password=PASSWORD, reason="x" * 501)
+        assert refused.value.code == "registry.unlock_reason_too_long"
+        assert refused.value.params == {"length": 501, "limit": 500}
+        assert PatientSignature.active.filter(patient=patient_a).exists()
+        # Refused before the password is checked: no signature_refused event for it.
+        assert not AccessEvent.objects.filter(action="signature_refused").exists()
+        # In the user's language (es, pt-BR catalogues), with both numbers.
+        from nephrocohort.i18n import use_language
+
+        with use_language("es"):
+            assert "501" in refused.value.message and "500" in refused.value.message
+            assert refused.value.message.startswith("El motivo del desbloqueo")
+        with use_language("pt-BR"):
+            assert refused.value.message.startswith("O motivo do desbloqueio")
+            assert "500" in refused.value.hint
+        # At the limit the reason is kept whole.
+        unlock(_request(pi_a), patient_a, password=PASSWORD, reason="y" * 500)
+        assert PatientSignature.objects.get(patient=patient_a).void_reason == "y" * 500
+
     def test_unlocking_needs_the_password(self, pi_a, patient_a):
         _lock(pi_a, patient_a)
         with pytest.raises(SignatureRefusedError) as refused:

@@ -119,6 +119,13 @@ def unlock(request, patient, *, password: str, code: str = "", reason: str):
     reason = (reason or "").strip()
     if not reason:
         raise SignatureRefusedError("registry.unlock_reason_missing")
+    # Kept whole in the audit trail or refused: never cut short without a word (the form's
+    # field has the same limit; a caller outside the form gets this refusal).
+    limit = PatientSignature._meta.get_field("void_reason").max_length
+    if len(reason) > limit:
+        raise SignatureRefusedError(
+            "registry.unlock_reason_too_long", length=len(reason), limit=limit
+        )
     signature = locking_signature(patient.pk)
     if signature is None:
         raise SignatureRefusedError("registry.not_locked", patient=patient.patient_id)
@@ -126,7 +133,7 @@ def unlock(request, patient, *, password: str, code: str = "", reason: str):
     with transaction.atomic():
         signature.voided_at = timezone.now()
         signature.voided_by_username = request.user.get_username()
-        signature.void_reason = reason[: PatientSignature._meta.get_field("void_reason").max_length]
+        signature.void_reason = reason
         signature.save()
         record_event(
             request, "record_unlocked", what=f"patient #{patient.pk}; signature #{signature.pk}"
