@@ -1142,6 +1142,12 @@ CATALOGUE: dict[str, Template] = {
         "The OMOP database has no table {table} in schema {schema}.",
         "Give the schema holding the CDM tables with --cdm-schema (it has {available}).",
     ),
+    # The phenotype's inclusion-attrition steps (interop/_omop_phenotype.py).
+    "omop.step.persons": T("Persons in the database"),
+    "omop.step.qualifying_any": T("With a nephrotic-syndrome diagnosis or a kidney biopsy"),
+    "omop.step.qualifying_dates": T("On at least {dates} different dates"),
+    "omop.step.age": T("Aged {min} to under {max} years on the first date"),
+    "omop.step.transplant": T("No kidney transplant before the first date"),
     "omop.missing_vocabulary": T(
         "The OMOP database has the CDM tables in schema {schema} but not the vocabulary table "
         "{table}; the concept sets are resolved through concept and concept_ancestor.",

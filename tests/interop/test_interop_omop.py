@@ -62,3 +62,12 @@ def test_phenotype_finds_every_ns_patient_and_attrition_decreases(omop_db):
     assert counts[0] == PATIENTS + BACKGROUND
     assert counts == sorted(counts, reverse=True)
     assert counts[-1] == len(selected)
+    # Each step is a catalogue message, written in the language it is shown in.
+    assert [step.label.code for step in extract.attrition][:2] == [
+        "omop.step.persons",
+        "omop.step.qualifying_any",
+    ]
+    from nephrocohort.i18n import use_language
+
+    with use_language("pt-BR"):
+        assert "Pessoas no banco de dados: 440" in extract.notes()[0]

@@ -82,3 +82,28 @@ def test_without_an_omop_source_the_report_has_no_selection_rows(fixture_results
     assert table.rows[0] == ("Patients assessed for eligibility", "8")
     figure = figure_eligibility(fixture_results)
     assert not any("phenotype" in t.get_text() for t in figure.axes[0].texts)
+
+
+def test_omop_steps_are_written_in_the_report_language(analysis, cohort):
+    """The phenotype's steps are catalogue messages (interop's AttritionStep), so a Spanish or
+    Portuguese report names them in its language, with the locale's digit grouping (CLDR:
+    12.000 in both; Spanish groups from five digits on)."""
+    from nephrocohort.i18n import use_language
+    from nephrocohort.messages import Message
+
+    steps = (
+        Step("persons", Message("omop.step.persons"), 12000),
+        Step("qualifying_dates", Message("omop.step.qualifying_dates", {"dates": 2}), 40),
+        Step("transplant", Message("omop.step.transplant"), 8),
+    )
+    for language, persons, dates in (
+        ("es", "Personas en la base de datos: 12.000", "En al menos 2 fechas distintas: 40"),
+        ("pt-BR", "Pessoas no banco de dados: 12.000", "Em pelo menos 2 datas diferentes: 40"),
+    ):
+        with use_language(language):
+            results = build_results(analysis, rule_set="study", cohort=cohort, attrition=steps)
+            figure = figure_eligibility(results)
+            table = next(t for t in build_tables(results) if t.id == "eligibility")
+        text = " ".join(t.get_text() for t in figure.axes[0].texts).replace("\n", " ")
+        assert persons in text and dates in text
+        assert table.rows[0] == (persons.split(":")[0], "12000")

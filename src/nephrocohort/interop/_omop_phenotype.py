@@ -21,6 +21,7 @@ import yaml
 
 from nephrocohort.interop._errors import InteropError
 from nephrocohort.interop._omop_vocabulary import concept_sets
+from nephrocohort.messages import Message
 
 __all__ = [
     "AttritionStep",
@@ -55,7 +56,8 @@ class AttritionStep:
     """One row of the inclusion-attrition table: a step and the persons it kept."""
 
     step: str
-    label: str
+    #: A catalogue message, written in the language the report or command is shown in.
+    label: Message
     persons: int
 
 
@@ -188,7 +190,7 @@ def select_persons(tables, phenotype: Phenotype, resolved: dict) -> Selection:
     """Run ``phenotype`` in the engine: the selected persons and the attrition counts."""
     qualifying = sorted({cid for name in phenotype.qualifying_sets for cid in resolved[name]})
     person = tables.table("person")
-    steps = [AttritionStep("persons", "Persons in the database", int(person.count().execute()))]
+    steps = [AttritionStep("persons", Message("omop.step.persons"), int(person.count().execute()))]
     events = _dated(tables, qualifying or [-1])
     per_person = events.group_by("person_id").aggregate(
         dates=events.day.nunique(), first_date=events.day.min()
@@ -196,7 +198,7 @@ def select_persons(tables, phenotype: Phenotype, resolved: dict) -> Selection:
     steps.append(
         AttritionStep(
             "qualifying_any",
-            "With a nephrotic-syndrome diagnosis or a kidney biopsy",
+            Message("omop.step.qualifying_any"),
             int(per_person.count().execute()),
         )
     )
@@ -204,7 +206,7 @@ def select_persons(tables, phenotype: Phenotype, resolved: dict) -> Selection:
     steps.append(
         AttritionStep(
             "qualifying_dates",
-            f"On at least {phenotype.min_distinct_dates} different dates",
+            Message("omop.step.qualifying_dates", {"dates": phenotype.min_distinct_dates}),
             int(repeated.count().execute()),
         )
     )
@@ -220,8 +222,13 @@ def select_persons(tables, phenotype: Phenotype, resolved: dict) -> Selection:
     steps.append(
         AttritionStep(
             "age",
-            f"Aged {phenotype.min_age_years:g} to under {phenotype.max_age_years_exclusive:g} "
-            "years on the first date",
+            Message(
+                "omop.step.age",
+                {
+                    "min": f"{phenotype.min_age_years:g}",
+                    "max": f"{phenotype.max_age_years_exclusive:g}",
+                },
+            ),
             int(aged.count().execute()),
         )
     )
@@ -239,7 +246,7 @@ def select_persons(tables, phenotype: Phenotype, resolved: dict) -> Selection:
         steps.append(
             AttritionStep(
                 "transplant",
-                "No kidney transplant before the first date",
+                Message("omop.step.transplant"),
                 int(selected.count().execute()),
             )
         )

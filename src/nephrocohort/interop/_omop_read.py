@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from nephrocohort.cohort.vocabulary import LAB_TESTS
+from nephrocohort.i18n import format_integer
 from nephrocohort.interop._bundle_io import (
     _dipstick_grade_by_mg_dl,
     validated_cohort,
@@ -72,7 +73,7 @@ class OmopExtract:
 
     def notes(self) -> tuple[str, ...]:
         """Sentences for the report: the phenotype, its steps, and what was not imported."""
-        steps = "; ".join(f"{s.label}: {s.persons:,}" for s in self.attrition)
+        steps = "; ".join(f"{s.label}: {format_integer(s.persons)}" for s in self.attrition)
         head = Message(
             "omop.note.phenotype",
             {"name": self.phenotype.name, "version": self.phenotype.version, "steps": steps},

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
-from nephrocohort.i18n import N_, localize_percent
+from nephrocohort.i18n import N_, format_integer, localize_percent
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import TIMEPOINTS
 from nephrocohort.report._results import Results
@@ -293,7 +293,7 @@ def figure_eligibility(results: Results) -> Figure | None:
     if selection:
         top = 1.0 + 0.3 * (len(selection) + 1) / (height - 0.3 * (len(selection) + 1))
         lines = [_("Computable phenotype (OMOP CDM)")] + [
-            f"{_(item.label)}: {item.n:,}" for item in selection
+            f"{_(item.label)}: {format_integer(item.n)}" for item in selection
         ]
         import textwrap
 

@@ -102,6 +102,10 @@ def _normality_note(results: Results) -> str:
     )
 
 
+#: The word units of the summary items (report/_study.py), translated where a row shows them.
+_UNIT_WORDS = (N_("months"), N_("years"))
+
+
 def _item_row(item) -> tuple:
     """Variable | value | display | normality test | patients with data (generic tables)."""
     if isinstance(item, CountItem):
