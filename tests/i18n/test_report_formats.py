@@ -108,3 +108,9 @@ def test_excel_report_in_the_language(demo, language):
     assert expected["percent"] in values
     assert expected["label"] in values
     assert any(expected["methods"] in value for value in values)
+    # Every sheet is named in the language: none keeps a table id (the course sheet was "course").
+    from nephrocohort.report._tables import build_tables
+
+    with use_language(language):
+        ids = {table.id for table in build_tables(results)}
+    assert not ids & set(workbook.sheetnames)

@@ -28,6 +28,7 @@ SHEET_NAMES = {
     "before_after": N_("Before-after MMF"),
     "prednisolone": N_("Prednisolone"),
     "outcomes": N_("Outcomes"),
+    "course": N_("Course of the disease"),
     "survival": N_("Kaplan-Meier"),
     "confirmation": N_("Unconfirmed values"),
     "comparison": N_("Rule sets compared"),
