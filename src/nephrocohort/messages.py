@@ -1426,6 +1426,11 @@ CATALOGUE: dict[str, Template] = {
     "clinical.syndrome.state": T(
         "{name} is {value!r}; expected complete, partial, none, nephrotic or None."
     ),
+    "clinical.syndrome.complete_at_trial_end": T(
+        "state_at_trial_end is 'complete' but complete_remission_day is not a day up to "
+        "{trial}. Give the first day of the complete remission as complete_remission_day: a "
+        "complete remission that starts after day {trial} is not one within 4 weeks."
+    ),
     "clinical.proteinuria.unknown_state": T(
         "Proteinuria state '{state}' is unknown. Expected one of: {known}."
     ),

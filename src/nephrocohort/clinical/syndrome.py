@@ -192,8 +192,11 @@ def steroid_response(
     remission at 4 weeks"; "a patient achieving complete remission during the
     confirmation period" is an SSNS late responder):
 
-    - complete remission by day T, or a complete-remission reading around
-      day T (``state_at_trial_end`` "complete"): ``sensitive``;
+    - complete remission by day T: ``sensitive``. ``state_at_trial_end`` is the
+      state at 4 weeks short of a complete remission (a complete remission at
+      4 weeks is given by its first day, ``complete_remission_day``; "complete"
+      without a ``complete_remission_day`` by day T is refused: a remission
+      that starts after day T is not "complete remission within 4 weeks");
     - trial shorter than T: None;
     - no reading around day T (``state_at_trial_end`` None): None, except that
       a reading around day L (``state_at_confirmation_end``) that is not a
@@ -237,6 +240,13 @@ def steroid_response(
     ):
         if state not in (None, "complete", "partial", "none", "nephrotic"):
             raise ClinicalInputError("clinical.syndrome.state", name=name, value=state)
+    if state_at_trial_end == "complete" and not (
+        complete_remission_day is not None and complete_remission_day <= trial
+    ):
+        # complete at 4 weeks means a complete remission that began by day T: that
+        # day is complete_remission_day; a remission starting after day T is one in
+        # the confirmation period, not "complete remission within 4 weeks"
+        raise ClinicalInputError("clinical.syndrome.complete_at_trial_end", trial=trial)
     name = rules.name
     cr = complete_remission_day
     if cr is not None and cr <= trial:
@@ -264,13 +274,6 @@ def steroid_response(
             (
                 f"The daily standard dose lasted {days_of_standard_dose:g} days; {name} needs "
                 f"{trial} days to decide.",
-            ),
-        )
-    if state_at_trial_end == "complete":
-        return SteroidResponse(
-            "sensitive",
-            (
-                f"Complete remission at {trial // 7} weeks (the reading around day {trial}; {name}).",
             ),
         )
     unseen_at_trial_end = state_at_trial_end is None and state_at_confirmation_end in (

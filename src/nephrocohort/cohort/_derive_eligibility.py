@@ -224,7 +224,14 @@ def steroid_responses(cohort, tables, daily, *, rule_set) -> tuple[np.ndarray, p
         complete_row[daily.pid[firsts]] = daily.lab_row[firsts]
         complete_unconfirmed[daily.pid[firsts]] = daily.status[firsts] == UNCONFIRMED
 
-    at_trial_end, at_trial_end_row = _state_near(daily, trial_start, trial, window, n)
+    # The state at 4 weeks leaves out complete-remission days after day T: a complete
+    # remission that starts after day T is not "complete remission within 4 weeks"
+    # (IPNA 2022 Table 1); it is a remission in the confirmation period, which only a
+    # partial remission at 4 weeks opens (clinical.syndrome).
+    not_late_complete = ~((daily.state == COMPLETE) & (relative > trial))
+    at_trial_end, at_trial_end_row = _state_near(
+        daily.subset(not_late_complete), trial_start, trial, window, n
+    )
     # The reading nearest day L (6 weeks): SRNS, marked unconfirmed, when there is
     # no reading at 4 weeks and it shows no complete remission (clinical.syndrome).
     at_late_end, at_late_end_row = _state_near(daily, trial_start, late_until, window, n)
