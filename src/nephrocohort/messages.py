@@ -1437,6 +1437,146 @@ CATALOGUE: dict[str, Template] = {
     "clinical.relapse_course.first_period_from": T(
         "first_period_from must be 'initial_remission' or 'onset', not {value!r}."
     ),
+    # --- registry users on the command line (registry.server) -------------------------------
+    "registry.unknown_role": T("Role '{role}' is unknown. Choose one of: {known}."),
+    "registry.needs_center": T("A {role} user needs at least one --center."),
+    "registry.user_exists": T("User '{username}' already exists."),
+    "registry.name_too_long": T(
+        "The name has {length} characters; at most {maximum} fit. Shorten it (it is printed "
+        "with the user's signatures)."
+    ),
+    "registry.weak_password": T("The password is too weak: {reasons}"),
+    "registry.no_user": T("There is no user '{username}'."),
+    "registry.no_role": T(
+        "User '{username}' has no registry role; make registry users with createuser."
+    ),
+    # --- the statistics' input refusals (nephrocohort.stats) --------------------------------
+    "stats.confidence_range": T("confidence must be between 0 and 1; got {value!r}."),
+    "stats.alpha_range": T("alpha must be between 0 and 1; got {value!r}."),
+    "stats.decimals": T(
+        "decimals must be a whole number of decimal places (0 or more); got {value!r}."
+    ),
+    "stats.effect_size_n": T("n must be a whole number of at least 1; got {value!r}."),
+    "stats.paired_t.too_few": T("A paired t test needs at least 2 complete pairs; got {n}."),
+    "stats.paired_lengths": T(
+        "before has {before} values and after has {after}; paired data need one before and one "
+        "after value per patient, in the same order."
+    ),
+    "stats.frequencies.single_value": T(
+        "values must be a list (one value per patient); got a single value {value!r}."
+    ),
+    "stats.frequencies.categories_text": T(
+        "categories must be a list of categories; got the text {value!r}."
+    ),
+    "stats.frequencies.duplicates": T("categories contain duplicates: {categories!r}."),
+    "stats.frequencies.unexpected": T(
+        "Found {found} ({patients} patient(s)), which is not among the expected categories "
+        "{expected!r}. Correct the data or add the category."
+    ),
+    "stats.mcnemar.both_inputs": T("Give either before and after, or table, not both."),
+    "stats.mcnemar.table_shape": T(
+        "table must be 2 x 2 counts ((yes-yes, yes-no), (no-yes, no-no)); got {table!r}."
+    ),
+    "stats.mcnemar.table_counts": T("table counts must be whole numbers >= 0; got {table!r}."),
+    "stats.mcnemar.missing_input": T("Give both before and after (or a 2 x 2 table)."),
+    "stats.mcnemar.not_yes_no": T(
+        "{name}: item {item} is {value!r}. Expected yes/no (True/False, 1/0, 'yes'/'no') or "
+        "empty for missing."
+    ),
+    "stats.contingency.lengths": T(
+        "rows has {rows} values and columns has {columns}; both need one value per patient, in "
+        "the same order."
+    ),
+    "stats.contingency.unexpected": T(
+        "{name} has {found}, not among the expected categories {expected!r}."
+    ),
+    "stats.contingency.not_counts": T(
+        "The table must contain counts (whole numbers); got {table!r}."
+    ),
+    "stats.contingency.shape": T(
+        "The table must have at least 2 rows and 2 columns of counts; got shape {shape}."
+    ),
+    "stats.contingency.whole_counts": T(
+        "The table must contain whole-number counts of 0 or more (no blanks)."
+    ),
+    "stats.contingency.empty_row": T(
+        "Row {index} of the table has no patients; remove empty rows before testing."
+    ),
+    "stats.contingency.empty_column": T(
+        "Column {index} of the table has no patients; remove empty columns before testing."
+    ),
+    "stats.fisher.unknown_method": T(
+        "Unknown method {method!r} for Fisher's test. Expected 'exact' or 'monte_carlo'."
+    ),
+    "stats.fisher.too_many_tables": T(
+        "This table has too many possible tables with the same totals to enumerate (limit "
+        "{limit:,}). Use fisher_exact(table, method='monte_carlo', seed=...) or "
+        "chi_square(table)."
+    ),
+    "stats.kruskal.groups_text": T("groups must be several lists of values, not text."),
+    "stats.kruskal.too_few_groups": T(
+        "The Kruskal-Wallis test compares at least 2 groups; got {n}."
+    ),
+    "stats.kruskal.empty_group": T(
+        "Group {group!r} has no values. Leave empty groups out of the comparison."
+    ),
+    "stats.kruskal.all_equal": T(
+        "All values are equal in every group, so there is nothing to compare."
+    ),
+    "stats.unknown_percentile_method": T(
+        "Unknown percentile method {method!r}. Expected one of: {known}."
+    ),
+    "stats.percentiles.not_numbers": T(
+        "Percentiles must be numbers in percent (0-100); got {q!r}."
+    ),
+    "stats.percentiles.range": T(
+        "Percentiles must be between 0 and 100 (in percent, e.g. 25 for the first quartile); "
+        "got {q!r}."
+    ),
+    "stats.mann_whitney.empty_group": T(
+        "{group} has no values; the Mann-Whitney test needs at least one patient with data in "
+        "each group."
+    ),
+    "stats.values.single_value": T(
+        "{name} must be a list of numbers (one per patient); got a single value {value!r}."
+    ),
+    "stats.values.yes_no": T(
+        "{name}: item {item} is {value!r}, a yes/no value. Expected a number; use frequencies() "
+        "for yes/no variables."
+    ),
+    "stats.values.not_a_number": T(
+        "{name}: item {item} is {value!r}, which is not a number. Expected a number or an empty "
+        "cell for missing; check for text such as 'n/a' or a decimal comma."
+    ),
+    "stats.values.not_finite": T("{name}: item {item} is {value!r}. Expected a finite number."),
+    "stats.unknown_normality_test": T("Unknown normality test {test!r}. Expected one of: {known}."),
+    "stats.normality.too_few": T(
+        "The {test} test needs at least {minimum} values; got {n}. Describe very small groups "
+        "by minimum and maximum instead."
+    ),
+    # The test a refusal names (the {test} of stats.normality.too_few).
+    "stats.test_name.lilliefors": T("Kolmogorov-Smirnov (Lilliefors correction)"),
+    "stats.test_name.shapiro": T("Shapiro-Wilk"),
+    "stats.normality.all_equal": T(
+        "All {n} values are equal, so normality cannot be tested. Report the value (or the "
+        "median) instead."
+    ),
+    "stats.describe.small_n": T(
+        "small_n must be a whole number of at least 4 (the smallest sample a normality test "
+        "accepts); got {value!r}."
+    ),
+    "stats.survival.lengths": T(
+        "durations has {durations} values and observed has {observed}; both need one value per "
+        "patient, in the same order."
+    ),
+    "stats.survival.not_event": T(
+        "observed: item {item} is {value!r}. Expected True/1 (event) or False/0 (censored)."
+    ),
+    "stats.survival.negative_time": T(
+        "durations: item {item} is {value:g}, a negative time. Check that the event date is not "
+        "before the start date."
+    ),
+    "stats.survival.no_patient": T("No patient has both a duration and an event status."),
     # --- dosing (clinical.dosing) ------------------------------------------------------------
     "dosing.drug.mmf": T("MMF"),
     "dosing.drug.prednisolone": T("prednisolone"),

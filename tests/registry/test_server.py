@@ -114,17 +114,22 @@ class TestCreateUser:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("role", "center_codes", "password", "message"),
+    ("role", "center_codes", "password", "code", "params"),
     [
-        ("doctor", ["A"], "correct horse battery", "Role 'doctor' is unknown"),
-        ("monitor", [], "correct horse battery", "needs at least one --center"),
-        ("monitor", ["A"], "12345678901", "too weak"),
-        ("monitor", ["A"], "short", "too weak"),
+        ("doctor", ["A"], "correct horse battery", "registry.unknown_role", {"role": "doctor"}),
+        ("monitor", [], "correct horse battery", "registry.needs_center", {"role": "monitor"}),
+        ("monitor", ["A"], "12345678901", "registry.weak_password", {}),
+        ("monitor", ["A"], "short", "registry.weak_password", {}),
     ],
 )
-def test_create_user_refusals_say_why(centers, role, center_codes, password, message):
-    with pytest.raises(server.RegistryError, match=message):
+def test_create_user_refusals_say_why(centers, role, center_codes, password, code, params):
+    with pytest.raises(server.RegistryError) as caught:
         server.create_user("someone", role=role, centers=center_codes, password=password)
+    error = caught.value
+    assert error.code == code
+    assert {key: error.params[key] for key in params} == params
+    if code == "registry.weak_password":
+        assert error.params["reasons"]  # Django's validators say why
 
 
 class TestReadPassword:

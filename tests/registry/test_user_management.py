@@ -74,21 +74,27 @@ class TestSetRoleDeactivateRestore:
         assert list(profile.centers.values_list("code", flat=True)) == ["A"]
 
     @pytest.mark.parametrize(
-        ("username", "role", "message"),
+        ("username", "role", "code", "params"),
         [
-            ("nobody", "monitor", "There is no user 'nobody'"),
-            ("ana", "doctor", "Role 'doctor' is unknown"),
+            ("nobody", "monitor", "registry.no_user", {"username": "nobody"}),
+            ("ana", "doctor", "registry.unknown_role", {"role": "doctor"}),
         ],
     )
-    def test_set_role_refusals_say_why(self, make_user, username, role, message):
+    def test_set_role_refusals_say_why(self, make_user, username, role, code, params):
         make_user("ana", "monitor", "A")
-        with pytest.raises(server.RegistryError, match=message):
+        with pytest.raises(server.RegistryError) as caught:
             server.set_role(username, role=role)
+        assert caught.value.code == code
+        assert {key: caught.value.params[key] for key in params} == params
 
     def test_non_admin_without_centers_is_refused_and_nothing_changes(self, make_user):
         make_user("boss", "admin")
-        with pytest.raises(server.RegistryError, match="needs at least one --center"):
+        with pytest.raises(server.RegistryError) as caught:
             server.set_role("boss", role="monitor")
+        assert (caught.value.code, caught.value.params) == (
+            "registry.needs_center",
+            {"role": "monitor"},
+        )
         assert server._registry_user("boss")[1].role == "admin"
 
     def test_deactivated_user_sees_nothing_and_cannot_log_in(self, client, make_user, patient_a):

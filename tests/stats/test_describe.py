@@ -94,16 +94,18 @@ def test_percentile_method_is_carried(single_variables):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "code", "param"),
     [
-        ({"normality_test": "ks"}, "Unknown normality test"),
-        ({"percentile_method": "excel"}, "Unknown percentile method"),
-        ({"small_n": 2}, "small_n must be a whole number of at least 4"),
+        ({"normality_test": "ks"}, "stats.unknown_normality_test", ("test", "ks")),
+        ({"percentile_method": "excel"}, "stats.unknown_percentile_method", ("method", "excel")),
+        ({"small_n": 2}, "stats.describe.small_n", ("value", 2)),
     ],
 )
-def test_bad_options_are_refused(options, message):
-    with pytest.raises(StatisticsInputError, match=message):
+def test_bad_options_are_refused(options, code, param):
+    with pytest.raises(StatisticsInputError) as caught:
         describe([1, 2, 3, 4, 5], **options)
+    name, value = param
+    assert (caught.value.code, caught.value.params[name]) == (code, value)
 
 
 def test_dict_has_the_results_json_fields(single_variables):

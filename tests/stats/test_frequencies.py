@@ -56,18 +56,30 @@ def test_numpy_booleans_count_with_python_booleans():
 
 
 def test_unexpected_category_is_an_error_that_names_it():
-    with pytest.raises(StatisticsInputError, match=r"Found 'fsgs' \(1 patient\(s\)\)"):
+    with pytest.raises(StatisticsInputError) as caught:
         frequencies(["FSGS", "fsgs"], categories=["FSGS", "MCD"])
+    assert (caught.value.code, caught.value.params) == (
+        "stats.frequencies.unexpected",
+        {"found": "'fsgs'", "patients": 1, "expected": ["FSGS", "MCD"]},
+    )
 
 
 def test_duplicate_categories_are_refused():
-    with pytest.raises(StatisticsInputError, match="duplicates"):
+    with pytest.raises(StatisticsInputError) as caught:
         frequencies(["a"], categories=["a", "a"])
+    assert (caught.value.code, caught.value.params) == (
+        "stats.frequencies.duplicates",
+        {"categories": ["a", "a"]},
+    )
 
 
 def test_single_text_is_refused():
-    with pytest.raises(StatisticsInputError, match="single value 'MCD'"):
+    with pytest.raises(StatisticsInputError) as caught:
         frequencies("MCD")
+    assert (caught.value.code, caught.value.params) == (
+        "stats.frequencies.single_value",
+        {"value": "MCD"},
+    )
 
 
 def test_no_data_gives_nan_percentages():

@@ -57,14 +57,15 @@ def test_counts_missing_and_reads_the_curve(other_datasets):
 
 
 @pytest.mark.parametrize(
-    ("durations", "observed", "message"),
+    ("durations", "observed", "code", "params"),
     [
-        ([10, -3], [1, 0], "item 2 is -3, a negative time"),
-        ([10, 20], [1, "yes"], "observed: item 2 is 'yes'"),
-        ([10, 20], [1], "durations has 2 values and observed has 1"),
-        ([None], [1], "No patient has both"),
+        ([10, -3], [1, 0], "stats.survival.negative_time", {"item": 2, "value": -3}),
+        ([10, 20], [1, "yes"], "stats.survival.not_event", {"item": 2, "value": "yes"}),
+        ([10, 20], [1], "stats.survival.lengths", {"durations": 2, "observed": 1}),
+        ([None], [1], "stats.survival.no_patient", {}),
     ],
 )
-def test_bad_input(durations, observed, message):
-    with pytest.raises(StatisticsInputError, match=message):
+def test_bad_input(durations, observed, code, params):
+    with pytest.raises(StatisticsInputError) as caught:
         kaplan_meier(durations, observed)
+    assert (caught.value.code, caught.value.params) == (code, params)

@@ -31,13 +31,15 @@ def test_sequence_of_groups_is_numbered():
 
 
 @pytest.mark.parametrize(
-    ("groups", "message"),
+    ("groups", "code", "params"),
     [
-        ([[1, 2, 3]], "at least 2 groups; got 1"),
-        ({"MCD": [1, 2], "DMS": [None]}, "Group 'DMS' has no values"),
-        ([[1, 1], [1]], "All values are equal"),
+        ([[1, 2, 3]], "stats.kruskal.too_few_groups", {"n": 1}),
+        ({"MCD": [1, 2], "DMS": [None]}, "stats.kruskal.empty_group", {"group": "DMS"}),
+        ([[1, 1], [1]], "stats.kruskal.all_equal", {}),
+        ("MCD", "stats.kruskal.groups_text", {}),
     ],
 )
-def test_bad_groups(groups, message):
-    with pytest.raises(StatisticsInputError, match=message):
+def test_bad_groups(groups, code, params):
+    with pytest.raises(StatisticsInputError) as caught:
         kruskal_wallis(groups)
+    assert (caught.value.code, caught.value.params) == (code, params)

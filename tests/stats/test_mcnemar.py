@@ -35,15 +35,28 @@ def test_no_discordant_pair_warns():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "code", "params"),
     [
-        ({"before": ["yes", "maybe"], "after": ["no", "no"]}, r"before: item 2 is 'maybe'"),
-        ({"before": ["yes"], "after": ["no", "no"]}, "before has 1 values and after has 2"),
-        ({"table": [[1, 2, 3], [4, 5, 6]]}, "table must be 2 x 2"),
-        ({"table": [[1, 2], [3, 4]], "before": [1]}, "not both"),
-        ({"before": [1, 0]}, "Give both before and after"),
+        (
+            {"before": ["yes", "maybe"], "after": ["no", "no"]},
+            "stats.mcnemar.not_yes_no",
+            {"name": "before", "item": 2, "value": "maybe"},
+        ),
+        (
+            {"before": ["yes"], "after": ["no", "no"]},
+            "stats.paired_lengths",
+            {"before": 1, "after": 2},
+        ),
+        (
+            {"table": [[1, 2, 3], [4, 5, 6]]},
+            "stats.mcnemar.table_shape",
+            {"table": [[1, 2, 3], [4, 5, 6]]},
+        ),
+        ({"table": [[1, 2], [3, 4]], "before": [1]}, "stats.mcnemar.both_inputs", {}),
+        ({"before": [1, 0]}, "stats.mcnemar.missing_input", {}),
     ],
 )
-def test_bad_input(kwargs, message):
-    with pytest.raises(StatisticsInputError, match=message):
+def test_bad_input(kwargs, code, params):
+    with pytest.raises(StatisticsInputError) as caught:
         mcnemar(**kwargs)
+    assert (caught.value.code, caught.value.params) == (code, params)

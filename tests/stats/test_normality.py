@@ -52,18 +52,30 @@ def test_missing_values_are_counted(single_variables):
 
 
 def test_too_few_values_suggest_min_max():
-    with pytest.raises(StatisticsInputError, match="at least 4 values; got 3.*minimum and maximum"):
+    with pytest.raises(StatisticsInputError) as caught:
         normality([1, 2, 3])
+    error = caught.value
+    assert (error.code, error.params["minimum"], error.params["n"]) == (
+        "stats.normality.too_few",
+        4,
+        3,
+    )
+    assert error.params["test"].code == "stats.test_name.lilliefors"
 
 
 def test_equal_values_cannot_be_tested():
-    with pytest.raises(StatisticsInputError, match="All 5 values are equal"):
+    with pytest.raises(StatisticsInputError) as caught:
         normality([2, 2, 2, 2, 2])
+    assert (caught.value.code, caught.value.params) == ("stats.normality.all_equal", {"n": 5})
 
 
 def test_unknown_test_is_named():
-    with pytest.raises(StatisticsInputError, match="Unknown normality test 'ks'"):
+    with pytest.raises(StatisticsInputError) as caught:
         normality([1, 2, 3, 4, 5], test="ks")
+    assert (caught.value.code, caught.value.params) == (
+        "stats.unknown_normality_test",
+        {"test": "ks", "known": "lilliefors, shapiro"},
+    )
 
 
 def test_repr_and_dict(single_variables):

@@ -42,10 +42,12 @@ def test_same_change_everywhere_warns():
 
 
 def test_needs_two_pairs():
-    with pytest.raises(StatisticsInputError, match="at least 2 complete pairs; got 1"):
+    with pytest.raises(StatisticsInputError) as caught:
         paired_t([1, None], [2, 3])
+    assert (caught.value.code, caught.value.params) == ("stats.paired_t.too_few", {"n": 1})
 
 
 def test_confidence_must_be_a_proportion():
-    with pytest.raises(StatisticsInputError, match="confidence must be between 0 and 1"):
+    with pytest.raises(StatisticsInputError) as caught:
         paired_t([1, 2, 3], [2, 2, 5], confidence=95)
+    assert (caught.value.code, caught.value.params) == ("stats.confidence_range", {"value": 95})

@@ -56,22 +56,37 @@ def test_no_values_warn_and_give_nan():
 
 
 @pytest.mark.parametrize(
-    ("q", "message"),
-    [(0.25 * 500, "between 0 and 100"), (-1, "between 0 and 100"), ("p25", "numbers in percent")],
+    ("q", "code"),
+    [
+        (0.25 * 500, "stats.percentiles.range"),
+        (-1, "stats.percentiles.range"),
+        ("p25", "stats.percentiles.not_numbers"),
+    ],
 )
-def test_bad_percentiles_are_refused(q, message):
-    with pytest.raises(StatisticsInputError, match=message):
+def test_bad_percentiles_are_refused(q, code):
+    with pytest.raises(StatisticsInputError) as caught:
         percentiles([1, 2, 3], q)
+    assert (caught.value.code, caught.value.params) == (code, {"q": q})
 
 
 def test_unknown_method_lists_the_known_ones():
-    with pytest.raises(StatisticsInputError, match="Unknown percentile method 'excel'.*spss"):
+    with pytest.raises(StatisticsInputError) as caught:
         percentiles([1, 2, 3], 50, method="excel")
+    assert (caught.value.code, caught.value.params["method"]) == (
+        "stats.unknown_percentile_method",
+        "excel",
+    )
+    assert "spss" in caught.value.params["known"].split(", ")
 
 
 def test_text_in_values_is_named():
-    with pytest.raises(StatisticsInputError, match=r"item 2 is '1,5'.*decimal comma"):
+    with pytest.raises(StatisticsInputError) as caught:
         percentiles([1, "1,5", 2], 50)
+    assert (caught.value.code, caught.value.params["item"], caught.value.params["value"]) == (
+        "stats.values.not_a_number",
+        2,
+        "1,5",
+    )
 
 
 @given(

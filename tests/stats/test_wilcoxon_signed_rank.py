@@ -242,18 +242,27 @@ class TestPrecision:
         assert result.tied_ranks
 
     def test_negative_decimals_are_refused(self):
-        with pytest.raises(StatisticsInputError, match="decimals"):
+        with pytest.raises(StatisticsInputError) as caught:
             wilcoxon_signed_rank([1, 2], [2, 3], decimals=-1)
+        assert (caught.value.code, caught.value.params) == ("stats.decimals", {"value": -1})
 
 
 class TestBadInput:
     def test_lengths_must_match(self):
-        with pytest.raises(StatisticsInputError, match="before has 3 values and after has 2"):
+        with pytest.raises(StatisticsInputError) as caught:
             wilcoxon_signed_rank([1, 2, 3], [1, 2])
+        assert (caught.value.code, caught.value.params) == (
+            "stats.paired_lengths",
+            {"before": 3, "after": 2},
+        )
 
     def test_text_value_is_named_with_its_position(self):
-        with pytest.raises(StatisticsInputError, match=r"after: item 2 is 'n/a'"):
+        with pytest.raises(StatisticsInputError) as caught:
             wilcoxon_signed_rank([1, 2, 3], [1, "n/a", 2])
+        assert (caught.value.code, caught.value.params) == (
+            "stats.values.not_a_number",
+            {"name": "after", "item": 2, "value": "n/a"},
+        )
 
     def test_exact_p_stops_at_its_budget(self):
         before = list(range(WILCOXON_EXACT_MAX_N + 1))

@@ -164,24 +164,22 @@ def create_user(
     from nephrocohort.registry.models import Center, Role, UserProfile
 
     if role not in Role.values:
-        raise RegistryError(f"Role '{role}' is unknown. Choose one of: {', '.join(Role.values)}.")
+        raise RegistryError("registry.unknown_role", role=role, known=", ".join(Role.values))
     if role != Role.ADMIN and not centers:
-        raise RegistryError(f"A {role} user needs at least one --center.")
+        raise RegistryError("registry.needs_center", role=role)
     model = get_user_model()
     if model.objects.filter(username=username).exists():
-        raise RegistryError(f"User '{username}' already exists.")
+        raise RegistryError("registry.user_exists", username=username)
     full_name = " ".join(full_name.split())
     name_length = model._meta.get_field("first_name").max_length
     if len(full_name) > name_length:
-        raise RegistryError(
-            f"The name has {len(full_name)} characters; at most {name_length} fit. "
-            "Shorten it (it is printed with the user's signatures)."
-        )
+        raise RegistryError("registry.name_too_long", length=len(full_name), maximum=name_length)
     candidate = model(username=username)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
-        raise RegistryError("The password is too weak: " + " ".join(error.messages)) from error
+        # Django's validators word (and translate) the reasons themselves.
+        raise RegistryError("registry.weak_password", reasons=" ".join(error.messages)) from error
     with transaction.atomic():
         # The whole name in first_name: get_full_name() gives it back as written.
         user = model.objects.create_user(username, password=password, first_name=full_name)
@@ -203,13 +201,11 @@ def _registry_user(username: str):
     try:
         user = get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
-        raise RegistryError(f"There is no user '{username}'.") from None
+        raise RegistryError("registry.no_user", username=username) from None
     try:
         return user, user.registry_profile
     except UserProfile.DoesNotExist:
-        raise RegistryError(
-            f"User '{username}' has no registry role; make registry users with createuser."
-        ) from None
+        raise RegistryError("registry.no_role", username=username) from None
 
 
 def set_role(username: str, *, role: str, centers: list[str] | None = None):
@@ -223,7 +219,7 @@ def set_role(username: str, *, role: str, centers: list[str] | None = None):
     from nephrocohort.registry.models import Center, Role
 
     if role not in Role.values:
-        raise RegistryError(f"Role '{role}' is unknown. Choose one of: {', '.join(Role.values)}.")
+        raise RegistryError("registry.unknown_role", role=role, known=", ".join(Role.values))
     user, profile = _registry_user(username)
     with transaction.atomic():
         profile.role = role
@@ -233,7 +229,7 @@ def set_role(username: str, *, role: str, centers: list[str] | None = None):
                 [Center.objects.get_or_create(code=c, defaults={"name": c})[0] for c in centers]
             )
         if role != Role.ADMIN and not profile.centers.exists():
-            raise RegistryError(f"A {role} user needs at least one --center.")
+            raise RegistryError("registry.needs_center", role=role)
     return profile
 
 

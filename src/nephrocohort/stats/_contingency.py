@@ -95,8 +95,7 @@ def contingency_table(rows, columns, *, row_categories=None, column_categories=N
     first, second = list(rows), list(columns)
     if len(first) != len(second):
         raise StatisticsInputError(
-            f"rows has {len(first)} values and columns has {len(second)}; both need one "
-            "value per patient, in the same order."
+            "stats.contingency.lengths", rows=len(first), columns=len(second)
         )
     kept = [
         (x, y) for x, y in zip(first, second, strict=True) if not (is_missing(x) or is_missing(y))
@@ -119,8 +118,10 @@ def _categories(values, listed, name):
     unexpected = sorted({repr(value) for value in values if value not in listed})
     if unexpected:
         raise StatisticsInputError(
-            f"{name} has {', '.join(unexpected)}, not among the expected categories "
-            f"{list(listed)!r}."
+            "stats.contingency.unexpected",
+            name=name,
+            found=", ".join(unexpected),
+            expected=list(listed),
         )
     return list(listed)
 
@@ -130,27 +131,16 @@ def _counts(table) -> np.ndarray:
     try:
         counts = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise StatisticsInputError(
-            f"The table must contain counts (whole numbers); got {table!r}."
-        ) from None
+        raise StatisticsInputError("stats.contingency.not_counts", table=table) from None
     if counts.ndim != 2 or counts.shape[0] < 2 or counts.shape[1] < 2:
-        raise StatisticsInputError(
-            f"The table must have at least 2 rows and 2 columns of counts; got shape "
-            f"{counts.shape}."
-        )
+        raise StatisticsInputError("stats.contingency.shape", shape=counts.shape)
     if np.isnan(counts).any() or (counts < 0).any() or (counts != np.round(counts)).any():
-        raise StatisticsInputError(
-            "The table must contain whole-number counts of 0 or more (no blanks)."
-        )
+        raise StatisticsInputError("stats.contingency.whole_counts")
     counts = counts.astype(np.int64)
-    for axis, label in ((1, "row"), (0, "column")):
+    for axis, code in ((1, "stats.contingency.empty_row"), (0, "stats.contingency.empty_column")):
         totals = counts.sum(axis=axis)
         if (totals == 0).any():
-            empty = int(np.flatnonzero(totals == 0)[0]) + 1
-            raise StatisticsInputError(
-                f"{label.capitalize()} {empty} of the table has no patients; remove empty "
-                f"{label}s before testing."
-            )
+            raise StatisticsInputError(code, index=int(np.flatnonzero(totals == 0)[0]) + 1)
     return counts
 
 
@@ -255,9 +245,7 @@ def fisher_exact(
     doi:10.1093/biomet/38.1-2.141
     """
     if method not in ("exact", "monte_carlo"):
-        raise StatisticsInputError(
-            f"Unknown method {method!r} for Fisher's test. Expected 'exact' or 'monte_carlo'."
-        )
+        raise StatisticsInputError("stats.fisher.unknown_method", method=method)
     counts = _counts(table)
     odds = low = high = None
     if counts.shape == (2, 2):
@@ -356,11 +344,7 @@ def _fisher_exact_enumerated(counts: np.ndarray, max_tables: int) -> float:
             merged = np.concatenate(values)
             work += merged.size
             if work > max_tables:
-                raise StatisticsInputError(
-                    f"This table has too many possible tables with the same totals to "
-                    f"enumerate (limit {max_tables:,}). Use fisher_exact(table, "
-                    "method='monte_carlo', seed=...) or chi_square(table)."
-                )
+                raise StatisticsInputError("stats.fisher.too_many_tables", limit=max_tables)
             # Round to 1e-9 on the log scale (far inside R's 1e-7 tolerance) so that
             # equal probabilities computed along different paths share one entry.
             _, first, inverse = np.unique(

@@ -111,22 +111,19 @@ def describe(
     """
     if normality_test not in NORMALITY_TESTS:
         raise StatisticsInputError(
-            f"Unknown normality test {normality_test!r}. "
-            f"Expected one of: {', '.join(NORMALITY_TESTS)}."
+            "stats.unknown_normality_test", test=normality_test, known=", ".join(NORMALITY_TESTS)
         )
     if (
         not isinstance(percentile_method, str)
         or percentile_method.lower() not in PERCENTILE_METHODS
     ):
         raise StatisticsInputError(
-            f"Unknown percentile method {percentile_method!r}. "
-            f"Expected one of: {', '.join(PERCENTILE_METHODS)}."
+            "stats.unknown_percentile_method",
+            method=percentile_method,
+            known=", ".join(PERCENTILE_METHODS),
         )
     if isinstance(small_n, bool) or not isinstance(small_n, int) or small_n < 4:
-        raise StatisticsInputError(
-            f"small_n must be a whole number of at least 4 (the smallest sample a "
-            f"normality test accepts); got {small_n!r}."
-        )
+        raise StatisticsInputError("stats.describe.small_n", value=small_n)
     numbers = as_float_array(values)
     present = numbers[~np.isnan(numbers)]
     n = int(present.size)

@@ -21,5 +21,5 @@ def effect_size_r(z: float, *, n: int) -> float:
     2012;141(1):2-18. doi:10.1037/a0024338
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise StatisticsInputError(f"n must be a whole number of at least 1; got {n!r}.")
+        raise StatisticsInputError("stats.effect_size_n", value=n)
     return abs(float(z)) / math.sqrt(n)

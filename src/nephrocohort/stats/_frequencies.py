@@ -89,9 +89,7 @@ def frequencies(values, categories=None) -> FrequencyTable:
     IBM SPSS Statistics Algorithms, FREQUENCIES.
     """
     if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
-        raise StatisticsInputError(
-            f"values must be a list (one value per patient); got a single value {values!r}."
-        )
+        raise StatisticsInputError("stats.frequencies.single_value", value=values)
     items = list(values.tolist() if isinstance(values, (np.ndarray, pd.Series)) else values)
     present = [_plain_category(item) for item in items if not is_missing(item)]
     missing = len(items) - len(present)
@@ -102,19 +100,17 @@ def frequencies(values, categories=None) -> FrequencyTable:
         order = _sorted_categories(counts)
     else:
         if isinstance(categories, (str, bytes)):
-            raise StatisticsInputError(
-                f"categories must be a list of categories; got the text {categories!r}."
-            )
+            raise StatisticsInputError("stats.frequencies.categories_text", value=categories)
         order = [_plain_category(category) for category in categories]
         if len(set(order)) != len(order):
-            raise StatisticsInputError(f"categories contain duplicates: {list(categories)!r}.")
+            raise StatisticsInputError("stats.frequencies.duplicates", categories=list(categories))
         unexpected = [category for category in counts if category not in order]
         if unexpected:
             raise StatisticsInputError(
-                f"Found {', '.join(repr(value) for value in unexpected)} "
-                f"({sum(counts[value] for value in unexpected)} patient(s)), which is not "
-                f"among the expected categories {order!r}. Correct the data or add the "
-                "category."
+                "stats.frequencies.unexpected",
+                found=", ".join(repr(value) for value in unexpected),
+                patients=sum(counts[value] for value in unexpected),
+                expected=order,
             )
     denominator = len(present)
     total = len(items)

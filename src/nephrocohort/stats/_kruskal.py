@@ -57,29 +57,23 @@ def kruskal_wallis(groups) -> KruskalWallisResult:
     if isinstance(groups, Mapping):
         labelled = list(groups.items())
     elif isinstance(groups, (str, bytes)):
-        raise StatisticsInputError("groups must be several lists of values, not text.")
+        raise StatisticsInputError("stats.kruskal.groups_text")
     else:
         labelled = [(index + 1, values) for index, values in enumerate(groups)]
     if len(labelled) < 2:
-        raise StatisticsInputError(
-            f"The Kruskal-Wallis test compares at least 2 groups; got {len(labelled)}."
-        )
+        raise StatisticsInputError("stats.kruskal.too_few_groups", n=len(labelled))
     cleaned, missing = {}, {}
     for label, values in labelled:
         numbers = as_float_array(values, name=f"group {label!r}")
         present = numbers[~np.isnan(numbers)]
         if present.size == 0:
-            raise StatisticsInputError(
-                f"Group {label!r} has no values. Leave empty groups out of the comparison."
-            )
+            raise StatisticsInputError("stats.kruskal.empty_group", group=label)
         cleaned[label] = present
         missing[label] = int(numbers.size - present.size)
     arrays = list(cleaned.values())
     pooled = np.concatenate(arrays)
     if np.ptp(pooled) == 0:
-        raise StatisticsInputError(
-            "All values are equal in every group, so there is nothing to compare."
-        )
+        raise StatisticsInputError("stats.kruskal.all_equal")
     statistic, p = scipy_stats.kruskal(*arrays)
     ranks = scipy_stats.rankdata(pooled, method="average")
     mean_ranks, start = {}, 0

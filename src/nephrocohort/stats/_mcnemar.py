@@ -73,19 +73,17 @@ def mcnemar(before=None, after=None, *, table=None) -> McNemarResult:
     """
     if table is not None:
         if before is not None or after is not None:
-            raise StatisticsInputError("Give either before and after, or table, not both.")
+            raise StatisticsInputError("stats.mcnemar.both_inputs")
         counts = np.asarray(table)
         if counts.shape != (2, 2) or not np.issubdtype(counts.dtype, np.number):
-            raise StatisticsInputError(
-                f"table must be 2 x 2 counts ((yes-yes, yes-no), (no-yes, no-no)); got {table!r}."
-            )
+            raise StatisticsInputError("stats.mcnemar.table_shape", table=table)
         if (counts < 0).any() or (counts != np.round(counts)).any():
-            raise StatisticsInputError(f"table counts must be whole numbers >= 0; got {table!r}.")
+            raise StatisticsInputError("stats.mcnemar.table_counts", table=table)
         counts = counts.astype(int)
         n_missing = 0
     else:
         if before is None or after is None:
-            raise StatisticsInputError("Give both before and after (or a 2 x 2 table).")
+            raise StatisticsInputError("stats.mcnemar.missing_input")
         counts, n_missing = _pair_table(before, after)
     b, c = int(counts[0, 1]), int(counts[1, 0])
     discordant = b + c
@@ -126,18 +124,14 @@ def _yes_no(value, name: str, position: int) -> bool:
     if key in _NO:
         return False
     raise StatisticsInputError(
-        f"{name}: item {position + 1} is {value!r}. Expected yes/no (True/False, 1/0, "
-        "'yes'/'no') or empty for missing."
+        "stats.mcnemar.not_yes_no", name=name, item=position + 1, value=value
     )
 
 
 def _pair_table(before, after):
     first, second = list(before), list(after)
     if len(first) != len(second):
-        raise StatisticsInputError(
-            f"before has {len(first)} values and after has {len(second)}; paired data need "
-            "one before and one after value per patient, in the same order."
-        )
+        raise StatisticsInputError("stats.paired_lengths", before=len(first), after=len(second))
     counts = np.zeros((2, 2), dtype=int)
     missing = 0
     for position, (x, y) in enumerate(zip(first, second, strict=True)):

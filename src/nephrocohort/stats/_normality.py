@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 from statsmodels.stats.diagnostic import lilliefors
 
+from nephrocohort.messages import Message
 from nephrocohort.stats._errors import StatisticsInputError
 from nephrocohort.stats._lilliefors_p import lilliefors_p
 from nephrocohort.stats._result import StatResult
@@ -90,23 +91,22 @@ def normality(values, test: str = "lilliefors", *, alpha: float = 0.05) -> Norma
     """
     if test not in NORMALITY_TESTS:
         raise StatisticsInputError(
-            f"Unknown normality test {test!r}. Expected one of: {', '.join(NORMALITY_TESTS)}."
+            "stats.unknown_normality_test", test=test, known=", ".join(NORMALITY_TESTS)
         )
     if not 0 < alpha < 1:
-        raise StatisticsInputError(f"alpha must be between 0 and 1; got {alpha!r}.")
+        raise StatisticsInputError("stats.alpha_range", value=alpha)
     numbers = as_float_array(values)
     present = numbers[~np.isnan(numbers)]
     n = int(present.size)
     if n < _MIN_N[test]:
         raise StatisticsInputError(
-            f"The {_TEST_NAMES[test]} test needs at least {_MIN_N[test]} values; got {n}. "
-            "Describe very small groups by minimum and maximum instead."
+            "stats.normality.too_few",
+            test=Message(f"stats.test_name.{test}"),
+            minimum=_MIN_N[test],
+            n=n,
         )
     if np.ptp(present) == 0:
-        raise StatisticsInputError(
-            f"All {n} values are equal, so normality cannot be tested. "
-            "Report the value (or the median) instead."
-        )
+        raise StatisticsInputError("stats.normality.all_equal", n=n)
     if test == "lilliefors":
         statistic, _ = lilliefors(present, dist="norm", pvalmethod="approx")
         p = lilliefors_p(float(statistic), n)

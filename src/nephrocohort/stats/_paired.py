@@ -33,15 +33,12 @@ def pair_values(before, after, *, decimals: int | None = None) -> PairedValues:
     second = as_float_array(after, name="after")
     if first.size != second.size:
         raise StatisticsInputError(
-            f"before has {first.size} values and after has {second.size}; paired data need "
-            "one before and one after value per patient, in the same order."
+            "stats.paired_lengths", before=int(first.size), after=int(second.size)
         )
     if decimals is not None and (
         isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0
     ):
-        raise StatisticsInputError(
-            f"decimals must be a whole number of decimal places (0 or more); got {decimals!r}."
-        )
+        raise StatisticsInputError("stats.decimals", value=decimals)
     complete = ~(np.isnan(first) | np.isnan(second))
     first, second = first[complete], second[complete]
     places = decimal_places(first, second) if decimals is None else decimals

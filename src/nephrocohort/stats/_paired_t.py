@@ -59,12 +59,12 @@ def paired_t(before, after, *, confidence: float = 0.95) -> PairedTResult:
     doi:10.3389/fpsyg.2013.00863
     """
     if not 0 < confidence < 1:
-        raise StatisticsInputError(f"confidence must be between 0 and 1; got {confidence!r}.")
+        raise StatisticsInputError("stats.confidence_range", value=confidence)
     paired = pair_values(before, after)
     differences = paired.after - paired.before
     n = int(differences.size)
     if n < 2:
-        raise StatisticsInputError(f"A paired t test needs at least 2 complete pairs; got {n}.")
+        raise StatisticsInputError("stats.paired_t.too_few", n=n)
     mean = float(differences.mean())
     sd = float(differences.std(ddof=1))
     if sd == 0:

@@ -73,18 +73,14 @@ def percentiles(values, q, method: str = "spss"):
     """
     if not isinstance(method, str) or method.lower() not in PERCENTILE_METHODS:
         raise StatisticsInputError(
-            f"Unknown percentile method {method!r}. Expected one of: "
-            f"{', '.join(PERCENTILE_METHODS)}."
+            "stats.unknown_percentile_method", method=method, known=", ".join(PERCENTILE_METHODS)
         )
     scalar = isinstance(q, Real)
     wanted = np.atleast_1d(np.asarray(q, dtype=float)) if _all_real(q) else None
     if wanted is None or wanted.ndim != 1 or np.isnan(wanted).any():
-        raise StatisticsInputError(f"Percentiles must be numbers in percent (0-100); got {q!r}.")
+        raise StatisticsInputError("stats.percentiles.not_numbers", q=q)
     if ((wanted < 0) | (wanted > 100)).any():
-        raise StatisticsInputError(
-            f"Percentiles must be between 0 and 100 (in percent, e.g. 25 for the first "
-            f"quartile); got {q!r}."
-        )
+        raise StatisticsInputError("stats.percentiles.range", q=q)
     numbers = as_float_array(values)
     numbers = numbers[~np.isnan(numbers)]
     if numbers.size == 0:

@@ -110,13 +110,12 @@ def kaplan_meier(
     from lifelines import KaplanMeierFitter  # import here: lifelines is slow to import
 
     if not 0 < alpha < 1:
-        raise StatisticsInputError(f"alpha must be between 0 and 1; got {alpha!r}.")
+        raise StatisticsInputError("stats.alpha_range", value=alpha)
     times = as_float_array(durations, name="durations")
     flags = list(observed.tolist() if isinstance(observed, (np.ndarray, pd.Series)) else observed)
     if len(flags) != times.size:
         raise StatisticsInputError(
-            f"durations has {times.size} values and observed has {len(flags)}; both need "
-            "one value per patient, in the same order."
+            "stats.survival.lengths", durations=int(times.size), observed=len(flags)
         )
     events = np.zeros(times.size, dtype=bool)
     keep = ~np.isnan(times)
@@ -126,21 +125,17 @@ def kaplan_meier(
             continue
         value = flag.item() if isinstance(flag, np.generic) else flag
         if value not in (True, False, 0, 1):
-            raise StatisticsInputError(
-                f"observed: item {position + 1} is {flag!r}. Expected True/1 (event) or "
-                "False/0 (censored)."
-            )
+            raise StatisticsInputError("stats.survival.not_event", item=position + 1, value=flag)
         events[position] = bool(value)
     negative = np.flatnonzero(keep & (times < 0))
     if negative.size:
         first = int(negative[0])
         raise StatisticsInputError(
-            f"durations: item {first + 1} is {times[first]:g}, a negative time. Check that "
-            "the event date is not before the start date."
+            "stats.survival.negative_time", item=int(first) + 1, value=float(times[first])
         )
     times, events = times[keep], events[keep]
     if times.size == 0:
-        raise StatisticsInputError("No patient has both a duration and an event status.")
+        raise StatisticsInputError("stats.survival.no_patient")
 
     fitter = KaplanMeierFitter(alpha=alpha, label=label)
     fitter.fit(times, event_observed=events)

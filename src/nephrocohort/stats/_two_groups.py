@@ -90,10 +90,7 @@ def mann_whitney(group_a, group_b) -> MannWhitneyResult:
     b = second[~np.isnan(second)]
     if a.size == 0 or b.size == 0:
         empty = "group_a" if a.size == 0 else "group_b"
-        raise StatisticsInputError(
-            f"{empty} has no values; the Mann-Whitney test needs at least one patient with "
-            "data in each group."
-        )
+        raise StatisticsInputError("stats.mann_whitney.empty_group", group=empty)
     n_a, n_b = int(a.size), int(b.size)
     total = n_a + n_b
     ranks = scipy_stats.rankdata(np.concatenate([a, b]), method="average")

@@ -40,9 +40,7 @@ def as_float_array(values, *, name: str = "values") -> np.ndarray:
     Raises StatisticsInputError naming the first position whose value is not a number.
     """
     if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
-        raise StatisticsInputError(
-            f"{name} must be a list of numbers (one per patient); got a single value {values!r}."
-        )
+        raise StatisticsInputError("stats.values.single_value", name=name, value=values)
     numbers = _numeric_fast_path(values, name)
     if numbers is not None:
         return numbers
@@ -53,21 +51,18 @@ def as_float_array(values, *, name: str = "values") -> np.ndarray:
             numbers[position] = np.nan
         elif isinstance(item, (bool, np.bool_)):
             raise StatisticsInputError(
-                f"{name}: item {position + 1} is {item!r}, a yes/no value. Expected a number; "
-                "use frequencies() for yes/no variables."
+                "stats.values.yes_no", name=name, item=position + 1, value=item
             )
         else:
             try:
                 number = float(item)
             except (TypeError, ValueError):
                 raise StatisticsInputError(
-                    f"{name}: item {position + 1} is {item!r}, which is not a number. "
-                    "Expected a number or an empty cell for missing; check for text such as "
-                    "'n/a' or a decimal comma."
+                    "stats.values.not_a_number", name=name, item=position + 1, value=item
                 ) from None
             if math.isinf(number):
                 raise StatisticsInputError(
-                    f"{name}: item {position + 1} is {item!r}. Expected a finite number."
+                    "stats.values.not_finite", name=name, item=position + 1, value=item
                 )
             numbers[position] = number
     return numbers
@@ -95,8 +90,10 @@ def _numeric_fast_path(values, name: str) -> np.ndarray | None:
     if infinite.size:
         position = int(infinite[0])
         raise StatisticsInputError(
-            f"{name}: item {position + 1} is {float(numbers[position])!r}. "
-            "Expected a finite number."
+            "stats.values.not_finite",
+            name=name,
+            item=position + 1,
+            value=float(numbers[position]),
         )
     return numbers
 
