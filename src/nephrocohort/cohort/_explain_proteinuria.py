@@ -22,7 +22,7 @@ from nephrocohort.cohort._derive_proteinuria import (
     STATES,
     UNCONFIRMED,
 )
-from nephrocohort.cohort.analysis import analysis_variable
+from nephrocohort.cohort.analysis import analysis_variable, rule_template
 
 __all__ = ["proteinuria_values", "rule_text"]
 
@@ -37,7 +37,9 @@ _STATE_TEXT = {
 def rule_text(column: str, rule_set) -> str:
     """The column's declared rule, filled with the rule set's parameters."""
     variable = analysis_variable(column)
-    return variable.rule.format(**parameter_texts(rule_set)) if variable and variable.rule else ""
+    if not variable or not variable.rule:
+        return ""
+    return rule_template(variable).format(**parameter_texts(rule_set))
 
 
 def _iso(day) -> str | None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nephrocohort.clinical import blood_pressure
-from nephrocohort.cohort import _derive_blood_pressure as onset_bp
 from nephrocohort.cohort import vocabulary as vocab
+from nephrocohort.i18n import N_, gettext
 
 __all__ = [
     "Variable",
@@ -31,6 +31,7 @@ __all__ = [
     "SHOWN_FIRST_COLUMNS",
     "STATE_MONTHS",
     "analysis_variable",
+    "rule_template",
     "labelled",
     "SEX",
     "HISTOLOGY",
@@ -68,7 +69,10 @@ class Variable:
     ``unit``. ``rule`` is the sentence ``explain`` shows for how the value is
     derived (a ``str.format`` template over the rule set's parameter texts
     and explain's constants, ``explain._rule_context``): the one place a
-    rule is written in words. ``report`` marks a
+    rule is written in words. It is an English source string marked for
+    translation, or a tuple of them written one after the other (a shared
+    rule after a column's own sentence); :func:`rule_template` gives it in the
+    active language. ``report`` marks a
     column the report needs; ``shown_first`` one the registry's patient page
     shows before the others.
     """
@@ -82,7 +86,7 @@ class Variable:
     maximum: float | None = None
     ordered: bool = False
     dtype: str = ""
-    rule: str = ""
+    rule: str | tuple[str, ...] = ""
     report: bool = False
     shown_first: bool = False
 
@@ -172,7 +176,7 @@ CONFIRMABLE_COLUMNS = (
 )
 
 #: How a day's steroid dose in mg/kg/day is summed (steroid_mg_kg_day_before/_after).
-STEROID_DOSE_RULE = (
+STEROID_DOSE_RULE = N_(
     "Sum of the {steroid_drugs} rows active that day (start <= day <= end; on a "
     "hand-over day only the new row), in mg/kg/day: alternate-day doses halved, "
     "mg/day divided by the nearest visit's weight, mg/m2 converted with Mosteller BSA"
@@ -180,13 +184,13 @@ STEROID_DOSE_RULE = (
     "MMF or when a needed weight or height is missing."
 )
 #: Which creatinine gives the eGFR of a time point (egfr_mmf_start, egfr_month12).
-EGFR_RULE = (
+EGFR_RULE = N_(
     "eGFR ({egfr_equation}) of the serum creatinine nearest the time point inside the"
     " window (equal distance: the earlier), with the height of the nearest visit and "
     "the age and sex on that day."
 )
 #: When chronic renal failure begins (crf, crf_date).
-CRF_RULE = (
+CRF_RULE = N_(
     "eGFR < {crf_egfr_below} on consecutive measurements spanning more than "
     "{crf_min_duration_days} days (values before age {crf_min_age_years} not used), "
     "or a recorded {crf_events} event; date = the earlier of the first low value and "
@@ -194,7 +198,7 @@ CRF_RULE = (
 )
 #: How a day's proteinuria state is decided and confirmed (templates over the rule
 #: set's parameter texts, ``clinical.rules.display.parameter_texts``).
-STATE_RULE = (
+STATE_RULE = N_(
     "The day's best proteinuria reading ({measurement_priority}) in four states under rule set "
     "'{rule_set}': complete remission, partial remission (tests: {partial_remission_tests}; "
     "serum albumin {partial_remission_min_albumin_g_dl}, nearest within {albumin_window_days}; "
@@ -206,33 +210,36 @@ STATE_RULE = (
     "and marked unconfirmed."
 )
 TIMEPOINT_RULE = (
-    "The reading nearest the target inside the window (equal distance: the earlier one); "
-    "no reading in the window = NA. " + STATE_RULE
+    N_(
+        "The reading nearest the target inside the window (equal distance: the earlier one); "
+        "no reading in the window = NA."
+    ),
+    STATE_RULE,
 )
-RELAPSE_RULE = (
+RELAPSE_RULE = N_(
     "Relapses in the period: a return to the nephrotic range after {relapse_after}, confirmed "
     "as the nephrotic range is ({confirmation}; {relapse_confirmation_days}); periods: "
     "{relapse_period}. A derived relapse and a recorded relapse event within "
     "{relapse_merge_days} of each other are one relapse (two derived or two recorded relapses "
     "are two; merges do not chain)."
 )
-LOSS_RULE = (
+LOSS_RULE = N_(
     "Returns to the nephrotic range after a partial remission with no complete remission "
     "since the last nephrotic range (relapse counted after: {relapse_after}), in the same "
     "period as the relapses; never counted as relapses."
 )
-STEROID_RULE = (
+STEROID_RULE = N_(
     "clinical.syndrome.steroid_response on the first continuous daily prednisolone/prednisone "
     "course (day 0 = its start): complete remission within {steroid_trial_days} = sensitive; "
     "confirmation period only after partial remission: {steroid_confirmation_only_after_partial} "
     "(up to {steroid_late_response_until_day}); the states at the end of the trial and of the "
     "confirmation period are read from the readings within {steroid_assessment_window_days}."
 )
-REMISSION_RULE = (
+REMISSION_RULE = N_(
     "Days from MMF start to the first complete-remission reading on MMF that stands "
     "({confirmation}; {remission_confirmation_days}); censored at MMF stop or end of follow-up."
 )
-UNCONFIRMED_RULE = (
+UNCONFIRMED_RULE = N_(
     "The values of this row that rest on a state recorded on fewer consecutive days than "
     "rule set '{rule_set}' needs ({confirmation}), with nothing contradicting it."
 )
@@ -246,7 +253,7 @@ RELAPSE_COURSES = (
 CNI_RESPONSES = (("responsive", "CNI-responsive"), ("resistant", "CNI-resistant"))
 #: The course of the disease (issue 10 item 5), under the rule set's named parameters;
 #: NA with the reason explain gives where the rule set defines nothing (the seed study).
-RELAPSE_COURSE_RULE = (
+RELAPSE_COURSE_RULE = N_(
     "clinical.relapse_course under rule set '{rule_set}', for children steroid-sensitive at "
     "onset (steroid_response sensitive or late responder; NA otherwise), on the relapses of "
     "relapses_before/after over the whole follow-up: frequently relapsing = at least "
@@ -257,7 +264,7 @@ RELAPSE_COURSE_RULE = (
     "relapsing = relapses, neither of these; no relapse = none, the first period observed. "
     "Steroid-dependent is shown before frequently relapsing when both hold."
 )
-SECONDARY_RESISTANCE_RULE = (
+SECONDARY_RESISTANCE_RULE = N_(
     "clinical.resistance.secondary_steroid_resistance under rule set '{rule_set}': "
     "steroid-sensitive at onset (steroid_response), and at a later relapse no complete "
     "remission within {steroid_trial_days}: the daily prednisolone/prednisone course starting "
@@ -267,7 +274,7 @@ SECONDARY_RESISTANCE_RULE = (
     "first reading from the trial's last day on. NA when not sensitive at onset or a relapse "
     "course cannot be judged. Source: KDIGO 2025 Figure 1 (secondary)."
 )
-CNI_RULE = (
+CNI_RULE = N_(
     "clinical.cni_response on the first cyclosporine/tacrolimus course (switches between the "
     "two continue it), for steroid-resistant children (primary or secondary): responsive = "
     "partial or complete remission within {cni_resistance_months}, or complete remission "
@@ -276,7 +283,7 @@ CNI_RULE = (
     "{cni_adequate_tacrolimus_mg_kg_day}, every course row of the first months, weight at the "
     "row's start); NA otherwise. Source: IPNA 2020 Table 1 via KDIGO 2025 Figure 1 (secondary)."
 )
-MULTIDRUG_RULE = (
+MULTIDRUG_RULE = N_(
     "clinical.resistance.multidrug_resistant for steroid-resistant children given two "
     "mechanistically distinct steroid-sparing agents (calcineurin inhibitor, antimetabolite, "
     "alkylating agent, anti-CD20): no complete remission from the first agent's start up to "
@@ -293,17 +300,17 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Patient identifier (pseudonymous)",
         "id",
         report=True,
-        rule="Copied from the patients table (patient_id).",
+        rule=N_("Copied from the patients table (patient_id)."),
     ),
-    V("center", "Center", "text", rule="Copied from the patients table (center)."),
-    V("sex", "Sex", "category", SEX, report=True, rule="Copied from the patients table (sex)."),
+    V("center", "Center", "text", rule=N_("Copied from the patients table (center).")),
+    V("sex", "Sex", "category", SEX, report=True, rule=N_("Copied from the patients table (sex).")),
     V(
         "histology",
         "Histology of the diagnostic biopsy",
         "category",
         HISTOLOGY,
         report=True,
-        rule="Histology of the diagnostic (first) biopsy by date.",
+        rule=N_("Histology of the diagnostic (first) biopsy by date."),
     ),
     V(
         "group",
@@ -313,7 +320,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         dtype="Int64",
         report=True,
         shown_first=True,
-        rule="1 if {group_1_drugs} was started before MMF, else 2; NA without MMF.",
+        rule=N_("1 if {group_1_drugs} was started before MMF, else 2; NA without MMF."),
     ),
     V(
         "eligible",
@@ -321,7 +328,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "boolean",
         report=True,
         shown_first=True,
-        rule=(
+        rule=N_(
             "clinical.eligibility.assess_eligibility under rule set '{rule_set}' with: "
             "{inputs}. Without MMF a patient is not eligible."
         ),
@@ -332,7 +339,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "text",
         report=True,
         shown_first=True,
-        rule=(
+        rule=N_(
             "Why the patient is not eligible, joined with '; ' (empty when eligible): proven "
             "exclusions, then inclusion criteria (age, steroid resistance, eGFR before MMF) "
             "that could not be confirmed."
@@ -342,7 +349,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "eligibility_unchecked",
         "Exclusion criteria that could not be checked",
         "text",
-        rule=(
+        rule=N_(
             "Exclusion criteria the verdict could not check because the value is not recorded"
             " (these never exclude)."
         ),
@@ -355,13 +362,13 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         shown_first=True,
         rule=STEROID_RULE,
     ),
-    V("onset_date", "Date of onset", "date", rule="Copied from patients.onset_date."),
+    V("onset_date", "Date of onset", "date", rule=N_("Copied from patients.onset_date.")),
     V(
         "last_followup_date",
         "Date of last follow-up",
         "date",
         report=True,
-        rule="Copied from patients.last_followup_date.",
+        rule=N_("Copied from patients.last_followup_date."),
     ),
     V(
         "mmf_start_date",
@@ -369,13 +376,13 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "date",
         report=True,
         shown_first=True,
-        rule="Earliest start_date of the {mmf_drugs} rows.",
+        rule=N_("Earliest start_date of the {mmf_drugs} rows."),
     ),
     V(
         "mmf_stop_date",
         "MMF stop date",
         "date",
-        rule="Latest end_date of the MMF rows; NA while any MMF row has no end date (ongoing).",
+        rule=N_("Latest end_date of the MMF rows; NA while any MMF row has no end date (ongoing)."),
     ),
     V(
         "age_at_diagnosis_months",
@@ -385,7 +392,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=216,
         report=True,
-        rule="(onset_date - birth_date) in days / {days_per_month}.",
+        rule=N_("(onset_date - birth_date) in days / {days_per_month}."),
     ),
     V(
         "age_at_assessment_years",
@@ -395,7 +402,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
-        rule="(last_followup_date - birth_date) in days / {days_per_year}.",
+        rule=N_("(last_followup_date - birth_date) in days / {days_per_year}."),
     ),
     V(
         "follow_up_years",
@@ -405,21 +412,21 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
-        rule="(last_followup_date - onset_date) in days / {days_per_year}.",
+        rule=N_("(last_followup_date - onset_date) in days / {days_per_year}."),
     ),
     V(
         "onset_edema",
         "Edema at onset",
         "boolean",
         report=True,
-        rule="patients.edema_at_onset: yes = true, no = false, unknown or empty = NA.",
+        rule=N_("patients.edema_at_onset: yes = true, no = false, unknown or empty = NA."),
     ),
     V(
         "onset_hypertension",
         "Hypertension at onset (recorded)",
         "boolean",
         report=True,
-        rule="patients.hypertension_at_onset: yes = true, no = false, unknown or empty = NA.",
+        rule=N_("patients.hypertension_at_onset: yes = true, no = false, unknown or empty = NA."),
     ),
     V(
         "onset_bp_category",
@@ -427,11 +434,11 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "category",
         BP_CATEGORIES,
         ordered=True,
-        rule=(
+        rule=N_(
             "The highest AAP 2017 category (Flynn et al., Pediatrics 2017) of the visits from "
-            f"{onset_bp.ONSET_WINDOW_DAYS_BEFORE} days before to "
-            f"{onset_bp.ONSET_WINDOW_DAYS_AFTER} days after onset_date with SBP and DBP (height: "
-            f"the visit's, else the nearest within {onset_bp.HEIGHT_WITHIN_DAYS} days); ages 1-12 by the "
+            "{onset_window_days_before} days before to "
+            "{onset_window_days_after} days after onset_date with SBP and DBP (height: "
+            "the visit's, else the nearest within {onset_height_within_days} days); ages 1-12 by the "
             "Table 4/5 percentiles for age, sex and CDC 2000 height percentile, from 13 years "
             "the fixed thresholds; no category under 1 year."
         ),
@@ -440,7 +447,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "onset_hypertension_bp",
         "Hypertension at onset by the onset visits' blood pressure (AAP 2017 stage 1 or 2)",
         "boolean",
-        rule=(
+        rule=N_(
             "True when onset_bp_category is stage 1 or stage 2 hypertension, False when an "
             "onset visit was classified and none reached stage 1, missing otherwise. A "
             "disagreement with the recorded hypertension_at_onset is a warning "
@@ -452,14 +459,14 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Acute kidney injury at onset",
         "boolean",
         report=True,
-        rule="patients.aki_at_onset: yes = true, no = false, unknown or empty = NA.",
+        rule=N_("patients.aki_at_onset: yes = true, no = false, unknown or empty = NA."),
     ),
     V(
         "onset_hematuria",
         "Hematuria at onset",
         "boolean",
         report=True,
-        rule="patients.hematuria_at_onset: yes = true, no = false, unknown or empty = NA.",
+        rule=N_("patients.hematuria_at_onset: yes = true, no = false, unknown or empty = NA."),
     ),
     V(
         "months_diagnosis_to_mmf",
@@ -469,7 +476,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=360,
         report=True,
-        rule="(mmf_start_date - onset_date) in days / {days_per_month}.",
+        rule=N_("(mmf_start_date - onset_date) in days / {days_per_month}."),
     ),
     V(
         "years_diagnosis_to_mmf",
@@ -479,7 +486,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=30,
         report=True,
-        rule="(mmf_start_date - onset_date) in days / {days_per_year}.",
+        rule=N_("(mmf_start_date - onset_date) in days / {days_per_year}."),
     ),
     V(
         "mmf_duration_months",
@@ -489,7 +496,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=360,
         report=True,
-        rule=(
+        rule=N_(
             "(mmf_stop_date, or for an ongoing course the end of observation, - "
             "mmf_start_date) / {days_per_month} days; a death before the stop ends it. End of"
             " observation = the earlier of death (death_date or a death event) and the last "
@@ -501,57 +508,65 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Steroid pulses before MMF",
         "boolean",
         report=True,
-        rule="A methylprednisolone_pulse row started before the MMF start date (NA without MMF).",
+        rule=N_(
+            "A methylprednisolone_pulse row started before the MMF start date (NA without MMF)."
+        ),
     ),
     V(
         "prior_cyclophosphamide",
         "Cyclophosphamide before MMF",
         "boolean",
         report=True,
-        rule="A cyclophosphamide row started before the MMF start date (NA without MMF).",
+        rule=N_("A cyclophosphamide row started before the MMF start date (NA without MMF)."),
     ),
     V(
         "prior_cyclosporine",
         "Cyclosporine before MMF",
         "boolean",
         report=True,
-        rule="A cyclosporine row started before the MMF start date (NA without MMF).",
+        rule=N_("A cyclosporine row started before the MMF start date (NA without MMF)."),
     ),
     V(
         "prior_tacrolimus",
         "Tacrolimus before MMF",
         "boolean",
         report=True,
-        rule="A tacrolimus row started before the MMF start date (NA without MMF).",
+        rule=N_("A tacrolimus row started before the MMF start date (NA without MMF)."),
     ),
     V(
         "prior_rituximab",
         "Rituximab before MMF",
         "boolean",
-        rule="A rituximab row started before the MMF start date (NA without MMF).",
+        rule=N_("A rituximab row started before the MMF start date (NA without MMF)."),
     ),
     V(
         "received_mmf",
         "Received MMF",
         "boolean",
         report=True,
-        rule="Any medication row of {mmf_drugs_or}.",
+        rule=N_("Any medication row of {mmf_drugs_or}."),
     ),
     V(
         "received_rituximab_after_mmf",
         "Rituximab after MMF start",
         "boolean",
         report=True,
-        rule="A rituximab row started on or after the MMF start date (NA without MMF).",
+        rule=N_("A rituximab row started on or after the MMF start date (NA without MMF)."),
     ),
     V(
         "received_enalapril",
         "Received enalapril",
         "boolean",
         report=True,
-        rule="Any enalapril row.",
+        rule=N_("Any enalapril row."),
     ),
-    V("received_losartan", "Received losartan", "boolean", report=True, rule="Any losartan row."),
+    V(
+        "received_losartan",
+        "Received losartan",
+        "boolean",
+        report=True,
+        rule=N_("Any losartan row."),
+    ),
     *(
         V(
             f"state_month{month}",
@@ -571,8 +586,10 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "category",
         RESPONSES,
         ordered=True,
-        rule="state_month1: complete -> complete, partial -> partial, no remission or "
-        "nephrotic range -> none.",
+        rule=N_(
+            "state_month1: complete -> complete, partial -> partial, no remission or "
+            "nephrotic range -> none."
+        ),
         report=True,
         shown_first=True,
     ),
@@ -601,8 +618,10 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=100,
         report=True,
         shown_first=True,
-        rule="relapses_before / observed years of the period; NA if nothing observed. "
-        + RELAPSE_RULE,
+        rule=(
+            N_("relapses_before / observed years of the period; NA if nothing observed."),
+            RELAPSE_RULE,
+        ),
     ),
     V(
         "relapses_per_year_after",
@@ -613,8 +632,10 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         maximum=100,
         report=True,
         shown_first=True,
-        rule="relapses_after / observed years of the period; NA if nothing observed. "
-        + RELAPSE_RULE,
+        rule=(
+            N_("relapses_after / observed years of the period; NA if nothing observed."),
+            RELAPSE_RULE,
+        ),
     ),
     V(
         "partial_remission_losses_before",
@@ -659,7 +680,9 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Prednisolone stopped",
         "boolean",
         report=True,
-        rule="Steroid dose at MMF start > 0 and 0 at the follow-up point; NA if either dose is NA.",
+        rule=N_(
+            "Steroid dose at MMF start > 0 and 0 at the follow-up point; NA if either dose is NA."
+        ),
     ),
     V(
         "egfr_mmf_start",
@@ -690,29 +713,29 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Renal replacement therapy",
         "boolean",
         report=True,
-        rule="A dialysis or transplant event.",
+        rule=N_("A dialysis or transplant event."),
     ),
-    V("transplant", "Kidney transplant", "boolean", report=True, rule="A transplant event."),
+    V("transplant", "Kidney transplant", "boolean", report=True, rule=N_("A transplant event.")),
     V(
         "death",
         "Death",
         "boolean",
         report=True,
-        rule="patients.death_date present or a death event.",
+        rule=N_("patients.death_date present or a death event."),
     ),
     V(
         "medical_only",
         "Medical treatment only",
         "boolean",
         report=True,
-        rule="No dialysis and no transplant (not rrt).",
+        rule=N_("No dialysis and no transplant (not rrt)."),
     ),
     V(
         "ae_diarrhea",
         "Diarrhea on MMF",
         "boolean",
         report=True,
-        rule=(
+        rule=N_(
             "A diarrhea event between MMF start and MMF stop (or end of follow-up) inclusive;"
             " NA without MMF."
         ),
@@ -722,7 +745,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Severe infection on MMF",
         "boolean",
         report=True,
-        rule=(
+        rule=N_(
             "A severe_infection event between MMF start and MMF stop (or end of follow-up) "
             "inclusive; NA without MMF."
         ),
@@ -732,7 +755,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Leukopenia on MMF",
         "boolean",
         report=True,
-        rule=(
+        rule=N_(
             "A leukopenia event between MMF start and MMF stop (or end of follow-up) "
             "inclusive; NA without MMF."
         ),
@@ -752,7 +775,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "Complete remission observed",
         "boolean",
         report=True,
-        rule=(
+        rule=N_(
             "True when the remission of days_to_complete_remission was observed; false when "
             "censored."
         ),
@@ -765,7 +788,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         minimum=0,
         maximum=20000,
         report=True,
-        rule=(
+        rule=N_(
             "Days from MMF start to crf_date; censored at the last follow-up (or death); NA "
             "if CRF preceded MMF."
         ),
@@ -775,7 +798,7 @@ ANALYSIS_VARIABLES: tuple[Variable, ...] = (
         "CRF observed",
         "boolean",
         report=True,
-        rule="True when CRF began on or after MMF start; false when censored.",
+        rule=N_("True when CRF began on or after MMF start; false when censored."),
     ),
     V(
         "relapse_course",
@@ -836,3 +859,14 @@ SHOWN_FIRST_COLUMNS: tuple[str, ...] = tuple(v.name for v in ANALYSIS_VARIABLES 
 def analysis_variable(name: str) -> Variable | None:
     """The declaration of analysis-dataset column ``name``, or None if it is not one."""
     return _BY_NAME.get(name)
+
+
+def rule_template(variable: Variable) -> str:
+    """The rule template of ``variable`` in the active language ('' when it declares none).
+
+    Each part of a tuple rule is translated on its own and the parts are
+    joined with a space, so a shared rule (``STATE_RULE``, ``RELAPSE_RULE``)
+    has one catalogue entry however many columns end with it.
+    """
+    parts = (variable.rule,) if isinstance(variable.rule, str) else variable.rule
+    return " ".join(gettext(part) for part in parts if part)

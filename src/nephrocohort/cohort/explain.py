@@ -18,13 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nephrocohort.cohort import _derive_blood_pressure as onset_visits
 from nephrocohort.cohort._derive_blood_pressure import onset_visit_descriptions
 from nephrocohort.cohort._derive_common import DAYS_PER_MONTH, DAYS_PER_YEAR
 from nephrocohort.cohort._derive_kidney import CRF_EVENTS
 from nephrocohort.cohort._derive_steroids import STEROID_DRUGS
 from nephrocohort.cohort._explain_course import course_values
 from nephrocohort.cohort._explain_proteinuria import proteinuria_values
-from nephrocohort.cohort.analysis import analysis_variable
+from nephrocohort.cohort.analysis import analysis_variable, rule_template
 from nephrocohort.cohort.derive import (
     ADVERSE_EVENTS,
     ANALYSIS_COLUMNS,
@@ -35,6 +36,7 @@ from nephrocohort.cohort.derive import (
     in_file_order,
 )
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.i18n import gettext
 
 __all__ = [
     "Evidence",
@@ -344,6 +346,9 @@ def _rule_context(rule_set) -> dict[str, str]:
         "crf_min_duration_days": str(params.crf_min_duration_days),
         "crf_min_age_years": f"{params.crf_min_age_years:g}",
         "crf_events": ", ".join(CRF_EVENTS),
+        "onset_window_days_before": str(onset_visits.ONSET_WINDOW_DAYS_BEFORE),
+        "onset_window_days_after": str(onset_visits.ONSET_WINDOW_DAYS_AFTER),
+        "onset_height_within_days": str(onset_visits.HEIGHT_WITHIN_DAYS),
     }
 
 
@@ -362,7 +367,8 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
 
     def declared(column, window=None, evidence=(), **values):
         """A value whose rule is the one its column declares (``cohort/analysis.py``)."""
-        add(column, analysis_variable(column).rule.format(**context, **values), window, evidence)
+        rule = rule_template(analysis_variable(column)).format(**context, **values)
+        add(column, rule, window, evidence)
 
     for column in ("patient_id", "center", "sex"):
         declared(column, evidence=[r.patient(column)])
@@ -547,12 +553,13 @@ def _explain_values(cohort, rule_set, row, trace) -> list[ExplainedValue]:
 
 def format_explanation(explanation: Explanation) -> str:
     """Readable text: one block per column with the value, rule, window and records."""
-    lines = [f"Patient {explanation.patient_id} (rule set: {explanation.rule_set})", ""]
+    heading = gettext("Patient {patient_id} (rule set: {rule_set})")
+    lines = [heading.format(patient_id=explanation.patient_id, rule_set=explanation.rule_set), ""]
     for item in explanation.values:
         lines.append(f"{item.column} = {_display(item.value)}")
-        lines.append(f"    rule: {item.rule}")
+        lines.append("    " + gettext("rule: {rule}").format(rule=item.rule))
         if item.window:
-            lines.append(f"    window: {item.window}")
+            lines.append("    " + gettext("window: {window}").format(window=item.window))
         for evidence in item.evidence:
             lines.append(f"    - {evidence}")
         lines.append("")
