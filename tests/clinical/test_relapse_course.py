@@ -111,3 +111,30 @@ def test_calendar_months(day, months, expected):
     # docs/derivation.md: "2012-01-31 + 1 month = 2012-02-29"; 12 months after 2012-01-01
     # is 2013-01-01.
     assert add_calendar_months(day, months) == expected
+
+
+def test_any_twelve_month_period_is_twelve_months_not_a_day_more():
+    # IPNA 2022 Table 1: infrequently relapsing is "fewer than 3 relapses in any subsequent
+    # 12-month period". 2020-07-19 to 2021-07-19 is 12 months and a day, so no 12-month
+    # period holds all three; none falls in the 6 months after the remission (2020-01-11).
+    relapses = [D(2020, 7, 19), D(2021, 1, 10), D(2021, 7, 19)]
+    result = relapse_course(
+        relapses,
+        onset=D(2020, 1, 1),
+        initial_remission=D(2020, 1, 11),
+        end_of_observation=D(2022, 1, 1),
+        steroid_courses=[],
+        criteria=IPNA_2022,
+    )
+    assert (result.frequently_relapsing, result.infrequently_relapsing) == (False, True)
+    # one day earlier, the third relapse is inside 2020-07-19..2021-07-18: 3 in 12 months
+    earlier = relapse_course(
+        [D(2020, 7, 19), D(2021, 1, 10), D(2021, 7, 18)],
+        onset=D(2020, 1, 1),
+        initial_remission=D(2020, 1, 11),
+        end_of_observation=D(2022, 1, 1),
+        steroid_courses=[],
+        criteria=IPNA_2022,
+    )
+    assert earlier.frequently_relapsing is True
+    assert earlier.reasons[0].params["end"] == "2021-07-18"

@@ -153,8 +153,9 @@ def relapse_course(
     - frequently relapsing: at least ``first_period_min_relapses`` relapses in the
       first ``first_period_months`` (from the anchor day, after it, the end day
       included), or at least ``any_period_min_relapses`` in any
-      ``any_period_months`` window (each window starts at a relapse, the end day
-      included); False when neither is met and the first period was observed to its
+      ``any_period_months`` window (each window starts at a relapse day and ends
+      the day before the same calendar day ``any_period_months`` later: "any
+      12-month period" is 12 months, not 12 months and a day); False when neither is met and the first period was observed to its
       end; None when it was not (more relapses could still make it so);
     - infrequently relapsing: at least one relapse and not frequently relapsing
       (IPNA 2022's "< 2 ... or fewer than 3 ..." among children who relapse); a
@@ -196,8 +197,10 @@ def relapse_course(
     for position, start in enumerate(relapses):
         if frequent:
             break
+        # "any 12-month period" from the relapse day: the same calendar day 12 months
+        # later is the first day after the period (12 months, not 12 months + 1 day)
         window_end = add_calendar_months(start, criteria.any_period_months)
-        inside = [day for day in relapses[position:] if day <= window_end]
+        inside = [day for day in relapses[position:] if day < window_end]
         if len(inside) >= criteria.any_period_min_relapses:
             frequent = True
             reasons.append(
@@ -206,7 +209,7 @@ def relapse_course(
                     {
                         "count": len(inside),
                         "start": start.isoformat(),
-                        "end": window_end.isoformat(),
+                        "end": (window_end - dt.timedelta(days=1)).isoformat(),
                         "minimum": criteria.any_period_min_relapses,
                         "months": criteria.any_period_months,
                     },
