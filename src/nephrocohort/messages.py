@@ -1437,6 +1437,11 @@ CATALOGUE: dict[str, Template] = {
     "clinical.relapse_course.first_period_from": T(
         "first_period_from must be 'initial_remission' or 'onset', not {value!r}."
     ),
+    # --- the synthetic cohort generator (cohort.synthetic) ------------------------------------
+    "synthetic.not_whole": T("The number of patients must be a whole number; got {value!r}."),
+    "synthetic.size_range": T(
+        "The number of patients must be between 1 and {maximum:,}; got {value:,}."
+    ),
     # --- registry users on the command line (registry.server) -------------------------------
     "registry.unknown_role": T("Role '{role}' is unknown. Choose one of: {known}."),
     "registry.needs_center": T("A {role} user needs at least one --center."),

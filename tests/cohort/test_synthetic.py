@@ -38,13 +38,21 @@ class TestReproducible:
 class TestBadInput:
     @pytest.mark.parametrize("n_patients", [0, -3, 2_000_001])
     def test_size_out_of_range_is_refused(self, n_patients):
-        with pytest.raises(SyntheticCohortError, match="between 1 and 2,000,000"):
+        with pytest.raises(SyntheticCohortError) as caught:
             generate_synthetic(n_patients, seed=1)
+        assert (caught.value.code, caught.value.params) == (
+            "synthetic.size_range",
+            {"maximum": 2_000_000, "value": n_patients},
+        )
 
     @pytest.mark.parametrize("n_patients", [2.5, "10", True, None])
     def test_size_that_is_not_a_whole_number_is_refused(self, n_patients):
-        with pytest.raises(SyntheticCohortError, match="whole number"):
+        with pytest.raises(SyntheticCohortError) as caught:
             generate_synthetic(n_patients, seed=1)
+        assert (caught.value.code, caught.value.params) == (
+            "synthetic.not_whole",
+            {"value": n_patients},
+        )
 
 
 class TestValidBundle:

@@ -672,13 +672,9 @@ def generate_synthetic(n_patients: int, seed: int = SYNTHETIC_SEED) -> Cohort:
     Cohort(50 patients; ...)
     """
     if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)):
-        raise SyntheticCohortError(
-            f"The number of patients must be a whole number; got {n_patients!r}."
-        )
+        raise SyntheticCohortError("synthetic.not_whole", value=n_patients)
     if not 1 <= n_patients <= MAX_PATIENTS:
-        raise SyntheticCohortError(
-            f"The number of patients must be between 1 and {MAX_PATIENTS:,}; got {n_patients:,}."
-        )
+        raise SyntheticCohortError("synthetic.size_range", maximum=MAX_PATIENTS, value=n_patients)
     rng = np.random.default_rng(seed)
     n = int(n_patients)
     p = _patients(rng, n)
