@@ -43,6 +43,7 @@ __all__ = [
     "HEIGHT_WITHIN_DAYS",
     "OnsetBloodPressure",
     "onset_blood_pressure",
+    "onset_hypertension_disagreement",
     "onset_hypertension_findings",
 ]
 
@@ -177,6 +178,20 @@ def onset_blood_pressure(
     )
 
 
+def onset_hypertension_disagreement(dataset: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(disagree, compared): boolean arrays over the rows of an analysis dataset.
+
+    ``compared`` marks the patients with both the recorded ``onset_hypertension``
+    and the derived ``onset_hypertension_bp`` known; ``disagree`` those of them
+    whose two values differ. One definition for validate, derive and the report.
+    """
+    recorded = dataset["onset_hypertension"].astype("boolean")
+    derived = dataset["onset_hypertension_bp"].astype("boolean")
+    compared = (recorded.notna() & derived.notna()).to_numpy(dtype=bool)
+    disagree = compared & (recorded != derived).fillna(False).to_numpy(dtype=bool)
+    return disagree, compared
+
+
 def onset_hypertension_findings(patients: pd.DataFrame, dataset: pd.DataFrame) -> list[Problem]:
     """One ``onset_hypertension_disagrees`` finding per patient whose two sources disagree.
 
@@ -188,9 +203,7 @@ def onset_hypertension_findings(patients: pd.DataFrame, dataset: pd.DataFrame) -
     ----------
     Flynn et al. 2017, Table 3 (stage 1 and 2 hypertension); module docstring.
     """
-    recorded = dataset["onset_hypertension"].astype("boolean")
-    derived = dataset["onset_hypertension_bp"].astype("boolean")
-    disagree = (recorded.notna() & derived.notna() & (recorded != derived)).to_numpy(dtype=bool)
+    disagree, _compared = onset_hypertension_disagreement(dataset)
     rows = (
         patients[SOURCE_ROW]
         if SOURCE_ROW in patients.columns

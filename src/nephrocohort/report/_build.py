@@ -11,6 +11,7 @@ from nephrocohort.report._options import ReportOptions
 from nephrocohort.report._results import Results
 from nephrocohort.report._study import (
     consent_items,
+    data_quality_items,
     eligibility_items,
     eligible_rows,
     excluded_patients,
@@ -114,7 +115,7 @@ def build_results(
             "is nothing to analyse. Check the exclusion reasons with `nephrocohort derive` or "
             "try another rule set."
         )
-    items = [*flow, *study_items(study, options)]
+    items = [*flow, *study_items(study, options), *data_quality_items(analysis)]
     software = software_versions()
     methods = methods_paragraph(
         items,

@@ -17,6 +17,7 @@ from nephrocohort.i18n import gettext
 
 __all__ = [
     "CountItem",
+    "FindingItem",
     "SummaryItem",
     "HypothesisTestItem",
     "SurvivalItem",
@@ -85,6 +86,21 @@ class CountItem:
     def __repr__(self) -> str:
         pct = "NA" if self.percent is None else f"{self.percent:.1f}%"
         return f"CountItem({self.id!r}: {self.n}/{self.denominator} = {pct})"
+
+
+@dataclass(frozen=True)
+class FindingItem(CountItem):
+    """A data-quality finding: the patients it concerns, out of those that could be checked.
+
+    A count (``n`` of ``denominator``, ``missing`` not checkable) with the
+    ``patient_ids`` it concerns, so a data manager can find each one; the
+    values themselves are never part of it.
+    """
+
+    patient_ids: tuple = ()
+
+    def __repr__(self) -> str:
+        return f"FindingItem({self.id!r}: {self.n}/{self.denominator})"
 
 
 @dataclass(frozen=True)

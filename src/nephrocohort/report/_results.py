@@ -92,6 +92,8 @@ class Results:
             for key in [key for key, value in record.items() if value is None]:
                 if key.startswith(("normality_of_differences", "paired_t")):
                     record.pop(key)  # keep the sheet free of columns that are always empty
+            if "patient_ids" in record:  # a data-quality finding: one cell, comma-separated
+                record["patient_ids"] = ", ".join(record["patient_ids"])
             if "reasons" in record:
                 record["reasons"] = "; ".join(
                     f"{r['reason']} ({r['n']})" for r in record["reasons"]

@@ -14,7 +14,7 @@ from nephrocohort.cohort.analysis import CONFIRMABLE_COLUMNS
 from nephrocohort.i18n import N_, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
-from nephrocohort.report._items import CountItem, count_levels, count_true
+from nephrocohort.report._items import CountItem, FindingItem, count_levels, count_true
 from nephrocohort.report._options import ReportOptions
 from nephrocohort.report._stats import (
     group_comparison_item,
@@ -24,6 +24,7 @@ from nephrocohort.report._stats import (
 )
 
 __all__ = [
+    "data_quality_items",
     "study_items",
     "consent_items",
     "eligibility_items",
@@ -570,6 +571,39 @@ def _confirmation(study):
             int(len(known)),
             missing=int(len(counts) - len(known)),
         ),
+    ]
+
+
+def data_quality_items(analysis: pd.DataFrame) -> list[FindingItem]:
+    """The data-quality findings of the patients assessed: shown, never resolved.
+
+    ``data_quality.onset_hypertension_disagrees`` (issue 10 item 7): the recorded
+    ``hypertension_at_onset`` against the AAP 2017 category of the onset visits'
+    blood pressure (Flynn et al. 2017, Table 3), the same finding ``validate`` and
+    ``derive`` list; over every patient assessed (the eligibility flow), since a
+    record is worth correcting whether or not the patient is analysed. ``n`` the
+    patients whose two values disagree, ``denominator`` those with both known,
+    ``patient_ids`` who they are. A dataset without the derived column (an
+    analysis-dataset file) gets no item.
+    """
+    from nephrocohort.cohort._derive_blood_pressure import onset_hypertension_disagreement
+
+    if not {"onset_hypertension", "onset_hypertension_bp"} <= set(analysis.columns):
+        return []
+    disagree, compared = onset_hypertension_disagreement(analysis)
+    ids = analysis["patient_id"].astype("string").to_numpy()[disagree]
+    return [
+        FindingItem(
+            "data_quality.onset_hypertension_disagrees",
+            _(
+                "Recorded hypertension at onset disagrees with the AAP 2017 category of the "
+                "onset blood pressure"
+            ),
+            int(disagree.sum()),
+            int(compared.sum()),
+            missing=int(len(analysis) - compared.sum()),
+            patient_ids=tuple(str(i) for i in ids),
+        )
     ]
 
 

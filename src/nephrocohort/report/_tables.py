@@ -398,6 +398,40 @@ def _confirmation(results: Results) -> Table | None:
     )
 
 
+def _data_quality(results: Results) -> Table | None:
+    """The data-quality findings: how many patients, out of those checked, and who."""
+    from nephrocohort.cohort._derive_blood_pressure import (
+        ONSET_WINDOW_DAYS_AFTER,
+        ONSET_WINDOW_DAYS_BEFORE,
+    )
+
+    findings = results.with_prefix("data_quality.")
+    if not findings:
+        return None
+    rows = tuple(
+        (
+            _(item.label),
+            fmt_count(item, with_denominator=True),
+            ", ".join(item.patient_ids) or MISSING,
+        )
+        for item in findings
+    )
+    return Table(
+        "data_quality",
+        _("Data-quality findings"),
+        (_("Finding"), _("Patients (of those checked)"), _("Patient ids")),
+        rows,
+        _(
+            "A finding is shown, never resolved: the analysis uses each value as recorded. "
+            "Hypertension at onset: the recorded yes/no (patients.hypertension_at_onset) against "
+            "the AAP 2017 category (Flynn et al. 2017, Table 3) of the blood pressure of the "
+            "visits {days_before} days before to {days_after} days after onset_date, over the "
+            "patients assessed with both known. nephrocohort validate lists each finding with "
+            "its row."
+        ).format(days_before=ONSET_WINDOW_DAYS_BEFORE, days_after=ONSET_WINDOW_DAYS_AFTER),
+    )
+
+
 #: Rows of the rule-set comparison: (label, result id, how the cell is shown).
 _COMPARISON_ROWS = (
     (N_("Patients assessed"), "eligibility.assessed", "n"),
@@ -570,6 +604,7 @@ def build_tables(results: Results) -> list[Table]:
         course_table(results),
         _survival(results),
         _confirmation(results),
+        _data_quality(results),
         _comparison(results),
         _eligibility(results),
         _excluded(results),

@@ -31,6 +31,7 @@ SHEET_NAMES = {
     "course": N_("Course of the disease"),
     "survival": N_("Kaplan-Meier"),
     "confirmation": N_("Unconfirmed values"),
+    "data_quality": N_("Data quality"),
     "comparison": N_("Rule sets compared"),
     "eligibility": N_("Eligibility"),
     "excluded_patients": N_("Excluded patients"),
