@@ -21,7 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["CATALOGUE", "Message", "Template", "render", "render_text", "library_detail", "_"]
+__all__ = [
+    "CATALOGUE",
+    "Message",
+    "MessageList",
+    "Template",
+    "render",
+    "render_text",
+    "library_detail",
+    "_",
+]
 
 
 def _(template: str) -> str:
@@ -730,7 +739,9 @@ CATALOGUE: dict[str, Template] = {
     "legacy.columns_not_found": T(
         "{mapping} names column(s) that {source} does not have: {columns}. Correct the names in the mapping; nothing was imported."
     ),
+    # The {columns} of legacy.columns_not_found: one of these per column, joined by "; ".
     "legacy.renamed_column": T("{column!r} (did it become {close!r}?)"),
+    "legacy.absent_column": T("{column!r}"),
     "legacy.no_patient_rows": T("{source} has a header but no patient rows; nothing was imported."),
     "legacy.bad_value": T(
         "{source} row {row}, column {column!r} ({variable}): {value!r} {reason}."
@@ -1661,10 +1672,29 @@ class Message:
         return hash((self.code, tuple(sorted((key, str(v)) for key, v in self.params.items()))))
 
 
+@dataclass(frozen=True)
+class MessageList:
+    """Messages shown one after the other with ``separator`` between them (a list of names).
+
+    A param that is a list of parts, each a message: they are written in the
+    language of the moment they are shown, as a single message is.
+    """
+
+    items: tuple[Message, ...]
+    separator: str = "; "
+
+    @property
+    def text(self) -> str:
+        return self.separator.join(item.text for item in self.items)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _written(value):
     """A param as a template shows it: a message written out, a tuple of messages one after
     the other (a sentence each, as a rule set's schema faults)."""
-    if isinstance(value, Message):
+    if isinstance(value, Message | MessageList):
         return value.text
     if isinstance(value, tuple) and value and all(isinstance(item, Message) for item in value):
         return " ".join(item.text for item in value)

@@ -156,9 +156,29 @@ class TestValidation:
             "legacy.columns_not_found",
             "sheet.csv",
         )
-        # The missing column and the header it may have become.
-        assert "'Sexo'" in caught.value.params["columns"]
-        assert "'Sexo paciente'" in caught.value.params["columns"]
+        # The missing column and the header it may have become, a message of its own.
+        ((code, params),) = [(m.code, m.params) for m in caught.value.params["columns"].items]
+        assert (code, params) == (
+            "legacy.renamed_column",
+            {"column": "Sexo", "close": "Sexo paciente"},
+        )
+
+    def test_missing_columns_are_listed_in_the_language_they_are_shown_in(self, tmp_path):
+        from nephrocohort.i18n import use_language
+
+        sheet = _sheet(tmp_path, "ID,Sexo paciente\nA1,M\n")
+        mapping = _mapping(Sexo={"variable": "sex"}, Peso={"variable": "age_at_diagnosis_months"})
+        with pytest.raises(MappingError) as caught:
+            import_table(sheet, mapping=mapping, out=tmp_path / "o.csv")
+        parts = caught.value.params["columns"].items
+        assert [(m.code, m.params["column"]) for m in parts] == [
+            ("legacy.renamed_column", "Sexo"),
+            ("legacy.absent_column", "Peso"),
+        ]
+        # es catalogue: "'Sexo' (¿pasó a ser 'Sexo paciente'?); 'Peso'", written when shown.
+        with use_language("es"):
+            assert "'Sexo' (¿pasó a ser 'Sexo paciente'?); 'Peso'" in str(caught.value)
+        assert "'Sexo' (did it become 'Sexo paciente'?); 'Peso'" in str(caught.value)
 
     def test_the_hint_never_names_a_header_another_column_already_uses(self, tmp_path):
         sheet = _sheet(
@@ -173,7 +193,12 @@ class TestValidation:
         )
         with pytest.raises(MappingError) as caught:
             import_table(sheet, mapping=mapping, out=tmp_path / "o.csv")
-        assert "'Fecha inicio MMF' (did it become 'Fecha de inicio del MMF'?)" in str(caught.value)
+        assert [(m.code, m.params) for m in caught.value.params["columns"].items] == [
+            (
+                "legacy.renamed_column",
+                {"column": "Fecha inicio MMF", "close": "Fecha de inicio del MMF"},
+            )
+        ]
 
     def test_extra_columns_are_left_out_and_said(self, tmp_path):
         sheet = _sheet(tmp_path, "ID,Nombre\nA1,Juan\n")

@@ -39,7 +39,7 @@ from nephrocohort.interop._values import (
     read_number,
 )
 from nephrocohort.interop._variables import ANALYSIS_VARIABLES, Variable
-from nephrocohort.messages import Message, render_text
+from nephrocohort.messages import Message, MessageList, render_text
 
 __all__ = ["import_table", "read_legacy_sheet", "analysis_frame_to_csv"]
 
@@ -76,16 +76,18 @@ def _match_columns(mapping: Mapping, header: list[str], source: str) -> dict[str
     if missing:
         # Only a header no other mapped column uses can be the renamed one.
         unmapped = [name for name in header if name not in set(found.values())]
-        lines = []
+        parts = []
         for column in missing:
             close = _closest(column, unmapped)
-            shown = render_text("legacy.renamed_column", column=column, close=close)
-            lines.append(shown if close else repr(column))
+            if close:
+                parts.append(Message("legacy.renamed_column", {"column": column, "close": close}))
+            else:
+                parts.append(Message("legacy.absent_column", {"column": column}))
         raise MappingError(
             "legacy.columns_not_found",
             mapping=mapping.source,
             source=source,
-            columns="; ".join(lines),
+            columns=MessageList(tuple(parts)),
         )
     return found
 
