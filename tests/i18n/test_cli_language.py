@@ -130,3 +130,16 @@ def test_written_files_are_announced_in_the_language(tmp_path):
     assert result.exit_code == 0, result.output
     assert "A coorte de demonstração (26 pacientes sintéticos," in result.output
     assert "Próximo passo: nephrocohort validate" in result.output
+
+
+def test_a_proteinuria_category_is_written_with_the_standard_terms_and_decimal_comma():
+    # KDIGO 2021 (children): complete remission UPCR <= 0.2 mg/mg, nephrotic range >= 2 mg/mg;
+    # 0.25 mg/mg lies between them. Terms as issue 13 gives them: remisión parcial/completa.
+    result = CliRunner().invoke(
+        app, ["calc", "proteinuria", "--upcr-mg-mg", "0.25"], env={"NEPHROCOHORT_LANG": "es"}
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "Remisión parcial según el conjunto de reglas 'study': upcr 0,25 mg/mg "
+        "(nefrótico >= 2 mg/mg; remisión completa <= 0,2 mg/mg)"
+    )

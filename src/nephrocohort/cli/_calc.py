@@ -291,13 +291,21 @@ def calc_proteinuria(
         "complete_if": str(criterion.complete),
     }
     label = {
-        "nephrotic": "nephrotic range",
-        "partial": "partial remission",
-        "complete": "complete remission",
+        "nephrotic": N_("Nephrotic range"),
+        "partial": N_("Partial remission"),
+        "complete": N_("Complete remission"),
     }
-    text = (
-        f"{label[category].capitalize()} under rule set '{rules.name}': {test} {value:g} {unit} "
-        f"(nephrotic {criterion.nephrotic}; complete remission {criterion.complete})"
+    text = _(
+        "{category} under rule set '{rule_set}': {test} {value} {unit} "
+        "(nephrotic {nephrotic}; complete remission {complete})"
+    ).format(
+        category=_(label[category]),
+        rule_set=rules.name,
+        test=test,
+        value=_n(value, "g"),
+        unit=unit,
+        nephrotic=localize_number(str(criterion.nephrotic)),
+        complete=localize_number(str(criterion.complete)),
     )
     _emit(as_json, payload, text)
 
