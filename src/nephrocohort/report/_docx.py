@@ -11,6 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
+from nephrocohort.clinical.rules.display import title_text
 from nephrocohort.i18n import N_, active_language
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._figures import RenderedFigure, render_figures
@@ -175,7 +176,7 @@ def render_docx(results: Results, *, figures: list[RenderedFigure] | None = None
     document.add_heading(_(_TITLE), level=1)
     cohort_n = results.get("cohort.n")
     rule_set = results.rule_set_name + (
-        f" ({results.rule_set_title})" if results.rule_set_title else ""
+        f" ({title_text(results.rule_set_title)})" if results.rule_set_title else ""
     )
     document.add_paragraph(
         _("Rule set: {rule_set}. Patients analysed: {n}.").format(

@@ -6,6 +6,7 @@ import base64
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from nephrocohort.clinical.rules.display import title_text
 from nephrocohort.i18n import N_, active_language, gettext, ngettext
 from nephrocohort.report._figures import FIGURE_DPI, RenderedFigure, render_figures
 from nephrocohort.report._results import Results
@@ -60,7 +61,7 @@ def render_html(results: Results, *, figures: list[RenderedFigure] | None = None
         title=gettext(_TITLE),
         language=active_language(),
         rule_set_name=results.rule_set_name,
-        rule_set_title=results.rule_set_title,
+        rule_set_title=title_text(results.rule_set_title),
         n_patients=cohort_n.n if cohort_n is not None else 0,
         normality_test=gettext(_NORMALITY_NAMES[results.options.normality_test]),
         percentile_method=gettext(_PERCENTILE_NAMES[results.options.percentile_method]),

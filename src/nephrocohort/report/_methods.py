@@ -12,6 +12,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
+from nephrocohort.clinical.rules.display import title_text
 from nephrocohort.i18n import N_, localize_number, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
@@ -137,7 +138,7 @@ def methods_paragraph(
     normality = _(_NORMALITY_TEXT[options.normality_test])
     if rule_set_title and rule_set_title != rule_set_name:
         named = _("the rule set '{name}' ({title})").format(
-            name=rule_set_name, title=rule_set_title
+            name=rule_set_name, title=title_text(rule_set_title)
         )
     else:
         named = _("the rule set '{name}'").format(name=rule_set_name)

@@ -6,7 +6,36 @@ the comparison written in each value is the one the code applies.
 
 from __future__ import annotations
 
-__all__ = ["parameter_rows", "parameter_label", "parameter_texts", "TEST_TEXT", "CATEGORY_TEXT"]
+from nephrocohort.i18n import N_, gettext
+
+__all__ = [
+    "parameter_rows",
+    "parameter_label",
+    "parameter_texts",
+    "title_text",
+    "SHIPPED_TITLES",
+    "TEST_TEXT",
+    "CATEGORY_TEXT",
+]
+
+#: The titles of the shipped rule sets (``clinical/rulesets/*.yaml``), marked so the
+#: catalogues translate them (YAML is not extracted); a test keeps them equal to the files.
+SHIPPED_TITLES = {
+    "ipna2020": N_(
+        "IPNA 2020 recommendations for steroid-resistant nephrotic syndrome in children"
+    ),
+    "kdigo2021": N_("KDIGO 2021 glomerular diseases guideline, nephrotic syndrome in children"),
+    "study": N_("Seed study: SRNS treated with MMF, single centre, 2005-2011"),
+}
+
+
+def title_text(title: str) -> str:
+    """A rule set's title as shown: a shipped title in the active language, any other as written.
+
+    The title stays English in the rule set and in results.json (it identifies
+    the rule set); only text for a reader is translated.
+    """
+    return gettext(title) if title in SHIPPED_TITLES.values() else title
 
 
 def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str, str]]:

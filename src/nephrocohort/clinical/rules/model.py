@@ -330,10 +330,11 @@ class RuleSet:
         from nephrocohort.messages import Message
 
         fingerprint = self.fingerprint
+        title = display.title_text(self.title)
         if self.path is None:
             return Message(
                 "rules.provenance.shipped",
-                {"name": self.name, "title": self.title, "fingerprint": fingerprint},
+                {"name": self.name, "title": title, "fingerprint": fingerprint},
             ).text
         if self.based_on is not None and self.changes:
             listed = "; ".join(self.changes[:_CHANGES_LISTED])
@@ -349,7 +350,7 @@ class RuleSet:
                     "fingerprint": fingerprint,
                 },
             ).text
-        params = {"name": self.name, "title": self.title, "path": self.path}
+        params = {"name": self.name, "title": title, "path": self.path}
         if self.based_on:
             return Message(
                 "rules.provenance.file_same",
