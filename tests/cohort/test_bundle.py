@@ -193,7 +193,11 @@ class TestXlsx:
             load_bundle(path, as_of=AS_OF)
         (problem,) = raised.value.problems
         assert (problem.code, problem.row) == ("implausible", 2)
-        assert problem.message.startswith("Sheet 'visits' of cohort.xlsx row 2")
+        assert (problem.source, problem.table, problem.column) == (
+            "Sheet 'visits' of cohort.xlsx",
+            "visits",
+            "height_cm",
+        )
         visits.delete_rows(2)
         workbook.save(path)
         cohort = load_bundle(path, as_of=AS_OF)

@@ -133,7 +133,7 @@ class TestParquetFolder:
         (folder / "labs.parquet").write_bytes(b"PAR1 this is not parquet")
         (problem,) = validate_bundle(folder, as_of=AS_OF)
         assert (problem.code, problem.table) == ("unreadable_file", "labs")
-        assert problem.message.startswith("labs.parquet could not be read")
+        assert (problem.source, problem.params["kind"]) == ("labs.parquet", "Parquet")
 
     def test_missing_patients_table_names_the_parquet_file(self, tmp_path):
         folder = write_parquet(tmp_path / "b", labs=labs_frame())

@@ -76,7 +76,13 @@ def test_filled_template_with_a_mistake_is_reported_by_sheet_and_row(template, t
     with pytest.raises(CohortValidationError) as raised:
         load_bundle(filled, as_of=AS_OF)
     (problem,) = raised.value.problems
-    assert problem.message.startswith("Sheet 'patients' of filled.xlsx row 2: 'sex' is 'female'")
+    assert (problem.code, problem.source, problem.row, problem.column, problem.value) == (
+        "unknown_code",
+        "Sheet 'patients' of filled.xlsx",
+        2,
+        "sex",
+        "female",
+    )
 
 
 def test_template_path_must_end_in_xlsx(tmp_path):

@@ -163,7 +163,12 @@ class TestHostileFiles:
         with pytest.raises(CohortValidationError) as caught:
             import_fhir(path, tmp_path / "out")
         assert caught.value.problems[0].column == "sex"
-        assert caught.value.problems[0].message.startswith("export.ndjson, Patient/P1 (patients)")
+        problem = caught.value.problems[0]
+        assert (problem.code, problem.source, problem.table) == (
+            "missing_value",
+            "export.ndjson, Patient/P1",
+            "patients",
+        )
         assert sorted(p.name for p in tmp_path.iterdir()) == ["export.ndjson"]
 
 
@@ -173,7 +178,11 @@ def test_an_implausible_value_names_its_resource(tmp_path):
     with pytest.raises(CohortValidationError) as caught:
         import_fhir(path, tmp_path / "out")
     (problem,) = caught.value.problems
-    assert problem.message.startswith("export.ndjson, Observation/alb-7 (labs)")
+    assert (problem.code, problem.source, problem.table) == (
+        "implausible",
+        "export.ndjson, Observation/alb-7",
+        "labs",
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -78,8 +78,8 @@ class TestValidation:
             (3, "Recaidas antes", "x"),
             (4, "Recaidas antes", "-1"),
         }
-        message = next(p.message for p in caught.value.problems if p.value == "Otro")
-        assert "sheet.csv row 3, column 'Sexo'" in message
+        other = next(p for p in caught.value.problems if p.value == "Otro")
+        assert (other.source, other.row, other.column) == ("sheet.csv", 3, "Sexo")
         assert not (tmp_path / "out.csv").exists()
 
     def test_day_first_dates_need_a_stated_format(self, tmp_path):

@@ -147,8 +147,11 @@ class TestImportWithTheMapping:
             4,
             2,
         )
-        assert problem.message.startswith(
-            "records.csv row 4 (patients): field sexo of record 101 is 'M' here but 'F' on row 2"
+        assert (problem.source, problem.table, problem.column, problem.value) == (
+            "records.csv",
+            "patients",
+            "sex",
+            "M",
         )
         assert not (tmp_path / "out").exists()
 
@@ -160,7 +163,7 @@ class TestImportWithTheMapping:
             import_redcap(records, tmp_path / "out", mapping=mapping)
         (problem,) = caught.value.problems
         assert (problem.code, problem.row, problem.column) == ("implausible", 4, "weight_kg")
-        assert problem.message.startswith("records.csv row 4 (visits):")
+        assert (problem.source, problem.table) == ("records.csv", "visits")
 
 
 def test_cli_suggests_then_imports(tmp_path, monkeypatch, capsys):
