@@ -1448,6 +1448,41 @@ CATALOGUE: dict[str, Template] = {
     "clinical.relapse_course.first_period_from": T(
         "first_period_from must be 'initial_remission' or 'onset', not {value!r}."
     ),
+    # --- writing a bundle (cohort.bundle) ----------------------------------------------------
+    "bundle.too_many_rows_for_excel": T(
+        "The {table} table has {rows:,} rows; an Excel sheet holds at most {maximum:,}. Save the "
+        "cohort as a folder of CSV files instead."
+    ),
+    "bundle.path_is_file": T(
+        "'{path}' is a file; give a folder name for the CSV files, or a name ending in .xlsx."
+    ),
+    # --- the report's inputs and options (report) -------------------------------------------
+    "report.not_a_dataframe": T(
+        "The report needs the analysis dataset as a pandas DataFrame (from "
+        "nephrocohort.cohort.derive); got {type}."
+    ),
+    "report.missing_columns": T(
+        "The analysis dataset lacks {count} column(s) the report needs: {columns}. Build it with "
+        "nephrocohort.cohort.derive, or add the columns described in docs/architecture.md."
+    ),
+    "report.option_choice": T(
+        "The report option {option!r} must be one of {allowed}; got {value!r}."
+    ),
+    "report.option_alpha": T("The report option 'alpha' must be between 0 and 1; got {value!r}."),
+    "report.no_format": T("No report format was given. Choose from: {known}."),
+    "report.unknown_format": T(
+        "Unknown report format {value!r}. Choose from: {known} (comma-separated, e.g. --format "
+        "html,docx)."
+    ),
+    "report.no_rule_set": T(
+        "The report needs a rule set (a name such as 'study' or a RuleSet); got {value!r}."
+    ),
+    "report.source_choice": T("source must be one of {allowed}; got {value!r}."),
+    "report.none_eligible": T(
+        "No patient is eligible under the rule set '{rule_set}' ({assessed} assessed), so there "
+        "is nothing to analyse. Check the exclusion reasons with `nephrocohort derive` or try "
+        "another rule set."
+    ),
     # --- the synthetic cohort generator (cohort.synthetic) ------------------------------------
     "synthetic.not_whole": T("The number of patients must be a whole number; got {value!r}."),
     "synthetic.size_range": T(

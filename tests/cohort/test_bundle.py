@@ -256,16 +256,24 @@ class TestSavingErrors:
 
         target = tmp_path / "cohort.csv"
         target.write_text("x")
-        with pytest.raises(BundleWriteError, match="give a folder name"):
+        with pytest.raises(BundleWriteError) as caught:
             save_bundle(cohort, target)
+        assert (caught.value.code, caught.value.params) == (
+            "bundle.path_is_file",
+            {"path": str(target)},
+        )
 
     def test_too_many_rows_for_excel(self, tmp_path, monkeypatch, cohort):
         from nephrocohort.cohort import bundle
         from nephrocohort.cohort.bundle import BundleWriteError
 
         monkeypatch.setattr(bundle, "_EXCEL_MAX_DATA_ROWS", 5)
-        with pytest.raises(BundleWriteError, match="labs table has 8 rows"):
+        with pytest.raises(BundleWriteError) as caught:
             save_bundle(cohort, tmp_path / "cohort.xlsx")
+        assert (caught.value.code, caught.value.params) == (
+            "bundle.too_many_rows_for_excel",
+            {"table": "labs", "rows": 8, "maximum": 5},
+        )
 
 
 class TestShippedDemoBundle:

@@ -112,13 +112,13 @@ def save_bundle(cohort: Cohort, path) -> Path:
         for name, frame in cohort.tables.items():
             if len(frame) > _EXCEL_MAX_DATA_ROWS:
                 raise BundleWriteError(
-                    f"The {name} table has {len(frame):,} rows; an Excel sheet holds at most "
-                    f"{_EXCEL_MAX_DATA_ROWS:,}. Save the cohort as a folder of CSV files instead."
+                    "bundle.too_many_rows_for_excel",
+                    table=name,
+                    rows=len(frame),
+                    maximum=_EXCEL_MAX_DATA_ROWS,
                 )
     elif path.exists() and not path.is_dir():
-        raise BundleWriteError(
-            f"'{path}' is a file; give a folder name for the CSV files, or a name ending in .xlsx."
-        )
+        raise BundleWriteError("bundle.path_is_file", path=str(path))
     tables = {name: _for_disk(name, frame) for name, frame in cohort.tables.items()}
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,9 +37,7 @@ def rule_set_identity(rule_set) -> tuple[str, str]:
         rule_set = load_rule_set(rule_set)
     name = getattr(rule_set, "name", None)
     if not name:
-        raise ReportError(
-            f"The report needs a rule set (a name such as 'study' or a RuleSet); got {rule_set!r}."
-        )
+        raise ReportError("report.no_rule_set", value=rule_set)
     return str(name), str(getattr(rule_set, "title", "") or "")
 
 
@@ -102,7 +100,7 @@ def build_results(
     """
     options = options or ReportOptions()
     if source not in _SOURCES:
-        raise ReportError(f"source must be one of {', '.join(_SOURCES)}; got {source!r}.")
+        raise ReportError("report.source_choice", allowed=", ".join(_SOURCES), value=source)
     check_analysis(analysis)
     name, title = rule_set_identity(rule_set)
     analysis = analysis.reset_index(drop=True)
@@ -110,11 +108,7 @@ def build_results(
     study = eligible_rows(analysis)
     if study.empty:
         assessed = len(analysis)
-        raise ReportError(
-            f"No patient is eligible under the rule set '{name}' ({assessed} assessed), so there "
-            "is nothing to analyse. Check the exclusion reasons with `nephrocohort derive` or "
-            "try another rule set."
-        )
+        raise ReportError("report.none_eligible", rule_set=name, assessed=assessed)
     items = [*flow, *study_items(study, options), *data_quality_items(analysis)]
     software = software_versions()
     methods = methods_paragraph(

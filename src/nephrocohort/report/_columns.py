@@ -32,17 +32,10 @@ TIMEPOINTS = {f"month{months}": months for months in STATE_MONTHS}
 def check_analysis(analysis) -> None:
     """Raise ReportError unless ``analysis`` is a DataFrame with every column the report uses."""
     if not isinstance(analysis, pd.DataFrame):
-        raise ReportError(
-            "The report needs the analysis dataset as a pandas DataFrame "
-            f"(from nephrocohort.cohort.derive); got {type(analysis).__name__}."
-        )
+        raise ReportError("report.not_a_dataframe", type=type(analysis).__name__)
     missing = [column for column in REQUIRED_COLUMNS if column not in analysis.columns]
     if missing:
-        raise ReportError(
-            f"The analysis dataset lacks {len(missing)} column(s) the report needs: "
-            f"{', '.join(missing)}. Build it with nephrocohort.cohort.derive, or add the "
-            "columns described in docs/architecture.md."
-        )
+        raise ReportError("report.missing_columns", count=len(missing), columns=", ".join(missing))
 
 
 def fill_absent_columns(analysis: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:

@@ -47,13 +47,10 @@ class ReportOptions:
             value = getattr(self, name)
             if value not in allowed:
                 raise ReportError(
-                    f"The report option {name!r} must be one of {', '.join(allowed)}; "
-                    f"got {value!r}."
+                    "report.option_choice", option=name, allowed=", ".join(allowed), value=value
                 )
         if not 0 < self.alpha < 1:
-            raise ReportError(
-                f"The report option 'alpha' must be between 0 and 1; got {self.alpha!r}."
-            )
+            raise ReportError("report.option_alpha", value=self.alpha)
 
 
 def parse_formats(text_or_list) -> tuple[str, ...]:
@@ -67,11 +64,8 @@ def parse_formats(text_or_list) -> tuple[str, ...]:
         parts = [str(part).strip().lower() for part in text_or_list]
     parts = [part for part in parts if part]
     if not parts:
-        raise ReportError(f"No report format was given. Choose from: {', '.join(FORMATS)}.")
+        raise ReportError("report.no_format", known=", ".join(FORMATS))
     unknown = [part for part in parts if part not in FORMATS]
     if unknown:
-        raise ReportError(
-            f"Unknown report format {unknown[0]!r}. Choose from: {', '.join(FORMATS)} "
-            "(comma-separated, e.g. --format html,docx)."
-        )
+        raise ReportError("report.unknown_format", value=unknown[0], known=", ".join(FORMATS))
     return tuple(fmt for fmt in FORMATS if fmt in parts)
