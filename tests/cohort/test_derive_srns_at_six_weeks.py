@@ -45,9 +45,10 @@ def test_nephrotic_at_six_weeks_without_a_four_week_reading_is_srns_unconfirmed(
     assert "steroid_response" in row["unconfirmed_values"].split(", ")
 
 
-def test_no_remission_at_six_weeks_is_srns_unconfirmed_too():
-    # UPCR 1.0 mg/mg without serum albumin: "no remission" under ipna2020 (partial
-    # remission needs "serum albumin >= 30 g/L"); not a complete remission by 6 weeks
+def test_partial_remission_at_six_weeks_is_srns_unconfirmed_too():
+    # UPCR 1.0 mg/mg without serum albumin: partial under ipna2020 (IPNA 2020 via Nat Rev
+    # Dis Primers 2020 Table 1: "and, if available, serum albumin >=30 g/l"); either way
+    # not a complete remission by 6 weeks
     row = one(derive(_cohort(lab("2012-02-10", "upcr", 1.0, "mg/mg")), load_rule_set("ipna2020")))
     assert row["steroid_response"] == "resistant"
     assert "steroid_response" in row["unconfirmed_values"].split(", ")
