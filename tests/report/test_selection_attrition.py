@@ -107,3 +107,43 @@ def test_omop_steps_are_written_in_the_report_language(analysis, cohort):
         text = " ".join(t.get_text() for t in figure.axes[0].texts).replace("\n", " ")
         assert persons in text and dates in text
         assert table.rows[0] == (persons.split(":")[0], "12000")
+
+
+class _Flow:
+    """The few results figure_eligibility reads: 40 assessed, 12 excluded for 9 long reasons."""
+
+    def __init__(self):
+        from types import SimpleNamespace
+
+        reasons = [
+            (f"Reason {k}: a criterion that could not be checked at MMF start", 1) for k in range(9)
+        ]
+        self.items = {
+            "eligibility.assessed": SimpleNamespace(n=40),
+            "eligibility.included": SimpleNamespace(n=28),
+            "eligibility.excluded": SimpleNamespace(n=12, reasons=reasons),
+        }
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def with_prefix(self, prefix):
+        return []
+
+
+@pytest.mark.parametrize("language, more", [("en", "more reasons"), ("es", "motivos más")])
+def test_the_excluded_box_holds_its_text(language, more):
+    """Many long reasons: the box shows what fits, says how many more (in the language) and
+    stays below "Patients assessed" (the text ran over both borders of the box)."""
+    from nephrocohort.i18n import use_language
+    from nephrocohort.report._figures import _EXCLUDED_LINES
+
+    with use_language(language):
+        figure = figure_eligibility(_Flow())
+    axis = figure.axes[0]
+    excluded = next(t.get_text() for t in axis.texts if "n = 12" in t.get_text())
+    assert len(excluded.splitlines()) <= _EXCLUDED_LINES
+    shown = excluded.count("Reason ")
+    assert 0 < shown < 9 and f"{9 - shown} {more}" in excluded
+    boxes = sorted(axis.patches, key=lambda p: p.get_y())  # analysed, excluded, assessed
+    assert boxes[1].get_y() + boxes[1].get_height() < boxes[2].get_y()

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
-from nephrocohort.i18n import N_, format_integer, localize_percent
+from nephrocohort.i18n import N_, format_integer, localize_percent, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import TIMEPOINTS
 from nephrocohort.report._results import Results
@@ -271,6 +271,15 @@ def _box(ax, x, y, text, *, width=0.42, height=0.13):
     ax.text(x, y, text, ha="center", va="center", fontsize=8, wrap=True)
 
 
+#: Lines of text the "Excluded" box of the eligibility flow holds (0.045 of the axis each):
+#: its top then stays below the "Patients assessed" box beside it.
+_EXCLUDED_LINES = 8
+
+
+def _lines(texts) -> int:
+    return sum(text.count("\n") + 1 for text in texts)
+
+
 def figure_eligibility(results: Results) -> Figure | None:
     """Eligibility flow diagram: assessed -> excluded (with reasons) -> analysed."""
     assessed, excluded = results.get("eligibility.assessed"), results.get("eligibility.excluded")
@@ -329,15 +338,25 @@ def figure_eligibility(results: Results) -> Figure | None:
     _box(ax, 0.25, 0.88, _("Patients assessed\nn = {n}").format(n=assessed.n))
     _box(ax, 0.25, 0.15, _("Analysed\nn = {n}").format(n=included.n))
     ax.annotate("", xy=(0.25, 0.22), xytext=(0.25, 0.81), arrowprops={"arrowstyle": "->"})
-    lines = [_("Excluded: n = {n}").format(n=excluded.n)] + [
-        f"{reason} ({n})" for reason, n in reasons
-    ]
-    if len(excluded.reasons) > len(reasons):
-        lines.append(f"... {len(excluded.reasons) - len(reasons)} more reasons")
     import textwrap
 
-    wrapped = "\n".join(textwrap.fill(line, 46) for line in lines)
-    box_height = min(0.5, 0.07 + 0.045 * wrapped.count("\n"))
+    # As many reasons as fit the box (_EXCLUDED_LINES wrapped lines, the heading and the
+    # "more" line included) so no text runs over its border or into "Patients assessed";
+    # the eligibility table lists them all.
+    shown = [textwrap.fill(_("Excluded: n = {n}").format(n=excluded.n), 46)]
+    every = list(excluded.reasons)
+    for index, (reason, n) in enumerate(reasons):
+        line = textwrap.fill(f"{reason} ({n})", 46)
+        more = len(every) - index - 1
+        if _lines(shown) + _lines([line]) + (1 if more else 0) > _EXCLUDED_LINES:
+            break
+        shown.append(line)
+    hidden = len(every) - (len(shown) - 1)
+    if hidden:
+        shown.append(ngettext("... {count} more reason", "... {count} more reasons", hidden))
+        shown[-1] = shown[-1].format(count=hidden)
+    wrapped = "\n".join(shown)
+    box_height = 0.07 + 0.045 * wrapped.count("\n")
     _box(ax, 0.72, 0.6, wrapped, width=0.52, height=box_height)
     ax.annotate("", xy=(0.46, 0.6), xytext=(0.25, 0.6), arrowprops={"arrowstyle": "->"})
     if unknown is not None and unknown.n:
