@@ -1501,6 +1501,11 @@ CATALOGUE: dict[str, Template] = {
     "registry.no_role": T(
         "User '{username}' has no registry role; make registry users with createuser."
     ),
+    "registry.no_deleted_patient": T("There is no deleted patient with the ID '{patient_id}'."),
+    "registry.passwords_differ": T("The two passwords differ; nothing was changed."),
+    "registry.no_password": T(
+        "No password given. Pipe it on standard input or set NEPHROCOHORT_PASSWORD."
+    ),
     # --- the statistics' input refusals (nephrocohort.stats) --------------------------------
     "stats.confidence_range": T("confidence must be between 0 and 1; got {value!r}."),
     "stats.alpha_range": T("alpha must be between 0 and 1; got {value!r}."),

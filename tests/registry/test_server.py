@@ -149,8 +149,9 @@ class TestReadPassword:
 
         monkeypatch.delenv("NEPHROCOHORT_PASSWORD", raising=False)
         monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        with pytest.raises(server.RegistryError, match="No password given"):
+        with pytest.raises(server.RegistryError) as caught:
             server.read_password()
+        assert caught.value.code == "registry.no_password"
 
 
 def _cli_env(tmp_path):

@@ -247,7 +247,7 @@ def restore_patient(patient_id: str):
 
     patient = Patient.all_objects.filter(patient_id=patient_id, is_deleted=True).first()
     if patient is None:
-        raise RegistryError(f"There is no deleted patient with the ID '{patient_id}'.")
+        raise RegistryError("registry.no_deleted_patient", patient_id=patient_id)
     patient.is_deleted = False
     patient.deleted_at = None
     patient.save_checked(expected_version=patient.version)
@@ -266,13 +266,11 @@ def read_password(*, prompt: bool = True) -> str:
     if prompt and sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Password (again): "):
-            raise RegistryError("The two passwords differ; nothing was changed.")
+            raise RegistryError("registry.passwords_differ")
         return first
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
-        raise RegistryError(
-            "No password given. Pipe it on standard input or set NEPHROCOHORT_PASSWORD."
-        )
+        raise RegistryError("registry.no_password")
     return line
 
 
