@@ -69,3 +69,43 @@ def test_the_english_sentences_are_found_in_english_output():
         "(ongoing).\n" in output
     )
     assert len([s for s in _english_rule_sentences() if s in output]) > 50
+
+
+# study.yaml: steroid_trial_days 28, measurement_priority [urine_protein_timed, upcr,
+# dipstick_protein], no frequent-relapse definition (frequent_relapse_first_min empty).
+@pytest.mark.parametrize(
+    ("language", "phrases"),
+    [
+        (
+            "es",
+            [
+                "remisión completa dentro de 28 días de la dosis estándar = corticosensible",
+                "(proteína en orina minutada, luego UPCR, luego proteína en tira reactiva)",
+                "al menos no definido por este conjunto de reglas recaídas",
+            ],
+        ),
+        (
+            "pt-BR",
+            [
+                "remissão completa dentro de 28 dias da dose padrão = corticossensível",
+                "(proteína em urina de tempo marcado, depois UPCR, depois proteína na fita "
+                "reagente)",
+                "pelo menos não definido por este conjunto de regras recidivas",
+            ],
+        ),
+    ],
+)
+def test_the_rule_sets_values_inside_a_rule_are_in_the_language(language, phrases):
+    output = _explain(language)
+    for phrase in phrases:
+        assert phrase in output
+    for english in ("days of the standard dose", ", then ", "not defined by this rule set"):
+        assert english not in output
+
+
+def test_rules_show_keeps_its_values_in_english_under_another_language():
+    """``rules show`` is not translated (its frame is English), so its values stay English too."""
+    result = CliRunner().invoke(app, ["rules", "show", "study"], env={"NEPHROCOHORT_LANG": "es"})
+    assert result.exit_code == 0, result.output
+    assert "28 days of the standard dose" in result.output
+    assert "timed urine protein, then UPCR, then dipstick protein" in result.output
