@@ -30,6 +30,12 @@ def test_the_header_offers_the_three_languages_in_their_own_names(client):
     for code, name in (("en", "English"), ("es", "Español"), ("pt-br", "Português (Brasil)")):
         assert f'<option value="{code}" lang="{code}"' in html
         assert name in html
+    # In their own names in every language: a Portuguese page offers "English", not "Inglês".
+    for language in ("es", "pt-br"):
+        html = _nav(client.get(reverse("registry:login"), HTTP_ACCEPT_LANGUAGE=language))
+        for code, name in (("en", "English"), ("es", "Español"), ("pt-br", "Português (Brasil)")):
+            assert f'<option value="{code}" lang="{code}"' in html
+            assert f">{name}</option>" in html
 
 
 def test_before_login_the_browser_language_is_used_and_responses_vary_on_it(client):

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nephrocohort.registry.context_processors.role",
+                "nephrocohort.registry.context_processors.languages",
             ],
         },
     },
