@@ -1448,6 +1448,29 @@ CATALOGUE: dict[str, Template] = {
     "clinical.relapse_course.first_period_from": T(
         "first_period_from must be 'initial_remission' or 'onset', not {value!r}."
     ),
+    "clinical.growth.lms_not_positive": T(
+        "LMS z-score needs a positive value, M and S; got value={value:g}, M={m:g}, S={s:g}."
+    ),
+    "clinical.growth.one_number": T(
+        "{name} must be one number here; use height_for_age_percentile_array for arrays."
+    ),
+    # --- the data-entry template and the demo cohort's output (cohort.template, cli) --------
+    "template.not_xlsx": T(
+        "The template is an Excel workbook: '{path}' should end in .xlsx, e.g. cohort.xlsx."
+    ),
+    "template.no_folder": T("The folder '{folder}' does not exist; create it first."),
+    "demo.out_is_file": T(
+        "Cannot write the cohort to {path}: it is a file, not a folder. Choose a folder for "
+        "--out (it is created if missing)."
+    ),
+    "demo.no_parent": T(
+        "Cannot write the cohort to {path}: the folder {parent} does not exist. Create it or "
+        "choose another --out path."
+    ),
+    "demo.options_need_patients": T(
+        "--seed and --parquet apply to generated cohorts only; add --patients N, or leave them "
+        "out to write the demo cohort."
+    ),
     # --- writing a bundle (cohort.bundle) ----------------------------------------------------
     "bundle.too_many_rows_for_excel": T(
         "The {table} table has {rows:,} rows; an Excel sheet holds at most {maximum:,}. Save the "

@@ -86,8 +86,21 @@ def test_filled_template_with_a_mistake_is_reported_by_sheet_and_row(template, t
 
 
 def test_template_path_must_end_in_xlsx(tmp_path):
-    with pytest.raises(TemplateError, match=r"\.xlsx"):
+    with pytest.raises(TemplateError) as caught:
         write_template(tmp_path / "cohort.csv")
+    assert (caught.value.code, caught.value.params) == (
+        "template.not_xlsx",
+        {"path": str(tmp_path / "cohort.csv")},
+    )
+
+
+def test_template_folder_must_exist(tmp_path):
+    with pytest.raises(TemplateError) as caught:
+        write_template(tmp_path / "absent" / "cohort.xlsx")
+    assert (caught.value.code, caught.value.params) == (
+        "template.no_folder",
+        {"folder": str(tmp_path / "absent")},
+    )
 
 
 def test_data_dictionary_document_matches_the_contract():

@@ -27,15 +27,9 @@ class DemoOutputError(NephroCohortError):
 
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise DemoOutputError(
-            f"Cannot write the cohort to {out}: it is a file, not a folder. "
-            "Choose a folder for --out (it is created if missing)."
-        )
+        raise DemoOutputError("demo.out_is_file", path=str(out))
     if not out.parent.exists():
-        raise DemoOutputError(
-            f"Cannot write the cohort to {out}: the folder {out.parent} does not exist. "
-            "Create it or choose another --out path."
-        )
+        raise DemoOutputError("demo.no_parent", path=str(out), parent=str(out.parent))
 
 
 def _write_omop(out: Path, patients, seed, background) -> None:
@@ -134,10 +128,7 @@ def register(app) -> None:
         _check_out(out)
         if patients is None:
             if seed is not None or parquet is not None:
-                raise DemoOutputError(
-                    "--seed and --parquet apply to generated cohorts only; "
-                    "add --patients N, or leave them out to write the demo cohort."
-                )
+                raise DemoOutputError("demo.options_need_patients")
             from nephrocohort.cohort.demo import demo_bundle_path
 
             out.mkdir(exist_ok=True)

@@ -89,9 +89,7 @@ def lms_z_score(value: float, *, l: float, m: float, s: float) -> float:  # noqa
     the 58th percentile.
     """
     if value <= 0 or m <= 0 or s <= 0:
-        raise ClinicalInputError(
-            f"LMS z-score needs a positive value, M and S; got value={value:g}, M={m:g}, S={s:g}."
-        )
+        raise ClinicalInputError("clinical.growth.lms_not_positive", value=value, m=m, s=s)
     if l == 0:
         return math.log(value / m) / s
     return ((value / m) ** l - 1) / (l * s)
@@ -165,9 +163,7 @@ def height_for_age_percentile(*, height_cm: float, age_years: float, sex: str) -
     """
     for name, value in (("height_cm", height_cm), ("age_years", age_years)):
         if np.ndim(value) != 0:
-            raise ClinicalInputError(
-                f"{name} must be one number here; use height_for_age_percentile_array for arrays."
-            )
+            raise ClinicalInputError("clinical.growth.one_number", name=name)
     percentile, z, stature, table_age = _height_percentiles(height_cm, age_years, sex)
     return HeightPercentile(
         percentile=float(percentile[0]),

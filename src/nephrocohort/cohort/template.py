@@ -37,11 +37,9 @@ def write_template(path) -> Path:
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise TemplateError(
-            f"The template is an Excel workbook: '{path}' should end in .xlsx, e.g. cohort.xlsx."
-        )
+        raise TemplateError("template.not_xlsx", path=str(path))
     if path.parent and not path.parent.exists():
-        raise TemplateError(f"The folder '{path.parent}' does not exist; create it first.")
+        raise TemplateError("template.no_folder", folder=str(path.parent))
     workbook = Workbook()
     _readme(workbook.active)
     for spec in TABLES.values():
