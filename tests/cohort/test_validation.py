@@ -567,11 +567,16 @@ class TestAcrossRowsAndTables:
         ]
         assert {p.severity for p in problems} == {"error"}
         assert problems[0].params["other_end"] is None
-        assert problems[0].message.startswith(
-            "medications.csv row 3: the prednisolone course of patient P1 starting 2014-02-07 "
-            "begins inside the prednisolone course of row 2 (2014-01-10, ongoing)"
+        assert (problems[0].source, problems[0].table, problems[0].value) == (
+            "medications.csv",
+            "medications",
+            "2014-02-07",
         )
-        assert "(2014-03-20 to 2014-04-30)" in problems[2].message
+        assert problems[0].params["other_start"] == "2014-01-10"
+        assert (problems[2].params["other_start"], problems[2].params["other_end"]) == (
+            "2014-03-20",
+            "2014-04-30",
+        )
         # The bundle is refused: derive would otherwise add the doses up.
         with pytest.raises(CohortValidationError):
             load_bundle(tmp_path, as_of=AS_OF)
@@ -707,7 +712,14 @@ class TestValidateCohort:
             "unknown_code",
             "unknown_patient",
         ]
-        assert all("Table '" in p.message for p in problems)
+        # In-memory tables have no file: each problem names its table, and no row.
+        assert sorted((p.code, p.table, p.row) for p in problems) == [
+            ("duplicate_patient", "patients", None),
+            ("duplicate_patient", "patients", None),
+            ("implausible", "labs", None),
+            ("unknown_code", "patients", None),
+            ("unknown_patient", "labs", None),
+        ]
 
 
 class TestReportRendering:
