@@ -1529,6 +1529,29 @@ CATALOGUE: dict[str, Template] = {
     "registry.no_password": T(
         "No password given. Pipe it on standard input or set NEPHROCOHORT_PASSWORD."
     ),
+    "registry.database_unreachable": T(
+        "The database cannot be reached or updated: {detail}. Check --database-url (host, port, "
+        "user, database name) and that the server runs."
+    ),
+    "registry.cannot_listen": T(
+        "Cannot listen on {host}:{port}: {detail}. Is another server running there? Choose "
+        "another --port."
+    ),
+    "registry.secret_key_short": T(
+        "The secret key file {path} is empty or too short. Delete it to have a new one "
+        "generated, or set NEPHROCOHORT_SECRET_KEY."
+    ),
+    "registry.database_scheme": T(
+        "The database URL must start with postgresql:// (got {scheme}://). Example: "
+        "postgresql://user:password@127.0.0.1:5432/nephrocohort"
+    ),
+    "registry.database_no_name": T(
+        "The database URL names no database. Example: "
+        "postgresql://user:password@127.0.0.1:5432/nephrocohort"
+    ),
+    "signature.unknown_meaning": T(
+        "'{meaning}' is not a meaning of a signature; choose one of {known}."
+    ),
     # --- the statistics' input refusals (nephrocohort.stats) --------------------------------
     "stats.confidence_range": T("confidence must be between 0 and 1; got {value!r}."),
     "stats.alpha_range": T("alpha must be between 0 and 1; got {value!r}."),

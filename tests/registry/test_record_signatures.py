@@ -88,8 +88,12 @@ class TestSigning:
         assert (event.username, event.what) == ("pi_a", "lock: password")
 
     def test_a_meaning_outside_the_list_is_refused(self, pi_a, patient_a):
-        with pytest.raises(SignatureRefusedError, match="'authored' is not a meaning"):
+        with pytest.raises(SignatureRefusedError) as caught:
             _lock(pi_a, patient_a, "authored")
+        assert (caught.value.code, caught.value.params["meaning"]) == (
+            "signature.unknown_meaning",
+            "authored",
+        )
         assert not PatientSignature.objects.exists()
 
     def test_a_user_with_an_authenticator_also_gives_its_code(self, pi_a, patient_a):

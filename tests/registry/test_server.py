@@ -35,8 +35,12 @@ class TestConfig:
     def test_truncated_secret_key_file_is_refused(self, tmp_path, monkeypatch):
         monkeypatch.delenv("NEPHROCOHORT_SECRET_KEY", raising=False)
         (tmp_path / "secret_key").write_text("short")
-        with pytest.raises(RegistryConfigurationError, match="empty or too short"):
+        with pytest.raises(RegistryConfigurationError) as caught:
             secret_key(tmp_path)
+        assert (caught.value.code, caught.value.params) == (
+            "registry.secret_key_short",
+            {"path": str(tmp_path / "secret_key")},
+        )
 
     def test_sqlite_in_the_data_folder_by_default(self, tmp_path, monkeypatch):
         monkeypatch.delenv("NEPHROCOHORT_DATABASE_URL", raising=False)
@@ -50,13 +54,17 @@ class TestConfig:
         )  # fmt: skip
 
     @pytest.mark.parametrize(
-        ("url", "message"),
-        [("mysql://x@h/db", "must start with postgresql://"), ("postgresql://x@h/", "names no")],
+        ("url", "code", "params"),
+        [
+            ("mysql://x@h/db", "registry.database_scheme", {"scheme": "mysql"}),
+            ("postgresql://x@h/", "registry.database_no_name", {}),
+        ],
     )
-    def test_bad_database_url_says_what_is_expected(self, tmp_path, monkeypatch, url, message):
+    def test_bad_database_url_says_what_is_expected(self, tmp_path, monkeypatch, url, code, params):
         monkeypatch.setenv("NEPHROCOHORT_DATABASE_URL", url)
-        with pytest.raises(RegistryConfigurationError, match=message):
+        with pytest.raises(RegistryConfigurationError) as caught:
             database_settings(tmp_path)
+        assert (caught.value.code, caught.value.params) == (code, params)
 
 
 def test_production_settings_pass_check_deploy(tmp_path):

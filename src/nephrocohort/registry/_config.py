@@ -56,10 +56,7 @@ def secret_key(folder: Path) -> str:
                 handle.write(secrets.token_urlsafe(64))
     key = key_file.read_text(encoding="utf-8").strip()
     if len(key) < 50:
-        raise RegistryConfigurationError(
-            f"The secret key file {key_file} is empty or too short. "
-            "Delete it to have a new one generated, or set NEPHROCOHORT_SECRET_KEY."
-        )
+        raise RegistryConfigurationError("registry.secret_key_short", path=str(key_file))
     return key
 
 
@@ -78,15 +75,11 @@ def database_settings(folder: Path) -> dict:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise RegistryConfigurationError(
-            f"The database URL must start with postgresql:// (got {parsed.scheme or 'nothing'}://). "
-            "Example: postgresql://user:password@127.0.0.1:5432/nephrocohort"
+            "registry.database_scheme", scheme=parsed.scheme or "nothing"
         )
     name = parsed.path.lstrip("/")
     if not name:
-        raise RegistryConfigurationError(
-            "The database URL names no database. "
-            "Example: postgresql://user:password@127.0.0.1:5432/nephrocohort"
-        )
+        raise RegistryConfigurationError("registry.database_no_name")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(name),

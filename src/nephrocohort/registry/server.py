@@ -73,10 +73,7 @@ def _migrate() -> None:
     try:
         call_command("migrate", interactive=False, verbosity=0)
     except OperationalError as error:
-        raise RegistryError(
-            f"The database cannot be reached or updated: {error}. "
-            "Check --database-url (host, port, user, database name) and that the server runs."
-        ) from error
+        raise RegistryError("registry.database_unreachable", detail=str(error)) from error
 
 
 def migrate_only() -> None:
@@ -329,6 +326,5 @@ def serve(
         )
     except OSError as error:
         raise RegistryError(
-            f"Cannot listen on {host}:{port}: {error.strerror or error}. "
-            "Is another server running there? Choose another --port."
+            "registry.cannot_listen", host=host, port=port, detail=str(error.strerror or error)
         ) from error

@@ -84,8 +84,7 @@ def sign_and_lock(request, patient, *, password: str, code: str = "", meaning: s
     user = request.user
     if meaning not in SignatureMeaning.values:
         raise SignatureRefusedError(
-            f"'{meaning}' is not a meaning of a signature; choose one of "
-            f"{', '.join(SignatureMeaning.values)}."
+            "signature.unknown_meaning", meaning=meaning, known=", ".join(SignatureMeaning.values)
         )
     if locking_signature(patient.pk) is not None:
         raise SignatureRefusedError("registry.already_locked", patient=patient.patient_id)
