@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from nephrocohort.clinical.rules import load_rule_set
-from nephrocohort.cohort import derive, generate_synthetic, save_bundle, validate_bundle
+from nephrocohort.cohort import (
+    derive,
+    generate_synthetic,
+    load_bundle,
+    save_bundle,
+    validate_bundle,
+)
+from nephrocohort.cohort.derive import onset_hypertension_warnings
 from nephrocohort.cohort.synthetic import SyntheticCohortError, write_synthetic_bundle
 
 
@@ -59,6 +66,15 @@ class TestValidBundle:
     def test_saved_cohort_passes_validation_without_a_problem(self, tmp_path):
         save_bundle(generate_synthetic(400, seed=3), tmp_path)
         assert validate_bundle(tmp_path) == []
+
+    def test_recorded_onset_hypertension_agrees_with_the_onset_blood_pressure(self, tmp_path):
+        # The acceptance pass of issues 13/15 found 77 onset_hypertension_disagrees
+        # warnings on `demo --patients 200 --seed 1`; validate reads the saved bundle.
+        write_synthetic_bundle(tmp_path, n_patients=200, seed=1)
+        cohort = load_bundle(tmp_path)
+        assert [w.code for w in onset_hypertension_warnings(cohort)] == []
+        flags = cohort.patients["hypertension_at_onset"].value_counts()
+        assert flags.get("yes", 0) > 0 and flags.get("no", 0) > 0  # both kinds compared
 
     def test_write_bundle_adds_parquet_on_request(self, tmp_path):
         cohort, written = write_synthetic_bundle(tmp_path, n_patients=20, seed=2, parquet=True)

@@ -659,6 +659,37 @@ def _biopsies_genetics(rng, p: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 # ----------------------------------------------------------------------------- public
 
 
+def _hypertension_from_onset_bp(patients: pd.DataFrame, visits: pd.DataFrame) -> pd.Series:
+    """The recorded ``hypertension_at_onset`` made to agree with the onset visits' BP.
+
+    Where the drawn flag is known and an onset visit can be classified, the
+    flag becomes "yes" for stage 1 or 2 hypertension and "no" otherwise: the
+    classification validate checks it against (onset_blood_pressure, AAP 2017),
+    so a synthetic cohort has no ``onset_hypertension_disagrees`` warning.
+    "unknown" and unclassifiable patients keep the drawn value. ``visits`` still
+    holds patient indices in ``patient_id``.
+
+    References
+    ----------
+    Flynn et al. 2017, Tables 3-5, through cohort._derive_blood_pressure.
+    """
+    from nephrocohort.cohort._derive_blood_pressure import onset_blood_pressure
+    from nephrocohort.cohort._derive_common import day_numbers
+
+    bp = onset_blood_pressure(
+        visits,
+        visit_pid=visits["patient_id"].to_numpy(dtype=np.int64),
+        birth_day=day_numbers(patients["birth_date"]),
+        onset_day=day_numbers(patients["onset_date"]),
+        sex=patients["sex"].to_numpy(dtype=object),
+    )
+    drawn = patients["hypertension_at_onset"]
+    known = (drawn != "unknown").to_numpy(dtype=bool) & ~np.isnan(bp.hypertension)
+    codes = np.where(drawn == "yes", 0, np.where(drawn == "no", 1, 2))
+    codes = np.where(known, np.where(bp.hypertension == 1.0, 0, 1), codes)
+    return _text(("yes", "no", "unknown"), codes)
+
+
 def generate_synthetic(n_patients: int, seed: int = SYNTHETIC_SEED) -> Cohort:
     """A seeded synthetic cohort of ``n_patients`` children with SRNS treated with MMF.
 
@@ -684,6 +715,7 @@ def generate_synthetic(n_patients: int, seed: int = SYNTHETIC_SEED) -> Cohort:
     heights, weights = _body_size(p, contacts["pid"], contacts["day"], state)
     labs = _labs(rng, p, contacts, state, heights)
     visits = _visits(rng, p, contacts, state, heights, weights)
+    patients["hypertension_at_onset"] = _hypertension_from_onset_bp(patients, visits)
     medications = _medications(rng, p)
     died = np.flatnonzero(patients["death_date"].notna().to_numpy())
     events = _events(rng, p, contacts, state, died)
