@@ -1552,6 +1552,27 @@ CATALOGUE: dict[str, Template] = {
     "signature.unknown_meaning": T(
         "'{meaning}' is not a meaning of a signature; choose one of {known}."
     ),
+    # --- backup and restore (registry.backup) -------------------------------------------------
+    "backup.tool_missing": T(
+        "{tool} was not found on this machine; install the PostgreSQL client tools (e.g. apt-get "
+        "install postgresql-client) to back up or restore PostgreSQL."
+    ),
+    "backup.tool_failed": T("{tool} failed: {detail}"),
+    "backup.exists": T("{path} already exists; choose a new file name for the backup."),
+    "backup.unsupported_vendor": T("Backups of a {vendor} database are not supported."),
+    "backup.unknown_kind": T(
+        "{path} is neither a SQLite backup nor a PostgreSQL custom-format dump (as 'nephrocohort "
+        "backup' writes)."
+    ),
+    "backup.not_found": T("{path} does not exist."),
+    "backup.wrong_vendor": T(
+        "{path} is a {kind} backup and the registry uses {vendor}; restore it into a {kind} "
+        "registry (--database-url), then export and import to move databases."
+    ),
+    "backup.database_not_empty": T(
+        "The registry's database is not empty; nothing was restored. Restore into an empty "
+        "database, or add --force to replace everything in it with the backup."
+    ),
     # --- the statistics' input refusals (nephrocohort.stats) --------------------------------
     "stats.confidence_range": T("confidence must be between 0 and 1; got {value!r}."),
     "stats.alpha_range": T("alpha must be between 0 and 1; got {value!r}."),

@@ -139,3 +139,18 @@ def test_postgresql_backup_restores_into_an_empty_database(tmp_path):
         with psycopg.connect(f"{_SERVER}/postgres", autocommit=True) as connection:
             for name in names:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_refusals_before_any_database_work_carry_their_code_and_path(tmp_path):
+    # Both are checked before the database is touched, so no registry is needed here.
+    from nephrocohort.registry.backup import BackupError, backup, restore
+
+    existing = tmp_path / "registry.backup"
+    existing.write_bytes(b"")
+    with pytest.raises(BackupError) as caught:
+        backup(existing)
+    assert (caught.value.code, caught.value.params) == ("backup.exists", {"path": str(existing)})
+    absent = tmp_path / "absent.backup"
+    with pytest.raises(BackupError) as caught:
+        restore(absent)
+    assert (caught.value.code, caught.value.params) == ("backup.not_found", {"path": str(absent)})

@@ -44,10 +44,7 @@ def _vendor() -> str:
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(
-            f"{name} was not found on this machine; install the PostgreSQL client tools "
-            f"(e.g. apt-get install postgresql-client) to back up or restore PostgreSQL."
-        )
+        raise BackupError("backup.tool_missing", tool=name)
     return path
 
 
@@ -68,14 +65,16 @@ def _pg_arguments(settings: dict) -> tuple[list[str], dict]:
 def _run(command: list[str], env: dict, what: str) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{what} failed: {result.stderr.strip() or result.returncode}")
+        raise BackupError(
+            "backup.tool_failed", tool=what, detail=result.stderr.strip() or result.returncode
+        )
 
 
 def backup(out: Path) -> Path:
     """Write a consistent copy of the configured database to ``out``; nothing else is touched."""
     out = Path(out)
     if out.exists():
-        raise BackupError(f"{out} already exists; choose a new file name for the backup.")
+        raise BackupError("backup.exists", path=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     settings = _settings()
     partial = out.with_name(out.name + ".partial")
@@ -92,7 +91,7 @@ def backup(out: Path) -> Path:
             command = [_pg_tool("pg_dump"), "--format=custom", "--file", str(partial)]
             _run(command + arguments, env, "pg_dump")
         else:
-            raise BackupError(f"Backups of a {_vendor()} database are not supported.")
+            raise BackupError("backup.unsupported_vendor", vendor=_vendor())
         os.chmod(partial, 0o600)  # it holds every patient: owner only
         partial.replace(out)
     finally:
@@ -121,10 +120,7 @@ def _kind(path: Path) -> str:
         return "sqlite"
     if start.startswith(_PG_MAGIC):
         return "postgresql"
-    raise BackupError(
-        f"{path} is neither a SQLite backup nor a PostgreSQL custom-format dump "
-        "(as 'nephrocohort backup' writes)."
-    )
+    raise BackupError("backup.unknown_kind", path=str(path))
 
 
 def restore(path: Path, *, force: bool = False) -> None:
@@ -136,18 +132,12 @@ def restore(path: Path, *, force: bool = False) -> None:
 
     path = Path(path)
     if not path.is_file():
-        raise BackupError(f"{path} does not exist.")
+        raise BackupError("backup.not_found", path=str(path))
     kind, vendor = _kind(path), _vendor()
     if kind != vendor:
-        raise BackupError(
-            f"{path} is a {kind} backup and the registry uses {vendor}; restore it into a "
-            f"{kind} registry (--database-url), then export and import to move databases."
-        )
+        raise BackupError("backup.wrong_vendor", path=str(path), kind=kind, vendor=vendor)
     if not force and not database_is_empty():
-        raise BackupError(
-            "The registry's database is not empty; nothing was restored. Restore into an empty "
-            "database, or add --force to replace everything in it with the backup."
-        )
+        raise BackupError("backup.database_not_empty")
     settings = _settings()
     connections.close_all()
     if vendor == "sqlite":
