@@ -194,8 +194,10 @@ def load_analysis(
     if _is_omop(data):
         from nephrocohort.interop import read_omop_cohort
 
-        say(_("Selecting the phenotype's patients in the OMOP database"))
-        cohort, extract = read_omop_cohort(data)
+        # The progress line once the database has opened: a missing file errors first.
+        cohort, extract = read_omop_cohort(
+            data, opened=lambda: say(_("Selecting the phenotype's patients in the OMOP database"))
+        )
         notes, attrition = extract.notes(), extract.attrition
     else:
         say(_("Loading the cohort") if data is not None else _("Loading the embedded demo cohort"))

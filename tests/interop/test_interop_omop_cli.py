@@ -131,6 +131,22 @@ def test_a_missing_database_is_a_clear_error(tmp_path):
     assert done.returncode == 2
     assert "does not exist" in done.stderr and "none.duckdb" in done.stderr
     assert "Traceback" not in done.stderr
+    # No progress line before the error: the database never opened (acceptance of issue 15).
+    assert "Selecting the phenotype" not in done.stdout + done.stderr
+
+
+def test_the_selection_progress_line_comes_once_the_database_has_opened(demo, tmp_path):
+    from nephrocohort.exceptions import NephroCohortError
+    from nephrocohort.pipeline import load_analysis
+
+    _, _, url, _ = demo
+    said: list[str] = []
+    with pytest.raises(NephroCohortError) as error:
+        load_analysis(f"duckdb:///{tmp_path}/none.duckdb", progress=said.append)
+    assert error.value.code == "omop.database_not_found"
+    assert said == []
+    load_analysis(url, progress=said.append)
+    assert said[0] == "Selecting the phenotype's patients in the OMOP database"
 
 
 def test_demo_refuses_an_out_that_is_not_a_duckdb_file(tmp_path):

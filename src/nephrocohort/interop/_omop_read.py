@@ -512,10 +512,18 @@ class _Extraction:
         )
 
 
-def extract_omop(database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns") -> OmopExtract:
-    """Select the phenotype's persons in ``database`` and extract their bundle tables."""
+def extract_omop(
+    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", opened=None
+) -> OmopExtract:
+    """Select the phenotype's persons in ``database`` and extract their bundle tables.
+
+    ``opened`` (no arguments) is called once the database has opened, before the
+    selection: a progress line then never precedes a database that is not there.
+    """
     database, in_url = split_cdm_schema(database)
     tables = CdmTables(connect(database), cdm_schema or in_url)
+    if opened is not None:
+        opened()
     chosen = load_phenotype(phenotype)
     resolved, _missing = resolve_concept_sets(tables, EXTRACTED_SETS)
     selection = select_persons(tables, chosen, resolved)
@@ -551,24 +559,28 @@ def import_omop(
 
 
 def read_omop_cohort(
-    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None
+    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None, opened=None
 ):
-    """The validated cohort of the phenotype's patients (``--data duckdb:///...``), and the extract."""
+    """The validated cohort of the phenotype's patients (``--data duckdb:///...``), and the extract.
+
+    ``opened``: as in :func:`extract_omop`.
+    """
     cohort, _warnings, extract = read_omop_checked(
-        database, cdm_schema=cdm_schema, phenotype=phenotype, as_of=as_of
+        database, cdm_schema=cdm_schema, phenotype=phenotype, as_of=as_of, opened=opened
     )
     return cohort, extract
 
 
 def read_omop_checked(
-    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None
+    database, *, cdm_schema: str | None = None, phenotype="pedsnet-ns", as_of=None, opened=None
 ):
     """(cohort, warnings, extract): the phenotype's patients loaded as any bundle is.
 
     Raises :class:`~nephrocohort.exceptions.CohortValidationError` (every problem,
     the database named as their source) when the extracted tables do not validate.
+    ``opened``: as in :func:`extract_omop`.
     """
-    extract = extract_omop(database, cdm_schema=cdm_schema, phenotype=phenotype)
+    extract = extract_omop(database, cdm_schema=cdm_schema, phenotype=phenotype, opened=opened)
     # Checked in memory as the bundle's files would be: nothing is written.
     cohort, warnings = validated_cohort(extract.tables, source=str(database), as_of=as_of)
     return cohort, warnings, extract
