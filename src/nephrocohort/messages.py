@@ -318,6 +318,20 @@ CATALOGUE: dict[str, Template] = {
         ),
         at_row=True,
     ),
+    "same_day_readings": T(
+        (
+            "patient {patient_id} has {count} '{test}' readings on {date} with different "
+            "values (rows {rows}); the derivation uses the {kept} of the day, whatever the "
+            "order of the rows."
+        ),
+        (
+            "A data-quality warning: nothing was changed. Check which reading is right and "
+            "correct or remove the other."
+        ),
+        at_row=True,
+    ),
+    "same_day_readings.higher_proteinuria": T("higher proteinuria"),
+    "same_day_readings.lower_albumin": T("lower serum albumin"),
     # --- REDCap import -------------------------------------------------------------------
     "redcap.date_format_needed": T(
         (

@@ -23,7 +23,10 @@ from nephrocohort.cohort._derive_common import (
     nearest_in_window,
     nearest_row,
 )
+from nephrocohort.cohort.contract import SOURCE_ROW
+from nephrocohort.cohort.problems import WARNING, Problem, RowList, make_problem
 from nephrocohort.exceptions import ClinicalInputError, RuleSetError
+from nephrocohort.messages import Message
 
 #: State codes used inside the derivation; the dataset carries the names. Four states
 #: (IPNA 2020 / KDIGO 2021): complete remission, partial remission, no remission (above
@@ -88,7 +91,8 @@ def daily_states(
     A day with several measurements takes the first test of
     ``rule_set.derivation.measurement_priority`` present that day (timed urine
     protein, then UPCR, then dipstick under the shipped rule sets); within one
-    test, the first row in file order. ``test_codes``/``test_names`` are the
+    test, the worse state, then the higher value (the first row in file order
+    only among identical readings), so the result does not depend on row order. ``test_codes``/``test_names`` are the
     factorised ``labs.test`` column. A measurement in a unit the rule set has
     no threshold for (an empty unit, say) is not classified and not used.
     """
@@ -129,10 +133,14 @@ def daily_states(
             DailyStates(empty, no_day, empty, empty, empty, no_day, empty), rule_set
         )
 
-    # Sort by patient, day and test rank in one int64 key; the stable sort keeps
-    # file order among equal keys (rows are ascending).
+    # Sort by patient, day and test rank; two readings of the same test on the same
+    # day: the worse state first, then the higher canonical value (conservative, and
+    # the same whatever the file order; same_day_readings warns about them); rows
+    # are ascending, so the last key keeps file order only among identical readings.
     key = combined_key(lab_pid[rows], lab_day[rows])
-    order = np.argsort(key * 8 + rank[rows], kind="stable")
+    measured = labs["measured_value"].to_numpy(dtype=np.float64)[rows]
+    canonical = _canonical_values(labs, rows, measured)
+    order = np.lexsort((np.arange(rows.size), -canonical, -state, rank[rows], key))
     key_sorted = key[order]
     first_of_day = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
     chosen = order[first_of_day]
@@ -274,6 +282,90 @@ def kept_states(daily: DailyStates) -> DailyStates:
     return daily.subset(daily.status != REFUTED)
 
 
+def _canonical_values(labs: pd.DataFrame, rows: np.ndarray, measured: np.ndarray) -> np.ndarray:
+    """The loaded canonical value of ``rows`` (the measured one where there is none)."""
+    if "value" not in labs:
+        return measured
+    canonical = labs["value"].to_numpy(dtype=np.float64)[rows]
+    return np.where(np.isnan(canonical), measured, canonical)
+
+
+#: The tests whose same-day readings ``daily_states`` breaks ties between, and the
+#: direction it takes (conservative): the higher proteinuria, the lower albumin.
+SAME_DAY_TIE_TESTS = {
+    "urine_protein_timed": "higher_proteinuria",
+    "upcr": "higher_proteinuria",
+    "dipstick_protein": "higher_proteinuria",
+    "serum_albumin": "lower_albumin",
+}
+
+
+def same_day_readings(
+    labs: pd.DataFrame,
+    *,
+    lab_pid: np.ndarray,
+    lab_day: np.ndarray,
+    test_codes: np.ndarray,
+    test_names: np.ndarray,
+) -> list[Problem]:
+    """One ``same_day_readings`` warning per patient, day and test read twice with different values.
+
+    ``daily_states`` and the albumin of a partial day take the higher proteinuria
+    (the lower albumin) of the day, whatever the order of the rows; the warning
+    names the rows so that the data manager can check which one is right. Values
+    are compared as loaded (canonical unit); identical readings are not warned about.
+    """
+    if labs is None or len(labs) == 0:
+        return []
+    names = np.asarray([str(name) for name in test_names] + [""], dtype=object)
+    test = names[test_codes]
+    measured = labs["measured_value"].to_numpy(dtype=np.float64)
+    value = _canonical_values(labs, np.arange(len(labs)), measured)
+    usable = (
+        np.isin(test, tuple(SAME_DAY_TIE_TESTS))
+        & (lab_pid >= 0)
+        & ~np.isnan(lab_day)
+        & ~np.isnan(value)
+    )
+    if not usable.any():
+        return []
+    frame = pd.DataFrame(
+        {"pid": lab_pid[usable], "day": lab_day[usable], "test": test[usable]},
+    )
+    frame["value"] = value[usable]
+    frame["position"] = np.flatnonzero(usable)
+    spread = frame.groupby(["pid", "day", "test"], sort=True)["value"].transform("nunique")
+    frame = frame[spread.to_numpy() > 1]
+    source_rows = labs[SOURCE_ROW] if SOURCE_ROW in labs.columns else None
+    problems = []
+    for (_pid, _day, name), group in frame.groupby(["pid", "day", "test"], sort=True):
+        positions = group["position"].to_numpy()
+        rows = RowList(
+            None
+            if source_rows is None or pd.isna(source_rows.iloc[p])
+            else int(source_rows.iloc[p])
+            for p in positions
+        )
+        first = int(positions[0])
+        date = pd.Timestamp(labs["date"].iloc[first])
+        problems.append(
+            make_problem(
+                "same_day_readings",
+                table="labs",
+                row=None if rows[0] is None else rows[0],
+                column="value",
+                severity=WARNING,
+                patient_id=str(labs["patient_id"].iloc[first]),
+                test=str(name),
+                date=date.date().isoformat(),
+                count=len(positions),
+                rows=rows,
+                kept=Message(f"same_day_readings.{SAME_DAY_TIE_TESTS[str(name)]}"),
+            )
+        )
+    return problems
+
+
 def _albumin_for_partial_days(
     labs: pd.DataFrame,
     *,
@@ -292,7 +384,7 @@ def _albumin_for_partial_days(
     2020 Table 1; KDIGO 2021: partial remission = UPCR > 0.2 and < 2 mg/mg
     and albumin >= 30 g/L). The nearest albumin of the same patient counts if
     it is at most ``albumin_window_days`` from the proteinuria day (at equal
-    distance the earlier one); none counts: ``-1``/NaN, and proteinuria decides
+    distance the earlier one; several on that day: the lowest); none counts: ``-1``/NaN, and proteinuria decides
     alone (KDIGO 2025: "if available"). Albumin is the loaded canonical value
     (g/dL; g/L converted at loading), so no unit is guessed here.
     """
@@ -311,6 +403,11 @@ def _albumin_for_partial_days(
     partial = np.flatnonzero(day_state == PARTIAL)
     if albumin_rows.size == 0 or partial.size == 0:
         return albumin_row, albumin_g_dl
+    # several albumins on one day: the lowest (conservative: it can only deny a
+    # partial remission), the same whatever the file order; same_day_readings warns
+    key = combined_key(lab_pid[albumin_rows], lab_day[albumin_rows])
+    order = np.lexsort((albumin_rows, value[albumin_rows], key))
+    albumin_rows = albumin_rows[order][np.r_[True, key[order][1:] != key[order][:-1]]]
     nearest = nearest_row(
         day_pid[partial], day[partial], lab_pid[albumin_rows], lab_day[albumin_rows]
     )

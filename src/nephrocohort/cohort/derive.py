@@ -395,6 +395,26 @@ def onset_hypertension_warnings(cohort) -> list:
     return onset_hypertension_findings(patients, dataset)
 
 
+def same_day_reading_warnings(cohort) -> list:
+    """The ``same_day_readings`` warnings of a cohort: one test read twice on one day.
+
+    ``derive`` takes the higher proteinuria (the lower serum albumin) of such a day,
+    whatever the order of the rows (docs/derivation.md); ``validate`` and ``derive``
+    list the rows to check. No rule set is involved; no value is changed.
+    """
+    from nephrocohort.cohort._derive_proteinuria import same_day_readings
+
+    cohort = in_file_order(cohort)
+    t = prepare(cohort)
+    return same_day_readings(
+        cohort.labs,
+        lab_pid=t.lab_pid,
+        lab_day=t.lab_day,
+        test_codes=t.test_codes,
+        test_names=t.test_names,
+    )
+
+
 def derive_with_trace(cohort, rule_set) -> tuple[pd.DataFrame, DerivationTrace]:
     """The analysis dataset and the trace of how each value was reached.
 
