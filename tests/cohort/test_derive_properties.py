@@ -198,7 +198,7 @@ def _readings_before_everything(cohort: Cohort, rng) -> Cohort:
     rows = []
     for patient_id, born in births.items():
         room = (first[patient_id] - born).days - 40
-        if pd.isna(born) or room < 60:
+        if pd.isna(born) or room <= 60:
             continue
         start = born + pd.Timedelta(days=int(rng.integers(0, room - 60)))
         rows += _random_readings(patient_id, start, rng)
