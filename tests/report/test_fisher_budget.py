@@ -91,6 +91,23 @@ def test_the_choice_is_in_results_json_and_the_methods(analysis, cohort):
     fisher = items["response.month1.group_test"]
     assert fisher["method"] == "exact"
     assert fisher["method_detail"]["budget"] == FISHER_EXACT_BUDGET
-    assert f"at most {FISHER_EXACT_BUDGET}" in results.methods
+    assert f"at most {FISHER_EXACT_BUDGET:,}" in results.methods  # English grouping
     assert f"seed {FISHER_SEED}" in results.methods
     assert "here exact" in results.methods
+
+
+@pytest.mark.parametrize(
+    ("language", "budget", "resamples"),
+    # CLDR number symbols and minimumGroupingDigits: en "," ; es "." from five digits on;
+    # pt "." (acceptance pass of issues 13/15: the methods printed "50000" in every language).
+    [("en", "50,000", "100,000"), ("es", "50.000", "100.000"), ("pt-BR", "50.000", "100.000")],
+)
+def test_methods_paragraph_groups_the_budget_digits_by_language(language, budget, resamples):
+    from nephrocohort.i18n import use_language
+    from nephrocohort.report._methods import _fisher_text
+
+    with use_language(language):
+        text = _fisher_text([])
+    assert f" {budget}," in text and f" {resamples} " in text
+    assert "50000" not in text and "100000" not in text
+    assert "20240101" in text  # the seed is an identifier: never grouped

@@ -51,7 +51,7 @@ def test_steps_are_counts_out_of_the_persons_in_the_database(with_steps):
 def test_steps_head_the_eligibility_table(with_steps):
     table = next(t for t in build_tables(with_steps) if t.id == "eligibility")
     assert table.rows[:6] == (
-        ("Persons in the database", "5000"),
+        ("Persons in the database", "5,000"),
         ("With a nephrotic-syndrome diagnosis or a kidney biopsy", "900"),
         ("On at least 2 different dates", "40"),
         ("Aged 0 to under 18 years on the first date", "9"),
@@ -106,7 +106,7 @@ def test_omop_steps_are_written_in_the_report_language(analysis, cohort):
             table = next(t for t in build_tables(results) if t.id == "eligibility")
         text = " ".join(t.get_text() for t in figure.axes[0].texts).replace("\n", " ")
         assert persons in text and dates in text
-        assert table.rows[0] == (persons.split(":")[0], "12000")
+        assert table.rows[0] == (persons.split(":")[0], "12.000")
 
 
 class _Flow:
@@ -147,3 +147,17 @@ def test_the_excluded_box_holds_its_text(language, more):
     assert 0 < shown < 9 and f"{9 - shown} {more}" in excluded
     boxes = sorted(axis.patches, key=lambda p: p.get_y())  # analysed, excluded, assessed
     assert boxes[1].get_y() + boxes[1].get_height() < boxes[2].get_y()
+
+
+@pytest.mark.parametrize(
+    ("language", "persons", "included"),
+    # CLDR: en groups with ","; es with "." from five digits on (minimumGroupingDigits 2,
+    # so 5000 stays 5000); pt with "." from four digits on.
+    [("en", "5,000", "900"), ("es", "5000", "900"), ("pt-BR", "5.000", "900")],
+)
+def test_eligibility_counts_are_grouped_by_language(with_steps, language, persons, included):
+    from nephrocohort.i18n import use_language
+
+    with use_language(language):
+        table = next(t for t in build_tables(with_steps) if t.id == "eligibility")
+    assert table.rows[0][1] == persons and table.rows[1][1] == included

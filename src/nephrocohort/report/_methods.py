@@ -13,7 +13,7 @@ import platform
 from importlib import metadata
 
 from nephrocohort.clinical.rules.display import title_text
-from nephrocohort.i18n import N_, localize_number, ngettext
+from nephrocohort.i18n import N_, format_integer, localize_number, ngettext
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._items import HypothesisTestItem, SummaryItem, SurvivalItem
 from nephrocohort.report._options import ReportOptions
@@ -282,7 +282,11 @@ def _fisher_text(items) -> str:
         "enumerated exactly when the tables with the observed totals number at most "
         "{budget}, otherwise estimated from {resamples} random tables (Monte Carlo, seed "
         "{seed})"
-    ).format(budget=FISHER_EXACT_BUDGET, resamples=FISHER_RESAMPLES, seed=FISHER_SEED)
+    ).format(  # the counts digit-grouped for the language; the seed is a name, not grouped
+        budget=format_integer(FISHER_EXACT_BUDGET),
+        resamples=format_integer(FISHER_RESAMPLES),
+        seed=FISHER_SEED,
+    )
     used = {item.method for item in fisher}
     if used == {"monte_carlo"}:
         chosen = _("here the Monte Carlo estimate")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from nephrocohort.clinical.anthropometry import DAYS_PER_MONTH
-from nephrocohort.i18n import N_, localize_number
+from nephrocohort.i18n import N_, format_integer, localize_number
 from nephrocohort.i18n import gettext as _
 from nephrocohort.report._columns import HISTOLOGY_ORDER, TIMEPOINTS
 from nephrocohort.report._course import COURSE_PREFIX
@@ -512,7 +512,8 @@ def _eligibility(results: Results) -> Table | None:
     excluded = results.get("eligibility.excluded")
     if excluded is None:
         return None
-    rows = [(_(item.label), str(item.n)) for item in results.with_prefix("selection.")]
+    # Counts grouped as the report language writes them (5,000 / 5.000; es from 10.000 on).
+    rows = [(_(item.label), format_integer(item.n)) for item in results.with_prefix("selection.")]
     for i in (
         "eligibility.registered",
         "eligibility.consent_left_out",
@@ -520,21 +521,21 @@ def _eligibility(results: Results) -> Table | None:
     ):
         item = results.get(i)
         if item is not None and (item.n or i != "eligibility.consent_override"):
-            rows.append((_(item.label), str(item.n)))
-            rows += [(f"\u2003{reason}", str(n)) for reason, n in item.reasons]
+            rows.append((_(item.label), format_integer(item.n)))
+            rows += [(f"\u2003{reason}", format_integer(n)) for reason, n in item.reasons]
     rows += [
-        (_(results[i].label), str(results[i].n))
+        (_(results[i].label), format_integer(results[i].n))
         for i in ("eligibility.assessed", "eligibility.excluded")
     ]
-    rows += [(f"\u2003{reason}", str(n)) for reason, n in excluded.reasons]
+    rows += [(f"\u2003{reason}", format_integer(n)) for reason, n in excluded.reasons]
     rows += [
-        (_(results[i].label), str(results[i].n))
+        (_(results[i].label), format_integer(results[i].n))
         for i in ("eligibility.not_assessable", "eligibility.included")
     ]
     unchecked = results.get("eligibility.included_unchecked")
     if unchecked is not None and unchecked.n:
-        rows.append((_(unchecked.label), str(unchecked.n)))
-        rows += [(f"\u2003{reason}", str(n)) for reason, n in unchecked.reasons]
+        rows.append((_(unchecked.label), format_integer(unchecked.n)))
+        rows += [(f"\u2003{reason}", format_integer(n)) for reason, n in unchecked.reasons]
     return Table("eligibility", _("Eligibility"), (_("Step"), _("Patients")), tuple(rows))
 
 
