@@ -1566,6 +1566,17 @@ CATALOGUE: dict[str, Template] = {
     "signature.unknown_meaning": T(
         "'{meaning}' is not a meaning of a signature; choose one of {known}."
     ),
+    "registry.user_has_history": T(
+        "User '{username}' has saved audited records and cannot be deleted; deactivate the "
+        "account instead (nephrocohort deactivate-user, or untick 'Active' in the admin site)."
+    ),
+    "registry.no_hard_delete_rows": T(
+        "Clinical records are never deleted from the database; mark them deleted instead."
+    ),
+    "registry.no_hard_delete": T(
+        "A {record} is never deleted from the database; use soft_delete() so that its history "
+        "is kept."
+    ),
     # --- backup and restore (registry.backup) -------------------------------------------------
     "backup.tool_missing": T(
         "{tool} was not found on this machine; install the PostgreSQL client tools (e.g. apt-get "

@@ -95,8 +95,12 @@ class TestUsersWithHistoryAreKept:
         self._edit(entry_a, patient_a)
         assert entry_a in users_with_history(get_user_model().objects.all())
         # Its own transaction, as in autocommit: the refused delete rolls back.
-        with pytest.raises(UserWithHistoryDeleteError, match="deactivate"), transaction.atomic():
+        with pytest.raises(UserWithHistoryDeleteError) as caught, transaction.atomic():
             entry_a.delete()
+        assert (caught.value.code, caught.value.params) == (
+            "registry.user_has_history",
+            {"username": entry_a.get_username()},
+        )
         assert get_user_model().objects.filter(pk=entry_a.pk).exists()
 
     def test_a_user_without_history_can_be_deleted(self, client, make_user):

@@ -12,8 +12,12 @@ from nephrocohort.registry.models import EditConflictError, HardDeleteRefusedErr
 class TestSoftDelete:
     def test_deleting_a_row_is_refused(self, patient_a):
         visit = patient_a.visits.get()
-        with pytest.raises(HardDeleteRefusedError, match="never deleted"):
+        with pytest.raises(HardDeleteRefusedError) as caught:
             visit.delete()
+        assert (caught.value.code, caught.value.params) == (
+            "registry.no_hard_delete",
+            {"record": "visit"},
+        )
 
     def test_bulk_delete_is_refused(self, patient_a):
         with pytest.raises(HardDeleteRefusedError):

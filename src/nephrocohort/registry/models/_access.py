@@ -258,7 +258,5 @@ def users_with_history(users):
 def _refuse_deleting_users_with_history(sender, instance, **kwargs):
     if users_with_history(sender.objects.filter(pk=instance.pk)).exists():
         raise UserWithHistoryDeleteError(
-            f"User '{instance.get_username()}' has saved audited records and cannot be "
-            "deleted; deactivate the account instead (nephrocohort deactivate-user, or untick "
-            "'Active' in the admin site)."
+            "registry.user_has_history", username=instance.get_username()
         )

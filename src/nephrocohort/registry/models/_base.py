@@ -91,9 +91,7 @@ class LiveQuerySet(models.QuerySet):
     """Rows not marked deleted; refuses bulk hard deletes, and updates of locked patients."""
 
     def delete(self):
-        raise HardDeleteRefusedError(
-            "Clinical records are never deleted from the database; mark them deleted instead."
-        )
+        raise HardDeleteRefusedError("registry.no_hard_delete_rows")
 
     def update(self, **kwargs):
         """``QuerySet.update``, refused (``RecordLockedError``) if a row's patient is locked."""
@@ -125,10 +123,7 @@ class ClinicalRecord(models.Model):
         abstract = True
 
     def delete(self, *args, **kwargs):
-        raise HardDeleteRefusedError(
-            f"A {self._meta.verbose_name} is never deleted from the database; "
-            "use soft_delete() so that its history is kept."
-        )
+        raise HardDeleteRefusedError("registry.no_hard_delete", record=str(self._meta.verbose_name))
 
     def save(self, *args, **kwargs):
         """Save, unless the patient is locked by a signature (``RecordLockedError``).
