@@ -143,3 +143,59 @@ def test_a_proteinuria_category_is_written_with_the_standard_terms_and_decimal_c
         "Remisión parcial según el conjunto de reglas 'study': upcr 0,25 mg/mg "
         "(nefrótico >= 2 mg/mg; remisión completa <= 0,2 mg/mg)"
     )
+
+
+_BP_8_YEAR_OLD_BOY = [
+    "calc", "bp", "--age-years", "8", "--sex", "M", "--sbp-mmhg", "112", "--dbp-mmhg", "70",
+    "--height-cm", "128",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "table_row", "thresholds"),
+    [
+        (
+            "es",
+            "Tabla 4 (niños), edad 8 años, columna de talla percentil 50: "
+            "p90 110/71, p95 114/74, p95 + 12 126/86 mmHg",
+            "Umbrales usados (PAS/PAD, el menor entre el percentil y 120/80, 130/80, 140/90): "
+            "elevada 110/71, estadio 1 114/74, estadio 2 126/86 mmHg",
+        ),
+        (
+            "pt-BR",
+            "Tabela 4 (meninos), idade 8 anos, coluna de estatura percentil 50: "
+            "p90 110/71, p95 114/74, p95 + 12 126/86 mmHg",
+            "Limiares usados (PAS/PAD, o menor entre o percentil e 120/80, 130/80, 140/90): "
+            "elevada 110/71, estágio 1 114/74, estágio 2 126/86 mmHg",
+        ),
+    ],
+)
+def test_the_bp_table_row_and_thresholds_are_in_the_language(language, table_row, thresholds):
+    # AAP 2017 (Flynn et al.), Table 4, boys aged 8, 50th height percentile column:
+    # 90th 110/71, 95th 114/74, 95th + 12 mmHg 126/86 (128 cm is near the CDC 2000 median).
+    result = CliRunner().invoke(app, _BP_8_YEAR_OLD_BOY, env={"NEPHROCOHORT_LANG": language})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert table_row in lines and thresholds in lines
+    assert "Table 4 (boys)" not in result.output and "Thresholds used" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "thresholds"),
+    [
+        ("es", "Umbrales usados (PAS/PAD, umbrales fijos desde los 13 años): elevada 120/-, "),
+        (
+            "pt-BR",
+            "Limiares usados (PAS/PAD, limiares fixos a partir dos 13 anos): elevada 120/-, ",
+        ),
+    ],
+)
+def test_the_adolescent_bp_thresholds_are_in_the_language(language, thresholds):
+    # AAP 2017 Table 3, 13 years and older: elevated 120-129/<80, stage 1 130/80, stage 2 140/90.
+    result = CliRunner().invoke(
+        app,
+        ["calc", "bp", "--age-years", "14", "--sex", "F", "--sbp-mmhg", "132", "--dbp-mmhg", "70"],
+        env={"NEPHROCOHORT_LANG": language},
+    )
+    assert result.exit_code == 0, result.output
+    assert thresholds in result.output and "Thresholds used" not in result.output

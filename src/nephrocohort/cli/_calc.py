@@ -37,6 +37,11 @@ _EQUATION_LABELS = {
 }
 
 
+def _limit(value) -> str:
+    """A table or threshold value as the table prints it (``str``), with the language's decimal sign."""
+    return localize_number(str(value))
+
+
 def _n(value: float, spec: str) -> str:
     """``value`` formatted by ``spec`` (``.1f``, ``g``) with the language's decimal sign."""
     return localize_number(format(value, spec))
@@ -433,6 +438,12 @@ _BP_LABELS = {
     "stage_1_hypertension": N_("stage 1 hypertension"),
     "stage_2_hypertension": N_("stage 2 hypertension"),
 }
+# The AAP 2017 table a row comes from (Flynn et al. 2017, Tables 4 and 5), by sex.
+_BP_TABLES = {"M": N_("Table 4 (boys)"), "F": N_("Table 5 (girls)")}
+_BP_THRESHOLD_BASES = {
+    "percentile_table": N_("the lower of the percentile and 120/80, 130/80, 140/90"),
+    "fixed_adolescent": N_("fixed thresholds from 13 years"),
+}
 _BP_NOT_CLASSIFIED = {
     "under_1_year": N_(
         "Not classified: the AAP 2017 tables (Tables 4 and 5) begin at 1 year of age, "
@@ -516,10 +527,20 @@ def calc_bp(
             "dbp_p95_plus_12_mmhg": row.dbp_p95_plus_12_mmhg,
         }
         lines.append(
-            f"{payload['table']['table']}, age {row.age_years} y, height column "
-            f"{row.height_percentile_column}th: 90th {row.sbp_p90_mmhg}/{row.dbp_p90_mmhg}, "
-            f"95th {row.sbp_p95_mmhg}/{row.dbp_p95_mmhg}, "
-            f"95th + 12 {row.sbp_p95_plus_12_mmhg}/{row.dbp_p95_plus_12_mmhg} mmHg"
+            _(
+                "{table}, age {age} y, height column {column}th: 90th {sbp_90}/{dbp_90}, "
+                "95th {sbp_95}/{dbp_95}, 95th + 12 {sbp_95_12}/{dbp_95_12} mmHg"
+            ).format(
+                table=_(_BP_TABLES[row.sex]),
+                age=_limit(row.age_years),
+                column=_limit(row.height_percentile_column),
+                sbp_90=_limit(row.sbp_p90_mmhg),
+                dbp_90=_limit(row.dbp_p90_mmhg),
+                sbp_95=_limit(row.sbp_p95_mmhg),
+                dbp_95=_limit(row.dbp_p95_mmhg),
+                sbp_95_12=_limit(row.sbp_p95_plus_12_mmhg),
+                dbp_95_12=_limit(row.dbp_p95_plus_12_mmhg),
+            )  # fmt: skip
         )
     payload["thresholds"] = {
         "basis": limits.basis,
@@ -530,16 +551,20 @@ def calc_bp(
         "stage_1_dbp_mmhg": limits.stage_1_dbp_mmhg,
         "stage_2_dbp_mmhg": limits.stage_2_dbp_mmhg,
     }
-    elevated_dbp = "-" if limits.elevated_dbp_mmhg is None else limits.elevated_dbp_mmhg
-    basis = (
-        "the lower of the percentile and 120/80, 130/80, 140/90"
-        if limits.basis == "percentile_table"
-        else "fixed thresholds from 13 years"
-    )
+    elevated_dbp = "-" if limits.elevated_dbp_mmhg is None else _limit(limits.elevated_dbp_mmhg)
     lines.append(
-        f"Thresholds used (SBP/DBP, {basis}): elevated {limits.elevated_sbp_mmhg}/{elevated_dbp}, "
-        f"stage 1 {limits.stage_1_sbp_mmhg}/{limits.stage_1_dbp_mmhg}, "
-        f"stage 2 {limits.stage_2_sbp_mmhg}/{limits.stage_2_dbp_mmhg} mmHg"
+        _(
+            "Thresholds used (SBP/DBP, {basis}): elevated {elevated_sbp}/{elevated_dbp}, "
+            "stage 1 {stage_1_sbp}/{stage_1_dbp}, stage 2 {stage_2_sbp}/{stage_2_dbp} mmHg"
+        ).format(
+            basis=_(_BP_THRESHOLD_BASES[limits.basis]),
+            elevated_sbp=_limit(limits.elevated_sbp_mmhg),
+            elevated_dbp=elevated_dbp,
+            stage_1_sbp=_limit(limits.stage_1_sbp_mmhg),
+            stage_1_dbp=_limit(limits.stage_1_dbp_mmhg),
+            stage_2_sbp=_limit(limits.stage_2_sbp_mmhg),
+            stage_2_dbp=_limit(limits.stage_2_dbp_mmhg),
+        )  # fmt: skip
     )
     lines.append(
         _(
