@@ -1,5 +1,6 @@
 """NEPHROCOHORT_LANG: the command line's messages (and the report by default) in es / pt-BR."""
 
+import json
 import re
 
 import pytest
@@ -199,3 +200,101 @@ def test_the_adolescent_bp_thresholds_are_in_the_language(language, thresholds):
     )
     assert result.exit_code == 0, result.output
     assert thresholds in result.output and "Thresholds used" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "english"),
+    [
+        (
+            "es",
+            [
+                "MMF 500 mg dos veces al día (2 x cápsula de micofenolato mofetilo 250 mg)",
+                "  Superficie corporal 1,10 m2; esto da 909 mg/m2/día (objetivo 1200 mg/m2/día)",
+                "  Redondeada de 660,0 mg a 500 mg por dosis para ajustarse a cápsula de "
+                "micofenolato mofetilo 250 mg.",
+                "Efectos adversos gastrointestinales (regla del estudio de referencia):",
+                "  2026-01-05: Reducir el MMF a la mitad: 250 mg dos veces al día (1 cápsula) "
+                "hasta el 2026-02-02.",
+                "  2026-02-02 si los síntomas gastrointestinales se resolvieron: Volver a la dosis "
+                "completa: 500 mg dos veces al día (2 cápsulas).",
+                "  2026-02-02 si los síntomas gastrointestinales persisten después de 4 semanas: "
+                "Suspender el MMF.",
+            ],
+            ["twice daily", "Rounded from", "Halve MMF", "capsules", "Withdraw MMF"],
+        ),
+        (
+            "pt-BR",
+            [
+                "MMF 500 mg duas vezes ao dia (2 x cápsula de micofenolato de mofetila 250 mg)",
+                "  Superfície corporal 1,10 m2; isso dá 909 mg/m2/dia (alvo 1200 mg/m2/dia)",
+                "  Arredondada de 660,0 mg para 500 mg por dose para se ajustar a cápsula de "
+                "micofenolato de mofetila 250 mg.",
+                "Efeitos adversos gastrointestinais (regra do estudo de referência):",
+                "  2026-01-05: Reduzir o MMF à metade: 250 mg duas vezes ao dia (1 cápsula) "
+                "até 2026-02-02.",
+                "  2026-02-02 se os sintomas gastrointestinais se resolveram: Voltar à dose "
+                "completa: 500 mg duas vezes ao dia (2 cápsulas).",
+                "  2026-02-02 se os sintomas gastrointestinais persistirem após 4 semanas: "
+                "Suspender o MMF.",
+            ],
+            ["twice daily", "Rounded from", "Halve MMF", "capsules", "Withdraw MMF"],
+        ),
+    ],
+)
+def test_an_mmf_dose_its_notes_and_the_gi_plan_are_in_the_language(language, expected, english):
+    # Seed study Methods: MMF 1200 mg/m2/day in two doses (1.1 m2: 660 mg per dose, 500 mg with
+    # 250 mg capsules); GI side effects: half the daily dose for 4 weeks (28 days), then the full
+    # dose if resolved, withdrawn if they persist.
+    result = CliRunner().invoke(
+        app,
+        ["calc", "dose", "--drug", "mmf", "--bsa-m2", "1.1", "--gi-onset-date", "2026-01-05"],
+        env={"NEPHROCOHORT_LANG": language},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for line in expected:
+        assert line in lines
+    for words in english:
+        assert words not in result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "dose_line", "cap_note"),
+    [
+        (
+            "es",
+            "Prednisolona 60 mg una vez al día (12 x comprimido de prednisolona 5 mg)",
+            "  Limitada al máximo de 60 mg por día (IPNA; KDIGO 2021); el objetivo de "
+            "60 mg/m2/día serían 120 mg por dosis.",
+        ),
+        (
+            "pt-BR",
+            "Prednisolona 60 mg uma vez ao dia (12 x comprimido de prednisolona 5 mg)",
+            "  Limitada ao máximo de 60 mg por dia (IPNA; KDIGO 2021); a meta de "
+            "60 mg/m2/dia seria 120 mg por dose.",
+        ),
+    ],
+)
+def test_a_capped_prednisolone_dose_is_in_the_language(language, dose_line, cap_note):
+    # KDIGO 2021 / IPNA: prednisone 60 mg/m2/day, maximum 60 mg/day; 2 m2 would be 120 mg.
+    result = CliRunner().invoke(
+        app,
+        ["calc", "dose", "--drug", "prednisolone", "--bsa-m2", "2.0"],
+        env={"NEPHROCOHORT_LANG": language},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert dose_line in lines and cap_note in lines
+    assert "Capped at" not in result.output and "once daily" not in result.output
+
+
+def test_the_json_dose_notes_stay_english_under_another_language():
+    result = CliRunner().invoke(
+        app,
+        ["calc", "dose", "--drug", "prednisolone", "--bsa-m2", "2.0", "--json"],
+        env={"NEPHROCOHORT_LANG": "es"},
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["notes"][0].startswith(
+        "Capped at the maximum of 60 mg per day"
+    )

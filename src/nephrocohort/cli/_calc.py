@@ -410,10 +410,10 @@ def calc_dose(
             bsa=_n(dose.bsa_m2, ".2f"),
             achieved=_n(dose.achieved_mg_m2, ".0f"),
             target=_n(dose.target_mg_m2, "g"),
-            basis=dose.target_basis,
+            basis=_(_DOSE_BASES[dose.target_basis]),
         ),  # fmt: skip
     ]
-    lines += [f"  {note}" for note in dose.notes]
+    lines += [f"  {note}" for note in dose.note_texts()]
     if plan is not None:
         payload["gi_plan"] = [
             {
@@ -425,12 +425,15 @@ def calc_dose(
             }
             for step in plan.steps
         ]
-        lines.append("Gastrointestinal side effects (seed study rule):")
+        lines.append(_("Gastrointestinal side effects (seed study rule):"))
         for step in plan.steps:
-            when = f" {step.condition}" if step.condition else ""
-            lines.append(f"  {step.date.isoformat()}{when}: {step.instruction}")
+            when = f" {step.condition_text()}" if step.condition else ""
+            lines.append(f"  {step.date.isoformat()}{when}: {step.instruction_text()}")
     _emit(as_json, payload, "\n".join(lines))
 
+
+# The unit of a dose's target and achieved mg/m2 (DoseRecommendation.target_basis).
+_DOSE_BASES = {"mg/m2/day": N_("mg/m2/day"), "mg/m2 per dose": N_("mg/m2 per dose")}
 
 _BP_LABELS = {
     "normal": N_("normal"),

@@ -35,6 +35,8 @@ import numpy as np
 
 from nephrocohort.clinical._checks import Range, check_range
 from nephrocohort.exceptions import ClinicalInputError
+from nephrocohort.i18n import N_, localize_number, localize_percent, ngettext, use_language
+from nephrocohort.i18n import gettext as _
 from nephrocohort.messages import Message
 
 __all__ = [
@@ -67,20 +69,20 @@ class Formulation:
 
 
 FORMULATIONS = {
-    "mmf-capsule-250": Formulation("MMF 250 mg capsule", "mmf", 250, "capsule", 1),
-    "mmf-tablet-500": Formulation("MMF 500 mg tablet", "mmf", 500, "tablet", 1),
-    "mmf-suspension-200": Formulation("MMF oral suspension 200 mg/mL", "mmf", 200, "mL", 0.1),
+    "mmf-capsule-250": Formulation(N_("MMF 250 mg capsule"), "mmf", 250, "capsule", 1),
+    "mmf-tablet-500": Formulation(N_("MMF 500 mg tablet"), "mmf", 500, "tablet", 1),
+    "mmf-suspension-200": Formulation(N_("MMF oral suspension 200 mg/mL"), "mmf", 200, "mL", 0.1),
     "prednisolone-tablet-5": Formulation(
-        "Prednisolone 5 mg tablet", "prednisolone", 5, "tablet", 1
+        N_("Prednisolone 5 mg tablet"), "prednisolone", 5, "tablet", 1
     ),
     "prednisolone-tablet-1": Formulation(
-        "Prednisolone 1 mg tablet", "prednisolone", 1, "tablet", 1
+        N_("Prednisolone 1 mg tablet"), "prednisolone", 1, "tablet", 1
     ),
     "prednisolone-solution-1": Formulation(
-        "Prednisolone oral solution 1 mg/mL", "prednisolone", 1, "mL", 0.1
+        N_("Prednisolone oral solution 1 mg/mL"), "prednisolone", 1, "mL", 0.1
     ),
     "prednisolone-solution-3": Formulation(
-        "Prednisolone oral solution 3 mg/mL", "prednisolone", 3, "mL", 0.1
+        N_("Prednisolone oral solution 3 mg/mL"), "prednisolone", 3, "mL", 0.1
     ),
 }
 
@@ -115,7 +117,9 @@ class DoseRecommendation:
     formulation: Formulation
     amount_per_dose: float
     capped: bool
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # in English, as the JSON output and logs carry them
+    # The notes as (kind, values), written in the language of the moment by note_texts().
+    note_details: tuple[tuple[str, dict], ...] = ()
 
     @property
     def mg_per_day(self) -> float:
@@ -155,17 +159,83 @@ class DoseRecommendation:
         ----------
         Display only.
         """
-        when = {"bid": "twice daily", "daily": "once daily", "alternate_day": "on alternate days"}[
-            self.schedule
-        ]
-        if self.formulation.unit == "mL":
-            given = f"{self.amount_per_dose:g} mL of {self.formulation.name}"
-        else:
-            given = f"{self.amount_per_dose:g} x {self.formulation.name}"
-        return f"{self.drug} {self.mg_per_dose:g} mg {when} ({given})"
+        name = _(self.formulation.name)
+        amount = _number(self.amount_per_dose)
+        given = (
+            _("{amount} mL of {formulation}").format(amount=amount, formulation=name)
+            if self.formulation.unit == "mL"
+            else _("{amount} x {formulation}").format(amount=amount, formulation=name)
+        )
+        return _("{drug} {mg} mg {when} ({given})").format(
+            drug=_(self.drug),
+            mg=_number(self.mg_per_dose),
+            when=_(_WHEN[self.schedule]),
+            given=given,
+        )
+
+    def note_texts(self) -> list[str]:
+        """The notes (what was capped or rounded) in the active language.
+
+        References
+        ----------
+        Display only.
+        """
+        return [_note_text(kind, values) for kind, values in self.note_details]
 
     def __repr__(self) -> str:
-        return f"DoseRecommendation({self.describe()!r})"
+        with use_language("en"):
+            return f"DoseRecommendation({self.describe()!r})"
+
+
+# The words of a dose line; drug names as ``_dose`` receives them.
+_WHEN = {
+    "bid": N_("twice daily"),
+    "daily": N_("once daily"),
+    "alternate_day": N_("on alternate days"),
+}
+_DRUG_LABELS = (N_("MMF"), N_("Prednisolone"))
+_CAP_SOURCES = (N_("labelled pediatric maximum, CellCept"), N_("IPNA; KDIGO 2021"))
+_NOTES = {
+    "capped_per_day": N_(
+        "Capped at the maximum of {cap_mg} mg per day ({source}); the target {target} "
+        "mg/m2/day would be {wanted_mg} mg per dose."
+    ),
+    "capped_per_dose": N_(
+        "Capped at the maximum of {cap_mg} mg per dose ({source}); the target {target} "
+        "mg/m2 per dose would be {wanted_mg} mg per dose."
+    ),
+    "rounded": N_("Rounded from {wanted_mg} mg to {mg} mg per dose to fit {formulation}."),
+    "below_target": N_(
+        "The rounded dose is {percent} below the target; a liquid gives it more exactly: {liquids}."
+    ),
+    "above_target": N_(
+        "The rounded dose is {percent} above the target; a liquid gives it more exactly: {liquids}."
+    ),
+}
+
+
+def _number(value: float, spec: str = "g") -> str:
+    """``value`` formatted by ``spec`` with the active language's decimal sign."""
+    return localize_number(format(value, spec))
+
+
+def _liquids_text(liquids) -> str:
+    return ", ".join(f"{code} ({_(name)})" for code, name in liquids)
+
+
+def _note_text(kind: str, values: dict) -> str:
+    """One note of a dose in the active language (numbers with its decimal sign)."""
+    shown = {
+        "cap_mg": lambda v: _number(v),
+        "target": lambda v: _number(v),
+        "wanted_mg": lambda v: _number(v, ".0f" if kind.startswith("capped") else ".1f"),
+        "mg": lambda v: _number(v),
+        "source": _,
+        "formulation": _,
+        "percent": lambda v: localize_percent(format(v * 100, ".0f")),
+        "liquids": _liquids_text,
+    }
+    return _(_NOTES[kind]).format(**{key: shown[key](value) for key, value in values.items()})
 
 
 def _formulation(name_or_formulation, drug: str) -> Formulation:
@@ -210,8 +280,16 @@ def _giveable(mg_wanted: float, limit_mg: float, formulation: Formulation) -> tu
 
 
 def _amount_text(amount: float, unit: str) -> str:
-    plural = unit != "mL" and amount != 1
-    return f"{amount:g} {unit}{'s' if plural else ''}"
+    """``2 capsules``, ``1 tablet``, ``2.5 mL`` in the active language."""
+    shown = _number(amount)
+    if unit == "mL":
+        return _("{amount} mL").format(amount=shown)
+    count = int(amount) if float(amount).is_integer() else 2  # a fraction of a unit: plural
+    if unit == "capsule":
+        return ngettext("{amount} capsule", "{amount} capsules", count).format(amount=shown)
+    if unit == "tablet":
+        return ngettext("{amount} tablet", "{amount} tablets", count).format(amount=shown)
+    return f"{shown} {unit}{'s' if amount != 1 else ''}"  # a centre's own unit, as it names it
 
 
 def _dose(
@@ -235,11 +313,10 @@ def _dose(
     capped = wanted > cap_mg_per_dose
     limit = min(cap_mg_per_dose, top_mg_m2 * bsa / basis_per_dose)
     amount, mg = _giveable(min(wanted, cap_mg_per_dose), limit, formulation)
-    liquids = ", ".join(
-        f"{n} ({f.name})"
-        for n, f in FORMULATIONS.items()
-        if f.drug == drug.lower() and f.unit == "mL"
+    liquid_formulations = tuple(
+        (n, f.name) for n, f in FORMULATIONS.items() if f.drug == drug.lower() and f.unit == "mL"
     )
+    liquids = ", ".join(f"{n} ({name})" for n, name in liquid_formulations)
     if amount <= 0:
         fitting = ", ".join(
             f"{n} ({f.name})"
@@ -272,29 +349,46 @@ def _dose(
             bottom_mg_m2_day=bottom_mg_m2,
             liquids=liquids,
         )
-    notes = []
+    details = []
     if capped:
-        notes.append(
-            f"Capped at the maximum of {cap_mg_per_dose * basis_per_dose:g} mg per "
-            f"{'day' if schedule != 'alternate_day' else 'dose'} ({cap_source}); the target "
-            f"{target_mg_m2:g} {'mg/m2 per dose' if schedule == 'alternate_day' else 'mg/m2/day'} "
-            f"would be {wanted:.0f} mg per dose."
+        details.append(
+            (
+                "capped_per_dose" if schedule == "alternate_day" else "capped_per_day",
+                {
+                    "cap_mg": cap_mg_per_dose * basis_per_dose,
+                    "source": cap_source,
+                    "target": target_mg_m2,
+                    "wanted_mg": wanted,
+                },
+            )
         )
     if abs(mg - min(wanted, cap_mg_per_dose)) > 0.05:
-        notes.append(
-            f"Rounded from {min(wanted, cap_mg_per_dose):.1f} mg to {mg:g} mg per dose to fit "
-            f"{formulation.name}."
+        details.append(
+            (
+                "rounded",
+                {
+                    "wanted_mg": min(wanted, cap_mg_per_dose),
+                    "mg": mg,
+                    "formulation": formulation.name,
+                },
+            )
         )
     if (
         not capped
         and formulation.unit != "mL"
         and abs(achieved - target_mg_m2) > _ROUNDING_NOTE_FRACTION * target_mg_m2
     ):
-        notes.append(
-            f"The rounded dose is {abs(achieved - target_mg_m2) / target_mg_m2:.0%} "
-            f"{'below' if achieved < target_mg_m2 else 'above'} the target; a liquid gives it "
-            f"more exactly: {liquids}."
+        details.append(
+            (
+                "below_target" if achieved < target_mg_m2 else "above_target",
+                {
+                    "percent": abs(achieved - target_mg_m2) / target_mg_m2,
+                    "liquids": liquid_formulations,
+                },
+            )
         )
+    with use_language("en"):
+        notes = [_note_text(kind, values) for kind, values in details]
     return DoseRecommendation(
         drug=drug,
         schedule=schedule,
@@ -306,6 +400,7 @@ def _dose(
         amount_per_dose=amount,
         capped=capped,
         notes=tuple(notes),
+        note_details=tuple(details),
     )
 
 
@@ -407,8 +502,30 @@ class PlanStep:
     action: str  # "reduce", "restore", "withdraw"
     mg_per_dose: float
     amount_per_dose: float
-    instruction: str
+    instruction: str  # in English, as the JSON output carries it
     condition: str = ""
+    # The instruction's values, written in the language of the moment by instruction_text().
+    values: tuple[tuple[str, object], ...] = ()
+
+    def instruction_text(self) -> str:
+        """The instruction in the active language.
+
+        References
+        ----------
+        Display only.
+        """
+        return (
+            _plan_instruction(self.action, dict(self.values)) if self.values else self.instruction
+        )
+
+    def condition_text(self) -> str:
+        """The condition (``if ... resolved``) in the active language; empty when there is none.
+
+        References
+        ----------
+        Display only.
+        """
+        return _(self.condition) if self.condition else ""
 
 
 @dataclass(frozen=True)
@@ -425,6 +542,26 @@ class DosePlan:
 
     def __repr__(self) -> str:
         return f"DosePlan({len(self.steps)} steps from {self.steps[0].date.isoformat()})"
+
+
+_GI_CONDITIONS = {
+    "restore": N_("if the gastrointestinal symptoms have resolved"),
+    "withdraw": N_("if the gastrointestinal symptoms persist after 4 weeks"),
+}
+
+
+def _plan_instruction(action: str, values: dict) -> str:
+    """A step of the GI plan in the active language."""
+    if action == "withdraw":
+        return _("Withdraw MMF.")
+    amount = _amount_text(values["amount"], values["unit"])
+    if action == "reduce":
+        return _("Halve MMF: {mg} mg twice daily ({amount}) until {until}.").format(
+            mg=_number(values["mg"]), amount=amount, until=values["until"]
+        )
+    return _("Return to the full dose: {mg} mg twice daily ({amount}).").format(
+        mg=_number(values["mg"]), amount=amount
+    )
 
 
 def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> DosePlan:
@@ -463,30 +600,36 @@ def mmf_gi_side_effect_plan(*, full_dose: DoseRecommendation, onset_date) -> Dos
         )
     review = start + _dt.timedelta(days=_GI_REDUCTION_DAYS)
     unit = formulation.unit
-    steps = (
-        PlanStep(
-            start,
-            "reduce",
-            mg,
-            amount,
-            f"Halve MMF: {mg:g} mg twice daily ({_amount_text(amount, unit)}) until {review.isoformat()}.",
+    values = {
+        "reduce": (("mg", mg), ("amount", amount), ("unit", unit), ("until", review.isoformat())),
+        "restore": (
+            ("mg", full_dose.mg_per_dose),
+            ("amount", full_dose.amount_per_dose),
+            ("unit", unit),
         ),
+        "withdraw": (("drug", "MMF"),),
+    }
+    with use_language("en"):
+        english = {action: _plan_instruction(action, dict(v)) for action, v in values.items()}
+    steps = (
+        PlanStep(start, "reduce", mg, amount, english["reduce"], values=values["reduce"]),
         PlanStep(
             review,
             "restore",
             full_dose.mg_per_dose,
             full_dose.amount_per_dose,
-            f"Return to the full dose: {full_dose.mg_per_dose:g} mg twice daily "
-            f"({_amount_text(full_dose.amount_per_dose, unit)}).",
-            condition="if the gastrointestinal symptoms have resolved",
+            english["restore"],
+            condition=_GI_CONDITIONS["restore"],
+            values=values["restore"],
         ),
         PlanStep(
             review,
             "withdraw",
             0.0,
             0.0,
-            "Withdraw MMF.",
-            condition="if the gastrointestinal symptoms persist after 4 weeks",
+            english["withdraw"],
+            condition=_GI_CONDITIONS["withdraw"],
+            values=values["withdraw"],
         ),
     )
     return DosePlan(full_dose=full_dose, steps=steps)
