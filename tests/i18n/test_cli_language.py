@@ -298,3 +298,72 @@ def test_the_json_dose_notes_stay_english_under_another_language():
     assert json.loads(result.output)["notes"][0].startswith(
         "Capped at the maximum of 60 mg per day"
     )
+
+
+def _modified_study(tmp_path):
+    from importlib import resources
+
+    text = (resources.files("nephrocohort.clinical") / "rulesets" / "study.yaml").read_text()
+    path = tmp_path / "my.yaml"
+    path.write_text(text.replace("value: 40\n", "value: 50\n", 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "english"),
+    [
+        (
+            "es",
+            [
+                "Origen: archivo {path}",
+                "Una copia modificada del conjunto incluido 'study'; cambios:",
+                "Fuentes:",
+                "    fuente: Seed Methods: NS 'proteinuria higher than 40 mg/m2/hour'.",
+            ],
+            ["Origin:", "Fingerprint:", "Sources:", "    source:", "A modified copy"],
+        ),
+        (
+            "pt-BR",
+            [
+                "Origem: arquivo {path}",
+                "Uma cópia modificada do conjunto incluído 'study'; alterações:",
+                "Fontes:",
+                "    fonte: Seed Methods: NS 'proteinuria higher than 40 mg/m2/hour'.",
+            ],
+            ["Origin:", "Fingerprint:", "Sources:", "    source:", "A modified copy"],
+        ),
+    ],
+)
+def test_rules_show_labels_are_in_the_language_and_codes_stay(
+    tmp_path, language, expected, english
+):
+    path = _modified_study(tmp_path)
+    result = CliRunner().invoke(
+        app, ["rules", "show", str(path)], env={"NEPHROCOHORT_LANG": language}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for line in expected:
+        assert line.format(path=path) in lines
+    for words in english:
+        assert words not in result.output
+    # The parameter's code and the change list keep the rule set's own words.
+    assert "    [proteinuria.urine_protein_timed[mg/m2/h].nephrotic]" in lines
+    assert (
+        "  - proteinuria.urine_protein_timed[mg/m2/h].nephrotic > 40 mg/m2/h -> > 50 mg/m2/h"
+        in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("es", "study      Estudio original: SNCR tratado con MMF, un solo centro, 2005-2011"),
+        ("pt-BR", "study      Estudo original: SNCR tratada com MMF, centro único, 2005-2011"),
+    ],
+)
+def test_rules_list_shows_the_shipped_titles_in_the_language(language, line):
+    result = CliRunner().invoke(app, ["rules", "list"], env={"NEPHROCOHORT_LANG": language})
+    assert result.exit_code == 0, result.output
+    assert line in result.output.splitlines()
+    assert "Seed study: SRNS" not in result.output

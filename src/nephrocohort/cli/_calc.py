@@ -590,13 +590,14 @@ def calc_bp(
 def rules_list(as_json: JsonOption = False) -> None:
     """The rule sets that ship with NephroCohort."""
     from nephrocohort.clinical import list_rule_sets, load_rule_set
+    from nephrocohort.clinical.rules.display import title_text
 
     with _clinical_errors():
         sets = [load_rule_set(name) for name in list_rule_sets()]
     _emit(
         as_json,
         {"rule_sets": [{"name": r.name, "title": r.title} for r in sets]},
-        "\n".join(f"{r.name:<10} {r.title}" for r in sets),
+        "\n".join(f"{r.name:<10} {title_text(r.title)}" for r in sets),
     )
 
 
@@ -607,6 +608,7 @@ def rules_show(
 ) -> None:
     """Every threshold and parameter of a rule set, with its source."""
     from nephrocohort.clinical import load_rule_set
+    from nephrocohort.clinical.rules.display import title_text
 
     with _clinical_errors():
         rules = load_rule_set(name)
@@ -625,22 +627,40 @@ def rules_show(
             for p, v, s in rows
         ],
     }
+    # The frame is in the user's language; parameter labels, values, sources and codes stay
+    # as the rule set writes them (clinical.rules.display.parameter_rows).
+    heading = f"{rules.name}: {title_text(rules.title)}"
+    if rules.changes:
+        heading += _(" (a modified copy of '{based_on}')").format(based_on=rules.based_on)
+    origin = (
+        _("shipped with NephroCohort")
+        if rules.path is None
+        else _("file {path}").format(path=rules.path)
+    )
     lines = [
-        f"{rules.name}: {rules.title}"
-        + (f" (a modified copy of '{rules.based_on}')" if rules.changes else ""),
-        f"Origin: {'shipped with NephroCohort' if rules.path is None else 'file ' + rules.path}",
-        f"Fingerprint: {rules.fingerprint} (changes when any definition changes)",
+        heading,
+        _("Origin: {origin}").format(origin=origin),
+        _("Fingerprint: {fingerprint} (changes when any definition changes)").format(
+            fingerprint=rules.fingerprint
+        ),
     ]
     if rules.based_on is not None:
         lines.append(
-            f"A modified copy of the shipped '{rules.based_on}'; changed:"
+            _("A modified copy of the shipped '{based_on}'; changed:").format(
+                based_on=rules.based_on
+            )
             if rules.changes
-            else f"Definitions identical to the shipped '{rules.based_on}'."
+            else _("Definitions identical to the shipped '{based_on}'.").format(
+                based_on=rules.based_on
+            )
         )
         lines += [f"  - {change}" for change in rules.changes]
     lines.append("")
-    lines += [f"{rules.parameter_label(p)}: {v}\n    source: {s}\n    [{p}]" for p, v, s in rows]
-    lines += ["", "Sources:"] + [f"  - {source}" for source in rules.sources]
+    source_label = _("source:")
+    lines += [
+        f"{rules.parameter_label(p)}: {v}\n    {source_label} {s}\n    [{p}]" for p, v, s in rows
+    ]
+    lines += ["", _("Sources:")] + [f"  - {source}" for source in rules.sources]
     _emit(as_json, payload, "\n".join(lines))
 
 

@@ -45,7 +45,8 @@ def parameter_rows(rule_set, *, with_notes: bool = True) -> list[tuple[str, str,
     ----------
     The rule-set YAML.
     """
-    # English: the frame of ``rules show`` is not translated, so neither are its values.
+    # English: the values read as the rule set writes them (``rules show`` translates only its
+    # frame: origin, fingerprint, source labels).
     with use_language("en"):
         return _parameter_rows(rule_set, with_notes)
 
