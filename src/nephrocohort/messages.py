@@ -655,6 +655,24 @@ CATALOGUE: dict[str, Template] = {
         "Give the reason for unlocking; it is kept in the audit trail with the voided signature.",
     ),
     # The reason is stored whole or not at all (models/_signatures.py: void_reason).
+    # --- registry: a save or delete refused because someone saved in between --------------
+    "registry.edit_conflict": T(
+        "This {kind} was changed by {who}{when} while you were editing it, so your changes "
+        "were not saved. What changed: {what}. Your values are kept in the form, with the "
+        "values saved meanwhile beside them; check them and save again."
+    ),
+    "registry.delete_conflict": T(
+        "This {kind} was changed by {who}{when} while you were looking at it, so it was not "
+        "deleted. What changed: {what}. The patient page now shows the current values; delete "
+        "it again if it should still go."
+    ),
+    "registry.conflict.another_user": T("another user"),
+    "registry.conflict.at": T(" at {time} UTC"),
+    "registry.conflict.no_visible_change": T(
+        "the record was deleted or saved again without visible changes"
+    ),
+    "registry.conflict.field_change": T("{label}: {old} -> {new}"),
+    "registry.conflict.empty": T("(empty)"),
     "registry.unlock_reason_too_long": T(
         "The reason for unlocking has {length} characters; at most {limit} can be kept, so "
         "the record was not unlocked.",

@@ -70,6 +70,33 @@ class TestOptimisticLocking:
         # The first user's edit is kept; nothing was lost or overwritten.
         assert Visit.objects.get(pk=first.pk).weight_kg == 15.5
 
+    @pytest.mark.parametrize(
+        ("language", "sentence", "change"),
+        [
+            ("es", "Este registro (consulta) fue modificado por ", "peso (kg): 14.2 -> 15.5"),
+            ("pt-br", "Este registro (consulta) foi alterado por ", "peso (kg): 14.2 -> 15.5"),
+        ],
+    )
+    def test_the_conflict_is_a_catalogue_message_written_in_the_users_language(
+        self, patient_a, language, sentence, change
+    ):
+        from django.utils import translation
+
+        first = Visit.objects.get(patient=patient_a)
+        second = Visit.objects.get(patient=patient_a)
+        first.weight_kg = 15.5
+        first.save_checked(expected_version=1)
+        second.weight_kg = 13.0
+        with translation.override(language):
+            with pytest.raises(EditConflictError) as caught:
+                second.save_checked(expected_version=1)
+            shown = str(caught.value)
+        assert caught.value.code == "registry.edit_conflict"
+        assert shown.startswith(sentence) and change in shown
+        assert "your changes" not in shown and "What changed" not in shown
+        # Written when shown: the same error reads in English outside the user's language.
+        assert str(caught.value).startswith("This visit was changed by ")
+
     def test_saving_a_record_someone_deleted_is_refused(self, patient_a):
         stale = Patient.objects.get(pk=patient_a.pk)
         patient_a.soft_delete(expected_version=1)

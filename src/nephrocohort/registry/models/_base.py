@@ -15,8 +15,10 @@ from datetime import datetime
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from nephrocohort.exceptions import NephroCohortError
+from nephrocohort.messages import Message, MessageList
 from nephrocohort.registry.models._history import acting_username
 from nephrocohort.registry.models._locking import (
     active_signatures,
@@ -47,11 +49,19 @@ class FieldChange:
     new: object
 
     def __str__(self) -> str:
-        return f"{self.label}: {_shown(self.old)} -> {_shown(self.new)}"
+        return self.message.text
+
+    @property
+    def message(self) -> Message:
+        """The change as the conflict sentence lists it, written in the language it is shown in."""
+        return Message(
+            "registry.conflict.field_change",
+            {"label": self.label, "old": _shown(self.old), "new": _shown(self.new)},
+        )
 
 
-def _shown(value) -> str:
-    return "(empty)" if value in (None, "") else str(value)
+def _shown(value):
+    return Message("registry.conflict.empty") if value in (None, "") else str(value)
 
 
 class EditConflictError(NephroCohortError):
@@ -62,28 +72,17 @@ class EditConflictError(NephroCohortError):
         self.changes = tuple(changes)
         self.changed_by = changed_by
         self.changed_at = changed_at
-        who = changed_by or "another user"
-        when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
-        if self.changes:
-            what = "; ".join(str(change) for change in self.changes)
-        else:
-            what = "the record was deleted or saved again without visible changes"
-        if deleting:
-            outcome = "so it was not deleted"
-            next_step = (
-                "The patient page now shows the current values; delete it again if it "
-                "should still go."
-            )
-        else:
-            outcome = "so your changes were not saved"
-            next_step = (
-                "Your values are kept in the form, with the values saved meanwhile beside "
-                "them; check them and save again."
-            )
+        at = f"{changed_at:%Y-%m-%d %H:%M}" if changed_at else None
         super().__init__(
-            f"This {record._meta.verbose_name} was changed by {who}{when} while you were "
-            f"{'looking at' if deleting else 'editing'} it, {outcome}. What changed: {what}. "
-            f"{next_step}"
+            "registry.delete_conflict" if deleting else "registry.edit_conflict",
+            kind=record._meta.verbose_name,  # lazy: translated when the sentence is written
+            who=changed_by or Message("registry.conflict.another_user"),
+            when=Message("registry.conflict.at", {"time": at}) if at else "",
+            what=(
+                MessageList(tuple(change.message for change in self.changes))
+                if self.changes
+                else Message("registry.conflict.no_visible_change")
+            ),
         )
 
 
@@ -196,7 +195,9 @@ class ClinicalRecord(models.Model):
                 label = str(current._meta.get_field(change.field).verbose_name)
                 changes.append(FieldChange(change.field, label, change.old, change.new))
         if current.is_deleted:
-            changes.append(FieldChange("is_deleted", "deleted", "no", "yes"))
+            changes.append(
+                FieldChange("is_deleted", gettext("deleted"), gettext("no"), gettext("yes"))
+            )
         changed_by = (acting_username(newest, unknown="") or None) if newest else None
         changed_at: datetime | None = getattr(newest, "history_date", None) if newest else None
         return EditConflictError(

@@ -37,32 +37,32 @@ def _code(verbose_name: str, *, max_length: int = 40) -> models.CharField:
 
 class Patient(ClinicalRecord):
     patient_id = models.CharField(
-        "patient ID",
+        _("patient ID"),
         max_length=64,
         unique=True,
         help_text=_("Pseudonymous study ID. Never a name, record number or national ID."),
     )
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="patients")
-    sex = _code("sex", max_length=1)
-    birth_date = models.DateField("birth date", null=True, blank=True)
+    sex = _code(_("sex"), max_length=1)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
     onset_date = models.DateField(
-        "onset date", null=True, blank=True, help_text=_("First nephrotic episode.")
+        _("onset date"), null=True, blank=True, help_text=_("First nephrotic episode.")
     )
-    family_history_ns = _code("family history of nephrotic syndrome")
-    consanguinity = _code("consanguinity")
-    consent_date = models.DateField("consent date", null=True, blank=True)
-    assent_date = models.DateField("assent date", null=True, blank=True)
-    consent_withdrawn_date = models.DateField("consent withdrawn", null=True, blank=True)
-    hbv = _code("hepatitis B")
-    hcv = _code("hepatitis C")
-    syphilis = _code("syphilis")
-    hiv = _code("HIV")
-    edema_at_onset = _code("edema at onset")
-    hypertension_at_onset = _code("hypertension at onset")
-    aki_at_onset = _code("acute kidney injury at onset")
-    hematuria_at_onset = _code("hematuria at onset")
-    last_followup_date = models.DateField("last follow-up", null=True, blank=True)
-    death_date = models.DateField("date of death", null=True, blank=True)
+    family_history_ns = _code(_("family history of nephrotic syndrome"))
+    consanguinity = _code(_("consanguinity"))
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    assent_date = models.DateField(_("assent date"), null=True, blank=True)
+    consent_withdrawn_date = models.DateField(_("consent withdrawn"), null=True, blank=True)
+    hbv = _code(_("hepatitis B"))
+    hcv = _code(_("hepatitis C"))
+    syphilis = _code(_("syphilis"))
+    hiv = _code(_("HIV"))
+    edema_at_onset = _code(_("edema at onset"))
+    hypertension_at_onset = _code(_("hypertension at onset"))
+    aki_at_onset = _code(_("acute kidney injury at onset"))
+    hematuria_at_onset = _code(_("hematuria at onset"))
+    last_followup_date = models.DateField(_("last follow-up"), null=True, blank=True)
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
 
     objects = PatientManager()
     all_objects = PatientQuerySet.as_manager()
@@ -90,8 +90,8 @@ class _PatientRecord(ClinicalRecord):
 
 class Biopsy(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="biopsies")
-    biopsy_date = models.DateField("biopsy date")
-    histology = _code("histology")
+    biopsy_date = models.DateField(_("biopsy date"))
+    histology = _code(_("histology"))
     history = audited_history()
 
     class Meta:
@@ -105,10 +105,10 @@ class Biopsy(_PatientRecord):
 
 class Genetics(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="genetics")
-    test_date = models.DateField("test date", null=True, blank=True)
-    gene = _code("gene")
-    variant = models.CharField("variant", max_length=200, blank=True, default="")
-    classification = _code("classification")
+    test_date = models.DateField(_("test date"), null=True, blank=True)
+    gene = _code(_("gene"))
+    variant = models.CharField(_("variant"), max_length=200, blank=True, default="")
+    classification = _code(_("classification"))
     history = audited_history()
 
     class Meta:
@@ -122,12 +122,12 @@ class Genetics(_PatientRecord):
 
 class Visit(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
-    date = models.DateField("date")
-    weight_kg = models.FloatField("weight (kg)", null=True, blank=True)
-    height_cm = models.FloatField("height (cm)", null=True, blank=True)
-    sbp_mmhg = models.FloatField("systolic BP (mmHg)", null=True, blank=True)
-    dbp_mmhg = models.FloatField("diastolic BP (mmHg)", null=True, blank=True)
-    edema = _code("edema")
+    date = models.DateField(_("date"))
+    weight_kg = models.FloatField(_("weight (kg)"), null=True, blank=True)
+    height_cm = models.FloatField(_("height (cm)"), null=True, blank=True)
+    sbp_mmhg = models.FloatField(_("systolic BP (mmHg)"), null=True, blank=True)
+    dbp_mmhg = models.FloatField(_("diastolic BP (mmHg)"), null=True, blank=True)
+    edema = _code(_("edema"))
     history = audited_history()
 
     class Meta:
@@ -141,12 +141,12 @@ class Visit(_PatientRecord):
 
 class Lab(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="labs")
-    date = models.DateField("date")
-    test = _code("test")
+    date = models.DateField(_("date"))
+    test = _code(_("test"))
     value = models.CharField(
-        "value", max_length=40, help_text=_("As measured; a dipstick grade is written as read.")
+        _("value"), max_length=40, help_text=_("As measured; a dipstick grade is written as read.")
     )
-    unit = _code("unit")
+    unit = _code(_("unit"))
     history = audited_history()
 
     class Meta:
@@ -160,13 +160,15 @@ class Lab(_PatientRecord):
 
 class Medication(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
-    drug = _code("drug")
-    start_date = models.DateField("start date")
-    end_date = models.DateField("end date", null=True, blank=True, help_text=_("Empty = ongoing."))
-    dose = models.FloatField("dose", null=True, blank=True)
-    dose_unit = _code("dose unit")
-    schedule = _code("schedule")
-    stop_reason = models.CharField("stop reason", max_length=200, blank=True, default="")
+    drug = _code(_("drug"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty = ongoing.")
+    )
+    dose = models.FloatField(_("dose"), null=True, blank=True)
+    dose_unit = _code(_("dose unit"))
+    schedule = _code(_("schedule"))
+    stop_reason = models.CharField(_("stop reason"), max_length=200, blank=True, default="")
     history = audited_history()
 
     class Meta:
@@ -180,9 +182,9 @@ class Medication(_PatientRecord):
 
 class Event(_PatientRecord):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="events")
-    date = models.DateField("date")
-    event = _code("event")
-    detail = models.CharField("detail", max_length=500, blank=True, default="")
+    date = models.DateField(_("date"))
+    event = _code(_("event"))
+    detail = models.CharField(_("detail"), max_length=500, blank=True, default="")
     history = audited_history()
 
     class Meta:
