@@ -367,3 +367,20 @@ def test_rules_list_shows_the_shipped_titles_in_the_language(language, line):
     assert result.exit_code == 0, result.output
     assert line in result.output.splitlines()
     assert "Seed study: SRNS" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "arguments", "sentence"),
+    [
+        ("es", ["calc", "dose", "--drug", "aspirin", "--bsa-m2", "1"], "Medicamento desconocido"),
+        ("pt-BR", ["calc", "dose", "--drug", "aspirin", "--bsa-m2", "1"], "Medicamento desconhecido"),
+        ("es", ["calc", "dose", "--drug", "mmf"], "Indique --bsa-m2, o bien --height-cm"),
+        ("pt-BR", ["calc", "proteinuria"], "Informe exatamente uma medida"),
+        ("es", ["calc", "egfr", "--equation", "nope"], "Ecuación desconocida 'nope'"),
+    ],
+)
+def test_the_calculators_refusals_follow_the_language(language, arguments, sentence):
+    result = CliRunner().invoke(app, arguments, env={"NEPHROCOHORT_LANG": language})
+    assert result.exit_code == 2
+    assert sentence in result.output
+    assert "Unknown" not in result.output and "Give " not in result.output

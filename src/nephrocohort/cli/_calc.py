@@ -162,7 +162,9 @@ def calc_egfr(
             equation = load_rule_set(rule_set).derivation.egfr_equation
         if equation not in EGFR_EQUATION_INPUTS:
             _fail(
-                f"Unknown equation '{equation}'. Choose one of: {', '.join(EGFR_EQUATION_INPUTS)}."
+                _("Unknown equation '{equation}'. Choose one of: {choices}.").format(
+                    equation=equation, choices=", ".join(EGFR_EQUATION_INPUTS)
+                )
             )
         given = {
             "height_cm": height_cm,
@@ -174,14 +176,18 @@ def calc_egfr(
             "age_years": age_years,
         }
         missing = [
-            "--creatinine-mg-dl (or --creatinine-umol-l)"
+            _("--creatinine-mg-dl (or --creatinine-umol-l)")
             if name == "creatinine_mg_dl"
             else _option_name(name)
             for name in EGFR_EQUATION_INPUTS[equation]
             if name not in EGFR_OPTIONAL_INPUTS[equation] and given.get(name) is None
         ]
         if missing:
-            _fail(f"The {equation} equation needs {', '.join(missing)}.")
+            _fail(
+                _("The {equation} equation needs {inputs}.").format(
+                    equation=equation, inputs=", ".join(missing)
+                )
+            )
         value = egfr(
             equation,
             height_cm=height_cm,
@@ -275,9 +281,18 @@ def calc_proteinuria(
         if value is not None
     ]
     if len(given) != 1:
+        if given:
+            _fail(
+                _(
+                    "Give exactly one measurement: --upcr-mg-mg, --upcr-mg-mmol, --timed-mg-m2-h "
+                    "or --dipstick (got {given})."
+                ).format(given=", ".join(g[0] for g in given))
+            )
         _fail(
-            "Give exactly one measurement: --upcr-mg-mg, --upcr-mg-mmol, --timed-mg-m2-h or --dipstick"
-            + (f" (got {', '.join(g[0] for g in given)})." if given else ".")
+            _(
+                "Give exactly one measurement: --upcr-mg-mg, --upcr-mg-mmol, --timed-mg-m2-h "
+                "or --dipstick."
+            )
         )
     _given, test, value, unit = given[0]
     with _clinical_errors():
@@ -363,18 +378,22 @@ def calc_dose(
 
     drug = drug.strip().lower()
     if drug not in ("mmf", "prednisolone"):
-        _fail(f"Unknown drug '{drug}'. Choose mmf or prednisolone.")
+        _fail(_("Unknown drug '{drug}'. Choose mmf or prednisolone.").format(drug=drug))
     if schedule is not None and drug == "mmf":
-        _fail("--schedule applies to prednisolone only; MMF is given twice daily.")
+        _fail(_("--schedule applies to prednisolone only; MMF is given twice daily."))
     schedule = schedule or "daily"
     if schedule not in ("daily", "alternate-day"):
-        _fail(f"Unknown schedule '{schedule}'. Choose daily or alternate-day.")
+        _fail(
+            _("Unknown schedule '{schedule}'. Choose daily or alternate-day.").format(
+                schedule=schedule
+            )
+        )
     if gi_onset_date is not None and drug != "mmf":
-        _fail("--gi-onset-date applies to MMF only.")
+        _fail(_("--gi-onset-date applies to MMF only."))
     with _clinical_errors():
         if bsa is None:
             if height_cm is None or weight_kg is None:
-                _fail("Give --bsa-m2, or both --height-cm and --weight-kg.")
+                _fail(_("Give --bsa-m2, or both --height-cm and --weight-kg."))
             bsa = bsa_m2(height_cm=height_cm, weight_kg=weight_kg)
         extra = {"formulation": formulation} if formulation else {}
         if drug == "mmf":
