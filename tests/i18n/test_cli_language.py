@@ -373,7 +373,11 @@ def test_rules_list_shows_the_shipped_titles_in_the_language(language, line):
     ("language", "arguments", "sentence"),
     [
         ("es", ["calc", "dose", "--drug", "aspirin", "--bsa-m2", "1"], "Medicamento desconocido"),
-        ("pt-BR", ["calc", "dose", "--drug", "aspirin", "--bsa-m2", "1"], "Medicamento desconhecido"),
+        (
+            "pt-BR",
+            ["calc", "dose", "--drug", "aspirin", "--bsa-m2", "1"],
+            "Medicamento desconhecido",
+        ),
         ("es", ["calc", "dose", "--drug", "mmf"], "Indique --bsa-m2, o bien --height-cm"),
         ("pt-BR", ["calc", "proteinuria"], "Informe exatamente uma medida"),
         ("es", ["calc", "egfr", "--equation", "nope"], "Ecuación desconocida 'nope'"),
