@@ -398,15 +398,12 @@ def derive_to_csv(
         load_cohort(data), consent=consent, include_withdrawn_consent=include_withdrawn_consent
     ).cohort
     dataset = derive(cohort, rules)
-    from nephrocohort.cohort.derive import onset_hypertension_warnings, same_day_reading_warnings
+    from nephrocohort.cohort.derive import data_quality_warnings
 
     # The data-quality findings the command prints (the recorded hypertension flag
     # against the onset visits' blood pressure; one test read twice on one day with
     # different values, the rows to check); the dataset is not changed by them.
-    dataset.attrs["warnings"] = [
-        *onset_hypertension_warnings(cohort),
-        *same_day_reading_warnings(cohort),
-    ]
+    dataset.attrs["warnings"] = data_quality_warnings(cohort)
     try:
         handle, staging = tempfile.mkstemp(prefix=f".{out.name}.partial-", dir=out.parent)
         os.close(handle)

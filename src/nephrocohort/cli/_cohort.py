@@ -78,20 +78,13 @@ def register(app) -> None:
                 typer.echo(format_problems(error.problems, source=source))
             # SystemExit, not typer.Exit: in non-standalone mode click would swallow the code.
             raise SystemExit(1) from None
-        from nephrocohort.cohort.derive import (
-            onset_hypertension_warnings,
-            same_day_reading_warnings,
-        )
+        from nephrocohort.cohort.derive import data_quality_warnings
 
         # The recorded hypertension flag against the onset visits' BP (AAP 2017): a
         # data-quality finding to check, never resolved (issue 10 item 7); one test
         # read twice on one day with different values: derive takes the higher
         # proteinuria (lower albumin), the rows are listed to check.
-        warnings = [
-            *warnings,
-            *onset_hypertension_warnings(cohort),
-            *same_day_reading_warnings(cohort),
-        ]
+        warnings = [*warnings, *data_quality_warnings(cohort)]
         if as_json:
             typer.echo(
                 json.dumps(

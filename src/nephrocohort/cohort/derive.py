@@ -363,6 +363,17 @@ def _unconfirmed_columns(
     return out
 
 
+def data_quality_warnings(cohort) -> list:
+    """The findings ``validate`` and ``derive`` print: onset hypertension, same-day readings.
+
+    The cohort is put in file order and prepared once for both (each is a full
+    pass over the records); neither finding changes a derived value.
+    """
+    cohort = in_file_order(cohort)
+    t = prepare(cohort)
+    return [*_onset_hypertension_warnings(cohort, t), *_same_day_reading_warnings(cohort, t)]
+
+
 def onset_hypertension_warnings(cohort) -> list:
     """The ``onset_hypertension_disagrees`` warnings of a cohort (issue 10 item 7).
 
@@ -370,10 +381,13 @@ def onset_hypertension_warnings(cohort) -> list:
     onset visits, as ``derive`` computes them (the blood pressure alone: no rule
     set is involved); ``validate`` and ``derive`` list them, neither value changes.
     """
+    cohort = in_file_order(cohort)
+    return _onset_hypertension_warnings(cohort, prepare(cohort))
+
+
+def _onset_hypertension_warnings(cohort, t) -> list:
     from nephrocohort.cohort._derive_blood_pressure import onset_hypertension_findings
 
-    cohort = in_file_order(cohort)
-    t = prepare(cohort)
     patients = cohort.patients
     bp = onset_blood_pressure(
         cohort.visits,
@@ -402,10 +416,13 @@ def same_day_reading_warnings(cohort) -> list:
     whatever the order of the rows (docs/derivation.md); ``validate`` and ``derive``
     list the rows to check. No rule set is involved; no value is changed.
     """
+    cohort = in_file_order(cohort)
+    return _same_day_reading_warnings(cohort, prepare(cohort))
+
+
+def _same_day_reading_warnings(cohort, t) -> list:
     from nephrocohort.cohort._derive_proteinuria import same_day_readings
 
-    cohort = in_file_order(cohort)
-    t = prepare(cohort)
     return same_day_readings(
         cohort.labs,
         lab_pid=t.lab_pid,
